@@ -1,0 +1,7 @@
+"""JSON API used by tablets and the PWA."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from cips.api import routes  # noqa: E402,F401  (routes attach themselves to bp)

@@ -1,0 +1,96 @@
+"""``cips campaign``: create and list campaigns."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import click
+from flask.cli import with_appcontext
+from pydantic import ValidationError
+
+from cips.extensions import db
+from cips.models import CampaignCreate
+from cips.services.campaigns import CampaignError, campaign_summaries, create_campaign
+
+
+def _date(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not an ISO date (YYYY-MM-DD[THH:MM])") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def parse_quotas(specs: tuple[str, ...]) -> dict[str, dict[str, int]]:
+    """``officials:bg_region=north:120`` -> ``{"officials": {"bg_region=north": 120}}``."""
+    quotas: dict[str, dict[str, int]] = {}
+    for spec in specs:
+        parts = spec.split(":")
+        if len(parts) != 3 or not parts[2].isdigit():
+            raise click.BadParameter(
+                f"{spec!r}: expected INSTRUMENT:ITEM=VALUE[,ITEM=VALUE]:TARGET", param_hint="--quota"
+            )
+        quotas.setdefault(parts[0], {})[parts[1]] = int(parts[2])
+    return quotas
+
+
+@click.group("campaign")
+def campaign_group() -> None:
+    """Survey campaigns."""
+
+
+@campaign_group.command("create")
+@click.argument("slug")
+@click.option("--name", required=True, help="Human-readable name.")
+@click.option("--administration", required=True, help="Administration name (created if new).")
+@click.option("--wave", type=int, default=1, show_default=True, help="Iteration of the survey (1, 2, ...).")
+@click.option("--mode", type=click.Choice(["station", "online"]), default="station", show_default=True)
+@click.option("--instrument", "instruments", multiple=True, required=True, help="KEY or KEY:VERSION; repeatable.")
+@click.option("--languages", default="en,fr,es,pt", show_default=True, help="Comma-separated language codes.")
+@click.option("--opens", help="Opening date, ISO format (UTC).")
+@click.option("--closes", help="Closing date, ISO format (UTC).")
+@click.option("--quota", "quotas", multiple=True, help="INSTRUMENT:ITEM=VALUE[,ITEM=VALUE]:TARGET; repeatable.")
+@with_appcontext
+def create(slug: str, name: str, administration: str, wave: int, mode: str, instruments: tuple[str, ...],
+           languages: str, opens: str | None, closes: str | None, quotas: tuple[str, ...]) -> None:  # fmt: skip
+    """Create campaign SLUG (used in the survey link /s/SLUG)."""
+    session = db.session
+    try:
+        data = CampaignCreate.model_validate(
+            {
+                "slug": slug, "name": name, "administration": administration, "wave": wave, "mode": mode,
+                "instruments": list(instruments), "languages": [x.strip() for x in languages.split(",") if x.strip()],
+                "opens_at": _date(opens), "closes_at": _date(closes), "quotas": parse_quotas(quotas),
+            }
+        )  # fmt: skip
+        campaign = create_campaign(session, data, actor="cli")
+    except ValidationError as exc:
+        session.rollback()
+        msgs = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise click.ClickException(msgs) from exc
+    except CampaignError as exc:
+        session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"created campaign {campaign.slug} ({campaign.mode.value}); survey link: /s/{campaign.slug}")
+
+
+@campaign_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@with_appcontext
+def list_campaigns(as_json: bool) -> None:
+    """List campaigns with their instruments and counts."""
+    rows = campaign_summaries(db.session)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("no campaigns")
+    for row in rows:
+        instruments = ", ".join(f"{i['key']} v{i['version']}" for i in row["instruments"])
+        click.echo(
+            f"{row['slug']:<20} {row['mode']:<8} {row['status']:<7} {instruments:<40} "
+            f"{row['submissions']:>6} stored {row['quarantined']:>4} quarantined"
+        )

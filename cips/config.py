@@ -1,0 +1,53 @@
+"""Configuration from the environment (``CIPS_*`` variables), twelve-factor style."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+#: Largest accepted submission body; larger bodies are refused (413) and quarantined.
+MAX_SUBMISSION_BYTES = 1024 * 1024
+#: Quarantine keeps at most this many bytes of a refused body (a hostile multi-GB
+#: upload must not fill the disk); the stored row records the full declared size.
+QUARANTINE_MAX_BYTES = 16 * 1024 * 1024
+
+
+def instance_secret_key(instance_path: Path) -> str:
+    """Read the secret key kept in ``instance/``, generating it on first use.
+
+    Sessions and CSRF tokens must survive a restart, so a random key made at each
+    start-up would log everyone out and invalidate half-filled forms.
+    """
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+class Config:
+    """Defaults, overridden by environment variables and then by ``test_config``."""
+
+    def __init__(self, instance_path: Path) -> None:
+        default_db = f"sqlite:///{instance_path / 'cips.sqlite3'}"
+        self.DATABASE_URL = os.environ.get("CIPS_DATABASE_URL", default_db)
+        self.SECRET_KEY = os.environ.get("CIPS_SECRET_KEY") or instance_secret_key(instance_path)
+        self.FORMS_DIR = os.environ.get("CIPS_FORMS_DIR", str(Path(__file__).resolve().parent.parent / "forms"))
+        self.MAX_SUBMISSION_BYTES = int(os.environ.get("CIPS_MAX_SUBMISSION_BYTES", MAX_SUBMISSION_BYTES))
+        self.QUARANTINE_MAX_BYTES = QUARANTINE_MAX_BYTES
+        # Flask refuses larger bodies before our code sees them; the API lifts this
+        # per request so that it can quarantine what it refuses.
+        self.MAX_CONTENT_LENGTH = self.MAX_SUBMISSION_BYTES * 2
+        self.WTF_CSRF_TIME_LIMIT = None  # a respondent may take an hour on a long questionnaire
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = os.environ.get("CIPS_SECURE_COOKIES", "0") == "1"
+        self.JSON_SORT_KEYS = False
+
+    def as_dict(self) -> dict[str, object]:
+        return {k: v for k, v in vars(self).items() if k.isupper()}

@@ -1,0 +1,1 @@
+"""Synthetic demo data: a campaign that looks like real fieldwork."""

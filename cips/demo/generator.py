@@ -1,0 +1,143 @@
+"""Generate synthetic respondents whose answers look like real fieldwork.
+
+Patterns are deliberate so that the analysis has something to find: each RAD
+factor has its own mean, officials and the private sector see some factors
+differently (the perception gap), respondents differ in overall tone, sensitive
+factors get more item non-response, and open answers lean towards the factors
+the respondent rates worst. Everything is driven by one seeded generator, and
+uuids derive from the seed, so running the same command twice adds nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from cips.instruments.schema import Instrument, ItemType
+
+OPEN_ANSWERS = Path(__file__).with_name("open_answers.jsonl")
+DEMO_NAMESPACE = uuid.UUID("6f1c2b1e-0c55-4f5e-9a8e-2f8f4f0f1c5a")
+
+#: Mean agreement (1-5, positively worded) per factor and group.
+FACTOR_MEANS: dict[str, dict[str, float]] = {
+    "officials": {
+        "leadership": 3.6, "regulatory": 3.2, "transparency": 3.3, "automation": 3.9, "reform": 3.4,
+        "audit": 2.7, "conduct": 3.5, "hrm": 2.5, "culture": 3.0, "private_sector": 3.4,
+    },
+    "private_sector": {
+        "leadership": 3.0, "regulatory": 2.6, "transparency": 2.5, "automation": 3.5, "reform": 3.0,
+        "audit": 2.4, "conduct": 2.3, "hrm": 2.9, "culture": 2.9, "private_sector": 2.6,
+    },
+}  # fmt: skip
+#: Factors people are more reluctant to rate (more skipped items).
+SENSITIVE = {"audit": 0.12, "conduct": 0.10}
+LANGUAGE_WEIGHTS = {"fr": 0.35, "en": 0.30, "es": 0.20, "pt": 0.15}
+OPEN_RATES = {"open_change_first": 0.45, "open_works": 0.30, "open_other": 0.12}
+
+
+@dataclass(frozen=True)
+class DemoOpenAnswer:
+    lang: str
+    instrument: str
+    question: str
+    factor: str
+    text: str
+
+
+def load_open_answers(path: Path = OPEN_ANSWERS) -> list[DemoOpenAnswer]:
+    with path.open(encoding="utf-8") as fh:
+        return [DemoOpenAnswer(**json.loads(line)) for line in fh if line.strip()]
+
+
+def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
+    keys = list(weights)
+    return rng.choices(keys, weights=[weights[k] for k in keys])[0]
+
+
+def _likert(rng: random.Random, mean: float, reverse: bool) -> int:
+    value = min(5, max(1, round(rng.gauss(mean, 0.9))))
+    return 6 - value if reverse else value
+
+
+class DemoRespondents:
+    """Iterate over payloads for ``ingest_payload``, one synthetic respondent each."""
+
+    def __init__(self, campaign: str, instruments: dict[str, tuple[int, Instrument]], languages: list[str],
+                 seed: int = 1, days: int = 14, now: datetime | None = None) -> None:  # fmt: skip
+        self.campaign = campaign
+        self.instruments = instruments  # key -> (version, definition)
+        self.languages = [lang for lang in LANGUAGE_WEIGHTS if lang in languages] or languages
+        self.seed = seed
+        self.days = days
+        self.now = now or datetime.now(UTC).replace(microsecond=0)
+        self.open_answers = load_open_answers()
+
+    def payloads(self, n: int) -> Iterator[dict[str, Any]]:
+        rng = random.Random(self.seed)
+        keys = sorted(self.instruments)
+        group_weights = {k: (0.55 if k == "officials" else 0.45) for k in keys}
+        for index in range(n):
+            key = _weighted(rng, group_weights) if len(keys) > 1 else keys[0]
+            yield self._respondent(rng, index, key)
+
+    def _respondent(self, rng: random.Random, index: int, key: str) -> dict[str, Any]:
+        version, definition = self.instruments[key]
+        lang = _weighted(rng, {lang: LANGUAGE_WEIGHTS.get(lang, 0.1) for lang in self.languages})
+        tone = rng.gauss(0, 0.45)  # some people rate everything higher or lower
+        means = FACTOR_MEANS.get(key, FACTOR_MEANS["officials"])
+        factor_view = {f: m + tone + rng.gauss(0, 0.35) for f, m in means.items()}
+        answers: dict[str, Any] = {}
+        for item in definition.items():
+            if item.type is ItemType.likert5:
+                if rng.random() < 0.03 + SENSITIVE.get(item.factor or "", 0.0):
+                    continue
+                answers[item.id] = _likert(rng, factor_view[item.factor or ""], item.reverse)
+            elif item.type is ItemType.single:
+                choices = [c.value for c in item.choices or []]
+                if item.required or rng.random() < 0.9:
+                    # Skewed towards the first choices, as real samples are.
+                    answers[item.id] = rng.choices(
+                        choices, weights=[len(choices) - i + 1 for i in range(len(choices))]
+                    )[0]
+            elif item.type is ItemType.multi:
+                choices = [c.value for c in item.choices or []]
+                answers[item.id] = rng.sample(choices, k=rng.randint(1, max(1, len(choices) // 2)))
+            elif item.type is ItemType.number:
+                low, high = item.min or 0, item.max or 100
+                answers[item.id] = round(rng.uniform(low, high))
+            elif item.type is ItemType.text:
+                text = self._open_text(rng, key, lang, item.id, factor_view)
+                if text:
+                    answers[item.id] = text
+        submitted = self.now - timedelta(days=rng.uniform(0, self.days))
+        started = submitted - timedelta(minutes=rng.uniform(7, 28))
+        return {
+            "uuid": str(uuid.uuid5(DEMO_NAMESPACE, f"{self.campaign}/{self.seed}/{index}")),
+            "campaign": self.campaign,
+            "instrument": key,
+            "instrument_version": version,
+            "language": lang,
+            "device_id": f"demo-tablet-{rng.randint(1, 8):02d}",
+            "started_at": started.isoformat(),
+            "submitted_at": submitted.isoformat(),
+            "answers": answers,
+        }
+
+    def _open_text(self, rng: random.Random, key: str, lang: str, question: str,
+                   factor_view: dict[str, float]) -> str | None:  # fmt: skip
+        if rng.random() >= OPEN_RATES.get(question, 0.2):
+            return None
+        pool = [a for a in self.open_answers if a.lang == lang and a.question == question]
+        pool = [a for a in pool if a.instrument == key] or pool
+        if not pool:
+            return None
+        # Complaints lean to the factors this respondent rates worst, praise to the best.
+        sign = -1.0 if question == "open_change_first" else 1.0
+        weights = [2.0 ** (sign * (factor_view.get(a.factor, 3.0) - 3.0) * 2) for a in pool]
+        return rng.choices(pool, weights=weights)[0].text

@@ -1,0 +1,42 @@
+"""All tables, imported here so that ``SQLModel.metadata`` knows every one of them."""
+
+from cips.models.administration import Administration, AdministrationCreate, AdministrationPublic
+from cips.models.audit import AuditEvent
+from cips.models.base import UTCDateTime, utcnow
+from cips.models.campaign import (
+    Campaign,
+    CampaignCreate,
+    CampaignInstrument,
+    CampaignMode,
+    CampaignPublic,
+    CampaignStatus,
+)
+from cips.models.instrument import Instrument, InstrumentPublic
+from cips.models.submission import Answer, QuarantinedSubmission, Submission, SubmissionPublic, SubmissionStatus
+from cips.models.user import Role, User, UserCreate, UserPublic
+
+__all__ = [
+    "Administration",
+    "AdministrationCreate",
+    "AdministrationPublic",
+    "Answer",
+    "AuditEvent",
+    "Campaign",
+    "CampaignCreate",
+    "CampaignInstrument",
+    "CampaignMode",
+    "CampaignPublic",
+    "CampaignStatus",
+    "Instrument",
+    "InstrumentPublic",
+    "QuarantinedSubmission",
+    "Role",
+    "Submission",
+    "SubmissionPublic",
+    "SubmissionStatus",
+    "UTCDateTime",
+    "User",
+    "UserCreate",
+    "UserPublic",
+    "utcnow",
+]

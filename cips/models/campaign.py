@@ -1,0 +1,61 @@
+"""A survey campaign: one administration, one wave, one or more instruments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from cips.models.base import UTCDateTime, enum_column, utcnow
+
+
+class CampaignMode(StrEnum):
+    station = "station"  # tablets handed from one respondent to the next
+    online = "online"  # respondents answer on their own device, by link
+
+
+class CampaignStatus(StrEnum):
+    draft = "draft"
+    open = "open"
+    closed = "closed"
+
+
+class CampaignInstrument(SQLModel, table=True):
+    """Which instrument versions a campaign accepts (old tablets may still send v1)."""
+
+    __tablename__ = "campaign_instrument"
+
+    campaign_id: int = Field(foreign_key="campaign.id", primary_key=True, ondelete="CASCADE")
+    instrument_id: int = Field(foreign_key="instrument.id", primary_key=True)
+
+
+class CampaignBase(SQLModel):
+    slug: str = Field(max_length=64, unique=True, regex=r"^[a-z0-9][a-z0-9-]{0,63}$")
+    name: str = Field(max_length=200)
+    wave: int = Field(default=1, ge=1)
+    mode: CampaignMode = Field(default=CampaignMode.station, sa_type=enum_column(CampaignMode))
+    status: CampaignStatus = Field(default=CampaignStatus.open, sa_type=enum_column(CampaignStatus))
+    languages: list[str] = Field(default_factory=lambda: ["en"], sa_column=Column(JSON, nullable=False))
+    opens_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closes_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: Target sample per stratum: ``{instrument_key: {"item=value[,item=value]": target}}``.
+    quotas: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class CampaignCreate(CampaignBase):
+    administration: str
+    instruments: list[str]  # "key" or "key:version"
+
+
+class CampaignPublic(CampaignBase):
+    id: int
+    administration_id: int
+
+
+class Campaign(CampaignBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    administration_id: int = Field(foreign_key="administration.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,37 @@
+"""People who sign in to the manager side (respondents never have accounts)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+from cips.models.base import UTCDateTime, enum_column, utcnow
+
+
+class Role(StrEnum):
+    admin = "admin"
+    manager = "manager"
+    enumerator = "enumerator"
+
+
+class UserBase(SQLModel):
+    email: str = Field(max_length=254, unique=True, index=True)
+    role: Role = Field(sa_type=enum_column(Role))
+    administration_id: int | None = Field(default=None, foreign_key="administration.id")
+    is_active: bool = True
+
+
+class UserCreate(UserBase):
+    password: str = Field(min_length=10, max_length=200)
+
+
+class UserPublic(UserBase):
+    id: int
+
+
+class User(UserBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    password_hash: str = Field(max_length=300)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

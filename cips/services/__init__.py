@@ -1,0 +1,1 @@
+"""Use cases called by both routes and CLI commands: no logic lives in either."""

@@ -1,0 +1,134 @@
+"""Create and list campaigns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from cips.instruments.schema import ItemType
+from cips.instruments.service import definition_of, latest_version
+from cips.models import (
+    Administration,
+    Campaign,
+    CampaignCreate,
+    CampaignInstrument,
+    Instrument,
+    QuarantinedSubmission,
+    Submission,
+)
+from cips.services import audit
+
+
+class CampaignError(ValueError):
+    """A campaign request that cannot be carried out, with a message for the user."""
+
+
+def get_or_create_administration(session: Session, name: str, country_code: str | None = None) -> Administration:
+    admin = session.exec(select(Administration).where(Administration.name == name)).first()
+    if admin is None:
+        admin = Administration(name=name, country_code=country_code)
+        session.add(admin)
+        session.flush()
+    return admin
+
+
+def _resolve_instrument(session: Session, spec: str) -> Instrument:
+    key, _, version = spec.partition(":")
+    if version:
+        if not version.isdigit():
+            raise CampaignError(f"instrument {spec!r}: version must be a number")
+        row = session.exec(select(Instrument).where(Instrument.key == key, Instrument.version == int(version))).first()
+    else:
+        row = latest_version(session, key)
+    if row is None:
+        raise CampaignError(f"instrument {spec!r} is not loaded (run `cips instruments load`)")
+    return row
+
+
+def _check_quotas(quotas: dict[str, Any], instruments: list[Instrument]) -> None:
+    """Quota keys are ``item=value[,item=value]`` over the instrument's declared strata."""
+    by_key = {row.key: definition_of(row) for row in instruments}
+    for key, targets in quotas.items():
+        definition = by_key.get(key)
+        if definition is None:
+            raise CampaignError(f"quota for {key!r}, which is not an instrument of this campaign")
+        items = definition.item_map()
+        for stratum, target in targets.items():
+            if not isinstance(target, int) or target < 1:
+                raise CampaignError(f"quota {key}:{stratum}: target must be a positive integer")
+            for part in stratum.split(","):
+                item_id, _, value = part.partition("=")
+                item = items.get(item_id)
+                if item_id not in definition.strata or item is None or item.type is not ItemType.single:
+                    raise CampaignError(f"quota {key}:{stratum}: {item_id!r} is not a stratum of {key}")
+                if value not in {c.value for c in item.choices or []}:
+                    raise CampaignError(f"quota {key}:{stratum}: {value!r} is not a choice of {item_id}")
+
+
+def create_campaign(session: Session, data: CampaignCreate, *, actor: str) -> Campaign:
+    if session.exec(select(Campaign).where(Campaign.slug == data.slug)).first():
+        raise CampaignError(f"a campaign with slug {data.slug!r} already exists")
+    if not data.instruments:
+        raise CampaignError("a campaign needs at least one instrument")
+    instruments = [_resolve_instrument(session, spec) for spec in data.instruments]
+    for row in instruments:
+        missing = set(data.languages) - set(definition_of(row).languages)
+        if missing:
+            raise CampaignError(f"instrument {row.key} v{row.version} has no {', '.join(sorted(missing))} translation")
+    if data.opens_at and data.closes_at and data.opens_at >= data.closes_at:
+        raise CampaignError("the campaign must open before it closes")
+    _check_quotas(data.quotas, instruments)
+    admin = get_or_create_administration(session, data.administration)
+    campaign = Campaign.model_validate(data, update={"administration_id": admin.id})
+    session.add(campaign)
+    session.flush()
+    for row in instruments:
+        session.add(CampaignInstrument(campaign_id=campaign.id, instrument_id=row.id))
+    audit.record(session, actor, "campaign.create", campaign.slug, instruments=data.instruments)
+    session.commit()
+    return campaign
+
+
+def campaign_instruments(session: Session, campaign: Campaign) -> list[Instrument]:
+    return list(
+        session.exec(
+            select(Instrument)
+            .join(CampaignInstrument, CampaignInstrument.instrument_id == Instrument.id)
+            .where(CampaignInstrument.campaign_id == campaign.id)
+            .order_by(Instrument.key, Instrument.version)
+        )
+    )
+
+
+def campaign_summaries(session: Session) -> list[dict[str, Any]]:
+    """One dict per campaign: slug, mode, instruments with versions, counts."""
+    stored = dict(session.exec(select(Submission.campaign_id, func.count()).group_by(Submission.campaign_id)).all())
+    quarantined = dict(
+        session.exec(
+            select(QuarantinedSubmission.claimed_campaign, func.count()).group_by(
+                QuarantinedSubmission.claimed_campaign
+            )
+        ).all()
+    )
+    out = []
+    for campaign in session.exec(select(Campaign).order_by(Campaign.slug)):
+        admin = session.get(Administration, campaign.administration_id)
+        out.append(
+            {
+                "slug": campaign.slug,
+                "name": campaign.name,
+                "administration": admin.name if admin else None,
+                "wave": campaign.wave,
+                "mode": campaign.mode.value,
+                "status": campaign.status.value,
+                "languages": campaign.languages,
+                "instruments": [
+                    {"key": row.key, "version": row.version} for row in campaign_instruments(session, campaign)
+                ],
+                "submissions": stored.get(campaign.id, 0),
+                "quarantined": quarantined.get(campaign.slug, 0),
+            }
+        )
+    return out

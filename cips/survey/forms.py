@@ -1,0 +1,64 @@
+"""A WTForms form built from a questionnaire definition, and its answers as a payload."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, FloatField, HiddenField, RadioField, SelectMultipleField, TextAreaField
+from wtforms.validators import Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from cips.instruments.schema import LIKERT_MAX, LIKERT_MIN, Instrument, ItemType
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class SurveyFormBase(FlaskForm):
+    submission_uuid = HiddenField()
+    started_at = HiddenField()
+    consent = BooleanField()
+
+
+def build_form_class(definition: Instrument, lang: str) -> type[SurveyFormBase]:
+    """One field per item, named by item id. Checks beyond types are the service's job,
+    so the form and the API can never disagree on what is valid."""
+    fields: dict[str, Any] = {}
+    scale = definition.likert_labels[lang]
+    for item in definition.items():
+        label = item.text[lang]
+        if item.type is ItemType.likert5:
+            choices = [(str(v), scale[v - LIKERT_MIN]) for v in range(LIKERT_MIN, LIKERT_MAX + 1)]
+            fields[item.id] = RadioField(label, choices=choices, validators=[Optional()])
+        elif item.type is ItemType.single:
+            choices = [(c.value, c.label[lang]) for c in item.choices or []]
+            fields[item.id] = RadioField(label, choices=choices, validators=[Optional()])
+        elif item.type is ItemType.multi:
+            choices = [(c.value, c.label[lang]) for c in item.choices or []]
+            fields[item.id] = MultiCheckboxField(label, choices=choices, validators=[Optional()])
+        elif item.type is ItemType.number:
+            fields[item.id] = FloatField(label, validators=[Optional()])
+        else:
+            fields[item.id] = TextAreaField(label, validators=[Optional(), Length(max=item.max_length)])
+    return type(f"SurveyForm_{definition.key}_{lang}", (SurveyFormBase,), fields)
+
+
+def answers_from_form(form: SurveyFormBase, definition: Instrument) -> dict[str, Any]:
+    answers: dict[str, Any] = {}
+    for item in definition.items():
+        value = form[item.id].data
+        if value in (None, "", []) or value == "None":
+            continue
+        if item.type is ItemType.likert5:
+            answers[item.id] = int(value)
+        elif item.type is ItemType.number:
+            answers[item.id] = int(value) if float(value).is_integer() else float(value)
+        elif item.type is ItemType.text:
+            if value.strip():
+                answers[item.id] = value
+        else:
+            answers[item.id] = value
+    return answers

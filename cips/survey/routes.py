@@ -1,0 +1,129 @@
+"""Server-rendered survey: ``/s/<campaign>`` and ``/s/<campaign>/<instrument>``.
+
+Works without JavaScript. It posts through the same ingestion service as the JSON
+API, so validation, idempotency and quarantine are identical.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+from sqlmodel import select
+
+from cips.extensions import db
+from cips.instruments.service import definition_of
+from cips.models import Campaign, CampaignStatus, Instrument
+from cips.services.campaigns import campaign_instruments
+from cips.submissions import ingest_payload
+from cips.survey import bp
+from cips.survey.forms import answers_from_form, build_form_class
+from cips.survey.i18n import RTL_LANGUAGES, ui
+
+
+def _campaign(slug: str) -> Campaign:
+    campaign = db.session.exec(select(Campaign).where(Campaign.slug == slug)).first()
+    if campaign is None:
+        abort(404, "No survey with this link.")
+    return campaign
+
+
+def _current_versions(campaign: Campaign) -> dict[str, Instrument]:
+    """Newest version of each instrument the campaign accepts (new respondents get it)."""
+    latest: dict[str, Instrument] = {}
+    for row in campaign_instruments(db.session, campaign):
+        if row.key not in latest or row.version > latest[row.key].version:
+            latest[row.key] = row
+    return latest
+
+
+def _language(offered: list[str]) -> str:
+    asked = request.args.get("lang")
+    if asked in offered:
+        return asked
+    return request.accept_languages.best_match(offered) or offered[0]
+
+
+def _is_open(campaign: Campaign) -> bool:
+    now = datetime.now(UTC)
+    return (
+        campaign.status is CampaignStatus.open
+        and (campaign.opens_at is None or campaign.opens_at <= now)
+        and (campaign.closes_at is None or now < campaign.closes_at)
+    )
+
+
+@bp.get("/<slug>")
+def choose(slug: str):
+    campaign = _campaign(slug)
+    versions = _current_versions(campaign)
+    lang = _language(campaign.languages)
+    if len(versions) == 1:
+        return redirect(url_for("survey.answer", slug=slug, key=next(iter(versions)), lang=lang))
+    titles = {key: definition_of(row).title.get(lang, row.title) for key, row in versions.items()}
+    return render_template(
+        "survey/choose.html", campaign=campaign, titles=titles, lang=lang, t=ui(lang),
+        dir="rtl" if lang in RTL_LANGUAGES else "ltr", is_open=_is_open(campaign),
+    )  # fmt: skip
+
+
+@bp.route("/<slug>/<key>", methods=["GET", "POST"])
+def answer(slug: str, key: str):
+    campaign = _campaign(slug)
+    row = _current_versions(campaign).get(key)
+    if row is None:
+        abort(404, "This questionnaire is not part of the survey.")
+    definition = definition_of(row)
+    offered = [lang for lang in campaign.languages if lang in definition.languages]
+    lang = _language(offered)
+    t = ui(lang)
+    context = {"campaign": campaign, "definition": definition, "lang": lang, "languages": offered, "t": t,
+               "dir": "rtl" if lang in RTL_LANGUAGES else "ltr"}  # fmt: skip
+    if not _is_open(campaign):
+        return render_template("survey/closed.html", **context), 403
+
+    form = build_form_class(definition, lang)()
+    status = 200
+    if request.method == "GET":
+        form.submission_uuid.data = str(uuid.uuid4())
+        form.started_at.data = datetime.now(UTC).isoformat()
+    elif form.validate_on_submit():
+        if not form.consent.data:
+            form.consent.errors = [t["consent_required"]]
+            status = 422
+        else:
+            outcome = ingest_payload(db.session, _payload(form, campaign, row, lang),
+                                     max_bytes=current_app.config["MAX_SUBMISSION_BYTES"])  # fmt: skip
+            if outcome.stored:
+                return render_template("survey/thanks.html", **context)
+            status = outcome.status
+            for error in outcome.body.get("errors", []):
+                name = error["field"].removeprefix("answers.")
+                target = form[name] if name in form else form.consent  # noqa: SIM401 (WTForms has no .get)
+                target.errors = [*target.errors, t["required"] if "required" in error["message"] else error["message"]]
+    else:
+        status = 400
+    return render_template("survey/form.html", form=form, **context), status
+
+
+def _payload(form, campaign: Campaign, row: Instrument, lang: str) -> dict:
+    try:
+        submission_uuid = str(uuid.UUID(form.submission_uuid.data))
+    except (TypeError, ValueError):
+        submission_uuid = str(uuid.uuid4())
+    try:
+        started_at = datetime.fromisoformat(form.started_at.data).isoformat()
+    except (TypeError, ValueError):
+        started_at = None
+    return {
+        "uuid": submission_uuid,
+        "campaign": campaign.slug,
+        "instrument": row.key,
+        "instrument_version": row.version,
+        "language": lang,
+        "device_id": None,
+        "started_at": started_at,
+        "submitted_at": datetime.now(UTC).isoformat(),
+        "answers": answers_from_form(form, definition_of(row)),
+    }

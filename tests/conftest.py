@@ -1,0 +1,98 @@
+"""Shared fixtures: every database test runs on SQLite and, when
+``CIPS_TEST_DATABASE_URL`` is set (CI), on PostgreSQL too."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from flask import Flask
+from sqlalchemy import text
+from sqlmodel import Session, SQLModel
+
+os.environ.setdefault("CIPS_SECRET_KEY", "test-secret-key")
+
+from cips import create_app
+from cips.extensions import make_engine
+from cips.migrate import alembic_config
+
+ROOT = Path(__file__).resolve().parent.parent
+FORMS_DIR = ROOT / "forms"
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("CIPS_TEST_DATABASE_URL") else [])
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated, empty database per backend, made once per test session."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'cips.sqlite3'}"
+    else:
+        url = os.environ["CIPS_TEST_DATABASE_URL"]
+        engine = make_engine(url)
+        with engine.begin() as conn:  # start from nothing, whatever a previous run left
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    command.upgrade(alembic_config(url), "head")
+    yield url
+
+
+def _empty_all_tables(url: str) -> None:
+    engine = make_engine(url)
+    tables = list(reversed(SQLModel.metadata.sorted_tables))
+    with engine.begin() as conn:
+        if url.startswith("postgresql"):
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+    engine.dispose()
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret-key",
+            "FORMS_DIR": str(FORMS_DIR),
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+    yield app
+    app.extensions["cips_engine"].dispose()
+    _empty_all_tables(database_url)
+
+
+@pytest.fixture
+def client(app: Flask):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    with Session(app.extensions["cips_engine"], expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture
+def loaded(app: Flask, runner) -> Flask:
+    """Both shipped questionnaires loaded and a station campaign ``test`` using them."""
+    result = runner.invoke(args=["instruments", "load"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(
+        args=["campaign", "create", "test", "--name", "Test survey", "--administration", "Test Customs",
+              "--instrument", "officials", "--instrument", "private_sector", "--languages", "en,fr,es,pt"]
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return app

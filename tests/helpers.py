@@ -1,0 +1,36 @@
+"""Builders of valid payloads for tests."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+
+def officials_answers() -> dict[str, Any]:
+    """A complete, valid answer set for forms/officials.yaml v1."""
+    answers: dict[str, Any] = {"bg_years": "y6_10", "bg_function": "clearance", "bg_grade": "middle",
+                               "bg_region": "north", "bg_office": "seaport"}  # fmt: skip
+    prefixes = ["lead", "reg", "transp", "auto", "reform", "audit", "conduct", "hrm", "culture", "ps"]
+    for n, prefix in enumerate(prefixes):
+        for i in range(1, 7):
+            answers[f"{prefix}_{i}"] = (n + i) % 5 + 1
+    answers["open_change_first"] = "Rotation des agents et salaires décents."
+    return answers
+
+
+def payload(**overrides: Any) -> dict[str, Any]:
+    now = datetime.now(UTC).replace(microsecond=0)
+    data: dict[str, Any] = {
+        "uuid": str(uuid.uuid4()),
+        "campaign": "test",
+        "instrument": "officials",
+        "instrument_version": 1,
+        "language": "fr",
+        "device_id": "tablet-07",
+        "started_at": (now - timedelta(minutes=14)).isoformat(),
+        "submitted_at": now.isoformat(),
+        "answers": officials_answers(),
+    }
+    data.update(overrides)
+    return data

@@ -1,0 +1,193 @@
+"""POST /api/v1/submissions: stored once, refused with a named field, never lost."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import func, inspect
+from sqlmodel import select
+
+from cips.models import Answer, QuarantinedSubmission, Submission
+from tests.helpers import payload
+
+URL = "/api/v1/submissions"
+
+
+def count(session, model) -> int:
+    return session.exec(select(func.count()).select_from(model)).one()
+
+
+def quarantined(session) -> list[QuarantinedSubmission]:
+    return list(session.exec(select(QuarantinedSubmission).order_by(QuarantinedSubmission.id)))
+
+
+def test_api_valid_submission_is_stored_with_its_answers(loaded, client, session) -> None:
+    body = payload()
+    resp = client.post(URL, json=body)
+    assert resp.status_code == 201
+    assert resp.get_json() == {"uuid": body["uuid"], "status": "stored"}
+    sub = session.exec(select(Submission)).one()
+    assert str(sub.uuid) == body["uuid"] and sub.language == "fr" and sub.device_id == "tablet-07"
+    assert sub.received_at.tzinfo is not None and sub.submitted_at.tzinfo is not None
+    answers = {a.item_id: a for a in session.exec(select(Answer).where(Answer.submission_id == sub.id))}
+    assert len(answers) == len(body["answers"])
+    assert answers["lead_1"].value_num == body["answers"]["lead_1"]
+    assert answers["bg_region"].value_text == "north"
+    assert answers["open_change_first"].value_text == body["answers"]["open_change_first"]
+
+
+def test_api_same_uuid_same_content_is_acknowledged_once(loaded, client, session) -> None:
+    body = payload()
+    assert client.post(URL, json=body).status_code == 201
+    again = client.post(URL, data=json.dumps(body, indent=2), content_type="application/json")
+    assert again.status_code == 200
+    assert again.get_json()["status"] == "stored"
+    assert count(session, Submission) == 1
+    assert count(session, QuarantinedSubmission) == 0
+
+
+def test_api_same_uuid_different_content_is_409_and_quarantined(loaded, client, session) -> None:
+    body = payload()
+    client.post(URL, json=body)
+    changed = dict(body, answers=dict(body["answers"], lead_1=1 if body["answers"]["lead_1"] != 1 else 2))
+    resp = client.post(URL, json=changed)
+    assert resp.status_code == 409
+    assert resp.get_json()["field"] == "uuid"
+    assert count(session, Submission) == 1
+    [row] = quarantined(session)
+    assert json.loads(row.raw_body) == changed and row.status_code == 409 and row.claimed_uuid == body["uuid"]
+
+
+def test_api_concurrent_retries_of_one_uuid_make_one_row(loaded, app, session) -> None:
+    body = payload()
+
+    def post(_: int) -> int:
+        return app.test_client().post(URL, json=body).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(post, range(16)))
+    assert statuses.count(201) == 1 and all(s in (200, 201) for s in statuses)
+    assert count(session, Submission) == 1
+    assert count(session, QuarantinedSubmission) == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"campaign": "nope"}, "campaign"),
+        ({"instrument_version": 9}, "instrument_version"),
+        ({"language": "de"}, "language"),
+        ({"uuid": "not-a-uuid"}, "uuid"),
+        ({"submitted_at": "2026-01-01T10:00:00"}, "submitted_at"),  # naive: whose local time?
+        ({"unexpected": 1}, "unexpected"),
+    ],
+)
+def test_api_invalid_envelope_names_the_field(loaded, client, session, change, field) -> None:
+    body = payload(**change)
+    resp = client.post(URL, json=body)
+    assert resp.status_code == 422
+    data = resp.get_json()
+    assert data["field"] == field
+    assert any(e["field"] == field for e in data["errors"])
+    [row] = quarantined(session)
+    assert json.loads(row.raw_body) == body and row.field == field and row.id == data["quarantine_id"]
+    assert count(session, Submission) == 0
+
+
+@pytest.mark.parametrize(
+    ("item", "value", "message"),
+    [
+        ("lead_1", 6, "integer from 1 to 5"),
+        ("lead_1", 0, "integer from 1 to 5"),
+        ("lead_1", 2.5, "integer from 1 to 5"),
+        ("lead_1", True, "integer from 1 to 5"),
+        ("lead_1", "4", "integer from 1 to 5"),
+        ("bg_region", "mars", "expected one of"),
+        ("open_works", 42, "expected text"),
+        ("open_works", "x" * 3001, "longer than 3000"),
+        ("no_such_item", 3, "unknown item"),
+    ],
+)
+def test_api_invalid_answer_names_the_item(loaded, client, session, item, value, message) -> None:
+    body = payload()
+    body["answers"][item] = value
+    resp = client.post(URL, json=body)
+    assert resp.status_code == 422
+    data = resp.get_json()
+    assert data["field"] == f"answers.{item}"
+    assert message in data["errors"][0]["message"]
+    assert len(quarantined(session)) == 1
+
+
+def test_api_missing_required_item_is_refused(loaded, client) -> None:
+    body = payload()
+    del body["answers"]["bg_region"]
+    resp = client.post(URL, json=body)
+    assert resp.status_code == 422
+    assert resp.get_json()["field"] == "answers.bg_region"
+
+
+def test_api_skipped_optional_items_are_fine(loaded, client, session) -> None:
+    body = payload()
+    body["answers"] = {k: v for k, v in body["answers"].items() if k.startswith("bg_")} | {"lead_1": None}
+    assert client.post(URL, json=body).status_code == 201
+    assert count(session, Answer) == 5
+
+
+@pytest.mark.parametrize(
+    ("raw", "content_type", "status", "field"),
+    [
+        (b'{"uuid": "abc", ', "application/json", 400, "body"),
+        (b"\xff\xfe{}", "application/json", 400, "body"),
+        (b"[1, 2, 3]", "application/json", 422, "body"),
+        (b"uuid=1&campaign=test", "application/x-www-form-urlencoded", 415, "content_type"),
+        (b"", "application/json", 400, "body"),
+    ],
+)
+def test_api_unreadable_body_is_quarantined_verbatim(loaded, client, session, raw, content_type, status, field) -> None:
+    resp = client.post(URL, data=raw, content_type=content_type)
+    assert resp.status_code == status
+    assert resp.is_json and resp.get_json()["field"] == field
+    [row] = quarantined(session)
+    assert row.raw_body == raw and row.status_code == status
+
+
+def test_api_oversized_body_is_413_and_kept(loaded, client, session, app) -> None:
+    body = payload()
+    body["answers"]["open_other"] = "é" * (app.config["MAX_SUBMISSION_BYTES"] // 2 + 10)
+    raw = json.dumps(body, ensure_ascii=False).encode()
+    assert len(raw) > app.config["MAX_SUBMISSION_BYTES"]
+    resp = client.post(URL, data=raw, content_type="application/json")
+    assert resp.status_code == 413
+    assert resp.get_json()["field"] == "body"
+    [row] = quarantined(session)
+    assert row.raw_body == raw and not row.truncated and row.body_size == len(raw)
+
+
+def test_api_body_beyond_quarantine_cap_is_truncated_not_dropped(loaded, app, session) -> None:
+    app.config["QUARANTINE_MAX_BYTES"] = 2048
+    app.config["MAX_SUBMISSION_BYTES"] = 1024
+    raw = b'{"x": "' + b"a" * 5000 + b'"}'
+    resp = app.test_client().post(URL, data=raw, content_type="application/json")
+    assert resp.status_code == 413
+    [row] = quarantined(session)
+    assert row.truncated and row.raw_body == raw[:2048] and row.body_size == len(raw)
+
+
+def test_api_get_is_405_json(client) -> None:
+    resp = client.get(URL)
+    assert resp.status_code == 405 and resp.is_json
+
+
+def test_api_stores_no_ip_or_user_agent(loaded, client, session, app) -> None:
+    client.post(URL, json=payload(), headers={"User-Agent": "Tablet/1.0", "X-Forwarded-For": "10.1.2.3"},
+                environ_base={"REMOTE_ADDR": "192.0.2.44"})  # fmt: skip
+    client.post(URL, data=b"{", content_type="application/json", environ_base={"REMOTE_ADDR": "192.0.2.44"})
+    inspector = inspect(app.extensions["cips_engine"])
+    for table in ("submission", "answer", "quarantined_submission"):
+        columns = {c["name"] for c in inspector.get_columns(table)}
+        assert not columns & {"ip", "ip_address", "remote_addr", "user_agent"}, table
+    [row] = quarantined(session)
+    assert b"192.0.2.44" not in row.raw_body and b"Tablet" not in row.raw_body
