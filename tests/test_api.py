@@ -191,3 +191,11 @@ def test_api_stores_no_ip_or_user_agent(loaded, client, session, app) -> None:
         assert not columns & {"ip", "ip_address", "remote_addr", "user_agent"}, table
     [row] = quarantined(session)
     assert b"192.0.2.44" not in row.raw_body and b"Tablet" not in row.raw_body
+
+
+def test_api_resend_with_other_timestamps_is_the_same_record(loaded, client, session) -> None:
+    body = payload()
+    client.post(URL, json=body)
+    resent = dict(body, submitted_at="2026-11-25T10:00:00+01:00", device_id="tablet-07-after-reset")
+    assert client.post(URL, json=resent).status_code == 200
+    assert count(session, Submission) == 1

@@ -80,6 +80,7 @@ def load_file(path: Path | str) -> LoadResult:
         return result
 
     lines = _item_lines(text)
+    instrument = None
     try:
         instrument = Instrument.model_validate(data)
     except ValidationError as exc:
@@ -87,9 +88,11 @@ def load_file(path: Path | str) -> LoadResult:
             item, where = locate(data, tuple(error["loc"]))
             message = error["msg"].removeprefix("Value error, ")
             result.problems.append(Problem(name, item, where, message, lines.get(item)))
-        return result
-    for item, where, message in semantic_errors(instrument):
-        result.problems.append(Problem(name, item, where, message, lines.get(item)))
+    # Whole-document checks run even after structural errors: report everything at once.
+    for item, where, message in semantic_errors(data):
+        problem = Problem(name, item, where, message, lines.get(item))
+        if problem not in result.problems:
+            result.problems.append(problem)
     if not result.problems:
         result.instrument = instrument
     return result

@@ -12,7 +12,7 @@ import re
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from analysis.factors import FACTOR_IDS
 
@@ -56,34 +56,12 @@ class Item(BaseModel):
     max_length: int = Field(default=5000, ge=1, le=20000)
     help: Translations | None = None
 
-    @model_validator(mode="after")
-    def _type_specific(self) -> Item:
-        problems: list[str] = []
-        if self.factor is not None and self.factor not in FACTOR_IDS:
-            problems.append(f"factor: unknown factor {self.factor!r} (expected one of {', '.join(FACTOR_IDS)})")
-        if self.type is ItemType.likert5 and self.factor is None:
-            problems.append("factor: a likert5 item must name its RAD factor")
-        if self.reverse and self.type is not ItemType.likert5:
-            problems.append("reverse: only likert5 items can be reverse-worded")
-        needs_choices = self.type in (ItemType.single, ItemType.multi)
-        if needs_choices and not self.choices:
-            problems.append(f"choices: a {self.type.value} item needs at least one choice")
-        if not needs_choices and self.choices:
-            problems.append(f"choices: a {self.type.value} item takes no choices")
-        if self.min is not None and self.max is not None and self.min > self.max:
-            problems.append("min: greater than max")
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
-
-    def translated_texts(self) -> list[tuple[str, Translations]]:
-        """Every translatable field of the item as (field path, translations)."""
-        fields: list[tuple[str, Translations]] = [("text", self.text)]
-        if self.help:
-            fields.append(("help", self.help))
-        for choice in self.choices or []:
-            fields.append((f"choices.{choice.value}.label", choice.label))
-        return fields
+    @field_validator("factor")
+    @classmethod
+    def _known_factor(cls, value: str | None) -> str | None:
+        if value is not None and value not in FACTOR_IDS:
+            raise ValueError(f"unknown factor {value!r} (expected one of {', '.join(FACTOR_IDS)})")
+        return value
 
 
 class Section(BaseModel):
@@ -123,58 +101,99 @@ class Instrument(BaseModel):
         return grouped
 
 
-def semantic_errors(instrument: Instrument) -> list[tuple[str, str, str]]:
-    """Whole-document problems as ``(item id or "-", field, message)`` triples."""
-    errors: list[tuple[str, str, str]] = []
-    langs = instrument.languages
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
-    def missing(where: str, field: str, texts: dict[str, Any]) -> None:
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def semantic_errors(data: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Whole-document problems as ``(item id or "-", field, message)`` triples.
+
+    Works on the raw YAML data, leniently, so that it runs even when the
+    structural validation failed: the author sees every problem in one pass.
+    """
+    errors: list[tuple[str, str, str]] = []
+    langs = [lang for lang in _as_list(data.get("languages")) if isinstance(lang, str)]
+
+    def missing(where: str, field: str, texts: Any) -> None:
+        texts = _as_dict(texts)
         for lang in langs:
-            if lang not in texts:
+            if not texts.get(lang):
                 errors.append((where, f"{field}.{lang}", f"missing translation ({lang})"))
 
     for field in ("title", "intro", "consent"):
-        missing("-", field, getattr(instrument, field))
+        missing("-", field, data.get(field))
+    labels_by_lang = _as_dict(data.get("likert_labels"))
     for lang in langs:
-        labels = instrument.likert_labels.get(lang)
+        labels = labels_by_lang.get(lang)
         if labels is None:
             errors.append(("-", f"likert_labels.{lang}", f"missing translation ({lang})"))
-        elif len(labels) != LIKERT_MAX - LIKERT_MIN + 1:
-            errors.append(("-", f"likert_labels.{lang}", f"expected {LIKERT_MAX} labels, got {len(labels)}"))
+        elif len(_as_list(labels)) != LIKERT_MAX - LIKERT_MIN + 1:
+            errors.append(("-", f"likert_labels.{lang}", f"expected {LIKERT_MAX} labels, got {len(_as_list(labels))}"))
 
     seen_items: set[str] = set()
     seen_sections: set[str] = set()
-    for section in instrument.sections:
-        if section.id in seen_sections:
-            errors.append((section.id, "id", "duplicate section id"))
-        seen_sections.add(section.id)
-        missing(section.id, "title", section.title)
-        for item in section.items:
-            if item.id in seen_items:
-                errors.append((item.id, "id", "duplicate item id"))
-            seen_items.add(item.id)
-            for field, texts in item.translated_texts():
-                missing(item.id, field, texts)
-            values = [c.value for c in item.choices or []]
-            for dup in sorted({v for v in values if values.count(v) > 1}):
-                errors.append((item.id, f"choices.{dup}", "duplicate choice value"))
-
-    for factor, items in instrument.factor_items().items():
-        if len(items) < MIN_ITEMS_PER_FACTOR:
-            errors.append(
-                (
-                    "-",
-                    "factor",
-                    f"factor {factor!r} has {len(items)} likert5 item(s), needs at least {MIN_ITEMS_PER_FACTOR}",
-                )
+    per_factor: dict[str, int] = dict.fromkeys(FACTOR_IDS, 0)
+    items: dict[str, dict[str, Any]] = {}
+    for section in map(_as_dict, _as_list(data.get("sections"))):
+        sid = str(section.get("id", "-"))
+        if sid in seen_sections:
+            errors.append((sid, "id", "duplicate section id"))
+        seen_sections.add(sid)
+        missing(sid, "title", section.get("title"))
+        for item in map(_as_dict, _as_list(section.get("items"))):
+            iid = str(item.get("id", "-"))
+            if iid in seen_items:
+                errors.append((iid, "id", "duplicate item id"))
+            seen_items.add(iid)
+            items.setdefault(iid, item)
+            errors.extend(
+                (iid, field, msg) for field, msg in _item_errors(item, missing_for=lambda f, t, i=iid: missing(i, f, t))
             )
-    items = instrument.item_map()
-    for stratum in instrument.strata:
-        item = items.get(stratum)
+            if item.get("type") == "likert5" and item.get("factor") in per_factor:
+                per_factor[item["factor"]] += 1
+
+    for factor, n in per_factor.items():
+        if n < MIN_ITEMS_PER_FACTOR:
+            errors.append(
+                ("-", "factor", f"factor {factor!r} has {n} likert5 item(s), needs at least {MIN_ITEMS_PER_FACTOR}")
+            )
+    for stratum in _as_list(data.get("strata")):
+        item = items.get(str(stratum))
         if item is None:
             errors.append(("-", "strata", f"stratum {stratum!r} is not an item id"))
-        elif item.type is not ItemType.single:
-            errors.append((stratum, "strata", "a stratum must be a single-choice item"))
+        elif item.get("type") != "single":
+            errors.append((str(stratum), "strata", "a stratum must be a single-choice item"))
+    return errors
+
+
+def _item_errors(item: dict[str, Any], missing_for: Any) -> list[tuple[str, str]]:
+    """Checks that depend on an item's type, plus its translations."""
+    errors: list[tuple[str, str]] = []
+    kind = item.get("type")
+    if kind == "likert5" and item.get("factor") is None:
+        errors.append(("factor", "a likert5 item must name its RAD factor"))
+    if item.get("reverse") and kind != "likert5":
+        errors.append(("reverse", "only likert5 items can be reverse-worded"))
+    choices = [_as_dict(c) for c in _as_list(item.get("choices"))]
+    if kind in ("single", "multi") and not choices:
+        errors.append(("choices", f"a {kind} item needs at least one choice"))
+    if kind not in ("single", "multi") and choices:
+        errors.append(("choices", f"a {kind} item takes no choices"))
+    lo, hi = item.get("min"), item.get("max")
+    if isinstance(lo, int | float) and isinstance(hi, int | float) and lo > hi:
+        errors.append(("min", "greater than max"))
+    missing_for("text", item.get("text"))
+    if item.get("help") is not None:
+        missing_for("help", item.get("help"))
+    values = [str(c.get("value")) for c in choices]
+    for choice in choices:
+        missing_for(f"choices.{choice.get('value')}.label", choice.get("label"))
+    for dup in sorted({v for v in values if values.count(v) > 1}):
+        errors.append((f"choices.{dup}", "duplicate choice value"))
     return errors
 
 

@@ -41,9 +41,14 @@ class SubmissionCreate(BaseModel):
     answers: dict[Annotated[str, StringConstraints(max_length=64)], AnswerValue] = Field(max_length=MAX_ANSWERS)
 
     def canonical_hash(self) -> str:
-        """SHA-256 of the normalised content: equal for a retry of the same record."""
-        data = self.model_dump(mode="json")
-        data["answers"] = {k: v for k, v in data["answers"].items() if v is not None}
+        """SHA-256 of what the respondent answered, normalised.
+
+        Device id and timestamps are left out: a resend of the same record (a web
+        form posted twice, a tablet clock corrected between retries) is the same
+        response, whereas a changed answer under the same uuid is a conflict.
+        """
+        data = self.model_dump(mode="json", include={"campaign", "instrument", "instrument_version", "language"})
+        data["answers"] = {k: v for k, v in self.answers.items() if v is not None}
         canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

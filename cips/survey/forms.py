@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FloatField, HiddenField, RadioField, SelectMultipleField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -31,13 +32,13 @@ def build_form_class(definition: Instrument, lang: str) -> type[SurveyFormBase]:
     for item in definition.items():
         label = item.text[lang]
         if item.type is ItemType.likert5:
-            choices = [(str(v), scale[v - LIKERT_MIN]) for v in range(LIKERT_MIN, LIKERT_MAX + 1)]
+            choices = [SelectChoice(str(v), scale[v - LIKERT_MIN]) for v in range(LIKERT_MIN, LIKERT_MAX + 1)]
             fields[item.id] = RadioField(label, choices=choices, validators=[Optional()])
         elif item.type is ItemType.single:
-            choices = [(c.value, c.label[lang]) for c in item.choices or []]
+            choices = [SelectChoice(c.value, c.label[lang]) for c in item.choices or []]
             fields[item.id] = RadioField(label, choices=choices, validators=[Optional()])
         elif item.type is ItemType.multi:
-            choices = [(c.value, c.label[lang]) for c in item.choices or []]
+            choices = [SelectChoice(c.value, c.label[lang]) for c in item.choices or []]
             fields[item.id] = MultiCheckboxField(label, choices=choices, validators=[Optional()])
         elif item.type is ItemType.number:
             fields[item.id] = FloatField(label, validators=[Optional()])

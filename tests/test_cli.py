@@ -1,0 +1,112 @@
+"""CLI commands, run through app.test_cli_runner()."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections import Counter, defaultdict
+
+from sqlmodel import select
+from werkzeug.security import check_password_hash
+
+from cips.models import Answer, AuditEvent, Campaign, Instrument, Submission, User
+
+
+def test_cli_user_create_prompts_for_password_and_hashes_it(runner, session) -> None:
+    result = runner.invoke(args=["user", "create", "Ana@Example.org", "--role", "manager"],
+                           input="a long passphrase\na long passphrase\n")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    user = session.exec(select(User)).one()
+    assert user.email == "ana@example.org" and user.role.value == "manager"
+    assert user.password_hash != "a long passphrase" and check_password_hash(user.password_hash, "a long passphrase")
+    assert session.exec(select(AuditEvent).where(AuditEvent.action == "user.create")).one().actor == "cli"
+
+
+def test_cli_user_create_refuses_duplicates_and_short_passwords(runner) -> None:
+    ok = runner.invoke(args=["user", "create", "a@b.org", "--role", "admin", "--password", "0123456789ab"])
+    assert ok.exit_code == 0
+    dup = runner.invoke(args=["user", "create", "a@b.org", "--role", "admin", "--password", "0123456789ab"])
+    assert dup.exit_code != 0 and "already exists" in dup.output
+    short = runner.invoke(args=["user", "create", "c@b.org", "--role", "admin", "--password", "short"])
+    assert short.exit_code != 0 and "password" in short.output
+    bad_role = runner.invoke(args=["user", "create", "d@b.org", "--role", "boss", "--password", "0123456789ab"])
+    assert bad_role.exit_code != 0
+
+
+def test_cli_campaign_create_and_list_json(loaded, runner) -> None:
+    result = runner.invoke(
+        args=["campaign", "create", "ar-2026", "--name", "Online pilot", "--administration", "Aduana X",
+              "--mode", "online", "--wave", "2", "--instrument", "private_sector:1", "--languages", "es,en",
+              "--opens", "2026-03-01", "--closes", "2026-04-30", "--quota", "private_sector:ps_role=broker:50"]
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    listed = runner.invoke(args=["campaign", "list", "--json"])
+    rows = {row["slug"]: row for row in json.loads(listed.output)}
+    assert set(rows) == {"test", "ar-2026"}
+    pilot = rows["ar-2026"]
+    assert pilot["mode"] == "online" and pilot["wave"] == 2 and pilot["languages"] == ["es", "en"]
+    assert pilot["instruments"] == [{"key": "private_sector", "version": 1}]
+    assert pilot["submissions"] == 0 and pilot["quarantined"] == 0
+    assert rows["test"]["instruments"] == [{"key": "officials", "version": 1}, {"key": "private_sector", "version": 1}]
+
+
+def test_cli_campaign_create_explains_bad_requests(loaded, runner) -> None:
+    base = ["campaign", "create", "x1", "--name", "X", "--administration", "A"]
+    cases = {
+        ("--instrument", "nope"): "not loaded",
+        ("--instrument", "officials", "--quota", "officials:bg_region=mars:10"): "not a choice",
+        ("--instrument", "officials", "--quota", "officials:bg_years=lt2:10"): "not a stratum",
+        ("--instrument", "officials", "--quota", "garbage"): "INSTRUMENT:ITEM=VALUE",
+        ("--instrument", "officials", "--languages", "en,de"): "no de translation",
+        ("--instrument", "officials", "--opens", "2026-05-01", "--closes", "2026-04-01"): "open before it closes",
+        ("--instrument", "officials", "--opens", "tomorrow"): "ISO date",
+    }
+    for extra, message in cases.items():
+        result = runner.invoke(args=[*base, *extra])
+        assert result.exit_code != 0, extra
+        assert message in result.output, (extra, result.output)
+    dup = runner.invoke(args=["campaign", "create", "test", "--name", "X", "--administration", "A",
+                              "--instrument", "officials"])  # fmt: skip
+    assert dup.exit_code != 0 and "already exists" in dup.output
+
+
+def test_cli_demo_builds_a_realistic_campaign(runner, session) -> None:
+    assert runner.invoke(args=["instruments", "load"]).exit_code == 0
+    result = runner.invoke(args=["demo", "--responses", "120", "--seed", "7"])
+    assert result.exit_code == 0, result.output
+    assert "120 respondents added" in result.output
+    campaign = session.exec(select(Campaign).where(Campaign.slug == "demo")).one()
+    subs = session.exec(select(Submission).where(Submission.campaign_id == campaign.id)).all()
+    assert len(subs) == 120
+    assert set(Counter(s.language for s in subs)) == {"en", "fr", "es", "pt"}
+    keys = {i.id: i.key for i in session.exec(select(Instrument))}
+    assert set(Counter(keys[s.instrument_id] for s in subs)) == {"officials", "private_sector"}
+
+    # Same seed again: nothing new; the generator is deterministic.
+    again = runner.invoke(args=["demo", "--responses", "120", "--seed", "7"])
+    assert "0 respondents added, 120 already there" in again.output
+
+    # Likert patterns differ by factor and by group; open answers exist in every language.
+    group_of = {s.id: keys[s.instrument_id] for s in subs}
+    lang_of = {s.id: s.language for s in subs}
+    by_factor: dict[tuple[str, str], list[float]] = defaultdict(list)
+    open_langs = set()
+    for answer in session.exec(select(Answer)):
+        if answer.item_id.startswith(("hrm_", "auto_")) and answer.value_num is not None:
+            by_factor[(group_of[answer.submission_id], answer.item_id.split("_")[0])].append(answer.value_num)
+        if answer.item_id.startswith("open_"):
+            open_langs.add(lang_of[answer.submission_id])
+    assert open_langs == {"en", "fr", "es", "pt"}
+    officials_hrm = statistics.mean(by_factor[("officials", "hrm")])
+    officials_auto = statistics.mean(by_factor[("officials", "auto")])
+    assert officials_auto - officials_hrm > 0.3  # reverse items pull towards 3, the gap remains
+
+
+def test_cli_demo_if_empty_skips_a_used_database(loaded, runner) -> None:
+    result = runner.invoke(args=["demo", "--if-empty", "--responses", "5"])
+    assert result.exit_code == 0 and "demo skipped" in result.output
+
+
+def test_cli_demo_without_instruments_says_what_to_do(runner) -> None:
+    result = runner.invoke(args=["demo", "--responses", "5"])
+    assert result.exit_code != 0 and "cips instruments load" in result.output
