@@ -48,6 +48,9 @@ class Config:
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = os.environ.get("CIPS_SECURE_COOKIES", "0") == "1"
         self.JSON_SORT_KEYS = False
+        # Part of the PWA's service-worker version: changing it makes every device
+        # fetch a fresh copy of the app (the version otherwise follows content).
+        self.PWA_VERSION_SALT = os.environ.get("CIPS_PWA_VERSION_SALT", "")
 
     def as_dict(self) -> dict[str, object]:
         return {k: v for k, v in vars(self).items() if k.isupper()}

@@ -19,7 +19,7 @@ def _form_data(page: str, answers: dict) -> dict:
 
 
 def test_survey_campaign_page_offers_each_questionnaire(loaded, client) -> None:
-    resp = client.get("/s/test", headers={"Accept-Language": "es"})
+    resp = client.get("/s/test/basic", headers={"Accept-Language": "es"})
     assert resp.status_code == 200
     page = resp.get_data(as_text=True)
     assert '<html lang="es"' in page
@@ -27,16 +27,16 @@ def test_survey_campaign_page_offers_each_questionnaire(loaded, client) -> None:
 
 
 def test_survey_form_is_in_the_chosen_language(loaded, client) -> None:
-    page = client.get("/s/test/officials?lang=fr").get_data(as_text=True)
+    page = client.get("/s/test/officials/basic?lang=fr").get_data(as_text=True)
     assert '<html lang="fr" dir="ltr"' in page
     assert "Envoyer mes réponses" in page
     assert "Tout à fait d" in page or "Pas du tout d" in page  # French Likert labels
 
 
 def test_survey_submission_is_stored_like_the_api(loaded, client, session) -> None:
-    page = client.get("/s/test/officials?lang=pt").get_data(as_text=True)
+    page = client.get("/s/test/officials/basic?lang=pt").get_data(as_text=True)
     answers = officials_answers()
-    resp = client.post("/s/test/officials?lang=pt", data=_form_data(page, answers))
+    resp = client.post("/s/test/officials/basic?lang=pt", data=_form_data(page, answers))
     assert resp.status_code == 200, resp.get_data(as_text=True)[:2000]
     assert 'data-testid="thanks"' in resp.get_data(as_text=True)
     sub = session.exec(select(Submission)).one()
@@ -44,16 +44,16 @@ def test_survey_submission_is_stored_like_the_api(loaded, client, session) -> No
     stored = {a.item_id for a in session.exec(select(Answer))}
     assert stored == set(answers)
     # The same form posted twice (double tap, resend) is still one record.
-    again = client.post("/s/test/officials?lang=pt", data=_form_data(page, answers))
+    again = client.post("/s/test/officials/basic?lang=pt", data=_form_data(page, answers))
     assert again.status_code == 200
     assert len(session.exec(select(Submission)).all()) == 1
 
 
 def test_survey_missing_required_answers_are_shown_not_lost(loaded, client, session) -> None:
-    page = client.get("/s/test/officials?lang=en").get_data(as_text=True)
+    page = client.get("/s/test/officials/basic?lang=en").get_data(as_text=True)
     answers = officials_answers()
     del answers["bg_region"]
-    resp = client.post("/s/test/officials?lang=en", data=_form_data(page, answers))
+    resp = client.post("/s/test/officials/basic?lang=en", data=_form_data(page, answers))
     assert resp.status_code == 422
     html = resp.get_data(as_text=True)
     assert 'data-testid="form-errors"' in html and "This question needs an answer." in html
@@ -62,10 +62,10 @@ def test_survey_missing_required_answers_are_shown_not_lost(loaded, client, sess
 
 
 def test_survey_requires_consent(loaded, client, session) -> None:
-    page = client.get("/s/test/officials?lang=en").get_data(as_text=True)
+    page = client.get("/s/test/officials/basic?lang=en").get_data(as_text=True)
     data = _form_data(page, officials_answers())
     del data["consent"]
-    resp = client.post("/s/test/officials?lang=en", data=data)
+    resp = client.post("/s/test/officials/basic?lang=en", data=data)
     assert resp.status_code == 422
     assert session.exec(select(Submission)).first() is None
 
@@ -75,17 +75,17 @@ def test_survey_closed_campaign_takes_no_answers(loaded, client, session) -> Non
     campaign.status = CampaignStatus.closed
     session.add(campaign)
     session.commit()
-    assert client.get("/s/test/officials").status_code == 403
+    assert client.get("/s/test/officials/basic").status_code == 403
     campaign.status = CampaignStatus.open
     campaign.closes_at = datetime.now(UTC) - timedelta(days=1)
     session.add(campaign)
     session.commit()
-    assert client.get("/s/test/officials").status_code == 403
+    assert client.get("/s/test/officials/basic").status_code == 403
 
 
 def test_survey_unknown_campaign_is_404(loaded, client) -> None:
     assert client.get("/s/nope").status_code == 404
-    assert client.get("/s/test/nope").status_code == 404
+    assert client.get("/s/test/nope/basic").status_code == 404
 
 
 def test_survey_csrf_is_enforced(loaded, database_url) -> None:
@@ -93,10 +93,10 @@ def test_survey_csrf_is_enforced(loaded, database_url) -> None:
 
     app = create_app({"TESTING": True, "DATABASE_URL": database_url, "WTF_CSRF_ENABLED": True})
     client = app.test_client()
-    page = client.get("/s/test/officials?lang=en").get_data(as_text=True)
+    page = client.get("/s/test/officials/basic?lang=en").get_data(as_text=True)
     data = _form_data(page, officials_answers())
     assert data.get("csrf_token")
     forged = {k: v for k, v in data.items() if k != "csrf_token"}
-    assert client.post("/s/test/officials?lang=en", data=forged).status_code == 400
-    assert client.post("/s/test/officials?lang=en", data=data).status_code == 200
+    assert client.post("/s/test/officials/basic?lang=en", data=forged).status_code == 400
+    assert client.post("/s/test/officials/basic?lang=en", data=data).status_code == 200
     app.extensions["cips_engine"].dispose()

@@ -1,4 +1,4 @@
-"""``cips campaign``: create and list campaigns."""
+"""``cips campaign``: create and list campaigns, station PINs, invitation links."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from pydantic import ValidationError
 from cips.extensions import db
 from cips.models import CampaignCreate
 from cips.services.campaigns import CampaignError, campaign_summaries, create_campaign
+from cips.services.invites import create_invites
+from cips.services.station import PIN_PATTERN, set_station_pin
 
 
 def _date(value: str | None) -> datetime | None:
@@ -53,9 +55,11 @@ def campaign_group() -> None:
 @click.option("--opens", help="Opening date, ISO format (UTC).")
 @click.option("--closes", help="Closing date, ISO format (UTC).")
 @click.option("--quota", "quotas", multiple=True, help="INSTRUMENT:ITEM=VALUE[,ITEM=VALUE]:TARGET; repeatable.")
+@click.option("--invite-only", is_flag=True, help="Online mode: accept only submissions with an invitation token.")
 @with_appcontext
 def create(slug: str, name: str, administration: str, wave: int, mode: str, instruments: tuple[str, ...],
-           languages: str, opens: str | None, closes: str | None, quotas: tuple[str, ...]) -> None:  # fmt: skip
+           languages: str, opens: str | None, closes: str | None, quotas: tuple[str, ...],
+           invite_only: bool) -> None:  # fmt: skip
     """Create campaign SLUG (used in the survey link /s/SLUG)."""
     session = db.session
     try:
@@ -64,8 +68,11 @@ def create(slug: str, name: str, administration: str, wave: int, mode: str, inst
                 "slug": slug, "name": name, "administration": administration, "wave": wave, "mode": mode,
                 "instruments": list(instruments), "languages": [x.strip() for x in languages.split(",") if x.strip()],
                 "opens_at": _date(opens), "closes_at": _date(closes), "quotas": parse_quotas(quotas),
+                "invite_only": invite_only,
             }
         )  # fmt: skip
+        if invite_only and mode != "online":
+            raise CampaignError("--invite-only is for campaigns in online mode")
         campaign = create_campaign(session, data, actor="cli")
     except ValidationError as exc:
         session.rollback()
@@ -94,3 +101,52 @@ def list_campaigns(as_json: bool) -> None:
             f"{row['slug']:<20} {row['mode']:<8} {row['status']:<7} {instruments:<40} "
             f"{row['submissions']:>6} stored {row['quarantined']:>4} quarantined"
         )
+
+
+def _pin(value: str) -> str:
+    if not PIN_PATTERN.match(value):
+        raise click.BadParameter("the PIN must be 4 to 8 digits")
+    return value
+
+
+@campaign_group.command("set-pin")
+@click.argument("slug")
+@click.option("--clear", is_flag=True, help="Remove the PIN (the station menu then opens without one).")
+@with_appcontext
+def set_pin(slug: str, clear: bool) -> None:
+    """Set the enumerator PIN of station campaign SLUG (prompted, hidden, twice; 4-8 digits).
+
+    Devices pick the new PIN up with their next update of the app, when online.
+    """
+    pin = None
+    if not clear:
+        pin = click.prompt("Enumerator PIN (4-8 digits)", hide_input=True, confirmation_prompt=True, value_proc=_pin)
+    session = db.session
+    try:
+        set_station_pin(session, slug, pin, actor="cli")
+    except CampaignError as exc:
+        session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"campaign {slug}: enumerator PIN {'removed' if clear else 'set'}")
+
+
+@campaign_group.command("invite")
+@click.argument("slug")
+@click.option("--count", type=click.IntRange(1, 100_000), default=1, show_default=True)
+@click.option("--require", is_flag=True, help="Also make the campaign invite-only from now on.")
+@click.option("--base-url", default="", help="Prefix for the printed links, e.g. https://survey.example.org")
+@with_appcontext
+def invite(slug: str, count: int, require: bool, base_url: str) -> None:
+    """Print COUNT one-time invitation links /s/SLUG?t=TOKEN for online campaign SLUG.
+
+    Tokens are shown once and stored only as hashes: save the output. Do not keep a
+    record of who received which link (it would identify respondents).
+    """
+    session = db.session
+    try:
+        tokens = create_invites(session, slug, count, actor="cli", require=require)
+    except CampaignError as exc:
+        session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    for token in tokens:
+        click.echo(f"{base_url.rstrip('/')}/s/{slug}?t={token}")

@@ -12,6 +12,7 @@ from cips.models.campaign import (
     CampaignStatus,
 )
 from cips.models.instrument import Instrument, InstrumentPublic
+from cips.models.invite import InviteToken
 from cips.models.submission import Answer, QuarantinedSubmission, Submission, SubmissionPublic, SubmissionStatus
 from cips.models.user import Role, User, UserCreate, UserPublic
 
@@ -29,6 +30,7 @@ __all__ = [
     "CampaignStatus",
     "Instrument",
     "InstrumentPublic",
+    "InviteToken",
     "QuarantinedSubmission",
     "Role",
     "Submission",

@@ -43,6 +43,10 @@ class CampaignBase(SQLModel):
     closes_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     #: Target sample per stratum: ``{instrument_key: {"item=value[,item=value]": target}}``.
     quotas: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    #: Online mode: refuse submissions that carry no valid one-time invitation token.
+    #: An explicit flag rather than "once any token exists": issuing a first batch of
+    #: invitations must not silently lock out people already holding the open link.
+    invite_only: bool = False
 
 
 class CampaignCreate(CampaignBase):
@@ -59,3 +63,7 @@ class Campaign(CampaignBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     administration_id: int = Field(foreign_key="administration.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    #: Enumerator PIN of a station campaign, as werkzeug ``pbkdf2:sha256:N$salt$hex``.
+    #: PBKDF2 (not werkzeug's default scrypt) because tablets check it offline with
+    #: WebCrypto, which has no scrypt. See ``cips.services.station``.
+    station_pin_hash: str | None = Field(default=None, max_length=200)

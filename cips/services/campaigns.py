@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -14,6 +15,7 @@ from cips.models import (
     Campaign,
     CampaignCreate,
     CampaignInstrument,
+    CampaignStatus,
     Instrument,
     QuarantinedSubmission,
     Submission,
@@ -102,6 +104,36 @@ def campaign_instruments(session: Session, campaign: Campaign) -> list[Instrumen
     )
 
 
+def current_versions(session: Session, campaign: Campaign) -> dict[str, Instrument]:
+    """Newest version of each instrument the campaign accepts (new respondents get it)."""
+    latest: dict[str, Instrument] = {}
+    for row in campaign_instruments(session, campaign):
+        if row.key not in latest or row.version > latest[row.key].version:
+            latest[row.key] = row
+    return latest
+
+
+def get_campaign(session: Session, slug: str) -> Campaign:
+    campaign = session.exec(select(Campaign).where(Campaign.slug == slug)).first()
+    if campaign is None:
+        raise CampaignError(f"no campaign with slug {slug!r}")
+    return campaign
+
+
+def is_open(campaign: Campaign, now: datetime | None = None) -> bool:
+    """Open for new respondents: status open and inside the opening dates, if any.
+
+    (Uploads are accepted whatever this says: a tablet may come back online after
+    the campaign closed, and its records must still land.)
+    """
+    now = now or datetime.now(UTC)
+    return (
+        campaign.status is CampaignStatus.open
+        and (campaign.opens_at is None or campaign.opens_at <= now)
+        and (campaign.closes_at is None or now < campaign.closes_at)
+    )
+
+
 def campaign_summaries(session: Session) -> list[dict[str, Any]]:
     """One dict per campaign: slug, mode, instruments with versions, counts."""
     stored = dict(session.exec(select(Submission.campaign_id, func.count()).group_by(Submission.campaign_id)).all())
@@ -124,6 +156,8 @@ def campaign_summaries(session: Session) -> list[dict[str, Any]]:
                 "mode": campaign.mode.value,
                 "status": campaign.status.value,
                 "languages": campaign.languages,
+                "invite_only": campaign.invite_only,
+                "station_pin": campaign.station_pin_hash is not None,
                 "instruments": [
                     {"key": row.key, "version": row.version} for row in campaign_instruments(session, campaign)
                 ],

@@ -39,6 +39,9 @@ class SubmissionCreate(BaseModel):
     started_at: AwareDatetime | None = None
     submitted_at: AwareDatetime
     answers: dict[Annotated[str, StringConstraints(max_length=64)], AnswerValue] = Field(max_length=MAX_ANSWERS)
+    #: One-time invitation of an online campaign (``/s/<slug>?t=<token>``); left out of
+    #: :meth:`canonical_hash` like the device id: it says who may answer, not what.
+    invite_token: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
 
     def canonical_hash(self) -> str:
         """SHA-256 of what the respondent answered, normalised.

@@ -1,9 +1,11 @@
 """Ingest one submission: validate, store in one transaction, or quarantine verbatim.
 
-This is the single write path for answers: the JSON API, the server-rendered form
-and the demo generator all call :func:`ingest_body`. Idempotency rests on the
-unique constraint on ``submission.uuid`` (insert first, look only on conflict),
-so concurrent retries of one record cannot create two rows.
+This is the single write path for answers: the JSON API (and so the PWA), the
+server-rendered form and the demo generator all call :func:`ingest_body`.
+Idempotency rests on the unique constraint on ``submission.uuid`` (insert first,
+look only on conflict), so concurrent retries of one record cannot create two rows.
+An invitation token is claimed in the same transaction as the submission it lets
+in, by a conditional UPDATE, so two different submissions cannot share one token.
 """
 
 from __future__ import annotations
@@ -13,15 +15,27 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from cips.instruments.service import definition_of
-from cips.models import Answer, Campaign, CampaignInstrument, Instrument, QuarantinedSubmission, Submission
+from cips.models import (
+    Answer,
+    Campaign,
+    CampaignInstrument,
+    Instrument,
+    InviteToken,
+    QuarantinedSubmission,
+    Submission,
+    utcnow,
+)
+from cips.services.invites import hash_token
 from cips.submissions.payload import FieldError, SubmissionCreate, pydantic_errors, validate_answers
 
 JSON_TYPES = ("application/json",)
+#: Shown to the respondent by the PWA (and in quarantine): a second submission with one link.
+INVITE_USED = "this invitation link has already been used"
 
 
 @dataclass
@@ -140,14 +154,49 @@ def ingest_body(
     errors: list[FieldError] = []
     if payload.language not in campaign.languages or payload.language not in definition.languages:
         errors.append(FieldError("language", f"not offered by this campaign ({', '.join(campaign.languages)})"))
+    invite, invite_error = _find_invite(session, campaign, payload)
+    if invite_error:
+        errors.append(invite_error)
     rows, answer_errors = validate_answers(definition, payload.answers)
     errors.extend(answer_errors)
     if errors:
         return refuse(422, "invalid submission", errors, data)
-    return _store(session, payload, campaign, instrument, rows, refuse, data)
+    if invite is not None and invite.used_by_uuid not in (None, payload.uuid):
+        return refuse(409, INVITE_USED, [FieldError("invite_token", INVITE_USED)], data)
+    return _store(session, payload, campaign, instrument, rows, refuse, data, invite)
 
 
-def _store(session, payload, campaign, instrument, rows, refuse, data) -> Outcome:
+def _find_invite(
+    session: Session, campaign: Campaign, payload: SubmissionCreate
+) -> tuple[InviteToken | None, FieldError | None]:
+    """The campaign's invitation named by the payload, or the error to report."""
+    if payload.invite_token is None:
+        if campaign.invite_only:
+            return None, FieldError("invite_token", "this survey can only be answered with an invitation link")
+        return None, None
+    invite = session.exec(
+        select(InviteToken).where(
+            InviteToken.token_hash == hash_token(payload.invite_token), InviteToken.campaign_id == campaign.id
+        )
+    ).first()
+    if invite is None:
+        return None, FieldError("invite_token", "unknown invitation link")
+    return invite, None
+
+
+def _claim_invite(session: Session, invite: InviteToken, payload: SubmissionCreate) -> bool:
+    """Mark the token used by this uuid, unless another submission got there first."""
+    if invite.used_by_uuid == payload.uuid:
+        return True
+    result = session.execute(
+        update(InviteToken)
+        .where(InviteToken.id == invite.id, InviteToken.used_by_uuid.is_(None))
+        .values(used_by_uuid=payload.uuid, used_at=utcnow())
+    )
+    return result.rowcount == 1
+
+
+def _store(session, payload, campaign, instrument, rows, refuse, data, invite=None) -> Outcome:
     digest = payload.canonical_hash()
     submission = Submission(
         uuid=payload.uuid,
@@ -171,6 +220,10 @@ def _store(session, payload, campaign, instrument, rows, refuse, data) -> Outcom
                     for r in rows
                 ],
             )  # fmt: skip
+        if invite is not None and not _claim_invite(session, invite, payload):
+            # A different uuid claimed the token between our read and our write.
+            session.rollback()
+            return refuse(409, INVITE_USED, [FieldError("invite_token", INVITE_USED)], data)
         session.commit()
     except IntegrityError:
         session.rollback()

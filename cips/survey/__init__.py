@@ -1,7 +1,10 @@
-"""Respondent side: the survey at /s/<campaign>."""
+"""Respondent side: the offline-first PWA at /s/<campaign>, and a no-JavaScript fallback."""
 
 from flask import Blueprint
 
-bp = Blueprint("survey", __name__, url_prefix="/s", template_folder="templates")
+# Assets live under /s/_static/: a campaign slug cannot start with "_", so no
+# campaign can shadow them, and they sit beside the PWA they belong to.
+bp = Blueprint("survey", __name__, url_prefix="/s", template_folder="templates", static_folder="static",
+               static_url_path="/_static")  # fmt: skip
 
-from cips.survey import routes  # noqa: E402,F401
+from cips.survey import pwa, routes  # noqa: E402,F401

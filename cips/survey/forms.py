@@ -21,6 +21,7 @@ class MultiCheckboxField(SelectMultipleField):
 class SurveyFormBase(FlaskForm):
     submission_uuid = HiddenField()
     started_at = HiddenField()
+    invite_token = HiddenField()  # online campaigns: the ``t`` of an invitation link
     consent = BooleanField()
 
 

@@ -1,8 +1,11 @@
 """Respondent-facing interface strings in the survey languages.
 
-Questionnaire texts come from the YAML files; these are the few words around them.
-(The manager side uses Flask-Babel catalogues; respondents' pages must work in
-exactly the questionnaire's languages, so they are kept next to the survey.)
+Questionnaire texts come from the YAML files; these are the few words around them,
+for the no-JavaScript form and for the PWA (which receives them in the campaign
+document, so that they work offline). The manager side will use Flask-Babel
+catalogues; respondents' pages must work in exactly the questionnaire's languages,
+so their strings are kept next to the survey. The station menu strings are for
+enumerators, who work in the same languages.
 """
 
 from __future__ import annotations
@@ -15,6 +18,35 @@ UI: dict[str, dict[str, str]] = {
         "thanks": "Your answers have been recorded anonymously.", "closed": "This survey is not open.",
         "optional": "optional", "skip_hint": "You may leave any statement unanswered.", "another": "Start a new questionnaire",
         "required": "This question needs an answer.",
+        # PWA: respondent
+        "start": "Start", "consent_title": "Before you start", "continue": "Continue", "decline": "I do not wish to take part",
+        "back": "Back", "next": "Next", "section_of": "Part {n} of {total}", "progress_label": "Progress",
+        "review_title": "Check your answers", "review_hint": "You can change any answer before sending.", "change": "Change",
+        "not_answered": "Not answered", "clear_answer": "Clear answer", "loading": "Loading…",
+        "thanks_saved": "Your answers are saved on this device and will be sent automatically when a connection is available.",
+        "thanks_sent": "Your answers have been received.", "thanks_station": "Please hand the tablet back to the enumerator.",
+        "next_respondent": "Next respondent", "restored": "Your answers so far have been restored.",
+        "invite_needed": "This survey can only be answered with the personal invitation link you received.",
+        "invite_used": "This invitation link has already been used. Answers are accepted only once per link.",
+        "invite_unknown": "This invitation link is not valid.",
+        "submit_refused": "The server could not accept these answers. They are kept on this device: please tell the survey team.",
+        "number_range": "Enter a number from {min} to {max}.", "too_long": "At most {max} characters.",
+        # PWA: device status and station menu
+        "online": "Online", "offline": "Offline", "waiting": "Saved on this device", "sent": "Sent", "failed": "Needs attention",
+        "send_now": "Send now", "sending": "Sending…", "retry_in": "Next try in {s} s",
+        "offline_ready": "Ready to work offline", "offline_not_ready": "Not yet ready offline: keep this page open while connected.",
+        "station_menu": "Station menu", "device_panel": "This device", "enter_pin": "Enumerator PIN", "unlock": "Unlock", "cancel": "Cancel",
+        "wrong_pin": "Wrong PIN.", "pin_wait": "Too many attempts: wait {s} seconds.",
+        "no_pin": "No enumerator PIN is set for this campaign (cips campaign set-pin).",
+        "default_language": "Default language for new respondents", "exit_station": "Close the station",
+        "station_closed": "This survey station is closed.", "open_station": "Open the station", "close_menu": "Back to the survey",
+        "device": "Device", "version": "App version", "storage": "Storage", "storage_use": "{used} used, {free} free",
+        "storage_persistent": "Persistent storage granted.",
+        "storage_not_persistent": "Storage is not persistent: the browser may clear it when space runs low. Install the app (Add to home screen) and send regularly.",
+        "storage_low": "Storage is nearly full: send the waiting answers now.",
+        "attention_title": "Needs attention", "attention_empty": "Nothing needs attention.", "export": "Export as a JSON file",
+        "retry": "Try sending again", "update_pending": "An update is ready; it will be installed after this respondent.",
+        "discard": "Discard the answers in progress", "discard_hint": "For a respondent who left without finishing: nothing of it is kept.",
     },
     "fr": {
         "choose_language": "Langue", "choose_questionnaire": "Choisissez votre questionnaire",
@@ -23,6 +55,33 @@ UI: dict[str, dict[str, str]] = {
         "thanks": "Vos réponses ont été enregistrées de façon anonyme.", "closed": "Cette enquête n'est pas ouverte.",
         "optional": "facultatif", "skip_hint": "Vous pouvez laisser sans réponse toute affirmation.", "another": "Commencer un nouveau questionnaire",
         "required": "Cette question demande une réponse.",
+        "start": "Commencer", "consent_title": "Avant de commencer", "continue": "Continuer", "decline": "Je ne souhaite pas participer",
+        "back": "Retour", "next": "Suivant", "section_of": "Partie {n} sur {total}", "progress_label": "Progression",
+        "review_title": "Vérifiez vos réponses", "review_hint": "Vous pouvez modifier toute réponse avant l'envoi.", "change": "Modifier",
+        "not_answered": "Sans réponse", "clear_answer": "Effacer la réponse", "loading": "Chargement…",
+        "thanks_saved": "Vos réponses sont enregistrées sur cet appareil et seront envoyées automatiquement dès qu'une connexion sera disponible.",
+        "thanks_sent": "Vos réponses ont bien été reçues.", "thanks_station": "Veuillez rendre la tablette à l'enquêteur.",
+        "next_respondent": "Répondant suivant", "restored": "Vos réponses précédentes ont été restaurées.",
+        "invite_needed": "Cette enquête ne peut être remplie qu'avec le lien d'invitation personnel que vous avez reçu.",
+        "invite_used": "Ce lien d'invitation a déjà été utilisé. Les réponses ne sont acceptées qu'une fois par lien.",
+        "invite_unknown": "Ce lien d'invitation n'est pas valide.",
+        "submit_refused": "Le serveur n'a pas pu accepter ces réponses. Elles restent conservées sur cet appareil : veuillez prévenir l'équipe de l'enquête.",
+        "number_range": "Saisissez un nombre entre {min} et {max}.", "too_long": "{max} caractères au maximum.",
+        "online": "En ligne", "offline": "Hors ligne", "waiting": "Enregistrées sur l'appareil", "sent": "Envoyées", "failed": "À vérifier",
+        "send_now": "Envoyer maintenant", "sending": "Envoi…", "retry_in": "Nouvel essai dans {s} s",
+        "offline_ready": "Prêt à fonctionner hors ligne", "offline_not_ready": "Pas encore prêt hors ligne : gardez cette page ouverte tant que la connexion est active.",
+        "station_menu": "Menu du poste", "device_panel": "Cet appareil", "enter_pin": "Code PIN de l'enquêteur", "unlock": "Déverrouiller", "cancel": "Annuler",
+        "wrong_pin": "Code PIN incorrect.", "pin_wait": "Trop de tentatives : attendez {s} secondes.",
+        "no_pin": "Aucun code PIN d'enquêteur n'est défini pour cette campagne (cips campaign set-pin).",
+        "default_language": "Langue par défaut des nouveaux répondants", "exit_station": "Fermer le poste",
+        "station_closed": "Ce poste d'enquête est fermé.", "open_station": "Ouvrir le poste", "close_menu": "Retour à l'enquête",
+        "device": "Appareil", "version": "Version de l'application", "storage": "Stockage", "storage_use": "{used} utilisés, {free} libres",
+        "storage_persistent": "Stockage persistant accordé.",
+        "storage_not_persistent": "Le stockage n'est pas persistant : le navigateur peut l'effacer en cas de manque de place. Installez l'application (Ajouter à l'écran d'accueil) et envoyez régulièrement.",
+        "storage_low": "Le stockage est presque plein : envoyez dès maintenant les réponses en attente.",
+        "attention_title": "À vérifier", "attention_empty": "Rien à vérifier.", "export": "Exporter en fichier JSON",
+        "retry": "Réessayer l'envoi", "update_pending": "Une mise à jour est prête ; elle sera installée après ce répondant.",
+        "discard": "Abandonner les réponses en cours", "discard_hint": "Pour un répondant parti sans terminer : rien n'en est conservé.",
     },
     "es": {
         "choose_language": "Idioma", "choose_questionnaire": "Elija su cuestionario",
@@ -31,6 +90,33 @@ UI: dict[str, dict[str, str]] = {
         "thanks": "Sus respuestas se registraron de forma anónima.", "closed": "Esta encuesta no está abierta.",
         "optional": "opcional", "skip_hint": "Puede dejar sin respuesta cualquier afirmación.", "another": "Iniciar un nuevo cuestionario",
         "required": "Esta pregunta requiere una respuesta.",
+        "start": "Comenzar", "consent_title": "Antes de comenzar", "continue": "Continuar", "decline": "No deseo participar",
+        "back": "Atrás", "next": "Siguiente", "section_of": "Parte {n} de {total}", "progress_label": "Progreso",
+        "review_title": "Revise sus respuestas", "review_hint": "Puede cambiar cualquier respuesta antes de enviarla.", "change": "Cambiar",
+        "not_answered": "Sin respuesta", "clear_answer": "Borrar la respuesta", "loading": "Cargando…",
+        "thanks_saved": "Sus respuestas están guardadas en este dispositivo y se enviarán automáticamente cuando haya conexión.",
+        "thanks_sent": "Sus respuestas se han recibido.", "thanks_station": "Devuelva la tableta al encuestador.",
+        "next_respondent": "Siguiente encuestado", "restored": "Se restauraron sus respuestas anteriores.",
+        "invite_needed": "Esta encuesta solo puede responderse con el enlace de invitación personal que recibió.",
+        "invite_used": "Este enlace de invitación ya se utilizó. Solo se aceptan respuestas una vez por enlace.",
+        "invite_unknown": "Este enlace de invitación no es válido.",
+        "submit_refused": "El servidor no pudo aceptar estas respuestas. Se conservan en este dispositivo: avise al equipo de la encuesta.",
+        "number_range": "Introduzca un número entre {min} y {max}.", "too_long": "Como máximo {max} caracteres.",
+        "online": "En línea", "offline": "Sin conexión", "waiting": "Guardadas en el dispositivo", "sent": "Enviadas", "failed": "Requieren atención",
+        "send_now": "Enviar ahora", "sending": "Enviando…", "retry_in": "Nuevo intento en {s} s",
+        "offline_ready": "Listo para funcionar sin conexión", "offline_not_ready": "Aún no está listo sin conexión: mantenga esta página abierta mientras haya conexión.",
+        "station_menu": "Menú del puesto", "device_panel": "Este dispositivo", "enter_pin": "PIN del encuestador", "unlock": "Desbloquear", "cancel": "Cancelar",
+        "wrong_pin": "PIN incorrecto.", "pin_wait": "Demasiados intentos: espere {s} segundos.",
+        "no_pin": "No hay un PIN de encuestador definido para esta campaña (cips campaign set-pin).",
+        "default_language": "Idioma predeterminado para nuevos encuestados", "exit_station": "Cerrar el puesto",
+        "station_closed": "Este puesto de encuesta está cerrado.", "open_station": "Abrir el puesto", "close_menu": "Volver a la encuesta",
+        "device": "Dispositivo", "version": "Versión de la aplicación", "storage": "Almacenamiento", "storage_use": "{used} usados, {free} libres",
+        "storage_persistent": "Almacenamiento persistente concedido.",
+        "storage_not_persistent": "El almacenamiento no es persistente: el navegador puede borrarlo si falta espacio. Instale la aplicación (Añadir a la pantalla de inicio) y envíe con regularidad.",
+        "storage_low": "El almacenamiento está casi lleno: envíe ahora las respuestas pendientes.",
+        "attention_title": "Requieren atención", "attention_empty": "Nada requiere atención.", "export": "Exportar como archivo JSON",
+        "retry": "Reintentar el envío", "update_pending": "Hay una actualización lista; se instalará después de este encuestado.",
+        "discard": "Descartar las respuestas en curso", "discard_hint": "Para un encuestado que se fue sin terminar: no se conserva nada.",
     },
     "pt": {
         "choose_language": "Idioma", "choose_questionnaire": "Escolha o seu questionário",
@@ -39,12 +125,43 @@ UI: dict[str, dict[str, str]] = {
         "thanks": "As suas respostas foram registradas de forma anônima.", "closed": "Esta pesquisa não está aberta.",
         "optional": "opcional", "skip_hint": "Pode deixar qualquer afirmação sem resposta.", "another": "Iniciar um novo questionário",
         "required": "Esta pergunta precisa de uma resposta.",
+        "start": "Começar", "consent_title": "Antes de começar", "continue": "Continuar", "decline": "Não desejo participar",
+        "back": "Voltar", "next": "Próximo", "section_of": "Parte {n} de {total}", "progress_label": "Progresso",
+        "review_title": "Confira as suas respostas", "review_hint": "Pode alterar qualquer resposta antes de enviar.", "change": "Alterar",
+        "not_answered": "Sem resposta", "clear_answer": "Apagar a resposta", "loading": "Carregando…",
+        "thanks_saved": "As suas respostas estão guardadas neste dispositivo e serão enviadas automaticamente quando houver conexão.",
+        "thanks_sent": "As suas respostas foram recebidas.", "thanks_station": "Devolva o tablet ao entrevistador.",
+        "next_respondent": "Próximo respondente", "restored": "As suas respostas anteriores foram restauradas.",
+        "invite_needed": "Esta pesquisa só pode ser respondida com o link de convite pessoal que recebeu.",
+        "invite_used": "Este link de convite já foi utilizado. As respostas só são aceitas uma vez por link.",
+        "invite_unknown": "Este link de convite não é válido.",
+        "submit_refused": "O servidor não pôde aceitar estas respostas. Elas continuam guardadas neste dispositivo: avise a equipe da pesquisa.",
+        "number_range": "Digite um número entre {min} e {max}.", "too_long": "No máximo {max} caracteres.",
+        "online": "Conectado", "offline": "Sem conexão", "waiting": "Guardadas no dispositivo", "sent": "Enviadas", "failed": "Requerem atenção",
+        "send_now": "Enviar agora", "sending": "Enviando…", "retry_in": "Nova tentativa em {s} s",
+        "offline_ready": "Pronto para funcionar sem conexão", "offline_not_ready": "Ainda não está pronto sem conexão: mantenha esta página aberta enquanto houver conexão.",
+        "station_menu": "Menu do posto", "device_panel": "Este dispositivo", "enter_pin": "PIN do entrevistador", "unlock": "Desbloquear", "cancel": "Cancelar",
+        "wrong_pin": "PIN incorreto.", "pin_wait": "Tentativas demais: aguarde {s} segundos.",
+        "no_pin": "Nenhum PIN de entrevistador foi definido para esta campanha (cips campaign set-pin).",
+        "default_language": "Idioma padrão para novos respondentes", "exit_station": "Fechar o posto",
+        "station_closed": "Este posto de pesquisa está fechado.", "open_station": "Abrir o posto", "close_menu": "Voltar à pesquisa",
+        "device": "Dispositivo", "version": "Versão do aplicativo", "storage": "Armazenamento", "storage_use": "{used} usados, {free} livres",
+        "storage_persistent": "Armazenamento persistente concedido.",
+        "storage_not_persistent": "O armazenamento não é persistente: o navegador pode apagá-lo se faltar espaço. Instale o aplicativo (Adicionar à tela inicial) e envie com regularidade.",
+        "storage_low": "O armazenamento está quase cheio: envie agora as respostas pendentes.",
+        "attention_title": "Requerem atenção", "attention_empty": "Nada requer atenção.", "export": "Exportar como arquivo JSON",
+        "retry": "Tentar enviar de novo", "update_pending": "Há uma atualização pronta; será instalada depois deste respondente.",
+        "discard": "Descartar as respostas em andamento", "discard_hint": "Para um respondente que saiu sem terminar: nada é guardado.",
     },
 }  # fmt: skip
+
+#: Each language's name in itself, for the language chooser.
+LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "pt": "Português", "ar": "العربية"}
 
 #: Scripts written right to left, for the ``dir`` attribute.
 RTL_LANGUAGES = {"ar", "fa", "he", "ur"}
 
 
 def ui(lang: str) -> dict[str, str]:
-    return UI.get(lang, UI["en"])
+    strings = UI.get(lang, UI["en"])
+    return {**UI["en"], **strings, "language_name": LANGUAGE_NAMES.get(lang, lang)}

@@ -1,7 +1,9 @@
-"""Server-rendered survey: ``/s/<campaign>`` and ``/s/<campaign>/<instrument>``.
+"""No-JavaScript fallback: ``/s/<campaign>/basic`` and ``/s/<campaign>/<instrument>/basic``.
 
-Works without JavaScript. It posts through the same ingestion service as the JSON
-API, so validation, idempotency and quarantine are identical.
+The PWA (``cips.survey.pwa``) owns ``/s/<campaign>``; this server-rendered form stays
+for browsers without JavaScript or service workers (the PWA's ``<noscript>`` links
+here). It posts through the same ingestion service as the JSON API, so validation,
+idempotency and quarantine are identical.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from sqlmodel import select
 
 from cips.extensions import db
 from cips.instruments.service import definition_of
-from cips.models import Campaign, CampaignStatus, Instrument
-from cips.services.campaigns import campaign_instruments
+from cips.models import Campaign, Instrument
+from cips.services.campaigns import current_versions, is_open
 from cips.submissions import ingest_payload
 from cips.survey import bp
 from cips.survey.forms import answers_from_form, build_form_class
@@ -29,15 +31,6 @@ def _campaign(slug: str) -> Campaign:
     return campaign
 
 
-def _current_versions(campaign: Campaign) -> dict[str, Instrument]:
-    """Newest version of each instrument the campaign accepts (new respondents get it)."""
-    latest: dict[str, Instrument] = {}
-    for row in campaign_instruments(db.session, campaign):
-        if row.key not in latest or row.version > latest[row.key].version:
-            latest[row.key] = row
-    return latest
-
-
 def _language(offered: list[str]) -> str:
     asked = request.args.get("lang")
     if asked in offered:
@@ -45,33 +38,32 @@ def _language(offered: list[str]) -> str:
     return request.accept_languages.best_match(offered) or offered[0]
 
 
-def _is_open(campaign: Campaign) -> bool:
-    now = datetime.now(UTC)
-    return (
-        campaign.status is CampaignStatus.open
-        and (campaign.opens_at is None or campaign.opens_at <= now)
-        and (campaign.closes_at is None or now < campaign.closes_at)
-    )
+@bp.get("/<slug>/<key>")
+def legacy_answer(slug: str, key: str):
+    """Links to the former form address open the PWA with that questionnaire chosen."""
+    args = {k: v for k, v in request.args.items() if k in ("lang", "t")}
+    return redirect(url_for("survey.shell", slug=slug, i=key, **args))
 
 
-@bp.get("/<slug>")
+@bp.get("/<slug>/basic")
 def choose(slug: str):
     campaign = _campaign(slug)
-    versions = _current_versions(campaign)
+    versions = current_versions(db.session, campaign)
     lang = _language(campaign.languages)
     if len(versions) == 1:
-        return redirect(url_for("survey.answer", slug=slug, key=next(iter(versions)), lang=lang))
+        return redirect(url_for("survey.answer", slug=slug, key=next(iter(versions)), lang=lang,
+                                **({"t": request.args["t"]} if request.args.get("t") else {})))  # fmt: skip
     titles = {key: definition_of(row).title.get(lang, row.title) for key, row in versions.items()}
     return render_template(
         "survey/choose.html", campaign=campaign, titles=titles, lang=lang, t=ui(lang),
-        dir="rtl" if lang in RTL_LANGUAGES else "ltr", is_open=_is_open(campaign),
+        dir="rtl" if lang in RTL_LANGUAGES else "ltr", is_open=is_open(campaign), token=request.args.get("t") or None,
     )  # fmt: skip
 
 
-@bp.route("/<slug>/<key>", methods=["GET", "POST"])
+@bp.route("/<slug>/<key>/basic", methods=["GET", "POST"])
 def answer(slug: str, key: str):
     campaign = _campaign(slug)
-    row = _current_versions(campaign).get(key)
+    row = current_versions(db.session, campaign).get(key)
     if row is None:
         abort(404, "This questionnaire is not part of the survey.")
     definition = definition_of(row)
@@ -80,7 +72,7 @@ def answer(slug: str, key: str):
     t = ui(lang)
     context = {"campaign": campaign, "definition": definition, "lang": lang, "languages": offered, "t": t,
                "dir": "rtl" if lang in RTL_LANGUAGES else "ltr"}  # fmt: skip
-    if not _is_open(campaign):
+    if not is_open(campaign):
         return render_template("survey/closed.html", **context), 403
 
     form = build_form_class(definition, lang)()
@@ -88,6 +80,7 @@ def answer(slug: str, key: str):
     if request.method == "GET":
         form.submission_uuid.data = str(uuid.uuid4())
         form.started_at.data = datetime.now(UTC).isoformat()
+        form.invite_token.data = request.args.get("t", "")
     elif form.validate_on_submit():
         if not form.consent.data:
             form.consent.errors = [t["consent_required"]]
@@ -126,4 +119,5 @@ def _payload(form, campaign: Campaign, row: Instrument, lang: str) -> dict:
         "started_at": started_at,
         "submitted_at": datetime.now(UTC).isoformat(),
         "answers": answers_from_form(form, definition_of(row)),
+        **({"invite_token": form.invite_token.data} if form.invite_token.data else {}),
     }

@@ -1,0 +1,57 @@
+"""The campaign document: everything a device needs to run a campaign offline.
+
+Served as JSON by ``GET /api/v1/campaigns/<slug>`` and pre-cached by the service
+worker, whose version hashes it: any change to a questionnaire, the campaign's
+languages, status or PIN makes a new service worker, hence a fresh copy on devices.
+Nothing in it depends on the clock or the request, so that every server process
+computes the same bytes (and the same version) for the same database state.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlmodel import Session
+
+from cips.instruments.service import definition_of
+from cips.models import Campaign, CampaignMode
+from cips.services.campaigns import campaign_instruments, current_versions
+from cips.services.station import pin_verifier
+from cips.survey.i18n import RTL_LANGUAGES, ui
+
+
+def campaign_document(session: Session, campaign: Campaign) -> dict[str, Any]:
+    current = {row.id for row in current_versions(session, campaign).values()}
+    instruments = [
+        {
+            "key": row.key,
+            "version": row.version,
+            # New respondents get the current version; older ones stay so that a
+            # draft started before an update can still be finished as it began.
+            "current": row.id in current,
+            "definition": definition_of(row).model_dump(mode="json"),
+        }
+        for row in campaign_instruments(session, campaign)
+    ]
+    return {
+        "slug": campaign.slug,
+        "name": campaign.name,
+        "mode": campaign.mode.value,
+        "status": campaign.status.value,
+        # The device decides whether the campaign is open with its own clock: a
+        # tablet offline for a week must open on the opening day all the same.
+        "opens_at": campaign.opens_at.isoformat() if campaign.opens_at else None,
+        "closes_at": campaign.closes_at.isoformat() if campaign.closes_at else None,
+        "languages": campaign.languages,
+        "directions": {lang: "rtl" if lang in RTL_LANGUAGES else "ltr" for lang in campaign.languages},
+        "invite_only": campaign.invite_only,
+        "station": {"pin": pin_verifier(campaign)} if campaign.mode is CampaignMode.station else None,
+        "ui": {lang: ui(lang) for lang in campaign.languages},
+        "instruments": instruments,
+    }
+
+
+def document_bytes(document: dict[str, Any]) -> bytes:
+    """Canonical JSON (sorted keys): the same document always gives the same bytes."""
+    return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")

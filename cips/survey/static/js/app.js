@@ -1,0 +1,338 @@
+// CIPS survey PWA: wiring of storage, sync, questionnaire flow and station mode.
+//
+// Screens: start (language, questionnaire) → consent → one page per section → review
+// → thanks. The draft (respondent in progress) is written to IndexedDB on every answer,
+// so a reload, a crash or a flat battery resumes where the respondent was. The app never
+// pushes history entries: Back cannot walk into earlier pages, and in station mode the
+// previous respondent's answers are gone from memory, storage, the DOM and the address
+// bar at submit (history.replaceState).
+
+import {
+  checkStorage, maybeApplyUpdate, registerServiceWorker, renderBanner, renderFooter, renderStatus, showBanner,
+} from "./chrome.js"; // prettier-ignore
+import { openDatabase, Store } from "./db.js";
+import * as form from "./form.js";
+import { SCREENS } from "./screens.js";
+import { actions, app, CFG, definition, IDLE_SCREENS, instrumentOf, isStation, metaKey, reviewPage, t } from "./state.js";
+import { Menu } from "./station.js";
+import { Sync } from "./sync.js";
+import { h } from "./ui.js";
+
+const main = document.getElementById("main");
+const STATION_RESET_MS = 30 * 1000;
+
+// ---------------------------------------------------------------- drafts
+
+const finished = new Set(); // uuids submitted or discarded: a late save must never resurrect their draft
+let queued = null;
+let inflight = null;
+
+/** Save the draft now; writes are serialised and coalesced (typing writes at most one behind). */
+function saveDraft() {
+  if (!app.draft) return Promise.resolve();
+  queued = structuredClone(app.draft);
+  if (!inflight) {
+    inflight = (async () => {
+      while (queued) {
+        const snapshot = queued;
+        queued = null;
+        if (!finished.has(snapshot.uuid)) await app.store.putDraft(snapshot);
+      }
+      inflight = null;
+    })().catch((error) => {
+      inflight = null;
+      showBanner(`${error.name}: ${error.message}`, "error");
+    });
+  }
+  return inflight;
+}
+
+/** Forget the current respondent everywhere (memory, pending writes); storage is the caller's. */
+async function forgetDraft() {
+  finished.add(app.draft.uuid);
+  queued = null;
+  await inflight;
+  const draft = app.draft;
+  app.draft = null;
+  app.errors = {};
+  app.notice = null;
+  return draft;
+}
+
+// ---------------------------------------------------------------- language
+
+function pickLanguage(asked) {
+  const offered = app.doc.languages;
+  if (asked && offered.includes(asked)) return asked;
+  if (isStation() && offered.includes(app.stationDefault)) return app.stationDefault;
+  for (const wanted of navigator.languages || []) {
+    const base = wanted.slice(0, 2).toLowerCase();
+    if (offered.includes(base)) return base;
+  }
+  return offered[0];
+}
+
+function applyLanguage() {
+  document.documentElement.lang = app.lang;
+  document.documentElement.dir = app.doc.directions[app.lang] || "ltr";
+  renderBanner();
+}
+
+function setLanguage(code) {
+  app.lang = code;
+  if (app.draft) {
+    app.draft.language = code;
+    saveDraft();
+  }
+  applyLanguage();
+  render({ focus: false });
+  const pressed = main.querySelector(`[data-testid="lang-${code}"]`);
+  if (pressed) pressed.focus();
+  renderStatus();
+  renderBanner();
+}
+
+// ---------------------------------------------------------------- flow
+
+function campaignOpen() {
+  const { status, opens_at: opens, closes_at: closes } = app.doc;
+  const now = Date.now(); // the device's clock: a tablet offline for weeks still opens on the day
+  return status === "open" && (!opens || Date.parse(opens) <= now) && (!closes || now < Date.parse(closes));
+}
+
+/** Where the app belongs, from stored state: used at start and after each reset. */
+function route() {
+  if (isStation() && app.stationClosed) app.screen = "station-closed";
+  else if (app.draft) app.screen = app.draft.page === 0 ? "consent" : app.draft.page >= reviewPage() ? "review" : "section";
+  else if (!campaignOpen()) app.screen = "closed";
+  else if (app.doc.mode === "online" && app.doc.invite_only && !app.invite) app.screen = "invite-needed";
+  else app.screen = "start";
+}
+
+function render({ focus = true } = {}) {
+  const notice = app.notice ? h("p", { class: "notice", role: "status", dataset: { testid: app.notice } }, t()[app.notice]) : null;
+  main.replaceChildren(...[notice, SCREENS[app.screen]()].flat(Infinity).filter(Boolean));
+  main.dataset.screen = app.screen;
+  if (focus) (main.querySelector("h1") || main).focus();
+  renderFooter();
+  if (IDLE_SCREENS.has(app.screen)) maybeApplyUpdate();
+}
+
+async function begin(inst) {
+  app.draft = {
+    campaign: app.doc.slug, uuid: crypto.randomUUID(), instrument: inst.key, version: inst.version,
+    language: app.lang, startedAt: new Date().toISOString(), consent: false, page: 0, answers: {},
+    invite: app.invite || null,
+  }; // prettier-ignore
+  await saveDraft();
+  go(0);
+}
+
+/** Move to a page of the current respondent; never a history entry (see top of file). */
+function go(page) {
+  app.errors = {};
+  app.notice = null;
+  app.draft.page = page;
+  saveDraft();
+  route();
+  render();
+  window.scrollTo(0, 0);
+}
+
+function showErrors(errors) {
+  app.errors = errors;
+  render({ focus: false });
+  main.querySelector('[data-testid="errors"]').focus();
+}
+
+function next(section) {
+  const errors = form.validate(section.items, app.draft.answers, t());
+  if (Object.keys(errors).length) showErrors(errors);
+  else go(app.draft.page + 1);
+}
+
+function onAnswer(itemId, value) {
+  if (value === null) delete app.draft.answers[itemId];
+  else app.draft.answers[itemId] = value;
+  saveDraft();
+}
+
+function afterConsent() {
+  if (!app.draft.consent) {
+    app.errors = { consent: t().consent_required };
+    render();
+    return;
+  }
+  go(1);
+}
+
+/** Back to a clean start in station mode: default language, no query in the address. */
+function resetStation() {
+  history.replaceState(null, "", CFG.scope);
+  app.lang = pickLanguage(null);
+  applyLanguage();
+}
+
+/** The respondent declines (consent page) or the enumerator discards a walked-away draft. */
+async function decline() {
+  await forgetDraft();
+  await app.store.deleteDraft(app.doc.slug);
+  if (isStation()) resetStation();
+  route();
+  render();
+}
+
+async function submit(button) {
+  const def = definition();
+  const errors = form.validate(form.allItems(def), app.draft.answers, t());
+  if (Object.keys(errors).length) {
+    const first = def.sections.findIndex((s) => s.items.some((item) => errors[item.id]));
+    go(first + 1);
+    showErrors(form.validate(def.sections[first].items, app.draft.answers, t()));
+    return;
+  }
+  button.disabled = true;
+  const draft = app.draft;
+  const payload = {
+    uuid: draft.uuid, campaign: app.doc.slug, instrument: draft.instrument, instrument_version: draft.version,
+    language: draft.language, device_id: app.deviceId, started_at: draft.startedAt,
+    submitted_at: new Date().toISOString(), answers: form.payloadAnswers(def, draft.answers),
+  }; // prettier-ignore
+  if (draft.invite) payload.invite_token = draft.invite;
+  await forgetDraft();
+  try {
+    await app.store.finish({ uuid: draft.uuid, campaign: app.doc.slug, payload }); // outbox in, draft out: one transaction
+  } catch (error) {
+    // e.g. QuotaExceededError on a full device: the transaction rolled back, the draft is intact.
+    finished.delete(draft.uuid);
+    app.draft = draft;
+    button.disabled = false;
+    showBanner(`${error.name}: ${error.message}`, "error");
+    return;
+  }
+  // From here nothing of this respondent stays in memory, on screen or in the address bar.
+  app.submitted = { uuid: draft.uuid, state: "waiting", body: null };
+  // The thanks page stays in the respondent's language; the next one starts in the default.
+  if (isStation()) history.replaceState(null, "", CFG.scope);
+  app.screen = "thanks";
+  render();
+  renderStatus();
+  app.sync.now();
+  if (isStation()) scheduleStationReset();
+}
+
+let resetTimer = null;
+function scheduleStationReset() {
+  clearTimeout(resetTimer);
+  resetTimer = setTimeout(() => {
+    if (app.screen === "thanks" && !app.menu.isOpen) nextRespondent();
+  }, STATION_RESET_MS);
+}
+
+function nextRespondent() {
+  clearTimeout(resetTimer);
+  app.submitted = null;
+  if (isStation()) resetStation();
+  route();
+  render();
+}
+
+async function openStation() {
+  if (!(await app.menu.unlock())) return;
+  app.menu.close();
+  app.stationClosed = false;
+  await app.store.setMeta(metaKey("closed"), false);
+  route();
+  render();
+}
+
+Object.assign(actions, {
+  afterConsent, begin, decline, go, next, nextRespondent, onAnswer, openStation, setLanguage, submit,
+  setConsent: (checked) => {
+    app.draft.consent = checked;
+    saveDraft();
+  },
+}); // prettier-ignore
+
+// ---------------------------------------------------------------- start
+
+function menuActions() {
+  return {
+    sendNow: () => app.sync.now({ resetBackoff: true }),
+    retryAttention: async () => {
+      await app.store.retryAttention();
+      app.sync.now({ resetBackoff: true });
+    },
+    setDefaultLanguage: async (code) => {
+      app.stationDefault = code;
+      await app.store.setMeta(metaKey("lang"), code);
+      if (!app.draft) {
+        app.lang = code;
+        applyLanguage();
+        render({ focus: false });
+      }
+      app.menu.render();
+    },
+    discardDraft: () => app.draft && decline(),
+    exitStation: async () => {
+      app.stationClosed = true;
+      await app.store.setMeta(metaKey("closed"), true);
+      route();
+      render();
+    },
+    closed: () => maybeApplyUpdate(),
+  };
+}
+
+async function boot() {
+  const params = new URLSearchParams(location.search);
+  app.invite = params.get("t");
+  app.preselect = params.get("i");
+  try {
+    app.store = new Store(await openDatabase());
+    const response = await fetch(CFG.document, { headers: { Accept: "application/json" } });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    app.doc = await response.json();
+  } catch (error) {
+    // Only possible before the first complete online visit (or without IndexedDB).
+    main.replaceChildren(h("h1", {}, document.title), h("p", { class: "notice error", dataset: { testid: "app-error" } },
+      `This survey is not available offline on this device yet: open it once while connected. (${error.message})`)); // prettier-ignore
+    registerServiceWorker();
+    return;
+  }
+  app.deviceId = await app.store.deviceId();
+  app.stationDefault = await app.store.getMeta(metaKey("lang"));
+  app.stationClosed = Boolean(await app.store.getMeta(metaKey("closed"), false));
+  app.draft = (await app.store.getDraft(app.doc.slug)) || null;
+  if (app.draft && !instrumentOf(app.draft)) app.draft = null; // questionnaire withdrawn from the campaign
+  app.lang = app.draft ? app.draft.language : pickLanguage(params.get("lang"));
+  if (app.draft) {
+    app.invite = app.draft.invite || app.invite;
+    if (app.draft.page > 0 || Object.keys(app.draft.answers).length) app.notice = "restored";
+  }
+  applyLanguage();
+  app.sync = new Sync(app.store, CFG.submit);
+  app.sync.addEventListener("change", renderStatus);
+  app.sync.addEventListener("record", (event) => {
+    const { uuid, kind, body } = event.detail;
+    if (app.submitted && app.submitted.uuid === uuid) {
+      app.submitted = { uuid, state: kind === "stored" ? "sent" : "refused", body };
+      if (app.screen === "thanks") render({ focus: false });
+    }
+  });
+  app.menu = new Menu(app, menuActions());
+  window.addEventListener("online", renderStatus);
+  window.addEventListener("offline", renderStatus);
+  // Coming back through the back/forward cache: show what storage says, not an old DOM.
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted) location.reload();
+  });
+  route();
+  render();
+  renderStatus();
+  app.sync.start();
+  checkStorage();
+  registerServiceWorker();
+}
+
+boot();

@@ -1,0 +1,116 @@
+// Around the questionnaire: status bar (connectivity, counts, "Send now"), storage
+// warnings, footer (offline readiness, version, menu) and service-worker updates.
+
+import { app, CFG, IDLE_SCREENS, isStation, t } from "./state.js";
+import { h } from "./ui.js";
+
+const statusEl = document.getElementById("status");
+const bannerEl = document.getElementById("banner");
+const footEl = document.getElementById("foot");
+const LOW_SPACE_BYTES = 50 * 1024 * 1024;
+
+export async function renderStatus() {
+  if (!app.store || !app.sync) return;
+  const strings = t();
+  const counts = await app.store.counts();
+  const sync = app.sync.state();
+  const online = navigator.onLine;
+  const chip = (label, value, testid) =>
+    h("span", { class: "chip" }, label, " ", h("strong", { dataset: { testid } }, String(value)));
+  statusEl.replaceChildren(
+    h("span", { class: `chip ${online ? "online" : "offline"}`, dataset: { testid: "connectivity", online: String(online) } },
+      online ? strings.online : strings.offline),
+    chip(strings.waiting, counts.waiting, "count-waiting"),
+    chip(strings.sent, counts.sent, "count-sent"),
+    chip(strings.failed, counts.failed, "count-failed"),
+    h("button", { type: "button", class: "small", disabled: sync.running, dataset: { testid: "send-now" },
+      onclick: () => app.sync.now({ resetBackoff: true }) }, sync.running ? strings.sending : strings.send_now),
+  ); // prettier-ignore
+  if (app.menu && app.menu.isOpen && app.menu.dialog.querySelector('[data-testid="menu-panel"]')) app.menu.render();
+}
+
+export function showBanner(text, kind = "warning") {
+  bannerEl.replaceChildren(h("p", { class: kind, role: kind === "error" ? "alert" : null,
+    dataset: { testid: kind === "error" ? "app-error" : "storage-warning" } }, text)); // prettier-ignore
+  bannerEl.hidden = false;
+}
+
+export function renderBanner() {
+  const s = app.storage;
+  if (!s || !app.doc) return;
+  // Warn the enumerator (station mode); online respondents only hear about a full disk.
+  if (s.low) showBanner(t().storage_low);
+  else if (!s.persisted && isStation()) showBanner(t().storage_not_persistent);
+  else bannerEl.hidden = true;
+}
+
+export function renderFooter() {
+  if (!app.doc) return;
+  const strings = t();
+  footEl.replaceChildren(
+    h("span", { class: "muted", dataset: { testid: app.sw.version ? "offline-ready" : "offline-not-ready", version: app.sw.version || "" } },
+      app.sw.version ? `${strings.offline_ready} · ${strings.version} ${app.sw.version}` : strings.offline_not_ready),
+    h("button", { type: "button", class: "secondary small", dataset: { testid: "open-menu" }, onclick: () => app.menu.open() },
+      isStation() ? strings.station_menu : strings.device_panel),
+  ); // prettier-ignore
+}
+
+export async function checkStorage() {
+  if (!navigator.storage || !navigator.storage.estimate) return;
+  let persisted = navigator.storage.persisted ? await navigator.storage.persisted() : false;
+  // Chromium decides without a prompt (installed app, engagement); ask anyway, every start.
+  if (!persisted && navigator.storage.persist) persisted = await navigator.storage.persist().catch(() => false);
+  const { usage = 0, quota = 0 } = await navigator.storage.estimate();
+  app.storage = { persisted, usage, quota, low: quota > 0 && (quota - usage < LOW_SPACE_BYTES || usage / quota > 0.9) };
+  renderBanner();
+}
+
+function askVersion(worker) {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = (event) => resolve(event.data.version);
+    worker.postMessage({ type: "VERSION" }, [channel.port2]);
+    setTimeout(() => resolve(null), 5000);
+  });
+}
+
+/** A new version waits until no respondent is mid-way, then takes over and the page reloads. */
+export function maybeApplyUpdate() {
+  const reg = app.sw.registration;
+  if (!app.sw.updateReady || !reg || !reg.waiting || app.draft || !IDLE_SCREENS.has(app.screen)) return;
+  if (app.menu && app.menu.isOpen) return;
+  app.sw.requested = true;
+  reg.waiting.postMessage({ type: "SKIP_WAITING" });
+}
+
+export async function registerServiceWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  const hadController = Boolean(navigator.serviceWorker.controller);
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    // First install (clients.claim) changes the controller too: reload only for an update.
+    if (app.sw.requested || hadController) location.reload();
+  });
+  try {
+    const reg = await navigator.serviceWorker.register(CFG.sw, { scope: CFG.scope, updateViaCache: "none" });
+    app.sw.registration = reg;
+    const watch = (worker) => {
+      if (!worker) return;
+      worker.addEventListener("statechange", () => {
+        if (worker.state === "installed" && navigator.serviceWorker.controller) {
+          app.sw.updateReady = true;
+          maybeApplyUpdate();
+        }
+      });
+    };
+    if (reg.waiting && navigator.serviceWorker.controller) app.sw.updateReady = true;
+    watch(reg.installing);
+    reg.addEventListener("updatefound", () => watch(reg.installing));
+    const ready = await navigator.serviceWorker.ready;
+    app.sw.version = await askVersion(ready.active);
+    renderFooter();
+    maybeApplyUpdate();
+    setInterval(() => reg.update().catch(() => {}), 15 * 60 * 1000);
+  } catch (error) {
+    console.warn("service worker not registered", error);
+  }
+}

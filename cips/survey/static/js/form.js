@@ -1,0 +1,182 @@
+// Rendering a questionnaire from its JSON definition, and checking answers.
+//
+// The checks mirror the server's (cips/submissions/payload.py) so that a respondent
+// hears about a missing answer on the page, not after upload; the server stays the
+// judge, and what it refuses is kept on the device (attention list), never lost.
+
+import { fmt, h } from "./ui.js";
+
+export function sectionItems(section) {
+  return section.items;
+}
+
+export function allItems(definition) {
+  return definition.sections.flatMap((section) => section.items);
+}
+
+export function isMissing(value) {
+  if (value === null || value === undefined) return true;
+  if (typeof value === "string") return value.trim() === "";
+  if (Array.isArray(value)) return value.length === 0;
+  return false;
+}
+
+/** Problems with the given items' answers: {itemId: message}. */
+export function validate(items, answers, t) {
+  const errors = {};
+  for (const item of items) {
+    const value = answers[item.id];
+    if (isMissing(value)) {
+      if (item.required) errors[item.id] = t.required;
+      continue;
+    }
+    if (item.type === "number") {
+      const tooLow = item.min !== null && item.min !== undefined && value < item.min;
+      const tooHigh = item.max !== null && item.max !== undefined && value > item.max;
+      if (typeof value !== "number" || tooLow || tooHigh) {
+        errors[item.id] = fmt(t.number_range, { min: item.min ?? "", max: item.max ?? "" });
+      }
+    } else if (item.type === "text" && value.length > item.max_length) {
+      errors[item.id] = fmt(t.too_long, { max: item.max_length });
+    }
+  }
+  return errors;
+}
+
+/** The answers to send: known items only, skipped ones left out (the API reads absence as "skipped"). */
+export function payloadAnswers(definition, answers) {
+  const out = {};
+  for (const item of allItems(definition)) {
+    if (!isMissing(answers[item.id])) out[item.id] = answers[item.id];
+  }
+  return out;
+}
+
+function options(item, lang, labels) {
+  if (item.type === "likert5") return labels.map((label, index) => ({ value: index + 1, label }));
+  return (item.choices || []).map((choice) => ({ value: choice.value, label: choice.label[lang] }));
+}
+
+/** How an answer reads on the review page. */
+export function answerText(item, value, lang, labels, t) {
+  if (isMissing(value)) return t.not_answered;
+  if (item.type === "likert5" || item.type === "single") {
+    const hit = options(item, lang, labels).find((opt) => opt.value === value);
+    return hit ? hit.label : String(value);
+  }
+  if (item.type === "multi") {
+    const labelsByValue = new Map(options(item, lang, labels).map((opt) => [opt.value, opt.label]));
+    return value.map((v) => labelsByValue.get(v) || v).join("; ");
+  }
+  return String(value);
+}
+
+/**
+ * One question. ctx: {lang, t, labels, answers, errors, onAnswer(itemId, value, {text})}.
+ * Choices are native radios/checkboxes inside their <label>: the whole tile is the touch
+ * target, arrow keys move within a group, and screen readers get the <legend>.
+ */
+export function renderItem(item, ctx) {
+  const { lang, t, labels, answers, errors, onAnswer } = ctx;
+  const id = `q-${item.id}`;
+  const value = answers[item.id];
+  const error = errors[item.id];
+  const helpId = item.help ? `${id}-help` : null;
+  const errorId = error ? `${id}-error` : null;
+  const describedBy = [helpId, errorId].filter(Boolean).join(" ") || null;
+  const title = [item.text[lang], item.required ? null : h("span", { class: "optional" }, ` (${t.optional})`)];
+  const help = item.help ? h("p", { class: "help", id: helpId }, item.help[lang]) : null;
+  const errorText = error ? h("p", { class: "error", id: errorId }, error) : null;
+  const common = { id, class: `item item-${item.type}${error ? " has-error" : ""}`, dataset: { testid: `item-${item.id}` } };
+
+  if (item.type === "likert5" || item.type === "single" || item.type === "multi") {
+    const multi = item.type === "multi";
+    const clear = h("button", { type: "button", class: "link clear", hidden: isMissing(value) || item.required || multi,
+      dataset: { testid: `clear-${item.id}` } }, t.clear_answer); // prettier-ignore
+    const inputs = options(item, lang, labels).map((opt) =>
+      h("label", { class: "opt" },
+        h("input", {
+          type: multi ? "checkbox" : "radio",
+          name: item.id,
+          value: String(opt.value),
+          checked: multi ? Array.isArray(value) && value.includes(opt.value) : value === opt.value,
+          "aria-describedby": describedBy,
+          "aria-invalid": error ? "true" : null,
+          dataset: { testid: `${item.id}-${opt.value}` },
+          onchange: (event) => {
+            let next = opt.value;
+            if (multi) {
+              const chosen = new Set(Array.isArray(answers[item.id]) ? answers[item.id] : []);
+              if (event.target.checked) chosen.add(opt.value);
+              else chosen.delete(opt.value);
+              next = options(item, lang, labels).map((o) => o.value).filter((v) => chosen.has(v));
+            }
+            clear.hidden = item.required || multi;
+            onAnswer(item.id, next);
+          },
+        }),
+        h("span", { class: "opt-label" }, opt.label),
+      ),
+    ); // prettier-ignore
+    const fieldset = h("fieldset", common, h("legend", {}, title), help,
+      h("div", { class: item.type === "likert5" ? "scale likert" : "scale choices" }, inputs), clear, errorText); // prettier-ignore
+    clear.addEventListener("click", () => {
+      for (const input of fieldset.querySelectorAll("input")) input.checked = false;
+      clear.hidden = true;
+      onAnswer(item.id, null);
+      fieldset.querySelector("input").focus();
+    });
+    return fieldset;
+  }
+
+  const controlId = `${id}-input`;
+  const control =
+    item.type === "number"
+      ? h("input", {
+          type: "number", inputmode: "decimal", step: "any", id: controlId, min: item.min ?? null, max: item.max ?? null,
+          value: isMissing(value) ? "" : String(value), autocomplete: "off", "aria-describedby": describedBy,
+          "aria-invalid": error ? "true" : null, dataset: { testid: `number-${item.id}` },
+          oninput: (event) => onAnswer(item.id, event.target.value === "" ? null : Number(event.target.value), { text: true }),
+        }) // prettier-ignore
+      : h("textarea", {
+          id: controlId, rows: 4, maxlength: item.max_length, autocomplete: "off", "aria-describedby": describedBy,
+          "aria-invalid": error ? "true" : null, dataset: { testid: `text-${item.id}` },
+          oninput: (event) => onAnswer(item.id, event.target.value === "" ? null : event.target.value, { text: true }),
+        }); // prettier-ignore
+  if (item.type === "text") control.value = isMissing(value) ? "" : value; // a textarea's value is not an attribute
+  return h("div", common, h("label", { for: controlId, class: "question" }, title), help, control, errorText);
+}
+
+/** The list of problems at the top of a page; each links to its question. */
+export function errorSummary(items, errors, lang, t) {
+  const wrong = items.filter((item) => errors[item.id]);
+  if (!wrong.length) return null;
+  return h("div", { class: "error-summary", role: "alert", tabindex: "-1", dataset: { testid: "errors" } },
+    h("p", {}, h("strong", {}, t.errors)),
+    h("ul", {}, wrong.map((item) =>
+      h("li", {}, h("a", { href: `#q-${item.id}`, onclick: (event) => {
+        event.preventDefault();
+        const target = document.querySelector(`#q-${item.id} input, #q-${item.id} textarea`);
+        if (target) target.focus();
+      } }, item.text[lang]), ` — ${errors[item.id]}`))),
+  ); // prettier-ignore
+}
+
+/** Review page body: every section with its answers and a "Change" button. */
+export function renderReview(definition, ctx, onChange) {
+  const { lang, t, labels, answers, errors } = ctx;
+  return definition.sections.map((section, index) =>
+    h("section", { class: "review-section", "aria-labelledby": `r-${section.id}` },
+      h("div", { class: "review-head" },
+        h("h2", { id: `r-${section.id}` }, section.title[lang]),
+        h("button", { type: "button", class: "secondary", dataset: { testid: `change-${section.id}` },
+          "aria-describedby": `r-${section.id}`, onclick: () => onChange(index) }, t.change)),
+      h("dl", {}, section.items.map((item) => [
+        h("dt", {}, item.text[lang]),
+        h("dd", { class: [isMissing(answers[item.id]) ? "missing" : "", errors[item.id] ? "has-error" : ""].join(" ").trim(),
+          dataset: { testid: `review-${item.id}` } }, answerText(item, answers[item.id], lang, labels, t),
+          errors[item.id] ? h("span", { class: "error" }, ` — ${errors[item.id]}`) : null),
+      ])),
+    ),
+  ); // prettier-ignore
+}
