@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 DEMO_RESPONSES ?= 400
 
-.PHONY: run test lint bench install clean-venv
+.PHONY: run test lint bench eval install clean-venv
 
 $(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -25,12 +25,22 @@ run: $(STAMP)
 	$(BIN)/cips instruments load
 	$(BIN)/cips demo --if-empty --responses $(DEMO_RESPONSES) --seed 1
 	@echo "Survey: http://$(HOST):$(PORT)/s/demo"
-	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - 'cips:create_app()'
+	# Access log without client address or user agent: respondents' IPs are never recorded.
+	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - \
+		--access-logformat '%(t)s "%(r)s" %(s)s %(b)s %(M)sms' 'cips:create_app()'
 
 # pytest exits 5 when it collects no test: that is a failure of the suite, not a pass.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Cross-validation, leave-one-language-out and the blind set; rewrites the README table.
+eval: $(STAMP)
+	$(BIN)/python -m analysis.eval_report --write-readme README.md
+
+# Speed goals, as ratios against baselines measured in the same run (last line of each: JSON).
+bench: $(STAMP)
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -26,3 +26,33 @@ FACTOR_IDS: tuple[str, ...] = tuple(FACTORS)
 
 #: Languages every questionnaire and codebook entry must cover.
 CORE_LANGUAGES: tuple[str, ...] = ("en", "fr", "es", "pt")
+
+#: Factor names in the report languages.
+FACTOR_NAMES: dict[str, dict[str, str]] = {
+    "en": FACTORS,
+    "fr": {
+        "leadership": "Leadership et engagement", "regulatory": "Cadre réglementaire", "transparency": "Transparence",
+        "automation": "Automatisation", "reform": "Réforme et modernisation", "audit": "Audit et enquêtes",
+        "conduct": "Code de conduite", "hrm": "Gestion des ressources humaines",
+        "culture": "Moral et culture organisationnelle", "private_sector": "Relations avec le secteur privé",
+    },
+    "es": {
+        "leadership": "Liderazgo y compromiso", "regulatory": "Marco normativo", "transparency": "Transparencia",
+        "automation": "Automatización", "reform": "Reforma y modernización", "audit": "Auditoría e investigación",
+        "conduct": "Código de conducta", "hrm": "Gestión de recursos humanos",
+        "culture": "Moral y cultura organizacional", "private_sector": "Relación con el sector privado",
+    },
+    "pt": {
+        "leadership": "Liderança e compromisso", "regulatory": "Quadro regulatório", "transparency": "Transparência",
+        "automation": "Automação", "reform": "Reforma e modernização", "audit": "Auditoria e investigação",
+        "conduct": "Código de conduta", "hrm": "Gestão de recursos humanos",
+        "culture": "Moral e cultura organizacional", "private_sector": "Relação com o setor privado",
+    },
+}  # fmt: skip
+OTHER_NAMES = {"en": "Other topics", "fr": "Autres sujets", "es": "Otros temas", "pt": "Outros temas"}
+
+
+def factor_name(factor: str, lang: str = "en") -> str:
+    if factor == OTHER:
+        return OTHER_NAMES.get(lang, OTHER_NAMES["en"])
+    return FACTOR_NAMES.get(lang, FACTORS).get(factor, factor)

@@ -91,7 +91,7 @@ def test_cli_demo_builds_a_realistic_campaign(runner, session) -> None:
     lang_of = {s.id: s.language for s in subs}
     by_factor: dict[tuple[str, str], list[float]] = defaultdict(list)
     open_langs = set()
-    for answer in session.exec(select(Answer)):
+    for answer in session.exec(select(Answer).where(Answer.submission_id.in_(list(group_of)))):
         if answer.item_id.startswith(("hrm_", "auto_")) and answer.value_num is not None:
             by_factor[(group_of[answer.submission_id], answer.item_id.split("_")[0])].append(answer.value_num)
         if answer.item_id.startswith("open_"):
@@ -100,6 +100,27 @@ def test_cli_demo_builds_a_realistic_campaign(runner, session) -> None:
     officials_hrm = statistics.mean(by_factor[("officials", "hrm")])
     officials_auto = statistics.mean(by_factor[("officials", "auto")])
     assert officials_auto - officials_hrm > 0.3  # reverse items pull towards 3, the gap remains
+
+    # The previous wave exists for the wave comparison, closed, with its own respondents.
+    previous = session.exec(select(Campaign).where(Campaign.slug == "demo-wave1")).one()
+    assert previous.wave == 1 and campaign.wave == 2 and previous.status.value == "closed"
+    assert previous.administration_id == campaign.administration_id
+    n_previous = len(session.exec(select(Submission).where(Submission.campaign_id == previous.id)).all())
+    assert n_previous == 120
+
+
+def test_cli_report_writes_html_with_wave_change(runner, tmp_path) -> None:
+    assert runner.invoke(args=["instruments", "load"]).exit_code == 0
+    assert runner.invoke(args=["demo", "--responses", "60", "--seed", "2"]).exit_code == 0
+    out = tmp_path / "r.html"
+    result = runner.invoke(args=["report", "demo", "--lang", "es", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert '<html lang="es">' in html and "Cambio desde la ola anterior" in html and "Brecha de percepción" in html
+    bad = runner.invoke(args=["report", "nope", "--out", str(out)])
+    assert bad.exit_code != 0 and "no campaign 'nope'" in bad.output
+    wrong = runner.invoke(args=["report", "demo", "--out", str(tmp_path / "r.docx")])
+    assert wrong.exit_code != 0 and ".html or .pdf" in wrong.output
 
 
 def test_cli_demo_if_empty_skips_a_used_database(loaded, runner) -> None:

@@ -12,13 +12,14 @@ from flask.cli import FlaskGroup
 
 
 def init_app(app: Flask) -> None:
-    from cips.cli import campaigns, database, demo, instruments, users
+    from cips.cli import campaigns, database, demo, instruments, reports, users
 
     app.cli.add_command(database.db_group)
     app.cli.add_command(instruments.instruments_group)
     app.cli.add_command(users.user_group)
     app.cli.add_command(campaigns.campaign_group)
     app.cli.add_command(demo.demo_command)
+    app.cli.add_command(reports.report_command)
 
 
 def _create_app():

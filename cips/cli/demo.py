@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -10,11 +12,15 @@ from tqdm import tqdm
 
 from cips.extensions import db
 from cips.instruments.service import definition_of, latest_version
-from cips.models import Campaign, CampaignCreate, CampaignMode
+from cips.models import Campaign, CampaignCreate, CampaignMode, CampaignStatus
 from cips.services.campaigns import campaign_instruments, create_campaign
 from cips.submissions import ingest_payload
 
 DEMO_SLUG = "demo"
+PREVIOUS_SLUG = "demo-wave1"
+#: How the previous wave differed, in Likert points: since then automation, transparency
+#: and audit improved, while human resource management slipped.
+PREVIOUS_SHIFT = {"automation": -0.6, "transparency": -0.45, "audit": -0.35, "hrm": 0.3}
 DEMO_ADMINISTRATION = "Demo Customs Administration"
 DEMO_QUOTAS = {
     "officials": {f"bg_region={r}": 40 for r in ("headquarters", "north", "south", "east", "west")},
@@ -22,20 +28,44 @@ DEMO_QUOTAS = {
 }
 
 
-def ensure_demo_campaign() -> Campaign:
+def ensure_demo_campaign(slug: str = DEMO_SLUG, wave: int = 2, closed_days_ago: int | None = None) -> Campaign:
     session = db.session
-    campaign = session.exec(select(Campaign).where(Campaign.slug == DEMO_SLUG)).first()
+    campaign = session.exec(select(Campaign).where(Campaign.slug == slug)).first()
     if campaign is not None:
         return campaign
     keys = [k for k in ("officials", "private_sector") if latest_version(session, k) is not None]
     if not keys:
         raise click.ClickException("no questionnaires loaded: run `cips instruments load` first")
+    status, closes_at = CampaignStatus.open, None
+    if closed_days_ago is not None:
+        status, closes_at = CampaignStatus.closed, datetime.now(UTC) - timedelta(days=closed_days_ago)
     data = CampaignCreate(
-        slug=DEMO_SLUG, name="Demo integrity perception survey", administration=DEMO_ADMINISTRATION, wave=1,
-        mode=CampaignMode.station, languages=["en", "fr", "es", "pt"], instruments=keys,
-        quotas={k: v for k, v in DEMO_QUOTAS.items() if k in keys},
+        slug=slug, name=f"Demo integrity perception survey — wave {wave}", administration=DEMO_ADMINISTRATION,
+        wave=wave, mode=CampaignMode.station, languages=["en", "fr", "es", "pt"], instruments=keys,
+        quotas={k: v for k, v in DEMO_QUOTAS.items() if k in keys}, status=status, closes_at=closes_at,
     )  # fmt: skip
     return create_campaign(session, data, actor="cli")
+
+
+def add_respondents(campaign: Campaign, n: int, seed: int, days_back: int = 0,
+                    shift: dict[str, float] | None = None) -> dict[int, int]:  # fmt: skip
+    """N synthetic respondents through the real write path; returns counts by HTTP status."""
+    from cips.demo.generator import DemoRespondents
+
+    session = db.session
+    instruments = {row.key: (row.version, definition_of(row)) for row in campaign_instruments(session, campaign)}
+    # Anchored on the campaign's creation, so that the same seed gives the same records.
+    anchor = campaign.created_at.replace(minute=0, second=0, microsecond=0) - timedelta(days=days_back)
+    generator = DemoRespondents(campaign.slug, instruments, campaign.languages, seed=seed, now=anchor,
+                                factor_shift=shift)  # fmt: skip
+    counts = {201: 0, 200: 0}
+    max_bytes = current_app.config["MAX_SUBMISSION_BYTES"]
+    for payload in tqdm(generator.payloads(n), total=n, desc=f"{campaign.slug} respondents", unit="resp"):
+        outcome = ingest_payload(session, payload, max_bytes=max_bytes)
+        if not outcome.stored:
+            raise click.ClickException(f"demo respondent refused: {outcome.body}")
+        counts[outcome.status] += 1
+    return counts
 
 
 @click.command("demo")
@@ -44,23 +74,14 @@ def ensure_demo_campaign() -> Campaign:
 @click.option("--if-empty", is_flag=True, help="Do nothing when any campaign already exists.")
 @with_appcontext
 def demo_command(n: int, seed: int, if_empty: bool) -> None:
-    """Create the demo campaign (slug `demo`) and N synthetic respondents."""
-    from cips.demo.generator import DemoRespondents
-
+    """Create the demo campaign `demo` (wave 2) and its previous wave `demo-wave1`, N respondents each."""
     session = db.session
     if if_empty and session.exec(select(Campaign)).first() is not None:
         click.echo("database not empty: demo skipped")
         return
-    campaign = ensure_demo_campaign()
-    instruments = {row.key: (row.version, definition_of(row)) for row in campaign_instruments(session, campaign)}
-    # Anchored on the campaign's creation, so that the same seed gives the same records.
-    anchor = campaign.created_at.replace(minute=0, second=0, microsecond=0)
-    generator = DemoRespondents(campaign.slug, instruments, campaign.languages, seed=seed, now=anchor)
-    counts = {201: 0, 200: 0}
-    max_bytes = current_app.config["MAX_SUBMISSION_BYTES"]
-    for payload in tqdm(generator.payloads(n), total=n, desc="demo respondents", unit="resp"):
-        outcome = ingest_payload(session, payload, max_bytes=max_bytes)
-        if not outcome.stored:
-            raise click.ClickException(f"demo respondent refused: {outcome.body}")
-        counts[outcome.status] += 1
+    previous = ensure_demo_campaign(PREVIOUS_SLUG, wave=1, closed_days_ago=700)
+    prev_counts = add_respondents(previous, n, seed + 1000, days_back=730, shift=PREVIOUS_SHIFT)
+    click.echo(f"campaign {previous.slug} (wave 1): {prev_counts[201]} respondents added")
+    campaign = ensure_demo_campaign(DEMO_SLUG, wave=2)
+    counts = add_respondents(campaign, n, seed)
     click.echo(f"campaign {campaign.slug}: {counts[201]} respondents added, {counts[200]} already there")

@@ -69,7 +69,8 @@ class DemoRespondents:
     """Iterate over payloads for ``ingest_payload``, one synthetic respondent each."""
 
     def __init__(self, campaign: str, instruments: dict[str, tuple[int, Instrument]], languages: list[str],
-                 seed: int = 1, days: int = 14, now: datetime | None = None) -> None:  # fmt: skip
+                 seed: int = 1, days: int = 14, now: datetime | None = None,
+                 factor_shift: dict[str, float] | None = None) -> None:  # fmt: skip
         self.campaign = campaign
         self.instruments = instruments  # key -> (version, definition)
         self.languages = [lang for lang in LANGUAGE_WEIGHTS if lang in languages] or languages
@@ -77,6 +78,8 @@ class DemoRespondents:
         self.days = days
         self.now = now or datetime.now(UTC).replace(microsecond=0)
         self.open_answers = load_open_answers()
+        #: Added to every factor mean (Likert points): how an earlier wave differed.
+        self.factor_shift = factor_shift or {}
 
     def payloads(self, n: int) -> Iterator[dict[str, Any]]:
         rng = random.Random(self.seed)
@@ -91,7 +94,7 @@ class DemoRespondents:
         lang = _weighted(rng, {lang: LANGUAGE_WEIGHTS.get(lang, 0.1) for lang in self.languages})
         tone = rng.gauss(0, 0.45)  # some people rate everything higher or lower
         means = FACTOR_MEANS.get(key, FACTOR_MEANS["officials"])
-        factor_view = {f: m + tone + rng.gauss(0, 0.35) for f, m in means.items()}
+        factor_view = {f: m + self.factor_shift.get(f, 0.0) + tone + rng.gauss(0, 0.35) for f, m in means.items()}
         answers: dict[str, Any] = {}
         for item in definition.items():
             if item.type is ItemType.likert5:

@@ -1,0 +1,123 @@
+"""Evaluate the classifier (and the codebook's keyword baseline) on a labelled JSONL file.
+
+    python -m analysis.evaluate --data answers.jsonl
+
+Each line: ``{"text": ..., "labels": [...], "primary": ..., "lang": ...}``
+(``primary`` and ``lang`` optional). Prints one JSON object. A bad file gives a
+message naming the line and field, and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from analysis.factors import FACTOR_IDS, OTHER
+from analysis.jsonl import InputFileError, iter_jsonl
+
+VALID_LABELS = {*FACTOR_IDS, OTHER}
+
+
+class DataError(InputFileError):
+    """A labelled file that cannot be used; the message names the file, line and field."""
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    labels: tuple[str, ...]
+    primary: str
+    lang: str | None = None
+    group: str | None = None
+
+
+def load_examples(path: Path | str) -> list[Example]:
+    path = Path(path)
+    examples = []
+    for number, obj in iter_jsonl(path):
+        answer, labels = obj.get("text"), obj.get("labels")
+        if not isinstance(answer, str) or not answer.strip():
+            raise DataError(f"{path}:{number}: field 'text': missing or empty")
+        if not isinstance(labels, list) or not labels or not all(isinstance(x, str) for x in labels):
+            raise DataError(f"{path}:{number}: field 'labels': expected a non-empty list of label ids")
+        unknown = [x for x in labels if x not in VALID_LABELS]
+        if unknown:
+            raise DataError(f"{path}:{number}: field 'labels': unknown label(s) {unknown}")
+        if OTHER in labels and len(labels) > 1:
+            raise DataError(f"{path}:{number}: field 'labels': 'other' cannot be combined with factors")
+        primary = obj.get("primary") or labels[0]
+        if primary not in labels:
+            raise DataError(f"{path}:{number}: field 'primary': {primary!r} is not among the labels")
+        lang = obj.get("lang")
+        examples.append(Example(answer, tuple(labels), primary, lang if isinstance(lang, str) else None,
+                                obj.get("group")))  # fmt: skip
+    if not examples:
+        raise DataError(f"{path}: no examples")
+    return examples
+
+
+def scores(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]], gold_primary: Sequence[str],
+           pred_primary: Sequence[str]) -> dict[str, Any]:  # fmt: skip
+    """Macro/micro F1 over the labels present in gold or predictions, with ``other`` as a label."""
+    present = sorted({x for ls in gold for x in ls} | {x for ls in pred for x in ls},
+                     key=lambda x: (x == OTHER, x))  # fmt: skip
+    per_label: dict[str, dict[str, float]] = {}
+    tp_all = fp_all = fn_all = 0
+    for label in present:
+        tp = sum(1 for g, p in zip(gold, pred, strict=True) if label in g and label in p)
+        fp = sum(1 for g, p in zip(gold, pred, strict=True) if label not in g and label in p)
+        fn = sum(1 for g, p in zip(gold, pred, strict=True) if label in g and label not in p)
+        tp_all, fp_all, fn_all = tp_all + tp, fp_all + fp, fn_all + fn
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        per_label[label] = {"precision": round(precision, 3), "recall": round(recall, 3), "f1": round(f1, 3),
+                            "support": tp + fn}  # fmt: skip
+    micro = 2 * tp_all / (2 * tp_all + fp_all + fn_all) if tp_all else 0.0
+    macro = sum(v["f1"] for v in per_label.values()) / len(per_label) if per_label else 0.0
+    accuracy = sum(1 for g, p in zip(gold_primary, pred_primary, strict=True) if g == p) / max(1, len(gold))
+    return {"n": len(gold), "macro_f1": round(macro, 3), "micro_f1": round(micro, 3),
+            "primary_accuracy": round(accuracy, 3), "per_factor": per_label}  # fmt: skip
+
+
+def evaluate(examples: Sequence[Example], model: Any = None, show_progress: bool = False) -> dict[str, Any]:
+    """Scores of ``model`` (default: the shipped classifier) and of the keyword baseline."""
+    from analysis import load_default_classifier
+    from analysis.baseline import KeywordBaseline
+    from analysis.language import detect_language
+
+    model = model if model is not None else load_default_classifier()
+    texts = [e.text for e in examples]
+    langs = [e.lang or detected for e, detected in zip(examples, detect_language(texts), strict=True)]
+    gold = [list(e.labels) for e in examples]
+    gold_primary = [e.primary for e in examples]
+    pred = model.predict_labels(texts, langs)
+    result = scores(gold, pred, gold_primary, [p[0] for p in pred])
+    base = KeywordBaseline().predict_labels(texts, langs)
+    result["baseline"] = scores(gold, base, gold_primary, [p[0] for p in base])
+    result["gain"] = {
+        k: round(result[k] - result["baseline"][k], 3) for k in ("macro_f1", "micro_f1", "primary_accuracy")
+    }
+    return result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analysis.evaluate", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", required=True, help="JSONL file with text and labels per line")
+    args = parser.parse_args(argv)
+    try:
+        examples = load_examples(args.data)
+    except InputFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(evaluate(examples), ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,39 @@
+"""Read user-supplied text files with messages that name the file and line."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+
+class InputFileError(ValueError):
+    """A file that cannot be used; the message names the file, line and field."""
+
+
+def read_text(path: Path) -> str:
+    """The file as UTF-8 text (a BOM is dropped); errors name the file and the line."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot read: {exc.strerror}") from exc
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputFileError(f"{path}:{line}: not UTF-8 text") from exc
+
+
+def iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line number, object)`` for each non-blank line; anything but a JSON object is an error."""
+    for number, line in enumerate(read_text(path).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputFileError(f"{path}:{number}: invalid JSON ({exc.msg})") from exc
+        if not isinstance(obj, dict):
+            raise InputFileError(f"{path}:{number}: expected a JSON object")
+        yield number, obj

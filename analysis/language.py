@@ -1,0 +1,109 @@
+"""Language detection for answers in en, fr, es, pt (``und`` when unsure or too short).
+
+Reference: langdetect. Three changes make it several times faster without
+losing accuracy on survey answers (figures in README):
+
+1. only the four survey languages' profiles are loaded, so each n-gram update
+   touches 4 probabilities instead of 55;
+2. a short-circuit on function words: when an answer's very common words
+   ("the", "les", "los", "não"…) point clearly at one language, langdetect
+   is not called at all;
+3. results are cached per normalised text ("n/a", "RAS", repeated answers).
+
+Everything is deterministic: langdetect runs with a fixed seed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+from langdetect.detector_factory import DetectorFactory
+from langdetect.lang_detect_exception import LangDetectException
+
+LANGUAGES = ("en", "fr", "es", "pt")
+UNDETERMINED = "und"
+SEED = 0
+#: Fewer letters than this cannot be told apart reliably ("ok", "n/a").
+MIN_LETTERS = 4
+#: langdetect's top probability below this gives ``und``.
+MIN_PROBABILITY = 0.5
+#: langdetect reads at most this many characters: the first lines of an answer tell its language.
+MAX_CHARS = 400
+
+# Frequent words that are (nearly) exclusive to one of the four languages.
+FUNCTION_WORDS: dict[str, frozenset[str]] = {
+    "en": frozenset("the and of to is are with for not this that be have was were by we our they should more".split()),
+    "fr": frozenset("le les des et est une du au aux avec pour pas sont nous ce cette il qui dans sur plus ne".split()),
+    "es": frozenset("el los las y del una es con por para son muy hay pero como más al su sus".split()),
+    "pt": frozenset("os as do da dos das uma com não são em na no nos nas é ao pelo pela mais muito".split()),
+}
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _factory() -> DetectorFactory:
+    import langdetect
+
+    profiles_dir = Path(langdetect.__file__).parent / "profiles"
+    factory = DetectorFactory()
+    factory.load_json_profile([(profiles_dir / lang).read_text(encoding="utf-8") for lang in LANGUAGES])
+    factory.set_seed(SEED)
+    return factory
+
+
+def _by_function_words(words: list[str]) -> str | None:
+    """A language when its function words clearly dominate, else None."""
+    counts = {lang: sum(1 for w in words if w in vocab) for lang, vocab in FUNCTION_WORDS.items()}
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    (best, n1), (_, n2) = ranked[0], ranked[1]
+    if n1 >= 3 and n1 >= 3 * max(n2, 1):
+        return best
+    return None
+
+
+def _langdetect(text: str) -> str:
+    detector = _factory().create()
+    detector.set_max_text_length(MAX_CHARS)
+    detector.append(text)
+    try:
+        probabilities = detector.get_probabilities()
+    except LangDetectException:
+        return UNDETERMINED
+    if not probabilities or probabilities[0].prob < MIN_PROBABILITY:
+        return UNDETERMINED
+    return probabilities[0].lang
+
+
+@lru_cache(maxsize=65536)
+def _detect_one(text: str) -> str:
+    words = _WORD.findall(text.lower())
+    if sum(len(w) for w in words) < MIN_LETTERS:
+        return UNDETERMINED
+    return _by_function_words(words) or _langdetect(text)
+
+
+def detect_language(texts: Iterable[str]) -> list[str]:
+    """Language code per text: one of ``en fr es pt``, or ``und``."""
+    return [_detect_one(" ".join(t.split())) if isinstance(t, str) else UNDETERMINED for t in texts]
+
+
+def detect_one(text: str) -> str:
+    return detect_language([text])[0]
+
+
+def stock_langdetect(texts: Sequence[str]) -> list[str]:
+    """The baseline: stock ``langdetect.detect`` per text (all 55 profiles), seeded."""
+    import langdetect
+    from langdetect import DetectorFactory as GlobalFactory
+
+    GlobalFactory.seed = SEED
+    out = []
+    for text in texts:
+        try:
+            out.append(langdetect.detect(text))
+        except LangDetectException:
+            out.append(UNDETERMINED)
+    return out

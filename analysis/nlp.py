@@ -1,0 +1,140 @@
+"""spaCy pipelines per language: blank tokenizer + lookup lemmas, no model downloads.
+
+Each pipeline is ``spacy.blank(lang)`` with the lookup tables of
+``spacy-lookups-data`` and one registered component, ``rad_normaliser``, which
+stores on ``doc._.terms`` the lemmas that carry meaning: lower-cased,
+accent-stripped, without stop words, punctuation or numbers. Accents are
+stripped because respondents often type without them ("decisions motivees").
+A trained pipeline is used instead of the blank one when it happens to be
+installed (``CIPS_SPACY_<LANG>``, e.g. ``CIPS_SPACY_FR=fr_core_news_sm``).
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import spacy
+import srsly
+from spacy.language import Language
+from spacy.tokens import Doc
+
+#: Languages with lookup lemmas in spacy-lookups-data that CIPS uses.
+SUPPORTED = ("en", "fr", "es", "pt")
+FALLBACK = "en"
+
+if not Doc.has_extension("terms"):
+    Doc.set_extension("terms", default=None)
+
+
+def strip_accents(text: str) -> str:
+    """``"Réforme à l'État"`` -> ``"Reforme a l'Etat"``."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=262144)
+def normalise(text: str) -> str:
+    """Lower case without accents (cached: the same words recur in every answer)."""
+    return strip_accents(text.lower())
+
+
+class RadNormaliser:
+    """Write the meaningful, normalised lemmas of a doc to ``doc._.terms``."""
+
+    def __init__(self, lemmas: dict[str, str] | None, stop_words: set[str]) -> None:
+        self.lemmas = lemmas
+        # Stop words compared without accents too, since the terms are.
+        self.stop_words = stop_words | {normalise(w) for w in stop_words}
+
+    def lemma(self, lower: str) -> str:
+        if self.lemmas is None:
+            return lower
+        return self.lemmas.get(lower) or self.lemmas.get(strip_accents(lower), lower)
+
+    def __call__(self, doc: Doc) -> Doc:
+        terms = []
+        for token in doc:
+            if token.is_punct or token.is_space or token.like_num or token.is_digit:
+                continue
+            lower = token.lower_
+            if lower in self.stop_words or len(lower) < 2:
+                continue
+            lemma = normalise(self.lemma(lower))
+            if lemma and lemma not in self.stop_words:
+                terms.append(lemma)
+        doc._.terms = terms
+        return doc
+
+
+@lru_cache(maxsize=8)
+def lemma_table(lang: str) -> dict[str, str] | None:
+    """The lookup lemmas of spacy-lookups-data, also keyed without accents.
+
+    Read from the package's JSON rather than spaCy's hashed ``Table`` so that the
+    accent-free spellings can be added: "decisions motivees" still finds
+    "décision motiver".
+    """
+    try:
+        import spacy_lookups_data
+    except ImportError:
+        return None
+    path = Path(spacy_lookups_data.__file__).parent / "data" / f"{lang}_lemma_lookup.json.gz"
+    if not path.exists():
+        return None
+    raw: dict[str, str | list[str]] = srsly.read_gzip_json(path)
+    table: dict[str, str] = {}
+    for form, lemma in raw.items():
+        # Some tables list several candidate lemmas; the first is the most frequent.
+        lemma = lemma[0] if isinstance(lemma, list) else lemma
+        table[form.lower()] = lemma.lower()
+    for form, lemma in list(table.items()):
+        table.setdefault(strip_accents(form), lemma)
+    return table
+
+
+@Language.factory("rad_normaliser", default_config={})
+def make_rad_normaliser(nlp: Language, name: str) -> RadNormaliser:
+    return RadNormaliser(lemma_table(nlp.lang), set(nlp.Defaults.stop_words))
+
+
+@lru_cache(maxsize=16)
+def get_pipeline(lang: str) -> Language:
+    """The cached pipeline for ``lang`` (unknown languages fall back to English)."""
+    lang = lang if lang in SUPPORTED else FALLBACK
+    trained = os.environ.get(f"CIPS_SPACY_{lang.upper()}")
+    nlp = None
+    if trained:
+        try:
+            nlp = spacy.load(trained, exclude=["ner", "parser"])
+        except OSError:
+            nlp = None  # not installed: never download, use the blank pipeline
+    if nlp is None:
+        nlp = spacy.blank(lang)
+    nlp.add_pipe("rad_normaliser", last=True)
+    return nlp
+
+
+def terms(texts: Sequence[str], langs: Sequence[str], batch_size: int = 256) -> list[list[str]]:
+    """Normalised lemmas of each text, each processed with the pipeline of its language."""
+    if len(texts) != len(langs):
+        raise ValueError(f"E101: {len(texts)} texts but {len(langs)} languages")
+    out: list[list[str]] = [[] for _ in texts]
+    by_lang: dict[str, list[int]] = {}
+    for i, lang in enumerate(langs):
+        by_lang.setdefault(lang if lang in SUPPORTED else FALLBACK, []).append(i)
+    for lang, indices in by_lang.items():
+        nlp = get_pipeline(lang)
+        docs = nlp.pipe((texts[i] for i in indices), batch_size=batch_size)
+        for i, doc in zip(indices, docs, strict=True):
+            out[i] = doc._.terms
+    return out
+
+
+def phrase_terms(phrases: Iterable[str], lang: str) -> list[tuple[str, ...]]:
+    """Normalise codebook phrases exactly as answers are, so both sides compare equal."""
+    phrases = list(phrases)
+    return [tuple(t) for t in terms(phrases, [lang] * len(phrases))]

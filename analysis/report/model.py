@@ -1,0 +1,68 @@
+"""The thematic report as plain data: built by ``build``, drawn by ``charts``, written by ``render``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pandas as pd
+
+from analysis.topics import Theme
+
+
+@dataclass
+class ReportInput:
+    """What a campaign provides (see ``cips.services.datasets.CampaignData``)."""
+
+    title: str
+    administration: str
+    wave: int
+    respondents: pd.DataFrame  # respondent, instrument, language, stratum columns
+    answers: pd.DataFrame  # respondent, item_id, value, text
+    items: pd.DataFrame  # instrument, item_id, type, factor, reverse, text
+    quotas: dict[str, dict[str, int]] = field(default_factory=dict)
+    weights: pd.Series | None = None  # design weight per respondent
+    previous: ReportInput | None = None
+
+
+@dataclass
+class StratumRow:
+    instrument: str
+    stratum: str
+    achieved: int
+    target: int
+    margin_of_error: float | None
+    reached: bool
+    display: str  # the achieved count, or "n<5"
+
+
+@dataclass
+class Fieldwork:
+    total: int
+    by_instrument: dict[str, str]
+    by_language: dict[str, str]
+    strata: list[StratumRow]
+
+
+@dataclass
+class ThemeBlock:
+    factor: str
+    n_answers: int
+    themes: list[Theme]
+    hidden_small: int  # answers in themes of fewer than 5, not shown
+
+
+@dataclass
+class Report:
+    lang: str
+    title: str
+    subtitle: str
+    generated: datetime
+    fieldwork: Fieldwork
+    factor_table: pd.DataFrame  # group, factor, n, index, ci_low, ci_high, display
+    gap: pd.DataFrame | None
+    change: pd.DataFrame | None
+    weakest: pd.DataFrame
+    strongest: pd.DataFrame
+    themes: list[ThemeBlock]
+    charts: dict[str, str] = field(default_factory=dict)  # name -> SVG markup

@@ -1,0 +1,54 @@
+"""Write a built report as self-contained HTML (inline CSS and SVG, no CDN) or as PDF (WeasyPrint)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from analysis.factors import FACTOR_IDS, factor_name
+from analysis.report import charts
+from analysis.report.i18n import text
+from analysis.report.model import Report
+
+_ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+                   autoescape=select_autoescape(["html"]))  # fmt: skip
+
+
+def draw_charts(report: Report) -> Report:
+    report.charts["factors"] = charts.factor_chart(report.factor_table.dropna(subset=["index"]), report.lang)
+    if report.gap is not None:
+        report.charts["gap"] = charts.difference_chart(report.gap, report.lang)
+    if report.change is not None:
+        report.charts["change"] = charts.difference_chart(report.change, report.lang)
+    sizes = {b.factor: b.n_answers for b in report.themes if b.n_answers >= 5}
+    if sizes:
+        report.charts["themes"] = charts.theme_chart(sizes, report.lang)
+    return report
+
+
+def render_html(report: Report) -> str:
+    if not report.charts:
+        draw_charts(report)
+    table = report.factor_table
+    cells = {(r.group, r.factor): r.display for r in table.itertuples()}
+    return _ENV.get_template("report.html").render(
+        report=report, t=text(report.lang), groups=list(dict.fromkeys(table["group"])),
+        factors=[f for f in FACTOR_IDS if f in set(table["factor"])], cells=cells,
+        factor_name=lambda f: factor_name(f, report.lang),
+    )  # fmt: skip
+
+
+class PdfUnavailable(RuntimeError):
+    """WeasyPrint or its system libraries (Pango) are missing."""
+
+
+def render_pdf(report: Report) -> bytes:
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as exc:  # OSError: Pango not installed
+        raise PdfUnavailable(
+            "E502: PDF output needs WeasyPrint and Pango (apt-get install libpango-1.0-0 libpangoft2-1.0-0); "
+            f"HTML output works without them ({exc})"
+        ) from exc
+    return HTML(string=render_html(report)).write_pdf()

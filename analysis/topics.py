@@ -1,0 +1,211 @@
+"""``ThemeModel``: cross-lingual themes in free text with BERTopic, offline and light.
+
+BERTopic gets a scikit-learn embedding pipeline (TF-IDF -> TruncatedSVD ->
+unit length), an identity dimensionality reduction and KMeans, all injectable
+through the constructor. Before embedding, each answer is mapped through the
+multilingual codebook: its concept ids ("c_training") stand beside its
+lemmas, so "plus de formation" and "more training" share most of their
+representation and land in one theme whatever the language.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from bertopic import BERTopic
+from bertopic.dimensionality import BaseDimensionalityReduction
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.cluster import KMeans
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import Normalizer
+from sklearn.utils.validation import check_is_fitted
+
+from analysis.factors import OTHER
+from analysis.features import AnalysedText, analyse, load_codebook
+
+#: Concept tokens are repeated so they outweigh language-specific lemmas.
+CONCEPT_WEIGHT = 3
+#: Two quotes this similar (cosine) are near-duplicates; only one is shown.
+NEAR_DUPLICATE = 0.9
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str
+    lang: str
+
+
+@dataclass
+class Theme:
+    id: int
+    label: str
+    size: int
+    languages: dict[str, int]
+    top_concepts: list[str]
+    factors: list[str]
+    quotes: list[Quote] = field(default_factory=list)
+
+
+class CappedSVD(BaseEstimator, TransformerMixin):
+    """TruncatedSVD that fits small inputs too: components are capped below the vocabulary size.
+
+    Twenty short answers may have fewer distinct words than the components asked for.
+    """
+
+    def __init__(self, n_components: int = 50, random_state: int = 0) -> None:
+        self.n_components = n_components
+        self.random_state = random_state
+
+    def fit(self, X, y=None):
+        k = min(self.n_components, X.shape[1] - 1, X.shape[0] - 1)
+        self.svd_ = TruncatedSVD(n_components=k, random_state=self.random_state).fit(X) if k >= 2 else None
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self, "svd_")
+        return self.svd_.transform(X) if self.svd_ is not None else np.asarray(X.todense())
+
+
+def concept_document(doc: AnalysedText) -> str:
+    """The text BERTopic sees: concept ids (weighted) and lemmas, space-separated."""
+    concepts = [f"c_{hit.concept}" for hit in doc.hits for _ in range(CONCEPT_WEIGHT)]
+    return " ".join([*concepts, *doc.terms]) or "empty_answer"
+
+
+def default_n_themes(n_docs: int) -> int:
+    return int(np.clip(round(np.sqrt(n_docs / 2)), 2, 12)) if n_docs >= 4 else 1
+
+
+class ThemeModel(BaseEstimator):
+    """Themes of a set of answers, each with size, languages, concepts, label and quotes.
+
+    ``fit(texts, langs=None)`` returns self; ``themes_`` holds the themes, largest
+    first; ``labels_`` the theme id of each text. Same input, same themes.
+    """
+
+    def __init__(self, n_themes: int | None = None, n_components: int = 50, n_quotes: int = 4,
+                 label_lang: str = "en", embedding_model: Any = None, reduction_model: Any = None,
+                 cluster_model: Any = None, codebook_path: str | None = None,
+                 random_state: int = 0) -> None:  # fmt: skip
+        self.n_themes = n_themes
+        self.n_components = n_components
+        self.n_quotes = n_quotes
+        self.label_lang = label_lang
+        self.embedding_model = embedding_model
+        self.reduction_model = reduction_model
+        self.cluster_model = cluster_model
+        self.codebook_path = codebook_path
+        self.random_state = random_state
+
+    def _components(self, n_docs: int) -> tuple[Any, Any, Any]:
+        k = self.n_themes or default_n_themes(n_docs)
+        embedding = self.embedding_model or Pipeline([
+            ("tfidf", TfidfVectorizer(token_pattern=r"\S+", sublinear_tf=True)),
+            ("svd", CappedSVD(n_components=self.n_components, random_state=self.random_state)),
+            ("norm", Normalizer()),
+        ])  # fmt: skip
+        reduction = self.reduction_model or BaseDimensionalityReduction()
+        cluster = self.cluster_model or KMeans(n_clusters=min(k, n_docs), n_init=4, random_state=self.random_state)
+        return embedding, reduction, cluster
+
+    def fit(self, texts: Sequence[str], langs: Sequence[str] | None = None) -> ThemeModel:
+        texts = [t if isinstance(t, str) else "" for t in texts]
+        if len(texts) < 2:
+            raise ValueError(f"E401: need at least 2 answers to find themes, got {len(texts)}")
+        docs = analyse(texts, langs, self.codebook_path)
+        documents = [concept_document(d) for d in docs]
+        embedding, reduction, cluster = self._components(len(docs))
+        vectors = np.asarray(embedding.fit_transform(documents))
+        topic_model = BERTopic(embedding_model=embedding, umap_model=reduction, hdbscan_model=cluster,
+                               vectorizer_model=CountVectorizer(token_pattern=r"\S+"), top_n_words=10,
+                               calculate_probabilities=False, verbose=False)  # fmt: skip
+        labels, _ = topic_model.fit_transform(documents, embeddings=vectors)
+        self.topic_model_ = topic_model
+        self.labels_ = np.asarray(labels)
+        self.themes_ = self._describe(docs, vectors)
+        return self
+
+    def _describe(self, docs: list[AnalysedText], vectors: np.ndarray) -> list[Theme]:
+        codebook = load_codebook(self.codebook_path)
+        themes = []
+        for topic in sorted(set(self.labels_.tolist())):
+            members = np.flatnonzero(self.labels_ == topic)
+            hits = Counter(h.concept for i in members for h in {hh.concept: hh for hh in docs[i].hits}.values())
+            concepts = [c for c, _ in hits.most_common(5)]
+            factors = [f for f, _ in Counter(codebook.factor_of(c) for c in concepts).most_common()] or [OTHER]
+            words = [w for w, _ in (self.topic_model_.get_topic(topic) or []) if not w.startswith("c_")]
+            themes.append(Theme(
+                id=int(topic), label=self._label(concepts, words), size=len(members),
+                languages=dict(Counter(docs[i].lang for i in members).most_common()),
+                top_concepts=concepts, factors=factors, quotes=self._quotes(members, docs, vectors),
+            ))  # fmt: skip
+        themes.sort(key=lambda t: (-t.size, t.id))
+        return themes
+
+    def _label(self, concepts: list[str], words: list[str]) -> str:
+        codebook = load_codebook(self.codebook_path)
+        names = []
+        for concept in concepts[:2]:
+            terms = codebook.concepts[concept].terms.get(self.label_lang) or codebook.concepts[concept].terms["en"]
+            names.append(terms[0])
+        return " · ".join(names or words[:3] or ["—"])
+
+    def _quotes(self, members: np.ndarray, docs: list[AnalysedText], vectors: np.ndarray) -> list[Quote]:
+        """Verbatim answers near the theme's centre, skipping near-duplicates, varied in language."""
+        centre = vectors[members].mean(axis=0)
+        order = members[np.argsort(-(vectors[members] @ centre), kind="stable")]
+        chosen: list[int] = []
+        for i in order:
+            if not docs[i].text.strip():
+                continue
+            if any(float(vectors[i] @ vectors[j]) > NEAR_DUPLICATE for j in chosen):
+                continue
+            if docs[i].text.strip() in {docs[j].text.strip() for j in chosen}:
+                continue
+            chosen.append(int(i))
+            if len(chosen) >= self.n_quotes * 3:
+                break
+        # Prefer language variety among the best candidates.
+        picked: list[int] = []
+        seen_langs: set[str] = set()
+        for i in chosen:
+            if docs[i].lang not in seen_langs and len(picked) < self.n_quotes:
+                picked.append(i)
+                seen_langs.add(docs[i].lang)
+        for i in chosen:
+            if len(picked) >= self.n_quotes:
+                break
+            if i not in picked:
+                picked.append(i)
+        picked.sort(key=chosen.index)
+        return [Quote(docs[i].text, docs[i].lang) for i in picked]
+
+    def transform(self, texts: Sequence[str], langs: Sequence[str] | None = None) -> np.ndarray:
+        """Theme id of new answers."""
+        check_is_fitted(self, ["topic_model_"])
+        documents = [concept_document(d) for d in analyse(list(texts), langs, self.codebook_path)]
+        labels, _ = self.topic_model_.transform(documents)
+        return np.asarray(labels)
+
+
+def themes_by_factor(texts: Sequence[str], labels: Sequence[Sequence[str]], langs: Sequence[str] | None = None,
+                     min_answers: int = 5, **params: Any) -> dict[str, list[Theme]]:  # fmt: skip
+    """Themes overall (key ``"all"``) and within each factor with at least ``min_answers`` answers."""
+    from analysis.language import detect_language
+
+    langs = list(langs) if langs is not None else detect_language(texts)
+    out = {"all": ThemeModel(**params).fit(texts, langs).themes_}
+    by_factor: dict[str, list[int]] = {}
+    for i, ls in enumerate(labels):
+        for label in ls:
+            by_factor.setdefault(label, []).append(i)
+    for factor, idx in sorted(by_factor.items()):
+        if len(idx) >= min_answers:
+            out[factor] = ThemeModel(**params).fit([texts[i] for i in idx], [langs[i] for i in idx]).themes_
+    return out

@@ -1,0 +1,37 @@
+"""``cips report``: the thematic report of a campaign as HTML or PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from analysis.report import PdfUnavailable, render_html, render_pdf
+from analysis.report.i18n import LANGUAGES
+from cips.extensions import db
+from cips.services import audit
+from cips.services.reports import ReportError, campaign_report
+
+
+@click.command("report")
+@click.argument("campaign")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="report.html or report.pdf")
+@with_appcontext
+def report_command(campaign: str, lang: str, out: Path) -> None:
+    """Write the thematic report of CAMPAIGN (scores, gaps, wave change, themes with quotes)."""
+    if out.suffix.lower() not in (".html", ".pdf"):
+        raise click.BadParameter("the output file must end in .html or .pdf", param_hint="--out")
+    session = db.session
+    try:
+        report = campaign_report(session, campaign, lang, progress=lambda msg: click.echo(f"… {msg}", err=True))
+        if out.suffix.lower() == ".pdf":
+            out.write_bytes(render_pdf(report))
+        else:
+            out.write_text(render_html(report), encoding="utf-8")
+    except (ReportError, PdfUnavailable) as exc:
+        raise click.ClickException(str(exc)) from exc
+    audit.record(session, "cli", "report.export", campaign, lang=lang, format=out.suffix.lower().lstrip("."))
+    session.commit()
+    click.echo(f"report written to {out}")

@@ -1,0 +1,45 @@
+"""Build the thematic report of a campaign: data from the database, computation in ``analysis``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlmodel import Session, select
+
+from analysis.report import Report, ReportInput, build_report
+from cips.models import Administration, Campaign
+from cips.services.datasets import load_campaign_data
+
+
+class ReportError(ValueError):
+    pass
+
+
+def previous_wave(session: Session, campaign: Campaign) -> Campaign | None:
+    """The same administration's campaign of the wave before, if any."""
+    query = select(Campaign).where(
+        Campaign.administration_id == campaign.administration_id, Campaign.wave == campaign.wave - 1
+    )
+    return session.exec(query).first()
+
+
+def report_input(session: Session, campaign: Campaign, lang: str) -> ReportInput:
+    data = load_campaign_data(session, campaign, lang)
+    admin = session.get(Administration, campaign.administration_id)
+    previous = previous_wave(session, campaign)
+    prev_input = report_input(session, previous, lang) if previous is not None else None
+    if prev_input is not None:
+        prev_input.previous = None  # one step back is what the report compares
+    return ReportInput(title=campaign.name, administration=admin.name if admin else "", wave=campaign.wave,
+                       respondents=data.respondents, answers=data.answers, items=data.items,
+                       quotas=campaign.quotas, previous=prev_input)  # fmt: skip
+
+
+def campaign_report(session: Session, slug: str, lang: str, progress: Callable[[str], None] | None = None) -> Report:
+    campaign = session.exec(select(Campaign).where(Campaign.slug == slug)).first()
+    if campaign is None:
+        raise ReportError(f"no campaign {slug!r} (see `cips campaign list`)")
+    inp = report_input(session, campaign, lang)
+    if inp.respondents.empty:
+        raise ReportError(f"campaign {slug!r} has no submissions yet")
+    return build_report(inp, lang=lang, progress=progress)

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.estimator_checks import (
+    check_get_params_invariance,
+    check_no_attributes_set_in_init,
+    check_parameters_default_constructible,
+    check_set_params,
+)
+
+from analysis.classify import FactorClassifier, to_indicator
+from analysis.factors import FACTOR_IDS, OTHER
+
+
+@pytest.mark.parametrize(
+    "check",
+    [check_no_attributes_set_in_init, check_parameters_default_constructible, check_get_params_invariance,
+     check_set_params],
+)  # fmt: skip
+def test_classify_passes_sklearn_api_checks(check) -> None:
+    check("FactorClassifier", FactorClassifier())
+
+
+def test_classify_predict_before_fit_raises() -> None:
+    with pytest.raises(NotFittedError):
+        FactorClassifier().predict(["training"])
+
+
+def test_classify_fit_returns_self_and_learned_state_ends_in_underscore(corpus) -> None:
+    small = corpus[::4]
+    model = FactorClassifier(cv=3)
+    assert model.fit([e.text for e in small], [list(e.labels) for e in small]) is model
+    assert model.thresholds_.shape == (len(FACTOR_IDS) + 1,)
+    assert list(model.classes_) == list(FACTOR_IDS)
+    assert clone(model).get_params() == model.get_params()
+    assert not hasattr(clone(model), "model_")
+
+
+def test_classify_is_deterministic(corpus) -> None:
+    small = corpus[::5]
+    texts, labels = [e.text for e in small], [list(e.labels) for e in small]
+    probe = ["Il faut plus de formation et de rotation des agents", "Thanks to the WCO for the workshops"]
+    a = FactorClassifier(cv=3).fit(texts, labels).predict_proba(probe)
+    b = FactorClassifier(cv=3).fit(texts, labels).predict_proba(probe)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_classify_indicator_matrix_and_label_lists_agree() -> None:
+    y = to_indicator([["hrm", "audit"], [OTHER]])
+    assert y.shape == (2, 10) and y[0, FACTOR_IDS.index("hrm")] == 1 and y[1].sum() == 0
+    with pytest.raises(ValueError, match="E302"):
+        to_indicator([["bribery"]])
+
+
+@pytest.mark.parametrize(
+    ("text", "factor"),
+    [
+        ("Officers stay at the same desk for fifteen years; rotation and merit-based promotion are needed.", "hrm"),
+        ("Les plaintes contre les agents ne donnent jamais lieu à une enquête ni à une sanction.", "audit"),
+        ("Todo sigue en papel, necesitamos despacho electrónico y pago en línea.", "automation"),
+        ("A alfândega nunca consulta os despachantes antes de mudar os procedimentos.", "private_sector"),
+    ],
+)
+def test_classify_default_model_finds_the_factor_in_each_language(default_model, text, factor) -> None:
+    labels = default_model.predict_labels([text])[0]
+    assert factor in labels, labels
+
+
+def test_classify_default_model_says_other_for_programme_praise(default_model) -> None:
+    texts = ["Merci à l'OMD pour ce programme très utile et pour l'échange d'expériences entre administrations.",
+             "Thank you, nothing to add."]  # fmt: skip
+    assert default_model.predict_primary(texts) == [OTHER, OTHER]
+
+
+def test_classify_outputs_have_consistent_shapes(default_model) -> None:
+    texts = ["more training", "", "Thanks", "Le code de conduite sur les cadeaux n'est pas appliqué"]
+    proba = default_model.predict_proba(texts)
+    pred = default_model.predict(texts)
+    assert proba.shape == pred.shape == (4, 10)
+    assert ((proba >= 0) & (proba <= 1)).all()
+    labels = default_model.predict_labels(texts)
+    assert all(ls == [OTHER] or all(x in FACTOR_IDS for x in ls) for ls in labels)
+    for row, ls in zip(pred, labels, strict=True):
+        assert sorted(ls) == sorted([FACTOR_IDS[j] for j in np.flatnonzero(row)] or [OTHER])
+
+
+def test_classify_explain_gives_concepts_and_terms(default_model) -> None:
+    evidence = default_model.explain("Les agents acceptent des cadeaux des commissionnaires, conflit d'intérêts.")
+    assert "conduct" in evidence
+    assert any(item.startswith("concept:") for item in evidence["conduct"])

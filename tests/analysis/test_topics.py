@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import pytest
+
+from analysis.topics import ThemeModel, themes_by_factor
+
+ANSWERS = [
+    ("More training for officers on ethics and integrity.", "en"),
+    ("Officers need regular training courses.", "en"),
+    ("Plus de formation pour les agents, surtout sur l'éthique.", "fr"),
+    ("Les agents doivent suivre des formations régulières.", "fr"),
+    ("Más capacitación para los funcionarios.", "es"),
+    ("Mais formação para os servidores da alfândega.", "pt"),
+    ("Everything is still on paper; we need electronic declarations and e-payment.", "en"),
+    ("Tout est encore sur papier, il faut la déclaration électronique et le paiement en ligne.", "fr"),
+    ("Todo sigue en papel, falta la declaración electrónica.", "es"),
+    ("Tudo continua em papel, precisamos de declaração eletrônica.", "pt"),
+    ("The paper files must go: electronic processing now.", "en"),
+    ("Nobody is punished when a complaint is filed against an officer.", "en"),
+    ("Les plaintes contre les agents restent sans suite, aucune sanction.", "fr"),
+    ("Las denuncias nunca terminan en sanción.", "es"),
+    ("As denúncias nunca resultam em punição.", "pt"),
+    ("Complaints go nowhere, corrupt officers are never sanctioned.", "en"),
+    ("Thank you to the WCO for the programme.", "en"),
+    ("Merci à l'OMD pour ce programme.", "fr"),
+    ("Gracias a la OMA por el programa.", "es"),
+    ("Obrigado à OMA pelo programa.", "pt"),
+]
+TEXTS = [t for t, _ in ANSWERS]
+LANGS = [lang for _, lang in ANSWERS]
+
+
+@pytest.fixture(scope="module")
+def model() -> ThemeModel:
+    return ThemeModel(n_themes=4, label_lang="fr").fit(TEXTS, LANGS)
+
+
+def test_topics_twenty_answers_give_described_themes(model) -> None:
+    assert sum(t.size for t in model.themes_) == len(TEXTS)
+    assert [t.size for t in model.themes_] == sorted((t.size for t in model.themes_), reverse=True)
+    for theme in model.themes_:
+        assert theme.label and theme.factors and sum(theme.languages.values()) == theme.size
+        assert 1 <= len(theme.quotes) <= 4
+        assert all(q.text in TEXTS for q in theme.quotes)  # verbatim
+        assert len({q.text for q in theme.quotes}) == len(theme.quotes)
+
+
+def test_topics_french_and_english_paraphrases_share_a_theme(model) -> None:
+    labels = dict(zip(TEXTS, model.labels_, strict=True))
+    assert (
+        labels["More training for officers on ethics and integrity."]
+        == labels["Plus de formation pour les agents, surtout sur l'éthique."]
+    )
+    assert (
+        labels["Nobody is punished when a complaint is filed against an officer."]
+        == labels["Les plaintes contre les agents restent sans suite, aucune sanction."]
+    )
+
+
+def test_topics_are_deterministic() -> None:
+    a = ThemeModel(n_themes=4).fit(TEXTS, LANGS)
+    b = ThemeModel(n_themes=4).fit(TEXTS, LANGS)
+    assert (a.labels_ == b.labels_).all()
+    assert [(t.label, t.size, [q.text for q in t.quotes]) for t in a.themes_] == [
+        (t.label, t.size, [q.text for q in t.quotes]) for t in b.themes_
+    ]
+
+
+def test_topics_labels_follow_the_report_language(model) -> None:
+    english = ThemeModel(n_themes=4, label_lang="en").fit(TEXTS, LANGS)
+    assert {t.label for t in english.themes_} != {t.label for t in model.themes_}
+
+
+def test_topics_by_factor_and_overall() -> None:
+    labels = [["hrm"]] * 6 + [["automation"]] * 5 + [["audit"]] * 5 + [["other"]] * 4
+    result = themes_by_factor(TEXTS, labels, LANGS, min_answers=5, n_themes=2)
+    assert set(result) == {"all", "hrm", "automation", "audit"}
+    assert sum(t.size for t in result["hrm"]) == 6
+
+
+def test_topics_too_few_answers_is_a_coded_error() -> None:
+    with pytest.raises(ValueError, match="E401"):
+        ThemeModel().fit(["only one"])
