@@ -60,8 +60,7 @@ def classify_rows(rows: list[dict[str, Any]], text_column: str, progress: bool =
             chunk = rows[start : start + BATCH]
             texts = [r.get(text_column) or "" for r in chunk]
             langs = detect_language(texts)
-            labels = model.predict_labels(texts, langs)
-            proba = model.predict_proba(texts, langs)
+            labels, proba = model.predict_labels_and_proba(texts, langs)
             for row, lang, ls, p in zip(chunk, langs, labels, proba, strict=True):
                 scores = {f: round(float(v), 3) for f, v in zip(FACTOR_IDS, p, strict=True)}
                 out.append({**row, "lang": lang, "labels": ls, "primary": ls[0], "scores": scores})

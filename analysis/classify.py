@@ -153,13 +153,19 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
 
     def predict_labels(self, X: Sequence[str], langs: Sequence[str] | None = None) -> list[list[str]]:
         """Label lists, most probable first; ``["other"]`` when no factor applies."""
+        return self.predict_labels_and_proba(X, langs)[0]
+
+    def predict_labels_and_proba(
+        self, X: Sequence[str], langs: Sequence[str] | None = None
+    ) -> tuple[list[list[str]], np.ndarray]:
+        """Label lists and the (n, 10) factor probabilities from one pass over the texts."""
         proba = self._all_proba(X, langs)
         decided = self._decide(proba)
         out = []
         for row, p in zip(decided, proba, strict=True):
             chosen = [j for j in np.argsort(-p[: len(FACTOR_IDS)]) if row[j]]
             out.append([FACTOR_IDS[j] for j in chosen] or [OTHER])
-        return out
+        return out, proba[:, : len(FACTOR_IDS)]
 
     def predict_primary(self, X: Sequence[str], langs: Sequence[str] | None = None) -> list[str]:
         return [labels[0] for labels in self.predict_labels(X, langs)]

@@ -93,7 +93,10 @@ def evaluate(examples: Sequence[Example], model: Any = None, show_progress: bool
 
     model = model if model is not None else load_default_classifier()
     texts = [e.text for e in examples]
-    langs = [e.lang or detected for e, detected in zip(examples, detect_language(texts), strict=True)]
+    # Detect only where the file gives no language.
+    unknown = [i for i, e in enumerate(examples) if not e.lang]
+    detected = dict(zip(unknown, detect_language([texts[i] for i in unknown]), strict=True))
+    langs = [e.lang or detected[i] for i, e in enumerate(examples)]
     gold = [list(e.labels) for e in examples]
     gold_primary = [e.primary for e in examples]
     pred = model.predict_labels(texts, langs)
