@@ -20,10 +20,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
 
     from cips import errors
-    from cips.extensions import csrf, db
+    from cips.extensions import csrf, db, limiter
 
     db.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
     errors.init_app(app)
 
     from cips.api import bp as api_bp

@@ -50,6 +50,8 @@ class Config:
         self.JSON_SORT_KEYS = False
         # Part of the PWA's service-worker version: changing it makes every device
         # fetch a fresh copy of the app (the version otherwise follows content).
+        self.RATELIMIT_STORAGE_URI = os.environ.get("CIPS_RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_HEADERS_ENABLED = True
         self.PWA_VERSION_SALT = os.environ.get("CIPS_PWA_VERSION_SALT", "")
 
     def as_dict(self) -> dict[str, object]:

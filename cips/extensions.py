@@ -5,11 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, current_app, g
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_wtf import CSRFProtect
 from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
 csrf = CSRFProtect()
+# Counters live in memory by default (per gunicorn worker); set CIPS_RATELIMIT_STORAGE_URI
+# (e.g. redis://) to share them. The client address is used only as a transient counter key,
+# never written anywhere near answers.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
