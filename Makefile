@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 DEMO_RESPONSES ?= 400
 
-.PHONY: run test lint bench eval install clean-venv
+.PHONY: run test lint bench eval install clean-venv translations briefing-demo
 
 $(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -26,7 +26,8 @@ run: $(STAMP)
 	$(BIN)/cips demo --if-empty --responses $(DEMO_RESPONSES) --seed 1
 	@echo "Survey: http://$(HOST):$(PORT)/s/demo"
 	# Access log without client address or user agent: respondents' IPs are never recorded.
-	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - \
+	# --timeout 180: the first rendering of a large campaign's report takes a while (then it is cached).
+	$(BIN)/gunicorn --workers 2 --timeout 180 --bind $(HOST):$(PORT) --access-logfile - \
 		--access-logformat '%(t)s "%(r)s" %(s)s %(b)s %(M)sms' 'cips:create_app()'
 
 # pytest exits 5 when it collects no test: that is a failure of the suite, not a pass.
@@ -41,6 +42,25 @@ eval: $(STAMP)
 # Speed goals, as ratios against baselines measured in the same run (last line of each: JSON).
 bench: $(STAMP)
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# Manager-side interface strings: re-extract after changing templates, translate the new
+# entries in cips/translations/*/LC_MESSAGES/messages.po, then compile (tests check all three).
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output -o cips/translations/messages.pot .
+	$(BIN)/pybabel update -i cips/translations/messages.pot -d cips/translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d cips/translations --statistics
+
+# Ethics Sub-Committee briefing (issue #7) from the shipped example contributions, in French.
+briefing-demo: $(STAMP)
+	mkdir -p build
+	$(BIN)/cips briefing --input tests/data/contributions.csv --questions tests/data/questions.yaml --lang fr \
+		--title "Synthèse des contributions des administrations partenaires" \
+		--meeting "Sous-Comité d'éthique de l'OMD — projet de note d'information" --out build/briefing-demo.docx
+	$(BIN)/cips briefing --input tests/data/contributions.csv --questions tests/data/questions.yaml --lang fr \
+		--title "Synthèse des contributions des administrations partenaires" \
+		--meeting "Sous-Comité d'éthique de l'OMD — projet de note d'information" --out build/briefing-demo.md
+	@echo "$(CURDIR)/build/briefing-demo.docx"
+	@echo "$(CURDIR)/build/briefing-demo.md (graphic: build/briefing-demo-key-messages.svg)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -5,6 +5,8 @@ Each pipeline is ``spacy.blank(lang)`` with the lookup tables of
 stores on ``doc._.terms`` the lemmas that carry meaning: lower-cased,
 accent-stripped, without stop words, punctuation or numbers. Accents are
 stripped because respondents often type without them ("decisions motivees").
+A few stop words are kept (:data:`KEEP`): negation, "more/fewer/only/same" and
+thanks carry meaning that the four languages must share.
 A trained pipeline is used instead of the blank one when it happens to be
 installed (``CIPS_SPACY_<LANG>``, e.g. ``CIPS_SPACY_FR=fr_core_news_sm``).
 """
@@ -26,6 +28,45 @@ from spacy.tokens import Doc
 SUPPORTED = ("en", "fr", "es", "pt")
 FALLBACK = "en"
 
+#: Stop words kept, with their lemma. spaCy's stop lists drop negation and quantity
+#: ("menos documentos" became "documento", "regras pouco claras" "regras claras") and some
+#: thanks ("merci", "obrigado"), but keep them in other languages ("fewer", "jamais",
+#: "gracias"): the same answer then read differently across languages. Variants map to
+#: one lemma; the lookup tables get some of these wrong (es "no" -> "número", "nada" -> "nadar").
+KEEP: dict[str, dict[str, str]] = {
+    "en": {"no": "no", "not": "not", "n't": "not", "nt": "not", "never": "never", "nothing": "nothing",
+           "nobody": "nobody", "none": "none", "without": "without", "less": "less", "fewer": "fewer",
+           "more": "more", "only": "only", "same": "same", "few": "few", "little": "little", "thank": "thank",
+           "thanks": "thank"},
+    "fr": {"pas": "pas", "non": "non", "jamais": "jamais", "rien": "rien", "aucun": "aucun", "aucune": "aucun",
+           "sans": "sans", "moins": "moins", "plus": "plus", "seul": "seul", "seule": "seul", "seuls": "seul",
+           "seules": "seul", "seulement": "seulement", "même": "meme", "mêmes": "meme", "peu": "peu", "merci": "merci"},
+    "es": {"no": "no", "nunca": "nunca", "jamás": "jamas", "nada": "nada", "nadie": "nadie", "ningún": "ninguno",
+           "ninguno": "ninguno", "ninguna": "ninguno", "sin": "sin", "menos": "menos", "más": "mas", "solo": "solo",
+           "sólo": "solo", "solamente": "solamente", "mismo": "mismo", "misma": "mismo", "mismos": "mismo",
+           "mismas": "mismo", "poco": "poco", "poca": "poco", "pocos": "poco", "pocas": "poco", "gracias": "gracias"},
+    "pt": {"não": "nao", "nunca": "nunca", "jamais": "jamais", "nada": "nada", "ninguém": "ninguem",
+           "nenhum": "nenhum", "nenhuma": "nenhum", "sem": "sem", "menos": "menos", "mais": "mais", "só": "so",
+           "somente": "somente", "apenas": "apenas", "mesmo": "mesmo", "mesma": "mesmo", "mesmos": "mesmo",
+           "mesmas": "mesmo", "pouco": "pouco", "pouca": "pouco", "poucos": "pouco", "poucas": "pouco",
+           "obrigado": "obrigado", "obrigada": "obrigado"},
+}  # fmt: skip
+
+#: Content words that spaCy's stop lists contain (the Portuguese list has "sistema",
+#: "exemplo", "apoio", "valor"; the English one "top" and "down"). Dropping them made
+#: "o sistema cai" read "cair" while "the system goes down" read "system", and
+#: "sistemas informáticos" match like "informático" alone. They are lemmatised as usual.
+CONTENT_WORDS: dict[str, frozenset[str]] = {
+    "en": frozenset({"top", "down", "move", "serious", "full", "amount", "front", "part", "side", "back"}),
+    "fr": frozenset({"retour", "préalable", "prealable", "ouvert", "ouverte", "ouverts", "ouvertes", "bas", "gens",
+                     "nouveau", "nombreux"}),
+    "es": frozenset({"acuerdo", "cuenta", "día", "dia", "días", "dias", "estado", "estados", "país", "paìs", "uso",
+                     "medio", "igual", "nuevo", "nueva", "nuevos", "nuevas"}),
+    "pt": frozenset({"sistema", "exemplo", "apoio", "apoia", "conselho", "valor", "grupo", "número", "números",
+                     "nível", "falta", "local", "ponto", "pontos", "área", "povo", "relação", "questão", "estado",
+                     "geral", "nova", "novas", "novo", "novos", "caminho", "tempo", "lugar"}),
+}  # fmt: skip
+
 if not Doc.has_extension("terms"):
     Doc.set_extension("terms", default=None)
 
@@ -45,15 +86,26 @@ def normalise(text: str) -> str:
 class RadNormaliser:
     """Write the meaningful, normalised lemmas of a doc to ``doc._.terms``."""
 
-    def __init__(self, lemmas: dict[str, str] | None, stop_words: set[str]) -> None:
+    def __init__(self, lemmas: dict[str, str] | None, stop_words: set[str], keep: dict[str, str] | None = None,
+                 content_words: frozenset[str] = frozenset()) -> None:  # fmt: skip
         self.lemmas = lemmas
+        # Kept words are looked up with and without accents ("nao", "mas" typed plainly).
+        self.keep = {**{normalise(w): lemma for w, lemma in (keep or {}).items()}, **(keep or {})}
         # Stop words compared without accents too, since the terms are.
-        self.stop_words = stop_words | {normalise(w) for w in stop_words}
+        stop_words = stop_words - content_words
+        self.stop_words = (stop_words | {normalise(w) for w in stop_words}) - set(self.keep) - set(self.keep.values())
 
     def lemma(self, lower: str) -> str:
         if self.lemmas is None:
             return lower
-        return self.lemmas.get(lower) or self.lemmas.get(strip_accents(lower), lower)
+        found = self.lemmas.get(lower)
+        if found is not None:
+            return found
+        # The accent-free key is for answers typed without accents. A word typed *with*
+        # accents that the table lacks is usually a lemma already ("público", "alfândega"),
+        # and its accent-free spelling is often another word's form ("publico" -> "publicar").
+        stripped = strip_accents(lower)
+        return self.lemmas.get(stripped, lower) if stripped == lower else lower
 
     def __call__(self, doc: Doc) -> Doc:
         terms = []
@@ -61,6 +113,10 @@ class RadNormaliser:
             if token.is_punct or token.is_space or token.like_num or token.is_digit:
                 continue
             lower = token.lower_
+            kept = self.keep.get(lower)
+            if kept is not None:
+                terms.append(kept)
+                continue
             if lower in self.stop_words or len(lower) < 2:
                 continue
             lemma = normalise(self.lemma(lower))
@@ -98,7 +154,8 @@ def lemma_table(lang: str) -> dict[str, str] | None:
 
 @Language.factory("rad_normaliser", default_config={})
 def make_rad_normaliser(nlp: Language, name: str) -> RadNormaliser:
-    return RadNormaliser(lemma_table(nlp.lang), set(nlp.Defaults.stop_words))
+    return RadNormaliser(lemma_table(nlp.lang), set(nlp.Defaults.stop_words), KEEP.get(nlp.lang),
+                         CONTENT_WORDS.get(nlp.lang, frozenset()))  # fmt: skip
 
 
 @lru_cache(maxsize=16)

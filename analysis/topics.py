@@ -122,12 +122,24 @@ class ThemeModel(BaseEstimator):
         documents = [concept_document(d) for d in docs]
         embedding, reduction, cluster = self._components(len(docs))
         vectors = np.asarray(embedding.fit_transform(documents))
+        if len({token for doc in documents for token in doc.split()}) < 2:
+            # One word across every answer (e.g. the same answer repeated): one theme, and
+            # nothing for c-TF-IDF to weigh (BERTopic fails on a one-word vocabulary).
+            self.topic_model_ = None
+            self.labels_ = np.zeros(len(documents), dtype=int)
+            self.themes_ = self._describe(docs, vectors)
+            return self
         topic_model = BERTopic(embedding_model=embedding, umap_model=reduction, hdbscan_model=cluster,
                                vectorizer_model=CountVectorizer(token_pattern=r"\S+"), top_n_words=10,
                                calculate_probabilities=False, verbose=False)  # fmt: skip
         labels, _ = topic_model.fit_transform(documents, embeddings=vectors)
         self.topic_model_ = topic_model
         self.labels_ = np.asarray(labels)
+        # BERTopic renumbers clusters by size; keep the mapping so that ``transform`` can use
+        # the fitted pipeline and clusterer directly (BERTopic's own transform needs hdbscan).
+        self.embedding_ = embedding
+        self.cluster_ = cluster
+        self.topic_of_cluster_ = dict(zip(np.asarray(cluster.labels_).tolist(), self.labels_.tolist(), strict=True))
         self.themes_ = self._describe(docs, vectors)
         return self
 
@@ -139,7 +151,8 @@ class ThemeModel(BaseEstimator):
             hits = Counter(h.concept for i in members for h in {hh.concept: hh for hh in docs[i].hits}.values())
             concepts = [c for c, _ in hits.most_common(5)]
             factors = [f for f, _ in Counter(codebook.factor_of(c) for c in concepts).most_common()] or [OTHER]
-            words = [w for w, _ in (self.topic_model_.get_topic(topic) or []) if not w.startswith("c_")]
+            topic_words = self.topic_model_.get_topic(topic) if self.topic_model_ is not None else None
+            words = [w for w, _ in (topic_words or []) if not w.startswith("c_")]
             themes.append(Theme(
                 id=int(topic), label=self._label(concepts, words), size=len(members),
                 languages=dict(Counter(docs[i].lang for i in members).most_common()),
@@ -190,8 +203,10 @@ class ThemeModel(BaseEstimator):
         """Theme id of new answers."""
         check_is_fitted(self, ["topic_model_"])
         documents = [concept_document(d) for d in analyse(list(texts), langs, self.codebook_path)]
-        labels, _ = self.topic_model_.transform(documents)
-        return np.asarray(labels)
+        if self.topic_model_ is None:  # fitted on a single-theme corpus
+            return np.zeros(len(documents), dtype=int)
+        clusters = self.cluster_.predict(np.asarray(self.embedding_.transform(documents)))
+        return np.asarray([self.topic_of_cluster_.get(int(c), -1) for c in clusters])
 
 
 def themes_by_factor(texts: Sequence[str], labels: Sequence[Sequence[str]], langs: Sequence[str] | None = None,

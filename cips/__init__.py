@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, redirect, url_for
 
 from cips.config import Config
 
@@ -19,23 +19,39 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config is not None:
         app.config.from_mapping(test_config)
 
-    from cips import errors
+    from cips import errors, i18n, security
+    from cips.auth import init_app as init_auth
     from cips.extensions import csrf, db, limiter
 
     db.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     errors.init_app(app)
+    init_auth(app)
+    i18n.init_app(app)
+    security.init_app(app)
 
+    from cips.admin import bp as admin_bp
     from cips.api import bp as api_bp
+    from cips.auth import bp as auth_bp
+    from cips.manage import bp as manage_bp
     from cips.survey import bp as survey_bp
 
-    app.register_blueprint(api_bp)
-    app.register_blueprint(survey_bp)
+    for blueprint in (api_bp, survey_bp, auth_bp, manage_bp, admin_bp):
+        app.register_blueprint(blueprint)
+    if app.config.get("BENCH_ENDPOINTS"):  # bench/ingest.py only: a no-storage ceiling endpoint
+        from cips.api.bench import bp as bench_bp
+
+        app.register_blueprint(bench_bp)
 
     from cips.cli import init_app as init_cli
 
     init_cli(app)
+
+    @app.get("/")
+    def index():
+        # Respondents arrive by a campaign link; whoever opens the bare address is staff.
+        return redirect(url_for("manage.campaigns"))
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:

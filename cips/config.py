@@ -11,6 +11,8 @@ MAX_SUBMISSION_BYTES = 1024 * 1024
 #: Quarantine keeps at most this many bytes of a refused body (a hostile multi-GB
 #: upload must not fill the disk); the stored row records the full declared size.
 QUARANTINE_MAX_BYTES = 16 * 1024 * 1024
+#: Submissions accepted per device (``limits`` syntax); more get 429 and the device retries later.
+API_RATE_LIMIT = "600/minute"
 
 
 def instance_secret_key(instance_path: Path) -> str:
@@ -52,6 +54,11 @@ class Config:
         # fetch a fresh copy of the app (the version otherwise follows content).
         self.RATELIMIT_STORAGE_URI = os.environ.get("CIPS_RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True
+        # Submissions per device (the payload's device_id; else the client address, only as a
+        # transient counter key). A reconnecting station flushes hundreds at once.
+        self.API_RATE_LIMIT = os.environ.get("CIPS_API_RATE_LIMIT", API_RATE_LIMIT)
+        # Benchmark-only routes (bench/ingest.py's ceiling endpoint); never set in production.
+        self.BENCH_ENDPOINTS = os.environ.get("CIPS_BENCH_ENDPOINTS", "0") == "1"
         self.PWA_VERSION_SALT = os.environ.get("CIPS_PWA_VERSION_SALT", "")
 
     def as_dict(self) -> dict[str, object]:

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import current_app, jsonify, request
+from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import ClientDisconnected
 
-from cips.api import bp
+from cips.api import bp, ratelimit
 from cips.extensions import csrf, db
 from cips.submissions import ingest_body
+
+#: The payload's device id, found without parsing the JSON (the write path parses it once,
+#: later). An escaped ``\"device_id\"`` inside an answer cannot match: the quote must be bare.
+DEVICE_ID = re.compile(rb'"device_id"\s*:\s*"([^"\\]{1,64})"')
 
 
 def _read_body(limit: int) -> tuple[bytes, int, bool]:
@@ -25,6 +32,18 @@ def _read_body(limit: int) -> tuple[bytes, int, bool]:
     return raw, max(declared or 0, len(raw) + (1 if truncated else 0)), truncated
 
 
+def _over_rate_limit(raw: bytes) -> bool:
+    """Count this submission against its device; True when the device is over its limit.
+
+    Keyed on the device id the PWA sends in every payload, so tablets behind one address
+    (an office NAT) do not share a budget. Without one, the client address is the key: it
+    lives only in the limiter's counters (memory by default), never near the answers.
+    """
+    found = DEVICE_ID.search(raw)
+    key = "device:" + found.group(1).decode("utf-8", "replace") if found else "addr:" + get_remote_address()
+    return not ratelimit.allow(key)
+
+
 @bp.post("/submissions")
 @csrf.exempt  # devices authenticate records by uuid, not by a browser session
 def create_submission():
@@ -34,6 +53,11 @@ def create_submission():
     except ClientDisconnected:
         # Nothing complete arrived: the device still holds the record and will retry.
         return jsonify(error="incomplete body", field="body"), 400
+    if _over_rate_limit(raw):
+        # Not quarantined: 429 tells the device to keep the record and retry later (sync.js
+        # backs off), so the body is not lost, and a flood must not fill the quarantine.
+        message = f"too many submissions from this device (limit {cfg['API_RATE_LIMIT']}), retry later"
+        return jsonify(error=message, field="device_id"), 429, {"Retry-After": "60"}
     outcome = ingest_body(
         db.session, raw, request.content_type, max_bytes=cfg["MAX_SUBMISSION_BYTES"],
         body_size=size, truncated=truncated,

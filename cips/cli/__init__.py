@@ -12,7 +12,7 @@ from flask.cli import FlaskGroup
 
 
 def init_app(app: Flask) -> None:
-    from cips.cli import campaigns, database, demo, instruments, reports, users
+    from cips.cli import briefing, campaigns, crypto, database, demo, exports, instruments, reports, users
 
     app.cli.add_command(database.db_group)
     app.cli.add_command(instruments.instruments_group)
@@ -20,6 +20,9 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(campaigns.campaign_group)
     app.cli.add_command(demo.demo_command)
     app.cli.add_command(reports.report_command)
+    app.cli.add_command(briefing.briefing_command)
+    crypto.register(app)  # keygen, decrypt (issue #9)
+    app.cli.add_command(exports.export_command)
 
 
 def _create_app():

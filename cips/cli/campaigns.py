@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 from pydantic import ValidationError
 
+from cips.cli.crypto import prepare_campaign_key
 from cips.extensions import db
 from cips.models import CampaignCreate
 from cips.services.campaigns import CampaignError, campaign_summaries, create_campaign
@@ -56,11 +58,17 @@ def campaign_group() -> None:
 @click.option("--closes", help="Closing date, ISO format (UTC).")
 @click.option("--quota", "quotas", multiple=True, help="INSTRUMENT:ITEM=VALUE[,ITEM=VALUE]:TARGET; repeatable.")
 @click.option("--invite-only", is_flag=True, help="Online mode: accept only submissions with an invitation token.")
+@click.option("--encrypt", is_flag=True, help="End-to-end encryption: only the key file holder reads answers.")
+@click.option("--key-out", type=click.Path(dir_okay=False, path_type=Path), help="--encrypt: key file [SLUG.key.pem].")
+@click.option("--public-key", type=click.Path(dir_okay=False, path_type=Path), help="--encrypt: from `cips keygen`.")
+@click.option("--plaintext-strata", help="--encrypt: strata items sent in clear for live quotas, e.g. bg_region.")
 @with_appcontext
 def create(slug: str, name: str, administration: str, wave: int, mode: str, instruments: tuple[str, ...],
            languages: str, opens: str | None, closes: str | None, quotas: tuple[str, ...],
-           invite_only: bool) -> None:  # fmt: skip
+           invite_only: bool, encrypt: bool, key_out: Path | None, public_key: Path | None,
+           plaintext_strata: str | None) -> None:  # fmt: skip
     """Create campaign SLUG (used in the survey link /s/SLUG)."""
+    key = prepare_campaign_key(slug, encrypt, key_out, public_key, plaintext_strata)  # prompts for a passphrase
     session = db.session
     try:
         data = CampaignCreate.model_validate(
@@ -68,12 +76,12 @@ def create(slug: str, name: str, administration: str, wave: int, mode: str, inst
                 "slug": slug, "name": name, "administration": administration, "wave": wave, "mode": mode,
                 "instruments": list(instruments), "languages": [x.strip() for x in languages.split(",") if x.strip()],
                 "opens_at": _date(opens), "closes_at": _date(closes), "quotas": parse_quotas(quotas),
-                "invite_only": invite_only,
+                "invite_only": invite_only, **key.fields,
             }
         )  # fmt: skip
         if invite_only and mode != "online":
             raise CampaignError("--invite-only is for campaigns in online mode")
-        campaign = create_campaign(session, data, actor="cli")
+        campaign = key.create(lambda: create_campaign(session, data, actor="cli"))  # key file first
     except ValidationError as exc:
         session.rollback()
         msgs = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
@@ -82,6 +90,7 @@ def create(slug: str, name: str, administration: str, wave: int, mode: str, inst
         session.rollback()
         raise click.ClickException(str(exc)) from exc
     click.echo(f"created campaign {campaign.slug} ({campaign.mode.value}); survey link: /s/{campaign.slug}")
+    key.announce(campaign)
 
 
 @campaign_group.command("list")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -12,8 +15,9 @@ from tqdm import tqdm
 
 from cips.extensions import db
 from cips.instruments.service import definition_of, latest_version
-from cips.models import Campaign, CampaignCreate, CampaignMode, CampaignStatus
-from cips.services.campaigns import campaign_instruments, create_campaign
+from cips.models import Campaign, CampaignCreate, CampaignMode, CampaignStatus, Role, User, UserCreate
+from cips.services.campaigns import campaign_instruments, create_campaign, get_or_create_administration
+from cips.services.users import create_user
 from cips.submissions import ingest_payload
 
 DEMO_SLUG = "demo"
@@ -26,6 +30,48 @@ DEMO_QUOTAS = {
     "officials": {f"bg_region={r}": 40 for r in ("headquarters", "north", "south", "east", "west")},
     "private_sector": {f"ps_role={r}": 30 for r in ("importer", "exporter", "broker", "transport")},
 }
+
+
+DEMO_ACCOUNTS = {Role.admin: "admin@demo.cips", Role.manager: "manager@demo.cips",
+                 Role.enumerator: "enumerator@demo.cips"}  # fmt: skip
+
+
+def demo_accounts_file() -> Path:
+    return Path(current_app.instance_path) / "demo_accounts.txt"
+
+
+def ensure_demo_accounts() -> list[tuple[str, str, str]]:
+    """One account per role for the demo, with random passwords kept in ``instance/``.
+
+    Random rather than fixed passwords: a demo database put on a network by mistake
+    must not open with a password printed in the README.
+    """
+    session = db.session
+    path = demo_accounts_file()
+    known = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            role, email, password = line.split()
+            known[email] = (role, email, password)
+    admin_id = get_or_create_administration(session, DEMO_ADMINISTRATION).id
+    for role, email in DEMO_ACCOUNTS.items():
+        if session.exec(select(User).where(User.email == email)).first() is not None:
+            continue
+        password = secrets.token_urlsafe(12)
+        data = UserCreate(email=email, role=role, password=password,
+                          administration_id=None if role is Role.admin else admin_id)  # fmt: skip
+        create_user(session, data, actor="cli")
+        known[email] = (role.value, email, password)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.writelines(f"{r} {e} {p}\n" for r, e, p in known.values())
+    return list(known.values())
+
+
+def print_demo_accounts(accounts: list[tuple[str, str, str]]) -> None:
+    click.echo("Demo sign-in (http://127.0.0.1:5000/login) — deactivate these accounts before real fieldwork:")
+    for role, email, password in accounts:
+        click.echo(f"  {role:<10} {email:<22} {password}")
 
 
 def ensure_demo_campaign(slug: str = DEMO_SLUG, wave: int = 2, closed_days_ago: int | None = None) -> Campaign:
@@ -78,6 +124,8 @@ def demo_command(n: int, seed: int, if_empty: bool) -> None:
     session = db.session
     if if_empty and session.exec(select(Campaign)).first() is not None:
         click.echo("database not empty: demo skipped")
+        if session.exec(select(Campaign).where(Campaign.slug == DEMO_SLUG)).first() is not None:
+            print_demo_accounts(ensure_demo_accounts())
         return
     previous = ensure_demo_campaign(PREVIOUS_SLUG, wave=1, closed_days_ago=700)
     prev_counts = add_respondents(previous, n, seed + 1000, days_back=730, shift=PREVIOUS_SHIFT)
@@ -85,3 +133,4 @@ def demo_command(n: int, seed: int, if_empty: bool) -> None:
     campaign = ensure_demo_campaign(DEMO_SLUG, wave=2)
     counts = add_respondents(campaign, n, seed)
     click.echo(f"campaign {campaign.slug}: {counts[201]} respondents added, {counts[200]} already there")
+    print_demo_accounts(ensure_demo_accounts())

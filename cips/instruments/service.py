@@ -60,5 +60,10 @@ def definition_of(row: Instrument) -> Definition:
     return parsed
 
 
+def cached_definition(content_hash: str) -> Definition | None:
+    """The parsed definition with this content hash, if this process has parsed it already."""
+    return _parsed.get(content_hash)
+
+
 def latest_version(session: Session, key: str) -> Instrument | None:
     return session.exec(select(Instrument).where(Instrument.key == key).order_by(Instrument.version.desc())).first()

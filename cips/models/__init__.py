@@ -11,6 +11,7 @@ from cips.models.campaign import (
     CampaignPublic,
     CampaignStatus,
 )
+from cips.models.encrypted import EncryptedSubmission
 from cips.models.instrument import Instrument, InstrumentPublic
 from cips.models.invite import InviteToken
 from cips.models.submission import Answer, QuarantinedSubmission, Submission, SubmissionPublic, SubmissionStatus
@@ -28,6 +29,7 @@ __all__ = [
     "CampaignMode",
     "CampaignPublic",
     "CampaignStatus",
+    "EncryptedSubmission",
     "Instrument",
     "InstrumentPublic",
     "InviteToken",

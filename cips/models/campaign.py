@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Text
 from sqlmodel import Field, SQLModel
 
 from cips.models.base import UTCDateTime, enum_column, utcnow
@@ -43,10 +43,21 @@ class CampaignBase(SQLModel):
     closes_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     #: Target sample per stratum: ``{instrument_key: {"item=value[,item=value]": target}}``.
     quotas: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    #: Population size per stratum when known, same keys as ``quotas``: it narrows the margin
+    #: of error (finite population correction) shown on the fieldwork dashboard.
+    populations: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     #: Online mode: refuse submissions that carry no valid one-time invitation token.
     #: An explicit flag rather than "once any token exists": issuing a first batch of
     #: invitations must not silently lock out people already holding the open link.
     invite_only: bool = False
+    #: End-to-end encryption (``cips campaign create --encrypt``): devices seal each finished
+    #: submission to ``public_key`` (SPKI PEM, RSA-OAEP-3072); the private key and its
+    #: passphrase never reach the server. See ``cips.services.encryption``.
+    encrypted: bool = False
+    public_key: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    #: Strata items an encrypted campaign lets devices send in clear beside the envelope, for
+    #: live quotas (a documented trade-off: the server can read these, and only these).
+    plaintext_strata: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 class CampaignCreate(CampaignBase):

@@ -21,6 +21,8 @@ class UserBase(SQLModel):
     role: Role = Field(sa_type=enum_column(Role))
     administration_id: int | None = Field(default=None, foreign_key="administration.id")
     is_active: bool = True
+    #: Interface language chosen by the user (en/fr/es/pt); None follows the browser.
+    locale: str | None = Field(default=None, max_length=8)
 
 
 class UserCreate(UserBase):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 from werkzeug.security import generate_password_hash
 
-from cips.models import Administration, User, UserCreate
+from cips.models import Administration, Role, User, UserCreate
 from cips.services import audit
 
 
@@ -30,3 +30,25 @@ def create_user(session: Session, data: UserCreate, *, actor: str) -> User:
     audit.record(session, actor, "user.create", email, role=data.role.value)
     session.commit()
     return user
+
+
+def update_user(
+    session: Session, user: User, *, role: Role, administration_id: int | None, is_active: bool,
+    password: str | None, actor: str,
+) -> dict[str, object]:  # fmt: skip
+    """Change a user's role, administration, active flag or password; audit what changed."""
+    if administration_id is not None and session.get(Administration, administration_id) is None:
+        raise ValueError(f"no administration with id {administration_id}")
+    changed: dict[str, object] = {}
+    for name, value in (("role", role), ("administration_id", administration_id), ("is_active", is_active)):
+        if getattr(user, name) != value:
+            changed[name] = getattr(value, "value", value)
+            setattr(user, name, value)
+    if password:
+        user.password_hash = generate_password_hash(password)
+        changed["password"] = "reset"  # never the password itself
+    if changed:
+        session.add(user)
+        audit.record(session, actor, "user.update", user.email, **changed)
+    session.commit()
+    return changed

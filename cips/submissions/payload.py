@@ -11,14 +11,17 @@ import json
 import math
 import uuid as uuid_lib
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from cips.instruments.schema import LIKERT_MAX, LIKERT_MIN, Instrument, ItemType
 
 #: Most answers one submission may carry (the largest questionnaire has ~75 items).
 MAX_ANSWERS = 500
+
+#: Largest instrument version a payload may name (the database column is a 32-bit integer).
+MAX_VERSION = 2**31 - 1
 
 #: Answer values stay as JSON gave them (``Any``): pydantic's lax coercion would
 #: turn ``true`` into 1, and each item type checks its own values below.
@@ -33,7 +36,7 @@ class SubmissionCreate(BaseModel):
     uuid: uuid_lib.UUID
     campaign: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     instrument: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    instrument_version: int = Field(ge=1)
+    instrument_version: int = Field(ge=1, le=MAX_VERSION)
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
     device_id: Annotated[str, StringConstraints(max_length=64)] | None = None
     started_at: AwareDatetime | None = None
@@ -42,6 +45,20 @@ class SubmissionCreate(BaseModel):
     #: One-time invitation of an online campaign (``/s/<slug>?t=<token>``); left out of
     #: :meth:`canonical_hash` like the device id: it says who may answer, not what.
     invite_token: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
+
+    @field_validator("campaign", "instrument", "device_id", "invite_token")
+    @classmethod
+    def _no_nul(cls, value: str | None) -> str | None:
+        if value is not None and "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        return value
+
+    @field_validator("answers")
+    @classmethod
+    def _no_nul_in_item_ids(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if any("\x00" in key for key in value):
+            raise ValueError("item ids must not contain NUL characters")
+        return value
 
     def canonical_hash(self) -> str:
         """SHA-256 of what the respondent answered, normalised.
@@ -65,31 +82,67 @@ class FieldError:
         return {"field": self.field, "message": self.message}
 
 
-@dataclass(frozen=True)
-class AnswerRow:
+class AnswerRow(NamedTuple):
+    """One answer to store, in the column order of the ``answer`` table after ``submission_id``."""
+
     item_id: str
     value_num: float | None
     value_text: str | None
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer beyond the float range (JSON allows any length)
+        return False
+
+
+@dataclass(frozen=True)
+class _Check:
+    """One item's rule, prepared once per questionnaire version (not per submission)."""
+
+    kind: ItemType
+    allowed: frozenset[Any] = frozenset()
+    allowed_sorted: tuple[Any, ...] = ()
+    low: float | None = None
+    high: float | None = None
+    max_length: int = 0
+
+
+#: Prepared checks per parsed definition (definitions are cached and immutable per process).
+_CHECKS: dict[int, tuple[Instrument, dict[str, _Check], tuple[str, ...]]] = {}
+
+
+def _checks(instrument: Instrument) -> tuple[dict[str, _Check], tuple[str, ...]]:
+    """Item checks and required item ids of a definition, built on first use."""
+    cached = _CHECKS.get(id(instrument))
+    if cached is not None and cached[0] is instrument:
+        return cached[1], cached[2]
+    checks: dict[str, _Check] = {}
+    for item in instrument.items():
+        choices = frozenset(c.value for c in item.choices or [])
+        checks[item.id] = _Check(item.type, choices, tuple(sorted(choices)), item.min, item.max, item.max_length)
+    required = tuple(item.id for item in instrument.items() if item.required)
+    _CHECKS[id(instrument)] = (instrument, checks, required)  # keeps the definition alive: the id stays its own
+    return checks, required
 
 
 def validate_answers(instrument: Instrument, answers: dict[str, Any]) -> tuple[list[AnswerRow], list[FieldError]]:
     """Check each answer against its item; return the rows to store and the errors."""
-    items = instrument.item_map()
+    checks, required = _checks(instrument)
     rows: list[AnswerRow] = []
     errors: list[FieldError] = []
     for item_id, value in answers.items():
         where = f"answers.{item_id}"
-        item = items.get(item_id)
-        if item is None:
+        check = checks.get(item_id)
+        if check is None:
             errors.append(FieldError(where, "unknown item for this questionnaire version"))
             continue
         if value is None:
             continue  # an explicit skip is the same as no answer
-        kind = item.type
+        kind = check.kind
         if kind is ItemType.likert5:
             if not (_is_number(value) and value == int(value) and LIKERT_MIN <= value <= LIKERT_MAX):
                 errors.append(FieldError(where, f"expected an integer from {LIKERT_MIN} to {LIKERT_MAX}"))
@@ -98,33 +151,36 @@ def validate_answers(instrument: Instrument, answers: dict[str, Any]) -> tuple[l
         elif kind is ItemType.number:
             if not _is_number(value):
                 errors.append(FieldError(where, "expected a number"))
-            elif (item.min is not None and value < item.min) or (item.max is not None and value > item.max):
-                errors.append(FieldError(where, f"out of range [{item.min}, {item.max}]"))
+            elif (check.low is not None and value < check.low) or (check.high is not None and value > check.high):
+                errors.append(FieldError(where, f"out of range [{check.low}, {check.high}]"))
             else:
                 rows.append(AnswerRow(item_id, float(value), None))
         elif kind is ItemType.single:
-            allowed = {c.value for c in item.choices or []}
-            if value not in allowed:
-                errors.append(FieldError(where, f"expected one of {sorted(allowed)}"))
+            if not isinstance(value, str) or value not in check.allowed:
+                errors.append(FieldError(where, f"expected one of {list(check.allowed_sorted)}"))
                 continue
             rows.append(AnswerRow(item_id, None, value))
         elif kind is ItemType.multi:
-            allowed = {c.value for c in item.choices or []}
-            if not isinstance(value, list) or any(v not in allowed for v in value) or len(set(value)) != len(value):
-                errors.append(FieldError(where, f"expected a list of distinct values from {sorted(allowed)}"))
+            if (not isinstance(value, list) or any(not isinstance(v, str) or v not in check.allowed for v in value)
+                    or len(set(value)) != len(value)):  # fmt: skip
+                errors.append(
+                    FieldError(where, f"expected a list of distinct values from {list(check.allowed_sorted)}")
+                )
                 continue
             rows.append(AnswerRow(item_id, None, json.dumps(value, ensure_ascii=False)))
         else:  # text
             if not isinstance(value, str):
                 errors.append(FieldError(where, "expected text"))
-            elif len(value) > item.max_length:
-                errors.append(FieldError(where, f"text longer than {item.max_length} characters"))
+            elif "\x00" in value:  # no database text type takes it everywhere (PostgreSQL refuses NUL)
+                errors.append(FieldError(where, "text must not contain NUL characters"))
+            elif len(value) > check.max_length:
+                errors.append(FieldError(where, f"text longer than {check.max_length} characters"))
             elif value.strip():
                 rows.append(AnswerRow(item_id, None, value))
     answered = {row.item_id for row in rows}
-    for item_id, item in items.items():
-        if item.required and item_id not in answered and not any(e.field == f"answers.{item_id}" for e in errors):
-            errors.append(FieldError(f"answers.{item_id}", "required item not answered"))
+    flagged = {e.field for e in errors}
+    errors.extend(FieldError(f"answers.{i}", "required item not answered")
+                  for i in required if i not in answered and f"answers.{i}" not in flagged)  # fmt: skip
     return rows, errors
 
 

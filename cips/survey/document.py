@@ -17,6 +17,7 @@ from sqlmodel import Session
 from cips.instruments.service import definition_of
 from cips.models import Campaign, CampaignMode
 from cips.services.campaigns import campaign_instruments, current_versions
+from cips.services.encryption import encryption_document
 from cips.services.station import pin_verifier
 from cips.survey.i18n import RTL_LANGUAGES, ui
 
@@ -46,6 +47,8 @@ def campaign_document(session: Session, campaign: Campaign) -> dict[str, Any]:
         "languages": campaign.languages,
         "directions": {lang: "rtl" if lang in RTL_LANGUAGES else "ltr" for lang in campaign.languages},
         "invite_only": campaign.invite_only,
+        # Encrypted campaigns: the public key devices seal finished submissions to (issue #9).
+        "encryption": encryption_document(campaign),
         "station": {"pin": pin_verifier(campaign)} if campaign.mode is CampaignMode.station else None,
         "ui": {lang: ui(lang) for lang in campaign.languages},
         "instruments": instruments,

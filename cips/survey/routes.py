@@ -23,6 +23,9 @@ from cips.survey import bp
 from cips.survey.forms import answers_from_form, build_form_class
 from cips.survey.i18n import RTL_LANGUAGES, ui
 
+#: What a browser posts for this form; anything else is refused with 415 before parsing.
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
 
 def _campaign(slug: str) -> Campaign:
     campaign = db.session.exec(select(Campaign).where(Campaign.slug == slug)).first()
@@ -50,6 +53,8 @@ def choose(slug: str):
     campaign = _campaign(slug)
     versions = current_versions(db.session, campaign)
     lang = _language(campaign.languages)
+    if campaign.encrypted:
+        return _needs_app(campaign, lang)
     if len(versions) == 1:
         return redirect(url_for("survey.answer", slug=slug, key=next(iter(versions)), lang=lang,
                                 **({"t": request.args["t"]} if request.args.get("t") else {})))  # fmt: skip
@@ -63,6 +68,8 @@ def choose(slug: str):
 @bp.route("/<slug>/<key>/basic", methods=["GET", "POST"])
 def answer(slug: str, key: str):
     campaign = _campaign(slug)
+    if campaign.encrypted:  # GET and POST alike: answers must never reach the server in clear
+        return _needs_app(campaign, _language(campaign.languages))
     row = current_versions(db.session, campaign).get(key)
     if row is None:
         abort(404, "This questionnaire is not part of the survey.")
@@ -74,6 +81,9 @@ def answer(slug: str, key: str):
                "dir": "rtl" if lang in RTL_LANGUAGES else "ltr"}  # fmt: skip
     if not is_open(campaign):
         return render_template("survey/closed.html", **context), 403
+    if request.method == "POST" and request.mimetype not in FORM_TYPES:
+        # Flask-WTF would read a JSON body as form data (and fail on a non-object): devices use the API.
+        abort(415, "This form accepts form posts only (application/x-www-form-urlencoded or multipart/form-data).")
 
     form = build_form_class(definition, lang)()
     status = 200
@@ -98,6 +108,17 @@ def answer(slug: str, key: str):
     else:
         status = 400
     return render_template("survey/form.html", form=form, **context), status
+
+
+def _needs_app(campaign: Campaign, lang: str):
+    """Encrypted campaigns: this form cannot encrypt in the browser, so it is refused.
+
+    Encrypting on the server instead would put every answer in clear in the server's memory,
+    which is what end-to-end encryption promises never happens; the respondent is sent to the
+    app (which needs JavaScript) instead.
+    """
+    return render_template("survey/needs_app.html", campaign=campaign, lang=lang, t=ui(lang),
+                           dir="rtl" if lang in RTL_LANGUAGES else "ltr"), 403  # fmt: skip
 
 
 def _payload(form, campaign: Campaign, row: Instrument, lang: str) -> dict:

@@ -81,3 +81,16 @@ def test_topics_by_factor_and_overall() -> None:
 def test_topics_too_few_answers_is_a_coded_error() -> None:
     with pytest.raises(ValueError, match="E401"):
         ThemeModel().fit(["only one"])
+
+
+def test_topics_identical_answers_make_one_theme() -> None:
+    texts = ["Rotation des agents tous les deux ans."] * 6
+    model = ThemeModel(label_lang="fr").fit(texts, ["fr"] * 6)
+    assert len(model.themes_) == 1 and model.themes_[0].size == 6
+    assert [q.text for q in model.themes_[0].quotes] == [texts[0]]  # verbatim, not repeated
+    assert model.transform(texts[:2]).tolist() == [0, 0]
+
+
+def test_topics_transform_assigns_new_answers_to_fitted_themes(model) -> None:
+    fitted = model.labels_[:4].tolist()
+    assert model.transform(TEXTS[:4], LANGS[:4]).tolist() == fitted

@@ -10,6 +10,7 @@
 import {
   checkStorage, maybeApplyUpdate, registerServiceWorker, renderBanner, renderFooter, renderStatus, showBanner,
 } from "./chrome.js"; // prettier-ignore
+import { encryptionOf, seal } from "./crypto.js";
 import { openDatabase, Store } from "./db.js";
 import * as form from "./form.js";
 import { SCREENS } from "./screens.js";
@@ -199,9 +200,21 @@ async function submit(button) {
     submitted_at: new Date().toISOString(), answers: form.payloadAnswers(def, draft.answers),
   }; // prettier-ignore
   if (draft.invite) payload.invite_token = draft.invite;
+  // Encrypted campaign: only the sealed envelope enters the outbox (crypto.js).
+  let record = payload;
+  const encryption = encryptionOf(app.doc);
+  if (encryption) {
+    try {
+      record = await seal(payload, encryption);
+    } catch (error) {
+      button.disabled = false; // the draft is intact: nothing was stored
+      showBanner(`${t().encrypt_failed} (${error.name}: ${error.message})`, "error");
+      return;
+    }
+  }
   await forgetDraft();
   try {
-    await app.store.finish({ uuid: draft.uuid, campaign: app.doc.slug, payload }); // outbox in, draft out: one transaction
+    await app.store.finish({ uuid: draft.uuid, campaign: app.doc.slug, payload: record }); // outbox in, draft out: one transaction
   } catch (error) {
     // e.g. QuotaExceededError on a full device: the transaction rolled back, the draft is intact.
     finished.delete(draft.uuid);

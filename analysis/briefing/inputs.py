@@ -1,0 +1,283 @@
+"""Read a contributions file (CSV or JSONL) and an optional questions YAML, with located errors.
+
+A contribution is one partner administration's answer to one open question. Files
+come from spreadsheets and mailboxes, so the reader is strict about what it cannot
+guess (a missing column, a bad JSON line, a file that is not text) and says where:
+``contributions.csv:14: field 'attributable': …``.
+
+Encoding: UTF-8 (with or without BOM), or UTF-16/UTF-32 *with* a BOM (Excel's
+"Unicode text"). Anything else is refused with the line of the first bad byte,
+unless the caller names the encoding (``encoding="cp1252"``): quotes are reproduced
+verbatim, so a silent wrong guess (mojibake in a quote) is worse than an error.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from analysis.factors import CORE_LANGUAGES
+from analysis.jsonl import InputFileError
+
+REQUIRED = ("question", "answer")
+OPTIONAL = ("contributor", "lang", "attributable")
+_TRUE = {"1", "true", "yes", "y", "oui", "o", "sí", "si", "s", "sim", "x"}
+_FALSE = {"", "0", "false", "no", "n", "non", "não", "nao"}
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))  # fmt: skip
+
+
+class BriefingInputError(InputFileError):
+    """A contributions or questions file that cannot be used; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One answer as given. ``answer`` is kept exactly: quotes are cut from it, never rewritten."""
+
+    question: str
+    answer: str
+    contributor: str = ""
+    lang: str = ""  # en/fr/es/pt when the file says so, else detected later
+    attributable: bool = False
+    line: int = 0  # where it came from, for messages
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    text: dict[str, str] = field(default_factory=dict)  # per language
+
+    def heading(self, lang: str) -> str:
+        return self.text.get(lang) or self.text.get("en") or next(iter(self.text.values()), self.id)
+
+
+def decode(data: bytes, name: str, encoding: str | None = None) -> str:
+    """The bytes as text; see the module docstring for the rules."""
+    if not data.strip(b"\x00\r\n\t \xef\xbb\xbf\xff\xfe"):
+        raise BriefingInputError(f"{name}: the file is empty")
+    if encoding:
+        try:
+            return data.decode(encoding)
+        except (LookupError, UnicodeDecodeError) as exc:
+            raise BriefingInputError(f"{name}: cannot decode as {encoding}: {exc}") from exc
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec).lstrip("\ufeff")
+            except UnicodeDecodeError as exc:
+                raise BriefingInputError(f"{name}: invalid {codec} text after its byte-order mark") from exc
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        hint = ("it looks like UTF-16 without a byte-order mark" if b"\x00" in data[:200]
+                else "perhaps Windows-1252/Latin-1")  # fmt: skip
+        raise BriefingInputError(
+            f"{name}:{line}: not UTF-8 text ({hint}); save the file as UTF-8 (Excel: 'CSV UTF-8') "
+            "or give its encoding (--encoding cp1252)"
+        ) from exc
+
+
+def _flag(value: object, where: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return False
+    norm = str(value).strip().lower()
+    if norm in _TRUE:
+        return True
+    if norm in _FALSE:
+        return False
+    raise BriefingInputError(f"{where}: field 'attributable': {value!r} is not yes/no (use yes, no, true, false, 1, 0)")
+
+
+def _lang(value: object, where: str) -> str:
+    norm = str(value or "").strip().lower()[:2]
+    if norm and norm not in CORE_LANGUAGES:
+        # Not an error: the language is detected instead (an "ar" answer would be marked "und").
+        return ""
+    return norm
+
+
+def _make(record: dict[str, object], where: str) -> Contribution | None:
+    question = str(record.get("question") or "").strip()
+    answer = record.get("answer")
+    if answer is not None and not isinstance(answer, str):
+        raise BriefingInputError(f"{where}: field 'answer': expected text, got {type(answer).__name__}")
+    if not answer or not answer.strip():
+        return None  # a blank answer says nothing; it is not a contribution
+    if not question:
+        raise BriefingInputError(f"{where}: field 'question': empty (give the question id or text)")
+    line = int(where.rsplit(":", 1)[1])
+    return Contribution(question=question, answer=answer, contributor=str(record.get("contributor") or "").strip(),
+                        lang=_lang(record.get("lang"), where),
+                        attributable=_flag(record.get("attributable"), where), line=line)  # fmt: skip
+
+
+def _delimiter(header: str) -> str:
+    # Excel in French/Spanish/Portuguese locales writes ";"-separated CSV; "Unicode text" is tab-separated.
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=lambda d: (counts[d], d == ","))
+
+
+def _read_csv(text: str, name: str) -> list[Contribution]:
+    lines = text.splitlines()
+    header_line = next((ln for ln in lines if ln.strip()), "")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(header_line))
+    header: list[str] | None = None
+    out: list[Contribution] = []
+    previous_end = 0
+    try:
+        for row in reader:
+            start, previous_end = previous_end + 1, reader.line_num
+            if header is None:
+                if not any(cell.strip() for cell in row):
+                    continue
+                header = [cell.strip().lstrip("\ufeff").lower() for cell in row]
+                missing = [c for c in REQUIRED if c not in header]
+                if missing:
+                    raise BriefingInputError(
+                        f"{name}:{start}: missing column {', '.join(repr(m) for m in missing)} "
+                        f"(columns found: {', '.join(header) or 'none'}; needed: question, answer; "
+                        f"optional: {', '.join(OPTIONAL)})"
+                    )
+                continue
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) > len(header):
+                raise BriefingInputError(f"{name}:{start}: {len(row)} cells but {len(header)} columns "
+                                         "(an unquoted separator inside an answer?)")  # fmt: skip
+            record = dict(zip(header, row, strict=False))
+            contribution = _make(record, f"{name}:{start}")
+            if contribution is not None:
+                out.append(contribution)
+    except csv.Error as exc:
+        raise BriefingInputError(f"{name}:{reader.line_num}: malformed CSV ({exc})") from exc
+    if header is None:
+        raise BriefingInputError(f"{name}: the file is empty")
+    return out
+
+
+def _read_jsonl(text: str, name: str) -> list[Contribution]:
+    out: list[Contribution] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise BriefingInputError(f"{name}:{number}: invalid JSON ({exc.msg})") from exc
+        if not isinstance(obj, dict):
+            raise BriefingInputError(f"{name}:{number}: expected a JSON object")
+        missing = [c for c in REQUIRED if c not in obj]
+        if missing:
+            raise BriefingInputError(f"{name}:{number}: missing field {', '.join(repr(m) for m in missing)}")
+        contribution = _make(obj, f"{name}:{number}")
+        if contribution is not None:
+            out.append(contribution)
+    return out
+
+
+def read_contributions(data: bytes | Path, name: str | None = None, encoding: str | None = None) -> list[Contribution]:
+    """Contributions from a CSV (``,``/``;``/tab separated) or JSONL file, by name suffix (or by content)."""
+    if isinstance(data, Path):
+        name = name or str(data)
+        try:
+            data = data.read_bytes()
+        except OSError as exc:
+            raise BriefingInputError(f"{name}: cannot read: {exc.strerror}") from exc
+    name = name or "<upload>"
+    text = decode(data, name, encoding)
+    suffix = Path(name).suffix.lower()
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        rows = _read_jsonl(text, name)
+    elif suffix in (".csv", ".tsv", ".txt"):
+        rows = _read_csv(text, name)
+    elif suffix:
+        raise BriefingInputError(f"{name}: unknown format {suffix!r} (use .csv or .jsonl)")
+    else:
+        rows = _read_jsonl(text, name) if text.lstrip().startswith("{") else _read_csv(text, name)
+    if not rows:
+        raise BriefingInputError(f"{name}: no answers (every 'answer' is empty)")
+    return rows
+
+
+def read_questions(data: bytes | Path, name: str | None = None) -> list[Question]:
+    """Questions in briefing order from YAML: ``questions: [{id, text: {en, fr, …}}]`` (``order`` optional)."""
+    if isinstance(data, Path):
+        name = name or str(data)
+        try:
+            data = data.read_bytes()
+        except OSError as exc:
+            raise BriefingInputError(f"{name}: cannot read: {exc.strerror}") from exc
+    name = name or "<questions>"
+    try:
+        doc = yaml.safe_load(decode(data, name))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{name}:{mark.line + 1}" if mark is not None else name
+        raise BriefingInputError(f"{where}: invalid YAML ({getattr(exc, 'problem', exc)})") from exc
+    items = doc.get("questions") if isinstance(doc, dict) else doc
+    if not isinstance(items, list) or not items:
+        raise BriefingInputError(f"{name}: expected a list 'questions:' of {{id, text}}")
+    questions: list[tuple[float, int, Question]] = []
+    seen: set[str] = set()
+    for k, item in enumerate(items, start=1):
+        where = f"{name}: question {k}"
+        if not isinstance(item, dict) or not str(item.get("id") or "").strip():
+            raise BriefingInputError(f"{where}: field 'id': missing")
+        qid = str(item["id"]).strip()
+        if qid in seen:
+            raise BriefingInputError(f"{where}: field 'id': {qid!r} appears twice")
+        seen.add(qid)
+        text = item.get("text") or {}
+        if isinstance(text, str):
+            text = {"en": text}
+        if not isinstance(text, dict):
+            raise BriefingInputError(f"{where} ({qid}): field 'text': expected text per language (en: …, fr: …)")
+        order = item.get("order", k)
+        if not isinstance(order, int | float):
+            raise BriefingInputError(f"{where} ({qid}): field 'order': expected a number")
+        questions.append((float(order), k, Question(qid, {str(lg): str(t).strip() for lg, t in text.items() if t})))
+    return [q for _, _, q in sorted(questions, key=lambda x: (x[0], x[1]))]
+
+
+def _key(text: str) -> str:
+    return " ".join(text.casefold().split()).rstrip(" ?¿.")
+
+
+def resolve_questions(contributions: Sequence[Contribution], questions: Sequence[Question] | None,
+                      name: str = "<contributions>") -> tuple[list[Question], dict[str, str]]:  # fmt: skip
+    """The questions to report, in order, and each contribution's ``question`` value -> question id.
+
+    With a questions file a contribution may give the id or any language's text; an unknown
+    question is an error (a typo would otherwise become a section of its own). Without one,
+    questions are taken as written, in order of first appearance.
+    """
+    if not questions:
+        order = list(dict.fromkeys(c.question for c in contributions))
+        return [Question(q, {}) for q in order], {q: q for q in order}
+    lookup: dict[str, str] = {}
+    for q in questions:
+        lookup[_key(q.id)] = q.id
+        for t in q.text.values():
+            lookup.setdefault(_key(t), q.id)
+    mapping: dict[str, str] = {}
+    for c in contributions:
+        if c.question in mapping:
+            continue
+        qid = lookup.get(_key(c.question))
+        if qid is None:
+            ids = ", ".join(q.id for q in questions)
+            raise BriefingInputError(f"{name}:{c.line}: field 'question': {c.question!r} is not in the questions "
+                                     f"file (ids: {ids})")  # fmt: skip
+        mapping[c.question] = qid
+    return list(questions), mapping

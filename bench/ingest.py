@@ -1,0 +1,270 @@
+"""Benchmark: submission ingestion under gunicorn, driven by wrk, on SQLite (WAL) and PostgreSQL.
+
+The app runs as in production (gunicorn, 2 workers on this 2-core machine) with one extra
+route, ``POST /api/v1/bench/ceiling`` (only with ``CIPS_BENCH_ENDPOINTS=1``): it reads and
+parses the same body and answers 201 without storing anything. ``wrk`` (C, so the client
+does not saturate the cores first) keeps 50 connections busy posting realistic submissions
+(the real ``forms/officials.yaml``, ~75 answers with open text), a fresh uuid per request
+(Lua). Figures: req/s and p50/p99 latency of both routes, and their **ratio** (real /
+ceiling). Goal: ratio >= 0.70 and p99 < 100 ms on both databases.
+
+PostgreSQL: ``CIPS_BENCH_DATABASE_URL`` (default the local ``cips_bench`` database, wiped);
+when it is unreachable the script says so and measures SQLite only. Last line: one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from cips.demo.generator import DemoRespondents  # noqa: E402
+from cips.instruments.loader import load_file  # noqa: E402
+from cips.instruments.schema import ItemType  # noqa: E402
+
+PG_URL = os.environ.get("CIPS_BENCH_DATABASE_URL", "postgresql+psycopg://cips:cips@127.0.0.1:5432/cips_bench")
+PORT = int(os.environ.get("CIPS_BENCH_PORT", "5301"))
+CAMPAIGN = "bench"
+#: Stands for the uuid in each body template; the Lua script puts a fresh one in its place.
+PLACEHOLDER = "00000000-0000-4000-8000-000000000000"
+
+LUA = r"""
+-- Each request: one of the body templates, with a uuid no other request (or run) used.
+local threads = {}
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("tid", #threads)
+end
+
+local prefixes, suffixes, counter, run = {}, {}, 0, 0
+function init(args)
+  run = tonumber(args[1]) or 0
+  for line in io.lines(args[2]) do
+    local at = string.find(line, "__PLACEHOLDER__", 1, true)
+    table.insert(prefixes, string.sub(line, 1, at - 1))
+    table.insert(suffixes, string.sub(line, at + 36))
+  end
+  wrk.method = "POST"
+  wrk.headers["Content-Type"] = "application/json"
+end
+
+function request()
+  counter = counter + 1
+  local n = (counter % #prefixes) + 1
+  local id = string.format("%08x-%04x-4000-8000-%012x", run, tonumber(tid), counter)
+  return wrk.format(nil, nil, nil, prefixes[n] .. id .. suffixes[n])
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'CIPS_RESULT {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "max_us": %d, ' ..
+    '"connect_errors": %d, "read_errors": %d, "write_errors": %d, "status_errors": %d, "timeouts": %d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), latency.max,
+    e.connect, e.read, e.write, e.status, e.timeout))
+end
+""".replace("__PLACEHOLDER__", PLACEHOLDER)
+
+
+def realistic_payloads(n: int, seed: int = 7, campaign: str = CAMPAIGN) -> list[dict[str, Any]]:
+    """``n`` complete officials questionnaires (real item ids, four languages, open text).
+
+    The demo generator gives realistic Likert patterns and skips; every open question is
+    answered here so that each body carries free text, as the heaviest real submissions do.
+    """
+    definition = load_file(ROOT / "forms" / "officials.yaml").instrument
+    assert definition is not None
+    respondents = DemoRespondents(campaign, {"officials": (definition.version, definition)},
+                                  ["en", "fr", "es", "pt"], seed=seed)  # fmt: skip
+    texts = [a.text for a in respondents.open_answers]
+    open_items = [item.id for item in definition.items() if item.type is ItemType.text]
+    out = []
+    for index, body in enumerate(respondents.payloads(n)):
+        for k, item_id in enumerate(open_items):
+            body["answers"].setdefault(item_id, texts[(index * 7 + k * 13) % len(texts)])
+        out.append(body)
+    return out
+
+
+def prepare(url: str) -> None:
+    """A fresh, migrated database with the shipped questionnaires and campaign ``bench``."""
+    from sqlalchemy import text
+
+    from cips import create_app
+    from cips.extensions import make_engine
+
+    if url.startswith("postgresql"):
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "FORMS_DIR": str(ROOT / "forms")})
+    runner = app.test_cli_runner()
+    for args in (["db", "upgrade"], ["instruments", "load"],
+                 ["campaign", "create", CAMPAIGN, "--name", "Bench", "--administration", "Bench Customs",
+                  "--instrument", "officials", "--languages", "en,fr,es,pt"]):  # fmt: skip
+        result = runner.invoke(args=args)
+        if result.exit_code != 0:
+            raise SystemExit(f"cips {' '.join(args)} failed: {result.output}")
+    app.extensions["cips_engine"].dispose()
+
+
+def stored_count(url: str) -> int:
+    from sqlalchemy import text
+
+    from cips.extensions import make_engine
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        n = conn.execute(text("SELECT count(*) FROM submission")).scalar_one()
+    engine.dispose()
+    return int(n)
+
+
+def pg_reachable(url: str) -> str | None:
+    """None when PostgreSQL answers, else why not."""
+    from sqlalchemy import text
+
+    from cips.extensions import make_engine
+
+    try:
+        engine = make_engine(url, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # any driver error means "not here": report it and go on
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    return None
+
+
+class Server:
+    """gunicorn in its own process group, so that stopping it leaves no worker behind."""
+
+    def __init__(self, url: str, workdir: Path, gunicorn_args: list[str]) -> None:
+        env = dict(os.environ, CIPS_DATABASE_URL=url, CIPS_SECRET_KEY="bench", CIPS_BENCH_ENDPOINTS="1",
+                   CIPS_API_RATE_LIMIT="100000000/minute", CIPS_FORMS_DIR=str(ROOT / "forms"))  # fmt: skip
+        self.log = (workdir / "gunicorn.log").open("wb")
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        self.proc = subprocess.Popen(
+            [str(gunicorn), "--bind", f"127.0.0.1:{PORT}", *gunicorn_args, "cips:create_app()"],
+            env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1) as resp:
+                    if resp.status == 200:
+                        return
+            except OSError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise SystemExit(f"gunicorn did not start; see {workdir / 'gunicorn.log'}")
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.log.close()
+
+
+def wrk(path: str, seconds: int, run: int, script: Path, bodies: Path, connections: int) -> dict[str, Any]:
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script),
+           f"http://127.0.0.1:{PORT}{path}", "--", str(run), str(bodies)]  # fmt: skip
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    line = next(x for x in out.splitlines() if x.startswith("CIPS_RESULT "))
+    raw = json.loads(line.removeprefix("CIPS_RESULT "))
+    errors = sum(raw[k] for k in ("connect_errors", "read_errors", "write_errors", "status_errors", "timeouts"))
+    return {"rps": raw["requests"] / (raw["duration_us"] / 1e6), "p50_ms": raw["p50_us"] / 1000,
+            "p99_ms": raw["p99_us"] / 1000, "requests": raw["requests"], "errors": errors}  # fmt: skip
+
+
+def measure(url: str, name: str, args: argparse.Namespace, workdir: Path, script: Path, bodies: Path) -> dict:
+    prepare(url)
+    server = Server(url, workdir, args.gunicorn)
+    try:
+        run = 0
+        results = {}
+        for label, path in (("ceiling", "/api/v1/bench/ceiling"), ("ingest", "/api/v1/submissions")):
+            run += 1
+            wrk(path, args.warmup, run, script, bodies, args.connections)  # warm caches and connections
+            before = stored_count(url)
+            run += 1
+            results[label] = wrk(path, args.seconds, run, script, bodies, args.connections)
+            results[label]["stored"] = stored_count(url) - before
+    finally:
+        server.stop()
+    ceiling, ingest = results["ceiling"], results["ingest"]
+    ratio = ingest["rps"] / ceiling["rps"]
+    print(f"{name}: ingest {ingest['rps']:.0f} req/s (p50 {ingest['p50_ms']:.1f} ms, p99 {ingest['p99_ms']:.1f} ms, "
+          f"{ingest['stored']} stored, {ingest['errors']} errors); ceiling {ceiling['rps']:.0f} req/s "
+          f"(p50 {ceiling['p50_ms']:.1f} ms, p99 {ceiling['p99_ms']:.1f} ms); ratio {ratio:.2f} "
+          f"(goal >= 0.70, p99 < 100 ms)", file=sys.stderr)  # fmt: skip
+    if ingest["stored"] < ingest["requests"] - ingest["errors"]:
+        print(f"{name}: WARNING fewer rows stored than requests acknowledged", file=sys.stderr)
+    return {f"{name}_ratio": round(ratio, 3), f"{name}_rps": round(ingest["rps"]), f"{name}_p50_ms": round(
+        ingest["p50_ms"], 1), f"{name}_p99_ms": round(ingest["p99_ms"], 1), f"{name}_ceiling_rps": round(
+        ceiling["rps"]), f"{name}_ceiling_p99_ms": round(ceiling["p99_ms"], 1), f"{name}_errors": ingest["errors"],
+        f"{name}_stored": ingest["stored"]}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=15, help="measured duration per route")
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument("--gunicorn", nargs="*", default=["--workers", "2"],
+                        help="gunicorn options (default: --workers 2)")  # fmt: skip
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (apt-get install wrk)")
+    figures: dict[str, Any] = {"date": time.strftime("%Y-%m-%d"), "cores": os.cpu_count(),
+                               "machine": platform.machine(), "connections": args.connections,
+                               "seconds": args.seconds, "gunicorn": " ".join(args.gunicorn)}  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="cips-bench-") as tmp:
+        workdir = Path(tmp)
+        script, bodies = workdir / "submit.lua", workdir / "bodies.jsonl"
+        script.write_text(LUA)
+        payloads = realistic_payloads(500)
+        for body in payloads:
+            body["uuid"] = PLACEHOLDER
+        bodies.write_text("".join(json.dumps(b, ensure_ascii=False) + "\n" for b in payloads), encoding="utf-8")
+        sizes = sorted(len(json.dumps(b, ensure_ascii=False).encode()) for b in payloads)
+        answers = sum(len(b["answers"]) for b in payloads) / len(payloads)
+        figures |= {"answers_mean": round(answers, 1), "body_bytes_median": sizes[len(sizes) // 2]}
+        print(f"{len(payloads)} body templates: {answers:.1f} answers on average, median {sizes[len(sizes) // 2]} "
+              f"bytes; {args.connections} connections, {args.seconds} s per route", file=sys.stderr)  # fmt: skip
+        if args.only in (None, "sqlite"):
+            figures |= measure(f"sqlite:///{workdir / 'bench.sqlite3'}", "sqlite", args, workdir, script, bodies)
+        if args.only in (None, "postgresql"):
+            why = pg_reachable(PG_URL)
+            if why:
+                print(f"postgresql: unreachable ({why}); measured SQLite only", file=sys.stderr)
+                figures["postgresql"] = f"unreachable: {why}"
+            else:
+                figures |= measure(PG_URL, "postgresql", args, workdir, script, bodies)
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""Who is signed in, and what their role lets them reach.
+
+Flask-Login keeps only the user id in the (signed, HttpOnly) session cookie; each
+request loads a small :class:`Principal` snapshot of the row, so templates and views
+never hold a database object beyond the request. Every manager-side view declares
+its roles with :func:`role_required`; ``tests/test_access.py`` walks the URL map and
+fails for any non-public view that does not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Flask, abort, jsonify, redirect, request, url_for
+from flask_login import LoginManager, UserMixin, current_user
+
+from cips.extensions import db
+from cips.models import Campaign, Role, User
+
+login_manager = LoginManager()
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Principal(UserMixin):
+    """The signed-in user, as the views need them."""
+
+    id: int
+    email: str
+    role: Role
+    administration_id: int | None
+    locale: str | None
+
+    @classmethod
+    def of(cls, user: User) -> Principal:
+        return cls(user.id, user.email, user.role, user.administration_id, user.locale)  # type: ignore[arg-type]
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.admin
+
+    def may_see(self, campaign: Campaign) -> bool:
+        """Admins see every campaign; others only their administration's."""
+        return self.is_admin or (
+            self.administration_id is not None and campaign.administration_id == self.administration_id
+        )
+
+
+def _load_user(user_id: str) -> Principal | None:
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    # A deactivated account loses access at its next request, not at its next sign-in.
+    return Principal.of(user) if user is not None and user.is_active else None
+
+
+def _unauthorized() -> Any:
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        return jsonify(error="sign in required", field=None), 401
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.user_loader(_load_user)
+    login_manager.unauthorized_handler(_unauthorized)
+    # "strong": a session cookie replayed from another browser fingerprint is dropped.
+    login_manager.session_protection = "strong"
+
+
+def role_required(*roles: Role) -> Callable[[F], F]:
+    """Refuse anonymous users (sign-in page / 401) and other roles (403)."""
+    allowed = frozenset(roles)
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in allowed:
+                abort(403, "Your role does not give access to this page.")
+            return view(*args, **kwargs)
+
+        wrapper.required_roles = allowed  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def actor() -> str:
+    """How the audit log names the person acting in this request."""
+    return current_user.email if current_user.is_authenticated else "anonymous"
+
+
+def campaign_for(slug: str) -> Campaign:
+    """The campaign ``slug`` if the signed-in user may see it; 404 otherwise.
+
+    404 rather than 403 for another administration's campaign: a manager should not
+    learn which campaigns other administrations run.
+    """
+    from sqlmodel import select
+
+    campaign = db.session.exec(select(Campaign).where(Campaign.slug == slug)).first()
+    if campaign is None or not current_user.may_see(campaign):
+        abort(404, "No such campaign.")
+    return campaign

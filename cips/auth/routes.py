@@ -1,0 +1,96 @@
+"""``/login``, ``/logout`` and ``/account`` (language, password)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlmodel import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from cips.auth import bp
+from cips.auth.forms import LoginForm, PasswordForm, PreferencesForm
+from cips.auth.principal import Principal, actor
+from cips.extensions import db, limiter
+from cips.models import Role, User
+from cips.services import audit
+
+# Checked when the email is unknown, so that a wrong email costs as much time as a
+# wrong password and response times do not reveal which accounts exist.
+_DUMMY_HASH = generate_password_hash("not a real password")
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site paths: ``next`` must not turn the sign-in page into an open redirect."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def home_for(role: Role) -> str:
+    if role is Role.enumerator:
+        return url_for("manage.stations")
+    return url_for("manage.campaigns")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config.get("LOGIN_RATE_LIMIT", "10 per minute;100 per hour"), methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user.role))
+    form = LoginForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        user = db.session.exec(select(User).where(User.email == email)).first()
+        stored = user.password_hash if user is not None else _DUMMY_HASH
+        if check_password_hash(stored, form.password.data) and user is not None and user.is_active:
+            login_user(Principal.of(user))
+            audit.record(db.session, user.email, "auth.login", user.email)
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")) or home_for(user.role))
+        audit.record(db.session, email[:254], "auth.login_failed", email[:254])
+        db.session.commit()
+        flash(_("Wrong email or password, or the account is deactivated."), "error")
+        return render_template("auth/login.html", form=form), 401
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    audit.record(db.session, actor(), "auth.logout", actor())
+    db.session.commit()
+    logout_user()
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    user = db.session.get(User, current_user.id)
+    prefs = PreferencesForm(prefix="prefs", locale=user.locale or "")
+    password = PasswordForm(prefix="pw")
+    if prefs.submit.data and prefs.validate_on_submit():
+        user.locale = prefs.locale.data or None
+        db.session.add(user)
+        audit.record(db.session, actor(), "user.preferences", user.email, locale=user.locale)
+        db.session.commit()
+        login_user(Principal.of(user))  # refresh the snapshot so the new language applies now
+        flash(_("Preferences saved."), "ok")
+        return redirect(url_for("auth.account"))
+    if password.submit.data and password.validate_on_submit():
+        if not check_password_hash(user.password_hash, password.current.data):
+            flash(_("The current password is wrong."), "error")
+        else:
+            user.password_hash = generate_password_hash(password.new.data)
+            db.session.add(user)
+            audit.record(db.session, actor(), "user.password", user.email)
+            db.session.commit()
+            flash(_("Password changed."), "ok")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", prefs=prefs, password=password, user=user)

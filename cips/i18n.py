@@ -1,0 +1,34 @@
+"""Interface language of the manager side (Flask-Babel).
+
+The respondent side keeps its own catalogue (``cips.survey.i18n``): questionnaires
+carry their translations in YAML and the PWA works offline, so its strings ship in
+the campaign document rather than in gettext catalogues.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_babel import Babel, get_locale
+from flask_login import current_user
+
+#: Languages of the manager interface, with their names in themselves.
+UI_LANGUAGES = {"en": "English", "fr": "Français", "es": "Español", "pt": "Português"}
+
+babel = Babel()
+
+
+def select_locale() -> str:
+    """The user's saved choice, else the browser's best match, else English."""
+    if current_user and current_user.is_authenticated and current_user.locale in UI_LANGUAGES:
+        return current_user.locale
+    asked = request.args.get("lang")
+    if asked in UI_LANGUAGES:
+        return asked
+    return request.accept_languages.best_match(list(UI_LANGUAGES)) or "en"
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
+    babel.init_app(app, locale_selector=select_locale)
+    app.context_processor(lambda: {"current_locale": str(get_locale())})

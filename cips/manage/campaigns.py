@@ -1,0 +1,182 @@
+"""Campaign list, creation, settings, status, invitation links and station PIN."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, time
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlmodel import select
+
+from cips.auth import role_required
+from cips.auth.principal import actor, campaign_for
+from cips.extensions import db
+from cips.instruments.service import definition_of
+from cips.manage import bp
+from cips.manage.forms import CampaignForm, InviteForm, PinForm, StatusForm, format_quotas
+from cips.models import Administration, Campaign, CampaignCreate, CampaignMode, CampaignStatus, Instrument, Role
+from cips.services.campaign_edit import set_status, update_campaign
+from cips.services.campaigns import CampaignError, campaign_instruments, campaign_summaries, create_campaign
+from cips.services.invites import create_invites, invite_counts
+from cips.services.station import set_station_pin
+
+MANAGERS = (Role.manager,)
+
+
+def _instrument_choices() -> list[tuple[str, str]]:
+    rows = db.session.exec(select(Instrument).order_by(Instrument.key, Instrument.version)).all()
+    return [(f"{r.key}:{r.version}", f"{definition_of(r).title.get('en', r.key)} ({r.key} v{r.version})")
+            for r in rows]  # fmt: skip
+
+
+def _strata_help() -> dict[str, dict[str, list[str]]]:
+    """Per instrument key, its strata items and their choice values: the quota vocabulary."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for row in db.session.exec(select(Instrument).order_by(Instrument.version)).all():
+        definition = definition_of(row)
+        items = definition.item_map()
+        out[row.key] = {s: [c.value for c in items[s].choices or []] for s in definition.strata if s in items}
+    return out
+
+
+def _as_datetime(day) -> datetime | None:
+    return datetime.combine(day, time.min, tzinfo=UTC) if day else None
+
+
+@bp.get("/")
+@role_required(*MANAGERS)
+def campaigns():
+    visible = {c.slug for c in db.session.exec(select(Campaign)).all() if current_user.may_see(c)}
+    rows = [c for c in campaign_summaries(db.session) if c["slug"] in visible]
+    return render_template("manage/campaigns.html", campaigns=rows)
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def new_campaign():
+    if current_user.administration_id is None:
+        abort(403, "Your account belongs to no administration; ask an administrator to set one.")
+    form = CampaignForm()
+    form.instruments.choices = _instrument_choices()
+    if request.method == "GET":
+        form.languages.data = ["en", "fr"]
+    if form.validate_on_submit():
+        quotas, populations = form.parsed_quotas
+        admin = db.session.get(Administration, current_user.administration_id)
+        try:
+            data = CampaignCreate(
+                slug=form.slug.data, name=form.name.data, wave=form.wave.data, mode=CampaignMode(form.mode.data),
+                languages=form.languages.data, opens_at=_as_datetime(form.opens_at.data),
+                closes_at=_as_datetime(form.closes_at.data), quotas=quotas, populations=populations,
+                invite_only=form.invite_only.data, administration=admin.name, instruments=form.instruments.data,
+                status=CampaignStatus.draft,
+            )  # fmt: skip
+            campaign = create_campaign(db.session, data, actor=actor())
+        except (CampaignError, ValueError) as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            flash(_("Campaign created as a draft: open it when fieldwork starts."), "ok")
+            return redirect(url_for("manage.campaign", slug=campaign.slug))
+    return render_template("manage/campaign_form.html", form=form, campaign=None, strata=_strata_help())
+
+
+@bp.get("/campaigns/<slug>")
+@role_required(*MANAGERS)
+def campaign(slug: str):
+    campaign = campaign_for(slug)
+    return render_template(
+        "manage/campaign.html", campaign=campaign, instruments=campaign_instruments(db.session, campaign),
+        status_form=StatusForm(status=campaign.status.value), invite_form=InviteForm(), pin_form=PinForm(),
+        invites=invite_counts(db.session, campaign.id), survey_url=url_for("survey.shell", slug=slug, _external=True),
+    )  # fmt: skip
+
+
+@bp.route("/campaigns/<slug>/edit", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def edit_campaign(slug: str):
+    campaign = campaign_for(slug)
+    form = CampaignForm(obj=campaign)
+    form.instruments.choices = _instrument_choices()
+    form.slug.render_kw = {"readonly": True}
+    if request.method == "GET":
+        form.instruments.data = [f"{r.key}:{r.version}" for r in campaign_instruments(db.session, campaign)]
+        form.mode.data = campaign.mode.value
+        form.opens_at.data = campaign.opens_at.date() if campaign.opens_at else None
+        form.closes_at.data = campaign.closes_at.date() if campaign.closes_at else None
+        form.quotas.data = format_quotas(campaign.quotas, campaign.populations)
+    form.slug.data = campaign.slug  # the slug is in every link already handed out: never changes
+    if form.validate_on_submit():
+        quotas, populations = form.parsed_quotas
+        changes = {
+            "name": form.name.data, "wave": form.wave.data, "mode": CampaignMode(form.mode.data),
+            "languages": form.languages.data, "opens_at": _as_datetime(form.opens_at.data),
+            "closes_at": _as_datetime(form.closes_at.data), "quotas": quotas, "populations": populations,
+            "invite_only": form.invite_only.data,
+        }  # fmt: skip
+        try:
+            changed = update_campaign(db.session, campaign, changes, instruments=form.instruments.data, actor=actor())
+        except CampaignError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            flash(_("Saved (%(n)s changes).", n=len(changed)), "ok")
+            return redirect(url_for("manage.campaign", slug=slug))
+    return render_template("manage/campaign_form.html", form=form, campaign=campaign, strata=_strata_help())
+
+
+@bp.post("/campaigns/<slug>/status")
+@role_required(*MANAGERS)
+def campaign_status(slug: str):
+    campaign = campaign_for(slug)
+    form = StatusForm()
+    if form.validate_on_submit():
+        set_status(db.session, campaign, CampaignStatus(form.status.data), actor=actor())
+        label = dict(form.status.choices).get(form.status.data, form.status.data)
+        flash(_("Status: %(status)s.", status=str(label)), "ok")
+    return redirect(url_for("manage.campaign", slug=slug))
+
+
+@bp.post("/campaigns/<slug>/invites")
+@role_required(*MANAGERS)
+def campaign_invites(slug: str):
+    campaign = campaign_for(slug)
+    form = InviteForm()
+    if not form.validate_on_submit():
+        flash("; ".join(str(e) for errs in form.errors.values() for e in errs), "error")
+        return redirect(url_for("manage.campaign", slug=slug))
+    try:
+        tokens = create_invites(db.session, slug, form.count.data, actor=actor(), require=form.require.data)
+    except CampaignError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("manage.campaign", slug=slug))
+    base = url_for("survey.shell", slug=campaign.slug, _external=True)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["link"])
+    writer.writerows([f"{base}?t={token}"] for token in tokens)
+    # Shown once, never stored in clear: the download is the only copy.
+    return Response(out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{slug}-invitations.csv"', "Cache-Control": "no-store"})
+
+
+@bp.post("/campaigns/<slug>/pin")
+@role_required(Role.manager, Role.enumerator)
+def campaign_pin(slug: str):
+    campaign_for(slug)
+    form = PinForm()
+    back = request.form.get("back") == "stations"
+    if form.validate_on_submit():
+        try:
+            set_station_pin(db.session, slug, form.pin.data, actor=actor())
+            flash(_("Station PIN changed. Tablets pick it up at their next connection."), "ok")
+        except CampaignError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+    else:
+        flash("; ".join(str(e) for errs in form.errors.values() for e in errs), "error")
+    return redirect(url_for("manage.stations") if back else url_for("manage.campaign", slug=slug))

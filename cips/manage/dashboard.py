@@ -1,0 +1,53 @@
+"""Live fieldwork dashboard: a page, and the fragment its script refreshes without reloading."""
+
+from __future__ import annotations
+
+from flask import current_app, jsonify, render_template
+from flask_babel import get_locale
+
+from cips.auth import role_required
+from cips.auth.principal import campaign_for
+from cips.extensions import db
+from cips.manage import bp
+from cips.models import Role
+from cips.services.fieldwork import fieldwork, suppress
+
+#: Seconds between refreshes of the live fragment (also in the page, for the script).
+REFRESH_SECONDS = 10
+
+
+def _progress(slug: str):
+    campaign = campaign_for(slug)
+    return campaign, fieldwork(db.session, campaign, lang=str(get_locale()))
+
+
+@bp.get("/campaigns/<slug>/dashboard")
+@role_required(Role.manager)
+def dashboard(slug: str):
+    campaign, progress = _progress(slug)
+    refresh = current_app.config.get("DASHBOARD_REFRESH_SECONDS", REFRESH_SECONDS)
+    return render_template("manage/dashboard.html", campaign=campaign, fw=progress, refresh=refresh)
+
+
+@bp.get("/campaigns/<slug>/dashboard/live")
+@role_required(Role.manager)
+def dashboard_live(slug: str):
+    campaign, progress = _progress(slug)
+    return render_template("manage/_fieldwork.html", campaign=campaign, fw=progress)
+
+
+@bp.get("/campaigns/<slug>/fieldwork.json")
+@role_required(Role.manager)
+def fieldwork_json(slug: str):
+    campaign, fw = _progress(slug)
+    return jsonify(
+        campaign=campaign.slug, total=suppress(fw.total),
+        per_day=[{"date": d.isoformat(), "n": n} for d, n in fw.per_day],
+        per_instrument=fw.per_instrument, per_language=fw.per_language,
+        strata=[{"instrument": s.instrument, "stratum": s.stratum, "target": s.target, "population": s.population,
+                 "achieved": s.shown, "margin_of_error": s.moe, "representative": s.representative}
+                for s in fw.strata],
+        sections=[{"instrument": s.instrument, "section": s.section, "reached": suppress(s.reached),
+                   "completion": round(s.completion, 4), "drop_off": suppress(s.drop_off)} for s in fw.sections],
+        quarantined=fw.quarantined, quarantine_reasons=dict(fw.quarantine_reasons),
+    )  # fmt: skip

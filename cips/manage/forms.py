@@ -1,0 +1,168 @@
+"""Forms of the manager side; quotas are edited as text, one stratum per line."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+
+from cips.auth.forms import EMAIL
+from cips.i18n import UI_LANGUAGES
+from cips.models import CampaignMode, Role
+
+SURVEY_LANGUAGES = {"en": "English", "fr": "Français", "es": "Español", "pt": "Português", "ar": "العربية"}
+#: ``officials: region=north,function=clearance = 40`` with an optional ``/ 320`` population.
+QUOTA_LINE = re.compile(r"^\s*(?P<inst>[a-z0-9_]+)\s*:\s*(?P<stratum>[^=\s]+=[^=\s]+(?:\s*,\s*[^=\s]+=[^=\s]+)*)"
+                        r"\s*=\s*(?P<target>\d+)\s*(?:/\s*(?P<population>\d+))?\s*$")  # fmt: skip
+
+
+class AtLeastOne:
+    """Like DataRequired for a list of checkboxes, without the HTML ``required`` flag: on a
+    checkbox that flag would make the browser demand that *every* box be ticked."""
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message
+
+    def __call__(self, form: FlaskForm, field: Any) -> None:
+        if not field.data:
+            raise ValidationError(self.message or _l("Choose at least one."))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def parse_quotas(text: str) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
+    """Quota text → ``(quotas, populations)``; a ValueError names the line that is wrong."""
+    quotas: dict[str, dict[str, int]] = {}
+    populations: dict[str, dict[str, int]] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        match = QUOTA_LINE.match(line)
+        if match is None:
+            raise ValueError(f"line {number}: expected 'instrument: item=value[,item=value] = target [/ population]'")
+        stratum = ",".join(part.strip() for part in match["stratum"].split(","))
+        quotas.setdefault(match["inst"], {})[stratum] = int(match["target"])
+        if match["population"]:
+            population = int(match["population"])
+            if population < int(match["target"]):
+                raise ValueError(f"line {number}: the population is smaller than the target")
+            populations.setdefault(match["inst"], {})[stratum] = population
+    return quotas, populations
+
+
+def format_quotas(quotas: dict[str, Any], populations: dict[str, Any]) -> str:
+    lines = []
+    for inst, targets in quotas.items():
+        for stratum, target in targets.items():
+            population = (populations.get(inst) or {}).get(stratum)
+            lines.append(f"{inst}: {stratum} = {target}" + (f" / {population}" if population else ""))
+    return "\n".join(lines)
+
+
+class CampaignForm(FlaskForm):
+    slug = StringField(_l("Short name in links"), validators=[DataRequired(), Length(max=64), Regexp(
+        r"^[a-z0-9][a-z0-9-]{0,63}$", message=_l("Lower-case letters, digits and hyphens only."))])  # fmt: skip
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    wave = IntegerField(_l("Wave"), default=1, validators=[DataRequired(), NumberRange(min=1, max=100)])
+    mode = SelectField(_l("Mode"), choices=[(CampaignMode.station.value, _l("Survey station (tablets)")),
+                                            (CampaignMode.online.value, _l("Online, by link"))])  # fmt: skip
+    instruments = MultiCheckboxField(_l("Questionnaires"), validators=[AtLeastOne()])
+    languages = MultiCheckboxField(_l("Languages"), choices=list(SURVEY_LANGUAGES.items()),
+                                   validators=[AtLeastOne()])  # fmt: skip
+    opens_at = DateField(_l("Opens on"), validators=[Optional()])
+    closes_at = DateField(_l("Closes on (exclusive)"), validators=[Optional()])
+    invite_only = BooleanField(_l("Only respondents with an invitation link may answer (online mode)"))
+    quotas = TextAreaField(_l("Target sample per stratum"), render_kw={"rows": 8, "spellcheck": "false"})
+    submit = SubmitField(_l("Save"))
+
+    def validate_quotas(self, field: Any) -> None:
+        try:
+            self.parsed_quotas = parse_quotas(field.data or "")
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc
+
+
+class StatusForm(FlaskForm):
+    status = SelectField(choices=[("open", _l("Open")), ("closed", _l("Closed")), ("draft", _l("Draft"))])
+    submit = SubmitField(_l("Change status"))
+
+
+class InviteForm(FlaskForm):
+    count = IntegerField(_l("Number of invitation links"), default=50,
+                         validators=[DataRequired(), NumberRange(min=1, max=10_000)])  # fmt: skip
+    require = BooleanField(_l("Make the campaign invitation-only"))
+    submit = SubmitField(_l("Generate and download"))
+
+
+class PinForm(FlaskForm):
+    pin = PasswordField(_l("New station PIN (4 to 8 digits)"),
+                        validators=[DataRequired(), Regexp(r"^[0-9]{4,8}$", message=_l("4 to 8 digits."))])  # fmt: skip
+    submit = SubmitField(_l("Set PIN"))
+
+
+class ExportForm(FlaskForm):
+    format = SelectField(_l("Format"), choices=[("xlsx", "Excel (.xlsx)"), ("csv", "CSV"), ("sav", "SPSS (.sav)")])
+    lang = SelectField(_l("Language of labels"), choices=list(UI_LANGUAGES.items()))
+    instrument = SelectField(_l("Questionnaire"), validators=[Optional()])
+    where = StringField(_l("Only respondents where (e.g. region=north)"), validators=[Optional(), Length(max=500)])
+    submit = SubmitField(_l("Download"))
+
+
+class ReportForm(FlaskForm):
+    lang = SelectField(_l("Language"), choices=list(UI_LANGUAGES.items()))
+    submit = SubmitField(_l("Show report"))
+
+
+class BriefingForm(FlaskForm):
+    contributions = FileField(_l("Contributions (CSV or JSONL)"), validators=[
+        FileRequired(), FileAllowed(["csv", "jsonl", "txt"], _l("A .csv or .jsonl file."))])  # fmt: skip
+    questions = FileField(_l("Questions (YAML, optional)"), validators=[
+        Optional(), FileAllowed(["yaml", "yml"], _l("A .yaml file."))])  # fmt: skip
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    meeting = StringField(_l("Meeting"), validators=[Optional(), Length(max=200)])
+    lang = SelectField(_l("Language of the briefing"), choices=list(UI_LANGUAGES.items()))
+    format = SelectField(_l("Format"), choices=[("docx", "Word (.docx)"), ("md", "Markdown (.md)")])
+    submit = SubmitField(_l("Build the briefing"))
+
+
+class UserForm(FlaskForm):
+    email = StringField(_l("Email"), validators=[DataRequired(), Length(max=254), EMAIL])
+    role = SelectField(_l("Role"), choices=[(r.value, r.value) for r in Role])
+    administration = SelectField(_l("Administration"), coerce=int)
+    password = PasswordField(_l("Initial password (10 characters or more)"),
+                             validators=[DataRequired(), Length(min=10, max=200)])  # fmt: skip
+    submit = SubmitField(_l("Create user"))
+
+
+class UserEditForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=[(r.value, r.value) for r in Role])
+    administration = SelectField(_l("Administration"), coerce=int)
+    is_active = BooleanField(_l("Active"))
+    password = PasswordField(_l("New password (leave empty to keep)"), validators=[Optional(), Length(min=10, max=200)])
+    submit = SubmitField(_l("Save"))
+
+
+class AdministrationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    country_code = StringField(_l("Country code (ISO 3166 alpha-2)"), validators=[
+        Optional(), Regexp(r"^[A-Z]{2}$", message=_l("Two capital letters, e.g. AR."))])  # fmt: skip
+    submit = SubmitField(_l("Add administration"))

@@ -1,0 +1,70 @@
+"""Ethics Sub-Committee briefing from an uploaded contributions file (web form and CLI share this).
+
+Computation lives in ``analysis.briefing``; this module turns bytes into a document and
+bad files into one error class with a message fit to show a manager.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Literal
+
+from analysis.briefing import Briefing, BriefingInputError, build_briefing, read_contributions, read_questions
+from analysis.briefing.i18n import LANGUAGES
+from analysis.briefing.render_docx import render_docx
+from analysis.briefing.render_md import render_markdown
+
+#: Largest contributions file accepted (a year of partners' answers is a few hundred kB).
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MIMETYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "md": "text/markdown; charset=utf-8",
+}
+
+
+class BriefingError(ValueError):
+    """A file or option that cannot give a briefing; the message names the file and line when it can."""
+
+
+def download_name(title: str | None, fmt: str) -> str:
+    """An ASCII file name from the title: "Briefing — 23e réunion" -> "briefing-23e-reunion.docx"."""
+    ascii_title = unicodedata.normalize("NFKD", title or "").encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_title).strip("-").lower()[:60].strip("-")
+    return f"{slug or 'briefing'}.{fmt}"
+
+
+def load_briefing(filename: str, data: bytes, *, lang: str = "fr", title: str | None = None,
+                  questions_yaml: bytes | None = None, meeting: str | None = None, encoding: str | None = None,
+                  questions_filename: str = "questions.yaml") -> Briefing:  # fmt: skip
+    """The structured briefing of an uploaded contributions file (see :func:`briefing_from_upload`)."""
+    if lang not in LANGUAGES:
+        raise BriefingError(f"unknown language {lang!r} (use {', '.join(LANGUAGES)})")
+    if len(data) > MAX_UPLOAD_BYTES:
+        limit = MAX_UPLOAD_BYTES // 1024
+        raise BriefingError(f"{filename}: file too large ({len(data) // 1024} kB; at most {limit} kB)")
+    try:
+        contributions = read_contributions(data, filename, encoding=encoding)
+        questions = read_questions(questions_yaml, questions_filename) if questions_yaml else None
+        return build_briefing(contributions, lang=lang, title=title or None, meeting=meeting or None,
+                              questions=questions, source_name=filename)  # fmt: skip
+    except BriefingInputError as exc:
+        raise BriefingError(str(exc)) from exc
+
+
+def briefing_from_upload(filename: str, data: bytes, *, lang: str = "fr", title: str | None = None,
+                         fmt: Literal["docx", "md"] = "docx", questions_yaml: bytes | None = None,
+                         meeting: str | None = None, encoding: str | None = None,
+                         questions_filename: str = "questions.yaml") -> tuple[bytes, str, str]:  # fmt: skip
+    """``(document bytes, mimetype, download name)`` for an uploaded CSV/JSONL of contributions.
+
+    Raises :class:`BriefingError` for a bad file (missing column, empty, not UTF-8, bad JSON
+    line, unknown question) or option; the message names the file and line. The Markdown
+    variant lists the key messages as text (one file to download, no image beside it).
+    """
+    if fmt not in MIMETYPES:
+        raise BriefingError(f"unknown format {fmt!r} (use docx or md)")
+    briefing = load_briefing(filename, data, lang=lang, title=title, questions_yaml=questions_yaml, meeting=meeting,
+                             encoding=encoding, questions_filename=questions_filename)  # fmt: skip
+    body = render_docx(briefing) if fmt == "docx" else render_markdown(briefing).encode("utf-8")
+    return body, MIMETYPES[fmt], download_name(title or briefing.title, fmt)

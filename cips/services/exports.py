@@ -1,0 +1,241 @@
+"""Export a campaign's submissions (CSV, XLSX, SPSS .sav): the use case shared by the web and the CLI.
+
+What an export contains: one row per respondent with the submission uuid, questionnaire key
+and version, language, submission time (UTC), then every item in questionnaire order
+(background and stratum items come first in the shipped forms). Never an IP address or user
+agent (none is stored) nor the device id (it would tie respondents to a tablet and a day).
+
+Files, following KoboToolbox's "one export per form": a campaign with several questionnaires
+gives an XLSX with one data sheet per questionnaire plus ``codebook``, and for CSV and .sav a
+zip with one file per questionnaire plus ``codebook.csv``. Choosing one questionnaire
+(``instrument=``) gives a plain ``.csv`` or ``.sav`` (the .sav carries its own labels).
+
+Privacy: a questionnaire, or a filter (``where="bg_region=north"``, the quota stratum syntax),
+that leaves fewer than :data:`analysis.scores.MIN_CELL` respondents is refused. Every export
+and every refusal is recorded in the audit log.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+from sqlmodel import Session, select
+
+from analysis.scores import MIN_CELL
+from cips.exports import formats
+from cips.exports.table import LANGUAGES, Kind, Variable, codebook_rows, instrument_frame, variables_for
+from cips.instruments.schema import Instrument as Definition
+from cips.instruments.service import definition_of
+from cips.models import Campaign, Instrument, Submission
+from cips.services import audit
+from cips.services.campaigns import campaign_instruments
+from cips.services.datasets import load_campaign_data
+
+FORMATS = ("csv", "xlsx", "sav")
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "sav": "application/x-spss-sav",
+    "zip": "application/zip",
+}
+
+
+class ExportError(ValueError):
+    """An export request that cannot be carried out (unknown campaign, format, filter…)."""
+
+
+class ExportRefused(ExportError):
+    """An export refused by the privacy rule (fewer than MIN_CELL respondents)."""
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """An export ready to send (``data``, ``mimetype``, ``filename``) or to write to a path."""
+
+    data: bytes
+    mimetype: str
+    filename: str
+    #: Respondents exported per questionnaire key.
+    rows: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def extension(self) -> str:
+        return Path(self.filename).suffix.lstrip(".")
+
+    def write(self, path: Path | str) -> Path:
+        path = Path(path)
+        path.write_bytes(self.data)
+        return path
+
+
+def parse_where(spec: str | None) -> list[tuple[str, str]]:
+    """``"bg_region=north,bg_function=clearance"`` -> ``[("bg_region", "north"), ("bg_function", "clearance")]``.
+
+    The syntax of quota strata (``Campaign.quotas``). Empty or None means no filter.
+    """
+    if spec is None or not spec.strip():
+        return []
+    pairs: list[tuple[str, str]] = []
+    for part in spec.split(","):
+        item_id, sep, value = (s.strip() for s in part.partition("="))
+        if not sep or not item_id or not value:
+            raise ExportError(f"filter {spec!r}: expected item=value[,item=value], e.g. bg_region=north")
+        if item_id in dict(pairs):
+            raise ExportError(f"filter {spec!r}: {item_id} is given twice")
+        pairs.append((item_id, value))
+    return pairs
+
+
+def _check_filter(pairs: list[tuple[str, str]], key: str, variables: list[Variable]) -> None:
+    """Filters take single-choice items of every exported questionnaire, and one of their values."""
+    singles = {v.name: v for v in variables if v.kind is Kind.single}
+    for item_id, value in pairs:
+        var = singles.get(item_id)
+        if var is None:
+            raise ExportError(
+                f"filter {item_id}={value}: {item_id} is not a single-choice item of questionnaire {key} "
+                f"(filters take one of {', '.join(singles) or 'none'}; choose the questionnaire if the item "
+                f"belongs to another one)"
+            )
+        allowed = [v for v, _ in var.value_labels]
+        if value not in allowed:
+            raise ExportError(f"filter {item_id}={value}: {value!r} is not a value of {item_id} "
+                              f"(expected one of {', '.join(allowed)})")  # fmt: skip
+
+
+def _refuse(session: Session, actor: str, campaign: Campaign, message: str, **details: object) -> ExportRefused:
+    """Record the refusal (someone probing small cells is worth knowing about) and return the error."""
+    audit.record(session, actor, "campaign.export_refused", campaign.slug, reason=message, **details)
+    session.commit()
+    return ExportRefused(message)
+
+
+def _resolve(session: Session, campaign: Campaign | str) -> Campaign:
+    if not isinstance(campaign, Campaign):
+        found = session.exec(select(Campaign).where(Campaign.slug == campaign)).first()
+        if found is None:
+            raise ExportError(f"no campaign {campaign!r} (see `cips campaign list`)")
+        campaign = found
+    # getattr: end-to-end encryption (issue #9) may land after this module. Its answers are
+    # sealed to a key the server never holds, so only the key holder can export them.
+    if getattr(campaign, "encrypted", False):
+        raise ExportError(f"campaign {campaign.slug} is encrypted end to end: the server cannot read its answers; "
+                          f"the holder of the private key exports them with `cips decrypt`")  # fmt: skip
+    return campaign
+
+
+def exported_instruments(session: Session, campaign: Campaign | str, instrument: str | None = None) -> list[str]:
+    """Questionnaire keys an export of ``campaign`` covers: ``instrument`` if given, else those with answers.
+
+    A questionnaire nobody answered yet has nothing to export and must not block the others.
+    Several keys mean a zip for csv and sav (see :func:`extension_for`).
+    """
+    campaign = _resolve(session, campaign)
+    keys = list(dict.fromkeys(row.key for row in campaign_instruments(session, campaign)))
+    if instrument is not None:
+        if instrument not in keys:
+            raise ExportError(f"campaign {campaign.slug} has no questionnaire {instrument!r} "
+                              f"(it has {', '.join(keys) or 'none'})")  # fmt: skip
+        return [instrument]
+    answered = set(session.exec(
+        select(Instrument.key).join(Submission, Submission.instrument_id == Instrument.id)
+        .where(Submission.campaign_id == campaign.id).distinct()
+    ).all())  # fmt: skip
+    return [key for key in keys if key in answered]
+
+
+def extension_for(fmt: str, keys: list[str]) -> str:
+    """The file type an export will be: xlsx always, csv/sav for one questionnaire, zip for several."""
+    return fmt if fmt == "xlsx" or len(keys) <= 1 else "zip"
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _render(fmt: str, campaign: Campaign, frames: dict[str, pd.DataFrame],
+            variables: dict[str, list[Variable]]) -> tuple[bytes, str]:  # fmt: skip
+    """The export's bytes and file extension (xlsx, csv, sav, or zip for several questionnaires)."""
+    keys = list(frames)
+    names = {key: formats.spss_names([v.name for v in variables[key]]) for key in keys}
+    codebook = [row for key in keys for row in codebook_rows(key, variables[key], names[key])]
+    if fmt == "xlsx":
+        sheet_of = formats.sheet_names(keys)
+        return formats.xlsx_bytes({sheet_of[k]: frames[k] for k in keys}, codebook), "xlsx"
+    files: dict[str, bytes] = {}
+    for key in keys:
+        if fmt == "csv":
+            files[f"{campaign.slug}_{key}.csv"] = formats.frame_csv(frames[key])
+        else:
+            label = f"{campaign.name} ({key})"
+            files[f"{campaign.slug}_{key}.sav"] = formats.sav_bytes(frames[key], variables[key], names[key],
+                                                                    file_label=label)  # fmt: skip
+    if len(files) == 1:
+        return next(iter(files.values())), fmt
+    files["codebook.csv"] = formats.codebook_csv(codebook)
+    return _zip(files), "zip"
+
+
+def build_export(session: Session, campaign: Campaign | str, fmt: str, *, lang: str = "en",
+                 instrument: str | None = None, where: str | None = None, actor: str) -> ExportFile:  # fmt: skip
+    """Export ``campaign`` (a Campaign or its slug) as ``fmt`` (csv, xlsx or sav).
+
+    ``lang``: language of the codebook and labels (en, fr, es, pt). ``instrument``: one
+    questionnaire key, or None for all that have answers. ``where``: ``item=value[,item=value]``
+    over single-choice items. ``actor`` is recorded in the audit log (an email, or "cli").
+
+    Raises :class:`ExportError` for a bad request and :class:`ExportRefused` when fewer than
+    ``MIN_CELL`` respondents would be exported; both carry a message for the user. Commits the
+    audit event.
+    """
+    fmt = fmt.lower()
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown format {fmt!r} (expected {', '.join(FORMATS)})")
+    if lang not in LANGUAGES:
+        raise ExportError(f"unknown language {lang!r} (expected {', '.join(LANGUAGES)})")
+    campaign = _resolve(session, campaign)
+    pairs = parse_where(where)
+    where_text = ",".join(f"{k}={v}" for k, v in pairs)
+    definitions: dict[str, list[Definition]] = {}
+    for row in campaign_instruments(session, campaign):
+        definitions.setdefault(row.key, []).append(definition_of(row))
+    keys = exported_instruments(session, campaign, instrument)
+    details: dict[str, object] = {"format": fmt, "lang": lang, "instrument": instrument, "where": where_text}
+    if not keys:
+        raise _refuse(session, actor, campaign, f"Refused: campaign {campaign.slug} has no submissions yet; "
+                      f"exports need at least {MIN_CELL} respondents (privacy rule).", **details)  # fmt: skip
+    data = load_campaign_data(session, campaign, lang)
+
+    variables = {key: variables_for(definitions[key], lang) for key in keys}
+    for key in keys:  # every bad request is reported before any refusal
+        _check_filter(pairs, key, variables[key])
+    frames: dict[str, pd.DataFrame] = {}
+    for key in keys:
+        frame = instrument_frame(data.respondents, data.answers, key, variables[key])
+        for item_id, value in pairs:
+            frame = frame[frame[item_id] == value]
+        n = len(frame)
+        if n < MIN_CELL:
+            plural = "respondent" if n == 1 else "respondents"
+            scope = f"match {where_text} ({key})" if pairs else f"answered {key} in campaign {campaign.slug}"
+            raise _refuse(session, actor, campaign, f"Refused: only {n} {plural} {scope}; "
+                          f"exports need at least {MIN_CELL} (privacy rule).", **details)  # fmt: skip
+        frames[key] = frame.reset_index(drop=True)
+
+    stem = "_".join([campaign.slug, *([keys[0]] if len(keys) == 1 else []),
+                     *([where_text.replace("=", "-").replace(",", "_")] if pairs else []),
+                     datetime.now(UTC).strftime("%Y%m%d")])  # fmt: skip
+    data_bytes, extension = _render(fmt, campaign, frames, variables)
+    rows = {key: len(frames[key]) for key in keys}
+    audit.record(session, actor, "campaign.export", campaign.slug, **details, instruments=keys, rows=rows)
+    session.commit()
+    return ExportFile(data_bytes, MIMETYPES[extension], f"{stem}.{extension}", rows)

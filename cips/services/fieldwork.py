@@ -1,0 +1,234 @@
+"""Fieldwork progress of one campaign: what the manager's live dashboard shows.
+
+Everything is aggregated in SQL (a dashboard polled every few seconds must not
+load every answer), and every count of respondents from 1 to 4 is suppressed
+(``None`` here, "n<5" on screen): in a small office, "2 officials of the port
+answered" already says too much.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from analysis.scores import MIN_CELL
+from cips.instruments.schema import ItemType
+from cips.instruments.service import definition_of
+from cips.models import Answer, Campaign, EncryptedSubmission, QuarantinedSubmission, Submission
+from cips.services.campaigns import campaign_instruments
+
+#: z for a two-sided 95 % interval.
+Z95 = 1.959963984540054
+
+
+def suppress(n: int) -> int | None:
+    """A respondent count as it may be shown: 0, or ≥ 5, else ``None`` (n<5)."""
+    return n if n == 0 or n >= MIN_CELL else None
+
+
+def margin_of_error(n: int, population: int | None = None, p: float = 0.5) -> float | None:
+    """Half-width of the 95 % interval of a proportion estimated from ``n`` answers.
+
+    ``p = 0.5`` is the worst case, the figure survey practice quotes. With a known
+    population the finite population correction shrinks it (to 0 for a census).
+    """
+    if n <= 0:
+        return None
+    moe = Z95 * math.sqrt(p * (1 - p) / n)
+    if population and population > 1 and n <= population:
+        moe *= math.sqrt((population - n) / (population - 1))
+    return moe
+
+
+@dataclass
+class StratumProgress:
+    instrument: str
+    stratum: str  # "region=north,function=clearance"
+    labels: str  # the same in words, in the page language
+    target: int
+    population: int | None
+    achieved: int  # the true count: only ever shown through ``shown``
+
+    @property
+    def shown(self) -> int | None:
+        return suppress(self.achieved)
+
+    @property
+    def share(self) -> float:
+        return min(1.0, self.achieved / self.target) if self.target else 0.0
+
+    @property
+    def moe(self) -> float | None:
+        return margin_of_error(self.achieved, self.population) if self.achieved >= MIN_CELL else None
+
+    @property
+    def representative(self) -> bool:
+        """Target reached: the target is the sample the design needs for this stratum."""
+        return self.achieved >= self.target
+
+
+@dataclass
+class SectionProgress:
+    instrument: str
+    section: str
+    title: str
+    reached: int  # respondents who answered at least one item of the section
+    completion: float  # answered / (respondents × items of the section)
+    drop_off: int  # reached this section but not the next one
+
+
+@dataclass
+class Fieldwork:
+    total: int
+    per_day: list[tuple[date, int | None]]
+    per_instrument: dict[str, int | None]
+    per_language: dict[str, int | None]
+    strata: list[StratumProgress]
+    sections: list[SectionProgress]
+    quarantined: int
+    quarantine_reasons: list[tuple[str, int]]
+    quarantine_latest: list[dict[str, Any]] = field(default_factory=list)
+    #: Answers sealed for the key holder: no language or section figures on the server.
+    encrypted: bool = False
+
+
+def _label(definition: Any, stratum: str, lang: str) -> str:
+    items = definition.item_map()
+    words = []
+    for part in stratum.split(","):
+        item_id, _, value = part.partition("=")
+        item = items.get(item_id)
+        choice = next((c for c in (item.choices or []) if c.value == value), None) if item else None
+        words.append(choice.label.get(lang) or choice.label.get("en") or value if choice else value)
+    return " × ".join(words)
+
+
+def _stratum_counts(session: Session, campaign: Campaign, wanted: list[str]) -> Counter[tuple[str, frozenset]]:
+    """``(instrument key, {(item, value), …})`` → respondents, over the stratum items ``wanted``.
+
+    Encrypted campaigns answer from the strata they declared in clear; nothing else of
+    their answers is readable here.
+    """
+    if campaign.encrypted:
+        from cips.submissions.envelope import encrypted_strata_counts
+
+        return encrypted_strata_counts(session, campaign)
+    keys = {row.id: row.key for row in campaign_instruments(session, campaign)}
+    rows = session.execute(
+        select(Answer.submission_id, Submission.instrument_id, Answer.item_id, Answer.value_text)
+        .join(Submission, Submission.id == Answer.submission_id)
+        .where(Submission.campaign_id == campaign.id, Answer.item_id.in_(wanted))
+    ).all()
+    values: dict[int, tuple[str, dict[str, str]]] = {}
+    for sub_id, instrument_id, item_id, value in rows:
+        values.setdefault(sub_id, (keys.get(instrument_id, str(instrument_id)), {}))[1][item_id] = value
+    return Counter((key, frozenset(v.items())) for key, v in values.values())
+
+
+def _strata(session: Session, campaign: Campaign, definitions: dict[str, Any], lang: str) -> list[StratumProgress]:
+    populations = getattr(campaign, "populations", None) or {}
+    wanted = sorted({part.partition("=")[0] for targets in (campaign.quotas or {}).values()
+                     for stratum in targets for part in stratum.split(",")})  # fmt: skip
+    counts = _stratum_counts(session, campaign, wanted) if wanted else Counter()
+    out: list[StratumProgress] = []
+    for key, targets in (campaign.quotas or {}).items():
+        definition = definitions.get(key)
+        if definition is None:
+            continue
+        for stratum, target in targets.items():
+            need = {tuple(part.split("=", 1)) for part in stratum.split(",")}
+            achieved = sum(n for (inst, combo), n in counts.items() if inst == key and need <= set(combo))
+            out.append(StratumProgress(key, stratum, _label(definition, stratum, lang), int(target),
+                                       (populations.get(key) or {}).get(stratum), achieved))  # fmt: skip
+    return out
+
+
+def _sections(session: Session, campaign: Campaign, instruments: list[Any], lang: str) -> list[SectionProgress]:
+    out: list[SectionProgress] = []
+    for row in instruments:
+        n_resp = session.execute(
+            select(func.count()).where(Submission.campaign_id == campaign.id, Submission.instrument_id == row.id)
+        ).scalar_one()
+        if not n_resp:
+            continue
+        per_item = dict(
+            session.execute(
+                select(Answer.item_id, func.count())
+                .join(Submission, Submission.id == Answer.submission_id)
+                .where(Submission.campaign_id == campaign.id, Submission.instrument_id == row.id)
+                .group_by(Answer.item_id)
+            ).all()
+        )
+        definition = definition_of(row)
+        reached = []
+        for section in definition.sections:
+            counts = [per_item.get(item.id, 0) for item in section.items]
+            # Without per-respondent paths, "reached" is the best-answered item of the section: a
+            # respondent who answered any item counts at most once there.
+            reached.append((section, max(counts), sum(counts) / (n_resp * len(section.items))))
+        for i, (section, n_reached, completion) in enumerate(reached):
+            # Leaving the free-text section empty is not dropping out: compare with the next
+            # section that has a closed question.
+            later = [r for r in reached[i + 1:] if any(item.type is not ItemType.text for item in r[0].items)]
+            following = later[0][1] if later else n_reached
+            title = section.title.get(lang) or section.title.get("en") or section.id
+            out.append(SectionProgress(f"{row.key} v{row.version}", section.id, title, n_reached, completion,
+                                       max(0, n_reached - following)))  # fmt: skip
+    return out
+
+
+def fieldwork(session: Session, campaign: Campaign, lang: str = "en", latest_quarantine: int = 20) -> Fieldwork:
+    instruments = campaign_instruments(session, campaign)
+    by_id = {row.id: row for row in instruments}
+    latest: dict[str, Any] = {}
+    for row in instruments:  # quotas name an instrument key: judge strata by its newest version
+        if row.key not in latest or row.version > latest[row.key].version:
+            latest[row.key] = row
+    definitions = {key: definition_of(row) for key, row in latest.items()}
+    encrypted = campaign.encrypted
+    if encrypted:
+        Stored, arrived = EncryptedSubmission, EncryptedSubmission.received_at  # language, dates: sealed
+    else:
+        Stored, arrived = Submission, Submission.submitted_at
+    mine = Stored.campaign_id == campaign.id
+    total = session.execute(select(func.count()).select_from(Stored).where(mine)).scalar_one()
+    day = func.date(arrived)
+    per_day_rows = session.execute(select(day, func.count()).where(mine).group_by(day).order_by(day)).all()
+    per_day = [(date.fromisoformat(str(d)[:10]), suppress(n)) for d, n in per_day_rows]
+    per_instrument: Counter[str] = Counter()
+    for inst_id, n in session.execute(
+        select(Stored.instrument_id, func.count()).where(mine).group_by(Stored.instrument_id)
+    ).all():
+        per_instrument[by_id[inst_id].key if inst_id in by_id else str(inst_id)] += n
+    per_language = {} if encrypted else dict(
+        session.execute(select(Submission.language, func.count()).where(mine).group_by(Submission.language)).all()
+    )  # fmt: skip
+    quarantined_q = QuarantinedSubmission.claimed_campaign == campaign.slug
+    reasons: Counter[str] = Counter()
+    for reason, n in session.execute(
+        select(QuarantinedSubmission.reason, func.count()).where(quarantined_q).group_by(QuarantinedSubmission.reason)
+    ).all():
+        reasons[reason.split(":", 1)[0][:120]] += n
+    latest_rows = session.execute(
+        select(QuarantinedSubmission.received_at, QuarantinedSubmission.status_code, QuarantinedSubmission.field,
+               QuarantinedSubmission.reason, QuarantinedSubmission.body_size, QuarantinedSubmission.claimed_uuid)
+        .where(quarantined_q).order_by(QuarantinedSubmission.received_at.desc()).limit(latest_quarantine)
+    ).all()  # fmt: skip
+    return Fieldwork(
+        total=total,
+        per_day=per_day,
+        per_instrument={k: suppress(v) for k, v in sorted(per_instrument.items())},
+        per_language={k: suppress(v) for k, v in sorted(per_language.items())},
+        strata=_strata(session, campaign, definitions, lang),
+        sections=[] if encrypted else _sections(session, campaign, instruments, lang),
+        encrypted=encrypted,
+        quarantined=sum(reasons.values()),
+        quarantine_reasons=reasons.most_common(),
+        quarantine_latest=[dict(r._mapping) for r in latest_rows],
+    )

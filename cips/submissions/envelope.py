@@ -1,0 +1,270 @@
+"""Encrypted submissions: check the envelope's shape, store it as received, count it.
+
+An envelope is what a device sends for an encrypted campaign (see ``crypto.js`` and
+``cips.services.encryption``)::
+
+    {"uuid", "campaign", "instrument", "instrument_version", "alg",
+     "key_wrapped", "iv", "ciphertext",              # base64: 384, 12, <= 700,000 bytes
+     "strata"?: {item: value},                       # only the campaign's plaintext strata
+     "device_id"?, "invite_token"?}                  # as in a plaintext submission
+
+The server cannot read the answers, so it checks what it can: the shape and sizes,
+the campaign and questionnaire version, the plaintext strata (declared and valid)
+and the invitation token. Idempotency is the plaintext path's: the unique uuid, a
+hash of the envelope to tell a retry (200) from a conflicting reuse (409).
+
+On an encrypted campaign nothing may reach the database in clear, not even a refusal:
+:func:`seal_refused` seals a refused body with the campaign key before it goes to
+quarantine (``cips decrypt`` opens those too), so nothing is lost and nothing is readable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid as uuid_lib
+from collections import Counter
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from cips.instruments.schema import ItemType
+from cips.instruments.service import definition_of
+from cips.models import Campaign, CampaignInstrument, EncryptedSubmission, Instrument, InviteToken, utcnow
+from cips.services.encryption import (
+    ALG,
+    IV_BYTES,
+    MAX_CIPHERTEXT_BYTES,
+    TAG_BYTES,
+    WRAPPED_KEY_BYTES,
+    load_public_pem,
+    seal,
+    unb64,
+)
+from cips.services.invites import hash_token
+from cips.submissions.payload import FieldError, pydantic_errors
+
+#: Keys only an envelope has: their presence routes a body here.
+ENVELOPE_MARKERS = ("ciphertext", "key_wrapped")
+NOT_ENCRYPTED = "this campaign is not encrypted: send the plaintext submission"
+PLAINTEXT_REFUSED = "this campaign is encrypted: answers must arrive sealed (update the survey app)"
+
+Refuse = Callable[..., Any]  # service.ingest_body's ``refuse(status, reason, errors, data)``
+
+Short = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class Envelope(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    uuid: uuid_lib.UUID
+    campaign: Short
+    instrument: Short
+    instrument_version: int = Field(ge=1)
+    alg: str
+    key_wrapped: str
+    iv: str
+    ciphertext: str
+    strata: dict[Short, Any] | None = None
+    device_id: Annotated[str, StringConstraints(max_length=64)] | None = None
+    invite_token: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
+
+    def canonical_hash(self) -> str:
+        """SHA-256 of what was sealed and declared; device id and token are left out, as for plaintext."""
+        data = self.model_dump(mode="json", exclude={"uuid", "device_id", "invite_token"})
+        data["strata"] = data.get("strata") or {}
+        canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def is_envelope(data: dict[str, Any]) -> bool:
+    return any(key in data for key in ENVELOPE_MARKERS)
+
+
+def _shape_errors(env: Envelope) -> list[FieldError]:
+    errors = []
+    if env.alg != ALG:
+        errors.append(FieldError("alg", f"expected {ALG}"))
+    expected = {"key_wrapped": (WRAPPED_KEY_BYTES, WRAPPED_KEY_BYTES), "iv": (IV_BYTES, IV_BYTES),
+                "ciphertext": (TAG_BYTES + 1, MAX_CIPHERTEXT_BYTES)}  # fmt: skip
+    for name, (low, high) in expected.items():
+        value = getattr(env, name)
+        # Cheap bound before decoding: base64 is 4 characters per 3 bytes.
+        if len(value) > (high + 2) // 3 * 4:
+            errors.append(FieldError(name, f"more than {high} bytes"))
+            continue
+        try:
+            size = len(unb64(value))
+        except ValueError:
+            errors.append(FieldError(name, "not valid base64"))
+            continue
+        if not low <= size <= high:
+            errors.append(FieldError(name, f"{size} bytes; expected {low}" + (f" to {high}" if high != low else "")))
+    return errors
+
+
+def _strata_errors(env: Envelope, campaign: Campaign, instrument: Instrument) -> tuple[int, list[FieldError]]:
+    """Undeclared strata are a 400 (never accepted in clear); a bad value of a declared one a 422."""
+    if not env.strata:
+        return 0, []
+    declared = set(campaign.plaintext_strata or [])
+    undeclared = [FieldError(f"strata.{k}", "not a plaintext stratum of this campaign") for k in env.strata
+                  if k not in declared]  # fmt: skip
+    if undeclared:
+        return 400, undeclared
+    items = definition_of(instrument).item_map()
+    errors = []
+    for item_id, value in env.strata.items():
+        item = items.get(item_id)
+        if item is None or item.type is not ItemType.single:
+            errors.append(FieldError(f"strata.{item_id}", "not a single-choice item of this questionnaire version"))
+        elif value not in {c.value for c in item.choices or []}:
+            errors.append(FieldError(f"strata.{item_id}", f"expected one of {sorted(c.value for c in item.choices)}"))
+    return 422, errors
+
+
+def ingest_envelope(session: Session, data: dict[str, Any], refuse: Refuse) -> Any:
+    """Validate and store one envelope; ``refuse`` quarantines (see ``service.ingest_body``)."""
+    from cips.submissions.service import INVITE_USED, Outcome
+
+    try:
+        env = Envelope.model_validate(data)
+    except ValidationError as exc:
+        return refuse(400, "invalid envelope", pydantic_errors(exc.errors()), data)
+    errors = _shape_errors(env)
+    if errors:
+        return refuse(400, "invalid envelope", errors, data)
+    campaign = session.exec(select(Campaign).where(Campaign.slug == env.campaign)).first()
+    if campaign is None:
+        return refuse(422, "invalid submission", [FieldError("campaign", "unknown campaign")], data)
+    if not campaign.encrypted:
+        return refuse(400, "invalid envelope", [FieldError("campaign", NOT_ENCRYPTED)], data)
+    instrument = session.exec(
+        select(Instrument)
+        .join(CampaignInstrument, CampaignInstrument.instrument_id == Instrument.id)
+        .where(CampaignInstrument.campaign_id == campaign.id, Instrument.key == env.instrument,
+               Instrument.version == env.instrument_version)
+    ).first()  # fmt: skip
+    if instrument is None:
+        msg = f"{env.instrument} version {env.instrument_version} is not part of this campaign"
+        return refuse(422, "invalid submission", [FieldError("instrument_version", msg)], data)
+    status, errors = _strata_errors(env, campaign, instrument)
+    if errors:
+        return refuse(status, "invalid envelope" if status == 400 else "invalid submission", errors, data)
+    invite, invite_error = _find_invite(session, campaign, env.invite_token)
+    if invite_error:
+        return refuse(422, "invalid submission", [invite_error], data)
+    if invite is not None and invite.used_by_uuid not in (None, env.uuid):
+        return refuse(409, INVITE_USED, [FieldError("invite_token", INVITE_USED)], data)
+
+    digest = env.canonical_hash()
+    row = EncryptedSubmission(
+        uuid=env.uuid, campaign_id=campaign.id, instrument_id=instrument.id, device_id=env.device_id, alg=env.alg,
+        key_wrapped=env.key_wrapped, iv=env.iv, ciphertext=env.ciphertext, strata=env.strata or {},
+        payload_hash=digest,
+    )  # fmt: skip
+    try:
+        session.add(row)
+        session.flush()
+        if invite is not None and not _claim_invite(session, invite, env.uuid):
+            session.rollback()
+            return refuse(409, INVITE_USED, [FieldError("invite_token", INVITE_USED)], data)
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        existing = session.exec(
+            select(EncryptedSubmission.payload_hash).where(EncryptedSubmission.uuid == env.uuid)
+        ).first()
+        if existing is None:
+            raise
+        if existing == digest:
+            return Outcome(200, {"uuid": str(env.uuid), "status": "stored"})
+        return refuse(409, "uuid conflict", [FieldError("uuid", "already stored with different content")], data)
+    return Outcome(201, {"uuid": str(env.uuid), "status": "stored"})
+
+
+def _find_invite(
+    session: Session, campaign: Campaign, token: str | None
+) -> tuple[InviteToken | None, FieldError | None]:
+    """The campaign's invitation named by the envelope (the token travels in clear), or the error."""
+    if token is None:
+        if campaign.invite_only:
+            return None, FieldError("invite_token", "this survey can only be answered with an invitation link")
+        return None, None
+    invite = session.exec(
+        select(InviteToken).where(InviteToken.token_hash == hash_token(token), InviteToken.campaign_id == campaign.id)
+    ).first()
+    return (invite, None) if invite is not None else (None, FieldError("invite_token", "unknown invitation link"))
+
+
+def _claim_invite(session: Session, invite: InviteToken, uuid: uuid_lib.UUID) -> bool:
+    """Mark the token used by this uuid in the envelope's transaction (a conditional UPDATE, as for plaintext)."""
+    if invite.used_by_uuid == uuid:
+        return True
+    result = session.execute(
+        update(InviteToken)
+        .where(InviteToken.id == invite.id, InviteToken.used_by_uuid.is_(None))
+        .values(used_by_uuid=uuid, used_at=utcnow())
+    )
+    return result.rowcount == 1
+
+
+# ---------------------------------------------------------------- quarantine
+
+
+def seal_refused(session: Session, raw: bytes, data: Any) -> bytes:
+    """The body to keep in quarantine: sealed with the campaign key when the campaign is encrypted.
+
+    A refused body may hold answers in clear (an old app posting plaintext, undeclared
+    strata): on an encrypted campaign the server must not keep them readable. Sealed
+    the way devices seal, it stays whole and only the key holder opens it.
+    """
+    slug = data.get("campaign") if isinstance(data, dict) else None
+    if not isinstance(slug, str):
+        return raw
+    row = session.exec(select(Campaign.encrypted, Campaign.public_key).where(Campaign.slug == slug)).first()
+    if row is None or not row[0] or not row[1]:
+        return raw
+    sealed = {"sealed": "quarantined body", "campaign": slug, **seal(raw, load_public_pem(row[1]))}
+    return json.dumps(sealed).encode("utf-8")
+
+
+def is_sealed_body(raw: bytes) -> dict[str, Any] | None:
+    """The sealed-body object of a quarantined row, or None (a plain body)."""
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) and data.get("sealed") == "quarantined body" else None
+
+
+# ---------------------------------------------------------------- counts without decrypting
+
+
+def encrypted_counts(session: Session) -> dict[int, int]:
+    """Stored envelopes per campaign id."""
+    rows = session.exec(
+        select(EncryptedSubmission.campaign_id, func.count()).group_by(EncryptedSubmission.campaign_id)
+    ).all()
+    return dict(rows)
+
+
+def encrypted_strata_counts(session: Session, campaign: Campaign) -> Counter[tuple[str, frozenset]]:
+    """``(instrument key, frozenset of (item, value))`` -> envelopes, from the plaintext strata.
+
+    What a fieldwork dashboard can show of an encrypted campaign's quotas (the strata
+    it declared in clear); the rest of the answers are unreadable to the server.
+    """
+    keys = {row.id: row.key for row in session.exec(select(Instrument))}
+    out: Counter[tuple[str, frozenset]] = Counter()
+    for instrument_id, strata in session.exec(
+        select(EncryptedSubmission.instrument_id, EncryptedSubmission.strata).where(
+            EncryptedSubmission.campaign_id == campaign.id
+        )
+    ):
+        out[(keys.get(instrument_id, str(instrument_id)), frozenset((strata or {}).items()))] += 1
+    return out

@@ -1,0 +1,324 @@
+"""The Ethics Sub-Committee briefing: structure, verbatim quotes, ordering, rendering, bad input."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import docx
+import pytest
+
+from analysis.briefing import (
+    BriefingInputError,
+    Contribution,
+    build_briefing,
+    i18n,
+    labels,
+    read_contributions,
+    read_questions,
+    render_docx,  # fmt: skip
+    render_markdown,
+)
+from analysis.briefing.chart import key_messages_png, key_messages_svg
+from analysis.briefing.render_docx import FIXED_DATE
+from analysis.features import load_codebook
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+CSV = DATA / "contributions.csv"
+QUESTIONS = DATA / "questions.yaml"
+NAMES = {"en": "English", "fr": "French", "es": "Spanish", "pt": "Portuguese"}
+
+
+@pytest.fixture(scope="module")
+def contributions() -> list[Contribution]:
+    return read_contributions(CSV)
+
+
+@pytest.fixture(scope="module")
+def questions():
+    return read_questions(QUESTIONS)
+
+
+@pytest.fixture(scope="module")
+def briefing(contributions, questions, default_model):
+    return build_briefing(contributions, lang="fr", questions=questions, meeting="Réunion de test",
+                          classifier=default_model)  # fmt: skip
+
+
+def all_themes(b):
+    for q in b.questions:
+        yield from ((q, t) for t in q.themes)
+        if q.other is not None:
+            yield q, q.other
+
+
+def test_briefing_demo_data_is_large_multilingual_and_not_the_training_corpus(contributions) -> None:
+    assert len(contributions) >= 60
+    assert {c.lang for c in contributions if c.lang} == {"en", "fr", "es", "pt"}
+    assert len({c.question for c in contributions}) in (4, 5)
+    corpus = {json.loads(line)["text"].strip() for path in (DATA.parent.parent / "analysis" / "data").glob("*.jsonl")
+              for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}  # fmt: skip
+    assert not [c.answer for c in contributions if c.answer.strip() in corpus and len(c.answer.split()) >= 5]
+
+
+def test_briefing_every_quote_is_a_verbatim_substring_of_an_answer_to_its_question(briefing, contributions,
+                                                                                  questions) -> None:  # fmt: skip
+    by_question: dict[str, list[str]] = {}
+    for c in contributions:
+        by_question.setdefault(c.question, []).append(c.answer)
+    n = 0
+    for q, theme in all_themes(briefing):
+        for quote in theme.quotes:
+            assert quote.text.strip() == quote.text and quote.text
+            assert any(quote.text in answer for answer in by_question[q.id]), quote.text
+            n += 1
+    assert n >= 40
+
+
+def test_briefing_themes_ordered_by_support_with_two_to_six_quotes(briefing) -> None:
+    for q in briefing.questions:
+        supports = [t.support for t in q.themes]
+        assert supports == sorted(supports, reverse=True), q.id
+        for theme in q.themes:
+            assert 1 <= theme.support <= q.n_contributions
+            assert len(theme.quotes) <= 6
+            assert len(theme.quotes) >= min(2, theme.n_points if theme.support > 1 else 1)
+            assert len({quote.text for quote in theme.quotes}) == len(theme.quotes)
+
+
+def test_briefing_sentences_are_templates_with_the_theme_count(briefing) -> None:
+    for q in briefing.questions:
+        for theme in q.themes:
+            if theme.support == 1:
+                assert theme.sentence.startswith("Une contribution ")
+            else:
+                pattern = rf"(Plusieurs|De nombreuses) contributions \({theme.support}( sur {q.n_contributions})?\)"
+                assert re.match(pattern, theme.sentence), theme.sentence
+            assert theme.factors and theme.factor_names
+
+
+def test_briefing_each_question_of_the_input_has_a_section(briefing, contributions, questions) -> None:
+    assert [q.id for q in briefing.questions] == [q.id for q in questions]
+    present = {c.question for c in contributions}
+    for section in briefing.questions:
+        if section.id in present:
+            assert section.themes or section.other or section.n_no_comment
+            assert section.heading == next(q for q in questions if q.id == section.id).text["fr"]
+
+
+def test_briefing_without_questions_file_uses_question_texts_in_order(default_model) -> None:
+    items = [Contribution("Where to learn?", "From other administrations through study visits.", lang="en"),
+             Contribution("How to engage traders?", "Regular consultation forums with brokers.", lang="en"),
+             Contribution("Where to learn?", "Dans les écoles de douane, formation initiale.", lang="fr")]  # fmt: skip
+    b = build_briefing(items, lang="en", classifier=default_model)
+    assert [q.heading for q in b.questions] == ["Where to learn?", "How to engage traders?"]
+    assert [q.n_contributions for q in b.questions] == [2, 1]
+
+
+def test_briefing_a_question_with_a_single_answer_still_renders(default_model) -> None:
+    answer = "Rotation of officers at the border posts every two years."
+    b = build_briefing([Contribution("q1", answer, contributor="Norland", lang="en")], lang="fr",
+                       classifier=default_model)  # fmt: skip
+    [section] = b.questions
+    assert section.n_contributions == 1
+    quotes = [q for t in section.themes for q in t.quotes] + (section.other.quotes if section.other else [])
+    assert [q.text for q in quotes] == [answer]
+    md = render_markdown(b)
+    assert "## q1" in md and answer in md and "Norland" not in md
+    document = docx.Document(io.BytesIO(render_docx(b)))
+    assert answer in "\n".join(p.text for p in document.paragraphs)
+
+
+def test_briefing_list_answers_are_split_into_points(default_model) -> None:
+    answer = "1) more training on ethics for officers; 2) electronic payment of duties; 3) asset declarations"
+    b = build_briefing([Contribution("q", answer, lang="en"), Contribution("q", "Training of officers.", lang="en")],
+                       lang="en", classifier=default_model)  # fmt: skip
+    quotes = [q.text for t in b.questions[0].themes for q in t.quotes]
+    assert answer not in quotes and len(b.questions[0].themes) >= 2
+    assert all(q in answer or q == "Training of officers." for q in quotes)
+
+
+def test_briefing_same_input_gives_the_same_bytes(contributions, questions, default_model, briefing) -> None:
+    again = build_briefing(contributions, lang="fr", questions=questions, meeting="Réunion de test",
+                           classifier=default_model)  # fmt: skip
+    assert render_docx(again) == render_docx(briefing)
+    assert render_markdown(again) == render_markdown(briefing)
+    assert key_messages_png(again) == key_messages_png(briefing)
+    assert key_messages_svg(again) == key_messages_svg(briefing)
+
+
+def test_briefing_docx_opens_with_title_headings_quotes_and_graphic(briefing) -> None:
+    document = docx.Document(io.BytesIO(render_docx(briefing)))
+    by_style: dict[str, list[str]] = {}
+    for p in document.paragraphs:
+        by_style.setdefault(p.style.name, []).append(p.text)
+    assert by_style["Title"] == [briefing.title]
+    assert by_style["Subtitle"] == ["Réunion de test"]
+    assert by_style["Heading 1"] == ["Messages clés"] + [q.heading for q in briefing.questions]
+    assert by_style["Heading 2"] == [t.label for q in briefing.questions for t in q.themes]
+    n_quotes = sum(len(t.quotes) for _, t in all_themes(briefing))
+    assert len(by_style["Quote"]) == n_quotes
+    assert len(document.inline_shapes) == 1
+    assert "67 contributions" in briefing.context and briefing.context in by_style["Normal"]
+    assert (
+        document.core_properties.created == FIXED_DATE.replace(tzinfo=None)
+        or document.core_properties.created == FIXED_DATE
+    )
+
+
+def test_briefing_markdown_structure(briefing, contributions) -> None:
+    md = render_markdown(briefing, graphic="key.svg")
+    lines = md.splitlines()
+    assert [ln for ln in lines if ln.startswith("# ")] == [f"# {briefing.title}"]
+    assert [ln[3:] for ln in lines if ln.startswith("## ")] == [q.heading for q in briefing.questions]
+    assert [ln[4:] for ln in lines if ln.startswith("### ")] == [t.label for q in briefing.questions for t in q.themes]
+    assert "![Messages clés](key.svg)" in md
+    quote_lines = [ln for ln in lines if ln.startswith("> ")]
+    assert len(quote_lines) == sum(len(t.quotes) for _, t in all_themes(briefing))
+    answers = [c.answer for c in contributions]
+    for line in quote_lines:
+        text = re.match(r"> «\u00a0(.*)\u00a0»", line).group(1)
+        assert any(text in a for a in answers), line
+    for q in briefing.questions:
+        for theme in q.themes:
+            assert theme.sentence in lines
+
+
+def test_briefing_quotes_in_other_languages_are_marked(briefing) -> None:
+    marked = unmarked = 0
+    md = render_markdown(briefing)
+    for _, theme in all_themes(briefing):
+        for quote in theme.quotes:
+            if quote.lang and quote.lang != "fr":
+                note = f"en {i18n.language_name(quote.lang, 'fr')}"
+                assert quote.lang_note == note
+                assert f"{quote.text}\u00a0» ({note})" in md
+                marked += 1
+            else:
+                assert quote.lang_note is None
+                unmarked += 1
+    assert marked and unmarked
+
+
+def test_briefing_contributors_are_named_only_when_attributable(briefing, contributions) -> None:
+    attributable = {c.contributor for c in contributions if c.attributable}
+    anonymous = {c.contributor for c in contributions} - attributable
+    assert attributable and anonymous
+    document = docx.Document(io.BytesIO(render_docx(briefing)))
+    text = render_markdown(briefing) + "\n".join(p.text for p in document.paragraphs)
+    for name in anonymous:
+        assert name not in text
+    named = [(q, quote) for q, t in all_themes(briefing) for quote in t.quotes if quote.contributor]
+    assert named
+    for q, quote in named:
+        assert any(c.attributable and c.contributor == quote.contributor and quote.text in c.answer
+                   for c in contributions if c.question == q.id)  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "pt"])
+def test_briefing_is_written_in_the_requested_language(lang, contributions, questions, default_model) -> None:
+    b = build_briefing(contributions[:20], lang=lang, questions=questions, classifier=default_model)
+    first = {"en": ("One", "Several", "Many"), "es": ("Una", "Varias", "Numerosas"), "pt": ("Uma", "Várias", "Muitas")}
+    assert all(t.sentence.startswith(first[lang]) for q in b.questions for t in q.themes)
+    assert b.questions[0].heading == questions[0].text[lang]
+    for _, theme in all_themes(b):
+        for quote in theme.quotes:
+            assert (quote.lang_note is not None) == (bool(quote.lang) and quote.lang != lang)
+
+
+def test_briefing_topic_grouping_keeps_quotes_verbatim_and_order(contributions, questions, default_model) -> None:
+    b = build_briefing(contributions, lang="en", questions=questions, classifier=default_model, grouping="topics")
+    assert set(b.grouping.values()) == {"topics"}
+    answers = [c.answer for c in contributions]
+    for q in b.questions:
+        assert [t.support for t in q.themes] == sorted((t.support for t in q.themes), reverse=True)
+        assert all(any(quote.text in a for a in answers) for t in q.themes for quote in t.quotes)
+
+
+def test_briefing_key_messages_graphic(briefing) -> None:
+    supports = [m.support for m in briefing.key_messages]
+    assert supports == sorted(supports, reverse=True) and 1 <= len(supports) <= 8
+    assert key_messages_png(briefing).startswith(b"\x89PNG")
+    svg = key_messages_svg(briefing)
+    assert "<dc:date>" not in svg and briefing.key_messages[0].label.split()[0] in svg
+
+
+def test_briefing_texts_exist_in_every_language_and_concept() -> None:
+    keys = set(i18n.TEXT["en"])
+    assert all(set(t) == keys for t in i18n.TEXT.values())
+    assert set(labels.CONCEPTS) == set(load_codebook().concepts)
+    assert labels.short_label("el apoyo y las herramientas de la OMA") == "Apoyo y herramientas de la OMA"
+
+
+# -- bad input -------------------------------------------------------------------------------------------------------
+def test_briefing_input_missing_column_names_file_and_line() -> None:
+    with pytest.raises(BriefingInputError, match=r"^c\.csv:1: missing column 'answer'"):
+        read_contributions(b"question,text\nq1,hello\n", "c.csv")
+
+
+@pytest.mark.parametrize("data", [b"", b"\n\n  \n", b"\xef\xbb\xbf"])
+def test_briefing_input_empty_file(data) -> None:
+    with pytest.raises(BriefingInputError, match=r"^c\.csv: the file is empty"):
+        read_contributions(data, "c.csv")
+
+
+def test_briefing_input_header_only_has_no_answers() -> None:
+    with pytest.raises(BriefingInputError, match=r"c\.csv: no answers"):
+        read_contributions(b"question,answer\nq1,\n", "c.csv")
+
+
+def test_briefing_input_utf16_without_bom_is_refused_with_a_hint() -> None:
+    data = "question,answer\nq1,Formação\n".encode("utf-16-le")
+    with pytest.raises(BriefingInputError, match=r"c\.csv:2: not UTF-8 text \(it looks like UTF-16"):
+        read_contributions(data, "c.csv")
+
+
+def test_briefing_input_latin1_is_refused_at_its_line_or_decoded_when_named() -> None:
+    data = "question,answer\nq1,ok\nq1,Plus de formation des agents à l'éthique\n".encode("cp1252")
+    with pytest.raises(BriefingInputError, match=r"c\.csv:3: not UTF-8 text .*--encoding cp1252"):
+        read_contributions(data, "c.csv")
+    assert read_contributions(data, "c.csv", encoding="cp1252")[1].answer == "Plus de formation des agents à l'éthique"
+
+
+def test_briefing_input_utf16_with_bom_semicolons_and_multiline_answers() -> None:
+    text = 'question;answer;attributable\nq1;"- formation\n- rotation";oui\nq2;Fin;non\n'
+    rows = read_contributions(text.encode("utf-16"), "c.csv")
+    assert [(r.question, r.answer, r.attributable, r.line) for r in rows] == [
+        ("q1", "- formation\n- rotation", True, 2), ("q2", "Fin", False, 4)]  # fmt: skip
+
+
+def test_briefing_input_bad_values_name_line_and_field() -> None:
+    with pytest.raises(BriefingInputError, match=r"c\.csv:3: field 'attributable': 'maybe'"):
+        read_contributions(b"question,answer,attributable\nq1,a,yes\nq1,b,maybe\n", "c.csv")
+    with pytest.raises(BriefingInputError, match=r"c\.csv:2: field 'question': empty"):
+        read_contributions(b"question,answer\n,an answer\n", "c.csv")
+    with pytest.raises(BriefingInputError, match=r"c\.tsv: unknown format|c\.xlsx: unknown format"):
+        read_contributions(b"question,answer\nq,a\n", "c.xlsx")
+
+
+def test_briefing_input_jsonl_bad_line_and_missing_field() -> None:
+    good = json.dumps({"question": "q1", "answer": "Formation", "lang": "fr"})
+    assert read_contributions(f"{good}\n\n{good}\n".encode(), "c.jsonl")[1].line == 3
+    with pytest.raises(BriefingInputError, match=r"^c\.jsonl:2: invalid JSON"):
+        read_contributions(f"{good}\n{{oops\n".encode(), "c.jsonl")
+    with pytest.raises(BriefingInputError, match=r"^c\.jsonl:1: missing field 'answer'"):
+        read_contributions(b'{"question": "q1"}\n', "c.jsonl")
+    with pytest.raises(BriefingInputError, match=r"^c\.jsonl:1: expected a JSON object"):
+        read_contributions(b'["q1", "a"]\n', "c.jsonl")
+
+
+def test_briefing_input_unknown_question_and_bad_yaml(default_model) -> None:
+    questions = read_questions(QUESTIONS)
+    with pytest.raises(BriefingInputError, match=r"c\.csv:7: field 'question': 'q9' is not in the questions file"):
+        build_briefing([Contribution("q9", "x", line=7)], questions=questions, classifier=default_model,
+                       source_name="c.csv")  # fmt: skip
+    with pytest.raises(BriefingInputError, match=r"^q\.yaml:4: invalid YAML"):
+        read_questions(b"questions:\n  - id: q1\n    text: {en: [unclosed\n", "q.yaml")
+    with pytest.raises(BriefingInputError, match=r"q\.yaml: question 2: field 'id': 'q1' appears twice"):
+        read_questions(b"questions:\n  - id: q1\n  - id: q1\n", "q.yaml")
+    # a question may be given by its text in any language
+    b = build_briefing([Contribution("Autres commentaires ?", "Merci au Secrétariat.", lang="fr")],
+                       questions=questions, classifier=default_model)  # fmt: skip
+    assert [q.n_contributions for q in b.questions] == [0, 0, 0, 0, 1]

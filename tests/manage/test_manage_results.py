@@ -1,0 +1,83 @@
+"""Exports and the report from the manager's pages (the export content itself: tests/test_exports.py)."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+from flask import Flask
+from sqlmodel import Session, select
+
+from cips.models import AuditEvent, Role
+from tests.helpers import officials_answers, payload
+
+
+def _submit(app: Flask, n: int, region: str = "north") -> None:
+    device = app.test_client()
+    for _ in range(n):
+        answers = dict(officials_answers(), bg_region=region, open_change_first="=HYPERLINK(\"http://x\")")
+        assert device.post("/api/v1/submissions", json=payload(answers=answers)).status_code == 201
+
+
+def test_results_export_download_from_the_page(client_as, loaded: Flask, session: Session) -> None:
+    _submit(loaded, 6)
+    manager = client_as(Role.manager)
+    page = manager.get("/manage/campaigns/test/export")
+    assert page.status_code == 200 and b"Download" in page.data
+    response = manager.post("/manage/campaigns/test/export", data={"format": "xlsx", "lang": "fr",
+                                                                     "instrument": "", "where": ""})  # fmt: skip
+    assert response.status_code == 200, response.data[:500]
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["Cache-Control"] == "no-store"
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    assert "codebook" in book.sheetnames
+    cells = [c.value for row in book[book.sheetnames[0]].iter_rows() for c in row]
+    assert "'=HYPERLINK(\"http://x\")" in cells  # neutralised, not a live formula
+    events = session.exec(select(AuditEvent).where(AuditEvent.action == "campaign.export")).all()
+    assert [e.actor for e in events] == ["manager@example.org"]
+
+
+def test_results_export_of_a_small_cell_is_refused_with_the_reason(client_as, loaded: Flask) -> None:
+    _submit(loaded, 6, "north")
+    _submit(loaded, 2, "south")
+    manager = client_as(Role.manager)
+    response = manager.post("/manage/campaigns/test/export", data={"format": "csv", "lang": "en",
+                                                                     "instrument": "officials",
+                                                                     "where": "bg_region=south"})  # fmt: skip
+    assert response.status_code == 422
+    assert b"only 2 respondents" in response.data and b"at least 5" in response.data
+
+
+def test_results_report_is_browsable_in_a_sandboxed_frame(client_as, loaded: Flask) -> None:
+    manager = client_as(Role.manager)
+    empty = manager.get("/manage/campaigns/test/report/view?lang=fr")
+    assert empty.status_code == 409 and b"no submissions yet" in empty.data
+    _submit(loaded, 6)
+    page = manager.get("/manage/campaigns/test/report?lang=fr")
+    assert b'<iframe class="report"' in page.data
+    view = manager.get("/manage/campaigns/test/report/view?lang=fr")
+    assert view.status_code == 200 and view.mimetype == "text/html"
+    assert "sandbox" in view.headers["Content-Security-Policy"]
+    assert "script-src" not in view.headers["Content-Security-Policy"]  # default-src 'none': nothing runs
+    assert b"<svg" in view.data or b"data:image" in view.data
+
+
+def test_results_briefing_upload_returns_a_document(client_as, session: Session) -> None:
+    from pathlib import Path
+
+    import docx
+
+    manager = client_as(Role.manager)
+    assert manager.get("/manage/briefing").status_code == 200
+    data = (Path(__file__).parents[1] / "data" / "contributions.csv").read_bytes()
+    response = manager.post("/manage/briefing", content_type="multipart/form-data", data={
+        "contributions": (io.BytesIO(data), "contributions.csv"), "title": "Briefing 2027", "lang": "fr",
+        "format": "docx", "meeting": ""})  # fmt: skip
+    assert response.status_code == 200, response.data[:300]
+    document = docx.Document(io.BytesIO(response.data))
+    assert any(p.text == "Briefing 2027" for p in document.paragraphs)
+    assert session.exec(select(AuditEvent).where(AuditEvent.action == "briefing.build")).one()
+    bad = manager.post("/manage/briefing", content_type="multipart/form-data", data={
+        "contributions": (io.BytesIO(b"question;answer\n"), "empty.csv"), "title": "X", "lang": "fr",
+        "format": "md"})  # fmt: skip
+    assert bad.status_code == 422 and b"empty.csv" in bad.data

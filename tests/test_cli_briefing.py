@@ -1,0 +1,69 @@
+"""``cips briefing`` and the upload service the manager UI calls."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import docx
+import pytest
+
+from cips.services.briefings import BriefingError, briefing_from_upload, download_name
+
+DATA = Path(__file__).resolve().parent / "data"
+CSV = DATA / "contributions.csv"
+QUESTIONS = DATA / "questions.yaml"
+
+
+def test_cli_briefing_writes_docx_with_question_headings(runner, tmp_path) -> None:
+    out = tmp_path / "briefing.docx"
+    result = runner.invoke(args=["briefing", "--input", str(CSV), "--questions", str(QUESTIONS), "--lang", "fr",
+                                 "--title", "Synthèse", "--meeting", "Réunion", "--out", str(out)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    document = docx.Document(io.BytesIO(out.read_bytes()))
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert headings[1:] == ["Qu'est-ce que le programme SPID a apporté à votre administration ?",
+                            "Comment l'OMD devrait-elle accompagner ses Membres en matière d'intégrité ?",
+                            "Où les douanes pourraient-elles en apprendre davantage sur l'intégrité ?",
+                            "Comment les douanes peuvent-elles associer les parties prenantes (secteur privé, société "
+                            "civile) ?", "Autres commentaires ?"]  # fmt: skip
+    assert document.paragraphs[0].text == "Synthèse"
+
+
+def test_cli_briefing_markdown_links_the_svg_written_beside_it(runner, tmp_path) -> None:
+    out = tmp_path / "b.md"
+    result = runner.invoke(args=["briefing", "--input", str(CSV), "--lang", "en", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    md = out.read_text(encoding="utf-8")
+    assert "![Key messages](b-key-messages.svg)" in md
+    assert (tmp_path / "b-key-messages.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    assert md.startswith("# ") and "\n## q1\n" in md  # no questions file: the question as written
+
+
+def test_cli_briefing_bad_file_names_file_and_line_and_fails(runner, tmp_path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("question,reply\nq1,hello\n", encoding="utf-8")
+    result = runner.invoke(args=["briefing", "--input", str(bad), "--out", str(tmp_path / "b.docx")])
+    assert result.exit_code != 0
+    assert f"{bad}:1: missing column 'answer'" in result.output
+    assert not (tmp_path / "b.docx").exists()
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("question,answer\nq1,Réponse\n".encode("latin-1"))
+    result = runner.invoke(args=["briefing", "--input", str(latin), "--out", str(tmp_path / "b.docx")])
+    assert result.exit_code != 0 and f"{latin}:2: not UTF-8 text" in result.output
+    result = runner.invoke(args=["briefing", "--input", str(CSV), "--out", str(tmp_path / "b.pdf")])
+    assert result.exit_code != 0 and ".docx or .md" in result.output
+    result = runner.invoke(args=["briefing", "--input", str(tmp_path / "missing.csv"), "--out", str(tmp_path / "b.md")])
+    assert result.exit_code != 0 and "missing.csv: cannot read" in result.output
+
+
+def test_cli_briefing_service_returns_document_mimetype_and_name() -> None:
+    body, mimetype, name = briefing_from_upload("contributions.csv", CSV.read_bytes(), lang="es", title="Síntesis 2026",
+                                                fmt="md", questions_yaml=QUESTIONS.read_bytes())  # fmt: skip
+    assert mimetype.startswith("text/markdown") and name == "sintesis-2026.md"
+    assert body.decode("utf-8").startswith("# Síntesis 2026\n")
+    with pytest.raises(BriefingError, match=r"^up\.jsonl:1: invalid JSON"):
+        briefing_from_upload("up.jsonl", b"{nope\n", lang="fr", title=None, fmt="docx")
+    with pytest.raises(BriefingError, match="unknown format"):
+        briefing_from_upload("up.csv", b"question,answer\nq,a\n", lang="fr", title=None, fmt="pdf")
+    assert download_name(None, "docx") == "briefing.docx"

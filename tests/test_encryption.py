@@ -1,0 +1,334 @@
+"""End-to-end encryption (issue #9): keys, envelopes through the API, ``cips decrypt``."""
+
+from __future__ import annotations
+
+import base64
+import json
+import stat
+import uuid as uuid_lib
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from cryptography.hazmat.primitives import serialization
+from sqlalchemy import func
+from sqlmodel import select
+
+from cips.models import Answer, AuditEvent, Campaign, EncryptedSubmission, QuarantinedSubmission, Submission
+from cips.services.encryption import (
+    generate_private_key,
+    load_private_key,
+    load_public_pem,
+    public_pem,
+    seal_submission,
+    spki_der,
+    write_private_key,
+)
+from tests.helpers import payload
+
+URL = "/api/v1/submissions"
+PASSPHRASE = "a long campaign passphrase"
+SECRET_TEXT = "Le chef de bureau exige un paiement pour chaque déclaration"
+
+
+@pytest.fixture(scope="module")
+def key_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """One RSA-3072 pair for the module (generation is the slow part): key file and public PEM."""
+    path = tmp_path_factory.mktemp("keys") / "campaign.key.pem"
+    key = generate_private_key()
+    write_private_key(path, key, PASSPHRASE)
+    return path, public_pem(key)
+
+
+@pytest.fixture
+def sealed(loaded, runner, key_pair, tmp_path) -> dict[str, Any]:
+    """Encrypted campaign ``sealed`` (officials, bg_region in clear) on the module's key pair."""
+    key_file, pem = key_pair
+    public = tmp_path / "public.pem"
+    public.write_text(pem)
+    result = runner.invoke(args=["campaign", "create", "sealed", "--name", "Sealed", "--administration", "Test Customs",
+                                 "--instrument", "officials", "--languages", "en,fr", "--encrypt", "--public-key",
+                                 str(public), "--plaintext-strata", "bg_region"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return {"key_file": key_file, "public_key": load_public_pem(pem)}
+
+
+def envelope(body: dict[str, Any], public_key: Any, strata: tuple[str, ...] = ("bg_region",)) -> dict[str, Any]:
+    return seal_submission(body, public_key, strata)
+
+
+def submission(**overrides: Any) -> dict[str, Any]:
+    body = payload(campaign="sealed", **overrides)
+    body["answers"]["open_change_first"] = f"{SECRET_TEXT} ({body['uuid'][:8]})"
+    return body
+
+
+def decrypt(runner, *args: str, passphrase: str = PASSPHRASE):
+    return runner.invoke(args=["decrypt", *args], env={"CIPS_KEY_PASSPHRASE": passphrase})
+
+
+def database_bytes(app) -> bytes | None:
+    """The SQLite database files' bytes (main file and WAL), or None on PostgreSQL."""
+    url = app.config["DATABASE_URL"]
+    if not url.startswith("sqlite:///"):
+        return None
+    path = Path(url.removeprefix("sqlite:///"))
+    return b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
+
+
+def test_encryption_campaign_create_writes_a_protected_key_file_only(loaded, runner, session, tmp_path) -> None:
+    key_file = tmp_path / "demo.key.pem"
+    result = runner.invoke(args=["campaign", "create", "enc", "--name", "Enc", "--administration", "Test Customs",
+                                 "--instrument", "officials", "--encrypt", "--key-out", str(key_file)],
+                           env={"CIPS_KEY_PASSPHRASE": PASSPHRASE})  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert key_file.read_bytes().startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
+    key = load_private_key(key_file, PASSPHRASE)
+    campaign = session.exec(select(Campaign).where(Campaign.slug == "enc")).one()
+    assert campaign.encrypted and campaign.plaintext_strata == []
+    assert spki_der(campaign.public_key) == spki_der(public_pem(key))
+    raw = database_bytes(loaded)
+    if raw is not None:  # neither the key nor the passphrase is anywhere in the database
+        assert b"PRIVATE KEY" not in raw and PASSPHRASE.encode() not in raw
+
+
+def test_encryption_campaign_create_prompts_twice_and_checks_options(loaded, runner, tmp_path) -> None:
+    key_file = tmp_path / "k.pem"
+    base = ["campaign", "create", "enc", "--name", "Enc", "--administration", "Test Customs", "--instrument",
+            "officials", "--encrypt", "--key-out", str(key_file)]  # fmt: skip
+    mismatch = runner.invoke(args=base, input=f"{PASSPHRASE}\nsomething else entirely\n")
+    assert mismatch.exit_code != 0 and not key_file.exists()
+    bad = runner.invoke(args=[*base, "--plaintext-strata", "lead_1"], input=f"{PASSPHRASE}\n{PASSPHRASE}\n")
+    assert bad.exit_code == 1 and "'lead_1' is not a stratum" in bad.output
+    assert not key_file.exists()  # the campaign was refused: no orphan key file
+    plain = runner.invoke(args=["campaign", "create", "p", "--name", "P", "--administration", "T", "--instrument",
+                                "officials", "--plaintext-strata", "bg_region"])  # fmt: skip
+    assert plain.exit_code == 2 and "--plaintext-strata needs --encrypt" in plain.output
+    ok = runner.invoke(args=base, input=f"{PASSPHRASE}\n{PASSPHRASE}\n")
+    assert ok.exit_code == 0, ok.output
+    again = runner.invoke(args=[*base[:2], "enc2", *base[3:]], input=f"{PASSPHRASE}\n{PASSPHRASE}\n")
+    assert again.exit_code == 2 and "already exists" in again.output  # never overwrite a key
+
+
+def test_encryption_document_carries_the_public_key(sealed, client) -> None:
+    doc = client.get("/api/v1/campaigns/sealed").get_json()
+    assert doc["encryption"]["alg"] == "RSA-OAEP-3072-SHA256+A256GCM"
+    assert doc["encryption"]["plaintext_strata"] == ["bg_region"]
+    der = sealed["public_key"].public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    assert base64.b64decode(doc["encryption"]["public_key"]) == der
+    assert client.get("/api/v1/campaigns/test").get_json()["encryption"] is None
+
+
+def test_encryption_round_trip_through_api_and_decrypt(sealed, app, client, runner, session, tmp_path) -> None:
+    bodies = [submission(language=lang) for lang in ("fr", "en", "fr")]
+    for body in bodies:
+        resp = client.post(URL, json=envelope(body, sealed["public_key"]))
+        assert resp.status_code == 201, resp.get_json()
+    listed = json.loads(runner.invoke(args=["campaign", "list", "--json"]).output)
+    assert next(c for c in listed if c["slug"] == "sealed")["submissions"] == 3  # counted without decrypting
+    out = tmp_path / "answers.csv"
+    result = decrypt(runner, "sealed", "--key", str(sealed["key_file"]), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "3 of 3 submissions decrypted" in result.output
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    table = pd.read_csv(out)
+    for body in bodies:
+        mine = table[table["respondent"] == body["uuid"]]
+        assert set(mine["language"]) == {body["language"]} and set(mine["instrument"]) == {"officials"}
+        got = {r.item_id: (r.text if isinstance(r.text, str) else int(r.value)) for r in mine.itertuples()}
+        assert got == body["answers"]
+        assert set(mine["bg_region"]) == {body["answers"]["bg_region"]}  # strata columns as in load_campaign_data
+    [event] = session.exec(select(AuditEvent).where(AuditEvent.action == "campaign.decrypt")).all()
+    assert event.target == "sealed" and event.details["decrypted"] == 3 and event.details["failed"] == 0
+
+
+def test_encryption_database_holds_no_plaintext_answers(sealed, app, client, session) -> None:
+    body = submission()
+    assert client.post(URL, json=envelope(body, sealed["public_key"])).status_code == 201
+    assert session.exec(select(func.count()).select_from(Submission)).one() == 0
+    assert session.exec(select(func.count()).select_from(Answer)).one() == 0
+    row = session.exec(select(EncryptedSubmission)).one()
+    assert row.strata == {"bg_region": body["answers"]["bg_region"]}  # the one declared plaintext stratum
+    stored = " ".join(str(v) for v in row.model_dump().values())
+    assert SECRET_TEXT not in stored and "clearance" not in stored  # bg_function: not declared, sealed
+    raw = database_bytes(app)
+    if raw is not None:
+        assert SECRET_TEXT.encode() not in raw and SECRET_TEXT.encode("utf-16-le") not in raw
+
+
+def test_encryption_envelope_is_idempotent_on_uuid(sealed, client, session) -> None:
+    body = submission()
+    sealed_body = envelope(body, sealed["public_key"])
+    assert client.post(URL, json=sealed_body).status_code == 201
+    again = client.post(URL, json=dict(sealed_body, device_id="another-tablet"))
+    assert again.status_code == 200 and again.get_json() == {"uuid": body["uuid"], "status": "stored"}
+    other = envelope(body, sealed["public_key"])  # same answers, sealed again: new key, new bytes
+    conflict = client.post(URL, json=other)
+    assert conflict.status_code == 409 and conflict.get_json()["field"] == "uuid"
+    assert session.exec(select(func.count()).select_from(EncryptedSubmission)).one() == 1
+    [row] = session.exec(select(QuarantinedSubmission)).all()
+    assert row.claimed_uuid == body["uuid"] and row.status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "field"),
+    [
+        ({"key_wrapped": "not base64!"}, 400, "key_wrapped"),
+        ({"key_wrapped": base64.b64encode(b"x" * 256).decode()}, 400, "key_wrapped"),
+        ({"iv": base64.b64encode(b"x" * 16).decode()}, 400, "iv"),
+        ({"ciphertext": base64.b64encode(b"x" * 8).decode()}, 400, "ciphertext"),
+        ({"alg": "RSA1_5+A128CBC"}, 400, "alg"),
+        ({"strata": {"bg_function": "clearance"}}, 400, "strata.bg_function"),
+        ({"strata": {"bg_region": "atlantis"}}, 422, "strata.bg_region"),
+        ({"answers": {"lead_1": 3}}, 400, "answers"),
+        ({"instrument_version": 9}, 422, "instrument_version"),
+        ({"campaign": "test"}, 400, "campaign"),
+    ],
+)
+def test_encryption_envelope_shape_is_checked(sealed, client, session, change, status, field) -> None:
+    bad = dict(envelope(submission(), sealed["public_key"]), **change)
+    resp = client.post(URL, json=bad)
+    assert resp.status_code == status and resp.get_json()["field"] == field, resp.get_json()
+    assert session.exec(select(func.count()).select_from(EncryptedSubmission)).one() == 0
+    [row] = session.exec(select(QuarantinedSubmission)).all()
+    assert row.status_code == status and row.body_size > 0
+
+
+def test_encryption_plaintext_to_encrypted_campaign_is_refused_and_sealed(sealed, app, client, runner, session,
+                                                                         tmp_path) -> None:  # fmt: skip
+    body = submission()
+    resp = client.post(URL, json=body)
+    assert resp.status_code == 400 and resp.get_json()["field"] == "answers"
+    assert session.exec(select(func.count()).select_from(Submission)).one() == 0
+    [row] = session.exec(select(QuarantinedSubmission)).all()
+    assert row.claimed_uuid == body["uuid"] and row.claimed_campaign == "sealed"
+    assert SECRET_TEXT.encode() not in row.raw_body and json.loads(row.raw_body)["sealed"] == "quarantined body"
+    raw = database_bytes(app)
+    if raw is not None:
+        assert SECRET_TEXT.encode() not in raw
+    # Kept whole all the same: the key holder opens it.
+    out = tmp_path / "x.csv"
+    result = decrypt(runner, "sealed", "--key", str(sealed["key_file"]), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    [opened] = [json.loads(line) for line in out.with_suffix(".quarantined.jsonl").read_text().splitlines()]
+    assert json.loads(opened["body"]) == body and opened["reason"].startswith("plaintext submission refused")
+
+
+def test_encryption_tampered_record_is_reported_and_quarantined(sealed, client, runner, session, tmp_path) -> None:
+    bodies = [submission() for _ in range(3)]
+    for body in bodies:
+        assert client.post(URL, json=envelope(body, sealed["public_key"])).status_code == 201
+    victim = session.exec(select(EncryptedSubmission).where(EncryptedSubmission.uuid == payload_uuid(bodies[1]))).one()
+    data = bytearray(base64.b64decode(victim.ciphertext))
+    data[len(data) // 2] ^= 0x01  # one bit of one byte, at rest
+    victim.ciphertext = base64.b64encode(bytes(data)).decode()
+    session.add(victim)
+    session.commit()
+    out = tmp_path / "answers.xlsx"
+    result = decrypt(runner, "sealed", "--key", str(sealed["key_file"]), "--out", str(out))
+    assert result.exit_code == 1
+    assert f"{bodies[1]['uuid']}: authentication tag mismatch" in result.output
+    assert "2 of 3 submissions decrypted" in result.output and "Traceback" not in result.output
+    respondents = pd.read_excel(out, sheet_name="respondents")
+    assert set(respondents["respondent"]) == {bodies[0]["uuid"], bodies[2]["uuid"]}
+    [row] = session.exec(select(QuarantinedSubmission)).all()
+    assert row.claimed_uuid == bodies[1]["uuid"] and row.reason.startswith("decryption failed: authentication tag")
+    assert decrypt(runner, "sealed", "--key", str(sealed["key_file"]), "--out", str(out)).exit_code == 1
+    assert session.exec(select(func.count()).select_from(QuarantinedSubmission)).one() == 1  # reported, not re-added
+
+
+def payload_uuid(body: dict[str, Any]) -> uuid_lib.UUID:
+    return uuid_lib.UUID(body["uuid"])
+
+
+def test_encryption_sealed_answers_are_validated_like_plaintext(sealed, client, runner, session, tmp_path) -> None:
+    good, bad, moved = submission(), submission(), submission()
+    bad["answers"]["lead_1"] = 7  # the server cannot see this until decryption
+    forged = envelope(moved, sealed["public_key"])
+    forged["strata"] = {"bg_region": "south" if moved["answers"]["bg_region"] != "south" else "north"}
+    for item in (envelope(good, sealed["public_key"]), envelope(bad, sealed["public_key"]), forged):
+        assert client.post(URL, json=item).status_code == 201
+    result = decrypt(runner, "sealed", "--key", str(sealed["key_file"]), "--out", str(tmp_path / "a.csv"))
+    assert result.exit_code == 1
+    assert f"{bad['uuid']}: sealed answers refused: answers.lead_1: expected an integer from 1 to 5" in result.output
+    assert f"{moved['uuid']}: sealed answers refused: strata.bg_region" in result.output
+    assert set(pd.read_csv(tmp_path / "a.csv")["respondent"]) == {good["uuid"]}
+
+
+def test_encryption_wrong_passphrase_is_a_clear_error(sealed, runner, tmp_path) -> None:
+    result = decrypt(runner, "sealed", "--key", str(sealed["key_file"]), passphrase="not the passphrase at all")
+    assert result.exit_code == 1
+    assert f"wrong passphrase for key file {sealed['key_file']}" in result.output
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
+
+
+def test_encryption_key_of_another_campaign_is_refused(sealed, runner, tmp_path) -> None:
+    other = tmp_path / "other.key.pem"
+    write_private_key(other, generate_private_key(), PASSPHRASE)
+    result = decrypt(runner, "sealed", "--key", str(other))
+    assert result.exit_code == 1 and "is not the key of campaign 'sealed'" in result.output
+    plain = decrypt(runner, "test", "--key", str(sealed["key_file"]))
+    assert plain.exit_code == 1 and "is not encrypted" in plain.output
+
+
+def test_encryption_basic_form_is_refused_for_encrypted_campaigns(sealed, client, session) -> None:
+    page = client.get("/s/sealed/basic?lang=fr")
+    assert page.status_code == 403 and 'data-testid="needs-app"' in page.get_data(as_text=True)
+    assert "JavaScript" in page.get_data(as_text=True)
+    post = client.post("/s/sealed/officials/basic", data={"consent": "y", "lead_1": "4"})
+    assert post.status_code == 403
+    assert session.exec(select(func.count()).select_from(Answer)).one() == 0
+
+
+def test_encryption_invitation_tokens_work_with_envelopes(loaded, runner, client, key_pair, tmp_path) -> None:
+    public = tmp_path / "public.pem"
+    public.write_text(key_pair[1])
+    result = runner.invoke(args=["campaign", "create", "inv", "--name", "I", "--administration", "Test Customs",
+                                 "--instrument", "officials", "--languages", "fr", "--mode", "online", "--invite-only",
+                                 "--encrypt", "--public-key", str(public)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    token = runner.invoke(args=["campaign", "invite", "inv"]).output.strip().rsplit("t=", 1)[1]
+    key = load_public_pem(key_pair[1])
+    first, second = payload(campaign="inv"), payload(campaign="inv")
+    assert client.post(URL, json=envelope(first, key, ())).get_json()["field"] == "invite_token"
+    assert client.post(URL, json=envelope(dict(first, invite_token=token), key, ())).status_code == 201
+    used = client.post(URL, json=envelope(dict(second, invite_token=token), key, ()))
+    assert used.status_code == 409 and used.get_json()["field"] == "invite_token"
+
+
+def test_encryption_decrypt_feeds_the_thematic_report(sealed, client, runner, tmp_path) -> None:
+    for _ in range(6):
+        assert client.post(URL, json=envelope(submission(), sealed["public_key"])).status_code == 201
+    report = tmp_path / "report.html"
+    result = decrypt(runner, "sealed", "--key", str(sealed["key_file"]), "--out", str(tmp_path / "a.csv"),
+                     "--report", str(report), "--lang", "fr")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    html = report.read_text(encoding="utf-8")
+    assert "Sealed" in html and 'lang="fr"' in html
+    assert stat.S_IMODE(report.stat().st_mode) == 0o600
+
+
+def test_encryption_export_neutralises_spreadsheet_formulas(sealed, client, runner, tmp_path) -> None:
+    body = submission()
+    body["answers"]["open_change_first"] = '=HYPERLINK("http://example.org","click")'
+    assert client.post(URL, json=envelope(body, sealed["public_key"])).status_code == 201
+    out = tmp_path / "a.csv"
+    assert decrypt(runner, "sealed", "--key", str(sealed["key_file"]), "--out", str(out)).exit_code == 0
+    table = pd.read_csv(out, encoding="utf-8-sig")
+    [text] = table.loc[table["item_id"] == "open_change_first", "text"]
+    assert text == "'" + body["answers"]["open_change_first"]
+
+
+def test_encryption_keygen_makes_a_pair_for_public_key_campaigns(loaded, runner, session, tmp_path) -> None:
+    key_file, public = tmp_path / "laptop.key.pem", tmp_path / "laptop.pub.pem"
+    result = runner.invoke(args=["keygen", "--key-out", str(key_file), "--public-out", str(public)],
+                           input=f"{PASSPHRASE}\n{PASSPHRASE}\n")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert spki_der(public.read_text()) == spki_der(public_pem(load_private_key(key_file, PASSPHRASE)))
+    both = runner.invoke(args=["campaign", "create", "x", "--name", "X", "--administration", "T", "--instrument",
+                               "officials", "--encrypt", "--public-key", str(public),
+                               "--key-out", str(tmp_path / "k.pem")])  # fmt: skip
+    assert both.exit_code == 2 and "exclude each other" in both.output
