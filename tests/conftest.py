@@ -54,7 +54,7 @@ def _empty_all_tables(url: str) -> None:
 
 
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     app = create_app(
         {
             "TESTING": True,
@@ -62,6 +62,9 @@ def app(database_url: str) -> Iterator[Flask]:
             "SECRET_KEY": "test-secret-key",
             "FORMS_DIR": str(FORMS_DIR),
             "WTF_CSRF_ENABLED": False,
+            # Files the app writes beside the database stay in the test's directory.
+            "DEMO_ACCOUNTS_FILE": str(tmp_path / "demo_accounts.txt"),
+            "REPORT_CACHE_DIR": str(tmp_path / "report_cache"),
         }
     )
     yield app

@@ -37,7 +37,7 @@ DEMO_ACCOUNTS = {Role.admin: "admin@demo.cips", Role.manager: "manager@demo.cips
 
 
 def demo_accounts_file() -> Path:
-    return Path(current_app.instance_path) / "demo_accounts.txt"
+    return Path(current_app.config.get("DEMO_ACCOUNTS_FILE") or Path(current_app.instance_path) / "demo_accounts.txt")
 
 
 def ensure_demo_accounts() -> list[tuple[str, str, str]]:

@@ -9,6 +9,7 @@ manager to open it gets it at once, and a new submission makes a fresh one.
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
@@ -29,6 +30,21 @@ from cips.services.campaigns import campaign_instruments
 from cips.services.reports import ReportError, campaign_report
 
 
+def _code_fingerprint() -> str:
+    """Changes when the report's code or templates change: an upgrade must not serve old renderings."""
+    import analysis
+
+    root = Path(analysis.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted([*root.glob("*.py"), *(root / "report").rglob("*")]):
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+_CODE = _code_fingerprint()
+
+
 def _report_lang() -> str:
     lang = request.args.get("lang") or str(get_locale())
     return lang if lang in ("en", "fr", "es", "pt") else "en"
@@ -38,8 +54,9 @@ def _cache_path(campaign: Campaign, lang: str, kind: str) -> Path:
     count, latest = db.session.execute(
         select(func.count(), func.max(Submission.received_at)).where(Submission.campaign_id == campaign.id)
     ).one()
-    key = hashlib.sha256(f"{campaign.id}|{campaign.wave}|{lang}|{count}|{latest}".encode()).hexdigest()[:24]
-    folder = Path(current_app.instance_path) / "report_cache"
+    settings = json.dumps([campaign.name, campaign.wave, campaign.quotas, campaign.populations], sort_keys=True)
+    key = hashlib.sha256(f"{_CODE}|{campaign.id}|{settings}|{lang}|{count}|{latest}".encode()).hexdigest()[:24]
+    folder = Path(current_app.config.get("REPORT_CACHE_DIR") or Path(current_app.instance_path) / "report_cache")
     folder.mkdir(parents=True, exist_ok=True)
     return folder / f"{campaign.slug}-{lang}-{key}.{kind}"
 

@@ -15,14 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, and_, bindparam, update
+from sqlalchemy import and_, bindparam, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from cips.instruments.schema import Instrument as Definition
 from cips.instruments.service import cached_definition, definition_of
 from cips.models import (
-    Answer,
     Campaign,
     CampaignInstrument,
     Instrument,
@@ -33,8 +32,9 @@ from cips.models import (
     utcnow,
 )
 from cips.services.invites import hash_token
+from cips.submissions import store
 from cips.submissions.envelope import PLAINTEXT_REFUSED, ingest_envelope, is_envelope, seal_refused
-from cips.submissions.payload import AnswerRow, FieldError, SubmissionCreate, pydantic_errors, validate_answers
+from cips.submissions.payload import FieldError, SubmissionCreate, pydantic_errors, validate_answers
 
 JSON_TYPES = ("application/json",)
 #: Shown to the respondent by the PWA (and in quarantine): a second submission with one link.
@@ -136,11 +136,8 @@ _TARGET = (
 
 
 def _find_target(session: Session, payload: SubmissionCreate) -> Target | None:
-    rows = (
-        session.connection()
-        .execute(_TARGET, {"slug": payload.campaign, "key": payload.instrument, "version": payload.instrument_version})
-        .all()
-    )
+    params = {"slug": payload.campaign, "key": payload.instrument, "version": payload.instrument_version}
+    rows = store.lookup_connection(session).execute(_TARGET, params).all()
     if not rows:
         return None
     # One row per instrument of the campaign; the one that matched the payload has an id.
@@ -166,6 +163,15 @@ def ingest_body(
     truncated: bool = False,
 ) -> Outcome:
     """Validate and store one raw request body; anything refused is quarantined."""
+    try:
+        return _ingest(session, raw, content_type, max_bytes=max_bytes, body_size=body_size, truncated=truncated)
+    finally:
+        store.release(session)
+
+
+def _ingest(
+    session: Session, raw: bytes, content_type: str | None, *, max_bytes: int, body_size: int | None, truncated: bool
+) -> Outcome:
     size = len(raw) if body_size is None else body_size
 
     def refuse(status: int, reason: str, errors: list[FieldError] | None = None, data: Any = None) -> Outcome:
@@ -254,53 +260,20 @@ def _claim_invite(session: Session, invite: InviteToken, payload: SubmissionCrea
     return result.rowcount == 1
 
 
-_INSERT_SUBMISSION = Submission.__table__.insert()
-_INSERT_ANSWERS = Answer.__table__.insert()
-#: The driver's positional placeholder per DB-API paramstyle (sqlite3: qmark, psycopg: pyformat).
-_PLACEHOLDER = {"qmark": "?", "format": "%s", "pyformat": "%s"}
-
-
-def _insert_answers(conn: Connection, submission_id: int, rows: list[AnswerRow]) -> None:
-    """All answers of one submission in one multi-row ``INSERT … VALUES (…), (…)``.
-
-    One statement and one round trip, straight to the driver: SQLAlchemy's per-row
-    parameter processing was the largest single cost of a submission in the profile
-    (~75 rows each), and psycopg's ``executemany`` still sends one message per row.
-    These four columns need no type conversion. Other drivers take the Core path.
-    """
-    mark = _PLACEHOLDER.get(conn.dialect.paramstyle)
-    if mark is None:
-        columns = ("submission_id", "item_id", "value_num", "value_text")
-        conn.execute(_INSERT_ANSWERS, [dict(zip(columns, (submission_id, *row), strict=True)) for row in rows])
-        return
-    values = ", ".join([f"({mark}, {mark}, {mark}, {mark})"] * len(rows))
-    params = tuple(value for row in rows for value in (submission_id, *row))
-    conn.exec_driver_sql(f"INSERT INTO answer (submission_id, item_id, value_num, value_text) VALUES {values}", params)
-
-
 def _store(session, payload, target, rows, refuse, data, invite=None) -> Outcome:
-    """One transaction: the submission row, its answers in one executemany, the invitation claim.
-
-    Core statements on the session's connection, not ORM objects: no unit-of-work
-    bookkeeping for ~75 answers per request (this is the hot path of the ingest benchmark).
-    """
+    """One transaction: the submission row, all its answers, the invitation claim (see ``store``)."""
     digest = payload.canonical_hash()
-    conn = session.connection()
+    values = {
+        "uuid": payload.uuid, "campaign_id": target.campaign_id, "instrument_id": target.instrument_id,
+        "device_id": payload.device_id, "language": payload.language, "started_at": payload.started_at,
+        "submitted_at": payload.submitted_at, "received_at": utcnow(), "status": SubmissionStatus.stored,
+        "payload_hash": digest,
+    }  # fmt: skip
+    claim = (lambda: _claim_invite(session, invite, payload)) if invite is not None else None
     try:
-        result = conn.execute(_INSERT_SUBMISSION, {
-            "uuid": payload.uuid, "campaign_id": target.campaign_id, "instrument_id": target.instrument_id,
-            "device_id": payload.device_id, "language": payload.language, "started_at": payload.started_at,
-            "submitted_at": payload.submitted_at, "received_at": utcnow(), "status": SubmissionStatus.stored,
-            "payload_hash": digest,
-        })  # fmt: skip
-        submission_id = result.inserted_primary_key[0]
-        if rows:
-            _insert_answers(conn, submission_id, rows)
-        if invite is not None and not _claim_invite(session, invite, payload):
+        if not store.insert_submission(session, values, rows, claim):
             # A different uuid claimed the token between our read and our write.
-            session.rollback()
             return refuse(409, INVITE_USED, [FieldError("invite_token", INVITE_USED)], data)
-        session.commit()
     except IntegrityError:
         session.rollback()
         existing = session.exec(select(Submission.payload_hash).where(Submission.uuid == payload.uuid)).first()

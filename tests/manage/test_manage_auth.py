@@ -153,3 +153,16 @@ def test_auth_stored_text_is_escaped_in_every_page(client_as, loaded: Flask, ses
         assert "<img src=x" not in html, url
     assert "&lt;script&gt;alert" in pages["/manage/campaigns/test/report/view?lang=en"]
     assert "&lt;script&gt;alert" in pages["/admin/audit"]
+
+
+def test_auth_demo_prints_working_accounts_once_per_role(app: Flask, runner) -> None:
+    assert runner.invoke(args=["instruments", "load"]).exit_code == 0
+    result = runner.invoke(args=["demo", "--responses", "5", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    lines = {line.split()[1]: line.split()[2] for line in result.output.splitlines() if "@demo.cips" in line}
+    assert set(lines) == {"admin@demo.cips", "manager@demo.cips", "enumerator@demo.cips"}
+    again = runner.invoke(args=["demo", "--if-empty"])  # `make run` on the next start: same accounts
+    assert "manager@demo.cips" in again.output and lines["manager@demo.cips"] in again.output
+    client = app.test_client()
+    assert sign_in(client, "manager@demo.cips", lines["manager@demo.cips"]).headers["Location"] == "/manage/"
+    assert b"/manage/campaigns/demo" in client.get("/manage/").data

@@ -81,3 +81,23 @@ def test_results_briefing_upload_returns_a_document(client_as, session: Session)
         "contributions": (io.BytesIO(b"question;answer\n"), "empty.csv"), "title": "X", "lang": "fr",
         "format": "md"})  # fmt: skip
     assert bad.status_code == 422 and b"empty.csv" in bad.data
+
+
+def test_results_report_cache_follows_data_and_settings(client_as, loaded: Flask) -> None:
+    from pathlib import Path
+
+    _submit(loaded, 6)
+    manager = client_as(Role.manager)
+    cache = Path(loaded.config["REPORT_CACHE_DIR"])
+    before = set(cache.glob("test-en-*.html")) if cache.exists() else set()
+    assert manager.get("/manage/campaigns/test/report/view?lang=en").status_code == 200
+    first = set(cache.glob("test-en-*.html")) - before
+    assert len(first) == 1
+    assert manager.get("/manage/campaigns/test/report/view?lang=en").status_code == 200
+    assert set(cache.glob("test-en-*.html")) - before == first  # served from the cache
+    form = {"slug": "test", "name": "Test survey", "wave": "1", "mode": "station",
+            "instruments": ["officials:1", "private_sector:1"], "languages": ["en", "fr", "es", "pt"],
+            "quotas": "officials: bg_region=north = 10"}  # fmt: skip
+    assert manager.post("/manage/campaigns/test/edit", data=form).status_code == 302
+    assert manager.get("/manage/campaigns/test/report/view?lang=en").status_code == 200
+    assert len(set(cache.glob("test-en-*.html")) - before) == 2  # new quotas: a new rendering
