@@ -2,8 +2,10 @@
 
     python -m analysis.evaluate --data answers.jsonl
 
-Each line: ``{"text": ..., "labels": [...], "primary": ..., "lang": ...}``
-(``primary`` and ``lang`` optional). Prints one JSON object. A bad file gives a
+Each line: ``{"text": ..., "labels": [...], "primary": ..., "lang": ..., "group": ...}``
+(``primary``, ``lang`` and ``group`` optional). Prints one JSON object; lines sharing a
+``group`` (the same answer in several languages) also give a cross-language consistency
+rate, e.g. on ``analysis/data/rad_parallel_dev.jsonl``. A bad file gives a
 message naming the line and field, and exit status 2.
 """
 
@@ -85,6 +87,27 @@ def scores(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]], gold_pr
             "primary_accuracy": round(accuracy, 3), "per_factor": per_label}  # fmt: skip
 
 
+def consistency(examples: Sequence[Example], pred: Sequence[Sequence[str]]) -> dict[str, Any] | None:
+    """Cross-language consistency over the examples that carry a ``group`` (one answer, several languages).
+
+    ``same_primary``: groups whose answers all get the same primary factor (the target);
+    ``same_labels``: groups whose answers all get the same label set (stricter). ``None``
+    when the file has no groups.
+    """
+    groups: dict[str, list[Sequence[str]]] = {}
+    for example, labels in zip(examples, pred, strict=True):
+        if example.group:
+            groups.setdefault(str(example.group), []).append(labels)
+    if not groups:
+        return None
+    primary = sum(1 for preds in groups.values() if len({p[0] for p in preds}) == 1)
+    labels = sum(1 for preds in groups.values() if len({frozenset(p) for p in preds}) == 1)
+    n = len(groups)
+    return {"groups": n, "same_primary": primary, "same_labels": labels, "rate": round(primary / n, 3),
+            "label_set_rate": round(labels / n, 3),
+            "inconsistent": sorted(g for g, preds in groups.items() if len({p[0] for p in preds}) > 1)}  # fmt: skip
+
+
 def evaluate(examples: Sequence[Example], model: Any = None, show_progress: bool = False) -> dict[str, Any]:
     """Scores of ``model`` (default: the shipped classifier) and of the keyword baseline."""
     from analysis import load_default_classifier
@@ -106,6 +129,9 @@ def evaluate(examples: Sequence[Example], model: Any = None, show_progress: bool
     result["gain"] = {
         k: round(result[k] - result["baseline"][k], 3) for k in ("macro_f1", "micro_f1", "primary_accuracy")
     }
+    groups = consistency(examples, pred)
+    if groups is not None:
+        result["consistency"] = groups
     return result
 
 

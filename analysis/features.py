@@ -21,7 +21,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 from analysis.codebook import Codebook, Hit
 from analysis.language import detect_language
-from analysis.nlp import normalise, terms
+from analysis.nlp import KEEP, normalise, terms
 
 
 @dataclass(frozen=True)
@@ -71,8 +71,13 @@ def concept_counts(docs: Sequence[AnalysedText]) -> list[dict[str, float]]:
     return out
 
 
+#: Negation and quantity words are kept so that codebook phrases ("fewer documents") can
+#: match; as lemma n-grams they are near-universal function words and only add noise.
+_KEPT_LEMMAS = frozenset(lemma for words in KEEP.values() for lemma in words.values())
+
+
 def lemma_tokens(doc: AnalysedText) -> list[str]:
-    words = list(doc.terms)
+    words = [w for w in doc.terms if w not in _KEPT_LEMMAS]
     return words + [f"{a} {b}" for a, b in pairwise(words)]
 
 

@@ -15,9 +15,8 @@ import pandas as pd
 from scipy import stats
 
 from analysis.factors import FACTOR_IDS
+from analysis.privacy import MIN_CELL, SUPPRESSED  # the rule lives in privacy.py; re-exported here
 
-MIN_CELL = 5
-SUPPRESSED = f"n<{MIN_CELL}"
 LIKERT_MIN, LIKERT_MAX = 1, 5
 
 

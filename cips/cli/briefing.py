@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from analysis.briefing.i18n import LANGUAGES
+from analysis.factors import CORE_LANGUAGES as LANGUAGES  # the briefing speaks these; light import
 
 
 def _read(path: Path) -> bytes:

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from flask.cli import with_appcontext
 from tqdm import tqdm
 
-from analysis.report.i18n import LANGUAGES
+from analysis.factors import CORE_LANGUAGES as LANGUAGES  # the report speaks these; light import
 from cips.extensions import db
 from cips.services import audit
 from cips.services.campaigns import CampaignError, get_campaign

@@ -7,11 +7,9 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from analysis.report import PdfUnavailable, render_html, render_pdf
-from analysis.report.i18n import LANGUAGES
+from analysis.factors import CORE_LANGUAGES as LANGUAGES  # the report speaks these; light import
 from cips.extensions import db
 from cips.services import audit
-from cips.services.reports import ReportError, campaign_report
 
 
 @click.command("report")
@@ -21,6 +19,9 @@ from cips.services.reports import ReportError, campaign_report
 @with_appcontext
 def report_command(campaign: str, lang: str, out: Path) -> None:
     """Write the thematic report of CAMPAIGN (scores, gaps, wave change, themes with quotes)."""
+    from analysis.report import PdfUnavailable, render_html, render_pdf  # heavy: loaded when used
+    from cips.services.reports import ReportError, campaign_report
+
     if out.suffix.lower() not in (".html", ".pdf"):
         raise click.BadParameter("the output file must end in .html or .pdf", param_hint="--out")
     session = db.session

@@ -1,6 +1,7 @@
 """Results of a campaign: the thematic report (browsable, PDF), exports and briefings.
 
-The report is computed by ``analysis`` (scores, themes, charts) and can take tens of
+The report is computed by ``analysis`` (imported on first use: the statistics and
+topic-modelling stack would otherwise slow every worker's start-up) (scores, themes, charts) and can take tens of
 seconds on a large campaign, so each rendering is kept in ``instance/report_cache``
 keyed by the campaign's data (number and latest arrival of submissions): the next
 manager to open it gets it at once, and a new submission makes a fresh one.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import cache
 from pathlib import Path
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
@@ -17,7 +19,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from analysis.report import PdfUnavailable, render_html, render_pdf
 from cips.auth import role_required
 from cips.auth.principal import actor, campaign_for
 from cips.extensions import db
@@ -27,9 +28,9 @@ from cips.models import Campaign, Role, Submission
 from cips.security import REPORT_CSP
 from cips.services import audit
 from cips.services.campaigns import campaign_instruments
-from cips.services.reports import ReportError, campaign_report
 
 
+@cache
 def _code_fingerprint() -> str:
     """Changes when the report's code or templates change: an upgrade must not serve old renderings."""
     import analysis
@@ -42,8 +43,6 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-_CODE = _code_fingerprint()
-
 
 def _report_lang() -> str:
     lang = request.args.get("lang") or str(get_locale())
@@ -55,13 +54,17 @@ def _cache_path(campaign: Campaign, lang: str, kind: str) -> Path:
         select(func.count(), func.max(Submission.received_at)).where(Submission.campaign_id == campaign.id)
     ).one()
     settings = json.dumps([campaign.name, campaign.wave, campaign.quotas, campaign.populations], sort_keys=True)
-    key = hashlib.sha256(f"{_CODE}|{campaign.id}|{settings}|{lang}|{count}|{latest}".encode()).hexdigest()[:24]
+    parts = f"{_code_fingerprint()}|{campaign.id}|{settings}|{lang}|{count}|{latest}"
+    key = hashlib.sha256(parts.encode()).hexdigest()[:24]
     folder = Path(current_app.config.get("REPORT_CACHE_DIR") or Path(current_app.instance_path) / "report_cache")
     folder.mkdir(parents=True, exist_ok=True)
     return folder / f"{campaign.slug}-{lang}-{key}.{kind}"
 
 
 def _rendered(campaign: Campaign, lang: str, kind: str) -> bytes:
+    from analysis.report import render_html, render_pdf
+    from cips.services.reports import ReportError, campaign_report
+
     if campaign.encrypted:
         raise ReportError(_("The answers of this campaign are encrypted: only the key holder can build its report, "
                             "with `cips decrypt %(slug)s --key FILE --report report.html`.", slug=campaign.slug))
@@ -86,6 +89,8 @@ def report(slug: str):
 @bp.get("/campaigns/<slug>/report/view")
 @role_required(Role.manager)
 def report_view(slug: str):
+    from cips.services.reports import ReportError
+
     campaign = campaign_for(slug)
     lang = _report_lang()
     try:
@@ -104,6 +109,9 @@ def report_view(slug: str):
 @bp.get("/campaigns/<slug>/report.pdf")
 @role_required(Role.manager)
 def report_pdf(slug: str):
+    from analysis.report import PdfUnavailable
+    from cips.services.reports import ReportError
+
     campaign = campaign_for(slug)
     lang = _report_lang()
     try:

@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 from sqlmodel import Session, select
 
-from analysis.scores import MIN_CELL
+from analysis.privacy import MIN_CELL
 from cips.exports import formats
 from cips.exports.table import LANGUAGES, Kind, Variable, codebook_rows, instrument_frame, variables_for
 from cips.instruments.schema import Instrument as Definition

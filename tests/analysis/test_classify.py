@@ -91,3 +91,24 @@ def test_classify_explain_gives_concepts_and_terms(default_model) -> None:
     evidence = default_model.explain("Les agents acceptent des cadeaux des commissionnaires, conflit d'intérêts.")
     assert "conduct" in evidence
     assert any(item.startswith("concept:") for item in evidence["conduct"])
+
+
+@pytest.mark.parametrize(
+    ("answers", "factor"),
+    [
+        (["Officers should rotate every three years and get regular training.",
+          "Les agents devraient changer de poste tous les trois ans et recevoir des formations régulières.",
+          "Los funcionarios deberían rotar cada tres años y recibir capacitación periódica.",
+          "Os servidores deveriam fazer rodízio a cada três anos e receber capacitação regular."], "hrm"),
+        (["The system goes down every week and then everything is done on paper again.",
+          "Le système tombe en panne chaque semaine et tout repasse sur papier.",
+          "El sistema se cae cada semana y todo vuelve al papel.",
+          "O sistema cai toda semana e tudo volta para o papel."], "automation"),
+        (["Thank you for the survey.", "Merci pour l'enquête.", "Gracias por el cuestionario.",
+          "Obrigado pelo questionário."], OTHER),
+    ],
+)  # fmt: skip
+def test_classify_parallel_paraphrases_get_the_same_factors_in_four_languages(default_model, answers, factor) -> None:
+    labels = default_model.predict_labels(answers, ["en", "fr", "es", "pt"])
+    assert len({ls[0] for ls in labels}) == 1, labels
+    assert all(factor in ls for ls in labels), labels

@@ -64,3 +64,21 @@ def test_cli_classify_jsonl_and_missing_column(tmp_path, capsys, default_model) 
     assert len(coded) == 5 and all(isinstance(c["labels"], list) for c in coded)
     assert analysis_main(["classify", "--in", str(inp), "--text-column", "answer", "--out", str(out)]) == 2
     assert "field 'answer'" in capsys.readouterr().err
+
+
+def test_cli_evaluate_reports_cross_language_consistency_for_groups(tmp_path, capsys, default_model) -> None:
+    rows = [
+        {"text": "Thank you for the survey.", "lang": "en", "labels": ["other"], "group": "g1"},
+        {"text": "Merci pour l'enquête.", "lang": "fr", "labels": ["other"], "group": "g1"},
+        {"text": "More training for officers", "lang": "en", "labels": ["hrm"], "group": "g2"},
+        {"text": "Plus de formation pour les agents", "lang": "fr", "labels": ["hrm"], "group": "g2"},
+        {"text": "Publish the tariff online", "lang": "en", "labels": ["transparency"]},
+    ]
+    path = tmp_path / "parallel.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    assert evaluate_main(["--data", str(path)]) == 0
+    c = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["consistency"]
+    assert c["groups"] == 2
+    assert 0 <= c["same_labels"] <= c["same_primary"] <= 2
+    assert c["rate"] == round(c["same_primary"] / 2, 3)
+    assert len(c["inconsistent"]) == 2 - c["same_primary"]

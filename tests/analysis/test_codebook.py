@@ -56,3 +56,25 @@ def test_codebook_phrase_matches_with_words_in_between() -> None:
         ["La rotation des pneus du camion se fait chaque mois au garage central; le personnel attend"], ["fr"]
     )
     assert none == []
+
+
+def test_codebook_negated_quantity_phrase_matches_in_four_languages() -> None:
+    codebook = Codebook.load()
+    texts = [("Fewer documents please", "en"), ("Moins de documents", "fr"), ("Que pidan menos documentos", "es"),
+             ("menos documentos", "pt")]  # fmt: skip
+    hits = codebook.match([t for t, _ in texts], [lang for _, lang in texts])
+    assert all("documents_required" in {h.concept for h in hs} for hs in hits), hits
+    # Before stop-word exceptions "menos documentos" read as "documento" and matched anything with documents.
+    [plain] = codebook.match(["Os documentos chegaram"], ["pt"])
+    assert "documents_required" not in {h.concept for h in plain}
+
+
+def test_codebook_multiword_terms_do_not_collapse_to_a_generic_word() -> None:
+    # A phrase whose other words are all stop words matches its one remaining word anywhere
+    # ("make public" -> "public" hit "public service"); such terms must not be in the codebook.
+    codebook = Codebook.load()
+    for text, lang in [("public service", "en"), ("concurso público", "pt"), ("la fonction publique", "fr"),
+                       ("political pressure", "en"), ("apoio financeiro ao programa", "pt")]:  # fmt: skip
+        [hits] = codebook.match([text], [lang])
+        assert not {h.concept for h in hits} & {"publication", "commitment_will", "programme_continuation_funding"}, (
+            text, hits)

@@ -34,3 +34,36 @@ def test_nlp_mismatched_lengths_raise_coded_error() -> None:
 
 def test_nlp_normalise() -> None:
     assert normalise("RÉFORME à l'État") == "reforme a l'etat"
+
+
+def test_nlp_keeps_negation_words() -> None:
+    out = terms(
+        ["Fewer documents, not more", "Moins de documents, pas plus", "Menos documentos, no más",
+         "Menos documentos, não mais"],
+        ["en", "fr", "es", "pt"],
+    )  # fmt: skip
+    assert out[0] == ["fewer", "document", "not", "more"]
+    assert out[1] == ["moins", "document", "pas", "plus"]
+    assert out[2] == ["menos", "documento", "no", "mas"]  # not "número" (the lookup table's lemma of "no")
+    assert out[3] == ["menos", "documento", "nao", "mais"]
+
+
+def test_nlp_keeps_quantity_and_thanks_words() -> None:
+    fr, pt, es = terms(["Merci, règles peu claires", "Obrigado! Regras pouco claras", "Gracias, solo reglas"],
+                       ["fr", "pt", "es"])  # fmt: skip
+    assert "merci" in fr and "peu" in fr
+    assert "obrigado" in pt and "pouco" in pt
+    assert "solo" in es and "solar" not in es  # the table's lemma of "solo" is the verb "solar"
+
+
+def test_nlp_accented_word_missing_from_the_table_is_its_own_lemma() -> None:
+    # The accent-free key "publico" is a form of "publicar": only unaccented input may use it.
+    accented, plain = terms(["concurso público na alfândega", "decisoes"], ["pt", "pt"])
+    assert accented == ["concurso", "publico", "alfandega"]
+    assert plain == ["decisao"]
+
+
+def test_nlp_content_words_in_stop_lists_are_kept() -> None:
+    pt, en = terms(["O sistema cai toda semana", "The system goes down every week"], ["pt", "en"])
+    assert "sistema" in pt and "cair" in pt
+    assert "system" in en and "down" in en

@@ -24,9 +24,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-#: This suite's ports (loopback only): gunicorn, then the proxy in front of it.
-SERVER_PORT = int(os.environ.get("CIPS_RELIABILITY_PORT", "5310"))
-PROXY_PORT = SERVER_PORT + 1
+#: gunicorn's port (loopback only): ``CIPS_RELIABILITY_PORT``, else a free one, so that two test
+#: sessions on one machine do not collide. The proxy always takes a free port.
+FIXED_PORT = int(os.environ.get("CIPS_RELIABILITY_PORT", "0"))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 STARTUP_TIMEOUT_S = 60
 
 
@@ -38,7 +46,8 @@ class Gunicorn:
                         # Fault tests measure loss and duplication, not the per-device limit.
                         CIPS_API_RATE_LIMIT="1000000/minute")  # fmt: skip
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-        self.args = [gunicorn, "--bind", f"127.0.0.1:{SERVER_PORT}", "--workers", str(workers), "--preload",
+        self.port = FIXED_PORT or _free_port()  # kept across restarts: devices know one address
+        self.args = [gunicorn, "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers), "--preload",
                      "--graceful-timeout", "2", "cips:create_app()"]  # fmt: skip
         self.log_dir = log_dir
         self.proc: subprocess.Popen | None = None
@@ -59,10 +68,9 @@ class Gunicorn:
                 raise RuntimeError(f"gunicorn did not start:\n{log_text[-3000:]}")
             time.sleep(0.05)
 
-    @staticmethod
-    def _healthy() -> bool:
+    def _healthy(self) -> bool:
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", SERVER_PORT, timeout=1)
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
             conn.request("GET", "/healthz")
             ok = conn.getresponse().status == 200
             conn.close()
@@ -117,11 +125,13 @@ class ChaosProxy:
     answer, and close without relaying the answer (the client never learns it was stored).
     """
 
-    def __init__(self, cut_rate: float, drop_rate: float, seed: int = 10) -> None:
+    def __init__(self, upstream_port: int, cut_rate: float, drop_rate: float, seed: int = 10) -> None:
+        self.upstream_port = upstream_port
         self.cut_rate, self.drop_rate = cut_rate, drop_rate
         self.rng = random.Random(seed)
         self.stats = ProxyStats()
-        self.sock = socket.create_server(("127.0.0.1", PROXY_PORT), backlog=256)
+        self.sock = socket.create_server(("127.0.0.1", 0), backlog=256)
+        self.port = self.sock.getsockname()[1]
         self.sock.settimeout(0.2)
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._accept, name="chaos-proxy", daemon=True)
@@ -167,7 +177,7 @@ class ChaosProxy:
         with client:
             try:
                 request = self._read_request(client)
-                upstream = socket.create_connection(("127.0.0.1", SERVER_PORT), timeout=30)
+                upstream = socket.create_connection(("127.0.0.1", self.upstream_port), timeout=30)
             except OSError:
                 with self.stats.lock:
                     self.stats.refused += 1
@@ -226,8 +236,8 @@ def gunicorn(loaded, database_url: str, tmp_path: Path) -> Iterator[Gunicorn]:
 
 
 @pytest.fixture
-def chaos_proxy() -> Iterator[ChaosProxy]:
-    proxy = ChaosProxy(cut_rate=0.03, drop_rate=0.03)
+def chaos_proxy(gunicorn: Gunicorn) -> Iterator[ChaosProxy]:
+    proxy = ChaosProxy(gunicorn.port, cut_rate=0.03, drop_rate=0.03)
     try:
         yield proxy
     finally:
