@@ -30,9 +30,10 @@ URL = "/api/v1/submissions"
 JSON_TYPE = "application/json"
 FORM_URL = "/s/test/officials/basic"
 #: POST routes behind a sign-in (the manager side): not public, fuzzed with their own tests.
-SIGNED_IN_PREFIXES = ("/login", "/logout", "/account", "/manage/", "/admin/")
+SIGNED_IN_PREFIXES = ("/logout", "/account", "/manage/", "/admin/")
 #: Public POST routes and the test that fuzzes each one.
-FUZZED_ROUTES = {"/api/v1/submissions": "test_fuzz_api_*", "/s/<slug>/<key>/basic": "test_fuzz_form_*"}
+FUZZED_ROUTES = {"/api/v1/submissions": "test_fuzz_api_*", "/s/<slug>/<key>/basic": "test_fuzz_form_*",
+                 "/login": "test_fuzz_login_*"}  # fmt: skip
 
 # --- strategies -------------------------------------------------------------------------
 
@@ -186,3 +187,57 @@ def test_fuzz_form_every_public_post_route_is_fuzzed(app) -> None:
     posts = [rule.rule for rule in app.url_map.iter_rules() if "POST" in (rule.methods or set())]
     public = {rule for rule in posts if not rule.startswith((*SIGNED_IN_PREFIXES, "/api/v1/bench"))}
     assert public == set(FUZZED_ROUTES)
+
+
+# --- sign-in and encrypted envelopes -------------------------------------------------------
+
+
+@FUZZ
+@given(fields=st.dictionaries(st.sampled_from(["email", "password", "csrf_token", "next"]) | st.text(max_size=10),
+                              st.text(max_size=300) | st.binary(max_size=50).map(lambda b: b.decode("latin-1")),
+                              max_size=6),
+       query=st.text(max_size=60))  # fmt: skip
+def test_fuzz_login_random_forms_never_fail_the_server(fuzz_app, fields, query) -> None:
+    fuzz_app.config["LOGIN_RATE_LIMIT"] = "100000000/minute"
+    response = fuzz_app.test_client().post("/login", query_string={"next": query}, data=fields)
+    assert response.status_code in (200, 400, 401, 415), response.status_code
+    if response.status_code == 302:  # pragma: no cover - no account exists in this test
+        raise AssertionError("signed in without an account")
+
+
+@pytest.fixture
+def sealed_app(fuzz_app, runner, tmp_path):
+    from cips.services.encryption import generate_private_key, public_pem
+
+    key = generate_private_key()
+    (tmp_path / "public.pem").write_text(public_pem(key))
+    result = runner.invoke(args=["campaign", "create", "sealed", "--name", "Sealed", "--administration", "Test Customs",
+                                 "--instrument", "officials", "--languages", "en,fr", "--encrypt", "--public-key",
+                                 str(tmp_path / "public.pem"), "--plaintext-strata", "bg_region"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    fuzz_app.config["SEALED_KEY"] = key
+    return fuzz_app
+
+
+ENVELOPE_FIELDS = ["uuid", "campaign", "instrument", "instrument_version", "alg", "key_wrapped", "iv", "ciphertext",
+                   "strata", "device_id", "invite_token"]  # fmt: skip
+
+
+@FUZZ
+@given(changes=st.dictionaries(st.sampled_from(ENVELOPE_FIELDS), JSON_VALUES | st.just("\x00"), max_size=4),
+       drop=st.lists(st.sampled_from(ENVELOPE_FIELDS), max_size=3))  # fmt: skip
+def test_fuzz_api_mutated_envelopes_are_refused_with_a_field(sealed_app, changes, drop) -> None:
+    from cips.services.encryption import seal_submission
+
+    body = seal_submission(payload(campaign="sealed"), sealed_app.config["SEALED_KEY"].public_key(), ("bg_region",))
+    body.update(changes)
+    for name in drop:
+        body.pop(name, None)
+    sent = json.dumps(body).encode()
+    response = sealed_app.test_client().post(URL, data=sent, content_type=JSON_TYPE)
+    assert response.status_code < 500, response.get_data()[:500]
+    data = response.get_json(silent=True)
+    assert isinstance(data, dict)
+    if response.status_code not in (200, 201):
+        assert data.get("error") and data.get("field"), data
+        assert data.get("quarantine_id"), data  # kept (sealed with the campaign key), never dropped

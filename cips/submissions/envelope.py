@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -72,6 +72,21 @@ class Envelope(BaseModel):
     strata: dict[Short, Any] | None = None
     device_id: Annotated[str, StringConstraints(max_length=64)] | None = None
     invite_token: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
+
+    @field_validator("campaign", "instrument", "alg", "key_wrapped", "iv", "ciphertext", "device_id", "invite_token")
+    @classmethod
+    def _no_nul(cls, value: str | None) -> str | None:
+        # PostgreSQL text cannot hold NUL: refuse it here (400 with the field), not at the INSERT (500).
+        if value is not None and "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        return value
+
+    @field_validator("strata")
+    @classmethod
+    def _no_nul_in_strata(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value and any("\x00" in key or (isinstance(v, str) and "\x00" in v) for key, v in value.items()):
+            raise ValueError("strata must not contain NUL characters")
+        return value
 
     def canonical_hash(self) -> str:
         """SHA-256 of what was sealed and declared; device id and token are left out, as for plaintext."""
