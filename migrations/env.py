@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import event
 from sqlmodel import SQLModel
 
 import cips.models  # noqa: F401  (registers every table on SQLModel.metadata)
@@ -35,6 +36,18 @@ def run_migrations_online() -> None:
         _run(connection)
         return
     engine = make_engine(_url())
+    if engine.dialect.name == "sqlite":
+        # pysqlite commits on its own before DDL, so a migration that fails half-way would
+        # leave half a schema. Driver autocommit plus an explicit BEGIN makes the whole
+        # upgrade one transaction, DDL included (SQLAlchemy's documented SQLite recipe).
+        @event.listens_for(engine, "connect")
+        def _driver_autocommit(dbapi_conn, _record) -> None:
+            dbapi_conn.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn) -> None:
+            conn.exec_driver_sql("BEGIN")
+
     with engine.connect() as conn:
         _run(conn)
     engine.dispose()
@@ -48,11 +61,23 @@ def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool
 
 
 def _run(connection) -> None:
-    # Batch mode lets later migrations ALTER tables on SQLite (it copies the table).
+    # Batch mode lets later migrations ALTER tables on SQLite (it copies the table, drops the
+    # old one and renames the copy). Dropping a table that others reference fails while
+    # foreign keys are enforced, so they are off during the migration (the pragma only takes
+    # effect outside a transaction) and checked before being switched back on.
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:  # on the driver connection: a PRAGMA inside a transaction is ignored
+        connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
                       compare_type=True, render_item=_render_item)  # fmt: skip
     with context.begin_transaction():
         context.run_migrations()
+    if sqlite:
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        connection.commit()
+        connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
+        if broken:
+            raise RuntimeError(f"migration left rows that break foreign keys: {broken[:5]}")
 
 
 if context.is_offline_mode():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -42,3 +44,36 @@ def test_migrations_cli_upgrade_creates_the_schema(tmp_path) -> None:
     result = app.test_cli_runner().invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
     assert "submission" in inspect(app.extensions["cips_engine"]).get_table_names()
+
+
+def test_migrations_upgrade_keeps_existing_data_on_sqlite(tmp_path) -> None:
+    """Batch migrations copy and drop referenced tables on SQLite: stored answers must survive."""
+    from cips import create_app
+    from tests.helpers import payload
+
+    url = f"sqlite:///{tmp_path / 'data.sqlite3'}"
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "FORMS_DIR": str(Path(__file__).parents[1] / "forms")})
+    runner = app.test_cli_runner()
+    for args in (["db", "upgrade"], ["instruments", "load"],
+                 ["campaign", "create", "test", "--name", "T", "--administration", "A", "--instrument", "officials",
+                  "--languages", "fr"]):  # fmt: skip
+        assert runner.invoke(args=args).exit_code == 0
+    client = app.test_client()
+    for _ in range(3):
+        assert client.post("/api/v1/submissions", json=payload()).status_code == 201
+    engine = app.extensions["cips_engine"]
+
+    def counts() -> tuple[int, ...]:
+        with engine.connect() as conn:
+            return tuple(conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar_one()
+                         for t in ("campaign", "submission", "answer", "campaign_instrument"))  # fmt: skip
+
+    before = counts()
+    engine.dispose()
+    cfg = alembic_config(url)
+    command.downgrade(cfg, "0001")  # back to before the campaign table was first altered…
+    command.upgrade(cfg, "head")  # …and up again through every batch migration, with data in place
+    assert counts() == before and before[2] > 100
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1  # enforcement is back on
+    engine.dispose()
