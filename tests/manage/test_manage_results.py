@@ -101,3 +101,13 @@ def test_results_report_cache_follows_data_and_settings(client_as, loaded: Flask
     assert manager.post("/manage/campaigns/test/edit", data=form).status_code == 302
     assert manager.get("/manage/campaigns/test/report/view?lang=en").status_code == 200
     assert len(set(cache.glob("test-en-*.html")) - before) == 2  # new quotas: a new rendering
+
+
+def test_results_report_pdf_download(client_as, loaded: Flask, session: Session) -> None:
+    _submit(loaded, 6)
+    manager = client_as(Role.manager)
+    response = manager.get("/manage/campaigns/test/report.pdf?lang=es")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF") and "test-report-es.pdf" in response.headers["Content-Disposition"]
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "report.export")).one()
+    assert event.details == {"lang": "es", "format": "pdf"} and event.actor == "manager@example.org"
