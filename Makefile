@@ -41,7 +41,7 @@ eval: $(STAMP)
 
 # Speed goals, as ratios against baselines measured in the same run (last line of each: JSON).
 bench: $(STAMP)
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in $(filter-out bench/_%,$(wildcard bench/*.py)); do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 # Manager-side interface strings: re-extract after changing templates, translate the new
 # entries in cips/translations/*/LC_MESSAGES/messages.po, then compile (tests check all three).

@@ -92,6 +92,17 @@ class RequestLog:
         with self.lock:
             return list(self.entries)
 
+    def clear_when_quiet(self, quiet_s: float = 1.0, timeout_s: float = TIMEOUT_MS / 1000) -> None:
+        """Clear once no request has arrived for ``quiet_s``: a closed browser's last requests
+        (e.g. its service worker's update check) can still be on their way to the server."""
+        deadline = time.monotonic() + timeout_s
+        seen, since = len(self.snapshot()), time.monotonic()
+        while time.monotonic() - since < quiet_s and time.monotonic() < deadline:
+            time.sleep(0.05)
+            if (n := len(self.snapshot())) != seen:
+                seen, since = n, time.monotonic()
+        self.clear()
+
 
 @dataclass
 class LiveServer:

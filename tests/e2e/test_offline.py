@@ -18,7 +18,7 @@ def test_offline_answers_survive_restart_and_reload_and_land_once(live, persiste
     version = wait_offline_ready(page)
     ctx.close()  # ... then the browser is closed,
 
-    live.log.clear()
+    live.log.clear_when_quiet()
     ctx = persistent(offline=True)  # and reopened with the network off.
     page = ctx.new_page()
     page.goto(url)
