@@ -38,6 +38,12 @@ class Concept:
     factor: str  # a RAD factor id, or "other"
     terms: dict[str, tuple[str, ...]]
 
+    def label(self, lang: str) -> str:
+        """A readable name in ``lang`` (else English): the first whole term, not a ``prefix*`` pattern."""
+        terms = self.terms.get(lang) or self.terms.get("en") or next(iter(self.terms.values()), ())
+        whole = [t for t in terms if not t.endswith("*")]
+        return whole[0] if whole else (terms[0].rstrip("*") if terms else self.id)
+
 
 @dataclass(frozen=True)
 class Hit:

@@ -165,8 +165,7 @@ class ThemeModel(BaseEstimator):
         codebook = load_codebook(self.codebook_path)
         names = []
         for concept in concepts[:2]:
-            terms = codebook.concepts[concept].terms.get(self.label_lang) or codebook.concepts[concept].terms["en"]
-            names.append(terms[0])
+            names.append(codebook.concepts[concept].label(self.label_lang))
         return " · ".join(names or words[:3] or ["—"])
 
     def _quotes(self, members: np.ndarray, docs: list[AnalysedText], vectors: np.ndarray) -> list[Quote]:

@@ -94,3 +94,14 @@ def test_topics_identical_answers_make_one_theme() -> None:
 def test_topics_transform_assigns_new_answers_to_fitted_themes(model) -> None:
     fitted = model.labels_[:4].tolist()
     assert model.transform(TEXTS[:4], LANGS[:4]).tolist() == fitted
+
+
+def test_topics_labels_never_show_prefix_patterns() -> None:
+    from analysis.features import load_codebook
+
+    codebook = load_codebook()
+    for concept in codebook.concepts.values():
+        for lang in ("en", "fr", "es", "pt"):
+            assert "*" not in concept.label(lang), (concept.id, lang)
+    model = ThemeModel(label_lang="fr").fit(TEXTS, LANGS)
+    assert all("*" not in theme.label for theme in model.themes_)
