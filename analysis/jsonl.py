@@ -27,13 +27,19 @@ def read_text(path: Path) -> str:
 
 def iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """``(line number, object)`` for each non-blank line; anything but a JSON object is an error."""
-    for number, line in enumerate(read_text(path).splitlines(), start=1):
+    yield from parse_jsonl(read_text(path), str(path))
+
+
+def parse_jsonl(text: str, name: str, error: type[InputFileError] = InputFileError,
+                ) -> Iterator[tuple[int, dict[str, Any]]]:  # fmt: skip
+    """The same for text already read (an upload); errors are ``error`` naming ``name:line``."""
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise InputFileError(f"{path}:{number}: invalid JSON ({exc.msg})") from exc
+            raise error(f"{name}:{number}: invalid JSON ({exc.msg})") from exc
         if not isinstance(obj, dict):
-            raise InputFileError(f"{path}:{number}: expected a JSON object")
+            raise error(f"{name}:{number}: expected a JSON object")
         yield number, obj

@@ -16,7 +16,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,7 @@ from pathlib import Path
 import yaml
 
 from analysis.factors import CORE_LANGUAGES
-from analysis.jsonl import InputFileError
+from analysis.jsonl import InputFileError, parse_jsonl
 
 REQUIRED = ("question", "answer")
 OPTIONAL = ("contributor", "lang", "attributable")
@@ -168,15 +167,7 @@ def _read_csv(text: str, name: str) -> list[Contribution]:
 
 def _read_jsonl(text: str, name: str) -> list[Contribution]:
     out: list[Contribution] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise BriefingInputError(f"{name}:{number}: invalid JSON ({exc.msg})") from exc
-        if not isinstance(obj, dict):
-            raise BriefingInputError(f"{name}:{number}: expected a JSON object")
+    for number, obj in parse_jsonl(text, name, BriefingInputError):
         missing = [c for c in REQUIRED if c not in obj]
         if missing:
             raise BriefingInputError(f"{name}:{number}: missing field {', '.join(repr(m) for m in missing)}")
