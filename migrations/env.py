@@ -68,16 +68,19 @@ def _run(connection) -> None:
     sqlite = connection.dialect.name == "sqlite"
     if sqlite:  # on the driver connection: a PRAGMA inside a transaction is ignored
         connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+    # transactional_ddl: Alembic assumes SQLite cannot roll DDL back; with the BEGIN of
+    # run_migrations_online it can, and a failed upgrade then leaves the schema untouched.
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
-                      compare_type=True, render_item=_render_item)  # fmt: skip
+                      compare_type=True, render_item=_render_item, transactional_ddl=True)  # fmt: skip
     with context.begin_transaction():
         context.run_migrations()
+        if sqlite:  # checked before the commit, so that a violation rolls the whole upgrade back
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"migration left rows that break foreign keys: {broken[:5]}")
     if sqlite:
-        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
         connection.commit()
         connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
-        if broken:
-            raise RuntimeError(f"migration left rows that break foreign keys: {broken[:5]}")
 
 
 if context.is_offline_mode():

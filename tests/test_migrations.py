@@ -77,3 +77,28 @@ def test_migrations_upgrade_keeps_existing_data_on_sqlite(tmp_path) -> None:
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1  # enforcement is back on
     engine.dispose()
+
+
+def test_migrations_downgrade_refuses_to_drop_encrypted_campaigns(tmp_path) -> None:
+    import pytest
+
+    from cips import create_app
+    from cips.services.encryption import generate_private_key, public_pem
+
+    url = f"sqlite:///{tmp_path / 'sealed.sqlite3'}"
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "FORMS_DIR": str(Path(__file__).parents[1] / "forms")})
+    runner = app.test_cli_runner()
+    (tmp_path / "public.pem").write_text(public_pem(generate_private_key()))
+    for args in (["db", "upgrade"], ["instruments", "load"],
+                 ["campaign", "create", "sealed", "--name", "S", "--administration", "A", "--instrument", "officials",
+                  "--languages", "fr", "--encrypt", "--public-key", str(tmp_path / "public.pem")]):  # fmt: skip
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, result.output
+    app.extensions["cips_engine"].dispose()
+    with pytest.raises(RuntimeError, match="refusing to downgrade below 0003"):
+        command.downgrade(alembic_config(url), "0002")
+    engine = make_engine(url)
+    with engine.connect() as conn:  # nothing was dropped: the refusal rolled the downgrade back
+        assert conn.exec_driver_sql("SELECT encrypted FROM campaign").scalar_one() == 1
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar_one() == "0004"
+    engine.dispose()

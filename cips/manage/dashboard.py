@@ -48,6 +48,7 @@ def fieldwork_json(slug: str):
                  "achieved": s.shown, "margin_of_error": s.moe, "representative": s.representative}
                 for s in fw.strata],
         sections=[{"instrument": s.instrument, "section": s.section, "reached": suppress(s.reached),
-                   "completion": round(s.completion, 4), "drop_off": suppress(s.drop_off)} for s in fw.sections],
+                   "completion": round(s.completion, 4) if suppress(s.reached) is not None else None,
+                   "drop_off": suppress(s.drop_off)} for s in fw.sections],
         quarantined=fw.quarantined, quarantine_reasons=dict(fw.quarantine_reasons),
     )  # fmt: skip

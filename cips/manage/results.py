@@ -151,8 +151,11 @@ def export(slug: str):
 @bp.route("/briefing", methods=["GET", "POST"])
 @role_required(Role.manager)
 def briefing():
-    from cips.services.briefings import BriefingError, briefing_from_upload
+    from cips.services.briefings import MAX_UPLOAD_BYTES, BriefingError, briefing_from_upload
 
+    # Above the app-wide body limit (made for submissions): the service then refuses a file
+    # over its own limit with a message that says so, instead of a bare 413.
+    request.max_content_length = 2 * MAX_UPLOAD_BYTES
     form = BriefingForm(lang=str(get_locale()))
     if form.validate_on_submit():
         upload = form.contributions.data

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from analysis.privacy import MIN_CELL
 from cips.instruments.schema import ItemType
 from cips.instruments.service import definition_of, latest_version
 from cips.models import (
@@ -59,8 +60,10 @@ def _check_quotas(quotas: dict[str, Any], instruments: list[Instrument]) -> None
             raise CampaignError(f"quota for {key!r}, which is not an instrument of this campaign")
         items = definition.item_map()
         for stratum, target in targets.items():
-            if not isinstance(target, int) or target < 1:
-                raise CampaignError(f"quota {key}:{stratum}: target must be a positive integer")
+            if not isinstance(target, int) or target < MIN_CELL:
+                # A smaller target is no sample design, and the dashboard's "reached" mark
+                # would then reveal counts that are otherwise shown as n<5.
+                raise CampaignError(f"quota {key}:{stratum}: target must be a whole number of at least {MIN_CELL}")
             for part in stratum.split(","):
                 item_id, _, value = part.partition("=")
                 item = items.get(item_id)

@@ -225,9 +225,10 @@ def build_export(session: Session, campaign: Campaign | str, fmt: str, *, lang: 
             frame = frame[frame[item_id] == value]
         n = len(frame)
         if n < MIN_CELL:
-            plural = "respondent" if n == 1 else "respondents"
+            # Never the exact count: trying filter after filter would otherwise reveal every small cell.
+            count = "no respondents" if n == 0 else f"fewer than {MIN_CELL} respondents"
             scope = f"match {where_text} ({key})" if pairs else f"answered {key} in campaign {campaign.slug}"
-            raise _refuse(session, actor, campaign, f"Refused: only {n} {plural} {scope}; "
+            raise _refuse(session, actor, campaign, f"Refused: {count} {scope}; "
                           f"exports need at least {MIN_CELL} (privacy rule).", **details)  # fmt: skip
         frames[key] = frame.reset_index(drop=True)
 

@@ -32,6 +32,22 @@ def suppress(n: int) -> int | None:
     return n if n == 0 or n >= MIN_CELL else None
 
 
+def suppress_group(counts: dict[Any, int]) -> dict[Any, int | None]:
+    """Suppress the small cells of a group whose total is shown, and one more when needed.
+
+    With the total on screen, a single hidden cell is the total minus the others, so a
+    second cell (the smallest shown one) is hidden too: *complementary suppression*, as
+    statistical offices do for published tables.
+    """
+    shown = {key: suppress(n) for key, n in counts.items()}
+    hidden = [key for key, n in shown.items() if n is None]
+    if len(hidden) == 1:
+        visible = sorted((n, str(key), key) for key, n in shown.items() if n)
+        if visible:
+            shown[visible[0][2]] = None
+    return shown
+
+
 def margin_of_error(n: int, population: int | None = None, p: float = 0.5) -> float | None:
     """Half-width of the 95 % interval of a proportion estimated from ``n`` answers.
 
@@ -54,23 +70,31 @@ class StratumProgress:
     target: int
     population: int | None
     achieved: int  # the true count: only ever shown through ``shown``
+    #: Hidden by complementary suppression (see :func:`suppress_group`) although ≥ 5.
+    hidden: bool = False
 
     @property
     def shown(self) -> int | None:
-        return suppress(self.achieved)
+        return None if self.hidden else suppress(self.achieved)
 
     @property
     def share(self) -> float:
+        if self.shown is None:
+            return 0.0
         return min(1.0, self.achieved / self.target) if self.target else 0.0
 
     @property
     def moe(self) -> float | None:
-        return margin_of_error(self.achieved, self.population) if self.achieved >= MIN_CELL else None
+        return margin_of_error(self.achieved, self.population) if self.shown else None
 
     @property
     def representative(self) -> bool:
-        """Target reached: the target is the sample the design needs for this stratum."""
-        return self.achieved >= self.target
+        """Target reached: the target is the sample the design needs for this stratum.
+
+        Never true under 5 respondents, whatever the target: the mark must not reveal a
+        count that the page shows as n<5.
+        """
+        return self.achieved >= max(self.target, MIN_CELL)
 
 
 @dataclass
@@ -146,6 +170,15 @@ def _strata(session: Session, campaign: Campaign, definitions: dict[str, Any], l
             achieved = sum(n for (inst, combo), n in counts.items() if inst == key and need <= set(combo))
             out.append(StratumProgress(key, stratum, _label(definition, stratum, lang), int(target),
                                        (populations.get(key) or {}).get(stratum), achieved))  # fmt: skip
+    # Strata over the same items (all regions, say) add up to the questionnaire's shown total.
+    groups: dict[tuple[str, frozenset], list[StratumProgress]] = {}
+    for row in out:
+        items = frozenset(part.partition("=")[0] for part in row.stratum.split(","))
+        groups.setdefault((row.instrument, items), []).append(row)
+    for rows in groups.values():
+        shown = suppress_group({i: r.achieved for i, r in enumerate(rows)})
+        for i, row in enumerate(rows):
+            row.hidden = shown[i] is None and row.achieved >= MIN_CELL
     return out
 
 
@@ -200,7 +233,8 @@ def fieldwork(session: Session, campaign: Campaign, lang: str = "en", latest_qua
     total = session.execute(select(func.count()).select_from(Stored).where(mine)).scalar_one()
     day = func.date(arrived)
     per_day_rows = session.execute(select(day, func.count()).where(mine).group_by(day).order_by(day)).all()
-    per_day = [(date.fromisoformat(str(d)[:10]), suppress(n)) for d, n in per_day_rows]
+    days = suppress_group({date.fromisoformat(str(d)[:10]): n for d, n in per_day_rows})
+    per_day = sorted(days.items())
     per_instrument: Counter[str] = Counter()
     for inst_id, n in session.execute(
         select(Stored.instrument_id, func.count()).where(mine).group_by(Stored.instrument_id)
@@ -223,8 +257,8 @@ def fieldwork(session: Session, campaign: Campaign, lang: str = "en", latest_qua
     return Fieldwork(
         total=total,
         per_day=per_day,
-        per_instrument={k: suppress(v) for k, v in sorted(per_instrument.items())},
-        per_language={k: suppress(v) for k, v in sorted(per_language.items())},
+        per_instrument=dict(sorted(suppress_group(per_instrument).items())),
+        per_language=dict(sorted(suppress_group(per_language).items())),
         strata=_strata(session, campaign, definitions, lang),
         sections=[] if encrypted else _sections(session, campaign, instruments, lang),
         encrypted=encrypted,

@@ -53,6 +53,16 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Going below this revision would delete every sealed submission and silently turn
+    # encrypted campaigns into plaintext ones (their next uploads stored in clear): refuse.
+    bind = op.get_bind()
+    sealed = bind.execute(sa.text('SELECT count(*) FROM encrypted_submission')).scalar_one()
+    encrypted = bind.execute(sa.text('SELECT count(*) FROM campaign WHERE encrypted')).scalar_one()
+    if sealed or encrypted:
+        raise RuntimeError(
+            f"refusing to downgrade below 0003: {encrypted} encrypted campaign(s) and {sealed} sealed "
+            "submission(s) would be lost, and those campaigns would accept plaintext answers"
+        )
     with op.batch_alter_table('campaign', schema=None) as batch_op:
         batch_op.drop_column('plaintext_strata')
         batch_op.drop_column('public_key')

@@ -41,9 +41,11 @@ def test_manage_bad_quota_line_is_named(client_as) -> None:
     response = client.post("/manage/campaigns/new", data=form)
     assert response.status_code == 200
     assert b"line 2: expected" in response.data
-    unknown = dict(form, quotas="officials: bg_region=atlantis = 4")
+    unknown = dict(form, quotas="officials: bg_region=atlantis = 40")
     response = client.post("/manage/campaigns/new", data=unknown)
     assert b"is not a choice of bg_region" in response.data
+    tiny = dict(form, quotas="officials: bg_region=north = 3")
+    assert b"at least 5" in client.post("/manage/campaigns/new", data=tiny).data
 
 
 def test_manage_edit_campaign_records_old_and_new(client_as, session: Session) -> None:

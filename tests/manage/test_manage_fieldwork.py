@@ -32,20 +32,24 @@ def test_fieldwork_dashboard_shows_strata_and_suppresses_small_cells(client_as, 
     manager = client_as(Role.manager)
     form = {"slug": "test", "name": "Test survey", "wave": "1", "mode": "station",
             "instruments": ["officials:1", "private_sector:1"], "languages": ["en", "fr", "es", "pt"],
-            "quotas": "officials: bg_region=north = 6 / 50\nofficials: bg_region=south = 10"}  # fmt: skip
+            "quotas": "officials: bg_region=north = 6 / 50\nofficials: bg_region=south = 10\n"
+                      "officials: bg_region=east = 5"}  # fmt: skip
     assert manager.post("/manage/campaigns/test/edit", data=form).status_code == 302
     device = loaded.test_client()
     _submit(device, "north", 7)
     _submit(device, "south", 2, language="en")
+    _submit(device, "east", 6)
     device.post("/api/v1/submissions", json=payload(answers=dict(officials_answers(), bg_region="atlantis")))
 
     data = manager.get("/manage/campaigns/test/fieldwork.json").json
-    assert data["total"] == 9
-    assert data["per_language"] == {"en": None, "fr": 7}  # 2 English answers: n<5
-    north, south = data["strata"]
+    assert data["total"] == 15
+    # 2 English answers: n<5; and French too, or 15 - 13 would give English away
+    assert data["per_language"] == {"en": None, "fr": None}
+    north, south, east = data["strata"]
     assert north["achieved"] == 7 and north["representative"] is True
     assert math.isclose(north["margin_of_error"], margin_of_error(7, 50))
     assert south["achieved"] is None and south["representative"] is False and south["margin_of_error"] is None
+    assert east["achieved"] is None and east["margin_of_error"] is None  # complementary suppression
     assert data["quarantined"] == 1 and sum(data["quarantine_reasons"].values()) == 1
     assert {s["section"] for s in data["sections"]} >= {"background"}
     # Complete questionnaires whose free-text section is left empty: nobody dropped out.
@@ -95,3 +99,29 @@ def test_fieldwork_encrypted_campaign_shows_counts_and_declared_strata_only(clie
     assert report.status_code == 409 and b"cips decrypt sealed" in report.data
     stations = client_as(Role.enumerator).get("/manage/stations").get_data(as_text=True)
     assert "tablet-07" in stations
+
+
+def test_fieldwork_complementary_suppression_blocks_subtraction() -> None:
+    from cips.services.fieldwork import suppress_group
+
+    # north 4 hidden; the total (34) is shown elsewhere, so the smallest other cell goes too
+    assert suppress_group({"hq": 8, "north": 4, "south": 10, "east": 5, "west": 7}) == {
+        "hq": 8, "north": None, "south": 10, "east": None, "west": 7}  # fmt: skip
+    assert suppress_group({"a": 3, "b": 2, "c": 9}) == {"a": None, "b": None, "c": 9}  # two hidden: enough
+    assert suppress_group({"a": 0, "b": 12}) == {"a": 0, "b": 12}
+
+
+def test_fieldwork_reached_mark_never_reveals_a_small_cell(client_as, loaded) -> None:
+    manager = client_as(Role.manager)
+    form = {"slug": "test", "name": "Test survey", "wave": "1", "mode": "station",
+            "instruments": ["officials:1", "private_sector:1"], "languages": ["en", "fr", "es", "pt"],
+            "quotas": "officials: bg_region=north = 5\nofficials: bg_region=south = 5"}  # fmt: skip
+    assert manager.post("/manage/campaigns/test/edit", data=form).status_code == 302
+    _submit(loaded.test_client(), "north", 3)
+    _submit(loaded.test_client(), "south", 9)
+    data = manager.get("/manage/campaigns/test/fieldwork.json").json
+    north, south = data["strata"]
+    assert north["achieved"] is None and north["representative"] is False
+    assert south["achieved"] is None  # hidden too: 12 - 9 would give north away
+    sections = {s["section"]: s for s in data["sections"]}
+    assert sections["background"]["completion"] is not None  # 12 respondents: shown
