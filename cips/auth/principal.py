@@ -33,10 +33,16 @@ class Principal(UserMixin):
     role: Role
     administration_id: int | None
     locale: str | None
+    session_version: int = 0
 
     @classmethod
     def of(cls, user: User) -> Principal:
-        return cls(user.id, user.email, user.role, user.administration_id, user.locale)  # type: ignore[arg-type]
+        return cls(user.id, user.email, user.role, user.administration_id, user.locale,  # type: ignore[arg-type]
+                   user.session_version)
+
+    def get_id(self) -> str:
+        # What the session cookie holds: a copied cookie dies when the version is raised.
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_admin(self) -> bool:
@@ -49,12 +55,21 @@ class Principal(UserMixin):
         )
 
 
-def _load_user(user_id: str) -> Principal | None:
-    if not user_id.isdigit():
+def _load_user(session_id: str) -> Principal | None:
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
         return None
     user = db.session.get(User, int(user_id))
-    # A deactivated account loses access at its next request, not at its next sign-in.
-    return Principal.of(user) if user is not None and user.is_active else None
+    # A deactivated account, or a session ended by sign-out or a password change, loses
+    # access at its next request, not at its next sign-in.
+    if user is None or not user.is_active or user.session_version != int(version):
+        return None
+    return Principal.of(user)
+
+
+def end_sessions(user: User) -> None:
+    """Invalidate every existing session of ``user`` (committed with the caller's change)."""
+    user.session_version = (user.session_version or 0) + 1
 
 
 def _unauthorized() -> Any:

@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from cips.auth import bp
 from cips.auth.forms import LoginForm, PasswordForm, PreferencesForm
-from cips.auth.principal import Principal, actor
+from cips.auth.principal import Principal, actor, end_sessions
 from cips.extensions import db, limiter
 from cips.models import Role, User
 from cips.services import audit
@@ -63,6 +63,9 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    user = db.session.get(User, current_user.id)
+    end_sessions(user)  # a copy of this session's cookie must not outlive the sign-out
+    db.session.add(user)
     audit.record(db.session, actor(), "auth.logout", actor())
     db.session.commit()
     logout_user()
@@ -88,9 +91,11 @@ def account():
             flash(_("The current password is wrong."), "error")
         else:
             user.password_hash = generate_password_hash(password.new.data)
+            end_sessions(user)  # other browsers signed in with the old password are signed out
             db.session.add(user)
             audit.record(db.session, actor(), "user.password", user.email)
             db.session.commit()
+            login_user(Principal.of(user))  # this browser stays signed in, on the new version
             flash(_("Password changed."), "ok")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", prefs=prefs, password=password, user=user)

@@ -36,4 +36,7 @@ class UserPublic(UserBase):
 class User(UserBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     password_hash: str = Field(max_length=300)
+    #: Part of the signed-in session's id: raising it ends every session of this user
+    #: (sign-out, password change, deactivation), even a cookie copied elsewhere.
+    session_version: int = Field(default=0)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -48,6 +48,8 @@ def update_user(
         user.password_hash = generate_password_hash(password)
         changed["password"] = "reset"  # never the password itself
     if changed:
+        # New role, administration, password or a deactivation: existing sessions end.
+        user.session_version = (user.session_version or 0) + 1
         session.add(user)
         audit.record(session, actor, "user.update", user.email, **changed)
     session.commit()

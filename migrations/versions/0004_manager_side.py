@@ -1,6 +1,7 @@
 """manager side: interface language per user, population sizes per stratum
 
 user.locale holds the interface language a user chose (NULL: follow the browser);
+user.session_version is part of every session id (raised to end all of a user's sessions);
 campaign.populations holds known population sizes per stratum, used for the finite
 population correction of the fieldwork dashboard's margins of error.
 
@@ -25,6 +26,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('locale', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True))
+        batch_op.add_column(sa.Column('session_version', sa.Integer(), nullable=False, server_default='0'))
     with op.batch_alter_table('campaign', schema=None) as batch_op:
         # Existing campaigns get an empty mapping; the model gives new rows one too.
         batch_op.add_column(sa.Column('populations', sa.JSON(), nullable=False, server_default=sa.text("'{}'")))
@@ -34,4 +36,5 @@ def downgrade() -> None:
     with op.batch_alter_table('campaign', schema=None) as batch_op:
         batch_op.drop_column('populations')
     with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.drop_column('session_version')
         batch_op.drop_column('locale')

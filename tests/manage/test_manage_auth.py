@@ -166,3 +166,20 @@ def test_auth_demo_prints_working_accounts_once_per_role(app: Flask, runner) -> 
     client = app.test_client()
     assert sign_in(client, "manager@demo.cips", lines["manager@demo.cips"]).headers["Location"] == "/manage/"
     assert b"/manage/campaigns/demo" in client.get("/manage/").data
+
+
+def test_auth_sign_out_and_password_change_end_copied_sessions(client_as, loaded: Flask) -> None:
+    client = client_as(Role.manager)
+    copy = loaded.test_client()  # the same session cookie, replayed by someone else
+    cookie = client.get_cookie("session")
+    copy.set_cookie("session", cookie.value)
+    assert copy.get("/manage/").status_code == 200
+    changed = client.post("/account", data={"pw-current": PASSWORD, "pw-new": "another long password",
+                                            "pw-confirm": "another long password", "pw-submit": "y"})  # fmt: skip
+    assert changed.status_code == 302
+    assert client.get("/manage/").status_code == 200  # this browser stays signed in
+    assert copy.get("/manage/").status_code == 302  # the copy is signed out
+    copy.set_cookie("session", client.get_cookie("session").value)
+    assert copy.get("/manage/").status_code == 200
+    assert client.post("/logout").status_code == 302
+    assert copy.get("/manage/").status_code == 302  # signing out ends every copy of the session
