@@ -26,7 +26,7 @@ run: $(STAMP)
 	$(BIN)/cips demo --if-empty --responses $(DEMO_RESPONSES) --seed 1
 	@echo "Survey: http://$(HOST):$(PORT)/s/demo"
 	# Access log without client address or user agent: respondents' IPs are never recorded.
-	# --timeout 180: the first rendering of a large campaign's report takes a while (then it is cached).
+	# --timeout 180: an export of a very large campaign is built within its request.
 	$(BIN)/gunicorn --workers 2 --timeout 180 --bind $(HOST):$(PORT) --access-logfile - \
 		--access-logformat '%(t)s "%(r)s" %(s)s %(b)s %(M)sms' 'cips:create_app()'
 

@@ -1,81 +1,31 @@
 """Results of a campaign: the thematic report (browsable, PDF), exports and briefings.
 
 The report is computed by ``analysis`` (imported on first use: the statistics and
-topic-modelling stack would otherwise slow every worker's start-up) (scores, themes, charts) and can take tens of
-seconds on a large campaign, so each rendering is kept in ``instance/report_cache``
-keyed by the campaign's data (number and latest arrival of submissions): the next
-manager to open it gets it at once, and a new submission makes a fresh one.
+topic-modelling stack would otherwise slow every worker's start-up), rendered in the
+background and cached per campaign state (``cips.manage.report_cache``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from functools import cache
-from pathlib import Path
-
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 
 from cips.auth import role_required
 from cips.auth.principal import actor, campaign_for
 from cips.extensions import db
 from cips.manage import bp
 from cips.manage.forms import BriefingForm, ExportForm, ReportForm
-from cips.models import Campaign, Role, Submission
+from cips.manage.report_cache import ReportPending, rendered
+from cips.models import Role
 from cips.security import REPORT_CSP
 from cips.services import audit
 from cips.services.campaigns import campaign_instruments
 
 
-@cache
-def _code_fingerprint() -> str:
-    """Changes when the report's code or templates change: an upgrade must not serve old renderings."""
-    import analysis
-
-    root = Path(analysis.__file__).parent
-    digest = hashlib.sha256()
-    for path in sorted([*root.glob("*.py"), *(root / "report").rglob("*")]):
-        if path.is_file():
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-
 def _report_lang() -> str:
     lang = request.args.get("lang") or str(get_locale())
     return lang if lang in ("en", "fr", "es", "pt") else "en"
-
-
-def _cache_path(campaign: Campaign, lang: str, kind: str) -> Path:
-    count, latest = db.session.execute(
-        select(func.count(), func.max(Submission.received_at)).where(Submission.campaign_id == campaign.id)
-    ).one()
-    settings = json.dumps([campaign.name, campaign.wave, campaign.quotas, campaign.populations], sort_keys=True)
-    parts = f"{_code_fingerprint()}|{campaign.id}|{settings}|{lang}|{count}|{latest}"
-    key = hashlib.sha256(parts.encode()).hexdigest()[:24]
-    folder = Path(current_app.config.get("REPORT_CACHE_DIR") or Path(current_app.instance_path) / "report_cache")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{campaign.slug}-{lang}-{key}.{kind}"
-
-
-def _rendered(campaign: Campaign, lang: str, kind: str) -> bytes:
-    from analysis.report import render_html, render_pdf
-    from cips.services.reports import ReportError, campaign_report
-
-    if campaign.encrypted:
-        raise ReportError(_("The answers of this campaign are encrypted: only the key holder can build its report, "
-                            "with `cips decrypt %(slug)s --key FILE --report report.html`.", slug=campaign.slug))
-    path = _cache_path(campaign, lang, kind)
-    if not path.exists():
-        report = campaign_report(db.session, campaign.slug, lang)
-        data = render_pdf(report) if kind == "pdf" else render_html(report).encode("utf-8")
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)  # atomic: a second worker never reads half a file
-    return path.read_bytes()
 
 
 @bp.get("/campaigns/<slug>/report")
@@ -94,9 +44,14 @@ def report_view(slug: str):
     campaign = campaign_for(slug)
     lang = _report_lang()
     try:
-        body = _rendered(campaign, lang, "html")
+        body = rendered(campaign, lang, "html")
     except ReportError as exc:
         return render_template("manage/message.html", campaign=campaign, message=str(exc)), 409
+    except ReportPending:
+        response = Response(render_template("manage/report_pending.html", lang=lang), status=202)
+        response.headers["Content-Security-Policy"] = REPORT_CSP
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        return response
     audit.record(db.session, actor(), "report.view", slug, lang=lang)
     db.session.commit()
     response = Response(body, mimetype="text/html")
@@ -115,9 +70,12 @@ def report_pdf(slug: str):
     campaign = campaign_for(slug)
     lang = _report_lang()
     try:
-        body = _rendered(campaign, lang, "pdf")
+        body = rendered(campaign, lang, "pdf")
     except (ReportError, PdfUnavailable) as exc:
         flash(str(exc), "error")
+        return redirect(url_for("manage.report", slug=slug, lang=lang))
+    except ReportPending:
+        flash(_("The PDF is being prepared: try again in a minute."), "ok")
         return redirect(url_for("manage.report", slug=slug, lang=lang))
     audit.record(db.session, actor(), "report.export", slug, lang=lang, format="pdf")
     db.session.commit()

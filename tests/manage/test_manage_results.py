@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import openpyxl
 from flask import Flask
@@ -122,3 +123,26 @@ def test_results_briefing_too_large_gets_a_clear_message(client_as) -> None:
     response = manager.post("/manage/briefing", content_type="multipart/form-data", data={
         "contributions": (io.BytesIO(big), "big.csv"), "title": "X", "lang": "fr", "format": "md"})  # fmt: skip
     assert response.status_code == 422 and b"big.csv: file too large" in response.data
+
+
+def test_results_report_renders_in_the_background_without_holding_the_request(client_as, loaded: Flask) -> None:
+    import time
+
+    _submit(loaded, 6)
+    loaded.config["REPORT_RENDER_SYNC"] = False
+    manager = client_as(Role.manager)
+    first = manager.get("/manage/campaigns/test/report/view?lang=pt")
+    assert first.status_code == 202 and b'http-equiv="refresh"' in first.data
+    assert "sandbox" in first.headers["Content-Security-Policy"]
+    assert manager.get("/manage/campaigns/test/report.pdf?lang=pt").status_code == 302  # "being prepared"
+    deadline = time.monotonic() + 120
+    while (page := manager.get("/manage/campaigns/test/report/view?lang=pt")).status_code == 202:
+        assert time.monotonic() < deadline, "the background rendering never finished"
+        time.sleep(0.2)
+    assert page.status_code == 200 and b"<svg" in page.data
+    while (pdf := manager.get("/manage/campaigns/test/report.pdf?lang=pt")).status_code == 302:
+        assert time.monotonic() < deadline, "the background PDF never finished"
+        time.sleep(0.2)
+    assert pdf.data.startswith(b"%PDF")
+    cache = Path(loaded.config["REPORT_CACHE_DIR"])
+    assert not list(cache.glob("*.lock")) and not list(cache.glob("*.tmp"))
