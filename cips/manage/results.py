@@ -18,7 +18,7 @@ from cips.manage import bp
 from cips.manage.forms import BriefingForm, ExportForm, ReportForm
 from cips.manage.report_cache import ReportPending, rendered
 from cips.models import Role
-from cips.security import REPORT_CSP
+from cips.security import PENDING_CSP, REPORT_CSP
 from cips.services import audit
 from cips.services.campaigns import campaign_instruments
 
@@ -49,7 +49,8 @@ def report_view(slug: str):
         return render_template("manage/message.html", campaign=campaign, message=str(exc)), 409
     except ReportPending:
         response = Response(render_template("manage/report_pending.html", lang=lang), status=202)
-        response.headers["Content-Security-Policy"] = REPORT_CSP
+        # Not sandboxed (a sandbox blocks the meta refresh), and nothing in it comes from answers.
+        response.headers["Content-Security-Policy"] = PENDING_CSP
         response.headers["X-Frame-Options"] = "SAMEORIGIN"
         return response
     audit.record(db.session, actor(), "report.view", slug, lang=lang)
