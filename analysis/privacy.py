@@ -10,3 +10,8 @@ from __future__ import annotations
 MIN_CELL = 5
 #: What is shown instead of a suppressed figure.
 SUPPRESSED = f"n<{MIN_CELL}"
+
+
+def suppress(n: int) -> int | None:
+    """A respondent count as it may be shown: 0, or at least ``MIN_CELL``, else ``None`` (n<5)."""
+    return n if n == 0 or n >= MIN_CELL else None

@@ -177,14 +177,18 @@ def _read_jsonl(text: str, name: str) -> list[Contribution]:
     return out
 
 
+def _read_bytes(path: Path, name: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise BriefingInputError(f"{name}: cannot read: {exc.strerror}") from exc
+
+
 def read_contributions(data: bytes | Path, name: str | None = None, encoding: str | None = None) -> list[Contribution]:
     """Contributions from a CSV (``,``/``;``/tab separated) or JSONL file, by name suffix (or by content)."""
     if isinstance(data, Path):
         name = name or str(data)
-        try:
-            data = data.read_bytes()
-        except OSError as exc:
-            raise BriefingInputError(f"{name}: cannot read: {exc.strerror}") from exc
+        data = _read_bytes(data, name)
     name = name or "<upload>"
     text = decode(data, name, encoding)
     suffix = Path(name).suffix.lower()
@@ -205,10 +209,7 @@ def read_questions(data: bytes | Path, name: str | None = None) -> list[Question
     """Questions in briefing order from YAML: ``questions: [{id, text: {en, fr, …}}]`` (``order`` optional)."""
     if isinstance(data, Path):
         name = name or str(data)
-        try:
-            data = data.read_bytes()
-        except OSError as exc:
-            raise BriefingInputError(f"{name}: cannot read: {exc.strerror}") from exc
+        data = _read_bytes(data, name)
     name = name or "<questions>"
     try:
         doc = yaml.safe_load(decode(data, name))

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from flask import Flask, abort, jsonify, redirect, request, url_for
 from flask_login import LoginManager, UserMixin, current_user
+from sqlmodel import select
 
 from cips.extensions import db
 from cips.models import Campaign, Role, User
@@ -116,8 +117,6 @@ def campaign_for(slug: str) -> Campaign:
     404 rather than 403 for another administration's campaign: a manager should not
     learn which campaigns other administrations run.
     """
-    from sqlmodel import select
-
     campaign = db.session.exec(select(Campaign).where(Campaign.slug == slug)).first()
     if campaign is None or not current_user.may_see(campaign):
         abort(404, "No such campaign.")

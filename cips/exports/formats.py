@@ -121,16 +121,18 @@ def codebook_csv(rows: list[dict[str, Any]]) -> bytes:
 def sheet_names(keys: Sequence[str], reserved: Sequence[str] = ("codebook",)) -> dict[str, str]:
     """Excel sheet names (31 characters at most, unique regardless of case) for instrument keys."""
     used = {r.lower() for r in reserved}
-    out = {}
-    for key in keys:
-        base = name = key[:XLSX_SHEET_CHARS]
-        n = 1
-        while name.lower() in used:
-            n += 1
-            name = f"{base[: XLSX_SHEET_CHARS - len(str(n)) - 1]}_{n}"
-        used.add(name.lower())
-        out[key] = name
-    return out
+    return {key: _unique(key[:XLSX_SHEET_CHARS], used, XLSX_SHEET_CHARS) for key in keys}
+
+
+def _unique(base: str, used: set[str], limit: int) -> str:
+    """``base``, or ``base_2``, ``base_3``… cut to ``limit``: the first not in ``used`` (case-folded,
+    as both Excel and SPSS compare names), which it is then added to."""
+    name, n = base, 1
+    while name.casefold() in used:
+        n += 1
+        name = f"{base[: limit - len(str(n)) - 1]}_{n}"
+    used.add(name.casefold())
+    return name
 
 
 def xlsx_bytes(sheets: dict[str, pd.DataFrame], codebook: list[dict[str, Any]]) -> bytes:
@@ -178,13 +180,7 @@ def spss_names(names: Sequence[str]) -> dict[str, str]:
         base = re.sub(r"[^A-Za-z0-9_]", "_", name)
         if not base[:1].isalpha() or base.upper() in _SPSS_RESERVED:
             base = f"v_{base}"
-        base = candidate = base[:SPSS_NAME_BYTES]
-        n = 1
-        while candidate.upper() in used:
-            n += 1
-            candidate = f"{base[: SPSS_NAME_BYTES - len(str(n)) - 1]}_{n}"
-        used.add(candidate.upper())
-        out[name] = candidate
+        out[name] = _unique(base[:SPSS_NAME_BYTES], used, SPSS_NAME_BYTES)
     return out
 
 

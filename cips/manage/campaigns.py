@@ -17,7 +17,7 @@ from cips.extensions import db
 from cips.instruments.service import definition_of
 from cips.manage import bp
 from cips.manage.forms import CampaignForm, InviteForm, PinForm, StatusForm, format_quotas
-from cips.models import Administration, Campaign, CampaignCreate, CampaignMode, CampaignStatus, Instrument, Role
+from cips.models import Administration, CampaignCreate, CampaignMode, CampaignStatus, Instrument, Role
 from cips.services.campaign_edit import set_status, update_campaign
 from cips.services.campaigns import CampaignError, campaign_instruments, campaign_summaries, create_campaign
 from cips.services.invites import create_invites, invite_counts
@@ -49,8 +49,7 @@ def _as_datetime(day) -> datetime | None:
 @bp.get("/")
 @role_required(*MANAGERS)
 def campaigns():
-    visible = {c.slug for c in db.session.exec(select(Campaign)).all() if current_user.may_see(c)}
-    rows = [c for c in campaign_summaries(db.session) if c["slug"] in visible]
+    rows = campaign_summaries(db.session, visible=current_user.may_see)
     return render_template("manage/campaigns.html", campaigns=rows)
 
 

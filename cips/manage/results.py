@@ -48,16 +48,18 @@ def report_view(slug: str):
     except ReportError as exc:
         return render_template("manage/message.html", campaign=campaign, message=str(exc)), 409
     except ReportPending:
-        response = Response(render_template("manage/report_pending.html", lang=lang), status=202)
         # Not sandboxed (a sandbox blocks the meta refresh), and nothing in it comes from answers.
-        response.headers["Content-Security-Policy"] = PENDING_CSP
-        response.headers["X-Frame-Options"] = "SAMEORIGIN"
-        return response
+        return _in_report_frame(render_template("manage/report_pending.html", lang=lang), PENDING_CSP, 202)
     audit.record(db.session, actor(), "report.view", slug, lang=lang)
     db.session.commit()
-    response = Response(body, mimetype="text/html")
     # The report is self-contained (inline styles, embedded SVG): its own policy, nothing that runs.
-    response.headers["Content-Security-Policy"] = REPORT_CSP
+    return _in_report_frame(body, REPORT_CSP)
+
+
+def _in_report_frame(body: str | bytes, csp: str, status: int = 200) -> Response:
+    """A page shown in the report page's frame: its own policy, framable by this site only."""
+    response = Response(body, status=status, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = csp
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
     return response
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -139,8 +140,10 @@ def is_open(campaign: Campaign, now: datetime | None = None) -> bool:
     )
 
 
-def campaign_summaries(session: Session) -> list[dict[str, Any]]:
-    """One dict per campaign: slug, mode, instruments with versions, counts."""
+def campaign_summaries(
+    session: Session, visible: Callable[[Campaign], bool] | None = None
+) -> list[dict[str, Any]]:
+    """One dict per campaign (only those ``visible`` accepts): slug, mode, instruments with versions, counts."""
     stored = dict(session.exec(select(Submission.campaign_id, func.count()).group_by(Submission.campaign_id)).all())
     from cips.submissions.envelope import encrypted_counts  # late: submissions imports this module
 
@@ -155,6 +158,8 @@ def campaign_summaries(session: Session) -> list[dict[str, Any]]:
     )
     out = []
     for campaign in session.exec(select(Campaign).order_by(Campaign.slug)):
+        if visible is not None and not visible(campaign):
+            continue
         admin = session.get(Administration, campaign.administration_id)
         out.append(
             {

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from analysis.privacy import MIN_CELL
+from analysis.privacy import MIN_CELL, suppress
 from cips.instruments.schema import ItemType
 from cips.instruments.service import definition_of
 from cips.models import Answer, Campaign, EncryptedSubmission, QuarantinedSubmission, Submission
@@ -25,11 +25,6 @@ from cips.services.campaigns import campaign_instruments
 
 #: z for a two-sided 95 % interval.
 Z95 = 1.959963984540054
-
-
-def suppress(n: int) -> int | None:
-    """A respondent count as it may be shown: 0, or ≥ 5, else ``None`` (n<5)."""
-    return n if n == 0 or n >= MIN_CELL else None
 
 
 def suppress_group(counts: dict[Any, int]) -> dict[Any, int | None]:
@@ -133,7 +128,8 @@ def _label(definition: Any, stratum: str, lang: str) -> str:
     return " × ".join(words)
 
 
-def _stratum_counts(session: Session, campaign: Campaign, wanted: list[str]) -> Counter[tuple[str, frozenset]]:
+def _stratum_counts(session: Session, campaign: Campaign, wanted: list[str],
+                    keys: dict[int, str]) -> Counter[tuple[str, frozenset]]:  # fmt: skip
     """``(instrument key, {(item, value), …})`` → respondents, over the stratum items ``wanted``.
 
     Encrypted campaigns answer from the strata they declared in clear; nothing else of
@@ -143,7 +139,6 @@ def _stratum_counts(session: Session, campaign: Campaign, wanted: list[str]) -> 
         from cips.submissions.envelope import encrypted_strata_counts
 
         return encrypted_strata_counts(session, campaign)
-    keys = {row.id: row.key for row in campaign_instruments(session, campaign)}
     rows = session.execute(
         select(Answer.submission_id, Submission.instrument_id, Answer.item_id, Answer.value_text)
         .join(Submission, Submission.id == Answer.submission_id)
@@ -155,11 +150,12 @@ def _stratum_counts(session: Session, campaign: Campaign, wanted: list[str]) -> 
     return Counter((key, frozenset(v.items())) for key, v in values.values())
 
 
-def _strata(session: Session, campaign: Campaign, definitions: dict[str, Any], lang: str) -> list[StratumProgress]:
+def _strata(session: Session, campaign: Campaign, definitions: dict[str, Any], keys: dict[int, str],
+            lang: str) -> list[StratumProgress]:  # fmt: skip
     populations = getattr(campaign, "populations", None) or {}
     wanted = sorted({part.partition("=")[0] for targets in (campaign.quotas or {}).values()
                      for stratum in targets for part in stratum.split(",")})  # fmt: skip
-    counts = _stratum_counts(session, campaign, wanted) if wanted else Counter()
+    counts = _stratum_counts(session, campaign, wanted, keys) if wanted else Counter()
     out: list[StratumProgress] = []
     for key, targets in (campaign.quotas or {}).items():
         definition = definitions.get(key)
@@ -259,7 +255,7 @@ def fieldwork(session: Session, campaign: Campaign, lang: str = "en", latest_qua
         per_day=per_day,
         per_instrument=dict(sorted(suppress_group(per_instrument).items())),
         per_language=dict(sorted(suppress_group(per_language).items())),
-        strata=_strata(session, campaign, definitions, lang),
+        strata=_strata(session, campaign, definitions, {row.id: row.key for row in instruments}, lang),
         sections=[] if encrypted else _sections(session, campaign, instruments, lang),
         encrypted=encrypted,
         quarantined=sum(reasons.values()),
