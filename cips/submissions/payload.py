@@ -134,9 +134,14 @@ def validate_answers(instrument: Instrument, answers: dict[str, Any]) -> tuple[l
     checks, required = _checks(instrument)
     rows: list[AnswerRow] = []
     errors: list[FieldError] = []
+    likert = ItemType.likert5
     for item_id, value in answers.items():
-        where = f"answers.{item_id}"
         check = checks.get(item_id)
+        # Most answers are Likert integers: accepted here without the general checks below.
+        if check is not None and check.kind is likert and type(value) is int and LIKERT_MIN <= value <= LIKERT_MAX:
+            rows.append(AnswerRow(item_id, float(value), None))
+            continue
+        where = f"answers.{item_id}"
         if check is None:
             errors.append(FieldError(where, "unknown item for this questionnaire version"))
             continue

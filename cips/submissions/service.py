@@ -32,7 +32,7 @@ from cips.models import (
     utcnow,
 )
 from cips.services.invites import hash_token
-from cips.submissions import store
+from cips.submissions import direct, store
 from cips.submissions.envelope import PLAINTEXT_REFUSED, ingest_envelope, is_envelope, seal_refused
 from cips.submissions.payload import FieldError, SubmissionCreate, pydantic_errors, validate_answers
 
@@ -135,9 +135,13 @@ _TARGET = (
 )  # fmt: skip
 
 
+def _writer(session: Session) -> direct.DirectWriter:
+    return direct.writer_for(session.get_bind(), _TARGET)
+
+
 def _find_target(session: Session, payload: SubmissionCreate) -> Target | None:
     params = {"slug": payload.campaign, "key": payload.instrument, "version": payload.instrument_version}
-    rows = store.lookup_connection(session).execute(_TARGET, params).all()
+    rows = _writer(session).lookup(params)
     if not rows:
         return None
     # One row per instrument of the campaign; the one that matched the payload has an id.
@@ -163,10 +167,7 @@ def ingest_body(
     truncated: bool = False,
 ) -> Outcome:
     """Validate and store one raw request body; anything refused is quarantined."""
-    try:
-        return _ingest(session, raw, content_type, max_bytes=max_bytes, body_size=body_size, truncated=truncated)
-    finally:
-        store.release(session)
+    return _ingest(session, raw, content_type, max_bytes=max_bytes, body_size=body_size, truncated=truncated)
 
 
 def _ingest(
@@ -261,7 +262,7 @@ def _claim_invite(session: Session, invite: InviteToken, payload: SubmissionCrea
 
 
 def _store(session, payload, target, rows, refuse, data, invite=None) -> Outcome:
-    """One transaction: the submission row, all its answers, the invitation claim (see ``store``)."""
+    """One transaction: the submission row, all its answers, the invitation claim if any."""
     digest = payload.canonical_hash()
     values = {
         "uuid": payload.uuid, "campaign_id": target.campaign_id, "instrument_id": target.instrument_id,
@@ -269,21 +270,31 @@ def _store(session, payload, target, rows, refuse, data, invite=None) -> Outcome
         "submitted_at": payload.submitted_at, "received_at": utcnow(), "status": SubmissionStatus.stored,
         "payload_hash": digest,
     }  # fmt: skip
-    claim = (lambda: _claim_invite(session, invite, payload)) if invite is not None else None
-    try:
-        if not store.insert_submission(session, values, rows, claim):
-            # A different uuid claimed the token between our read and our write.
+    if invite is None:
+        existing = _writer(session).insert(values, rows)
+    else:
+        existing = _store_claiming(session, values, rows, invite, payload)
+        if existing is False:  # a different uuid claimed the token between our read and our write
             return refuse(409, INVITE_USED, [FieldError("invite_token", INVITE_USED)], data)
+    if existing is None:
+        return Outcome(201, {"uuid": str(payload.uuid), "status": "stored"})
+    if existing == digest:  # a retry of a stored record: acknowledged again, stored once
+        return Outcome(200, {"uuid": str(payload.uuid), "status": "stored"})
+    return refuse(409, "uuid conflict", [FieldError("uuid", "already stored with different content")], data)
+
+
+def _store_claiming(session, values, rows, invite, payload) -> str | bool | None:
+    """The session path of an invitation: None when stored, False when the token was taken, else the known hash."""
+    try:
+        if not store.insert_with_claim(session, values, rows, lambda: _claim_invite(session, invite, payload)):
+            return False
     except IntegrityError:
         session.rollback()
         existing = session.exec(select(Submission.payload_hash).where(Submission.uuid == payload.uuid)).first()
         if existing is None:
             raise
-        if existing == digest:
-            return Outcome(200, {"uuid": str(payload.uuid), "status": "stored"})
-        conflict = FieldError("uuid", "already stored with different content")
-        return refuse(409, "uuid conflict", [conflict], data)
-    return Outcome(201, {"uuid": str(payload.uuid), "status": "stored"})
+        return existing
+    return None
 
 
 def ingest_payload(session: Session, data: dict[str, Any], *, max_bytes: int) -> Outcome:

@@ -1,0 +1,258 @@
+"""The ingest hot path, straight on DBAPI connections kept for it.
+
+Measured with ``bench/ingest.py`` and a profile of one request: with ~68 answers per
+submission, the ORM session around the write (its creation, a pool checkout with
+``pre_ping`` on PostgreSQL, the reset on return, SQLAlchemy's execution contexts) cost
+more than the database's own work. So the common case — a plaintext submission
+without an invitation — reads its campaign and writes its rows here, on a connection
+kept for ingestion only:
+
+* **Autocommit**, explicit transactions. No transaction stays open between requests,
+  so a kept connection never holds a lock or a snapshot (migrations and the test
+  suite's ``DROP`` are not blocked by it).
+* **SQLite**: one writer at a time is SQLite's rule, and a writer that finds the database
+  locked sleeps in SQLite's busy handler (1, 2, 5, 10 ms…) instead of waking when the
+  lock is free. Ingest writers therefore queue on a lock of their own (a thread lock plus
+  an ``flock`` on a file beside the database, shared by gunicorn's worker processes),
+  which wakes the next writer the moment the previous one commits. ``BEGIN IMMEDIATE``
+  then takes SQLite's write lock at once. Other writers (the CLI, the manager side) rely
+  on the busy timeout: the queue is an optimisation, never needed for correctness.
+* **PostgreSQL**: the cost is round trips and the commit's WAL flush. The submission and
+  all its answers go in **one** statement (a data-modifying CTE with ``unnest`` of three
+  arrays) that commits by itself; its text never changes, so psycopg prepares it once
+  per connection.
+
+SQL and value conversion come from the SQLModel tables (compiled once per dialect, the
+columns' own bind processors), so rows written here are exactly what the ORM writes.
+A connection that fails (database restarted) is dropped and the operation retried once
+on a new one: the uuid's unique constraint makes the retry safe.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import weakref
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from typing import Any
+
+from sqlalchemy import Engine, event
+from sqlalchemy.sql import Select
+
+from cips.models import Answer, Campaign, Submission
+from cips.submissions.payload import AnswerRow
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: threads of one process still queue; processes fall back on the busy timeout
+    fcntl = None  # type: ignore[assignment]
+
+SUBMISSION_COLUMNS = ("uuid", "campaign_id", "instrument_id", "device_id", "language", "started_at", "submitted_at",
+                      "received_at", "status", "payload_hash")  # fmt: skip
+ANSWER_COLUMNS = "submission_id, item_id, value_num, value_text"
+
+_PG_INSERT = f"""
+WITH s AS (
+    INSERT INTO submission ({", ".join(SUBMISSION_COLUMNS)})
+    VALUES ({", ".join(["%s"] * len(SUBMISSION_COLUMNS))})
+    RETURNING id
+)
+INSERT INTO answer ({ANSWER_COLUMNS})
+SELECT s.id, a.item_id, a.value_num, a.value_text
+FROM s, unnest(%s::varchar[], %s::float8[], %s::text[]) AS a(item_id, value_num, value_text)
+"""
+_SQLITE_SUBMISSION = (f"INSERT INTO submission ({', '.join(SUBMISSION_COLUMNS)}) "
+                      f"VALUES ({', '.join(['?'] * len(SUBMISSION_COLUMNS))})")  # fmt: skip
+_SQLITE_ANSWER_ROW = "(?, ?, ?, ?)"
+_EXISTING_HASH = {"qmark": "SELECT payload_hash FROM submission WHERE uuid = ?",
+                  "pyformat": "SELECT payload_hash FROM submission WHERE uuid = %s"}  # fmt: skip
+assert Answer.__table__.c.keys()[1:] == [c.strip() for c in ANSWER_COLUMNS.split(",")]  # AnswerRow's order
+
+
+class DirectWriter:
+    """Lookups and inserts of the ingest path for one engine, one kept connection per thread."""
+
+    def __init__(self, engine: Engine, lookup: Select) -> None:
+        self._engine = weakref.ref(engine)  # the engine owns this writer (see writer_for), not the other way
+        self.dialect = engine.dialect
+        self.database = engine.url.database if engine.dialect.name == "sqlite" else None
+        self._idle: list[Any] = []
+        self._idle_pid = os.getpid()
+        self._idle_guard = threading.Lock()
+        compiled = lookup.compile(dialect=self.dialect)
+        self._lookup_sql = str(compiled)
+        self._lookup_names = compiled.positiontup if compiled.positional else None
+        self._languages = Campaign.__table__.c.languages.type.dialect_impl(self.dialect).result_processor(
+            self.dialect, None
+        )
+        table = Submission.__table__
+        self._bind = [table.c[name].type.dialect_impl(self.dialect).bind_processor(self.dialect)
+                      for name in SUBMISSION_COLUMNS]  # fmt: skip
+        self.errors = self.dialect.loaded_dbapi
+
+    # -- connections ---------------------------------------------------------------
+    # A list of idle connections, not SQLAlchemy's pool: its checkout (a ping round trip
+    # on PostgreSQL) and reset on return cost more than this path's own statements. Not
+    # thread-locals either: a server that starts a thread per request would open one
+    # connection per request. Idle connections are at most the peak of concurrent writes.
+    def _checkout(self) -> Any:
+        with self._idle_guard:
+            if self._idle_pid != os.getpid():  # forked: the parent's connections are not ours to use or close
+                self._idle, self._idle_pid = [], os.getpid()
+            if self._idle:
+                return self._idle.pop()
+        engine = self._engine()
+        if engine is None:
+            raise RuntimeError("E110: the engine of this writer is gone")
+        # The pool's connect events run (SQLite pragmas), then the connection leaves the pool for good.
+        proxied = engine.raw_connection()
+        conn = proxied.driver_connection
+        proxied.detach()
+        if self.dialect.name == "sqlite":
+            conn.isolation_level = None  # explicit BEGIN/COMMIT below
+        else:
+            conn.autocommit = True
+        return conn
+
+    def _checkin(self, conn: Any) -> None:
+        with self._idle_guard:
+            self._idle.append(conn)
+
+    def _run(self, work: Callable[[Any], Any]) -> Any:
+        """Run ``work(connection)``; on a broken connection (database restarted), once more on a new one."""
+        for attempt in (1, 2):
+            conn = self._checkout()
+            try:
+                result = work(conn)
+            except (self.errors.OperationalError, self.errors.InterfaceError):
+                with suppress(self.errors.Error):  # already broken: that is why it is dropped
+                    conn.close()
+                if attempt == 2:
+                    raise
+                continue
+            except BaseException:
+                # A refused statement (a known uuid) leaves the connection usable; anything else, gone.
+                if self._idle_between_statements(conn):
+                    self._checkin(conn)
+                else:
+                    with suppress(self.errors.Error):
+                        conn.close()
+                raise
+            self._checkin(conn)
+            return result
+        raise AssertionError("unreachable")
+
+    def _idle_between_statements(self, conn: Any) -> bool:
+        if self.dialect.name == "sqlite":
+            return not conn.in_transaction
+        return conn.info.transaction_status == 0  # psycopg.pq.TransactionStatus.IDLE
+
+    def close(self, *_args: Any) -> None:
+        """Close the idle connections (on ``engine.dispose()``; a worker closes its own by exiting)."""
+        with self._idle_guard:
+            idle, self._idle = (self._idle, []) if self._idle_pid == os.getpid() else ([], [])
+        for conn in idle:
+            with suppress(self.errors.Error):
+                conn.close()
+
+    # -- the two operations ----------------------------------------------------------
+    def lookup(self, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """Rows of the write path's target query (campaign, its instrument), languages decoded."""
+        args = tuple(params[name] for name in self._lookup_names) if self._lookup_names else params
+
+        def run(conn: Any) -> list[tuple[Any, ...]]:
+            cur = conn.execute(self._lookup_sql, args)
+            rows = cur.fetchall()
+            cur.close()
+            return rows
+
+        rows = self._run(run)
+        if self._languages is None:
+            return [tuple(r) for r in rows]
+        return [(r[0], self._languages(r[1]), *r[2:]) for r in rows]
+
+    def insert(self, values: dict[str, Any], rows: list[AnswerRow]) -> str | None:
+        """Store the submission and its answers in one transaction.
+
+        Returns None when stored, or the stored ``payload_hash`` when the uuid was already there.
+        """
+        params = [bind(values[name]) if bind else values[name]
+                  for name, bind in zip(SUBMISSION_COLUMNS, self._bind, strict=True)]  # fmt: skip
+        write = self._insert_postgresql if self.dialect.name == "postgresql" else self._insert_sqlite
+        try:
+            self._run(lambda conn: write(conn, params, rows))
+        except self.errors.IntegrityError:
+            existing = self._run(lambda conn: self._existing_hash(conn, params[0]))
+            if existing is None:
+                raise  # another constraint: a real error, not a retry
+            return existing
+        return None
+
+    def _insert_postgresql(self, conn: Any, params: list[Any], rows: list[AnswerRow]) -> None:
+        arrays = [[r.item_id for r in rows], [r.value_num for r in rows], [r.value_text for r in rows]]
+        conn.execute(_PG_INSERT, (*params, *arrays))
+
+    def _insert_sqlite(self, conn: Any, params: list[Any], rows: list[AnswerRow]) -> None:
+        with sqlite_writer_queue(self.database):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                submission_id = conn.execute(_SQLITE_SUBMISSION, params).lastrowid
+                if rows:
+                    # One multi-row INSERT: per-row statements were the largest cost in the profile.
+                    values = ", ".join([_SQLITE_ANSWER_ROW] * len(rows))
+                    flat = [v for row in rows for v in (submission_id, *row)]
+                    conn.execute(f"INSERT INTO answer ({ANSWER_COLUMNS}) VALUES {values}", flat)
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    def _existing_hash(self, conn: Any, uuid_param: Any) -> str | None:
+        cur = conn.execute(_EXISTING_HASH[self.dialect.paramstyle], (uuid_param,))
+        row = cur.fetchone()
+        cur.close()
+        return None if row is None else row[0]
+
+
+_writers: weakref.WeakKeyDictionary[Engine, DirectWriter] = weakref.WeakKeyDictionary()
+_writers_guard = threading.Lock()
+
+
+def writer_for(engine: Engine, lookup: Select) -> DirectWriter:
+    """The engine's writer, made on first use (one per engine: per app, per gunicorn worker)."""
+    writer = _writers.get(engine)
+    if writer is None:
+        with _writers_guard:
+            writer = _writers.get(engine)
+            if writer is None:
+                writer = _writers[engine] = DirectWriter(engine, lookup)
+                event.listen(engine, "engine_disposed", writer.close)
+    return writer
+
+
+_queue_locks: dict[str, tuple[int, threading.Lock, int | None]] = {}
+_queue_guard = threading.Lock()
+
+
+@contextmanager
+def sqlite_writer_queue(path: str | None) -> Iterator[None]:
+    """Queue ingest writers of one SQLite file: in this process (thread lock), then across processes (flock)."""
+    if not path or path == ":memory:":
+        yield
+        return
+    with _queue_guard:
+        entry = _queue_locks.get(path)
+        if entry is None or entry[0] != os.getpid():  # a forked worker opens its own file description
+            fd = os.open(f"{path}.ingest-lock", os.O_RDWR | os.O_CREAT, 0o600) if fcntl else None
+            entry = _queue_locks[path] = (os.getpid(), threading.Lock(), fd)
+    _pid, lock, fd = entry
+    with lock:
+        if fd is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            if fd is not None:
+                fcntl.flock(fd, fcntl.LOCK_UN)

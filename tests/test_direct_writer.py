@@ -1,0 +1,67 @@
+"""cips.submissions.direct: the ingest path's own connections, outside the ORM session."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import select
+
+from cips.models import Answer, Submission, SubmissionStatus
+from cips.submissions import direct
+from cips.submissions.service import _TARGET
+from tests.helpers import payload
+
+URL = "/api/v1/submissions"
+
+
+def writer(app) -> direct.DirectWriter:
+    return direct.writer_for(app.extensions["cips_engine"], _TARGET)
+
+
+def test_direct_rows_read_back_through_the_orm_as_sent(loaded, client, session) -> None:
+    body = payload(device_id=None)
+    assert client.post(URL, json=body).status_code == 201
+    sub = session.exec(select(Submission)).one()
+    assert str(sub.uuid) == body["uuid"] and sub.device_id is None and sub.status is SubmissionStatus.stored
+    assert sub.submitted_at == datetime.fromisoformat(body["submitted_at"])
+    assert sub.started_at == datetime.fromisoformat(body["started_at"])
+    assert sub.received_at.tzinfo is not None and sub.received_at >= sub.submitted_at
+    stored = {a.item_id: (a.value_num, a.value_text) for a in session.exec(select(Answer))}
+    assert stored["lead_1"] == (float(body["answers"]["lead_1"]), None)
+    assert stored["bg_region"] == (None, "north")
+
+
+def test_direct_connection_is_reused_and_survives_a_refused_insert(loaded, client) -> None:
+    first = payload()
+    assert client.post(URL, json=first).status_code == 201
+    assert len(writer(loaded)._idle) == 1
+    changed = payload(uuid=first["uuid"], language="en")  # same uuid, other content: a conflict
+    assert client.post(URL, json=changed).status_code == 409
+    assert client.post(URL, json=first).status_code == 200  # a retry of the stored record
+    assert client.post(URL, json=payload()).status_code == 201
+    assert len(writer(loaded)._idle) == 1  # one connection served every request, none leaked
+
+
+def test_direct_connections_close_when_the_engine_is_disposed(loaded, client) -> None:
+    assert client.post(URL, json=payload()).status_code == 201
+    [conn] = writer(loaded)._idle
+    loaded.extensions["cips_engine"].dispose()
+    assert writer(loaded)._idle == []
+    with pytest.raises(Exception, match="closed"):
+        conn.execute("SELECT 1")
+
+
+def test_direct_writer_reconnects_when_the_database_drops_its_connection(loaded, client) -> None:
+    engine = loaded.extensions["cips_engine"]
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a server that ends connections (restart, failover) is a PostgreSQL situation")
+    assert client.post(URL, json=payload()).status_code == 201
+    [conn] = writer(loaded)._idle
+    with engine.connect() as admin:  # what a server restart does to every open connection
+        admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": conn.info.backend_pid})
+    assert client.post(URL, json=payload()).status_code == 201
+    assert conn.closed
+    with engine.connect() as check:
+        assert check.execute(text("SELECT count(*) FROM submission")).scalar_one() == 2
