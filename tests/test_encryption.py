@@ -216,6 +216,28 @@ def test_encryption_plaintext_to_encrypted_campaign_is_refused_and_sealed(sealed
     assert json.loads(opened["body"]) == body and opened["reason"].startswith("plaintext submission refused")
 
 
+def test_encryption_broken_plaintext_body_for_encrypted_campaign_is_sealed(sealed, client, runner, session,
+                                                                          tmp_path) -> None:  # fmt: skip
+    """A plaintext body cut short on its way to an encrypted campaign: not JSON, still not kept readable."""
+    raw = json.dumps(submission(), ensure_ascii=False).encode("utf-8")
+    cut = raw[: raw.index(SECRET_TEXT.encode()) + len(SECRET_TEXT)]  # the secret is in, the closing braces are not
+    resp = client.post(URL, data=cut, content_type="application/json")
+    assert resp.status_code == 400 and resp.get_json()["error"] == "malformed JSON"
+    [row] = session.exec(select(QuarantinedSubmission)).all()
+    assert SECRET_TEXT.encode() not in row.raw_body and json.loads(row.raw_body)["campaign"] == "sealed"
+    out = tmp_path / "x.csv"
+    assert decrypt(runner, "sealed", "--key", str(sealed["key_file"]), "--out", str(out)).exit_code == 0
+    [opened] = [json.loads(line) for line in out.with_suffix(".quarantined.jsonl").read_text().splitlines()]
+    assert opened["body"].encode("utf-8") == cut  # whole, byte for byte, for the key holder
+
+
+def test_encryption_broken_body_naming_a_plain_campaign_stays_plain(sealed, client, session) -> None:
+    cut = json.dumps(payload(campaign="test")).encode("utf-8")[:-20]
+    assert client.post(URL, data=cut, content_type="application/json").status_code == 400
+    [row] = session.exec(select(QuarantinedSubmission)).all()
+    assert row.raw_body == cut
+
+
 def test_encryption_tampered_record_is_reported_and_quarantined(sealed, client, runner, session, tmp_path) -> None:
     bodies = [submission() for _ in range(3)]
     for body in bodies:

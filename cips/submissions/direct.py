@@ -71,7 +71,7 @@ assert Answer.__table__.c.keys()[1:] == [c.strip() for c in ANSWER_COLUMNS.split
 
 
 class DirectWriter:
-    """Lookups and inserts of the ingest path for one engine, one kept connection per thread."""
+    """Lookups and inserts of the ingest path for one engine, on connections kept for it."""
 
     def __init__(self, engine: Engine, lookup: Select) -> None:
         self._engine = weakref.ref(engine)  # the engine owns this writer (see writer_for), not the other way

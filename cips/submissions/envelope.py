@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid as uuid_lib
 from collections import Counter
 from collections.abc import Callable
@@ -231,6 +232,10 @@ def _claim_invite(session: Session, invite: InviteToken, uuid: uuid_lib.UUID) ->
 # ---------------------------------------------------------------- quarantine
 
 
+#: A campaign slug in a body that is not valid JSON (bare quotes only: an escaped one is inside a string).
+CLAIMED_CAMPAIGN = re.compile(rb'"campaign"\s*:\s*"([^"\\\x00]{1,64})"')
+
+
 def seal_refused(session: Session, raw: bytes, data: Any) -> bytes:
     """The body to keep in quarantine: sealed with the campaign key when the campaign is encrypted.
 
@@ -238,14 +243,18 @@ def seal_refused(session: Session, raw: bytes, data: Any) -> bytes:
     strata): on an encrypted campaign the server must not keep them readable. Sealed
     the way devices seal, it stays whole and only the key holder opens it.
     """
-    slug = data.get("campaign") if isinstance(data, dict) else None
-    if not isinstance(slug, str):
-        return raw
-    row = session.exec(select(Campaign.encrypted, Campaign.public_key).where(Campaign.slug == slug)).first()
-    if row is None or not row[0] or not row[1]:
-        return raw
-    sealed = {"sealed": "quarantined body", "campaign": slug, **seal(raw, load_public_pem(row[1]))}
-    return json.dumps(sealed).encode("utf-8")
+    if isinstance(data, dict):
+        slugs = [data["campaign"]] if isinstance(data.get("campaign"), str) else []
+    else:
+        # Not JSON (cut short, corrupted): the campaigns it names are found in its bytes, so a
+        # plaintext body broken on the way to an encrypted campaign is not kept readable either.
+        slugs = list(dict.fromkeys(m.decode("utf-8", "replace") for m in CLAIMED_CAMPAIGN.findall(raw)[:5]))
+    for slug in slugs:
+        row = session.exec(select(Campaign.encrypted, Campaign.public_key).where(Campaign.slug == slug)).first()
+        if row is not None and row[0] and row[1]:
+            sealed = {"sealed": "quarantined body", "campaign": slug, **seal(raw, load_public_pem(row[1]))}
+            return json.dumps(sealed).encode("utf-8")
+    return raw
 
 
 def is_sealed_body(raw: bytes) -> dict[str, Any] | None:

@@ -90,16 +90,19 @@ def quarantine(
     errors = errors or []
     first_field = errors[0].field if errors else None
     detail = f"{reason}: " + "; ".join(f"{e.field}: {e.message}" for e in errors[:20]) if errors else reason
+    kept = seal_refused(session, raw, _sealable(data))  # encrypted campaign: sealed, never in clear
+    # A body sealed for a campaign belongs to it even when it was not JSON (the key holder's decrypt lists it).
+    campaign = _claimed(data, "campaign") or (json.loads(kept)["campaign"] if kept is not raw else None)
     row = QuarantinedSubmission(
         reason=_clean(detail),
         field=_clean(first_field, 200) or None,
         status_code=status,
         claimed_uuid=_claimed(data, "uuid"),
-        claimed_campaign=_claimed(data, "campaign"),
+        claimed_campaign=campaign,
         content_type=_clean(content_type, 200) or None,
         body_size=len(raw) if body_size is None else body_size,
         truncated=truncated,
-        raw_body=seal_refused(session, raw, _sealable(data)),  # encrypted campaign: sealed, never in clear
+        raw_body=kept,
     )
     session.add(row)
     session.commit()
