@@ -5,7 +5,11 @@ beside lemma n-grams and character n-grams, all combined in a scikit-learn
 ``Pipeline``. One logistic regression per factor plus one for ``other`` (answers
 about none of the ten: praise, the WCO's role, exchanges between
 administrations). Per-label thresholds are tuned on out-of-fold probabilities,
-so the model is not judged on what it has memorised.
+so the model is not judged on what it has memorised. The primary factor is then
+chosen by a second stage (:class:`PrimaryChooser`) learned on the same
+out-of-fold outputs together with the codebook evidence (how many hits, where the
+first one falls), because "which factor is the answer mainly about" depends on
+where and how often it is named, which independent per-factor probabilities ignore.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import KFold, cross_val_predict
+from sklearn.model_selection import KFold
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
@@ -28,6 +32,7 @@ from analysis.segment import split_points
 
 LABELS: tuple[str, ...] = (*FACTOR_IDS, OTHER)
 THRESHOLD_GRID = np.round(np.arange(0.10, 0.91, 0.025), 3)
+_F = len(FACTOR_IDS)
 
 
 def to_indicator(labels: Sequence[Sequence[str]] | np.ndarray) -> np.ndarray:
@@ -61,18 +66,97 @@ def _best_threshold(y: np.ndarray, p: np.ndarray, floor: float) -> float:
     return best_t
 
 
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-4, 1 - 1e-4)
+    return np.log(p / (1 - p))
+
+
+def candidate_features(proba: np.ndarray, docs: Sequence[AnalysedText], thresholds: np.ndarray) -> np.ndarray:
+    """(n, 11, k) features of each candidate primary (10 factors, then ``other``) of each answer.
+
+    Factors: the model's evidence (logit, gap to the best factor, margin over the
+    threshold) beside the codebook's (hits, share of hits, how early the first hit
+    falls, first-named, most-named, most probable). ``other``: its own logit and gap,
+    its concept hits, whether any factor was named at all. Nothing is language- or
+    factor-specific, so the chooser transfers across languages and factors.
+    """
+    n = len(docs)
+    counts, first = np.zeros((n, _F)), np.ones((n, _F))
+    other_hits = np.zeros(n)
+    index = {f: j for j, f in enumerate(FACTOR_IDS)}
+    for i, doc in enumerate(docs):
+        length = max(1, len(doc.terms))
+        for hit in doc.hits:
+            j = index.get(hit.factor)
+            if j is None:
+                other_hits[i] += 1
+                continue
+            counts[i, j] += 1
+            first[i, j] = min(first[i, j], hit.start / length)
+    lp = _logit(proba[:, :_F])
+    rows = np.arange(n)
+    named = counts > 0
+
+    def top(values: np.ndarray) -> np.ndarray:  # one-hot of the row-wise argmax (first on ties)
+        out = np.zeros((n, _F))
+        out[rows, values.argmax(axis=1)] = 1
+        return out
+
+    factor_block = [lp, lp - lp.max(axis=1, keepdims=True), lp - _logit(thresholds[:_F]), np.log1p(counts),
+                    counts / np.maximum(1, counts.sum(axis=1, keepdims=True)), 1 - first,
+                    top(-first) * named, top(counts) * named, top(proba[:, :_F])]  # fmt: skip
+    lo = _logit(proba[:, -1])
+    n_named = counts.sum(axis=1)
+    other_block = [lo, lo - lp.max(axis=1), np.log1p(other_hits), (n_named == 0).astype(float), np.log1p(n_named),
+                   np.ones(n)]  # fmt: skip
+    k_f, k_o = len(factor_block), len(other_block)
+    X = np.zeros((n, _F + 1, k_f + k_o))
+    X[:, :_F, :k_f] = np.stack(factor_block, axis=2)
+    X[:, _F, k_f:] = np.stack(other_block, axis=1)
+    return X
+
+
+class PrimaryChooser:
+    """Which of the 11 candidates (10 factors, ``other``) is the answer's primary label.
+
+    A logistic regression scores each (answer, candidate) pair from
+    :func:`candidate_features`; the best-scoring candidate is the primary. Trained on
+    out-of-fold probabilities, so it learns how far to trust the model on unseen text.
+    """
+
+    def __init__(self, C: float = 1.0) -> None:
+        self.C = C
+
+    def fit(self, proba: np.ndarray, docs: Sequence[AnalysedText], thresholds: np.ndarray,
+            primary: np.ndarray) -> PrimaryChooser:  # fmt: skip
+        """``primary``: index in :data:`LABELS` of each answer's primary label, -1 when unknown."""
+        known = np.flatnonzero(primary >= 0)
+        X = candidate_features(proba[known], [docs[i] for i in known], thresholds)
+        y = np.zeros((len(known), len(LABELS)), dtype=int)
+        y[np.arange(len(known)), primary[known]] = 1
+        self.lr_ = LogisticRegression(C=self.C, max_iter=5000).fit(X.reshape(-1, X.shape[2]), y.ravel())
+        return self
+
+    def scores(self, proba: np.ndarray, docs: Sequence[AnalysedText], thresholds: np.ndarray) -> np.ndarray:
+        X = candidate_features(proba, docs, thresholds)
+        return self.lr_.decision_function(X.reshape(-1, X.shape[2])).reshape(len(docs), len(LABELS))
+
+
 class FactorClassifier(ClassifierMixin, BaseEstimator):
     """Multi-label classifier of free text into the 10 RAD factors (``other`` when none applies).
 
     ``fit(texts, Y)`` takes texts and either label lists or an (n, 10) indicator
     matrix in :data:`analysis.FACTOR_IDS` order. ``predict`` returns that matrix;
-    ``predict_labels`` the label lists (``["other"]`` for none); ``predict_primary``
-    the top factor. ``langs`` may be passed to skip language detection.
+    ``predict_labels`` the label lists (``["other"]`` for none), primary first;
+    ``predict_primary`` the primary label. ``langs`` may be passed to skip language
+    detection. The primary of a training answer is the first of its label list (or
+    ``primary=``); with an indicator matrix only single-label rows teach the chooser.
     """
 
     def __init__(self, C: float = 4.0, concept_weight: float = 1.0, char_ngrams: bool = True,
                  lemma_ngrams: bool = True, cv: int = 5, min_threshold: float = 0.15,
                  split_lists: bool = True, codebook_path: str | None = None,
+                 primary_chooser: bool = True, chooser_C: float = 1.0,
                  random_state: int = 0) -> None:  # fmt: skip
         self.C = C
         self.concept_weight = concept_weight
@@ -82,6 +166,8 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         self.min_threshold = min_threshold
         self.split_lists = split_lists
         self.codebook_path = codebook_path
+        self.primary_chooser = primary_chooser
+        self.chooser_C = chooser_C
         self.random_state = random_state
 
     # -- fitting -------------------------------------------------------------------
@@ -90,36 +176,49 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         clf = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", max_iter=2000)
         return Pipeline([("features", features), ("clf", OneVsRestClassifier(clf))])
 
-    def fit(self, X: Sequence[str], Y: Any, langs: Sequence[str] | None = None) -> FactorClassifier:
+    def fit(self, X: Sequence[str], Y: Any, langs: Sequence[str] | None = None,
+            primary: Sequence[str] | None = None) -> FactorClassifier:  # fmt: skip
         texts = _as_texts(X)
         indicator = to_indicator(Y)
         if len(texts) != len(indicator):
             raise ValueError(f"E303: {len(texts)} texts but {len(indicator)} label rows")
         targets = np.column_stack([indicator, (indicator.sum(axis=1) == 0).astype(int)])
+        langs = list(langs) if langs is not None else detect_language(texts)
         docs = analyse(texts, langs, self.codebook_path)
-        self.thresholds_ = self._tune_thresholds(docs, targets)
+        oof = self._oof_proba(texts, langs, docs, targets)
+        if oof is None:
+            self.thresholds_, self.chooser_ = np.full(len(LABELS), 0.5), None
+        else:
+            # Thresholds and chooser see the same kind of probabilities as prediction
+            # (list answers split into points), but out of fold.
+            self.thresholds_ = np.array([_best_threshold(targets[:, j], oof[:, j], self.min_threshold)
+                                         for j in range(len(LABELS))])  # fmt: skip
+            known = _primary_index(Y, indicator, primary)
+            self.chooser_ = None
+            if self.primary_chooser and (known >= 0).any():
+                self.chooser_ = PrimaryChooser(self.chooser_C).fit(oof, docs, self.thresholds_, known)
         self.model_ = self._model().fit(docs, targets)
         self.classes_ = np.array(FACTOR_IDS)
         self.n_features_in_ = 1
         return self
 
-    def _tune_thresholds(self, docs: list[AnalysedText], targets: np.ndarray) -> np.ndarray:
+    def _oof_proba(self, texts: list[str], langs: list[str], docs: list[AnalysedText],
+                   targets: np.ndarray) -> np.ndarray | None:  # fmt: skip
         folds = min(self.cv, int(targets.sum(axis=0)[targets.sum(axis=0) > 0].min()), len(docs))
         if folds < 2:
-            return np.full(len(LABELS), 0.5)
-        oof = cross_val_predict(self._model(), docs, targets,
-                                cv=KFold(folds, shuffle=True, random_state=self.random_state),
-                                method="predict_proba")  # fmt: skip
-        return np.array([_best_threshold(targets[:, j], oof[:, j], self.min_threshold) for j in range(len(LABELS))])
+            return None
+        oof = np.zeros(targets.shape)
+        for train, test in KFold(folds, shuffle=True, random_state=self.random_state).split(docs):
+            model = self._model().fit([docs[i] for i in train], targets[train])
+            oof[test] = self._proba(model, [texts[i] for i in test], [langs[i] for i in test])[0]
+        return oof
 
     # -- prediction ----------------------------------------------------------------
-    def _all_proba(self, X: Sequence[str], langs: Sequence[str] | None = None) -> np.ndarray:
-        check_is_fitted(self, ["model_", "thresholds_"])
-        texts = _as_texts(X)
-        langs = list(langs) if langs is not None else detect_language(texts)
-        proba = self.model_.predict_proba(analyse(texts, langs, self.codebook_path))
+    def _proba(self, model: Pipeline, texts: list[str], langs: list[str]) -> tuple[np.ndarray, list[AnalysedText]]:
+        docs = analyse(texts, langs, self.codebook_path)
+        proba = model.predict_proba(docs)
         if not self.split_lists:
-            return proba
+            return proba, docs
         # A list answer is about each of its points: a factor counts when the whole
         # answer or any single point supports it; "other" is judged on the whole.
         owners, points, point_langs = [], [], []
@@ -130,42 +229,55 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
                 points += parts
                 point_langs += [lang] * len(parts)
         if points:
-            point_proba = self.model_.predict_proba(analyse(points, point_langs, self.codebook_path))
+            point_proba = model.predict_proba(analyse(points, point_langs, self.codebook_path))
             for owner, row in zip(owners, point_proba, strict=True):
                 proba[owner, :-1] = np.maximum(proba[owner, :-1], row[:-1])
-        return proba
+        return proba, docs
+
+    def _all_proba(self, X: Sequence[str], langs: Sequence[str] | None = None) -> tuple[np.ndarray, list[AnalysedText]]:
+        check_is_fitted(self, ["model_", "thresholds_"])
+        texts = _as_texts(X)
+        langs = list(langs) if langs is not None else detect_language(texts)
+        return self._proba(self.model_, texts, langs)
 
     def predict_proba(self, X: Sequence[str], langs: Sequence[str] | None = None) -> np.ndarray:
         """(n, 10) probabilities, one column per factor (not normalised: labels are independent)."""
-        return self._all_proba(X, langs)[:, : len(FACTOR_IDS)]
+        return self._all_proba(X, langs)[0][:, :_F]
 
-    def _decide(self, proba: np.ndarray) -> np.ndarray:
-        factors = proba[:, : len(FACTOR_IDS)]
-        passing = factors >= self.thresholds_[: len(FACTOR_IDS)]
+    def _decide(self, proba: np.ndarray, docs: Sequence[AnalysedText]) -> list[list[str]]:
+        """Label lists, primary first: the factors passing their thresholds, then the chooser's say."""
+        factors = proba[:, :_F]
+        passing = factors >= self.thresholds_[:_F]
         p_other = proba[:, -1]
         # "other" wins when it is confident and more likely than any factor.
         other_wins = (p_other >= self.thresholds_[-1]) & (p_other > factors.max(axis=1))
         passing[other_wins] = False
-        return passing.astype(int)
+        chooser = getattr(self, "chooser_", None)
+        rank = factors if chooser is None else chooser.scores(proba, docs, self.thresholds_)
+        out = []
+        for i in range(len(proba)):
+            chosen = [j for j in np.argsort(-rank[i, :_F], kind="stable") if passing[i, j]]
+            best = int(np.argmax(rank[i]))
+            # The chooser may name a factor under its threshold as the primary (the
+            # codebook points at it): the answer is then about that factor too.
+            if chooser is not None and best < _F and not passing[i, best]:
+                chosen.insert(0, best)
+            out.append([FACTOR_IDS[j] for j in chosen] or [OTHER])
+        return out
 
     def predict(self, X: Sequence[str], langs: Sequence[str] | None = None) -> np.ndarray:
-        return self._decide(self._all_proba(X, langs))
+        return to_indicator(self.predict_labels(X, langs))
 
     def predict_labels(self, X: Sequence[str], langs: Sequence[str] | None = None) -> list[list[str]]:
-        """Label lists, most probable first; ``["other"]`` when no factor applies."""
+        """Label lists, primary first; ``["other"]`` when no factor applies."""
         return self.predict_labels_and_proba(X, langs)[0]
 
     def predict_labels_and_proba(
         self, X: Sequence[str], langs: Sequence[str] | None = None
     ) -> tuple[list[list[str]], np.ndarray]:
         """Label lists and the (n, 10) factor probabilities from one pass over the texts."""
-        proba = self._all_proba(X, langs)
-        decided = self._decide(proba)
-        out = []
-        for row, p in zip(decided, proba, strict=True):
-            chosen = [j for j in np.argsort(-p[: len(FACTOR_IDS)]) if row[j]]
-            out.append([FACTOR_IDS[j] for j in chosen] or [OTHER])
-        return out, proba[:, : len(FACTOR_IDS)]
+        proba, docs = self._all_proba(X, langs)
+        return self._decide(proba, docs), proba[:, :_F]
 
     def predict_primary(self, X: Sequence[str], langs: Sequence[str] | None = None) -> list[str]:
         return [labels[0] for labels in self.predict_labels(X, langs)]
@@ -196,6 +308,21 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = False
         return tags
+
+
+def _primary_index(Y: Any, indicator: np.ndarray, primary: Sequence[str] | None) -> np.ndarray:
+    """Index in LABELS of each training answer's primary label; -1 when it cannot be known."""
+    if primary is not None:
+        if len(primary) != len(indicator):
+            raise ValueError(f"E305: {len(primary)} primary labels but {len(indicator)} label rows")
+        unknown = sorted({p for p in primary if p not in LABELS})
+        if unknown:
+            raise ValueError(f"E302: unknown primary label(s) {unknown}")
+        return np.array([LABELS.index(p) for p in primary])
+    if isinstance(Y, np.ndarray) and Y.ndim == 2:  # no order: only single-label rows are unambiguous
+        sizes = indicator.sum(axis=1)
+        return np.where(sizes == 1, indicator.argmax(axis=1), np.where(sizes == 0, len(LABELS) - 1, -1))
+    return np.array([LABELS.index(ls[0]) if len(ls) and ls[0] in LABELS else -1 for ls in Y])
 
 
 def _as_texts(X: Any) -> list[str]:

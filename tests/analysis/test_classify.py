@@ -11,8 +11,9 @@ from sklearn.utils.estimator_checks import (
     check_set_params,
 )
 
-from analysis.classify import FactorClassifier, to_indicator
+from analysis.classify import FactorClassifier, PrimaryChooser, _primary_index, candidate_features, to_indicator
 from analysis.factors import FACTOR_IDS, OTHER
+from analysis.features import analyse
 
 
 @pytest.mark.parametrize(
@@ -112,3 +113,64 @@ def test_classify_parallel_paraphrases_get_the_same_factors_in_four_languages(de
     labels = default_model.predict_labels(answers, ["en", "fr", "es", "pt"])
     assert len({ls[0] for ls in labels}) == 1, labels
     assert all(factor in ls for ls in labels), labels
+
+
+def test_classify_primary_chooser_is_fitted_and_primary_is_among_labels(corpus) -> None:
+    small = corpus[::3]
+    model = FactorClassifier(cv=3).fit([e.text for e in small], [list(e.labels) for e in small],
+                                       langs=[e.lang for e in small])  # fmt: skip
+    assert isinstance(model.chooser_, PrimaryChooser)
+    probe = corpus[1::7][:60]
+    labels = model.predict_labels([e.text for e in probe], [e.lang for e in probe])
+    primary = model.predict_primary([e.text for e in probe], [e.lang for e in probe])
+    rows = model.predict([e.text for e in probe], [e.lang for e in probe])
+    for ls, p, row in zip(labels, primary, rows, strict=True):
+        assert p == ls[0]
+        assert ls == [OTHER] or OTHER not in ls
+        assert sorted(ls) == sorted([FACTOR_IDS[j] for j in np.flatnonzero(row)] or [OTHER])
+
+
+def test_classify_primary_chooser_is_deterministic(corpus) -> None:
+    small = corpus[1::4]
+    texts, labels = [e.text for e in small], [list(e.labels) for e in small]
+    probe = ["1) formation des agents 2) paiement électronique 3) rotation", "The DG must lead by example on gifts."]
+    a = FactorClassifier(cv=3).fit(texts, labels)
+    b = FactorClassifier(cv=3).fit(texts, labels)
+    np.testing.assert_array_equal(a.chooser_.lr_.coef_, b.chooser_.lr_.coef_)
+    assert a.predict_labels(probe) == b.predict_labels(probe)
+
+
+def test_classify_without_chooser_ranks_labels_by_probability(corpus) -> None:
+    small = corpus[::4]
+    model = FactorClassifier(cv=3, primary_chooser=False).fit([e.text for e in small], [list(e.labels) for e in small])
+    assert model.chooser_ is None
+    probe = ["Plus de formation, de rotation et de paiement en ligne; les chefs doivent montrer l'exemple."]
+    labels, proba = model.predict_labels_and_proba(probe)
+    ranked = [proba[0, FACTOR_IDS.index(f)] for f in labels[0] if f != OTHER]
+    assert ranked == sorted(ranked, reverse=True)
+
+
+def test_classify_primary_of_training_rows_comes_from_label_order_or_argument() -> None:
+    assert list(_primary_index([["audit", "hrm"], [OTHER]], to_indicator([["audit", "hrm"], [OTHER]]), None)) == [
+        FACTOR_IDS.index("audit"), len(FACTOR_IDS)]  # fmt: skip
+    # An indicator matrix has no order: only rows with one label (or none) say which is primary.
+    y = to_indicator([["audit", "hrm"], ["hrm"], [OTHER]])
+    assert list(_primary_index(y, y, None)) == [-1, FACTOR_IDS.index("hrm"), len(FACTOR_IDS)]
+    assert list(_primary_index(y, y, ["hrm", "hrm", OTHER])) == [FACTOR_IDS.index("hrm")] * 2 + [len(FACTOR_IDS)]
+    with pytest.raises(ValueError, match="E305"):
+        _primary_index(y, y, ["hrm"])
+    with pytest.raises(ValueError, match="E302"):
+        _primary_index(y, y, ["hrm", "hrm", "bribery"])
+
+
+def test_classify_candidate_features_mark_the_first_and_most_named_factor() -> None:
+    doc = analyse(["Formation, formation et encore formation des agents; aussi un code de conduite."], ["fr"])
+    proba = np.full((1, len(FACTOR_IDS) + 1), 0.2)
+    X = candidate_features(proba, doc, np.full(len(FACTOR_IDS) + 1, 0.5))
+    assert X.shape[:2] == (1, len(FACTOR_IDS) + 1)
+    hrm, conduct = FACTOR_IDS.index("hrm"), FACTOR_IDS.index("conduct")
+    first_named, most_named = 6, 7  # columns of the factor block
+    assert X[0, hrm, first_named] == 1 and X[0, conduct, first_named] == 0
+    assert X[0, hrm, most_named] == 1
+    assert X[0, hrm, 3] > X[0, conduct, 3] > 0  # log1p(hits)
+    assert not X[0, len(FACTOR_IDS), :9].any()  # "other" has its own block
