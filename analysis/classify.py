@@ -14,13 +14,13 @@ where and how often it is named, which independent per-factor probabilities igno
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import KFold
+from sklearn.model_selection import GroupKFold, KFold
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
@@ -177,7 +177,8 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         return Pipeline([("features", features), ("clf", OneVsRestClassifier(clf))])
 
     def fit(self, X: Sequence[str], Y: Any, langs: Sequence[str] | None = None,
-            primary: Sequence[str] | None = None) -> FactorClassifier:  # fmt: skip
+            primary: Sequence[str] | None = None, groups: Sequence[str | None] | None = None) -> FactorClassifier:
+        """``groups``: answers sharing a group id (one meaning in several languages) stay in one fold."""
         texts = _as_texts(X)
         indicator = to_indicator(Y)
         if len(texts) != len(indicator):
@@ -185,7 +186,7 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         targets = np.column_stack([indicator, (indicator.sum(axis=1) == 0).astype(int)])
         langs = list(langs) if langs is not None else detect_language(texts)
         docs = analyse(texts, langs, self.codebook_path)
-        oof = self._oof_proba(texts, langs, docs, targets)
+        oof = self._oof_proba(texts, langs, docs, targets, groups)
         if oof is None:
             self.thresholds_, self.chooser_ = np.full(len(LABELS), 0.5), None
         else:
@@ -202,13 +203,13 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         self.n_features_in_ = 1
         return self
 
-    def _oof_proba(self, texts: list[str], langs: list[str], docs: list[AnalysedText],
-                   targets: np.ndarray) -> np.ndarray | None:  # fmt: skip
+    def _oof_proba(self, texts: list[str], langs: list[str], docs: list[AnalysedText], targets: np.ndarray,
+                   groups: Sequence[str | None] | None) -> np.ndarray | None:  # fmt: skip
         folds = min(self.cv, int(targets.sum(axis=0)[targets.sum(axis=0) > 0].min()), len(docs))
         if folds < 2:
             return None
         oof = np.zeros(targets.shape)
-        for train, test in KFold(folds, shuffle=True, random_state=self.random_state).split(docs):
+        for train, test in folds_of(len(docs), folds, groups, self.random_state):
             model = self._model().fit([docs[i] for i in train], targets[train])
             oof[test] = self._proba(model, [texts[i] for i in test], [langs[i] for i in test])[0]
         return oof
@@ -308,6 +309,20 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = False
         return tags
+
+
+def folds_of(n: int, folds: int, groups: Sequence[str | None] | None, random_state: int) -> Iterator[tuple]:
+    """Shuffled K-fold splits; answers of one group (a translation of the same answer) never straddle two folds.
+
+    Otherwise a model would be judged on the French version of an answer it was trained on in
+    English: out-of-fold probabilities, and so thresholds and the primary chooser, would be too sure.
+    """
+    if groups is None or all(g is None for g in groups):
+        return KFold(folds, shuffle=True, random_state=random_state).split(np.arange(n))
+    if len(groups) != n:
+        raise ValueError(f"E306: {len(groups)} groups but {n} texts")
+    ids = [f"group:{g}" if g is not None else f"row:{i}" for i, g in enumerate(groups)]
+    return GroupKFold(folds, shuffle=True, random_state=random_state).split(np.arange(n), groups=ids)
 
 
 def _primary_index(Y: Any, indicator: np.ndarray, primary: Sequence[str] | None) -> np.ndarray:

@@ -11,7 +11,14 @@ from sklearn.utils.estimator_checks import (
     check_set_params,
 )
 
-from analysis.classify import FactorClassifier, PrimaryChooser, _primary_index, candidate_features, to_indicator
+from analysis.classify import (
+    FactorClassifier,
+    PrimaryChooser,
+    _primary_index,
+    candidate_features,
+    folds_of,
+    to_indicator,
+)
 from analysis.factors import FACTOR_IDS, OTHER
 from analysis.features import analyse
 
@@ -174,3 +181,14 @@ def test_classify_candidate_features_mark_the_first_and_most_named_factor() -> N
     assert X[0, hrm, most_named] == 1
     assert X[0, hrm, 3] > X[0, conduct, 3] > 0  # log1p(hits)
     assert not X[0, len(FACTOR_IDS), :9].any()  # "other" has its own block
+
+
+def test_classify_folds_keep_translations_of_one_answer_together() -> None:
+    groups = [None, "g1", "g1", None, "g2", "g2", "g2", "g2", None, None, "g3", "g3"]
+    seen = []
+    for train, test in folds_of(len(groups), 3, groups, random_state=0):
+        assert not {groups[i] for i in train} & {groups[i] for i in test} - {None}
+        seen += list(test)
+    assert sorted(seen) == list(range(len(groups)))  # every answer is tested exactly once
+    with pytest.raises(ValueError, match="E306"):
+        list(folds_of(3, 2, ["a", "b"], random_state=0))
