@@ -83,6 +83,9 @@ def normalise(text: str) -> str:
     return strip_accents(text.lower())
 
 
+_UNSEEN = object()
+
+
 class RadNormaliser:
     """Write the meaningful, normalised lemmas of a doc to ``doc._.terms``."""
 
@@ -94,6 +97,9 @@ class RadNormaliser:
         # Stop words compared without accents too, since the terms are.
         stop_words = stop_words - content_words
         self.stop_words = (stop_words | {normalise(w) for w in stop_words}) - set(self.keep) - set(self.keep.values())
+        # Answers repeat the same words: each word's term is worked out once. Bounded by the
+        # vocabulary met, which stays in the tens of thousands even for a large campaign.
+        self._terms: dict[str, str | None] = {}
 
     def lemma(self, lower: str) -> str:
         if self.lemmas is None:
@@ -104,7 +110,7 @@ class RadNormaliser:
         # The accent-free key is for answers typed without accents. A word typed *with*
         # accents that the table lacks is usually a lemma already ("público", "alfândega"),
         # and its accent-free spelling is often another word's form ("publico" -> "publicar").
-        stripped = strip_accents(lower)
+        stripped = normalise(lower)  # ``lower`` is lower case already: this is its cached accent-free form
         return self.lemmas.get(stripped, lower) if stripped == lower else lower
 
     def __call__(self, doc: Doc) -> Doc:
@@ -113,17 +119,23 @@ class RadNormaliser:
             if token.is_punct or token.is_space or token.like_num or token.is_digit:
                 continue
             lower = token.lower_
-            kept = self.keep.get(lower)
-            if kept is not None:
-                terms.append(kept)
-                continue
-            if lower in self.stop_words or len(lower) < 2:
-                continue
-            lemma = normalise(self.lemma(lower))
-            if lemma and lemma not in self.stop_words:
-                terms.append(lemma)
+            term = self._terms.get(lower, _UNSEEN)
+            if term is _UNSEEN:
+                term = self._terms[lower] = self._term(lower)
+            if term is not None:
+                terms.append(term)
         doc._.terms = terms
         return doc
+
+    def _term(self, lower: str) -> str | None:
+        """The term a lower-case word gives, or None (stop word, too short); memoised per word."""
+        kept = self.keep.get(lower)
+        if kept is not None:
+            return kept
+        if lower in self.stop_words or len(lower) < 2:
+            return None
+        lemma = normalise(self.lemma(lower))
+        return lemma if lemma and lemma not in self.stop_words else None
 
 
 @lru_cache(maxsize=8)
