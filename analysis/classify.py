@@ -205,7 +205,8 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
 
     def _oof_proba(self, texts: list[str], langs: list[str], docs: list[AnalysedText], targets: np.ndarray,
                    groups: Sequence[str | None] | None) -> np.ndarray | None:  # fmt: skip
-        folds = min(self.cv, int(targets.sum(axis=0)[targets.sum(axis=0) > 0].min()), len(docs))
+        units = len(set(split_units(len(docs), groups)))  # translations of one answer count once
+        folds = min(self.cv, int(targets.sum(axis=0)[targets.sum(axis=0) > 0].min()), units)
         if folds < 2:
             return None
         oof = np.zeros(targets.shape)
@@ -317,12 +318,19 @@ def folds_of(n: int, folds: int, groups: Sequence[str | None] | None, random_sta
     Otherwise a model would be judged on the French version of an answer it was trained on in
     English: out-of-fold probabilities, and so thresholds and the primary chooser, would be too sure.
     """
+    ids = split_units(n, groups)
     if groups is None or all(g is None for g in groups):
         return KFold(folds, shuffle=True, random_state=random_state).split(np.arange(n))
-    if len(groups) != n:
-        raise ValueError(f"E306: {len(groups)} groups but {n} texts")
-    ids = [f"group:{g}" if g is not None else f"row:{i}" for i, g in enumerate(groups)]
     return GroupKFold(folds, shuffle=True, random_state=random_state).split(np.arange(n), groups=ids)
+
+
+def split_units(n: int, groups: Sequence[str | None] | None) -> list[str]:
+    """What a split may not cut: one id per answer, shared by the translations of one answer."""
+    if groups is not None and len(groups) != n:
+        raise ValueError(f"E306: {len(groups)} groups but {n} texts")
+    if groups is None:
+        return [f"row:{i}" for i in range(n)]
+    return [f"group:{g}" if g is not None else f"row:{i}" for i, g in enumerate(groups)]
 
 
 def _primary_index(Y: Any, indicator: np.ndarray, primary: Sequence[str] | None) -> np.ndarray:

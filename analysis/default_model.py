@@ -40,7 +40,8 @@ def train_default() -> FactorClassifier:
 
     examples = load_examples(CORPUS_PATH)
     return FactorClassifier().fit([e.text for e in examples], [list(e.labels) for e in examples],
-                                  langs=[e.lang for e in examples], groups=[e.group for e in examples])  # fmt: skip
+                                  langs=[e.lang for e in examples], primary=[e.primary for e in examples],
+                                  groups=[e.group for e in examples])  # fmt: skip
 
 
 @lru_cache(maxsize=1)

@@ -31,7 +31,8 @@ HEADLINE = ("macro_f1", "micro_f1", "primary_accuracy")
 
 def _fit(train: Sequence[Example]) -> FactorClassifier:
     return FactorClassifier().fit([e.text for e in train], [list(e.labels) for e in train],
-                                  langs=[e.lang for e in train], groups=[e.group for e in train])  # fmt: skip
+                                  langs=[e.lang for e in train], primary=[e.primary for e in train],
+                                  groups=[e.group for e in train])  # fmt: skip
 
 
 def _score(model: Any, test: Sequence[Example]) -> tuple[list[list[str]], dict[str, Any]]:

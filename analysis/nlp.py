@@ -84,6 +84,7 @@ def normalise(text: str) -> str:
 
 
 _UNSEEN = object()
+_MEMO_SIZE = 262144
 
 
 class RadNormaliser:
@@ -97,8 +98,8 @@ class RadNormaliser:
         # Stop words compared without accents too, since the terms are.
         stop_words = stop_words - content_words
         self.stop_words = (stop_words | {normalise(w) for w in stop_words}) - set(self.keep) - set(self.keep.values())
-        # Answers repeat the same words: each word's term is worked out once. Bounded by the
-        # vocabulary met, which stays in the tens of thousands even for a large campaign.
+        # Answers repeat the same words: each word's term is worked out once (the vocabulary
+        # met stays in the tens of thousands even for a large campaign; capped all the same).
         self._terms: dict[str, str | None] = {}
 
     def lemma(self, lower: str) -> str:
@@ -121,6 +122,8 @@ class RadNormaliser:
             lower = token.lower_
             term = self._terms.get(lower, _UNSEEN)
             if term is _UNSEEN:
+                if len(self._terms) >= _MEMO_SIZE:  # a long-lived process meeting endless typos
+                    self._terms.clear()
                 term = self._terms[lower] = self._term(lower)
             if term is not None:
                 terms.append(term)

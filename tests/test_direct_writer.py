@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 
 import pytest
@@ -53,15 +54,39 @@ def test_direct_connections_close_when_the_engine_is_disposed(loaded, client) ->
         conn.execute("SELECT 1")
 
 
-def test_direct_writer_reconnects_when_the_database_drops_its_connection(loaded, client) -> None:
+def test_direct_writer_reconnects_when_the_database_drops_its_connections(loaded, client) -> None:
     engine = loaded.extensions["cips_engine"]
     if engine.dialect.name != "postgresql":
         pytest.skip("a server that ends connections (restart, failover) is a PostgreSQL situation")
+    w = writer(loaded)
+    held = [w._checkout(fresh=True) for _ in range(3)]  # three idle connections, as after a busy moment
+    for conn in held:
+        w._checkin(conn)
+    with engine.connect() as admin:  # what a server restart does to every open connection
+        for conn in held:
+            admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": conn.info.backend_pid})
+    assert client.post(URL, json=payload()).status_code == 201
+    assert all(conn.closed for conn in held) and len(w._idle) == 1
+    with engine.connect() as check:
+        assert check.execute(text("SELECT count(*) FROM submission")).scalar_one() == 1
+
+
+def test_direct_locked_sqlite_answers_503_and_keeps_its_connection(loaded, client, session) -> None:
+    engine = loaded.extensions["cips_engine"]
+    if engine.dialect.name != "sqlite":
+        pytest.skip("a writer holding the database file is a SQLite situation")
     assert client.post(URL, json=payload()).status_code == 201
     [conn] = writer(loaded)._idle
-    with engine.connect() as admin:  # what a server restart does to every open connection
-        admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": conn.info.backend_pid})
-    assert client.post(URL, json=payload()).status_code == 201
-    assert conn.closed
-    with engine.connect() as check:
-        assert check.execute(text("SELECT count(*) FROM submission")).scalar_one() == 2
+    conn.execute("PRAGMA busy_timeout = 100")  # the app waits 30 s; the test need not
+    blocker = sqlite3.connect(engine.url.database, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # another writer (the CLI, a migration) holds the file
+    try:
+        body = payload()
+        resp = client.post(URL, json=body)
+        assert resp.status_code == 503 and "retry later" in resp.get_json()["error"]
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert writer(loaded)._idle == [conn]  # a busy file is not a broken connection: kept, not reopened
+    assert client.post(URL, json=body).status_code == 201  # the device's retry lands, once
+    assert len(session.exec(select(Submission)).all()) == 2

@@ -24,8 +24,10 @@ kept for ingestion only:
 
 SQL and value conversion come from the SQLModel tables (compiled once per dialect, the
 columns' own bind processors), so rows written here are exactly what the ORM writes.
-A connection that fails (database restarted) is dropped and the operation retried once
-on a new one: the uuid's unique constraint makes the retry safe.
+A connection the server ended (restart, failover) is dropped with the other idle ones and
+the operation retried once on a new one: the uuid's unique constraint makes the retry safe.
+Errors come out as SQLAlchemy's, so the app answers a locked or unreachable database with
+its 503 "retry later", as on every other path.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from contextlib import contextmanager, suppress
 from typing import Any
 
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.sql import Select
 
 from cips.models import Answer, Campaign, Submission
@@ -67,7 +70,8 @@ _SQLITE_SUBMISSION = (f"INSERT INTO submission ({', '.join(SUBMISSION_COLUMNS)})
 _SQLITE_ANSWER_ROW = "(?, ?, ?, ?)"
 _EXISTING_HASH = {"qmark": "SELECT payload_hash FROM submission WHERE uuid = ?",
                   "pyformat": "SELECT payload_hash FROM submission WHERE uuid = %s"}  # fmt: skip
-assert Answer.__table__.c.keys()[1:] == [c.strip() for c in ANSWER_COLUMNS.split(",")]  # AnswerRow's order
+if Answer.__table__.c.keys()[1:] != [c.strip() for c in ANSWER_COLUMNS.split(",")]:  # AnswerRow's order
+    raise ImportError("E112: the answer table's columns no longer match ANSWER_COLUMNS")
 
 
 class DirectWriter:
@@ -96,11 +100,11 @@ class DirectWriter:
     # on PostgreSQL) and reset on return cost more than this path's own statements. Not
     # thread-locals either: a server that starts a thread per request would open one
     # connection per request. Idle connections are at most the peak of concurrent writes.
-    def _checkout(self) -> Any:
+    def _checkout(self, fresh: bool = False) -> Any:
         with self._idle_guard:
             if self._idle_pid != os.getpid():  # forked: the parent's connections are not ours to use or close
                 self._idle, self._idle_pid = [], os.getpid()
-            if self._idle:
+            if self._idle and not fresh:
                 return self._idle.pop()
         engine = self._engine()
         if engine is None:
@@ -119,29 +123,45 @@ class DirectWriter:
         with self._idle_guard:
             self._idle.append(conn)
 
+    def _discard(self, conn: Any) -> None:
+        with suppress(self.errors.Error):  # it may be broken already: that is why it goes
+            conn.close()
+
     def _run(self, work: Callable[[Any], Any]) -> Any:
-        """Run ``work(connection)``; on a broken connection (database restarted), once more on a new one."""
+        """Run ``work(connection)``; DBAPI errors come out as SQLAlchemy's (``OperationalError`` → 503).
+
+        A connection the server ended (restart, failover) is replaced and the work done once
+        more on a new one; the other idle connections are dropped too, since a restart ends
+        them all. Other errors (a known uuid, a locked SQLite file) are not retried here.
+        """
+        try:
+            return self._attempt(work)
+        except self.errors.Error as exc:
+            raise DBAPIError.instance(None, None, exc, self.errors.Error, dialect=self.dialect) from exc
+
+    def _attempt(self, work: Callable[[Any], Any]) -> Any:
         for attempt in (1, 2):
-            conn = self._checkout()
+            conn = self._checkout(fresh=attempt == 2)
             try:
                 result = work(conn)
-            except (self.errors.OperationalError, self.errors.InterfaceError):
-                with suppress(self.errors.Error):  # already broken: that is why it is dropped
-                    conn.close()
-                if attempt == 2:
-                    raise
-                continue
             except BaseException:
-                # A refused statement (a known uuid) leaves the connection usable; anything else, gone.
-                if self._idle_between_statements(conn):
-                    self._checkin(conn)
+                if self._server_ended(conn):
+                    self._discard(conn)
+                    if attempt == 1:
+                        self.close()
+                        continue
+                elif self._idle_between_statements(conn):
+                    self._checkin(conn)  # a refused statement leaves it usable (no transaction open)
                 else:
-                    with suppress(self.errors.Error):
-                        conn.close()
+                    self._discard(conn)
                 raise
             self._checkin(conn)
             return result
         raise AssertionError("unreachable")
+
+    def _server_ended(self, conn: Any) -> bool:
+        # SQLite has no server to restart: an error there ("database is locked") is not a dead connection.
+        return self.dialect.name != "sqlite" and (conn.closed or conn.broken)
 
     def _idle_between_statements(self, conn: Any) -> bool:
         if self.dialect.name == "sqlite":
@@ -182,7 +202,7 @@ class DirectWriter:
         write = self._insert_postgresql if self.dialect.name == "postgresql" else self._insert_sqlite
         try:
             self._run(lambda conn: write(conn, params, rows))
-        except self.errors.IntegrityError:
+        except IntegrityError:
             existing = self._run(lambda conn: self._existing_hash(conn, params[0]))
             if existing is None:
                 raise  # another constraint: a real error, not a retry
@@ -221,8 +241,14 @@ _writers_guard = threading.Lock()
 
 
 def writer_for(engine: Engine, lookup: Select) -> DirectWriter:
-    """The engine's writer, made on first use (one per engine: per app, per gunicorn worker)."""
+    """The engine's writer, made on first use (one per engine: per app, per gunicorn worker).
+
+    ``lookup`` is the write path's target query; it is compiled once, with the first writer.
+    """
     writer = _writers.get(engine)
+    if writer is None and engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:"):
+        # Its own connection would be another, empty, in-memory database.
+        raise RuntimeError("E111: submissions need a database file; in-memory SQLite is not supported")
     if writer is None:
         with _writers_guard:
             writer = _writers.get(engine)

@@ -26,6 +26,7 @@ import re
 import uuid as uuid_lib
 from collections import Counter
 from collections.abc import Callable
+from itertools import islice
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
@@ -243,12 +244,13 @@ def seal_refused(session: Session, raw: bytes, data: Any) -> bytes:
     strata): on an encrypted campaign the server must not keep them readable. Sealed
     the way devices seal, it stays whole and only the key holder opens it.
     """
-    if isinstance(data, dict):
-        slugs = [data["campaign"]] if isinstance(data.get("campaign"), str) else []
+    if isinstance(data, dict) and isinstance(data.get("campaign"), str):
+        slugs = [data["campaign"]]
     else:
-        # Not JSON (cut short, corrupted): the campaigns it names are found in its bytes, so a
-        # plaintext body broken on the way to an encrypted campaign is not kept readable either.
-        slugs = list(dict.fromkeys(m.decode("utf-8", "replace") for m in CLAIMED_CAMPAIGN.findall(raw)[:5]))
+        # Not JSON (cut short, corrupted) or not a submission's shape: the campaigns it names are
+        # found in its bytes, so a plaintext body for an encrypted campaign is not kept readable.
+        found = (m.group(1).decode("utf-8", "replace") for m in CLAIMED_CAMPAIGN.finditer(raw))
+        slugs = list(dict.fromkeys(islice(found, 5)))
     for slug in slugs:
         row = session.exec(select(Campaign.encrypted, Campaign.public_key).where(Campaign.slug == slug)).first()
         if row is not None and row[0] and row[1]:

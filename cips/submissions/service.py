@@ -169,7 +169,11 @@ def ingest_body(
     body_size: int | None = None,
     truncated: bool = False,
 ) -> Outcome:
-    """Validate and store one raw request body; anything refused is quarantined."""
+    """Validate and store one raw request body; anything refused is quarantined.
+
+    The submission is committed on the write path's own connection (:mod:`cips.submissions.direct`),
+    not in ``session``'s transaction: call it with no pending writes in ``session``.
+    """
     return _ingest(session, raw, content_type, max_bytes=max_bytes, body_size=body_size, truncated=truncated)
 
 
@@ -301,6 +305,6 @@ def _store_claiming(session, values, rows, invite, payload) -> str | bool | None
 
 
 def ingest_payload(session: Session, data: dict[str, Any], *, max_bytes: int) -> Outcome:
-    """Ingest a payload built in Python (web form, demo) through the same path."""
+    """Ingest a payload built in Python (web form, demo) through the same path (see :func:`ingest_body`)."""
     raw = json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
     return ingest_body(session, raw, "application/json", max_bytes=max_bytes)

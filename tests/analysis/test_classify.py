@@ -192,3 +192,15 @@ def test_classify_folds_keep_translations_of_one_answer_together() -> None:
     assert sorted(seen) == list(range(len(groups)))  # every answer is tested exactly once
     with pytest.raises(ValueError, match="E306"):
         list(folds_of(3, 2, ["a", "b"], random_state=0))
+
+
+def test_classify_fits_when_groups_are_fewer_than_folds(corpus) -> None:
+    hrm = [e for e in corpus if e.labels == ("hrm",)][:15]
+    auto = [e for e in corpus if e.labels == ("automation",)][:15]
+    texts, labels = [e.text for e in hrm + auto], [["hrm"]] * 15 + [["automation"]] * 15
+    groups = (["a"] * 8 + ["b"] * 7) * 2  # two groups of translations: 5 folds cannot keep them whole
+    model = FactorClassifier().fit(texts, labels, langs=[e.lang for e in hrm + auto], groups=groups)
+    assert model.chooser_ is not None  # out-of-fold data from 2 group-preserving folds
+    assert model.predict_labels(["Paiement électronique en ligne"])[0][0] in ("automation", OTHER)
+    with pytest.raises(ValueError, match="E306"):
+        FactorClassifier().fit(texts, labels, groups=["a"])
