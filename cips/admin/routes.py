@@ -7,10 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func
 from sqlmodel import select
+from wtforms.fields.choices import SelectChoice
 
 from cips.admin import bp
 from cips.auth import role_required
 from cips.auth.principal import actor
+from cips.choices import options
 from cips.extensions import db
 from cips.manage.forms import AdministrationForm, UserEditForm, UserForm
 from cips.models import Administration, AuditEvent, Role, User, UserCreate
@@ -20,9 +22,9 @@ from cips.services.users import UserExists, create_user, update_user
 AUDIT_PAGE = 50
 
 
-def _administration_choices() -> list[tuple[int, str]]:
+def _administration_choices() -> list[SelectChoice]:
     rows = db.session.exec(select(Administration).order_by(Administration.name)).all()
-    return [(0, "—"), *((a.id, a.name) for a in rows)]
+    return options([(0, "—"), *((a.id, a.name) for a in rows)])
 
 
 @bp.route("/users", methods=["GET", "POST"])

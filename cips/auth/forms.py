@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
+from cips.choices import options
 from cips.i18n import UI_LANGUAGES
 
 EMAIL = Regexp(r"^[^@\s]+@[^@\s]+$", message=_l("Enter an email address."))
@@ -19,7 +20,9 @@ class LoginForm(FlaskForm):
 
 
 class PreferencesForm(FlaskForm):
-    locale = SelectField(_l("Interface language"), choices=[("", _l("Same as my browser")), *UI_LANGUAGES.items()])
+    locale = SelectField(
+        _l("Interface language"), choices=options([("", _l("Same as my browser")), *UI_LANGUAGES.items()])
+    )
     submit = SubmitField(_l("Save"))
 
 

@@ -10,9 +10,11 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
+from wtforms.fields.choices import SelectChoice
 
 from cips.auth import role_required
 from cips.auth.principal import actor, campaign_for
+from cips.choices import options
 from cips.extensions import db
 from cips.instruments.service import definition_of
 from cips.manage import bp
@@ -26,10 +28,10 @@ from cips.services.station import set_station_pin
 MANAGERS = (Role.manager,)
 
 
-def _instrument_choices() -> list[tuple[str, str]]:
+def _instrument_choices() -> list[SelectChoice]:
     rows = db.session.exec(select(Instrument).order_by(Instrument.key, Instrument.version)).all()
-    return [(f"{r.key}:{r.version}", f"{definition_of(r).title.get('en', r.key)} ({r.key} v{r.version})")
-            for r in rows]  # fmt: skip
+    return options((f"{r.key}:{r.version}", f"{definition_of(r).title.get('en', r.key)} ({r.key} v{r.version})")
+                   for r in rows)  # fmt: skip
 
 
 def _strata_help() -> dict[str, dict[str, list[str]]]:
@@ -134,7 +136,7 @@ def campaign_status(slug: str):
     form = StatusForm()
     if form.validate_on_submit():
         set_status(db.session, campaign, CampaignStatus(form.status.data), actor=actor())
-        label = dict(form.status.choices).get(form.status.data, form.status.data)
+        label = next((c.label for c in form.status.choices if c.value == form.status.data), form.status.data)
         flash(_("Status: %(status)s.", status=str(label)), "ok")
     return redirect(url_for("manage.campaign", slug=slug))
 

@@ -23,6 +23,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from cips.auth.forms import EMAIL
+from cips.choices import options
 from cips.i18n import UI_LANGUAGES
 from cips.models import CampaignMode, Role
 
@@ -83,10 +84,10 @@ class CampaignForm(FlaskForm):
         r"^[a-z0-9][a-z0-9-]{0,63}$", message=_l("Lower-case letters, digits and hyphens only."))])  # fmt: skip
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     wave = IntegerField(_l("Wave"), default=1, validators=[DataRequired(), NumberRange(min=1, max=100)])
-    mode = SelectField(_l("Mode"), choices=[(CampaignMode.station.value, _l("Survey station (tablets)")),
-                                            (CampaignMode.online.value, _l("Online, by link"))])  # fmt: skip
+    mode = SelectField(_l("Mode"), choices=options([(CampaignMode.station.value, _l("Survey station (tablets)")),
+                                                    (CampaignMode.online.value, _l("Online, by link"))]))  # fmt: skip
     instruments = MultiCheckboxField(_l("Questionnaires"), validators=[AtLeastOne()])
-    languages = MultiCheckboxField(_l("Languages"), choices=list(SURVEY_LANGUAGES.items()),
+    languages = MultiCheckboxField(_l("Languages"), choices=options(SURVEY_LANGUAGES.items()),
                                    validators=[AtLeastOne()])  # fmt: skip
     opens_at = DateField(_l("Opens on"), validators=[Optional()])
     closes_at = DateField(_l("Closes on (exclusive)"), validators=[Optional()])
@@ -102,7 +103,7 @@ class CampaignForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
-    status = SelectField(choices=[("open", _l("Open")), ("closed", _l("Closed")), ("draft", _l("Draft"))])
+    status = SelectField(choices=options([("open", _l("Open")), ("closed", _l("Closed")), ("draft", _l("Draft"))]))
     submit = SubmitField(_l("Change status"))
 
 
@@ -120,15 +121,17 @@ class PinForm(FlaskForm):
 
 
 class ExportForm(FlaskForm):
-    format = SelectField(_l("Format"), choices=[("xlsx", "Excel (.xlsx)"), ("csv", "CSV"), ("sav", "SPSS (.sav)")])
-    lang = SelectField(_l("Language of labels"), choices=list(UI_LANGUAGES.items()))
+    format = SelectField(
+        _l("Format"), choices=options([("xlsx", "Excel (.xlsx)"), ("csv", "CSV"), ("sav", "SPSS (.sav)")])
+    )
+    lang = SelectField(_l("Language of labels"), choices=options(UI_LANGUAGES.items()))
     instrument = SelectField(_l("Questionnaire"), validators=[Optional()])
     where = StringField(_l("Only respondents where (e.g. region=north)"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("Download"))
 
 
 class ReportForm(FlaskForm):
-    lang = SelectField(_l("Language"), choices=list(UI_LANGUAGES.items()))
+    lang = SelectField(_l("Language"), choices=options(UI_LANGUAGES.items()))
     submit = SubmitField(_l("Show report"))
 
 
@@ -139,14 +142,14 @@ class BriefingForm(FlaskForm):
         Optional(), FileAllowed(["yaml", "yml"], _l("A .yaml file."))])  # fmt: skip
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     meeting = StringField(_l("Meeting"), validators=[Optional(), Length(max=200)])
-    lang = SelectField(_l("Language of the briefing"), choices=list(UI_LANGUAGES.items()))
-    format = SelectField(_l("Format"), choices=[("docx", "Word (.docx)"), ("md", "Markdown (.md)")])
+    lang = SelectField(_l("Language of the briefing"), choices=options(UI_LANGUAGES.items()))
+    format = SelectField(_l("Format"), choices=options([("docx", "Word (.docx)"), ("md", "Markdown (.md)")]))
     submit = SubmitField(_l("Build the briefing"))
 
 
 class UserForm(FlaskForm):
     email = StringField(_l("Email"), validators=[DataRequired(), Length(max=254), EMAIL])
-    role = SelectField(_l("Role"), choices=[(r.value, r.value) for r in Role])
+    role = SelectField(_l("Role"), choices=options((r.value, r.value) for r in Role))
     administration = SelectField(_l("Administration"), coerce=int)
     password = PasswordField(_l("Initial password (10 characters or more)"),
                              validators=[DataRequired(), Length(min=10, max=200)])  # fmt: skip
@@ -154,7 +157,7 @@ class UserForm(FlaskForm):
 
 
 class UserEditForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=[(r.value, r.value) for r in Role])
+    role = SelectField(_l("Role"), choices=options((r.value, r.value) for r in Role))
     administration = SelectField(_l("Administration"), coerce=int)
     is_active = BooleanField(_l("Active"))
     password = PasswordField(_l("New password (leave empty to keep)"), validators=[Optional(), Length(min=10, max=200)])
