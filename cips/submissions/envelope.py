@@ -237,12 +237,13 @@ def _claim_invite(session: Session, invite: InviteToken, uuid: uuid_lib.UUID) ->
 CLAIMED_CAMPAIGN = re.compile(rb'"campaign"\s*:\s*"([^"\\\x00]{1,64})"')
 
 
-def seal_refused(session: Session, raw: bytes, data: Any) -> bytes:
-    """The body to keep in quarantine: sealed with the campaign key when the campaign is encrypted.
+def seal_refused(session: Session, raw: bytes, data: Any) -> tuple[bytes, str | None]:
+    """The body to keep in quarantine and the campaign it was sealed for (None: kept as received).
 
-    A refused body may hold answers in clear (an old app posting plaintext, undeclared
-    strata): on an encrypted campaign the server must not keep them readable. Sealed
-    the way devices seal, it stays whole and only the key holder opens it.
+    Sealed with the campaign key when the campaign is encrypted: a refused body may hold
+    answers in clear (an old app posting plaintext, undeclared strata), and on an encrypted
+    campaign the server must not keep them readable. Sealed the way devices seal, it stays
+    whole and only the key holder opens it.
     """
     if isinstance(data, dict) and isinstance(data.get("campaign"), str):
         slugs = [data["campaign"]]
@@ -255,8 +256,8 @@ def seal_refused(session: Session, raw: bytes, data: Any) -> bytes:
         row = session.exec(select(Campaign.encrypted, Campaign.public_key).where(Campaign.slug == slug)).first()
         if row is not None and row[0] and row[1]:
             sealed = {"sealed": "quarantined body", "campaign": slug, **seal(raw, load_public_pem(row[1]))}
-            return json.dumps(sealed).encode("utf-8")
-    return raw
+            return json.dumps(sealed).encode("utf-8"), slug
+    return raw, None
 
 
 def is_sealed_body(raw: bytes) -> dict[str, Any] | None:

@@ -90,9 +90,9 @@ def quarantine(
     errors = errors or []
     first_field = errors[0].field if errors else None
     detail = f"{reason}: " + "; ".join(f"{e.field}: {e.message}" for e in errors[:20]) if errors else reason
-    kept = seal_refused(session, raw, _sealable(data))  # encrypted campaign: sealed, never in clear
+    kept, sealed_for = seal_refused(session, raw, _sealable(data))  # encrypted campaign: sealed, never in clear
     # A body sealed for a campaign belongs to it even when it was not JSON (the key holder's decrypt lists it).
-    campaign = _claimed(data, "campaign") or (json.loads(kept)["campaign"] if kept is not raw else None)
+    campaign = _claimed(data, "campaign") or sealed_for
     row = QuarantinedSubmission(
         reason=_clean(detail),
         field=_clean(first_field, 200) or None,
