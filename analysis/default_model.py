@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import joblib
 import platformdirs
 import sklearn
 
 from analysis.classify import FactorClassifier
+
+if TYPE_CHECKING:
+    from analysis.evaluate import Example
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CORPUS_PATH = DATA_DIR / "rad_corpus.jsonl"
@@ -35,13 +40,17 @@ def model_digest() -> str:
     return digest.hexdigest()[:16]
 
 
-def train_default() -> FactorClassifier:
-    from analysis.evaluate import load_examples
-
-    examples = load_examples(CORPUS_PATH)
+def fit_examples(examples: Sequence[Example]) -> FactorClassifier:
+    """A classifier with default settings fitted on labelled examples (their languages, primaries, groups)."""
     return FactorClassifier().fit([e.text for e in examples], [list(e.labels) for e in examples],
                                   langs=[e.lang for e in examples], primary=[e.primary for e in examples],
                                   groups=[e.group for e in examples])  # fmt: skip
+
+
+def train_default() -> FactorClassifier:
+    from analysis.evaluate import load_examples
+
+    return fit_examples(load_examples(CORPUS_PATH))
 
 
 @lru_cache(maxsize=1)

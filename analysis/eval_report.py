@@ -21,18 +21,12 @@ from typing import Any
 import numpy as np
 
 from analysis.baseline import KeywordBaseline
-from analysis.classify import FactorClassifier, folds_of
-from analysis.default_model import CORPUS_PATH, DATA_DIR
+from analysis.classify import folds_of
+from analysis.default_model import CORPUS_PATH, DATA_DIR, fit_examples
 from analysis.evaluate import Example, consistency, load_examples, scores
 
 BLIND_PATH = DATA_DIR / "rad_blind.jsonl"
 HEADLINE = ("macro_f1", "micro_f1", "primary_accuracy")
-
-
-def _fit(train: Sequence[Example]) -> FactorClassifier:
-    return FactorClassifier().fit([e.text for e in train], [list(e.labels) for e in train],
-                                  langs=[e.lang for e in train], primary=[e.primary for e in train],
-                                  groups=[e.group for e in train])  # fmt: skip
 
 
 def _score(model: Any, test: Sequence[Example]) -> tuple[list[list[str]], dict[str, Any]]:
@@ -53,7 +47,7 @@ def cross_validation(corpus: list[Example], folds: int = 5) -> dict[str, Any]:
     # Translations of one answer stay in one fold (see analysis.classify.folds_of).
     for train_idx, test_idx in folds_of(len(corpus), folds, [e.group for e in corpus], 0):
         test = [corpus[i] for i in test_idx]
-        parts.append((test, _score(_fit([corpus[i] for i in train_idx]), test)[0]))
+        parts.append((test, _score(fit_examples([corpus[i] for i in train_idx]), test)[0]))
     return _pooled(parts)
 
 
@@ -63,14 +57,14 @@ def leave_one_language_out(corpus: list[Example]) -> dict[str, Any]:
         test = [e for e in corpus if e.lang == lang]
         # Not trained on another language's version of a test answer: that would be no test of transfer.
         held = {e.group for e in test if e.group is not None}
-        result = _score(_fit([e for e in corpus if e.lang != lang and e.group not in held]), test)[1]
+        result = _score(fit_examples([e for e in corpus if e.lang != lang and e.group not in held]), test)[1]
         out[lang] = {k: result[k] for k in ("n", *HEADLINE)}
     out["mean_macro_f1"] = round(float(np.mean([out[lang]["macro_f1"] for lang in ("en", "fr", "es", "pt")])), 3)
     return out
 
 
 def blind(corpus: list[Example], blind_set: list[Example]) -> dict[str, Any]:
-    model = _fit(corpus)
+    model = fit_examples(corpus)
     pred, result = _score(model, blind_set)
     base = KeywordBaseline().predict_labels([e.text for e in blind_set], [e.lang for e in blind_set])
     result["baseline"] = scores([list(e.labels) for e in blind_set], base, [e.primary for e in blind_set],
