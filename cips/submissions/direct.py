@@ -53,7 +53,9 @@ except ImportError:  # not POSIX: threads of one process still queue; processes 
 
 SUBMISSION_COLUMNS = ("uuid", "campaign_id", "instrument_id", "device_id", "language", "started_at", "submitted_at",
                       "received_at", "status", "payload_hash")  # fmt: skip
-ANSWER_COLUMNS = "submission_id, item_id, value_num, value_text"
+#: The answer table's columns in the order of ``(submission_id, *AnswerRow)``.
+ANSWER_KEYS = ("submission_id", "item_id", "value_num", "value_text")
+ANSWER_COLUMNS = ", ".join(ANSWER_KEYS)
 
 _PG_INSERT = f"""
 WITH s AS (
@@ -70,8 +72,8 @@ _SQLITE_SUBMISSION = (f"INSERT INTO submission ({', '.join(SUBMISSION_COLUMNS)})
 _SQLITE_ANSWER_ROW = "(?, ?, ?, ?)"
 _EXISTING_HASH = {"qmark": "SELECT payload_hash FROM submission WHERE uuid = ?",
                   "pyformat": "SELECT payload_hash FROM submission WHERE uuid = %s"}  # fmt: skip
-if Answer.__table__.c.keys()[1:] != [c.strip() for c in ANSWER_COLUMNS.split(",")]:  # AnswerRow's order
-    raise ImportError("E112: the answer table's columns no longer match ANSWER_COLUMNS")
+if tuple(Answer.__table__.c.keys()[1:]) != ANSWER_KEYS:
+    raise ImportError("E112: the answer table's columns no longer match ANSWER_KEYS")
 
 
 class DirectWriter:

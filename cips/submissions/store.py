@@ -15,12 +15,11 @@ from typing import Any
 from sqlmodel import Session
 
 from cips.models import Answer, Submission
-from cips.submissions.direct import sqlite_writer_queue
+from cips.submissions.direct import ANSWER_KEYS, sqlite_writer_queue
 from cips.submissions.payload import AnswerRow
 
 _INSERT_SUBMISSION = Submission.__table__.insert()
 _INSERT_ANSWERS = Answer.__table__.insert()
-_ANSWER_KEYS = ("submission_id", "item_id", "value_num", "value_text")
 
 
 def insert_with_claim(
@@ -36,7 +35,7 @@ def insert_with_claim(
         conn = session.connection()
         submission_id = conn.execute(_INSERT_SUBMISSION, values).inserted_primary_key[0]
         if rows:
-            conn.execute(_INSERT_ANSWERS, [dict(zip(_ANSWER_KEYS, (submission_id, *row), strict=True)) for row in rows])
+            conn.execute(_INSERT_ANSWERS, [dict(zip(ANSWER_KEYS, (submission_id, *row), strict=True)) for row in rows])
         if not claim():
             session.rollback()
             return False
