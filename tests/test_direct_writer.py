@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import datetime
 
@@ -54,7 +55,25 @@ def test_direct_connections_close_when_the_engine_is_disposed(loaded, client) ->
         conn.execute("SELECT 1")
 
 
-def test_direct_writer_reconnects_when_the_database_drops_its_connections(loaded, client) -> None:
+def _terminate(engine, held) -> None:
+    with engine.connect() as admin:  # what a server restart does to every open connection
+        for conn in held:
+            admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": conn.info.backend_pid})
+
+
+def _hang_up(engine, held) -> None:
+    # A restart seen by a socket that reports the hang-up before libpq reads the server's
+    # goodbye: psycopg says "connection socket closed" and the connection still looks open.
+    # Each socket becomes a pipe whose writer is gone (the descriptor stays the connection's own).
+    for conn in held:
+        read_end, write_end = os.pipe()
+        os.close(write_end)
+        os.dup2(read_end, conn.pgconn.socket)
+        os.close(read_end)
+
+
+@pytest.mark.parametrize("drop", [_terminate, _hang_up], ids=["terminated", "hung-up"])
+def test_direct_writer_reconnects_when_the_database_drops_its_connections(loaded, client, drop) -> None:
     engine = loaded.extensions["cips_engine"]
     if engine.dialect.name != "postgresql":
         pytest.skip("a server that ends connections (restart, failover) is a PostgreSQL situation")
@@ -62,9 +81,7 @@ def test_direct_writer_reconnects_when_the_database_drops_its_connections(loaded
     held = [w._checkout(fresh=True) for _ in range(3)]  # three idle connections, as after a busy moment
     for conn in held:
         w._checkin(conn)
-    with engine.connect() as admin:  # what a server restart does to every open connection
-        for conn in held:
-            admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": conn.info.backend_pid})
+    drop(engine, held)
     assert client.post(URL, json=payload()).status_code == 201
     assert all(conn.closed for conn in held) and len(w._idle) == 1
     with engine.connect() as check:

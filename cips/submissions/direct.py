@@ -146,8 +146,8 @@ class DirectWriter:
             conn = self._checkout(fresh=attempt == 2)
             try:
                 result = work(conn)
-            except BaseException:
-                if self._server_ended(conn):
+            except BaseException as exc:
+                if self._lost(conn, exc):
                     self._discard(conn)
                     if attempt == 1:
                         self.close()
@@ -161,9 +161,17 @@ class DirectWriter:
             return result
         raise AssertionError("unreachable")
 
-    def _server_ended(self, conn: Any) -> bool:
-        # SQLite has no server to restart: an error there ("database is locked") is not a dead connection.
-        return self.dialect.name != "sqlite" and (conn.closed or conn.broken)
+    def _lost(self, conn: Any, exc: BaseException) -> bool:
+        """Whether ``exc`` means the server side of ``conn`` is gone, so the work may go to a new one."""
+        if self.dialect.name == "sqlite":  # no server to restart: "database is locked" is not a dead connection
+            return False
+        if conn.closed or conn.broken:  # libpq saw the server end it (restart, pg_terminate_backend)
+            return True
+        # How a restart surfaces depends on timing: when the socket reports a hang-up before
+        # libpq reads the server's goodbye, psycopg raises "connection socket closed" and the
+        # connection still looks open, with its command in flight. An operational error that
+        # leaves the connection anywhere but idle has lost it all the same.
+        return isinstance(exc, self.errors.OperationalError) and not self._idle_between_statements(conn)
 
     def _idle_between_statements(self, conn: Any) -> bool:
         if self.dialect.name == "sqlite":
