@@ -176,8 +176,14 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         clf = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", max_iter=2000)
         return Pipeline([("features", features), ("clf", OneVsRestClassifier(clf))])
 
-    def fit(self, X: Sequence[str], Y: Any, langs: Sequence[str] | None = None,
-            primary: Sequence[str] | None = None, groups: Sequence[str | None] | None = None) -> FactorClassifier:
+    def fit(
+        self,
+        X: Sequence[str],
+        Y: Any,
+        langs: Sequence[str] | None = None,
+        primary: Sequence[str] | None = None,
+        groups: Sequence[str | None] | None = None,
+    ) -> FactorClassifier:
         """``groups``: answers sharing a group id (one meaning in several languages) stay in one fold."""
         texts = _as_texts(X)
         indicator = to_indicator(Y)

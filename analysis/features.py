@@ -43,7 +43,9 @@ _ANALYSED: OrderedDict[tuple[str, str, str | None], AnalysedText] = OrderedDict(
 _ANALYSED_MAX = 200_000
 
 
-def analyse(texts: Sequence[str], langs: Sequence[str] | None = None, codebook_path: str | None = None) -> list[AnalysedText]:  # noqa: E501
+def analyse(
+    texts: Sequence[str], langs: Sequence[str] | None = None, codebook_path: str | None = None
+) -> list[AnalysedText]:
     """Language, normalised lemmas and codebook hits of each text (memoised)."""
     langs = list(langs) if langs is not None else detect_language(texts)
     keys = [(text, lang, codebook_path) for text, lang in zip(texts, langs, strict=True)]

@@ -38,8 +38,14 @@ class Principal(UserMixin):
 
     @classmethod
     def of(cls, user: User) -> Principal:
-        return cls(user.id, user.email, user.role, user.administration_id, user.locale,  # type: ignore[arg-type]
-                   user.session_version)
+        return cls(
+            user.id,
+            user.email,
+            user.role,
+            user.administration_id,
+            user.locale,  # type: ignore[arg-type]
+            user.session_version,
+        )
 
     def get_id(self) -> str:
         # What the session cookie holds: a copied cookie dies when the version is raised.

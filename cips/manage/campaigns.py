@@ -161,8 +161,11 @@ def campaign_invites(slug: str):
     writer.writerow(["link"])
     writer.writerows([f"{base}?t={token}"] for token in tokens)
     # Shown once, never stored in clear: the download is the only copy.
-    return Response(out.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{slug}-invitations.csv"', "Cache-Control": "no-store"})
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{slug}-invitations.csv"', "Cache-Control": "no-store"},
+    )
 
 
 @bp.post("/campaigns/<slug>/pin")

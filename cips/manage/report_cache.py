@@ -60,8 +60,13 @@ def rendered(campaign: Campaign, lang: str, kind: str) -> bytes:
     from cips.services.reports import ReportError
 
     if campaign.encrypted:
-        raise ReportError(_("The answers of this campaign are encrypted: only the key holder can build its report, "
-                            "with `cips decrypt %(slug)s --key FILE --report report.html`.", slug=campaign.slug))
+        raise ReportError(
+            _(
+                "The answers of this campaign are encrypted: only the key holder can build its report, "
+                "with `cips decrypt %(slug)s --key FILE --report report.html`.",
+                slug=campaign.slug,
+            )
+        )
     count, latest = db.session.execute(
         select(func.count(), func.max(Submission.received_at)).where(Submission.campaign_id == campaign.id)
     ).one()

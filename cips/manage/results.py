@@ -104,8 +104,11 @@ def export(slug: str):
             db.session.rollback()
             flash(str(exc), "error")
             return render_template("manage/export.html", campaign=campaign, form=form), 422
-        return Response(out.data, mimetype=out.mimetype, headers={
-            "Content-Disposition": f'attachment; filename="{out.filename}"', "Cache-Control": "no-store"})
+        return Response(
+            out.data,
+            mimetype=out.mimetype,
+            headers={"Content-Disposition": f'attachment; filename="{out.filename}"', "Cache-Control": "no-store"},
+        )
     return render_template("manage/export.html", campaign=campaign, form=form)
 
 
@@ -132,6 +135,9 @@ def briefing():
         audit.record(db.session, actor(), "briefing.build", upload.filename, lang=form.lang.data,
                      format=form.format.data)  # fmt: skip
         db.session.commit()
-        return Response(data, mimetype=mimetype, headers={
-            "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+        return Response(
+            data,
+            mimetype=mimetype,
+            headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+        )
     return render_template("manage/briefing.html", form=form)

@@ -140,9 +140,7 @@ def is_open(campaign: Campaign, now: datetime | None = None) -> bool:
     )
 
 
-def campaign_summaries(
-    session: Session, visible: Callable[[Campaign], bool] | None = None
-) -> list[dict[str, Any]]:
+def campaign_summaries(session: Session, visible: Callable[[Campaign], bool] | None = None) -> list[dict[str, Any]]:
     """One dict per campaign (only those ``visible`` accepts): slug, mode, instruments with versions, counts."""
     stored = dict(session.exec(select(Submission.campaign_id, func.count()).group_by(Submission.campaign_id)).all())
     from cips.submissions.envelope import encrypted_counts  # late: submissions imports this module

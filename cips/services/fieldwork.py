@@ -204,7 +204,7 @@ def _sections(session: Session, campaign: Campaign, instruments: list[Any], lang
         for i, (section, n_reached, completion) in enumerate(reached):
             # Leaving the free-text section empty is not dropping out: compare with the next
             # section that has a closed question.
-            later = [r for r in reached[i + 1:] if any(item.type is not ItemType.text for item in r[0].items)]
+            later = [r for r in reached[i + 1 :] if any(item.type is not ItemType.text for item in r[0].items)]
             following = later[0][1] if later else n_reached
             title = section.title.get(lang) or section.title.get("en") or section.id
             out.append(SectionProgress(f"{row.key} v{row.version}", section.id, title, n_reached, completion,

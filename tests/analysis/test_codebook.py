@@ -77,4 +77,6 @@ def test_codebook_multiword_terms_do_not_collapse_to_a_generic_word() -> None:
                        ("political pressure", "en"), ("apoio financeiro ao programa", "pt")]:  # fmt: skip
         [hits] = codebook.match([text], [lang])
         assert not {h.concept for h in hits} & {"publication", "commitment_will", "programme_continuation_funding"}, (
-            text, hits)
+            text,
+            hits,
+        )
