@@ -266,8 +266,10 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         for i in range(len(proba)):
             chosen = [j for j in np.argsort(-rank[i, :_F], kind="stable") if passing[i, j]]
             best = int(np.argmax(rank[i]))
-            # The chooser may name a factor under its threshold as the primary (the
-            # codebook points at it): the answer is then about that factor too.
+            # Precedence: factors over their thresholds always stay (the chooser only orders
+            # them); a chooser that prefers "other" does not remove them. The chooser may name
+            # a factor under its threshold as the primary (the codebook points at it): the
+            # answer is then about that factor too. "other" only when no factor is left.
             if chooser is not None and best < _F and not passing[i, best]:
                 chosen.insert(0, best)
             out.append([FACTOR_IDS[j] for j in chosen] or [OTHER])

@@ -55,6 +55,22 @@ def test_direct_connections_close_when_the_engine_is_disposed(loaded, client) ->
         conn.execute("SELECT 1")
 
 
+def test_direct_connection_in_use_during_dispose_is_closed_on_return(loaded, client) -> None:
+    engine = loaded.extensions["cips_engine"]
+    w = writer(loaded)
+
+    def dispose_midway(conn):
+        engine.dispose()  # another thread disposing the engine while this request writes
+        return conn
+
+    conn = w._run(dispose_midway)
+    assert w._idle == []
+    with pytest.raises(Exception, match="closed"):
+        conn.execute("SELECT 1")
+    assert client.post(URL, json=payload()).status_code == 201  # the next request opens a new one
+    assert len(w._idle) == 1
+
+
 def _terminate(engine, held) -> None:
     with engine.connect() as admin:  # what a server restart does to every open connection
         for conn in held:

@@ -86,6 +86,7 @@ class DirectWriter:
         self._idle: list[Any] = []
         self._idle_pid = os.getpid()
         self._idle_guard = threading.Lock()
+        self._generation = 0  # bumped by close(): a connection out at that moment is closed on return
         compiled = lookup.compile(dialect=self.dialect)
         self._lookup_sql = str(compiled)
         self._lookup_names = compiled.positiontup if compiled.positional else None
@@ -121,9 +122,12 @@ class DirectWriter:
             conn.autocommit = True
         return conn
 
-    def _checkin(self, conn: Any) -> None:
+    def _checkin(self, conn: Any, generation: int | None = None) -> None:
         with self._idle_guard:
-            self._idle.append(conn)
+            if generation is None or generation == self._generation:
+                self._idle.append(conn)
+                return
+        self._discard(conn)  # it was in use when the engine was disposed: it must not outlive that
 
     def _discard(self, conn: Any) -> None:
         with suppress(self.errors.Error):  # it may be broken already: that is why it goes
@@ -143,6 +147,7 @@ class DirectWriter:
 
     def _attempt(self, work: Callable[[Any], Any]) -> Any:
         for attempt in (1, 2):
+            generation = self._generation
             conn = self._checkout(fresh=attempt == 2)
             try:
                 result = work(conn)
@@ -153,11 +158,11 @@ class DirectWriter:
                         self.close()
                         continue
                 elif self._idle_between_statements(conn):
-                    self._checkin(conn)  # a refused statement leaves it usable (no transaction open)
+                    self._checkin(conn, generation)  # a refused statement leaves it usable (no transaction open)
                 else:
                     self._discard(conn)
                 raise
-            self._checkin(conn)
+            self._checkin(conn, generation)
             return result
         raise AssertionError("unreachable")
 
@@ -179,8 +184,12 @@ class DirectWriter:
         return conn.info.transaction_status == 0  # psycopg.pq.TransactionStatus.IDLE
 
     def close(self, *_args: Any) -> None:
-        """Close the idle connections (on ``engine.dispose()``; a worker closes its own by exiting)."""
+        """Close the idle connections now, those in use when they come back (on ``engine.dispose()``).
+
+        A gunicorn worker closes its own by exiting.
+        """
         with self._idle_guard:
+            self._generation += 1
             idle, self._idle = (self._idle, []) if self._idle_pid == os.getpid() else ([], [])
         for conn in idle:
             with suppress(self.errors.Error):
