@@ -266,8 +266,8 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         for i in range(len(proba)):
             chosen = [j for j in np.argsort(-rank[i, :_F], kind="stable") if passing[i, j]]
             best = int(np.argmax(rank[i]))
-            # Precedence: factors over their thresholds always stay (the chooser only orders
-            # them); a chooser that prefers "other" does not remove them. The chooser may name
+            # Precedence: factors still passing after the "other wins" rule above stay (the
+            # chooser only orders them); a chooser that prefers "other" does not remove them. The chooser may name
             # a factor under its threshold as the primary (the codebook points at it): the
             # answer is then about that factor too. "other" only when no factor is left.
             if chooser is not None and best < _F and not passing[i, best]:
