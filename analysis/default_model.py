@@ -1,7 +1,7 @@
 """The classifier trained on the shipped corpus, trained once and cached on disk.
 
-The cache key hashes the corpus, the codebook, the code that shapes features
-and the scikit-learn version: change any of them and the model is retrained.
+The cache key hashes the corpus, the codebook, every module of ``analysis/``'s top level
+and the versions of the libraries that shape the model: change any of them and the model is retrained.
 Nothing is downloaded.
 """
 
@@ -11,12 +11,12 @@ import hashlib
 import os
 from collections.abc import Sequence
 from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import joblib
 import platformdirs
-import sklearn
 
 from analysis.classify import FactorClassifier
 
@@ -26,17 +26,34 @@ if TYPE_CHECKING:
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CORPUS_PATH = DATA_DIR / "rad_corpus.jsonl"
 CODEBOOK_PATH = DATA_DIR / "rad_codebook.yaml"
-_CODE = ("classify.py", "features.py", "codebook.py", "nlp.py", "language.py", "default_model.py")
+#: Libraries whose behaviour shapes the fitted model (lemmas, tokenisation, numerics).
+_LIBRARIES = ("scikit-learn", "spacy", "spacy-lookups-data", "numpy", "scipy")
 
 
 def cache_dir() -> Path:
     return Path(os.environ.get("CIPS_CACHE_DIR") or platformdirs.user_cache_dir("cips"))
 
 
+def _version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "absent"
+
+
+def hashed_files() -> list[Path]:
+    """The data and code whose bytes are in the cache key."""
+    return [CORPUS_PATH, CODEBOOK_PATH, *sorted(Path(__file__).parent.glob("*.py"))]
+
+
 def model_digest() -> str:
-    digest = hashlib.sha256(sklearn.__version__.encode())
-    for path in (CORPUS_PATH, CODEBOOK_PATH, *(Path(__file__).parent / name for name in _CODE)):
-        digest.update(path.read_bytes())
+    digest = hashlib.sha256()
+    for name in _LIBRARIES:
+        digest.update(f"{name}=={_version(name)};".encode())
+    # Every module of the package's top level, not a hand-kept list: one left out (segment.py
+    # once was) would let a changed model be served from a stale cache.
+    for path in hashed_files():
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -67,4 +84,23 @@ def load_default_classifier() -> FactorClassifier:
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     joblib.dump(model, tmp)
     tmp.replace(path)  # atomic: a concurrent reader never sees half a file
+    _prune(path.parent, keep=KEEP_MODELS)
     return model
+
+
+#: Cached models kept: a few, not one, so that two checkouts of different versions sharing
+#: the cache (a working tree and a CI clone) do not retrain each time the other ran.
+KEEP_MODELS = 3
+
+
+def _prune(folder: Path, keep: int) -> None:
+    """Delete all but the ``keep`` most recently written models (each is ~3 MB and code changes often)."""
+    def written(model: Path) -> float:
+        try:
+            return model.stat().st_mtime
+        except OSError:  # another process pruned it meanwhile
+            return 0.0
+
+    models = sorted(folder.glob("factor-classifier-*.joblib"), key=written, reverse=True)
+    for old in models[keep:]:
+        old.unlink(missing_ok=True)

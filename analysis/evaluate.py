@@ -21,6 +21,7 @@ from typing import Any
 
 from analysis.factors import FACTOR_IDS, OTHER
 from analysis.jsonl import InputFileError, iter_jsonl
+from analysis.language import UNDETERMINED, language_code
 
 VALID_LABELS = {*FACTOR_IDS, OTHER}
 
@@ -43,7 +44,9 @@ def load_examples(path: Path | str) -> list[Example]:
     examples = []
     for number, obj in iter_jsonl(path):
         answer, labels = obj.get("text"), obj.get("labels")
-        if not isinstance(answer, str) or not answer.strip():
+        if answer is not None and not isinstance(answer, str):
+            raise DataError(f"{path}:{number}: field 'text': expected text, got {type(answer).__name__}")
+        if not answer or not answer.strip():
             raise DataError(f"{path}:{number}: field 'text': missing or empty")
         if not isinstance(labels, list) or not labels or not all(isinstance(x, str) for x in labels):
             raise DataError(f"{path}:{number}: field 'labels': expected a non-empty list of label ids")
@@ -52,11 +55,17 @@ def load_examples(path: Path | str) -> list[Example]:
             raise DataError(f"{path}:{number}: field 'labels': unknown label(s) {unknown}")
         if OTHER in labels and len(labels) > 1:
             raise DataError(f"{path}:{number}: field 'labels': 'other' cannot be combined with factors")
-        primary = obj.get("primary") or labels[0]
+        primary = obj.get("primary", labels[0])
+        if primary is None:
+            primary = labels[0]
         if primary not in labels:
             raise DataError(f"{path}:{number}: field 'primary': {primary!r} is not among the labels")
         lang = obj.get("lang")
-        examples.append(Example(answer, tuple(labels), primary, lang if isinstance(lang, str) else None,
+        if lang is not None and not isinstance(lang, str):
+            raise DataError(f"{path}:{number}: field 'lang': expected a language code such as \"fr\"")
+        # "FR", "fr-FR" → "fr"; a language the model does not read ("de") is detected instead.
+        code = language_code(lang) if lang else None
+        examples.append(Example(answer, tuple(labels), primary, code if code != UNDETERMINED else None,
                                 obj.get("group")))  # fmt: skip
     if not examples:
         raise DataError(f"{path}: no examples")

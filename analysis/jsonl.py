@@ -33,7 +33,10 @@ def iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 def parse_jsonl(text: str, name: str, error: type[InputFileError] = InputFileError,
                 ) -> Iterator[tuple[int, dict[str, Any]]]:  # fmt: skip
     """The same for text already read (an upload); errors are ``error`` naming ``name:line``."""
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines end at "\n" only: str.splitlines() would also cut at U+2028, \x0b or \x85, which JSON
+    # strings may hold raw (this project's own JSONL output writes U+2028 as it is).
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         try:

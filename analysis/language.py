@@ -38,7 +38,8 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
     "en": frozenset("the and of to is are with for not this that be have was were by we our they should more".split()),
     "fr": frozenset("le les des et est une du au aux avec pour pas sont nous ce cette il qui dans sur plus ne".split()),
     "es": frozenset("el los las y del una es con por para son muy hay pero como más al su sus".split()),
-    "pt": frozenset("os as do da dos das uma com não são em na no nos nas é ao pelo pela mais muito".split()),
+    # Not "as", "do", "no": English words too ("No gifts, no favours, no exceptions" is not Portuguese).
+    "pt": frozenset("os da dos das uma com não são em na nos nas é ao pelo pela mais muito".split()),
 }
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
@@ -87,7 +88,20 @@ def _detect_one(text: str) -> str:
 
 def detect_language(texts: Iterable[str]) -> list[str]:
     """Language code per text: one of ``en fr es pt``, or ``und``."""
+    if isinstance(texts, str | bytes):  # iterating would detect one language per character
+        raise TypeError("E305: detect_language takes a list of texts; for one text use detect_one(text)")
     return [_detect_one(" ".join(t.split())) if isinstance(t, str) else UNDETERMINED for t in texts]
+
+
+@lru_cache(maxsize=256)
+def _code(value: str) -> str:
+    base = re.split(r"[-_]", value.strip().lower(), maxsplit=1)[0]
+    return base if base in LANGUAGES else UNDETERMINED
+
+
+def language_code(value: object) -> str:
+    """A language as given by a user or a file ("FR", "fr-FR", "pt_BR") as ``en fr es pt`` or ``und``."""
+    return _code(value) if isinstance(value, str) else UNDETERMINED
 
 
 def detect_one(text: str) -> str:

@@ -12,7 +12,6 @@ import io
 import math
 import re
 import tempfile
-import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -26,34 +25,13 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
+from analysis.tabular import neutralise_formula
 from cips.exports.table import CODEBOOK_COLUMNS, Kind, Variable
-
-#: First characters that make Excel, LibreOffice or Google Sheets read a cell as a formula
-#: (OWASP "CSV Injection"): = + - @, tab and carriage return.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 # SPSS limits: variable names 64 bytes, variable labels 256, value labels 120, file label 64.
 SPSS_NAME_BYTES, SPSS_LABEL_BYTES, SPSS_VALUE_LABEL_BYTES, SPSS_FILE_LABEL_BYTES = 64, 256, 120, 64
 _SPSS_RESERVED = frozenset("ALL AND BY EQ GE GT LE LT NE NOT OR TO WITH".split())
 XLSX_SHEET_CHARS = 31
-
-
-def neutralise_formula(value: Any) -> Any:
-    """Prefix a text that a spreadsheet would run as a formula with a single quote.
-
-    Only text is touched: a number stored as a number (``-1``) stays a number, while the
-    *text* ``"-2+3"`` becomes ``"'-2+3"``. Everything else is returned unchanged.
-    """
-    if isinstance(value, str) and (value.startswith(FORMULA_TRIGGERS)
-                                   or _formula_start(value).startswith(FORMULA_TRIGGERS)):  # fmt: skip
-        return "'" + value
-    return value
-
-
-def _formula_start(value: str) -> str:
-    """What a spreadsheet may see first: some trim spaces, line breaks and zero-width
-    characters on import, and read full-width ``＝`` as ``=`` (NFKC)."""
-    return unicodedata.normalize("NFKC", value).lstrip(" \n\r\t\u00a0\u200b\u200c\u200d\ufeff")
 
 
 def _missing(value: Any) -> bool:

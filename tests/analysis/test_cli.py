@@ -49,7 +49,7 @@ def test_cli_classify_csv_adds_lang_labels_primary_scores(tmp_path, default_mode
         for i, row in enumerate(HANDWRITTEN):
             writer.writerow([i, row["text"]])
     assert analysis_main(["classify", "--in", str(inp), "--text-column", "answer", "--out", str(out), "--quiet"]) == 0
-    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert len(rows) == 5 and {"id", "answer", "lang", "labels", "primary", "scores"} <= set(rows[0])
     assert rows[1]["lang"] == "fr"
     assert rows[0]["primary"] in rows[0]["labels"].split(";")
