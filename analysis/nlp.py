@@ -26,6 +26,8 @@ from spacy.tokens import Doc
 
 #: Languages with lookup lemmas in spacy-lookups-data that CIPS uses.
 SUPPORTED = ("en", "fr", "es", "pt")
+#: Characters of one text that are analysed (spaCy's own limit is 1,000,000).
+MAX_CHARS = 100_000
 FALLBACK = "en"
 
 #: Stop words kept, with their lemma. spaCy's stop lists drop negation and quantity
@@ -200,7 +202,9 @@ def terms(texts: Sequence[str], langs: Sequence[str], batch_size: int = 256) -> 
         by_lang.setdefault(lang if lang in SUPPORTED else FALLBACK, []).append(i)
     for lang, indices in by_lang.items():
         nlp = get_pipeline(lang)
-        docs = nlp.pipe((texts[i] for i in indices), batch_size=batch_size)
+        # spaCy refuses texts over nlp.max_length (E088, 1,000,000 characters); an answer that
+        # long is pasted data, and its first MAX_CHARS say what it is about.
+        docs = nlp.pipe((texts[i][:MAX_CHARS] for i in indices), batch_size=batch_size)
         for i, doc in zip(indices, docs, strict=True):
             out[i] = doc._.terms
     return out
