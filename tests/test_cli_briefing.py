@@ -67,3 +67,39 @@ def test_cli_briefing_service_returns_document_mimetype_and_name() -> None:
     with pytest.raises(BriefingError, match="unknown format"):
         briefing_from_upload("up.csv", b"question,answer\nq,a\n", lang="fr", title=None, fmt="pdf")
     assert download_name(None, "docx") == "briefing.docx"
+
+
+@pytest.mark.parametrize("suffix", ["docx", "md"])
+def test_cli_briefing_word_line_breaks_and_control_characters_are_written(runner, tmp_path, suffix) -> None:
+    pasted = tmp_path / "vt.csv"
+    pasted.write_bytes(b'question,answer\nq1,"More training\x0bfor officers on ethics.\x07"\n')
+    out = tmp_path / f"vt.{suffix}"
+    result = runner.invoke(args=["briefing", "--input", str(pasted), "--lang", "en", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    if suffix == "docx":
+        text = "\n".join(p.text for p in docx.Document(io.BytesIO(out.read_bytes())).paragraphs)
+    else:
+        text = out.read_text(encoding="utf-8")
+    assert "More training" in text and "\x0b" not in text and "\x07" not in text
+
+
+@pytest.mark.parametrize("suffix", ["docx", "md"])
+def test_cli_briefing_missing_output_folder_fails_early_with_one_line(runner, tmp_path, suffix, monkeypatch) -> None:
+    import cips.services.briefings as service
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("the briefing was built before the output folder was checked")
+
+    monkeypatch.setattr(service, "load_briefing", no_work)
+    out = tmp_path / "nonexistent" / "dir" / f"o.{suffix}"
+    result = runner.invoke(args=["briefing", "--input", str(CSV), "--out", str(out)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert result.output.strip() == f"Error: {out}: cannot write: folder {out.parent} does not exist"
+
+
+def test_cli_briefing_write_error_is_one_line_naming_the_file(runner, tmp_path) -> None:
+    svg = tmp_path / "b-key-messages.svg"
+    svg.mkdir()  # a folder where the graphic beside b.md should go: the write itself fails
+    result = runner.invoke(args=["briefing", "--input", str(CSV), "--lang", "en", "--out", str(tmp_path / "b.md")])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert result.output.strip().startswith(f"Error: {svg}: cannot write: ") and "Traceback" not in result.output

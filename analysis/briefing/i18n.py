@@ -18,13 +18,19 @@ TEXT: dict[str, dict[str, object]] = {
         "verbs_several": ["stressed", "highlighted", "pointed to"],
         "and": "and",
         "context": (
-            "This document compiles, question by question, the {n} contributions received from "
+            "This document compiles, question by question, the {n} contributions received "
             "{contributors} in {languages}. Themes are ordered by the number of contributions that "
             "support them; quotes are reproduced verbatim in their original language and are "
             "anonymous unless the administration agreed to be named."
         ),
-        "contributors": "{m} administrations",
-        "contributors_unknown": "partner administrations",
+        "context_1": (
+            "This document presents, question by question, the one contribution received {contributors}, in "
+            "{languages}. Quotes are reproduced verbatim in their original language and are anonymous unless "
+            "the administration agreed to be named."
+        ),
+        "contributors": "from {n} administrations",
+        "contributors_1": "from one administration",
+        "contributors_unknown": "from partner administrations",
         "key_messages": "Key messages",
         "key_messages_note": "Main themes across all questions; bar length: number of contributions.",
         "axis": "Number of contributions",
@@ -56,13 +62,19 @@ TEXT: dict[str, dict[str, object]] = {
         "verbs_several": ["ont souligné", "ont mis en avant", "ont évoqué"],
         "and": "et",
         "context": (
-            "Ce document rassemble, question par question, les {n} contributions reçues de "
+            "Ce document rassemble, question par question, les {n} contributions reçues "
             "{contributors}, rédigées en {languages}. Les thèmes sont présentés selon le nombre de "
             "contributions qui les portent ; les citations sont reproduites telles qu'écrites, dans leur "
             "langue d'origine, et restent anonymes sauf accord de l'administration concernée."
         ),
-        "contributors": "{m} administrations",
-        "contributors_unknown": "administrations partenaires",
+        "context_1": (
+            "Ce document présente, question par question, l'unique contribution reçue {contributors}, rédigée "
+            "en {languages}. Les citations sont reproduites telles qu'écrites, dans leur langue d'origine, et "
+            "restent anonymes sauf accord de l'administration concernée."
+        ),
+        "contributors": "de {n} administrations",
+        "contributors_1": "d'une administration",
+        "contributors_unknown": "d'administrations partenaires",
         "key_messages": "Messages clés",
         "key_messages_note": (
             "Principaux thèmes, toutes questions confondues ; longueur des barres : nombre de contributions."
@@ -96,13 +108,19 @@ TEXT: dict[str, dict[str, object]] = {
         "verbs_several": ["destacaron", "subrayaron", "mencionaron"],
         "and": "y",
         "context": (
-            "Este documento reúne, pregunta por pregunta, las {n} contribuciones recibidas de "
+            "Este documento reúne, pregunta por pregunta, las {n} contribuciones recibidas "
             "{contributors}, redactadas en {languages}. Los temas se ordenan según el número de "
             "contribuciones que los respaldan; las citas se reproducen textualmente en su idioma original "
             "y son anónimas salvo que la administración haya aceptado ser nombrada."
         ),
-        "contributors": "{m} administraciones",
-        "contributors_unknown": "administraciones asociadas",
+        "context_1": (
+            "Este documento presenta, pregunta por pregunta, la única contribución recibida {contributors}, "
+            "redactada en {languages}. Las citas se reproducen textualmente en su idioma original y son "
+            "anónimas salvo que la administración haya aceptado ser nombrada."
+        ),
+        "contributors": "de {n} administraciones",
+        "contributors_1": "de una administración",
+        "contributors_unknown": "de administraciones asociadas",
         "key_messages": "Mensajes clave",
         "key_messages_note": (
             "Principales temas de todas las preguntas; longitud de las barras: número de contribuciones."
@@ -136,13 +154,19 @@ TEXT: dict[str, dict[str, object]] = {
         "verbs_several": ["destacaram", "sublinharam", "referiram"],
         "and": "e",
         "context": (
-            "Este documento reúne, pergunta a pergunta, as {n} contribuições recebidas de "
+            "Este documento reúne, pergunta a pergunta, as {n} contribuições recebidas "
             "{contributors}, redigidas em {languages}. Os temas são ordenados pelo número de "
             "contribuições que os sustentam; as citações são reproduzidas textualmente na língua original "
             "e são anónimas, salvo acordo da administração em ser identificada."
         ),
-        "contributors": "{m} administrações",
-        "contributors_unknown": "administrações parceiras",
+        "context_1": (
+            "Este documento apresenta, pergunta a pergunta, a única contribuição recebida {contributors}, "
+            "redigida em {languages}. As citações são reproduzidas textualmente na língua original e são "
+            "anónimas, salvo acordo da administração em ser identificada."
+        ),
+        "contributors": "de {n} administrações",
+        "contributors_1": "de uma administração",
+        "contributors_unknown": "de administrações parceiras",
         "key_messages": "Mensagens-chave",
         "key_messages_note": "Principais temas de todas as perguntas; comprimento das barras: número de contribuições.",
         "axis": "Número de contribuições",

@@ -9,6 +9,14 @@ Encoding: UTF-8 (with or without BOM), or UTF-16/UTF-32 *with* a BOM (Excel's
 "Unicode text"). Anything else is refused with the line of the first bad byte,
 unless the caller names the encoding (``encoding="cp1252"``): quotes are reproduced
 verbatim, so a silent wrong guess (mojibake in a quote) is worse than an error.
+UTF-16 without a BOM is refused too, with a hint: ASCII UTF-16 is valid UTF-8 full of
+NUL bytes, so it is recognised by them (the hint, not a guess: the user re-saves).
+
+Control characters (``clean_text``): text pasted from Word carries invisible ones
+(``\v`` is Word's manual line break) that XML, hence DOCX, cannot hold. At read time
+``\v``, ``\f``, U+2028, U+2029 and ``\r``/``\r\n`` become ``\n``, and every other C0
+control character except ``\t`` and ``\n`` is removed (with DEL and U+FFFE/U+FFFF).
+Quotes are verbatim apart from these invisible characters.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +33,7 @@ import yaml
 
 from analysis.factors import CORE_LANGUAGES
 from analysis.jsonl import InputFileError, parse_jsonl
+from analysis.tabular import csv_delimiter
 
 REQUIRED = ("question", "answer")
 OPTIONAL = ("contributor", "lang", "attributable")
@@ -33,13 +43,24 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (code
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))  # fmt: skip
 
 
+_LINE_BREAKS = re.compile("\r\n|[\r\v\f\u2028\u2029]")
+_INVISIBLE = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufffe\uffff]")
+#: Share of NUL bytes from which UTF-8-valid bytes are taken for UTF-16 without a BOM (ASCII UTF-16: 50%).
+_NUL_SHARE = 0.1
+
+
+def clean_text(text: str) -> str:
+    """``text`` without the invisible control characters XML cannot hold (see the module docstring)."""
+    return _INVISIBLE.sub("", _LINE_BREAKS.sub("\n", text))
+
+
 class BriefingInputError(InputFileError):
     """A contributions or questions file that cannot be used; the message names the file and line."""
 
 
 @dataclass(frozen=True)
 class Contribution:
-    """One answer as given. ``answer`` is kept exactly: quotes are cut from it, never rewritten."""
+    """One answer as given. ``answer`` is kept exactly (but for ``clean_text``): quotes are cut from it."""
 
     question: str
     answer: str
@@ -73,16 +94,21 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> str:
                 return data.decode(codec).lstrip("\ufeff")
             except UnicodeDecodeError as exc:
                 raise BriefingInputError(f"{name}: invalid {codec} text after its byte-order mark") from exc
+    utf16 = "it looks like UTF-16 without a byte-order mark"
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        hint = ("it looks like UTF-16 without a byte-order mark" if b"\x00" in data[:200]
-                else "perhaps Windows-1252/Latin-1")  # fmt: skip
-        raise BriefingInputError(
-            f"{name}:{line}: not UTF-8 text ({hint}); save the file as UTF-8 (Excel: 'CSV UTF-8') "
-            "or give its encoding (--encoding cp1252)"
-        ) from exc
+        hint = utf16 if b"\x00" in data[:200] else "perhaps Windows-1252/Latin-1"
+        raise _not_utf8(name, line, hint, "utf-16-le" if hint == utf16 else "cp1252") from exc
+    if data.count(b"\x00") >= _NUL_SHARE * len(data):  # ASCII in UTF-16 decodes as UTF-8 with a NUL per character
+        raise _not_utf8(name, data[: data.index(b"\x00")].count(b"\n") + 1, utf16, "utf-16-le")
+    return text
+
+
+def _not_utf8(name: str, line: int, hint: str, example: str) -> BriefingInputError:
+    return BriefingInputError(f"{name}:{line}: not UTF-8 text ({hint}); save the file as UTF-8 (Excel: 'CSV UTF-8') "
+                              f"or give its encoding (--encoding {example})")  # fmt: skip
 
 
 def _flag(value: object, where: str) -> bool:
@@ -107,30 +133,26 @@ def _lang(value: object, where: str) -> str:
 
 
 def _make(record: dict[str, object], where: str) -> Contribution | None:
-    question = str(record.get("question") or "").strip()
+    question = clean_text(str(record.get("question") or "")).strip()
     answer = record.get("answer")
     if answer is not None and not isinstance(answer, str):
         raise BriefingInputError(f"{where}: field 'answer': expected text, got {type(answer).__name__}")
+    answer = clean_text(answer) if answer else answer
     if not answer or not answer.strip():
         return None  # a blank answer says nothing; it is not a contribution
     if not question:
         raise BriefingInputError(f"{where}: field 'question': empty (give the question id or text)")
     line = int(where.rsplit(":", 1)[1])
-    return Contribution(question=question, answer=answer, contributor=str(record.get("contributor") or "").strip(),
+    contributor = clean_text(str(record.get("contributor") or "")).strip()
+    return Contribution(question=question, answer=answer, contributor=contributor,
                         lang=_lang(record.get("lang"), where),
                         attributable=_flag(record.get("attributable"), where), line=line)  # fmt: skip
-
-
-def _delimiter(header: str) -> str:
-    # Excel in French/Spanish/Portuguese locales writes ";"-separated CSV; "Unicode text" is tab-separated.
-    counts = {d: header.count(d) for d in (",", ";", "\t")}
-    return max(counts, key=lambda d: (counts[d], d == ","))
 
 
 def _read_csv(text: str, name: str) -> list[Contribution]:
     lines = text.splitlines()
     header_line = next((ln for ln in lines if ln.strip()), "")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(header_line))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(header_line))
     header: list[str] | None = None
     out: list[Contribution] = []
     previous_end = 0

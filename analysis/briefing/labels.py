@@ -165,12 +165,17 @@ def factor_phrase(factor: str, lang: str) -> str:
     return entry[_INDEX.get(lang, 0)] if entry else factor_name(factor, lang).lower()
 
 
-def short_label(phrase: str) -> str:
-    """A heading from a noun phrase: "la formation du personnel" -> "Formation du personnel"."""
+def bare_phrase(phrase: str) -> str:
+    """A noun phrase without its articles: "la formation du personnel" -> "formation du personnel"."""
     for article in _ARTICLES:
         if phrase.lower().startswith(article):
             phrase = phrase[len(article) :]
             break
     # "appui et les outils" -> "appui et outils": a label is a heading, not a sentence.
-    phrase = _INNER_ARTICLE.sub(r"\1 ", phrase)
+    return _INNER_ARTICLE.sub(r"\1 ", phrase)
+
+
+def short_label(phrase: str) -> str:
+    """A heading from a noun phrase: "la formation du personnel" -> "Formation du personnel"."""
+    phrase = bare_phrase(phrase)
     return phrase[:1].upper() + phrase[1:]

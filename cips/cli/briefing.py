@@ -9,6 +9,23 @@ import click
 from analysis.factors import CORE_LANGUAGES as LANGUAGES  # the briefing speaks these; light import
 
 
+def _check_folder(out: Path) -> None:
+    """Refuse an output folder that does not exist before the minutes of work, not after."""
+    folder = out.parent
+    if not folder.is_dir():
+        raise click.ClickException(f"{out}: cannot write: folder {folder} does not exist")
+
+
+def _write(path: Path, data: bytes | str) -> None:
+    try:
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"{path}: cannot write: {exc.strerror or exc}") from exc
+
+
 def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -49,6 +66,7 @@ def briefing_command(input_path: Path, questions_path: Path | None, lang: str, t
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("docx", "md"):
         raise click.BadParameter("the output file must end in .docx or .md", param_hint="--out")
+    _check_folder(out)
     questions = _read(questions_path) if questions_path else None
     try:
         briefing = load_briefing(str(input_path), _read(input_path), lang=lang, title=title, questions_yaml=questions,
@@ -57,12 +75,12 @@ def briefing_command(input_path: Path, questions_path: Path | None, lang: str, t
     except BriefingError as exc:
         raise click.ClickException(str(exc)) from exc
     if fmt == "docx":
-        out.write_bytes(render_docx(briefing))
+        _write(out, render_docx(briefing))
     else:
         graphic = None
         if briefing.key_messages:  # Markdown cannot hold the image: it goes beside the file, linked
             svg = out.with_name(f"{out.stem}-key-messages.svg")
-            svg.write_text(key_messages_svg(briefing), encoding="utf-8")
+            _write(svg, key_messages_svg(briefing))
             graphic = svg.name
-        out.write_text(render_markdown(briefing, graphic=graphic), encoding="utf-8")
+        _write(out, render_markdown(briefing, graphic=graphic))
     click.echo(f"briefing written to {out}")

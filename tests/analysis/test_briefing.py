@@ -322,3 +322,62 @@ def test_briefing_input_unknown_question_and_bad_yaml(default_model) -> None:
     b = build_briefing([Contribution("Autres commentaires ?", "Merci au Secrétariat.", lang="fr")],
                        questions=questions, classifier=default_model)  # fmt: skip
     assert [q.n_contributions for q in b.questions] == [0, 0, 0, 0, 1]
+
+
+# -- QA regressions: no-comment answers, mixed topic clusters, contributor count --------------------------------------
+NO_COMMENT = ["Rien à signaler", "Sans observation", "Nada que señalar", "R.A.S.", "Nothing to add, thank you.",
+              "Sem comentários", "N/A"]  # fmt: skip
+
+
+def test_briefing_no_comment_phrases_are_counted_not_themed_nor_noted(default_model) -> None:
+    items = [Contribution("q1", "La formation du personnel à l'éthique doit être renforcée."),
+             Contribution("q1", "Il faut plus de formation sur l'intégrité pour les agents.")]  # fmt: skip
+    b = build_briefing(items + [Contribution("q1", text) for text in NO_COMMENT], lang="fr", classifier=default_model)
+    [q] = b.questions
+    assert q.n_no_comment == len(NO_COMMENT) and q.other is None
+    assert [t.label for t in q.themes] == ["Formation du personnel"]
+    assert "anglais" not in b.context and "signalement" not in render_markdown(b)
+
+
+def test_briefing_short_detected_quotes_get_no_language_note(default_model) -> None:
+    b = build_briefing([Contribution("q1", "Formation."), Contribution("q1", "More training for officers on ethics.")],
+                       lang="fr", classifier=default_model)  # fmt: skip
+    notes = {quote.text: quote.lang_note for _, t in all_themes(b) for quote in t.quotes}
+    assert notes == {"Formation.": None, "More training for officers on ethics.": "en anglais"}
+
+
+def test_briefing_mixed_topic_cluster_sentence_names_its_subjects(contributions, default_model) -> None:
+    # 47 answers to one question: BERTopic grouping, with clusters where no subject is shared by a third.
+    items = [Contribution("q", c.answer, lang=c.lang) for c in contributions[:47]]
+    for lang in ("fr", "en"):
+        b = build_briefing(items, lang=lang, classifier=default_model)
+        assert b.grouping == {"q": "topics"}
+        themes = b.questions[0].themes
+        assert themes and all(not re.search(r"\s\.$", t.sentence) for t in themes), [t.sentence for t in themes]
+    by_label = {m.label: m.support for m in b.key_messages}
+    mixed = 0
+    for t in themes:  # en: a heading that is not every contribution's subject lists the subjects the sentence counts
+        first = t.label.split(", ")[0]
+        if re.search(re.escape(first.lower()) + r" \(\d+\)", t.sentence.lower()):
+            mixed += 1
+            assert all(part.lower() in t.sentence.lower() for part in t.label.split(", ")), (t.label, t.sentence)
+            assert by_label.get(first, 0) < t.support  # the key message counts who raised it, not the cluster
+    assert mixed
+
+
+@pytest.mark.parametrize(("lang", "one", "unknown"), [
+    ("en", "from one administration", "from partner administrations"),
+    ("fr", "d'une administration", "d'administrations partenaires"),
+    ("es", "de una administración", "de administraciones asociadas"),
+    ("pt", "de uma administração", "de administrações parceiras")])  # fmt: skip
+def test_briefing_contributor_count_only_when_all_are_named(lang, one, unknown, default_model) -> None:
+    answers = ["Training of officers on ethics.", "Rotation of staff at borders.", "Electronic payment of duties.",
+               "Asset declarations for managers.", "A code of conduct signed by all."]  # fmt: skip
+    some = [Contribution("q", a, contributor="Norland" if k == 0 else "", lang="en") for k, a in enumerate(answers)]
+    b = build_briefing(some, lang=lang, classifier=default_model)
+    assert unknown in b.context and " 1 " not in b.context and b.n_contributors is None
+    b = build_briefing([Contribution("q", a, contributor="Norland", lang="en") for a in answers], lang=lang,
+                       classifier=default_model)  # fmt: skip
+    assert one in b.context and b.n_contributors == 1
+    b = build_briefing(some[1:2], lang=lang, classifier=default_model)
+    assert one in b.context and " 1 " not in b.context

@@ -1,0 +1,125 @@
+"""What a theme is about: the subjects its synthesis sentence names, its heading and its factors.
+
+Split from ``build`` (which groups points into themes) to keep modules small; see the
+``build`` module docstring for the rules, including *mixed* topic clusters.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from analysis.briefing import i18n, labels
+from analysis.factors import OTHER, factor_name
+from analysis.features import load_codebook
+
+#: "Many contributions (n of total)" from this share of the question's contributions.
+MANY_SHARE = 0.5
+
+
+@dataclass
+class Point:
+    contribution: int
+    text: str  # an exact substring of the contribution's answer
+    start: int  # where ``text`` starts in the answer
+    lang: str
+    factors: list[str]  # from the classifier, most probable first ("other" when none of the ten)
+    concepts: list[str]  # codebook concepts that agree with ``factors`` (all found when none does)
+    vector_text: str
+    note_lang: str = ""  # the language a quote's "(in English)" note names: "" when not reliably known
+
+
+def n_supporting(points: Sequence[Point], members: Iterable[int], concept: str | None = None) -> int:
+    return len({points[i].contribution for i in members if concept is None or concept in points[i].concepts})
+
+
+def theme_factors(points: list[Point], idx: list[int], support: int) -> list[str]:
+    """Factors that most of the theme's contributions carry (else the most frequent one)."""
+    counts = Counter({f: len({points[i].contribution for i in idx if f in points[i].factors})
+                      for i in idx for f in points[i].factors})  # fmt: skip
+    ranked = [f for f, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] == OTHER, kv[0]))]
+    keep = [f for f in ranked if counts[f] * 2 > support or counts[f] == support] or ranked[:1]
+    if len(keep) > 1 and OTHER in keep:  # "other" means none of the ten: it cannot stand beside one
+        keep.remove(OTHER)
+    return keep[:3]
+
+
+def is_mixed(points: list[Point], idx: list[int], key: str, support: int) -> bool:
+    """A topic cluster whose leading concept is raised by fewer than half of its contributions."""
+    base = key.rstrip("+")
+    return not base.startswith("factor:") and n_supporting(points, idx, base) * 2 < support
+
+
+def named_subjects(points: list[Point], idx: list[int], key: str, support: int) -> list[tuple[str, int]]:
+    """The concepts the sentence names, each with the number of the theme's contributions raising it."""
+    base = key.rstrip("+")
+    counts = Counter({c: n_supporting(points, idx, c) for i in idx for c in points[i].concepts
+                      if c != "no_comment" or c == base})  # fmt: skip
+    ranked = sorted(counts, key=lambda c: (c != base, -counts[c], c))
+    if key.startswith("factor:"):  # lone subjects gathered under their factor: name each
+        floor, most = 1, 3
+    elif support == 1:
+        floor, most = 1, 2
+    else:  # a subject shared by a few contributions of the theme, beside the one all share
+        floor, most = max(2, math.ceil(support / 3)), 3
+    chosen = [c for c in ranked if counts[c] >= floor][:most]
+    if not chosen and counts:  # a mixed cluster: none reaches the floor, so the most shared ones, with their counts
+        floor = 2 if max(counts.values()) >= 2 else 1
+        chosen = [c for c in sorted(counts, key=lambda c: (-counts[c], c)) if counts[c] >= floor][:most]
+    return [(c, counts[c]) for c in chosen]
+
+
+def topics(points: list[Point], idx: list[int], key: str, support: int, lang: str,
+            factors: list[str]) -> list[str]:  # fmt: skip
+    """Noun phrases the sentence names, each with its own count when it is not the whole theme's.
+
+    Never empty: a theme without concepts is named by its factor (the key's, else its first).
+    """
+    subjects = named_subjects(points, idx, key, support)
+    if not subjects:
+        base = key.rstrip("+")
+        factor = base.split(":", 1)[1] if base.startswith("factor:") else factors[0]
+        subjects = [(f"factor:{factor}", len({points[i].contribution for i in idx if factor in points[i].factors}))]
+    phrases = []
+    for c, n in subjects:
+        phrase = labels.factor_phrase(c[7:], lang) if c.startswith("factor:") else labels.concept_phrase(c, lang)
+        # Only the count of the whole theme is implied by the template: any other gets its own.
+        phrases.append(f"{phrase} ({n})" if n != support else phrase)
+    return phrases
+
+
+def subject_factors(subjects: list[tuple[str, int]]) -> list[str]:
+    """A mixed cluster's factors: those of the subjects its sentence names ("other" only if nothing else)."""
+    codebook = load_codebook()
+    found = list(dict.fromkeys(codebook.factor_of(c) or OTHER for c, _ in subjects))
+    return ([f for f in found if f != OTHER] or [OTHER])[:3]
+
+
+def mixed_label(subjects: list[tuple[str, int]], lang: str) -> str:
+    """A mixed cluster's heading lists its subjects rather than claim one for all of it."""
+    heading = ", ".join(labels.bare_phrase(labels.concept_phrase(c, lang)) for c, _ in subjects)
+    return heading[:1].upper() + heading[1:]
+
+
+def sentence(lang: str, support: int, total: int, topics: list[str], position: int) -> str:
+    """The synthesis sentence: a template, a count and the theme's subjects, nothing else."""
+    t = i18n.text(lang)
+    if support == 1:
+        template, verbs = i18n.s(lang, "one"), t["verbs_one"]
+    elif total >= 4 and support >= MANY_SHARE * total:
+        template, verbs = i18n.s(lang, "many"), t["verbs_several"]
+    else:
+        template, verbs = i18n.s(lang, "several"), t["verbs_several"]
+    assert isinstance(verbs, list)
+    verb = verbs[position % len(verbs)]
+    return template.format(n=support, total=total, verb=verb, topics=i18n.join(topics, lang))
+
+
+def label(key: str, lang: str) -> str:
+    base = key.rstrip("+")
+    if base.startswith("factor:"):
+        factor = base.split(":", 1)[1]
+        return factor_name(factor, lang)
+    return labels.short_label(labels.concept_phrase(base, lang))
