@@ -6,11 +6,13 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import yaml
 from sqlalchemy import func, inspect
 from sqlmodel import select
 
 from cips.models import Answer, QuarantinedSubmission, Submission
-from tests.helpers import payload
+from tests.conftest import FORMS_DIR
+from tests.helpers import officials_answers, payload
 
 URL = "/api/v1/submissions"
 
@@ -199,3 +201,143 @@ def test_api_resend_with_other_timestamps_is_the_same_record(loaded, client, ses
     resent = dict(body, submitted_at="2026-11-25T10:00:00+01:00", device_id="tablet-07-after-reset")
     assert client.post(URL, json=resent).status_code == 200
     assert count(session, Submission) == 1
+
+
+# --------------------------------------------------------------------------- input the database cannot take
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"submitted_at": "0001-01-01T00:00:00+14:00"}, "submitted_at"),  # before year 1 once in UTC
+        ({"submitted_at": "9999-12-31T23:59:59-14:00"}, "submitted_at"),  # after year 9999 once in UTC
+        ({"started_at": "0001-01-01T00:00:00+01:00"}, "started_at"),
+        ({"submitted_at": "2262-04-12T00:00:00+00:00"}, "submitted_at"),  # representable, beyond exports (pandas)
+        ({"started_at": "1969-12-31T23:59:59+00:00"}, "started_at"),
+    ],
+)
+def test_api_timestamp_out_of_range_is_422_naming_it_and_quarantined(loaded, client, session, change, field) -> None:
+    raw = json.dumps(payload(**change)).encode()
+    resp = client.post(URL, data=raw, content_type="application/json")
+    assert resp.status_code == 422, resp.get_data()[:300]
+    assert resp.get_json()["field"] == field and "out of range" in resp.get_json()["errors"][0]["message"]
+    [row] = quarantined(session)
+    assert row.raw_body == raw and row.id == resp.get_json()["quarantine_id"]
+    assert count(session, Submission) == 0
+
+
+def test_api_tablet_clock_reset_to_the_epoch_is_still_stored(loaded, client, session) -> None:
+    body = payload(started_at="1970-01-01T00:00:00+00:00", submitted_at="1970-01-01T00:14:00+00:00")
+    assert client.post(URL, json=body).status_code == 201
+    assert session.exec(select(Submission)).one().started_at.year == 1970
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "claimed_uuid"),
+    [
+        (payload(answers={"open_change_first": "bon\udc80jour"}), "answers.open_change_first", None),
+        (payload(campaign="a\udc80"), "campaign", None),
+        ({"uuid": "\ud800"}, "uuid", "\ufffd"),
+        (payload(uuid="\udfff-x"), "uuid", "\ufffd-x"),
+        (payload(device_id="tab\ud800"), "device_id", None),
+        (payload(answers={"lead\udc80": 3}), "answers.lead\ufffd", None),
+        (payload(answers={"bg_years": ["\ud800"]}), "answers.bg_years", None),
+        ({"\udc80": 1}, "\ufffd", None),
+    ],
+)
+def test_api_lone_surrogate_is_422_naming_the_field_and_quarantined(loaded, client, session, body, field,
+                                                                    claimed_uuid) -> None:  # fmt: skip
+    """``"\\udc80"`` is valid JSON but no UTF-8 text: refused by name, the body kept byte for byte."""
+    if "answers" in body:  # the rest of a complete answer set, so only the surrogate is wrong
+        body = dict(body, answers=officials_answers() | body["answers"])
+    raw = json.dumps(body).encode()  # ensure_ascii: the surrogate travels as an escape, as a device sends it
+    resp = client.post(URL, data=raw, content_type="application/json")
+    assert resp.status_code == 422, resp.get_data()[:300]
+    data = resp.get_json()
+    assert data["field"] == field and "UTF-8" in data["errors"][0]["message"]
+    [row] = quarantined(session)
+    assert row.raw_body == raw and row.id == data["quarantine_id"] and row.field == field
+    if claimed_uuid is not None:
+        assert row.claimed_uuid == claimed_uuid
+    assert count(session, Submission) == 0
+
+
+def test_api_surrogate_pairs_are_ordinary_text(loaded, client, session) -> None:
+    body = payload()
+    body["answers"]["open_change_first"] = "Rotation 😀"  # json.dumps sends it as the pair \ud83d\ude00
+    assert client.post(URL, data=json.dumps(body), content_type="application/json").status_code == 201
+    stored = session.exec(select(Answer).where(Answer.item_id == "open_change_first")).one()
+    assert stored.value_text == "Rotation 😀"
+
+
+@pytest.mark.parametrize("version", [True, "1", 1.0])
+def test_api_instrument_version_must_be_a_json_integer(loaded, client, session, version) -> None:
+    resp = client.post(URL, json=payload(instrument_version=version))
+    assert resp.status_code == 422 and resp.get_json()["field"] == "instrument_version"
+    assert count(session, Submission) == 0 and len(quarantined(session)) == 1
+    assert client.post(URL, json=payload(instrument_version=1)).status_code == 201
+
+
+# --------------------------------------------------------------------------- bodies beyond Flask's own limit
+
+
+@pytest.mark.parametrize("server", [{}, {"wsgi.input_terminated": True}])  # the second: as gunicorn says
+@pytest.mark.parametrize(("size", "truncated"), [(5_000, False), (20_000, True)])
+def test_api_body_beyond_flask_max_content_length_is_still_quarantined(loaded, app, session, server, size,
+                                                                       truncated) -> None:  # fmt: skip
+    """Flask's MAX_CONTENT_LENGTH (2× the submission limit) must not refuse a body before the API keeps it.
+
+    The limits are shrunk so the test is quick; the relation between them is the shipped one.
+    """
+    from cips.config import QUARANTINE_MAX_BYTES
+
+    assert app.config["MAX_SUBMISSION_BYTES"] < app.config["MAX_CONTENT_LENGTH"] < QUARANTINE_MAX_BYTES
+    app.config.update(MAX_SUBMISSION_BYTES=1024, MAX_CONTENT_LENGTH=2048, QUARANTINE_MAX_BYTES=8192)
+    raw = b'{"x": "' + b"a" * (size - 10) + b'"}'
+    resp = app.test_client().post(URL, data=raw, content_type="application/json", environ_overrides=server)
+    assert resp.status_code == 413
+    assert resp.get_json()["field"] == "body" and resp.get_json()["quarantine_id"]
+    [row] = quarantined(session)
+    assert row.body_size == len(raw) and row.truncated is truncated
+    assert row.raw_body == raw[:8192]
+
+
+# --------------------------------------------------------------------------- multiple choice
+
+
+@pytest.fixture
+def with_multi(loaded, runner, tmp_path):
+    """Campaign ``multi`` on officials v2, which adds a required and an optional multiple-choice item."""
+    data = yaml.safe_load((FORMS_DIR / "officials.yaml").read_text(encoding="utf-8"))
+    data["version"] = 2
+    langs = ("en", "fr", "es", "pt")
+    choices = [{"value": v, "label": dict.fromkeys(langs, v.title())} for v in ("email", "phone", "visit")]
+    data["sections"].append({"id": "extra", "title": dict.fromkeys(langs, "Extra"), "items": [
+        {"id": "channels", "type": "multi", "required": True, "text": dict.fromkeys(langs, "Channels"),
+         "choices": choices},
+        {"id": "tools", "type": "multi", "required": False, "text": dict.fromkeys(langs, "Tools"), "choices": choices},
+    ]})  # fmt: skip
+    path = tmp_path / "officials_v2.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert runner.invoke(args=["instruments", "load", str(path)]).exit_code == 0
+    result = runner.invoke(args=["campaign", "create", "multi", "--name", "Multi", "--administration", "Test Customs",
+                                 "--instrument", "officials:2", "--languages", "fr"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return loaded
+
+
+def test_api_empty_multiple_choice_is_no_answer(with_multi, client, session) -> None:
+    """``[]`` is what an untouched set of checkboxes gives: unanswered, as the PWA and the no-JS form count it."""
+
+    def body(**answers):
+        return payload(campaign="multi", instrument_version=2, answers=officials_answers() | answers)
+
+    resp = client.post(URL, json=body(channels=[]))
+    assert resp.status_code == 422
+    assert resp.get_json()["errors"] == [{"field": "answers.channels", "message": "required item not answered"}]
+    assert len(quarantined(session)) == 1 and count(session, Submission) == 0
+
+    stored = body(channels=["phone", "email"], tools=[])
+    assert client.post(URL, json=stored).status_code == 201
+    answers = {a.item_id: a.value_text for a in session.exec(select(Answer))}
+    assert answers["channels"] == '["phone", "email"]' and "tools" not in answers  # an empty list is not stored

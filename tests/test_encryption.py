@@ -185,6 +185,12 @@ def test_encryption_envelope_is_idempotent_on_uuid(sealed, client, session) -> N
         ({"answers": {"lead_1": 3}}, 400, "answers"),
         ({"instrument_version": 9}, 422, "instrument_version"),
         ({"campaign": "test"}, 400, "campaign"),
+        ({"strata": {"bg_region": ["north"]}}, 422, "strata.bg_region"),  # unhashable: was a 500
+        ({"strata": {"bg_region": {"north": 1}}}, 422, "strata.bg_region"),
+        ({"instrument_version": 2**70}, 400, "instrument_version"),  # beyond the INTEGER column: was a 500
+        ({"instrument_version": True}, 400, "instrument_version"),
+        ({"campaign": "a\udc80"}, 422, "campaign"),  # a lone surrogate: no UTF-8 text, was a 500
+        ({"strata": {"bg_region": "no\udc80rth"}}, 422, "strata.bg_region"),
     ],
 )
 def test_encryption_envelope_shape_is_checked(sealed, client, session, change, status, field) -> None:
@@ -354,3 +360,15 @@ def test_encryption_keygen_makes_a_pair_for_public_key_campaigns(loaded, runner,
                                "officials", "--encrypt", "--public-key", str(public),
                                "--key-out", str(tmp_path / "k.pem")])  # fmt: skip
     assert both.exit_code == 2 and "exclude each other" in both.output
+
+
+def test_encryption_unstorable_text_for_encrypted_campaign_is_refused_and_sealed(sealed, client, session) -> None:
+    """A lone surrogate in a plaintext answer to an encrypted campaign: refused by name, kept sealed, not in clear."""
+    body = submission()
+    body["answers"]["open_works"] = "bad \udc80 text"
+    raw = json.dumps(body).encode()
+    resp = client.post(URL, data=raw, content_type="application/json")
+    assert resp.status_code == 422 and resp.get_json()["field"] == "answers.open_works"
+    [row] = session.exec(select(QuarantinedSubmission)).all()
+    assert row.claimed_campaign == "sealed" and json.loads(row.raw_body)["sealed"] == "quarantined body"
+    assert SECRET_TEXT.encode() not in row.raw_body and row.body_size == len(raw)

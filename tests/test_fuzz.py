@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -37,15 +38,37 @@ FUZZED_ROUTES = {"/api/v1/submissions": "test_fuzz_api_*", "/s/<slug>/<key>/basi
 
 # --- strategies -------------------------------------------------------------------------
 
+#: Text as JSON can carry it: any character, lone UTF-16 surrogates included (``"\udc80"`` is valid
+#: JSON, but no UTF-8 text: hypothesis leaves them out of ``st.text()`` unless asked).
+SURROGATES = st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF, exclude_categories=())
+JSON_TEXT = st.lists(st.characters() | SURROGATES, max_size=40).map("".join)
+#: Aware times at the ends of what Python can hold, with the widest offsets: some leave the
+#: datetime range once converted to UTC, others are far outside any plausible survey date.
+EXTREME_TIMES = st.builds(
+    lambda moment, offset: moment.replace(tzinfo=timezone(offset)).isoformat(),
+    st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59)),
+    st.timedeltas(min_value=-timedelta(hours=23, minutes=59), max_value=timedelta(hours=23, minutes=59)),
+) | st.sampled_from(["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "1970-01-01T00:00:00+00:00"])
 JSON_LEAVES = (
     st.none() | st.booleans() | st.integers(min_value=-(2**80), max_value=2**80)
-    | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=40)
+    | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=40) | JSON_TEXT | EXTREME_TIMES
     | st.sampled_from(["", " ", "north", "4", "2026-11-25T09:00:00", "2026-11-25T09:00:00+00:00", "officials", "test"])
 )  # fmt: skip
 JSON_VALUES = st.recursive(
-    JSON_LEAVES, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    JSON_LEAVES, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12) | JSON_TEXT, inner,
+                                                                             max_size=4),
     max_leaves=20,
 )  # fmt: skip
+
+
+def as_json(body: Any) -> bytes:
+    """UTF-8 JSON as a device sends it; a lone surrogate travels as its ``\\uXXXX`` escape (no UTF-8 form)."""
+    try:
+        return json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(body).encode("utf-8")
+
+
 CONTENT_TYPES = st.sampled_from([
     "application/json", "application/json; charset=utf-8", "APPLICATION/JSON", "text/plain",
     "application/x-www-form-urlencoded", "multipart/form-data; boundary=xyz", "", "application/jsonx",
@@ -57,9 +80,11 @@ def mutated_payloads(draw: st.DrawFn) -> dict[str, Any]:
     """A valid submission with a few fields replaced, removed or added: wrong types in the right places."""
     body = payload(uuid=str(draw(st.uuids())))
     for _ in range(draw(st.integers(1, 4))):
-        op = draw(st.sampled_from(["set", "delete", "add", "set_answer", "delete_answer", "add_answer"]))
+        op = draw(st.sampled_from(["set", "delete", "add", "set_answer", "delete_answer", "add_answer", "time"]))
         answers = body.get("answers")
-        if op == "set":
+        if op == "time":  # the timestamps, which reach a datetime conversion before the database
+            body[draw(st.sampled_from(["started_at", "submitted_at"]))] = draw(EXTREME_TIMES)
+        elif op == "set":
             body[draw(st.sampled_from(sorted(body)))] = draw(JSON_VALUES)
         elif op == "delete" and body:
             body.pop(draw(st.sampled_from(sorted(body))))
@@ -87,6 +112,7 @@ RAW_BODIES = st.one_of(
     st.integers(1, 200_000).map(_nested),  # deep nesting, beyond the JSON parser's recursion limit too
     st.integers(0, 3000).map(lambda n: json.dumps({"uuid": "x" * n * 100, "answers": {"k" * n: "v"}}).encode()),
     st.integers(1_048_577, 1_200_000).map(lambda n: b'{"answers": "' + b"x" * n + b'"}'),  # over the 1 MB limit
+    JSON_TEXT.map(lambda t: json.dumps(payload(answers=officials_answers() | {"open_works": t})).encode()),
     st.binary(min_size=1, max_size=64).map(lambda b: json.dumps(payload()).encode()[:-5] + b),  # broken tail
 )
 
@@ -141,8 +167,14 @@ def test_fuzz_api_random_json_is_refused_with_a_field(fuzz_app, body) -> None:
 
 @FUZZ
 @given(body=mutated_payloads())
+@example(body=payload(submitted_at="0001-01-01T00:00:00+14:00"))
+@example(body=payload(submitted_at="9999-12-31T23:59:59-14:00"))
+@example(body=payload(started_at="0001-01-01T00:00:00+01:00"))
+@example(body=payload(answers=officials_answers() | {"open_works": "\udc80"}))
+@example(body=payload(campaign="a\udc80"))
+@example(body={"uuid": "\ud800"})
 def test_fuzz_api_wrong_types_in_a_valid_payload_are_refused_with_a_field(fuzz_app, body) -> None:
-    raw = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    raw = as_json(body)
     assert_api_answer(fuzz_app, fuzz_app.test_client().post(URL, data=raw, content_type="application/json"), raw)
 
 
@@ -156,6 +188,7 @@ def test_fuzz_api_wrong_types_in_a_valid_payload_are_refused_with_a_field(fuzz_a
 @example(raw=json.dumps(payload(answers=dict(officials_answers(), lead_1=2**1100))).encode(), content_type=JSON_TYPE)
 @example(raw=json.dumps(payload(instrument_version=2**70)).encode(), content_type=JSON_TYPE)
 @example(raw=json.dumps(payload(answers=dict(officials_answers(), bg_years=["n"]))).encode(), content_type=JSON_TYPE)
+@example(raw=b'{"answers": "' + b"x" * (2 * 1024 * 1024 + 1) + b'"}', content_type=JSON_TYPE)  # over Flask's limit
 def test_fuzz_api_unreadable_bodies_and_content_types_are_quarantined(fuzz_app, raw, content_type) -> None:
     response = fuzz_app.test_client().post(URL, data=raw, content_type=content_type)
     assert_api_answer(fuzz_app, response, raw)
@@ -164,12 +197,15 @@ def test_fuzz_api_unreadable_bodies_and_content_types_are_quarantined(fuzz_app, 
 # --- public form endpoints --------------------------------------------------------------
 
 FORM_FIELDS = [*officials_answers(), "consent", "submission_uuid", "started_at", "invite_token", "csrf_token"]
-FORM_VALUES = st.text(max_size=60) | st.sampled_from(["1", "5", "y", "north", "clearance", "None", "", "6", "-1e400"])
+FORM_VALUES = (st.text(max_size=60) | EXTREME_TIMES
+               | st.sampled_from(["1", "5", "y", "north", "clearance", "None", "", "6", "-1e400"]))  # fmt: skip
 
 
 @FUZZ
 @given(fields=st.dictionaries(st.sampled_from(FORM_FIELDS) | st.text(max_size=20), FORM_VALUES, max_size=30),
        lang=st.sampled_from(["en", "fr", "xx", ""]))  # fmt: skip
+@example(fields={"consent": "y", "started_at": "0001-01-01T00:00:00+01:00"}
+         | {k: str(v) for k, v in officials_answers().items()}, lang="en")  # fmt: skip
 def test_fuzz_form_random_fields_get_a_clear_4xx(fuzz_app, fields, lang) -> None:
     response = fuzz_app.test_client().post(f"{FORM_URL}?lang={lang}", data=fields)
     assert_form_answer(response)
@@ -223,9 +259,19 @@ ENVELOPE_FIELDS = ["uuid", "campaign", "instrument", "instrument_version", "alg"
                    "strata", "device_id", "invite_token"]  # fmt: skip
 
 
+#: Strata naming the campaign's declared stratum (and others) with any JSON value: lists and objects too.
+ENVELOPE_STRATA = st.dictionaries(st.sampled_from(["bg_region", "bg_function", "lead_1"]) | JSON_TEXT, JSON_VALUES,
+                                  min_size=1, max_size=3)  # fmt: skip
+
+
 @FUZZ
-@given(changes=st.dictionaries(st.sampled_from(ENVELOPE_FIELDS), JSON_VALUES | st.just("\x00"), max_size=4),
+@given(changes=st.dictionaries(st.sampled_from(ENVELOPE_FIELDS), JSON_VALUES | st.just("\x00"), max_size=4)
+       | ENVELOPE_STRATA.map(lambda strata: {"strata": strata}),
        drop=st.lists(st.sampled_from(ENVELOPE_FIELDS), max_size=3))  # fmt: skip
+@example(changes={"strata": {"bg_region": ["north"]}}, drop=[])
+@example(changes={"strata": {"bg_region": {"a": 1}}}, drop=[])
+@example(changes={"instrument_version": 2**70}, drop=[])
+@example(changes={"campaign": "a\udc80"}, drop=[])
 def test_fuzz_api_mutated_envelopes_are_refused_with_a_field(sealed_app, changes, drop) -> None:
     from cips.services.encryption import seal_submission
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 
 from flask import current_app, jsonify, request
 from flask_limiter.util import get_remote_address
@@ -20,10 +21,12 @@ DEVICE_ID = re.compile(rb'"device_id"\s*:\s*"([^"\\]{1,64})"')
 def _read_body(limit: int) -> tuple[bytes, int, bool]:
     """Read at most ``limit`` bytes of the body; report the full size and truncation.
 
-    Flask's own limit would refuse a large body before we could keep it, so it is
-    lifted here and the API applies its own (see ``MAX_SUBMISSION_BYTES``).
+    Flask's own limit (``MAX_CONTENT_LENGTH``) would refuse a large body before we could keep
+    it, so it is lifted here and the API applies its own (see ``MAX_SUBMISSION_BYTES``). Lifted
+    with a number, not None: since Flask 3.1 None means "use the config value". No more than
+    ``limit + 1`` bytes are read whatever the declared size, so this limit is not needed here.
     """
-    request.max_content_length = None
+    request.max_content_length = sys.maxsize
     declared = request.content_length
     raw = request.stream.read(limit + 1)
     truncated = len(raw) > limit

@@ -48,7 +48,7 @@ from cips.services.encryption import (
     unb64,
 )
 from cips.services.invites import hash_token
-from cips.submissions.payload import FieldError, pydantic_errors
+from cips.submissions.payload import MAX_VERSION, FieldError, pydantic_errors
 
 #: Keys only an envelope has: their presence routes a body here.
 ENVELOPE_MARKERS = ("ciphertext", "key_wrapped")
@@ -66,7 +66,7 @@ class Envelope(BaseModel):
     uuid: uuid_lib.UUID
     campaign: Short
     instrument: Short
-    instrument_version: int = Field(ge=1)
+    instrument_version: int = Field(strict=True, ge=1, le=MAX_VERSION)  # as in SubmissionCreate (an INTEGER column)
     alg: str
     key_wrapped: str
     iv: str
@@ -139,7 +139,7 @@ def _strata_errors(env: Envelope, campaign: Campaign, instrument: Instrument) ->
         item = items.get(item_id)
         if item is None or item.type is not ItemType.single:
             errors.append(FieldError(f"strata.{item_id}", "not a single-choice item of this questionnaire version"))
-        elif value not in {c.value for c in item.choices or []}:
+        elif not isinstance(value, str) or value not in {c.value for c in item.choices or []}:  # a list: unhashable
             errors.append(FieldError(f"strata.{item_id}", f"expected one of {sorted(c.value for c in item.choices)}"))
     return 422, errors
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import uuid as uuid_lib
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated, Any, NamedTuple
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -22,6 +24,19 @@ MAX_ANSWERS = 500
 
 #: Largest instrument version a payload may name (the database column is a 32-bit integer).
 MAX_VERSION = 2**31 - 1
+
+#: Timestamps a payload may carry, in UTC. Wide enough for a tablet whose clock fell back to the
+#: Unix epoch (its answers are stored, not quarantined), narrow enough for every later step:
+#: a year-1 or year-9999 time overflows when converted to UTC, and exports (pandas) stop at 2262.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)  # exclusive
+
+#: A UTF-16 surrogate on its own: valid in JSON (``"\udc80"``) and in a Python str, but not
+#: encodable as UTF-8, so no database column, hash or log line can take it.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+#: The escape that can produce one; bodies without it (nearly all) skip the search for one.
+SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+SURROGATE_MESSAGE = "text that cannot be stored as UTF-8 (a lone surrogate escape such as \\udc80)"
 
 #: Answer values stay as JSON gave them (``Any``): pydantic's lax coercion would
 #: turn ``true`` into 1, and each item type checks its own values below.
@@ -36,7 +51,8 @@ class SubmissionCreate(BaseModel):
     uuid: uuid_lib.UUID
     campaign: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     instrument: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    instrument_version: int = Field(ge=1, le=MAX_VERSION)
+    #: Strict: JSON ``true`` is not version 1, nor is ``"1"`` (the PWA and the form send a number).
+    instrument_version: int = Field(strict=True, ge=1, le=MAX_VERSION)
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
     device_id: Annotated[str, StringConstraints(max_length=64)] | None = None
     started_at: AwareDatetime | None = None
@@ -51,6 +67,15 @@ class SubmissionCreate(BaseModel):
     def _no_nul(cls, value: str | None) -> str | None:
         if value is not None and "\x00" in value:
             raise ValueError("must not contain NUL characters")
+        if value is not None and LONE_SURROGATE.search(value):  # also checked on the body (a sealed one is not)
+            raise ValueError(SURROGATE_MESSAGE)
+        return value
+
+    @field_validator("started_at", "submitted_at")
+    @classmethod
+    def _plausible_time(cls, value: datetime | None) -> datetime | None:
+        if value is not None and not plausible_time(value):
+            raise ValueError(f"out of range: expected a time in the years {EARLIEST.year} to {LATEST.year - 1} (UTC)")
         return value
 
     @field_validator("answers")
@@ -58,6 +83,8 @@ class SubmissionCreate(BaseModel):
     def _no_nul_in_item_ids(cls, value: dict[str, Any]) -> dict[str, Any]:
         if any("\x00" in key for key in value):
             raise ValueError("item ids must not contain NUL characters")
+        if any(LONE_SURROGATE.search(key) for key in value):
+            raise ValueError(f"item ids: {SURROGATE_MESSAGE}")
         return value
 
     def canonical_hash(self) -> str:
@@ -71,6 +98,57 @@ class SubmissionCreate(BaseModel):
         data["answers"] = {k: v for k, v in self.answers.items() if v is not None}
         canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def plausible_time(value: datetime) -> bool:
+    """True for an aware time within [EARLIEST, LATEST) once in UTC (the conversion itself may overflow)."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        return False
+    try:
+        return EARLIEST <= value.astimezone(UTC) < LATEST
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+14:00 is before year 1 in UTC
+        return False
+
+
+def surrogate_field(text: str, data: Any) -> str | None:
+    """The field of the first string (key or value) holding a lone surrogate, or None.
+
+    ``text`` is the body ``data`` was parsed from: a lone surrogate can only come from a
+    ``\\uD8xx``-``\\uDFxx`` escape (the body was strictly UTF-8), so most bodies are not walked.
+    The field is the top-level key, and the item (``answers.x``, ``strata.x``) below it.
+    """
+    if not SURROGATE_ESCAPE.search(text):
+        return None
+
+    def bad(value: Any) -> bool:
+        stack = [value]  # not recursive: the parser accepts nesting deeper than the stack left here
+        while stack:
+            value = stack.pop()
+            if isinstance(value, str):
+                if LONE_SURROGATE.search(value):
+                    return True
+            elif isinstance(value, list):
+                stack.extend(value)
+            elif isinstance(value, dict):
+                stack.extend(value)
+                stack.extend(value.values())
+        return False
+
+    def name(key: str) -> str:  # a field name must be storable itself: U+FFFD stands for the surrogate
+        return LONE_SURROGATE.sub("\ufffd", key)
+
+    if not isinstance(data, dict):
+        return "body" if bad(data) else None
+    for key, value in data.items():
+        if bad(key):
+            return name(key)
+        if isinstance(value, dict):
+            inner = next((k for k, v in value.items() if bad(k) or bad(v)), None)
+            if inner is not None:
+                return f"{name(key)}.{name(inner)}"
+        elif bad(value):
+            return key or "body"  # a field named "" is no name a person can act on
+    return None
 
 
 @dataclass(frozen=True)
@@ -172,12 +250,16 @@ def validate_answers(instrument: Instrument, answers: dict[str, Any]) -> tuple[l
                     FieldError(where, f"expected a list of distinct values from {list(check.allowed_sorted)}")
                 )
                 continue
+            if not value:  # nothing ticked: no answer, as in the PWA and the no-JS form (not stored)
+                continue
             rows.append(AnswerRow(item_id, None, json.dumps(value, ensure_ascii=False)))
         else:  # text
             if not isinstance(value, str):
                 errors.append(FieldError(where, "expected text"))
             elif "\x00" in value:  # no database text type takes it everywhere (PostgreSQL refuses NUL)
                 errors.append(FieldError(where, "text must not contain NUL characters"))
+            elif LONE_SURROGATE.search(value):  # a decrypted payload is not checked as a body is (service.py)
+                errors.append(FieldError(where, SURROGATE_MESSAGE))
             elif len(value) > check.max_length:
                 errors.append(FieldError(where, f"text longer than {check.max_length} characters"))
             elif value.strip():

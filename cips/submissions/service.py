@@ -34,7 +34,15 @@ from cips.models import (
 from cips.services.invites import hash_token
 from cips.submissions import direct, store
 from cips.submissions.envelope import PLAINTEXT_REFUSED, ingest_envelope, is_envelope, seal_refused
-from cips.submissions.payload import FieldError, SubmissionCreate, pydantic_errors, validate_answers
+from cips.submissions.payload import (
+    LONE_SURROGATE,
+    SURROGATE_MESSAGE,
+    FieldError,
+    SubmissionCreate,
+    pydantic_errors,
+    surrogate_field,
+    validate_answers,
+)
 
 JSON_TYPES = ("application/json",)
 #: Shown to the respondent by the PWA (and in quarantine): a second submission with one link.
@@ -54,10 +62,11 @@ class Outcome:
 
 
 def _clean(text: str | None, limit: int | None = None) -> str | None:
-    """Text for a quarantine column: PostgreSQL text cannot hold NUL, which hostile input may contain."""
+    """Text for a quarantine column: PostgreSQL text cannot hold NUL, which hostile input may contain,
+    and no UTF-8 column a lone surrogate (``"\\udc80"`` in JSON): it becomes U+FFFD (the raw body keeps it)."""
     if text is None:
         return None
-    return text.replace("\x00", "\\x00")[:limit]
+    return LONE_SURROGATE.sub("\ufffd", text.replace("\x00", "\\x00"))[:limit]
 
 
 def _claimed(data: Any, key: str) -> str | None:
@@ -68,10 +77,11 @@ def _claimed(data: Any, key: str) -> str | None:
 def _sealable(data: Any) -> Any:
     """``data`` for the campaign lookup of :func:`seal_refused`; None when its slug cannot name a campaign.
 
-    A slug holding NUL matches no campaign, and PostgreSQL refuses NUL even in a comparison.
+    A slug holding NUL or a lone surrogate matches no campaign, and neither can be sent to the
+    database even in a comparison.
     """
     slug = data.get("campaign") if isinstance(data, dict) else None
-    return None if isinstance(slug, str) and "\x00" in slug else data
+    return None if isinstance(slug, str) and ("\x00" in slug or LONE_SURROGATE.search(slug)) else data
 
 
 def quarantine(
@@ -207,6 +217,9 @@ def _ingest(
         return refuse(400, "malformed JSON", [FieldError("body", where)])
     if not isinstance(data, dict):
         return refuse(422, "invalid submission", [FieldError("body", "expected a JSON object")], data)
+    unstorable = surrogate_field(text, data)  # before any check that would hash or store the text
+    if unstorable is not None:
+        return refuse(422, "invalid submission", [FieldError(unstorable, SURROGATE_MESSAGE)], data)
     if is_envelope(data):  # an encrypted campaign's sealed submission: cips.submissions.envelope
         return ingest_envelope(session, data, refuse)
     try:
