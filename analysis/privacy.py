@@ -1,10 +1,19 @@
 """The small-cell rule, in one place: every figure about fewer than ``MIN_CELL`` respondents is hidden.
 
+Hiding a cell is not enough when other figures on the same page let a reader compute it:
+:func:`suppress_group` hides more cells of a group whose total is shown, so that no
+subtraction recovers a small count.
+
 A light module (no pandas, no scipy) so that the web app can apply the rule without
 loading the statistics stack.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TypeVar
+
+K = TypeVar("K")
 
 #: Smallest number of respondents a published figure may describe.
 MIN_CELL = 5
@@ -15,3 +24,36 @@ SUPPRESSED = f"n<{MIN_CELL}"
 def suppress(n: int) -> int | None:
     """A respondent count as it may be shown: 0, or at least ``MIN_CELL``, else ``None`` (n<5)."""
     return n if n == 0 or n >= MIN_CELL else None
+
+
+def suppress_group(counts: Mapping[K, int]) -> dict[K, int | None]:
+    """The cells of a group whose total is shown elsewhere, with the small-cell rule applied.
+
+    Cells of 1 to 4 are hidden (*primary* suppression). With the total on screen the hidden
+    cells add up to the total minus the shown ones, so that sum must not be a small cell
+    either: further cells are hidden (*complementary* suppression, as statistical offices do
+    for published tables), smallest first, until
+
+    - at least two cells are hidden (one hidden cell is the total minus the others), and
+    - the hidden cells together hold at least ``MIN_CELL`` respondents (``{day1: 1, day2: 1}``
+      hidden beside a shown total says "2 on those days", so 1 each).
+
+    Zero cells stay shown: an empty cell describes nobody. When even hiding every non-empty
+    cell leaves fewer than ``MIN_CELL`` hidden, the whole group holds fewer than ``MIN_CELL``
+    respondents and its total must itself be shown suppressed (``suppress(total)``): every
+    caller shows totals that way.
+    """
+    shown: dict[K, int | None] = {key: suppress(n) for key, n in counts.items()}
+    hidden = [key for key, n in shown.items() if n is None]
+    if not hidden:
+        return shown
+    hidden_sum = sum(counts[key] for key in hidden)
+    # Smallest first: the least information lost; ties by key, so the page does not flicker.
+    candidates = sorted(((n, key) for key, n in shown.items() if n), key=lambda c: (c[0], str(c[1])))
+    for n, key in candidates:
+        if len(hidden) >= 2 and hidden_sum >= MIN_CELL:
+            break
+        shown[key] = None
+        hidden.append(key)
+        hidden_sum += n
+    return shown

@@ -49,7 +49,12 @@ def _weighted_mean(x: np.ndarray, w: np.ndarray) -> float:
 
 def bootstrap_ci(x: np.ndarray, w: np.ndarray | None = None, n_boot: int = 1000, seed: int = 0,
                  level: float = 0.95) -> tuple[float, float]:  # fmt: skip
-    """Percentile bootstrap CI of the (weighted) mean, resampling respondents, fixed seed."""
+    """Percentile bootstrap CI of the (weighted) mean, resampling respondents, fixed seed.
+
+    The interval always contains the estimate of :func:`_weighted_mean`: the bootstrap means
+    are summed in another order, so when every answer is the same (no variance) they can land
+    a rounding error (1e-14) beside it, and a chart's error bar would then be negative.
+    """
     x = np.asarray(x, dtype=float)
     w = np.ones_like(x) if w is None else np.asarray(w, dtype=float)
     keep = ~np.isnan(x)
@@ -65,7 +70,8 @@ def bootstrap_ci(x: np.ndarray, w: np.ndarray | None = None, n_boot: int = 1000,
     means = (draws @ (pairs[:, 0] * pairs[:, 1])) / (draws @ pairs[:, 1])
     alpha = (1 - level) / 2
     low, high = np.quantile(means, [alpha, 1 - alpha])
-    return float(low), float(high)
+    estimate = _weighted_mean(x, w)
+    return min(float(low), estimate), max(float(high), estimate)
 
 
 def _suppress(frame: pd.DataFrame, value_cols: Sequence[str]) -> pd.DataFrame:

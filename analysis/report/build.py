@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.factors import FACTOR_IDS, OTHER
+from analysis.privacy import suppress, suppress_group
 from analysis.report.i18n import text
 from analysis.report.model import Fieldwork, Report, ReportInput, StratumRow, ThemeBlock
 from analysis.scores import MIN_CELL, SUPPRESSED, compare, factor_indices, item_indices, respondent_scores
@@ -18,8 +19,14 @@ GAP_GROUPS = ("officials", "private_sector")
 N_ITEMS_SHOWN = 5
 
 
-def _count(n: int) -> str:
-    return SUPPRESSED if n < MIN_CELL else str(n)
+def _count(n: int | None) -> str:
+    """A count as printed: ``None`` (hidden by :func:`suppress_group`) and 1 to 4 are n<5."""
+    return SUPPRESSED if n is None or suppress(n) is None else str(n)
+
+
+def _counts(counts: dict[Any, int]) -> dict[Any, str]:
+    """A group of counts whose total the report prints too: small cells and their complements hidden."""
+    return {key: _count(n) for key, n in suppress_group(counts).items()}
 
 
 def margin_of_error(n: int, population: int | None = None, p: float = 0.5) -> float | None:
@@ -34,7 +41,8 @@ def margin_of_error(n: int, population: int | None = None, p: float = 0.5) -> fl
 
 def fieldwork(inp: ReportInput) -> Fieldwork:
     r = inp.respondents
-    strata = []
+    strata: list[StratumRow] = []
+    groups: dict[tuple[str, frozenset[str]], list[StratumRow]] = {}
     for instrument, targets in sorted(inp.quotas.items()):
         members = r[r["instrument"] == instrument]
         for stratum, target in sorted(targets.items()):
@@ -44,12 +52,22 @@ def fieldwork(inp: ReportInput) -> Fieldwork:
                 mask &= members.get(item, pd.Series(index=members.index, dtype=object)) == value
             n = int(mask.sum())
             label = stratum.replace("=", ": ").replace(",", " × ")
-            moe = margin_of_error(n) if n >= MIN_CELL else None
-            strata.append(StratumRow(instrument, label, n, int(target), moe, n >= target, _count(n)))
+            row = StratumRow(instrument, label, n, int(target), margin_of_error(n), n >= target, str(n))
+            strata.append(row)
+            items = frozenset(part.partition("=")[0] for part in stratum.split(","))
+            groups.setdefault((instrument, items), []).append(row)
+    # Strata over the same items (every region, say) add up to the questionnaire's printed count:
+    # suppressed as a group. A hidden count hides its margin of error (it gives n back) and its
+    # status too ("not yet" beside target 3 says fewer than 3).
+    for rows in groups.values():
+        shown = suppress_group({i: row.achieved for i, row in enumerate(rows)})
+        for i, row in enumerate(rows):
+            if shown[i] is None:
+                row.display, row.margin_of_error, row.reached = SUPPRESSED, None, None
     return Fieldwork(
         total=len(r),
-        by_instrument={k: _count(v) for k, v in r["instrument"].value_counts().sort_index().items()},
-        by_language={k: _count(v) for k, v in r["language"].value_counts().sort_index().items()},
+        by_instrument=_counts(dict(r["instrument"].value_counts().sort_index().items())),
+        by_language=_counts(dict(r["language"].value_counts().sort_index().items())),
         strata=strata,
     )
 
@@ -104,8 +122,24 @@ def theme_blocks(inp: ReportInput, lang: str, classifier: Any, min_theme: int = 
             model = ThemeModel(label_lang=lang).fit([texts[i] for i in idx], [langs[i] for i in idx])
             themes = model.themes_
         shown = [t for t in themes if t.size >= min_theme]
-        blocks.append(ThemeBlock(factor, len(idx), shown, sum(t.size for t in themes) - sum(t.size for t in shown)))
+        blocks.append(_theme_block(factor, len(idx), shown, sum(t.size for t in themes) - sum(t.size for t in shown)))
     return blocks
+
+
+def _theme_block(factor: str, n_answers: int, themes: list[Any], hidden_small: int) -> ThemeBlock:
+    """A factor's themes as printed. The block's answer count is printed, so its themes and the
+    answers in smaller themes are one group (a hidden "2 in smaller themes" would be the count
+    minus the theme sizes); each theme's size is printed, so its languages are another."""
+    sizes = _counts({i: t.size for i, t in enumerate(themes)} | {"small": hidden_small})
+    languages = []
+    for i, theme in enumerate(themes):
+        if sizes[i] == SUPPRESSED:  # the languages' counts would add up to the hidden size
+            languages.append(", ".join(sorted(theme.languages)))
+            continue
+        shown = _counts(dict(sorted(theme.languages.items())))
+        languages.append(", ".join(f"{lang}: {n}" for lang, n in shown.items()))
+    return ThemeBlock(factor, n_answers, themes, hidden_small, [sizes[i] for i in range(len(themes))], languages,
+                      sizes["small"] if hidden_small else "")  # fmt: skip
 
 
 def build_report(inp: ReportInput, lang: str = "en", classifier: Any = None, n_boot: int = 1000,

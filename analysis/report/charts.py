@@ -45,7 +45,8 @@ def factor_chart(table: pd.DataFrame, lang: str) -> str:
         for k, group in enumerate(groups):
             rows = table[table["group"] == group].set_index("factor").reindex(factors)
             pos = y + (k - (len(groups) - 1) / 2) * 2 * offset
-            err = np.vstack([rows["index"] - rows["ci_low"], rows["ci_high"] - rows["index"]])
+            # Never negative: bootstrap_ci's intervals contain the index, this guards other tables.
+            err = np.clip(np.vstack([rows["index"] - rows["ci_low"], rows["ci_high"] - rows["index"]]), 0, None)
             ax.errorbar(rows["index"], pos, xerr=err, fmt="o", color=GROUP_COLOURS.get(group, GREY), capsize=3,
                         label=t.get(group, group))  # fmt: skip
         ax.set_yticks(y, [factor_name(f, lang) for f in factors])

@@ -32,7 +32,7 @@ class StratumRow:
     achieved: int
     target: int
     margin_of_error: float | None
-    reached: bool
+    reached: bool | None  # None when the count is hidden: "not yet" would narrow it down
     display: str  # the achieved count, or "n<5"
 
 
@@ -49,7 +49,12 @@ class ThemeBlock:
     factor: str
     n_answers: int
     themes: list[Theme]
-    hidden_small: int  # answers in themes of fewer than 5, not shown
+    hidden_small: int  # answers in themes of fewer than 5, not shown (true count: shown as ``hidden_display``)
+    #: What the report prints, with the small-cell rule applied to the block as a group whose
+    #: total (``n_answers``) is shown: each theme's size, its languages, the smaller themes.
+    sizes: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    hidden_display: str = ""
 
 
 @dataclass

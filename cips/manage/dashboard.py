@@ -47,8 +47,8 @@ def fieldwork_json(slug: str):
         strata=[{"instrument": s.instrument, "stratum": s.stratum, "target": s.target, "population": s.population,
                  "achieved": s.shown, "margin_of_error": s.moe, "representative": s.representative}
                 for s in fw.strata],
-        sections=[{"instrument": s.instrument, "section": s.section, "reached": suppress(s.reached),
-                   "completion": round(s.completion, 4) if suppress(s.reached) is not None else None,
-                   "drop_off": suppress(s.drop_off)} for s in fw.sections],
+        sections=[{"instrument": s.instrument, "section": s.section, "reached": s.reached_shown,
+                   "completion": round(s.completion, 4) if s.completion_shown is not None else None,
+                   "drop_off": s.drop_off_shown} for s in fw.sections],
         quarantined=fw.quarantined, quarantine_reasons=dict(fw.quarantine_reasons),
     )  # fmt: skip

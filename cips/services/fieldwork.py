@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from analysis.privacy import MIN_CELL, suppress
+from analysis.privacy import MIN_CELL, suppress, suppress_group  # suppress*: re-exported for the views
 from cips.instruments.schema import ItemType
 from cips.instruments.service import definition_of
 from cips.models import Answer, Campaign, EncryptedSubmission, QuarantinedSubmission, Submission
@@ -25,22 +25,6 @@ from cips.services.campaigns import campaign_instruments
 
 #: z for a two-sided 95 % interval.
 Z95 = 1.959963984540054
-
-
-def suppress_group(counts: dict[Any, int]) -> dict[Any, int | None]:
-    """Suppress the small cells of a group whose total is shown, and one more when needed.
-
-    With the total on screen, a single hidden cell is the total minus the others, so a
-    second cell (the smallest shown one) is hidden too: *complementary suppression*, as
-    statistical offices do for published tables.
-    """
-    shown = {key: suppress(n) for key, n in counts.items()}
-    hidden = [key for key, n in shown.items() if n is None]
-    if len(hidden) == 1:
-        visible = sorted((n, str(key), key) for key, n in shown.items() if n)
-        if visible:
-            shown[visible[0][2]] = None
-    return shown
 
 
 def margin_of_error(n: int, population: int | None = None, p: float = 0.5) -> float | None:
@@ -86,10 +70,10 @@ class StratumProgress:
     def representative(self) -> bool:
         """Target reached: the target is the sample the design needs for this stratum.
 
-        Never true under 5 respondents, whatever the target: the mark must not reveal a
-        count that the page shows as n<5.
+        Never true under 5 respondents, whatever the target, nor for a stratum hidden by
+        complementary suppression: the mark must not narrow down a count the page hides.
         """
-        return self.achieved >= max(self.target, MIN_CELL)
+        return self.shown is not None and self.achieved >= max(self.target, MIN_CELL)
 
 
 @dataclass
@@ -97,9 +81,18 @@ class SectionProgress:
     instrument: str
     section: str
     title: str
-    reached: int  # respondents who answered at least one item of the section
+    reached: int  # respondents who answered at least one item of the section (true count, not shown)
     completion: float  # answered / (respondents × items of the section)
-    drop_off: int  # reached this section but not the next one
+    drop_off: int  # reached this section but not the next one (true count, not shown)
+    #: ``reached`` as it may be shown, ``None`` when hidden (see :func:`_shown_sections`).
+    reached_shown: int | None = None
+    #: ``drop_off`` as it may be shown: only where both figures it is the difference of are shown.
+    drop_off_shown: int | None = None
+
+    @property
+    def completion_shown(self) -> float | None:
+        # A share of a hidden count times the known number of items gives the count back.
+        return None if self.reached_shown is None else self.completion
 
 
 @dataclass
@@ -178,12 +171,47 @@ def _strata(session: Session, campaign: Campaign, definitions: dict[str, Any], k
     return out
 
 
-def _sections(session: Session, campaign: Campaign, instruments: list[Any], lang: str) -> list[SectionProgress]:
+def _shown_sections(rows: list[SectionProgress], anchor: int | None) -> None:
+    """Decide which figures of one questionnaire's section table may be shown.
+
+    "Stopped here" is the difference of two "Reached" figures, and any two shown "Reached"
+    (or one and the questionnaire's count, ``anchor``) subtract to the respondents who stopped
+    in between. So a "Reached" is shown only when it differs from the anchor and from every
+    "Reached" already shown by 0 or at least ``MIN_CELL``: then no subtraction of shown
+    figures gives a count of 1 to 4. A "Stopped here" is shown only when both figures it is
+    the difference of are shown (it is then 0 or ≥ 5 itself); otherwise it is n<5 or part of
+    a hidden run of sections whose stops add up to at least 5. Without a publishable anchor
+    (the questionnaire's own count hidden) nothing is shown.
+    """
+    if anchor is None or suppress(anchor) is None:
+        return
+    shown = [anchor]
+    for row in rows:
+        if suppress(row.reached) is not None and all(suppress(abs(v - row.reached)) is not None for v in shown):
+            row.reached_shown = row.reached
+            shown.append(row.reached)
+
+
+def _sections(session: Session, campaign: Campaign, instruments: list[Any], lang: str,
+              per_instrument: dict[str, int | None]) -> list[SectionProgress]:  # fmt: skip
+    counts = dict(
+        session.execute(
+            select(Submission.instrument_id, func.count())
+            .where(Submission.campaign_id == campaign.id)
+            .group_by(Submission.instrument_id)
+        ).all()
+    )
+    # Versions of one questionnaire add up to its count on the cards: suppressed as a group.
+    by_key: dict[str, dict[int, int]] = {}
+    for row in instruments:
+        by_key.setdefault(row.key, {})[row.id] = counts.get(row.id, 0)
+    anchors: dict[int, int | None] = {}
+    for key, versions in by_key.items():
+        group = suppress_group(versions)
+        anchors |= {i: group[i] if per_instrument.get(key) is not None else None for i in versions}
     out: list[SectionProgress] = []
     for row in instruments:
-        n_resp = session.execute(
-            select(func.count()).where(Submission.campaign_id == campaign.id, Submission.instrument_id == row.id)
-        ).scalar_one()
+        n_resp = counts.get(row.id, 0)
         if not n_resp:
             continue
         per_item = dict(
@@ -197,18 +225,26 @@ def _sections(session: Session, campaign: Campaign, instruments: list[Any], lang
         definition = definition_of(row)
         reached = []
         for section in definition.sections:
-            counts = [per_item.get(item.id, 0) for item in section.items]
+            item_counts = [per_item.get(item.id, 0) for item in section.items]
             # Without per-respondent paths, "reached" is the best-answered item of the section: a
             # respondent who answered any item counts at most once there.
-            reached.append((section, max(counts), sum(counts) / (n_resp * len(section.items))))
+            reached.append((section, max(item_counts), sum(item_counts) / (n_resp * len(section.items))))
+        rows: list[SectionProgress] = []
+        following_of: list[int] = []
         for i, (section, n_reached, completion) in enumerate(reached):
             # Leaving the free-text section empty is not dropping out: compare with the next
             # section that has a closed question.
-            later = [r for r in reached[i + 1 :] if any(item.type is not ItemType.text for item in r[0].items)]
-            following = later[0][1] if later else n_reached
+            later = [j for j in range(i + 1, len(reached))
+                     if any(item.type is not ItemType.text for item in reached[j][0].items)]  # fmt: skip
+            following_of.append(later[0] if later else i)
             title = section.title.get(lang) or section.title.get("en") or section.id
-            out.append(SectionProgress(f"{row.key} v{row.version}", section.id, title, n_reached, completion,
-                                       max(0, n_reached - following)))  # fmt: skip
+            rows.append(SectionProgress(f"{row.key} v{row.version}", section.id, title, n_reached, completion,
+                                        max(0, n_reached - reached[following_of[-1]][1])))  # fmt: skip
+        _shown_sections(rows, anchors.get(row.id))
+        for section_row, j in zip(rows, following_of, strict=True):
+            if section_row.reached_shown is not None and rows[j].reached_shown is not None:
+                section_row.drop_off_shown = section_row.drop_off
+        out.extend(rows)
     return out
 
 
@@ -231,11 +267,12 @@ def fieldwork(session: Session, campaign: Campaign, lang: str = "en", latest_qua
     per_day_rows = session.execute(select(day, func.count()).where(mine).group_by(day).order_by(day)).all()
     days = suppress_group({date.fromisoformat(str(d)[:10]): n for d, n in per_day_rows})
     per_day = sorted(days.items())
-    per_instrument: Counter[str] = Counter()
+    per_instrument_n: Counter[str] = Counter()
     for inst_id, n in session.execute(
         select(Stored.instrument_id, func.count()).where(mine).group_by(Stored.instrument_id)
     ).all():
-        per_instrument[by_id[inst_id].key if inst_id in by_id else str(inst_id)] += n
+        per_instrument_n[by_id[inst_id].key if inst_id in by_id else str(inst_id)] += n
+    per_instrument = dict(sorted(suppress_group(per_instrument_n).items()))
     per_language = {} if encrypted else dict(
         session.execute(select(Submission.language, func.count()).where(mine).group_by(Submission.language)).all()
     )  # fmt: skip
@@ -253,10 +290,10 @@ def fieldwork(session: Session, campaign: Campaign, lang: str = "en", latest_qua
     return Fieldwork(
         total=total,
         per_day=per_day,
-        per_instrument=dict(sorted(suppress_group(per_instrument).items())),
+        per_instrument=per_instrument,
         per_language=dict(sorted(suppress_group(per_language).items())),
         strata=_strata(session, campaign, definitions, {row.id: row.key for row in instruments}, lang),
-        sections=[] if encrypted else _sections(session, campaign, instruments, lang),
+        sections=[] if encrypted else _sections(session, campaign, instruments, lang, per_instrument),
         encrypted=encrypted,
         quarantined=sum(reasons.values()),
         quarantine_reasons=reasons.most_common(),

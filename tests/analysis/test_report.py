@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import numpy as np
@@ -7,6 +8,10 @@ import pandas as pd
 import pytest
 
 from analysis.report import ReportInput, build_report, render_html, render_pdf
+from analysis.report.build import _theme_block, fieldwork
+from analysis.report.i18n import text
+from analysis.scores import SUPPRESSED
+from analysis.topics import Quote, Theme
 
 OPEN = {
     "hrm": [
@@ -70,7 +75,8 @@ def report():
 
 def test_report_fieldwork_suppresses_small_cells(report) -> None:
     fw = report.fieldwork
-    assert fw.total == 40 and fw.by_language == {"en": "37", "pt": "n<5"}
+    # 3 Portuguese: n<5; and English too, or 40 - 37 (the total is in the subtitle) gives them away
+    assert fw.total == 40 and fw.by_language == {"en": "n<5", "pt": "n<5"}
     north, south = fw.strata
     assert north.reached and not south.reached and north.margin_of_error is not None
 
@@ -109,3 +115,71 @@ def test_report_escapes_answer_text() -> None:
 def test_report_pdf_renders(report) -> None:
     pdf = render_pdf(report)
     assert pdf.startswith(b"%PDF") and len(pdf) > 5000
+
+
+def test_report_theme_languages_and_smaller_themes_are_suppressed(report) -> None:
+    # The tester's case: a theme of 7 answers, 6 in English and 1 in French, and 2 answers in
+    # themes under 5, in a block of 9 (shown): neither the 1 nor the 2 may be printed, nor the
+    # 6 and 7 they are the difference of.
+    theme = Theme(id=0, label="Training", size=7, languages={"en": 6, "fr": 1}, top_concepts=["training"],
+                  factors=["hrm"], quotes=[Quote(text="More training for officers.", lang="en")])  # fmt: skip
+    block = _theme_block("hrm", 9, [theme], hidden_small=2)
+    assert block.sizes == [SUPPRESSED] and block.hidden_display == SUPPRESSED
+    assert block.languages == ["en, fr"]  # no counts: they would add up to the hidden size
+    html = render_html(dataclasses.replace(report, themes=[block]))
+    assert "fr: 1" not in html and "en: 6" not in html and "(en, fr)" in html
+    assert not re.search(r">\s*2 [^<]*\(", html) and "n&lt;5 " + text(report.lang)["small_themes"] in html
+    # Without smaller themes the size (7) is shown, and the language split of 6 and 1 is not.
+    alone = _theme_block("hrm", 7, [theme], hidden_small=0)
+    assert alone.sizes == ["7"] and alone.languages == ["en: n<5, fr: n<5"] and alone.hidden_display == ""
+    html = render_html(dataclasses.replace(report, themes=[alone]))
+    assert "fr: 1" not in html and "(en: n&lt;5, fr: n&lt;5)" in html
+    # A large theme keeps its figures.
+    big = Theme(id=1, label="Complaints", size=12, languages={"en": 6, "fr": 6}, top_concepts=[], factors=["audit"])
+    shown = _theme_block("audit", 12, [big], 0)
+    assert shown.sizes == ["12"] and shown.languages == ["en: 6, fr: 6"] and shown.hidden_display == ""
+    # A theme of 9 hidden beside one of 2 in smaller themes: its languages lose their counts too.
+    mixed = _theme_block("audit", 11, [dataclasses.replace(big, size=9, languages={"en": 9})], 2)
+    assert mixed.sizes == [SUPPRESSED] and mixed.languages == ["en"] and mixed.hidden_display == SUPPRESSED
+
+
+def test_report_hidden_stratum_shows_no_status_target_hint_or_margin(report) -> None:
+    inp = make_input(seed=4, n=14)  # 7 officials: 4 in the north, 3 in the south
+    inp.quotas = {"officials": {"bg_region=north": 3, "bg_region=south": 50}}
+    fw = fieldwork(inp)
+    north, south = fw.strata
+    assert north.achieved == 4 and south.achieved == 3
+    for row in (north, south):
+        assert row.display == SUPPRESSED and row.reached is None and row.margin_of_error is None
+    html = render_html(dataclasses.replace(report, fieldwork=fw))
+    rows = re.findall(r"<tr><td>[^<]*</td><td>bg_region: (?:north|south)</td>.*?</tr>", html, re.S)
+    assert len(rows) == 2
+    assert all("n&lt;5" in row and "atteint" not in row.lower() and "pas encore" not in row for row in rows), rows
+
+
+def test_report_builds_when_every_answer_is_the_same() -> None:
+    # 12 identical questionnaires (no variance), as from 12 posts of tests/helpers.payload(): a
+    # factor index of 66.67 whose bootstrap means landed 1e-14 above it, so the factor chart's
+    # error bar was negative and matplotlib refused it ("'xerr' must not contain negative values").
+    items = pd.DataFrame(
+        [("officials", f"{factor}_{i}", "likert5", factor, False, f"Statement {factor} {i}.")
+         for factor in ("lead", "hrm") for i in (1, 2, 3)]
+        + [("officials", "open_change_first", "text", None, False, "What should change first?")],
+        columns=["instrument", "item_id", "type", "factor", "reverse", "text"],
+    ).replace({"factor": {"lead": "leadership"}})  # fmt: skip
+    respondents = pd.DataFrame([{"respondent": f"r{i}", "instrument": "officials", "language": "en"}
+                                for i in range(12)])  # fmt: skip
+    answers = pd.DataFrame(
+        [{"respondent": f"r{i}", "item_id": item, "value": value, "text": None}
+         for i in range(12) for item, value in zip(items["item_id"][:6], (4, 4, 3, 2, 3, 3), strict=True)]
+        + [{"respondent": f"r{i}", "item_id": "open_change_first", "value": None,
+            "text": "More training for officers."} for i in range(12)]
+    )  # fmt: skip
+    inp = ReportInput(title="Flat", administration="Test Customs", wave=1, respondents=respondents,
+                      answers=answers, items=items)  # fmt: skip
+    report = build_report(inp, classifier=KeywordClassifier(), n_boot=200)
+    table = report.factor_table.dropna(subset=["index"])
+    assert len(table) == 2 and table["index"].round(2).tolist() == [66.67, 41.67]
+    assert ((table["ci_low"] <= table["index"]) & (table["index"] <= table["ci_high"])).all()
+    html = render_html(report)
+    assert html.count("<svg") >= 1 and "66.7" in html

@@ -104,3 +104,15 @@ def test_scores_bh_correction_is_available() -> None:
     bh = compare(frame, groups, "officials", "private_sector", correction="bh")
     holm = compare(frame, groups, "officials", "private_sector", correction="holm")
     assert (bh["p_adjusted"] <= holm["p_adjusted"] + 1e-12).all()
+
+
+def test_scores_interval_contains_the_index_without_variance() -> None:
+    # Twelve identical answers (7/12 of the way up the scale): the bootstrap means are summed in
+    # another order than the index and used to land 1e-14 beside it, outside the interval.
+    for value in (100 / 3, 175 / 3, 200 / 3, 125 / 3):
+        for n in (6, 12, 30):
+            scores = pd.DataFrame({"hrm": [value] * n}, index=[f"r{i}" for i in range(n)])
+            row = factor_indices(scores, n_boot=200).iloc[0]
+            assert row["ci_low"] <= row["index"] <= row["ci_high"], (value, n, row.to_dict())
+            low, high = bootstrap_ci(scores["hrm"].to_numpy())
+            assert low <= row["index"] <= high

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 from flask.testing import FlaskClient
 
@@ -58,17 +59,80 @@ def test_fieldwork_dashboard_shows_strata_and_suppresses_small_cells(client_as, 
     page = manager.get("/manage/campaigns/test/dashboard")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "n&lt;5" in html and "representative" in html and "not yet" in html
+    assert "n&lt;5" in html and "representative" in html
+    # south (2, target 10) and east (hidden with it) get no mark: "not yet" would narrow them down
+    assert "not yet" not in html
     assert 'id="live"' in html and "js/dashboard.js" in html
     fragment = manager.get("/manage/campaigns/test/dashboard/live").get_data(as_text=True)
     assert "<html" not in fragment and "Representativeness per stratum" in fragment
 
 
 def test_fieldwork_enumerator_sees_devices_not_answers(client_as, loaded) -> None:
-    _submit(loaded.test_client(), "north", 3, text="secret words of a respondent")
+    _submit(loaded.test_client(), "north", 5, text="secret words of a respondent")
     page = client_as(Role.enumerator).get("/manage/stations").get_data(as_text=True)
-    assert "tablet-07" in page and ">3<" in page
+    assert "tablet-07" in page and ">5<" in page
     assert "secret words" not in page
+
+
+def _device_rows(page: str) -> list[str]:
+    return re.findall(r"<tr><td>(?:<code>|<em>).*?</tr>", page)
+
+
+def test_fieldwork_stations_suppress_small_device_counts_and_merge_missing_ids(client_as, loaded) -> None:
+    device = loaded.test_client()
+    for device_id, n in (("tablet-07", 3), (None, 3), ("", 3), ("tablet-09", 8)):
+        for _ in range(n):
+            assert device.post("/api/v1/submissions", json=payload(device_id=device_id)).status_code == 201
+    page = client_as(Role.enumerator).get("/manage/stations").get_data(as_text=True)
+    rows = _device_rows(page)
+    assert len(rows) == 3, rows  # no id and an empty id: one line, not two "—"
+    by_device = {("no device id" if "no device id" in row else re.search(r"<code>(.*?)</code>", row)[1]): row
+                 for row in rows}  # fmt: skip
+    assert set(by_device) == {"tablet-07", "tablet-09", "no device id"}
+    # tablet-07's 3 records are n<5, and the 6 without id hidden with them (the dashboard shows
+    # the total, 14): tablet-09's 8 alone is shown, so 14 - 8 = 6 says nothing of tablet-07.
+    assert "n&lt;5" in by_device["tablet-07"] and ">3<" not in by_device["tablet-07"]
+    assert "n&lt;5" in by_device["no device id"] and ">6<" not in page
+    assert ">8<" in by_device["tablet-09"]
+    # The minute of the upload of a hidden count is not shown, the day is.
+    time = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d")
+    assert not time.search(by_device["tablet-07"]) and re.search(r"\d{4}-\d\d-\d\d", by_device["tablet-07"])
+    assert time.search(by_device["tablet-09"])
+
+
+def test_fieldwork_hidden_days_cannot_be_recovered_from_the_total(client_as, loaded) -> None:
+    device = loaded.test_client()
+    _submit(device, "north", 10)
+    for day in ("2026-11-20", "2026-11-21"):
+        body = payload(started_at=f"{day}T09:00:00+00:00", submitted_at=f"{day}T09:20:00+00:00")
+        assert device.post("/api/v1/submissions", json=body).status_code == 201
+    data = client_as(Role.manager).get("/manage/campaigns/test/fieldwork.json").json
+    assert data["total"] == 12
+    shown = [d["n"] for d in data["per_day"] if d["n"] is not None]
+    hidden_days = [d for d in data["per_day"] if d["n"] is None]
+    assert len(data["per_day"]) == 3 and len(hidden_days) >= 2
+    # What the days left hidden add up to, by subtraction, is not a small cell.
+    assert data["total"] - sum(shown) >= 5
+
+
+def test_fieldwork_section_stops_cannot_be_recovered_from_reached(client_as, loaded) -> None:
+    device = loaded.test_client()
+    _submit(device, "north", 10)
+    later = ("reg_", "transp_", "auto_", "reform_", "audit_", "conduct_", "hrm_", "culture_", "ps_", "open_")
+    for _ in range(4):  # four respondents stop after the leadership section
+        answers = {k: v for k, v in officials_answers().items() if not k.startswith(later)}
+        assert device.post("/api/v1/submissions", json=payload(answers=answers)).status_code == 201
+    data = client_as(Role.manager).get("/manage/campaigns/test/fieldwork.json").json
+    sections = [s for s in data["sections"] if s["instrument"] == "officials v1"]
+    by_id = {s["section"]: s for s in sections}
+    assert by_id["leadership"]["reached"] == 14 and by_id["leadership"]["drop_off"] is None
+    # 14 - 10 = 4 stopped: the next section's 10 may not be on screen beside the 14.
+    shown = [s["reached"] for s in sections if s["reached"] is not None] + [data["per_instrument"]["officials"]]
+    assert all(a == b or abs(a - b) >= 5 for a in shown for b in shown), shown
+    assert by_id["regulatory"]["reached"] is None and by_id["regulatory"]["completion"] is None
+    assert all(s["drop_off"] is None or s["drop_off"] == 0 or s["drop_off"] >= 5 for s in sections)
+    html = client_as(Role.manager).get("/manage/campaigns/test/dashboard/live").get_data(as_text=True)
+    assert re.search(r"<td[^>]*>10</td>", html) is None  # no "Reached 10" cell on the page either
 
 
 def test_fieldwork_encrypted_campaign_shows_counts_and_declared_strata_only(client_as, loaded, runner,
@@ -95,6 +159,8 @@ def test_fieldwork_encrypted_campaign_shows_counts_and_declared_strata_only(clie
     assert data["per_language"] == {} and data["sections"] == []
     page = manager.get("/manage/campaigns/sealed/dashboard").get_data(as_text=True)
     assert "encrypted" in page and "secret words" not in page
+    # Not "No response yet" beside 6 responses: the server cannot read what was answered.
+    assert "No response yet" not in page and "completion per section cannot be computed on the server" in page
     report = manager.get("/manage/campaigns/sealed/report/view")
     assert report.status_code == 409 and b"cips decrypt sealed" in report.data
     stations = client_as(Role.enumerator).get("/manage/stations").get_data(as_text=True)
