@@ -95,6 +95,7 @@ KEEP_MODELS = 3
 
 def _prune(folder: Path, keep: int) -> None:
     """Delete all but the ``keep`` most recently written models (each is ~3 MB and code changes often)."""
+
     def written(model: Path) -> float:
         try:
             return model.stat().st_mtime

@@ -93,15 +93,17 @@ def administrations():
 @bp.get("/audit")
 @role_required(Role.admin)
 def audit_log():
-    page = max(1, request.args.get("page", 1, type=int))
     action = request.args.get("action", "").strip()
     who = request.args.get("actor", "").strip()
     query = select(AuditEvent)
     if action:
-        query = query.where(AuditEvent.action.startswith(action))
+        # autoescape: "campaign_" is a prefix, not "campaign" followed by any character (LIKE's _).
+        query = query.where(AuditEvent.action.startswith(action, autoescape=True))
     if who:
         query = query.where(AuditEvent.actor == who)
     total = db.session.exec(select(func.count()).select_from(query.subquery())).one()
+    # Clamped to the pages there are: a huge page number would overflow the database's OFFSET.
+    page = min(max(1, request.args.get("page", 1, type=int)), max(1, -(-total // AUDIT_PAGE)))
     rows = db.session.exec(
         query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).offset((page - 1) * AUDIT_PAGE).limit(AUDIT_PAGE)
     ).all()

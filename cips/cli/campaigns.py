@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from cips.cli.crypto import prepare_campaign_key
 from cips.extensions import db
 from cips.models import CampaignCreate
-from cips.services.campaigns import CampaignError, campaign_summaries, create_campaign
+from cips.services.campaigns import CampaignError, campaign_summaries, check_slug, create_campaign
 from cips.services.invites import create_invites
 from cips.services.station import PIN_PATTERN, set_station_pin
 
@@ -37,6 +37,8 @@ def parse_quotas(specs: tuple[str, ...]) -> dict[str, dict[str, int]]:
             raise click.BadParameter(
                 f"{spec!r}: expected INSTRUMENT:ITEM=VALUE[,ITEM=VALUE]:TARGET", param_hint="--quota"
             )
+        if parts[1] in quotas.get(parts[0], {}):
+            raise click.BadParameter(f"{spec!r}: {parts[0]}:{parts[1]} has a target already", param_hint="--quota")
         quotas.setdefault(parts[0], {})[parts[1]] = int(parts[2])
     return quotas
 
@@ -68,6 +70,10 @@ def create(slug: str, name: str, administration: str, wave: int, mode: str, inst
            invite_only: bool, encrypt: bool, key_out: Path | None, public_key: Path | None,
            plaintext_strata: str | None) -> None:  # fmt: skip
     """Create campaign SLUG (used in the survey link /s/SLUG)."""
+    try:
+        check_slug(slug)  # before the key file, whose default name is made from the slug
+    except CampaignError as exc:
+        raise click.BadParameter(str(exc), param_hint="SLUG") from exc
     key = prepare_campaign_key(slug, encrypt, key_out, public_key, plaintext_strata)  # prompts for a passphrase
     session = db.session
     try:
@@ -79,8 +85,6 @@ def create(slug: str, name: str, administration: str, wave: int, mode: str, inst
                 "invite_only": invite_only, **key.fields,
             }
         )  # fmt: skip
-        if invite_only and mode != "online":
-            raise CampaignError("--invite-only is for campaigns in online mode")
         campaign = key.create(lambda: create_campaign(session, data, actor="cli"))  # key file first
     except ValidationError as exc:
         session.rollback()

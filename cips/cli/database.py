@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import click
 from alembic import command
+from alembic.util.exc import CommandError
 from flask import current_app
 from flask.cli import with_appcontext
 
 from cips.migrate import alembic_config
+
+
+@contextmanager
+def _alembic_errors(revision: str) -> Iterator[None]:
+    """Alembic's refusals (unknown revision, no path between revisions) as a message."""
+    try:
+        yield
+    except CommandError as exc:
+        hint = "give head, base or a revision id from migrations/versions"
+        raise click.ClickException(f"revision {revision!r}: {exc} ({hint})") from exc
 
 
 @click.group("db")
@@ -20,7 +34,8 @@ def db_group() -> None:
 @with_appcontext
 def upgrade(revision: str) -> None:
     """Migrate the database to REVISION (default: the latest)."""
-    command.upgrade(alembic_config(current_app.config["DATABASE_URL"]), revision)
+    with _alembic_errors(revision):
+        command.upgrade(alembic_config(current_app.config["DATABASE_URL"]), revision)
     click.echo(f"database at {revision}")
 
 
@@ -29,7 +44,8 @@ def upgrade(revision: str) -> None:
 @with_appcontext
 def downgrade(revision: str) -> None:
     """Migrate the database down to REVISION (e.g. ``base``)."""
-    command.downgrade(alembic_config(current_app.config["DATABASE_URL"]), revision)
+    with _alembic_errors(revision):
+        command.downgrade(alembic_config(current_app.config["DATABASE_URL"]), revision)
     click.echo(f"database at {revision}")
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import secrets
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -10,8 +12,10 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy.engine import make_url
 from sqlmodel import select
 from tqdm import tqdm
+from werkzeug.security import check_password_hash
 
 from cips.extensions import db
 from cips.instruments.service import definition_of, latest_version
@@ -37,41 +41,74 @@ DEMO_ACCOUNTS = {Role.admin: "admin@demo.cips", Role.manager: "manager@demo.cips
 
 
 def demo_accounts_file() -> Path:
-    return Path(current_app.config.get("DEMO_ACCOUNTS_FILE") or Path(current_app.instance_path) / "demo_accounts.txt")
+    """Where the demo passwords of *this* database are kept.
+
+    Beside a SQLite file (``cips.sqlite3.demo_accounts.txt``); for a server database, in the
+    instance folder under a name made from the database's address. One file per database:
+    running the demo against another database must not overwrite the passwords of the first.
+    """
+    configured = current_app.config.get("DEMO_ACCOUNTS_FILE")
+    if configured:
+        return Path(configured)
+    url = make_url(current_app.config["DATABASE_URL"])
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return Path(url.database).with_name(Path(url.database).name + ".demo_accounts.txt")
+    where = url.render_as_string(hide_password=True)
+    digest = hashlib.sha256(where.encode()).hexdigest()[:10]
+    name = re.sub(r"[^A-Za-z0-9_-]+", "_", url.database or "database")[:40]
+    return Path(current_app.instance_path) / f"demo_accounts-{name}-{digest}.txt"
 
 
-def ensure_demo_accounts() -> list[tuple[str, str, str]]:
-    """One account per role for the demo, with random passwords kept in ``instance/``.
+def _read_accounts(path: Path) -> dict[str, tuple[str, str, str]]:
+    known: dict[str, tuple[str, str, str]] = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            parts = line.split()
+            if len(parts) == 3:
+                known[parts[1]] = (parts[0], parts[1], parts[2])
+    return known
+
+
+def ensure_demo_accounts() -> list[tuple[str, str, str | None]]:
+    """One account per role for the demo, with random passwords kept in :func:`demo_accounts_file`.
 
     Random rather than fixed passwords: a demo database put on a network by mistake
-    must not open with a password printed in the README.
+    must not open with a password printed in the README. A password from the file is
+    shown only if it still opens the account (it may have been changed, or the file may
+    belong to another database); otherwise the password is ``None``: unknown.
     """
     session = db.session
     path = demo_accounts_file()
-    known = {}
-    if path.exists():
-        for line in path.read_text().splitlines():
-            role, email, password = line.split()
-            known[email] = (role, email, password)
+    # The former, shared file too: its passwords are shown only where they still open the account.
+    known = {**_read_accounts(Path(current_app.instance_path) / "demo_accounts.txt"), **_read_accounts(path)}
     admin_id = get_or_create_administration(session, DEMO_ADMINISTRATION).id
+    accounts: list[tuple[str, str, str | None]] = []
     for role, email in DEMO_ACCOUNTS.items():
-        if session.exec(select(User).where(User.email == email)).first() is not None:
+        user = session.exec(select(User).where(User.email == email)).first()
+        if user is not None:
+            entry = known.get(email)
+            password = entry[2] if entry and check_password_hash(user.password_hash, entry[2]) else None
+            accounts.append((role.value, email, password))
             continue
         password = secrets.token_urlsafe(12)
         data = UserCreate(email=email, role=role, password=password,
                           administration_id=None if role is Role.admin else admin_id)  # fmt: skip
         create_user(session, data, actor="cli")
-        known[email] = (role.value, email, password)
+        accounts.append((role.value, email, password))
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
-        fh.writelines(f"{r} {e} {p}\n" for r, e, p in known.values())
-    return list(known.values())
+        fh.writelines(f"{r} {e} {p}\n" for r, e, p in accounts if p is not None)
+    return accounts
 
 
-def print_demo_accounts(accounts: list[tuple[str, str, str]]) -> None:
-    click.echo("Demo sign-in (http://127.0.0.1:5000/login) — deactivate these accounts before real fieldwork:")
+def print_demo_accounts(accounts: list[tuple[str, str, str | None]], base_url: str = "") -> None:
+    where = f"{base_url.rstrip('/')}/login" if base_url else "/login on the address the app is served at"
+    click.echo(f"Demo sign-in ({where}) — deactivate these accounts before real fieldwork:")
     for role, email, password in accounts:
-        click.echo(f"  {role:<10} {email:<22} {password}")
+        click.echo(f"  {role:<10} {email:<22} {password or '(password not known here)'}")
+    if any(password is None for _, _, password in accounts):
+        click.echo(f"A password not known here is not in {demo_accounts_file()} (deleted, changed, or made with "
+                   "another database); set a new one with `cips user set-password EMAIL`.")  # fmt: skip
 
 
 def ensure_demo_campaign(slug: str = DEMO_SLUG, wave: int = 2, closed_days_ago: int | None = None) -> Campaign:
@@ -118,14 +155,15 @@ def add_respondents(campaign: Campaign, n: int, seed: int, days_back: int = 0,
 @click.option("--responses", "n", type=click.IntRange(0, 200_000), default=300, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--if-empty", is_flag=True, help="Do nothing when any campaign already exists.")
+@click.option("--base-url", default="", help="Address the app is served at, for the printed sign-in link.")
 @with_appcontext
-def demo_command(n: int, seed: int, if_empty: bool) -> None:
+def demo_command(n: int, seed: int, if_empty: bool, base_url: str) -> None:
     """Create the demo campaign `demo` (wave 2) and its previous wave `demo-wave1`, N respondents each."""
     session = db.session
     if if_empty and session.exec(select(Campaign)).first() is not None:
         click.echo("database not empty: demo skipped")
         if session.exec(select(Campaign).where(Campaign.slug == DEMO_SLUG)).first() is not None:
-            print_demo_accounts(ensure_demo_accounts())
+            print_demo_accounts(ensure_demo_accounts(), base_url)
         return
     previous = ensure_demo_campaign(PREVIOUS_SLUG, wave=1, closed_days_ago=700)
     prev_counts = add_respondents(previous, n, seed + 1000, days_back=730, shift=PREVIOUS_SHIFT)
@@ -133,4 +171,4 @@ def demo_command(n: int, seed: int, if_empty: bool) -> None:
     campaign = ensure_demo_campaign(DEMO_SLUG, wave=2)
     counts = add_respondents(campaign, n, seed)
     click.echo(f"campaign {campaign.slug}: {counts[201]} respondents added, {counts[200]} already there")
-    print_demo_accounts(ensure_demo_accounts())
+    print_demo_accounts(ensure_demo_accounts(), base_url)

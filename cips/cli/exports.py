@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from cips.cli.errors import check_output_path
 from cips.exports.table import LANGUAGES
 from cips.extensions import db
 from cips.services.exports import FORMATS, ExportError, build_export, exported_instruments, extension_for
@@ -40,6 +41,7 @@ from cips.services.exports import FORMATS, ExportError, build_export, exported_i
 @with_appcontext
 def export_command(campaign: str, fmt: str, out: Path, lang: str, instrument: str | None, where: str | None) -> None:
     """Export the submissions of CAMPAIGN: one row per respondent, one column per item."""
+    check_output_path(out)  # before the export is built and audited
     session = db.session
     try:
         # Check the file name first: a .csv path that would receive a zip opens as garbage,
@@ -53,6 +55,9 @@ def export_command(campaign: str, fmt: str, out: Path, lang: str, instrument: st
     except ExportError as exc:
         session.rollback()
         raise click.ClickException(str(exc)) from exc
-    export.write(out)
+    try:
+        export.write(out)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {out}: {exc.strerror}") from exc
     counts = ", ".join(f"{key}: {n}" for key, n in export.rows.items())
     click.echo(f"{export.extension} export written to {out} ({counts} respondents)")

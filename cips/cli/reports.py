@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from analysis.factors import CORE_LANGUAGES as LANGUAGES  # the report speaks these; light import
+from cips.cli.errors import check_output_path
 from cips.extensions import db
 from cips.services import audit
 
@@ -24,15 +25,17 @@ def report_command(campaign: str, lang: str, out: Path) -> None:
 
     if out.suffix.lower() not in (".html", ".pdf"):
         raise click.BadParameter("the output file must end in .html or .pdf", param_hint="--out")
+    check_output_path(out)  # before the (long) computation of the report
     session = db.session
     try:
         report = campaign_report(session, campaign, lang, progress=lambda msg: click.echo(f"… {msg}", err=True))
-        if out.suffix.lower() == ".pdf":
-            out.write_bytes(render_pdf(report))
-        else:
-            out.write_text(render_html(report), encoding="utf-8")
+        body = render_pdf(report) if out.suffix.lower() == ".pdf" else render_html(report).encode("utf-8")
     except (ReportError, PdfUnavailable) as exc:
         raise click.ClickException(str(exc)) from exc
+    try:
+        out.write_bytes(body)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {out}: {exc.strerror}") from exc
     audit.record(session, "cli", "report.export", campaign, lang=lang, format=out.suffix.lower().lstrip("."))
     session.commit()
     click.echo(f"report written to {out}")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 from pydantic import ValidationError
+from sqlmodel import select
 
 from cips.extensions import db
-from cips.models import Role, UserCreate
+from cips.models import Role, User, UserCreate
 from cips.services.campaigns import get_or_create_administration
-from cips.services.users import UserExists, create_user
+from cips.services.users import UserExists, create_user, update_user
 
 
 @click.group("user")
@@ -25,8 +26,10 @@ def user_group() -> None:
 @with_appcontext
 def create(email: str, role: str, administration: str | None, password: str) -> None:
     """Create a user with ROLE; the password is prompted."""
+    if administration is not None and not administration.strip():
+        raise click.BadParameter("the administration name must not be empty", param_hint="--administration")
     session = db.session
-    admin_id = get_or_create_administration(session, administration).id if administration else None
+    admin_id = get_or_create_administration(session, administration.strip()).id if administration else None
     try:
         data = UserCreate(email=email, role=Role(role), administration_id=admin_id, password=password)
         user = create_user(session, data, actor="cli")
@@ -38,3 +41,20 @@ def create(email: str, role: str, administration: str | None, password: str) -> 
         session.rollback()
         raise click.ClickException(str(exc)) from exc
     click.echo(f"created {user.role.value} {user.email}")
+
+
+@user_group.command("set-password")
+@click.argument("email")
+@click.password_option(help="Prompted (hidden, twice) when not given.")
+@with_appcontext
+def set_password(email: str, password: str) -> None:
+    """Set a new password for user EMAIL (their signed-in sessions end)."""
+    if not 10 <= len(password) <= 200:
+        raise click.BadParameter("10 to 200 characters", param_hint="password")
+    session = db.session
+    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    if user is None:
+        raise click.ClickException(f"no user with email {email.strip().lower()}")
+    update_user(session, user, role=user.role, administration_id=user.administration_id, is_active=user.is_active,
+                password=password, actor="cli")  # fmt: skip
+    click.echo(f"password of {user.email} changed")

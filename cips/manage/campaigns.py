@@ -18,12 +18,13 @@ from cips.choices import options
 from cips.extensions import db
 from cips.instruments.service import definition_of
 from cips.manage import bp
-from cips.manage.forms import CampaignForm, InviteForm, PinForm, StatusForm, format_quotas
+from cips.manage.forms import SURVEY_LANGUAGES, CampaignForm, InviteForm, PinForm, StatusForm, format_quotas
 from cips.models import Administration, CampaignCreate, CampaignMode, CampaignStatus, Instrument, Role
 from cips.services.campaign_edit import set_status, update_campaign
 from cips.services.campaigns import CampaignError, campaign_instruments, campaign_summaries, create_campaign
 from cips.services.invites import create_invites, invite_counts
 from cips.services.station import set_station_pin
+from cips.survey.i18n import LANGUAGE_NAMES
 
 MANAGERS = (Role.manager,)
 
@@ -32,6 +33,16 @@ def _instrument_choices() -> list[SelectChoice]:
     rows = db.session.exec(select(Instrument).order_by(Instrument.key, Instrument.version)).all()
     return options((f"{r.key}:{r.version}", f"{definition_of(r).title.get('en', r.key)} ({r.key} v{r.version})")
                    for r in rows)  # fmt: skip
+
+
+def _language_choices() -> list[SelectChoice]:
+    """Languages some loaded questionnaire is written in: offering others would only give
+    a form error (no questionnaire has them). Before any is loaded, the four defaults."""
+    offered: set[str] = set()
+    for row in db.session.exec(select(Instrument)).all():
+        offered.update(definition_of(row).languages)
+    ordered = [code for code in LANGUAGE_NAMES if code in offered] + sorted(offered - set(LANGUAGE_NAMES))
+    return options((code, LANGUAGE_NAMES.get(code, code)) for code in ordered or SURVEY_LANGUAGES)
 
 
 def _strata_help() -> dict[str, dict[str, list[str]]]:
@@ -62,6 +73,7 @@ def new_campaign():
         abort(403, "Your account belongs to no administration; ask an administrator to set one.")
     form = CampaignForm()
     form.instruments.choices = _instrument_choices()
+    form.languages.choices = _language_choices()
     if request.method == "GET":
         form.languages.data = ["en", "fr"]
     if form.validate_on_submit():
@@ -102,6 +114,7 @@ def edit_campaign(slug: str):
     campaign = campaign_for(slug)
     form = CampaignForm(obj=campaign)
     form.instruments.choices = _instrument_choices()
+    form.languages.choices = _language_choices()
     form.slug.render_kw = {"readonly": True}
     if request.method == "GET":
         form.instruments.data = [f"{r.key}:{r.version}" for r in campaign_instruments(db.session, campaign)]

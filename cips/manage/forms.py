@@ -22,12 +22,15 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from cips.auth.forms import EMAIL
 from cips.choices import options
 from cips.i18n import UI_LANGUAGES
 from cips.models import CampaignMode, Role
+from cips.services.campaigns import CampaignError, check_slug
+from cips.services.users import is_email
 
-SURVEY_LANGUAGES = {"en": "English", "fr": "Français", "es": "Español", "pt": "Português", "ar": "العربية"}
+#: Default language choices; the campaign form offers those of the loaded questionnaires
+#: instead (``cips.manage.campaigns``), named with ``LANGUAGE_NAMES``.
+SURVEY_LANGUAGES = {"en": "English", "fr": "Français", "es": "Español", "pt": "Português"}
 #: ``officials: region=north,function=clearance = 40`` with an optional ``/ 320`` population.
 QUOTA_LINE = re.compile(r"^\s*(?P<inst>[a-z0-9_]+)\s*:\s*(?P<stratum>[^=\s]+=[^=\s]+(?:\s*,\s*[^=\s]+=[^=\s]+)*)"
                         r"\s*=\s*(?P<target>\d+)\s*(?:/\s*(?P<population>\d+))?\s*$")  # fmt: skip
@@ -50,6 +53,14 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
+def campaign_slug(form: FlaskForm, field: Any) -> None:
+    """The service's rule (``cips.services.campaigns.check_slug``): one rule for the CLI and the web."""
+    try:
+        check_slug(field.data or "")
+    except CampaignError as exc:
+        raise ValidationError(_l("Lower-case letters, digits and hyphens only.")) from exc
+
+
 def parse_quotas(text: str) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
     """Quota text → ``(quotas, populations)``; a ValueError names the line that is wrong."""
     quotas: dict[str, dict[str, int]] = {}
@@ -61,6 +72,8 @@ def parse_quotas(text: str) -> tuple[dict[str, dict[str, int]], dict[str, dict[s
         if match is None:
             raise ValueError(f"line {number}: expected 'instrument: item=value[,item=value] = target [/ population]'")
         stratum = ",".join(part.strip() for part in match["stratum"].split(","))
+        if stratum in quotas.get(match["inst"], {}):
+            raise ValueError(f"line {number}: {match['inst']}: {stratum} has a target already")
         quotas.setdefault(match["inst"], {})[stratum] = int(match["target"])
         if match["population"]:
             population = int(match["population"])
@@ -80,8 +93,7 @@ def format_quotas(quotas: dict[str, Any], populations: dict[str, Any]) -> str:
 
 
 class CampaignForm(FlaskForm):
-    slug = StringField(_l("Short name in links"), validators=[DataRequired(), Length(max=64), Regexp(
-        r"^[a-z0-9][a-z0-9-]{0,63}$", message=_l("Lower-case letters, digits and hyphens only."))])  # fmt: skip
+    slug = StringField(_l("Short name in links"), validators=[DataRequired(), Length(max=64), campaign_slug])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     wave = IntegerField(_l("Wave"), default=1, validators=[DataRequired(), NumberRange(min=1, max=100)])
     mode = SelectField(_l("Mode"), choices=options([(CampaignMode.station.value, _l("Survey station (tablets)")),
@@ -147,8 +159,14 @@ class BriefingForm(FlaskForm):
     submit = SubmitField(_l("Build the briefing"))
 
 
+def account_email(form: FlaskForm, field: Any) -> None:
+    """The service's rule (``cips.services.users.EMAIL``), so the form and ``cips user create`` agree."""
+    if not is_email((field.data or "").strip().lower()):
+        raise ValidationError(_l("Enter an email address."))
+
+
 class UserForm(FlaskForm):
-    email = StringField(_l("Email"), validators=[DataRequired(), Length(max=254), EMAIL])
+    email = StringField(_l("Email"), validators=[DataRequired(), Length(max=254), account_email])
     role = SelectField(_l("Role"), choices=options((r.value, r.value) for r in Role))
     administration = SelectField(_l("Administration"), coerce=int)
     password = PasswordField(_l("Initial password (10 characters or more)"),

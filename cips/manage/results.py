@@ -137,7 +137,7 @@ def briefing():
         db.session.commit()
         return Response(
             data,
-            mimetype=mimetype,
+            content_type=mimetype,  # MIMETYPES carry their charset: mimetype= would add a second
             headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
         )
     return render_template("manage/briefing.html", form=form)

@@ -12,10 +12,18 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, delete, select
 
-from cips.instruments.service import definition_of
-from cips.models import Campaign, CampaignInstrument, CampaignStatus, EncryptedSubmission, Submission
+from cips.models import Campaign, CampaignInstrument, CampaignMode, CampaignStatus, EncryptedSubmission, Submission
 from cips.services import audit
-from cips.services.campaigns import CampaignError, _check_quotas, _resolve_instrument, campaign_instruments
+from cips.services.campaigns import (
+    CampaignError,
+    _check_quotas,
+    _resolve_instrument,
+    campaign_instruments,
+    check_languages,
+    check_mode,
+    check_name,
+    check_populations,
+)
 
 EDITABLE = ("name", "wave", "mode", "languages", "opens_at", "closes_at", "quotas", "populations", "invite_only")
 
@@ -36,32 +44,27 @@ def update_campaign(
     rows = campaign_instruments(session, campaign)
     current = sorted(f"{r.key}:{r.version}" for r in rows)
     if instruments is not None and sorted(instruments) != current:
-        if n_stored:
-            # Answers already stored refer to these versions; removing one would orphan them.
-            missing = set(current) - set(instruments)
-            if missing:
-                raise CampaignError(f"{n_stored} submissions already use {', '.join(sorted(missing))}; "
-                                    "questionnaires can only be added now")  # fmt: skip
+        # Answers already stored refer to these versions; removing one would orphan them.
+        removed = [r for r in rows if f"{r.key}:{r.version}" not in set(instruments)]
+        n_using = _count_using(session, campaign, [r.id for r in removed]) if removed else 0
+        if n_using:
+            names = ", ".join(f"{r.key}:{r.version}" for r in removed)
+            raise CampaignError(f"{n_using} submissions already use {names}; questionnaires can only be added now")
         rows = [_resolve_instrument(session, spec) for spec in instruments]
         if not rows:
             raise CampaignError("a campaign needs at least one instrument")
     if "mode" in changes and n_stored and changes["mode"] != campaign.mode:
         raise CampaignError("the mode cannot change once submissions are stored")
-    languages = changes.get("languages", campaign.languages)
-    for row in rows:
-        missing_lang = set(languages) - set(definition_of(row).languages)
-        if missing_lang:
-            raise CampaignError(f"instrument {row.key} v{row.version} has no {', '.join(sorted(missing_lang))} "
-                                "translation")  # fmt: skip
+    if "name" in changes:
+        changes = {**changes, "name": check_name("name", changes["name"])}
+    check_mode(CampaignMode(changes.get("mode", campaign.mode)), changes.get("invite_only", campaign.invite_only))
+    check_languages(changes.get("languages", campaign.languages), rows)
     opens, closes = changes.get("opens_at", campaign.opens_at), changes.get("closes_at", campaign.closes_at)
     if opens and closes and opens >= closes:
         raise CampaignError("the campaign must open before it closes")
     quotas = changes.get("quotas", campaign.quotas)
     _check_quotas(quotas, rows)
-    for key, sizes in changes.get("populations", {}).items():
-        for stratum in sizes:
-            if stratum not in quotas.get(key, {}):
-                raise CampaignError(f"population for {key}:{stratum}, which has no target")
+    check_populations(changes.get("populations", {}), quotas)
 
     changed: dict[str, tuple[Any, Any]] = {}
     for name, value in changes.items():
@@ -79,6 +82,15 @@ def update_campaign(
                      changes={k: {"old": o, "new": n} for k, (o, n) in changed.items()})  # fmt: skip
     session.commit()
     return changed
+
+
+def _count_using(session: Session, campaign: Campaign, instrument_ids: list[int]) -> int:
+    """Stored submissions (plain or sealed) of this campaign made with one of these versions."""
+    n = 0
+    for model in (Submission, EncryptedSubmission):
+        n += session.exec(select(func.count()).where(model.campaign_id == campaign.id,
+                                                     model.instrument_id.in_(instrument_ids))).one()  # fmt: skip
+    return n
 
 
 def set_status(session: Session, campaign: Campaign, status: CampaignStatus, *, actor: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +18,7 @@ from cips.models import (
     Campaign,
     CampaignCreate,
     CampaignInstrument,
+    CampaignMode,
     CampaignStatus,
     Instrument,
     QuarantinedSubmission,
@@ -25,9 +27,58 @@ from cips.models import (
 from cips.services import audit
 from cips.services.encryption import check_campaign_encryption
 
+#: A campaign slug, matched whole (``fullmatch``): ``$`` in a pattern would also accept a
+#: trailing newline, and the slug goes into every survey link.
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+#: Largest quota target or population: far above any survey, and within a 32-bit integer.
+MAX_TARGET = 1_000_000
+
 
 class CampaignError(ValueError):
     """A campaign request that cannot be carried out, with a message for the user."""
+
+
+def check_slug(slug: str) -> None:
+    if not isinstance(slug, str) or not SLUG.fullmatch(slug):
+        raise CampaignError(f"slug {slug!r}: use 1 to 64 lower-case letters, digits and hyphens, "
+                            "starting with a letter or digit")  # fmt: skip
+
+
+def check_name(label: str, value: str) -> str:
+    """A name that must say something: stripped, and refused when blank."""
+    value = (value or "").strip()
+    if not value:
+        raise CampaignError(f"the {label} must not be empty")
+    return value
+
+
+def check_mode(mode: CampaignMode, invite_only: bool) -> None:
+    # Invitation tokens are handed out for online links only: a station campaign that
+    # requires one could never receive a single submission.
+    if invite_only and mode is not CampaignMode.online:
+        raise CampaignError("invitation-only is for campaigns in online mode, not survey stations")
+
+
+def check_languages(languages: list[str], instruments: list[Instrument]) -> None:
+    """At least one language, none twice, each one offered by every questionnaire."""
+    if not languages:
+        raise CampaignError("a campaign needs at least one language")
+    repeated = sorted({lang for lang in languages if languages.count(lang) > 1})
+    if repeated:
+        raise CampaignError(f"language {', '.join(repeated)} is listed more than once")
+    for row in instruments:
+        missing = set(languages) - set(definition_of(row).languages)
+        if missing:
+            raise CampaignError(f"instrument {row.key} v{row.version} has no {', '.join(sorted(missing))} translation")
+
+
+def check_populations(populations: dict[str, Any], quotas: dict[str, Any]) -> None:
+    for key, sizes in populations.items():
+        for stratum, size in sizes.items():
+            if stratum not in quotas.get(key, {}):
+                raise CampaignError(f"population for {key}:{stratum}, which has no target")
+            if not isinstance(size, int) or not quotas[key][stratum] <= size <= MAX_TARGET:
+                raise CampaignError(f"population {key}:{stratum}: a whole number from the target to {MAX_TARGET:,}")
 
 
 def get_or_create_administration(session: Session, name: str, country_code: str | None = None) -> Administration:
@@ -61,12 +112,17 @@ def _check_quotas(quotas: dict[str, Any], instruments: list[Instrument]) -> None
             raise CampaignError(f"quota for {key!r}, which is not an instrument of this campaign")
         items = definition.item_map()
         for stratum, target in targets.items():
-            if not isinstance(target, int) or target < MIN_CELL:
+            if not isinstance(target, int) or not MIN_CELL <= target <= MAX_TARGET:
                 # A smaller target is no sample design, and the dashboard's "reached" mark
                 # would then reveal counts that are otherwise shown as n<5.
-                raise CampaignError(f"quota {key}:{stratum}: target must be a whole number of at least {MIN_CELL}")
+                raise CampaignError(f"quota {key}:{stratum}: target must be a whole number of at least {MIN_CELL} "
+                                    f"and at most {MAX_TARGET:,}")  # fmt: skip
+            seen: set[str] = set()
             for part in stratum.split(","):
                 item_id, _, value = part.partition("=")
+                if item_id in seen:  # "north and south at once": a stratum no respondent can be in
+                    raise CampaignError(f"quota {key}:{stratum}: {item_id!r} appears more than once")
+                seen.add(item_id)
                 item = items.get(item_id)
                 if item_id not in definition.strata or item is None or item.type is not ItemType.single:
                     raise CampaignError(f"quota {key}:{stratum}: {item_id!r} is not a stratum of {key}")
@@ -75,18 +131,21 @@ def _check_quotas(quotas: dict[str, Any], instruments: list[Instrument]) -> None
 
 
 def create_campaign(session: Session, data: CampaignCreate, *, actor: str) -> Campaign:
+    """Checked here, not in the CLI or the form, so that both refuse the same campaigns."""
+    check_slug(data.slug)
+    data.name = check_name("name", data.name)
+    data.administration = check_name("administration", data.administration)
+    check_mode(CampaignMode(data.mode), data.invite_only)
     if session.exec(select(Campaign).where(Campaign.slug == data.slug)).first():
         raise CampaignError(f"a campaign with slug {data.slug!r} already exists")
     if not data.instruments:
         raise CampaignError("a campaign needs at least one instrument")
     instruments = [_resolve_instrument(session, spec) for spec in data.instruments]
-    for row in instruments:
-        missing = set(data.languages) - set(definition_of(row).languages)
-        if missing:
-            raise CampaignError(f"instrument {row.key} v{row.version} has no {', '.join(sorted(missing))} translation")
+    check_languages(data.languages, instruments)
     if data.opens_at and data.closes_at and data.opens_at >= data.closes_at:
         raise CampaignError("the campaign must open before it closes")
     _check_quotas(data.quotas, instruments)
+    check_populations(data.populations, data.quotas)
     check_campaign_encryption(data, instruments)
     admin = get_or_create_administration(session, data.administration)
     campaign = Campaign.model_validate(data, update={"administration_id": admin.id})

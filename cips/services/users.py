@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlmodel import Session, select
 from werkzeug.security import generate_password_hash
 
 from cips.models import Administration, Role, User, UserCreate
 from cips.services import audit
 
+#: What an account's email must look like, for the CLI and the admin form alike: one ``@``,
+#: no spaces, a dotted domain. Not a full RFC 5322 check: it keeps out what cannot be
+#: a mailbox ("bad", "a@b") without refusing unusual but real addresses.
+EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
+
 
 class UserExists(Exception):
     pass
 
 
+def is_email(value: str) -> bool:
+    return EMAIL.fullmatch(value) is not None
+
+
 def create_user(session: Session, data: UserCreate, *, actor: str) -> User:
     email = data.email.strip().lower()
+    if not is_email(email):
+        raise ValueError(f"{data.email!r} is not an email address (name@example.org)")
     if session.exec(select(User).where(User.email == email)).first():
         raise UserExists(f"a user with email {email} already exists")
     if data.administration_id is not None and session.get(Administration, data.administration_id) is None:

@@ -61,7 +61,9 @@ def precache_urls(slug: str) -> list[str]:
 
 
 def _guess_language(campaign: Campaign) -> str:
-    return request.accept_languages.best_match(campaign.languages) or campaign.languages[0]
+    # "en" for a campaign without languages (made before they were checked): the shell
+    # must still load; the app then says what the campaign document allows.
+    return request.accept_languages.best_match(campaign.languages) or next(iter(campaign.languages), "en")
 
 
 @bp.get("/<slug>")
@@ -99,7 +101,7 @@ def manifest(slug: str):
         "orientation": "any",
         "background_color": "#ffffff",
         "theme_color": THEME_COLOR,
-        "lang": campaign.languages[0],
+        "lang": next(iter(campaign.languages), "en"),
         "icons": [
             icon("icon-192.png", "192x192"),
             icon("icon-512.png", "512x512"),

@@ -19,9 +19,11 @@ from cips.instruments.service import definition_of
 from cips.models import Campaign, Instrument
 from cips.services.campaigns import current_versions, is_open
 from cips.submissions import ingest_payload
+from cips.submissions.payload import plausible_time
 from cips.survey import bp
 from cips.survey.forms import answers_from_form, build_form_class
 from cips.survey.i18n import RTL_LANGUAGES, ui
+from cips.survey.notices import notice_for
 
 #: What a browser posts for this form; anything else is refused with 415 before parsing.
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -38,6 +40,8 @@ def _language(offered: list[str]) -> str:
     asked = request.args.get("lang")
     if asked in offered:
         return asked
+    if not offered:  # a campaign without languages (made before they were checked): nothing to show
+        abort(404, "This survey is not available in any language yet.")
     return request.accept_languages.best_match(offered) or offered[0]
 
 
@@ -55,6 +59,8 @@ def choose(slug: str):
     lang = _language(campaign.languages)
     if campaign.encrypted:
         return _needs_app(campaign, lang)
+    if campaign.invite_only and not request.args.get("t"):
+        return _invite_needed(campaign, lang)
     if len(versions) == 1:
         return redirect(url_for("survey.answer", slug=slug, key=next(iter(versions)), lang=lang,
                                 **({"t": request.args["t"]} if request.args.get("t") else {})))  # fmt: skip
@@ -84,9 +90,13 @@ def answer(slug: str, key: str):
     if request.method == "POST" and request.mimetype not in FORM_TYPES:
         # Flask-WTF would read a JSON body as form data (and fail on a non-object): devices use the API.
         abort(415, "This form accepts form posts only (application/x-www-form-urlencoded or multipart/form-data).")
+    if request.method == "GET" and campaign.invite_only and not request.args.get("t"):
+        # Said before the questions, not after the respondent has answered them all.
+        return _invite_needed(campaign, lang)
 
     form = build_form_class(definition, lang)()
     status = 200
+    notices: list[str] = []
     if request.method == "GET":
         form.submission_uuid.data = str(uuid.uuid4())
         form.started_at.data = datetime.now(UTC).isoformat()
@@ -102,12 +112,23 @@ def answer(slug: str, key: str):
                 return render_template("survey/thanks.html", **context)
             status = outcome.status
             for error in outcome.body.get("errors", []):
+                notice = notice_for(error["field"], error["message"], t, lang)
+                if notice is not None:  # about the whole submission: a notice, not a field's error
+                    notices.append(notice)
+                    continue
                 name = error["field"].removeprefix("answers.")
                 target = form[name] if name in form else form.consent  # noqa: SIM401 (WTForms has no .get)
                 target.errors = [*target.errors, t["required"] if "required" in error["message"] else error["message"]]
     else:
         status = 400
-    return render_template("survey/form.html", form=form, **context), status
+    return render_template("survey/form.html", form=form, notices=notices, **context), status
+
+
+def _invite_needed(campaign: Campaign, lang: str):
+    """Invitation-only campaign opened without its ``t``: say so before any question."""
+    t = ui(lang)
+    return render_template("survey/notice.html", campaign=campaign, lang=lang, t=t, message=t["invite_needed"],
+                           dir="rtl" if lang in RTL_LANGUAGES else "ltr"), 403  # fmt: skip
 
 
 def _needs_app(campaign: Campaign, lang: str):
@@ -126,10 +147,14 @@ def _payload(form, campaign: Campaign, row: Instrument, lang: str) -> dict:
         submission_uuid = str(uuid.UUID(form.submission_uuid.data))
     except (TypeError, ValueError):
         submission_uuid = str(uuid.uuid4())
+    # The start time is the server's own hidden field: an edited one (naive, year 1, year 9999)
+    # is dropped like an unreadable one; refusing it would leave the respondent stuck on a
+    # field they cannot see or fix.
     try:
-        started_at = datetime.fromisoformat(form.started_at.data).isoformat()
+        started = datetime.fromisoformat(form.started_at.data)
     except (TypeError, ValueError):
-        started_at = None
+        started = None
+    started_at = started.isoformat() if started is not None and plausible_time(started) else None
     return {
         "uuid": submission_uuid,
         "campaign": campaign.slug,

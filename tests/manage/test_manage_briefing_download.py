@@ -1,0 +1,17 @@
+"""The briefing built from an upload downloads with a well-formed Content-Type."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from cips.models import Role
+
+
+def test_results_briefing_markdown_names_its_charset_once(client_as) -> None:
+    data = (Path(__file__).parents[1] / "data" / "contributions.csv").read_bytes()
+    response = client_as(Role.manager).post("/manage/briefing", content_type="multipart/form-data", data={
+        "contributions": (io.BytesIO(data), "contributions.csv"), "title": "Briefing", "lang": "fr",
+        "format": "md", "meeting": ""})  # fmt: skip
+    assert response.status_code == 200, response.data[:300]
+    assert response.headers["Content-Type"] == "text/markdown; charset=utf-8"
