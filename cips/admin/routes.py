@@ -17,6 +17,7 @@ from cips.extensions import db
 from cips.manage.forms import AdministrationForm, UserEditForm, UserForm
 from cips.models import Administration, AuditEvent, Role, User, UserCreate
 from cips.services import audit
+from cips.services.messages import localized
 from cips.services.users import UserExists, create_user, update_user
 
 AUDIT_PAGE = 50
@@ -39,7 +40,7 @@ def users():
             user = create_user(db.session, data, actor=actor())
         except (UserExists, ValueError) as exc:
             db.session.rollback()
-            flash(str(exc), "error")
+            flash(localized(exc), "error")
         else:
             flash(_("User %(email)s created.", email=user.email), "ok")
             return redirect(url_for("admin.users"))
@@ -53,7 +54,7 @@ def users():
 def user(user_id: int):
     row = db.session.get(User, user_id)
     if row is None:
-        abort(404, "No such user.")
+        abort(404, _("No such user."))
     form = UserEditForm(obj=row, administration=row.administration_id or 0)
     form.administration.choices = _administration_choices()
     if form.validate_on_submit():
@@ -66,7 +67,7 @@ def user(user_id: int):
                             actor=actor())  # fmt: skip
             except ValueError as exc:
                 db.session.rollback()
-                flash(str(exc), "error")
+                flash(localized(exc), "error")
             else:
                 flash(_("Saved."), "ok")
                 return redirect(url_for("admin.users"))

@@ -15,6 +15,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Flask, abort, jsonify, redirect, request, url_for
+from flask_babel import gettext
 from flask_login import LoginManager, UserMixin, current_user
 from sqlmodel import select
 
@@ -103,7 +104,7 @@ def role_required(*roles: Role) -> Callable[[F], F]:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if current_user.role not in allowed:
-                abort(403, "Your role does not give access to this page.")
+                abort(403, gettext("Your role does not give access to this page."))
             return view(*args, **kwargs)
 
         wrapper.required_roles = allowed  # type: ignore[attr-defined]
@@ -125,5 +126,5 @@ def campaign_for(slug: str) -> Campaign:
     """
     campaign = db.session.exec(select(Campaign).where(Campaign.slug == slug)).first()
     if campaign is None or not current_user.may_see(campaign):
-        abort(404, "No such campaign.")
+        abort(404, gettext("No such campaign."))
     return campaign

@@ -23,6 +23,7 @@ from cips.models import Administration, CampaignCreate, CampaignMode, CampaignSt
 from cips.services.campaign_edit import set_status, update_campaign
 from cips.services.campaigns import CampaignError, campaign_instruments, campaign_summaries, create_campaign
 from cips.services.invites import create_invites, invite_counts
+from cips.services.messages import localized
 from cips.services.station import set_station_pin
 from cips.survey.i18n import LANGUAGE_NAMES
 
@@ -70,7 +71,7 @@ def campaigns():
 @role_required(*MANAGERS)
 def new_campaign():
     if current_user.administration_id is None:
-        abort(403, "Your account belongs to no administration; ask an administrator to set one.")
+        abort(403, _("Your account belongs to no administration; ask an administrator to set one."))
     form = CampaignForm()
     form.instruments.choices = _instrument_choices()
     form.languages.choices = _language_choices()
@@ -90,7 +91,7 @@ def new_campaign():
             campaign = create_campaign(db.session, data, actor=actor())
         except (CampaignError, ValueError) as exc:
             db.session.rollback()
-            flash(str(exc), "error")
+            flash(localized(exc), "error")
         else:
             flash(_("Campaign created as a draft: open it when fieldwork starts."), "ok")
             return redirect(url_for("manage.campaign", slug=campaign.slug))
@@ -135,7 +136,7 @@ def edit_campaign(slug: str):
             changed = update_campaign(db.session, campaign, changes, instruments=form.instruments.data, actor=actor())
         except CampaignError as exc:
             db.session.rollback()
-            flash(str(exc), "error")
+            flash(localized(exc), "error")
         else:
             flash(_("Saved (%(n)s changes).", n=len(changed)), "ok")
             return redirect(url_for("manage.campaign", slug=slug))
@@ -166,7 +167,7 @@ def campaign_invites(slug: str):
         tokens = create_invites(db.session, slug, form.count.data, actor=actor(), require=form.require.data)
     except CampaignError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(localized(exc), "error")
         return redirect(url_for("manage.campaign", slug=slug))
     base = url_for("survey.shell", slug=campaign.slug, _external=True)
     out = io.StringIO()
@@ -193,7 +194,7 @@ def campaign_pin(slug: str):
             flash(_("Station PIN changed. Tablets pick it up at their next connection."), "ok")
         except CampaignError as exc:
             db.session.rollback()
-            flash(str(exc), "error")
+            flash(localized(exc), "error")
     else:
         flash("; ".join(str(e) for errs in form.errors.values() for e in errs), "error")
     return redirect(url_for("manage.stations") if back else url_for("manage.campaign", slug=slug))

@@ -26,6 +26,7 @@ from cips.choices import options
 from cips.i18n import UI_LANGUAGES
 from cips.models import CampaignMode, Role
 from cips.services.campaigns import CampaignError, check_slug
+from cips.services.messages import N_, localized
 from cips.services.users import is_email
 
 #: Default language choices; the campaign form offers those of the loaded questionnaires
@@ -70,15 +71,17 @@ def parse_quotas(text: str) -> tuple[dict[str, dict[str, int]], dict[str, dict[s
             continue
         match = QUOTA_LINE.match(line)
         if match is None:
-            raise ValueError(f"line {number}: expected 'instrument: item=value[,item=value] = target [/ population]'")
+            raise ValueError(N_("line %(line)s: expected 'instrument: item=value[,item=value] = target [/ population]'",
+                                line=number))  # fmt: skip
         stratum = ",".join(part.strip() for part in match["stratum"].split(","))
         if stratum in quotas.get(match["inst"], {}):
-            raise ValueError(f"line {number}: {match['inst']}: {stratum} has a target already")
+            raise ValueError(N_("line %(line)s: %(key)s: %(stratum)s has a target already", line=number,
+                                key=match["inst"], stratum=stratum))  # fmt: skip
         quotas.setdefault(match["inst"], {})[stratum] = int(match["target"])
         if match["population"]:
             population = int(match["population"])
             if population < int(match["target"]):
-                raise ValueError(f"line {number}: the population is smaller than the target")
+                raise ValueError(N_("line %(line)s: the population is smaller than the target", line=number))
             populations.setdefault(match["inst"], {})[stratum] = population
     return quotas, populations
 
@@ -111,7 +114,7 @@ class CampaignForm(FlaskForm):
         try:
             self.parsed_quotas = parse_quotas(field.data or "")
         except ValueError as exc:
-            raise ValidationError(str(exc)) from exc
+            raise ValidationError(localized(exc)) from exc
 
 
 class StatusForm(FlaskForm):

@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 
 from cips.extensions import db
 from cips.models import Campaign, Submission
+from cips.services.messages import N_
 
 #: A lock older than this belongs to a worker that died mid-rendering.
 STALE_LOCK_SECONDS = 15 * 60
@@ -71,7 +72,7 @@ def rendered(campaign: Campaign, lang: str, kind: str) -> bytes:
         select(func.count(), func.max(Submission.received_at)).where(Submission.campaign_id == campaign.id)
     ).one()
     if not count:  # said now: a background thread could only write it to a log
-        raise ReportError(f"campaign {campaign.slug!r} has no submissions yet")
+        raise ReportError(N_("campaign %(slug)s has no submissions yet", slug=repr(campaign.slug)))
     path = cache_path(campaign, lang, kind, count, latest)
     if path.exists():
         return path.read_bytes()

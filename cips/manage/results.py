@@ -21,6 +21,7 @@ from cips.models import Role
 from cips.security import PENDING_CSP, REPORT_CSP
 from cips.services import audit
 from cips.services.campaigns import campaign_instruments
+from cips.services.messages import localized
 
 
 def _report_lang() -> str:
@@ -46,7 +47,7 @@ def report_view(slug: str):
     try:
         body = rendered(campaign, lang, "html")
     except ReportError as exc:
-        return render_template("manage/message.html", campaign=campaign, message=str(exc)), 409
+        return render_template("manage/message.html", campaign=campaign, message=localized(exc)), 409
     except ReportPending:
         # Not sandboxed (a sandbox blocks the meta refresh), and nothing in it comes from answers.
         return _in_report_frame(render_template("manage/report_pending.html", lang=lang), PENDING_CSP, 202)
@@ -75,7 +76,7 @@ def report_pdf(slug: str):
     try:
         body = rendered(campaign, lang, "pdf")
     except (ReportError, PdfUnavailable) as exc:
-        flash(str(exc), "error")
+        flash(localized(exc), "error")
         return redirect(url_for("manage.report", slug=slug, lang=lang))
     except ReportPending:
         flash(_("The PDF is being prepared: try again in a minute."), "ok")
@@ -102,7 +103,7 @@ def export(slug: str):
                                actor=actor())  # fmt: skip
         except ExportError as exc:  # refused (privacy rule, encrypted campaign) or a bad filter
             db.session.rollback()
-            flash(str(exc), "error")
+            flash(localized(exc), "error")
             return render_template("manage/export.html", campaign=campaign, form=form), 422
         return Response(
             out.data,
@@ -130,7 +131,7 @@ def briefing():
                 meeting=form.meeting.data or None, fmt=form.format.data, questions_yaml=questions,
             )  # fmt: skip
         except BriefingError as exc:
-            flash(str(exc), "error")
+            flash(localized(exc), "error")
             return render_template("manage/briefing.html", form=form), 422
         audit.record(db.session, actor(), "briefing.build", upload.filename, lang=form.lang.data,
                      format=form.format.data)  # fmt: skip

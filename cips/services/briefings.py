@@ -14,6 +14,7 @@ from analysis.briefing import Briefing, BriefingInputError, build_briefing, read
 from analysis.briefing.i18n import LANGUAGES
 from analysis.briefing.render_docx import render_docx
 from analysis.briefing.render_md import render_markdown
+from cips.services.messages import N_
 
 #: Largest contributions file accepted (a year of partners' answers is a few hundred kB).
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -39,10 +40,12 @@ def load_briefing(filename: str, data: bytes, *, lang: str = "fr", title: str | 
                   questions_filename: str = "questions.yaml") -> Briefing:  # fmt: skip
     """The structured briefing of an uploaded contributions file (see :func:`briefing_from_upload`)."""
     if lang not in LANGUAGES:
-        raise BriefingError(f"unknown language {lang!r} (use {', '.join(LANGUAGES)})")
+        raise BriefingError(N_("unknown language %(lang)s (use %(languages)s)", lang=repr(lang),
+                               languages=", ".join(LANGUAGES)))  # fmt: skip
     if len(data) > MAX_UPLOAD_BYTES:
         limit = MAX_UPLOAD_BYTES // 1024
-        raise BriefingError(f"{filename}: file too large ({len(data) // 1024} kB; at most {limit} kB)")
+        raise BriefingError(N_("%(file)s: file too large (%(size)s kB; at most %(limit)s kB)", file=filename,
+                               size=len(data) // 1024, limit=limit))  # fmt: skip
     try:
         contributions = read_contributions(data, filename, encoding=encoding)
         questions = read_questions(questions_yaml, questions_filename) if questions_yaml else None
@@ -63,7 +66,7 @@ def briefing_from_upload(filename: str, data: bytes, *, lang: str = "fr", title:
     variant lists the key messages as text (one file to download, no image beside it).
     """
     if fmt not in MIMETYPES:
-        raise BriefingError(f"unknown format {fmt!r} (use docx or md)")
+        raise BriefingError(N_("unknown format %(format)s (use docx or md)", format=repr(fmt)))
     briefing = load_briefing(filename, data, lang=lang, title=title, questions_yaml=questions_yaml, meeting=meeting,
                              encoding=encoding, questions_filename=questions_filename)  # fmt: skip
     body = render_docx(briefing) if fmt == "docx" else render_markdown(briefing).encode("utf-8")

@@ -24,6 +24,7 @@ from cips.services.campaigns import (
     check_name,
     check_populations,
 )
+from cips.services.messages import N_
 
 EDITABLE = ("name", "wave", "mode", "languages", "opens_at", "closes_at", "quotas", "populations", "invite_only")
 
@@ -38,7 +39,7 @@ def update_campaign(
     """Apply ``changes`` (keys from :data:`EDITABLE`); return what changed, old and new."""
     unknown = set(changes) - set(EDITABLE)
     if unknown:
-        raise CampaignError(f"cannot change {', '.join(sorted(unknown))}")
+        raise CampaignError(N_("cannot change %(fields)s", fields=", ".join(sorted(unknown))))
     n_stored = session.exec(select(func.count()).where(Submission.campaign_id == campaign.id)).one()
     n_stored += session.exec(select(func.count()).where(EncryptedSubmission.campaign_id == campaign.id)).one()
     rows = campaign_instruments(session, campaign)
@@ -49,19 +50,20 @@ def update_campaign(
         n_using = _count_using(session, campaign, [r.id for r in removed]) if removed else 0
         if n_using:
             names = ", ".join(f"{r.key}:{r.version}" for r in removed)
-            raise CampaignError(f"{n_using} submissions already use {names}; questionnaires can only be added now")
+            raise CampaignError(N_("%(n)s submissions already use %(names)s; questionnaires can only be added now",
+                                   n=n_using, names=names))  # fmt: skip
         rows = [_resolve_instrument(session, spec) for spec in instruments]
         if not rows:
-            raise CampaignError("a campaign needs at least one instrument")
+            raise CampaignError(N_("a campaign needs at least one instrument"))
     if "mode" in changes and n_stored and changes["mode"] != campaign.mode:
-        raise CampaignError("the mode cannot change once submissions are stored")
+        raise CampaignError(N_("the mode cannot change once submissions are stored"))
     if "name" in changes:
         changes = {**changes, "name": check_name("name", changes["name"])}
     check_mode(CampaignMode(changes.get("mode", campaign.mode)), changes.get("invite_only", campaign.invite_only))
     check_languages(changes.get("languages", campaign.languages), rows)
     opens, closes = changes.get("opens_at", campaign.opens_at), changes.get("closes_at", campaign.closes_at)
     if opens and closes and opens >= closes:
-        raise CampaignError("the campaign must open before it closes")
+        raise CampaignError(N_("the campaign must open before it closes"))
     quotas = changes.get("quotas", campaign.quotas)
     _check_quotas(quotas, rows)
     check_populations(changes.get("populations", {}), quotas)

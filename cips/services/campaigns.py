@@ -26,6 +26,7 @@ from cips.models import (
 )
 from cips.services import audit
 from cips.services.encryption import check_campaign_encryption
+from cips.services.messages import N_
 
 #: A campaign slug, matched whole (``fullmatch``): ``$`` in a pattern would also accept a
 #: trailing newline, and the slug goes into every survey link.
@@ -40,15 +41,17 @@ class CampaignError(ValueError):
 
 def check_slug(slug: str) -> None:
     if not isinstance(slug, str) or not SLUG.fullmatch(slug):
-        raise CampaignError(f"slug {slug!r}: use 1 to 64 lower-case letters, digits and hyphens, "
-                            "starting with a letter or digit")  # fmt: skip
+        raise CampaignError(N_("slug %(slug)s: use 1 to 64 lower-case letters, digits and hyphens, "
+                               "starting with a letter or digit", slug=repr(slug)))  # fmt: skip
 
 
 def check_name(label: str, value: str) -> str:
     """A name that must say something: stripped, and refused when blank."""
     value = (value or "").strip()
     if not value:
-        raise CampaignError(f"the {label} must not be empty")
+        # One whole sentence per label: "the %(label)s" could not be translated.
+        empty = {"name": N_("the name must not be empty"), "administration": N_("the administration must not be empty")}
+        raise CampaignError(empty.get(label) or N_("the %(label)s must not be empty", label=label))
     return value
 
 
@@ -56,29 +59,32 @@ def check_mode(mode: CampaignMode, invite_only: bool) -> None:
     # Invitation tokens are handed out for online links only: a station campaign that
     # requires one could never receive a single submission.
     if invite_only and mode is not CampaignMode.online:
-        raise CampaignError("invitation-only is for campaigns in online mode, not survey stations")
+        raise CampaignError(N_("invitation-only is for campaigns in online mode, not survey stations"))
 
 
 def check_languages(languages: list[str], instruments: list[Instrument]) -> None:
     """At least one language, none twice, each one offered by every questionnaire."""
     if not languages:
-        raise CampaignError("a campaign needs at least one language")
+        raise CampaignError(N_("a campaign needs at least one language"))
     repeated = sorted({lang for lang in languages if languages.count(lang) > 1})
     if repeated:
-        raise CampaignError(f"language {', '.join(repeated)} is listed more than once")
+        raise CampaignError(N_("language %(languages)s is listed more than once", languages=", ".join(repeated)))
     for row in instruments:
         missing = set(languages) - set(definition_of(row).languages)
         if missing:
-            raise CampaignError(f"instrument {row.key} v{row.version} has no {', '.join(sorted(missing))} translation")
+            raise CampaignError(N_("instrument %(key)s v%(version)s has no %(languages)s translation", key=row.key,
+                                   version=str(row.version), languages=", ".join(sorted(missing))))  # fmt: skip
 
 
 def check_populations(populations: dict[str, Any], quotas: dict[str, Any]) -> None:
     for key, sizes in populations.items():
         for stratum, size in sizes.items():
             if stratum not in quotas.get(key, {}):
-                raise CampaignError(f"population for {key}:{stratum}, which has no target")
+                raise CampaignError(N_("population for %(key)s:%(stratum)s, which has no target",
+                                       key=key, stratum=stratum))  # fmt: skip
             if not isinstance(size, int) or not quotas[key][stratum] <= size <= MAX_TARGET:
-                raise CampaignError(f"population {key}:{stratum}: a whole number from the target to {MAX_TARGET:,}")
+                raise CampaignError(N_("population %(key)s:%(stratum)s: a whole number from the target to %(max)s",
+                                       key=key, stratum=stratum, max=MAX_TARGET))  # fmt: skip
 
 
 def get_or_create_administration(session: Session, name: str, country_code: str | None = None) -> Administration:
@@ -94,12 +100,12 @@ def _resolve_instrument(session: Session, spec: str) -> Instrument:
     key, _, version = spec.partition(":")
     if version:
         if not version.isdigit():
-            raise CampaignError(f"instrument {spec!r}: version must be a number")
+            raise CampaignError(N_("instrument %(spec)s: version must be a number", spec=repr(spec)))
         row = session.exec(select(Instrument).where(Instrument.key == key, Instrument.version == int(version))).first()
     else:
         row = latest_version(session, key)
     if row is None:
-        raise CampaignError(f"instrument {spec!r} is not loaded (run `cips instruments load`)")
+        raise CampaignError(N_("instrument %(spec)s is not loaded (run `cips instruments load`)", spec=repr(spec)))
     return row
 
 
@@ -109,25 +115,29 @@ def _check_quotas(quotas: dict[str, Any], instruments: list[Instrument]) -> None
     for key, targets in quotas.items():
         definition = by_key.get(key)
         if definition is None:
-            raise CampaignError(f"quota for {key!r}, which is not an instrument of this campaign")
+            raise CampaignError(N_("quota for %(key)s, which is not an instrument of this campaign", key=repr(key)))
         items = definition.item_map()
         for stratum, target in targets.items():
             if not isinstance(target, int) or not MIN_CELL <= target <= MAX_TARGET:
                 # A smaller target is no sample design, and the dashboard's "reached" mark
                 # would then reveal counts that are otherwise shown as n<5.
-                raise CampaignError(f"quota {key}:{stratum}: target must be a whole number of at least {MIN_CELL} "
-                                    f"and at most {MAX_TARGET:,}")  # fmt: skip
+                raise CampaignError(N_("quota %(key)s:%(stratum)s: target must be a whole number of at least %(min)s "
+                                       "and at most %(max)s", key=key, stratum=stratum, min=MIN_CELL,
+                                       max=MAX_TARGET))  # fmt: skip
             seen: set[str] = set()
             for part in stratum.split(","):
                 item_id, _, value = part.partition("=")
                 if item_id in seen:  # "north and south at once": a stratum no respondent can be in
-                    raise CampaignError(f"quota {key}:{stratum}: {item_id!r} appears more than once")
+                    raise CampaignError(N_("quota %(key)s:%(stratum)s: %(item)s appears more than once",
+                                           key=key, stratum=stratum, item=repr(item_id)))  # fmt: skip
                 seen.add(item_id)
                 item = items.get(item_id)
                 if item_id not in definition.strata or item is None or item.type is not ItemType.single:
-                    raise CampaignError(f"quota {key}:{stratum}: {item_id!r} is not a stratum of {key}")
+                    raise CampaignError(N_("quota %(key)s:%(stratum)s: %(item)s is not a stratum of %(key)s",
+                                           key=key, stratum=stratum, item=repr(item_id)))  # fmt: skip
                 if value not in {c.value for c in item.choices or []}:
-                    raise CampaignError(f"quota {key}:{stratum}: {value!r} is not a choice of {item_id}")
+                    raise CampaignError(N_("quota %(key)s:%(stratum)s: %(value)s is not a choice of %(item)s",
+                                           key=key, stratum=stratum, value=repr(value), item=item_id))  # fmt: skip
 
 
 def create_campaign(session: Session, data: CampaignCreate, *, actor: str) -> Campaign:
@@ -137,13 +147,13 @@ def create_campaign(session: Session, data: CampaignCreate, *, actor: str) -> Ca
     data.administration = check_name("administration", data.administration)
     check_mode(CampaignMode(data.mode), data.invite_only)
     if session.exec(select(Campaign).where(Campaign.slug == data.slug)).first():
-        raise CampaignError(f"a campaign with slug {data.slug!r} already exists")
+        raise CampaignError(N_("a campaign with slug %(slug)s already exists", slug=repr(data.slug)))
     if not data.instruments:
-        raise CampaignError("a campaign needs at least one instrument")
+        raise CampaignError(N_("a campaign needs at least one instrument"))
     instruments = [_resolve_instrument(session, spec) for spec in data.instruments]
     check_languages(data.languages, instruments)
     if data.opens_at and data.closes_at and data.opens_at >= data.closes_at:
-        raise CampaignError("the campaign must open before it closes")
+        raise CampaignError(N_("the campaign must open before it closes"))
     _check_quotas(data.quotas, instruments)
     check_populations(data.populations, data.quotas)
     check_campaign_encryption(data, instruments)
@@ -181,7 +191,7 @@ def current_versions(session: Session, campaign: Campaign) -> dict[str, Instrume
 def get_campaign(session: Session, slug: str) -> Campaign:
     campaign = session.exec(select(Campaign).where(Campaign.slug == slug)).first()
     if campaign is None:
-        raise CampaignError(f"no campaign with slug {slug!r}")
+        raise CampaignError(N_("no campaign with slug %(slug)s", slug=repr(slug)))
     return campaign
 
 

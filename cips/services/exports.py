@@ -35,6 +35,7 @@ from cips.models import Campaign, Instrument, Submission
 from cips.services import audit
 from cips.services.campaigns import campaign_instruments
 from cips.services.datasets import load_campaign_data
+from cips.services.messages import N_
 
 FORMATS = ("csv", "xlsx", "sav")
 MIMETYPES = {
@@ -84,9 +85,10 @@ def parse_where(spec: str | None) -> list[tuple[str, str]]:
     for part in spec.split(","):
         item_id, sep, value = (s.strip() for s in part.partition("="))
         if not sep or not item_id or not value:
-            raise ExportError(f"filter {spec!r}: expected item=value[,item=value], e.g. bg_region=north")
+            raise ExportError(N_("filter %(spec)s: expected item=value[,item=value], e.g. bg_region=north",
+                                 spec=repr(spec)))  # fmt: skip
         if item_id in dict(pairs):
-            raise ExportError(f"filter {spec!r}: {item_id} is given twice")
+            raise ExportError(N_("filter %(spec)s: %(item)s is given twice", spec=repr(spec), item=item_id))
         pairs.append((item_id, value))
     return pairs
 
@@ -97,15 +99,30 @@ def _check_filter(pairs: list[tuple[str, str]], key: str, variables: list[Variab
     for item_id, value in pairs:
         var = singles.get(item_id)
         if var is None:
-            raise ExportError(
-                f"filter {item_id}={value}: {item_id} is not a single-choice item of questionnaire {key} "
-                f"(filters take one of {', '.join(singles) or 'none'}; choose the questionnaire if the item "
-                f"belongs to another one)"
-            )
+            raise ExportError(N_(
+                "filter %(item)s=%(value)s: %(item)s is not a single-choice item of questionnaire %(key)s "
+                "(filters take one of %(items)s; choose the questionnaire if the item belongs to another one)",
+                item=item_id, value=value, key=key, items=", ".join(singles) or N_("none"),
+            ))  # fmt: skip
         allowed = [v for v, _ in var.value_labels]
         if value not in allowed:
-            raise ExportError(f"filter {item_id}={value}: {value!r} is not a value of {item_id} "
-                              f"(expected one of {', '.join(allowed)})")  # fmt: skip
+            raise ExportError(N_("filter %(item)s=%(value)s: %(quoted)s is not a value of %(item)s "
+                                 "(expected one of %(allowed)s)", item=item_id, value=value, quoted=repr(value),
+                                 allowed=", ".join(allowed)))  # fmt: skip
+
+
+def _too_few(n: int, key: str, where_text: str, slug: str) -> str:
+    """Why an export of fewer than MIN_CELL respondents is refused (one whole sentence per case, to translate)."""
+    if where_text:
+        text = (N_("Refused: no respondents match %(filter)s (%(key)s); exports need at least %(min)s (privacy rule).")
+                if n == 0 else N_("Refused: fewer than %(min)s respondents match %(filter)s (%(key)s); exports need "
+                                  "at least %(min)s (privacy rule)."))  # fmt: skip
+    else:
+        text = (N_("Refused: no respondents answered %(key)s in campaign %(slug)s; exports need at least %(min)s "
+                   "(privacy rule).") if n == 0 else
+                N_("Refused: fewer than %(min)s respondents answered %(key)s in campaign %(slug)s; exports need at "
+                   "least %(min)s (privacy rule)."))  # fmt: skip
+    return N_(text, filter=where_text, key=key, slug=slug, min=MIN_CELL)
 
 
 def _refuse(session: Session, actor: str, campaign: Campaign, message: str, **details: object) -> ExportRefused:
@@ -119,13 +136,14 @@ def _resolve(session: Session, campaign: Campaign | str) -> Campaign:
     if not isinstance(campaign, Campaign):
         found = session.exec(select(Campaign).where(Campaign.slug == campaign)).first()
         if found is None:
-            raise ExportError(f"no campaign {campaign!r} (see `cips campaign list`)")
+            raise ExportError(N_("no campaign %(slug)s (see `cips campaign list`)", slug=repr(campaign)))
         campaign = found
     # getattr: end-to-end encryption (issue #9) may land after this module. Its answers are
     # sealed to a key the server never holds, so only the key holder can export them.
     if getattr(campaign, "encrypted", False):
-        raise ExportError(f"campaign {campaign.slug} is encrypted end to end: the server cannot read its answers; "
-                          f"the holder of the private key exports them with `cips decrypt`")  # fmt: skip
+        raise ExportError(N_("campaign %(slug)s is encrypted end to end: the server cannot read its answers; "
+                             "the holder of the private key exports them with `cips decrypt`",
+                             slug=campaign.slug))  # fmt: skip
     return campaign
 
 
@@ -139,8 +157,9 @@ def exported_instruments(session: Session, campaign: Campaign | str, instrument:
     keys = list(dict.fromkeys(row.key for row in campaign_instruments(session, campaign)))
     if instrument is not None:
         if instrument not in keys:
-            raise ExportError(f"campaign {campaign.slug} has no questionnaire {instrument!r} "
-                              f"(it has {', '.join(keys) or 'none'})")  # fmt: skip
+            raise ExportError(N_("campaign %(slug)s has no questionnaire %(instrument)s (it has %(keys)s)",
+                                 slug=campaign.slug, instrument=repr(instrument),
+                                 keys=", ".join(keys) or N_("none")))  # fmt: skip
         return [instrument]
     answered = set(session.exec(
         select(Instrument.key).join(Submission, Submission.instrument_id == Instrument.id)
@@ -199,9 +218,11 @@ def build_export(session: Session, campaign: Campaign | str, fmt: str, *, lang: 
     """
     fmt = fmt.lower()
     if fmt not in FORMATS:
-        raise ExportError(f"unknown format {fmt!r} (expected {', '.join(FORMATS)})")
+        raise ExportError(N_("unknown format %(format)s (expected %(formats)s)", format=repr(fmt),
+                             formats=", ".join(FORMATS)))  # fmt: skip
     if lang not in LANGUAGES:
-        raise ExportError(f"unknown language {lang!r} (expected {', '.join(LANGUAGES)})")
+        raise ExportError(N_("unknown language %(lang)s (expected %(languages)s)", lang=repr(lang),
+                             languages=", ".join(LANGUAGES)))  # fmt: skip
     campaign = _resolve(session, campaign)
     pairs = parse_where(where)
     where_text = ",".join(f"{k}={v}" for k, v in pairs)
@@ -211,8 +232,9 @@ def build_export(session: Session, campaign: Campaign | str, fmt: str, *, lang: 
     keys = exported_instruments(session, campaign, instrument)
     details: dict[str, object] = {"format": fmt, "lang": lang, "instrument": instrument, "where": where_text}
     if not keys:
-        raise _refuse(session, actor, campaign, f"Refused: campaign {campaign.slug} has no submissions yet; "
-                      f"exports need at least {MIN_CELL} respondents (privacy rule).", **details)  # fmt: skip
+        raise _refuse(session, actor, campaign, N_("Refused: campaign %(slug)s has no submissions yet; exports need "
+                      "at least %(min)s respondents (privacy rule).", slug=campaign.slug, min=MIN_CELL),
+                      **details)  # fmt: skip
     data = load_campaign_data(session, campaign, lang)
 
     variables = {key: variables_for(definitions[key], lang) for key in keys}
@@ -226,10 +248,7 @@ def build_export(session: Session, campaign: Campaign | str, fmt: str, *, lang: 
         n = len(frame)
         if n < MIN_CELL:
             # Never the exact count: trying filter after filter would otherwise reveal every small cell.
-            count = "no respondents" if n == 0 else f"fewer than {MIN_CELL} respondents"
-            scope = f"match {where_text} ({key})" if pairs else f"answered {key} in campaign {campaign.slug}"
-            raise _refuse(session, actor, campaign, f"Refused: {count} {scope}; "
-                          f"exports need at least {MIN_CELL} (privacy rule).", **details)  # fmt: skip
+            raise _refuse(session, actor, campaign, _too_few(n, key, where_text, campaign.slug), **details)
         frames[key] = frame.reset_index(drop=True)
 
     stem = "_".join([campaign.slug, *([keys[0]] if len(keys) == 1 else []),

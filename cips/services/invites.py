@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from cips.models import CampaignMode, InviteToken
 from cips.services import audit
 from cips.services.campaigns import CampaignError, get_campaign
+from cips.services.messages import N_
 
 MAX_INVITES_PER_CALL = 100_000
 
@@ -33,9 +34,11 @@ def create_invites(session: Session, slug: str, count: int, *, actor: str, requi
     """
     campaign = get_campaign(session, slug)
     if campaign.mode is not CampaignMode.online:
-        raise CampaignError(f"campaign {slug!r} is in {campaign.mode.value} mode; invitations are for online mode")
+        # A campaign is in station mode or online mode: one sentence, without a mode name to translate.
+        raise CampaignError(N_("campaign %(slug)s is in station mode; invitations are for online mode",
+                               slug=repr(slug)))  # fmt: skip
     if not 1 <= count <= MAX_INVITES_PER_CALL:
-        raise CampaignError(f"count must be between 1 and {MAX_INVITES_PER_CALL}")
+        raise CampaignError(N_("count must be between 1 and %(max)s", max=MAX_INVITES_PER_CALL))
     tokens = [secrets.token_urlsafe(16) for _ in range(count)]  # 128 random bits each
     session.add_all(InviteToken(campaign_id=campaign.id, token_hash=hash_token(t)) for t in tokens)
     if require and not campaign.invite_only:

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from analysis.report import Report, ReportInput, build_report
 from cips.models import Administration, Campaign
 from cips.services.datasets import load_campaign_data
+from cips.services.messages import N_
 
 
 class ReportError(ValueError):
@@ -38,8 +39,8 @@ def report_input(session: Session, campaign: Campaign, lang: str) -> ReportInput
 def campaign_report(session: Session, slug: str, lang: str, progress: Callable[[str], None] | None = None) -> Report:
     campaign = session.exec(select(Campaign).where(Campaign.slug == slug)).first()
     if campaign is None:
-        raise ReportError(f"no campaign {slug!r} (see `cips campaign list`)")
+        raise ReportError(N_("no campaign %(slug)s (see `cips campaign list`)", slug=repr(slug)))
     inp = report_input(session, campaign, lang)
     if inp.respondents.empty:
-        raise ReportError(f"campaign {slug!r} has no submissions yet")
+        raise ReportError(N_("campaign %(slug)s has no submissions yet", slug=repr(slug)))
     return build_report(inp, lang=lang, progress=progress)

@@ -21,6 +21,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from cips.models import Campaign, CampaignMode
 from cips.services import audit
 from cips.services.campaigns import CampaignError, get_campaign
+from cips.services.messages import N_
 
 PIN_PATTERN = re.compile(r"^[0-9]{4,8}$")
 #: PBKDF2 rounds: the PIN space (≤ 10^8) bounds an attacker far more than this does,
@@ -33,9 +34,10 @@ def set_station_pin(session: Session, slug: str, pin: str | None, *, actor: str)
     """Set (or with ``pin=None`` clear) the enumerator PIN of station campaign ``slug``."""
     campaign = get_campaign(session, slug)
     if campaign.mode is not CampaignMode.station:
-        raise CampaignError(f"campaign {slug!r} is in {campaign.mode.value} mode; a PIN is for station mode")
+        # A campaign is in station mode or online mode: one sentence, without a mode name to translate.
+        raise CampaignError(N_("campaign %(slug)s is in online mode; a PIN is for station mode", slug=repr(slug)))
     if pin is not None and not PIN_PATTERN.match(pin):
-        raise CampaignError("the PIN must be 4 to 8 digits")
+        raise CampaignError(N_("the PIN must be 4 to 8 digits"))
     campaign.station_pin_hash = generate_password_hash(pin, method=PIN_METHOD) if pin is not None else None
     session.add(campaign)
     audit.record(session, actor, "campaign.set_pin" if pin is not None else "campaign.clear_pin", slug)

@@ -9,6 +9,7 @@ from werkzeug.security import generate_password_hash
 
 from cips.models import Administration, Role, User, UserCreate
 from cips.services import audit
+from cips.services.messages import N_
 
 #: What an account's email must look like, for the CLI and the admin form alike: one ``@``,
 #: no spaces, a dotted domain. Not a full RFC 5322 check: it keeps out what cannot be
@@ -27,11 +28,11 @@ def is_email(value: str) -> bool:
 def create_user(session: Session, data: UserCreate, *, actor: str) -> User:
     email = data.email.strip().lower()
     if not is_email(email):
-        raise ValueError(f"{data.email!r} is not an email address (name@example.org)")
+        raise ValueError(N_("%(email)s is not an email address (name@example.org)", email=repr(data.email)))
     if session.exec(select(User).where(User.email == email)).first():
-        raise UserExists(f"a user with email {email} already exists")
+        raise UserExists(N_("a user with email %(email)s already exists", email=email))
     if data.administration_id is not None and session.get(Administration, data.administration_id) is None:
-        raise ValueError(f"no administration with id {data.administration_id}")
+        raise ValueError(N_("no administration with id %(id)s", id=str(data.administration_id)))
     user = User(
         email=email,
         role=data.role,
@@ -51,7 +52,7 @@ def update_user(
 ) -> dict[str, object]:  # fmt: skip
     """Change a user's role, administration, active flag or password; audit what changed."""
     if administration_id is not None and session.get(Administration, administration_id) is None:
-        raise ValueError(f"no administration with id {administration_id}")
+        raise ValueError(N_("no administration with id %(id)s", id=str(administration_id)))
     changed: dict[str, object] = {}
     for name, value in (("role", role), ("administration_id", administration_id), ("is_active", is_active)):
         if getattr(user, name) != value:
