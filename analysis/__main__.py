@@ -107,8 +107,11 @@ def classify_rows(rows: list[dict[str, Any]], text_column: str, progress: bool =
             detected = iter(detect_language([t for t, g in zip(texts, given, strict=True) if g == UNDETERMINED]))
             langs = [g if g != UNDETERMINED else next(detected) for g in given]
             answered = [i for i, t in enumerate(texts) if t.strip()]
-            labels, proba = model.predict_labels_and_proba([texts[i] for i in answered], [langs[i] for i in answered])
-            coded = dict(zip(answered, zip(labels, proba, strict=True), strict=True))
+            coded: dict[int, Any] = {}
+            if answered:  # a batch of blank answers only (a sparse open question) has nothing to code
+                labels, proba = model.predict_labels_and_proba([texts[i] for i in answered],
+                                                               [langs[i] for i in answered])  # fmt: skip
+                coded = dict(zip(answered, zip(labels, proba, strict=True), strict=True))
             for i, (row, lang) in enumerate(zip(chunk, langs, strict=True)):
                 if i not in coded:  # nothing to code: not "other", which would inflate it
                     out.append({**row, "lang": UNDETERMINED, "labels": [], "primary": "", "scores": {}})

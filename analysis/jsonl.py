@@ -45,4 +45,14 @@ def parse_jsonl(text: str, name: str, error: type[InputFileError] = InputFileErr
             raise error(f"{name}:{number}: invalid JSON ({exc.msg})") from exc
         if not isinstance(obj, dict):
             raise error(f"{name}:{number}: expected a JSON object")
+        if "\\u" in line and _unstorable(obj):  # a lone surrogate escape ("\ud800") is valid JSON, not text
+            raise error(f"{name}:{number}: a text holds an unpaired surrogate escape (\\ud800-\\udfff)")
         yield number, obj
+
+
+def _unstorable(obj: dict[str, Any]) -> bool:
+    try:
+        json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False

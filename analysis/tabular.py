@@ -19,7 +19,13 @@ def csv_delimiter(header: str) -> str:
     Excel in French, Spanish and Portuguese locales writes ";"-separated CSV; "Unicode text"
     is tab-separated. A header with none of them is a one-column file: ",".
     """
-    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    counts = dict.fromkeys((",", ";", "\t"), 0)
+    quoted = False
+    for char in header:  # separators inside a quoted column name ("text, answer";lang) do not count
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
     return max(counts, key=lambda d: (counts[d], d == ","))
 
 

@@ -11,7 +11,8 @@ import pytest
 from analysis.__main__ import main as analysis_main
 from analysis.default_model import KEEP_MODELS, _prune, hashed_files
 from analysis.evaluate import main as evaluate_main
-from analysis.jsonl import parse_jsonl
+from analysis.jsonl import InputFileError, parse_jsonl
+from analysis.tabular import csv_delimiter
 
 MULTILINE = "Line one: more training\nLine two: rotation des agents"
 SEPARATED = "Publish the tariff\u2028and the fees online"
@@ -146,3 +147,21 @@ def test_default_model_cache_keeps_the_newest_models_only(tmp_path) -> None:
     left = sorted(p.name for p in tmp_path.glob("factor-classifier-*"))
     assert left == [f"factor-classifier-{i:016x}.joblib" for i in range(2, KEEP_MODELS + 2)]
     assert (tmp_path / "unrelated.txt").exists()
+
+
+def test_cli_classify_only_blank_answers_codes_nothing_and_succeeds(tmp_path, default_model) -> None:
+    inp = tmp_path / "answers.csv"
+    inp.write_text('id,answer\n1,""\n2,"  "\n', encoding="utf-8")
+    assert _classify(tmp_path, inp) == 0
+    assert [(r["labels"], r["primary"]) for r in _coded(tmp_path / "coded.csv")] == [("", ""), ("", "")]
+
+
+def test_tabular_separator_inside_a_quoted_column_name_does_not_count() -> None:
+    assert csv_delimiter('"text, answer";lang') == ";"
+    assert csv_delimiter("id,answer") == "," and csv_delimiter("answer") == ","
+
+
+def test_jsonl_unpaired_surrogate_is_refused_with_its_line() -> None:
+    text = '{"text": "fine \\ud83d\\ude00"}\n{"text": "broken \\ud800"}\n'
+    with pytest.raises(InputFileError, match=r"x.jsonl:2: .*unpaired surrogate"):
+        list(parse_jsonl(text, "x.jsonl"))
