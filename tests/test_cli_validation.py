@@ -148,3 +148,21 @@ def test_cli_demo_accounts_file_belongs_to_its_database(app, tmp_path: Path) -> 
             assert path.parent == Path(app.instance_path) and db_name in path.name and "pw" not in path.name
             names.add(path.name)
         assert len(names) == 2
+
+
+def test_cli_failing_statement_is_not_taken_for_an_unusable_database(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    from cips.cli.errors import database_unusable
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    with engine.connect() as conn:
+        conn.execute(text("CREATE TABLE t (a INTEGER)"))
+        with pytest.raises(OperationalError) as bug:  # a coding mistake: it must keep its traceback
+            conn.execute(text("SELECT nosuchcol FROM t"))
+        with pytest.raises(OperationalError) as unmigrated:
+            conn.execute(text("SELECT * FROM campaign"))
+    engine.dispose()
+    assert not database_unusable(bug.value)
+    assert database_unusable(unmigrated.value)

@@ -35,6 +35,25 @@ def database_message(exc: OperationalError, url: str | None) -> str:
     return f"cannot use {where}: {reason}{hint}"
 
 
+#: PostgreSQL SQLSTATE classes that mean "this database cannot be used from here": connection
+#: exceptions, invalid authorisation, unknown database, server shutting down or starting; and an
+#: unknown table (a database never migrated).
+_UNUSABLE_SQLSTATES = ("08", "28", "3D", "57P", "42P01")
+#: SQLite's way of saying the same: a file it cannot open, a schema never migrated, a file held by a writer.
+_UNUSABLE_SQLITE = ("unable to open database file", "no such table", "database is locked")
+
+
+def database_unusable(exc: OperationalError) -> bool:
+    """Whether ``exc`` says the database cannot be reached or used, rather than a statement failing."""
+    orig = getattr(exc, "orig", None)
+    sqlstate = getattr(orig, "sqlstate", "missing")
+    if sqlstate is None:  # psycopg: no answer from a server at all (refused, unknown host, timeout)
+        return True
+    if isinstance(sqlstate, str) and sqlstate != "missing":
+        return sqlstate.startswith(_UNUSABLE_SQLSTATES)
+    return any(text in str(orig or exc) for text in _UNUSABLE_SQLITE)
+
+
 def friendly_database_errors(callback: Callable[..., Any]) -> Callable[..., Any]:
     """Wrap a command's callback: a database that cannot be reached or used is a message."""
 
@@ -43,6 +62,8 @@ def friendly_database_errors(callback: Callable[..., Any]) -> Callable[..., Any]
         try:
             return callback(*args, **kwargs)
         except OperationalError as exc:
+            if not database_unusable(exc):
+                raise  # a failing statement (a bug, a deadlock, a full disk) keeps its traceback
             from flask import current_app
 
             url = current_app.config.get("DATABASE_URL") if current_app else None
