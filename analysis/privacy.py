@@ -57,3 +57,38 @@ def suppress_group(counts: Mapping[K, int]) -> dict[K, int | None]:
         hidden.append(key)
         hidden_sum += n
     return shown
+
+
+def suppress_tables(tables: Mapping[frozenset[str], Mapping[K, int]]) -> dict[frozenset[str], dict[K, int | None]]:
+    """Several tables of one population, each keyed by the items it crosses (``{region}``,
+    ``{region, function}``), with the small-cell rule applied so that no table gives another away.
+
+    Tables over the same items are one group (:func:`suppress_group`). Tables over disjoint items
+    split the population in unrelated ways: none tells anything about another's hidden cells.
+    Tables whose items overlap without being equal share margins (regions × functions, summed
+    over functions, are the regions): a hidden cell of one could be the difference of figures of
+    the other. Campaigns are refused such quotas (``cips.services.campaigns``); for one made
+    before, every non-empty cell of the linked tables is hidden as soon as any of them hides one.
+    """
+    shown = {items: suppress_group(cells) for items, cells in tables.items()}
+    for component in _linked(list(tables)):
+        if len(component) > 1 and any(n is None for items in component for n in shown[items].values()):
+            for items in component:
+                shown[items] = {key: (0 if n == 0 else None) for key, n in tables[items].items()}
+    return shown
+
+
+def _linked(keys: list[frozenset[str]]) -> list[list[frozenset[str]]]:
+    """Tables connected by overlapping (not equal) item sets, as groups (a graph's components)."""
+    components: list[list[frozenset[str]]] = []
+    left = list(keys)
+    while left:
+        component, todo = [], [left.pop(0)]
+        while todo:
+            current = todo.pop()
+            component.append(current)
+            for other in [k for k in left if k & current and k != current]:
+                left.remove(other)
+                todo.append(other)
+        components.append(component)
+    return components

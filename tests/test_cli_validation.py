@@ -58,6 +58,12 @@ def test_cli_campaign_create_refuses_impossible_strata_and_huge_targets(loaded, 
     assert runner.invoke(args=[*BASE, "--quota", "officials:bg_region=north:1000000"]).exit_code == 0
 
 
+def test_cli_campaign_create_refuses_strata_levels_that_share_totals(loaded, runner) -> None:
+    # Regions and regions × functions: a region's hidden joint cell = its shown total − the others.
+    region, joint = "officials:bg_region=north:10", "officials:bg_region=north,bg_function=clearance:5"
+    _refused(runner.invoke(args=[*BASE, "--quota", region, "--quota", joint]), "overlap")
+
+
 def test_cli_user_create_refuses_addresses_nobody_can_sign_in_with(runner, session) -> None:
     for email in ("bad", "a@b", "a b@example.org", "a@@example.org"):
         result = runner.invoke(args=["user", "create", email, "--role", "manager", "--password", "0123456789ab"])

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.factors import FACTOR_IDS, OTHER
-from analysis.privacy import suppress, suppress_group
+from analysis.privacy import suppress, suppress_group, suppress_tables
 from analysis.report.i18n import text
 from analysis.report.model import Fieldwork, Report, ReportInput, StratumRow, ThemeBlock
 from analysis.scores import MIN_CELL, SUPPRESSED, compare, factor_indices, item_indices, respondent_scores
@@ -59,11 +59,14 @@ def fieldwork(inp: ReportInput) -> Fieldwork:
     # Strata over the same items (every region, say) add up to the questionnaire's printed count:
     # suppressed as a group. A hidden count hides its margin of error (it gives n back) and its
     # status too ("not yet" beside target 3 says fewer than 3).
-    for rows in groups.values():
-        shown = suppress_group({i: row.achieved for i, row in enumerate(rows)})
-        for i, row in enumerate(rows):
-            if shown[i] is None:
-                row.display, row.margin_of_error, row.reached = SUPPRESSED, None, None
+    # Strata over overlapping items (regions; regions × functions) are linked: suppressed together.
+    for instrument in {key[0] for key in groups}:
+        tables = {items: rows for (inst, items), rows in groups.items() if inst == instrument}
+        shown = suppress_tables({items: {i: r.achieved for i, r in enumerate(rows)} for items, rows in tables.items()})
+        for items, rows in tables.items():
+            for i, row in enumerate(rows):
+                if shown[items][i] is None:
+                    row.display, row.margin_of_error, row.reached = SUPPRESSED, None, None
     return Fieldwork(
         total=len(r),
         by_instrument=_counts(dict(r["instrument"].value_counts().sort_index().items())),

@@ -138,6 +138,23 @@ def _check_quotas(quotas: dict[str, Any], instruments: list[Instrument]) -> None
                 if value not in {c.value for c in item.choices or []}:
                     raise CampaignError(N_("quota %(key)s:%(stratum)s: %(value)s is not a choice of %(item)s",
                                            key=key, stratum=stratum, value=repr(value), item=item_id))  # fmt: skip
+        _check_levels(key, targets)
+
+
+def _check_levels(key: str, targets: dict[str, Any]) -> None:
+    """One questionnaire's strata cross the same items, or items none of the others use.
+
+    Strata over overlapping items (regions, and regions × functions) share totals: a count the
+    dashboard hides as n<5 in one could be computed from figures shown in the other.
+    """
+    levels = {frozenset(part.partition("=")[0] for part in stratum.split(",")) for stratum in targets}
+    for a in levels:
+        for b in levels:
+            if a != b and a & b:
+                raise CampaignError(N_("quotas of %(key)s: strata over %(first)s and over %(second)s overlap; use the "
+                                       "same items for every stratum (or items no other stratum uses), so that "
+                                       "hidden small counts cannot be worked out by subtraction", key=key,
+                                       first=" × ".join(sorted(a)), second=" × ".join(sorted(b))))  # fmt: skip
 
 
 def create_campaign(session: Session, data: CampaignCreate, *, actor: str) -> Campaign:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from analysis.privacy import MIN_CELL, suppress, suppress_group  # suppress*: re-exported for the views
+from analysis.privacy import MIN_CELL, suppress, suppress_group, suppress_tables  # suppress*: re-exported for the views
 from cips.instruments.schema import ItemType
 from cips.instruments.service import definition_of
 from cips.models import Answer, Campaign, EncryptedSubmission, QuarantinedSubmission, Submission
@@ -164,10 +164,13 @@ def _strata(session: Session, campaign: Campaign, definitions: dict[str, Any], k
     for row in out:
         items = frozenset(part.partition("=")[0] for part in row.stratum.split(","))
         groups.setdefault((row.instrument, items), []).append(row)
-    for rows in groups.values():
-        shown = suppress_group({i: r.achieved for i, r in enumerate(rows)})
-        for i, row in enumerate(rows):
-            row.hidden = shown[i] is None and row.achieved >= MIN_CELL
+    # Strata over overlapping items (regions; regions × functions) are linked: suppressed together.
+    for instrument in {key[0] for key in groups}:
+        tables = {items: rows for (inst, items), rows in groups.items() if inst == instrument}
+        shown = suppress_tables({items: {i: r.achieved for i, r in enumerate(rows)} for items, rows in tables.items()})
+        for items, rows in tables.items():
+            for i, row in enumerate(rows):
+                row.hidden = shown[items][i] is None and row.achieved >= MIN_CELL
     return out
 
 

@@ -7,7 +7,7 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.privacy import MIN_CELL, suppress, suppress_group
+from analysis.privacy import MIN_CELL, suppress, suppress_group, suppress_tables
 
 
 def _recoverable(counts: dict, shown: dict) -> bool:
@@ -49,3 +49,17 @@ def test_privacy_group_no_small_cell_is_recoverable_by_subtraction(counts: dict[
     # (or the total is itself under MIN_CELL, and shown as n<5).
     hidden = [n for k, n in counts.items() if shown[k] is None]
     assert sum(hidden) == 0 or sum(hidden) >= MIN_CELL or sum(counts.values()) < MIN_CELL
+
+
+def test_privacy_tables_sharing_margins_hide_together_disjoint_ones_do_not() -> None:
+    region, joint, grade = frozenset({"region"}), frozenset({"region", "function"}), frozenset({"grade"})
+    tables = {
+        region: {"north": 12, "south": 16},
+        joint: {("north", "clearance"): 2, ("north", "audit"): 10, ("south", "clearance"): 6, ("south", "audit"): 10},
+        grade: {"senior": 8, "junior": 20},
+    }
+    shown = suppress_tables(tables)
+    # Alone, the joint table would hide north×clearance and south×clearance only, and 12 − 10 gives 2.
+    assert suppress_group(tables[joint])[("north", "audit")] == 10
+    assert all(n is None for n in shown[region].values()) and all(n is None for n in shown[joint].values())
+    assert shown[grade] == tables[grade]  # crosses no item of the others: tells nothing about them
