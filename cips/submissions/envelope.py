@@ -48,7 +48,15 @@ from cips.services.encryption import (
     unb64,
 )
 from cips.services.invites import hash_token
-from cips.submissions.payload import MAX_VERSION, FieldError, pydantic_errors
+from cips.submissions.payload import (
+    INVITE_NEEDED,
+    INVITE_UNKNOWN,
+    INVITE_USED,
+    MAX_VERSION,
+    UUID_CONFLICT,
+    FieldError,
+    pydantic_errors,
+)
 
 #: Keys only an envelope has: their presence routes a body here.
 ENVELOPE_MARKERS = ("ciphertext", "key_wrapped")
@@ -146,7 +154,7 @@ def _strata_errors(env: Envelope, campaign: Campaign, instrument: Instrument) ->
 
 def ingest_envelope(session: Session, data: dict[str, Any], refuse: Refuse) -> Any:
     """Validate and store one envelope; ``refuse`` quarantines (see ``service.ingest_body``)."""
-    from cips.submissions.service import INVITE_USED, Outcome
+    from cips.submissions.service import Outcome
 
     try:
         env = Envelope.model_validate(data)
@@ -200,7 +208,7 @@ def ingest_envelope(session: Session, data: dict[str, Any], refuse: Refuse) -> A
             raise
         if existing == digest:
             return Outcome(200, {"uuid": str(env.uuid), "status": "stored"})
-        return refuse(409, "uuid conflict", [FieldError("uuid", "already stored with different content")], data)
+        return refuse(409, "uuid conflict", [FieldError("uuid", UUID_CONFLICT)], data)
     return Outcome(201, {"uuid": str(env.uuid), "status": "stored"})
 
 
@@ -210,12 +218,12 @@ def _find_invite(
     """The campaign's invitation named by the envelope (the token travels in clear), or the error."""
     if token is None:
         if campaign.invite_only:
-            return None, FieldError("invite_token", "this survey can only be answered with an invitation link")
+            return None, FieldError("invite_token", INVITE_NEEDED)
         return None, None
     invite = session.exec(
         select(InviteToken).where(InviteToken.token_hash == hash_token(token), InviteToken.campaign_id == campaign.id)
     ).first()
-    return (invite, None) if invite is not None else (None, FieldError("invite_token", "unknown invitation link"))
+    return (invite, None) if invite is not None else (None, FieldError("invite_token", INVITE_UNKNOWN))
 
 
 def _claim_invite(session: Session, invite: InviteToken, uuid: uuid_lib.UUID) -> bool:

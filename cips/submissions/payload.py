@@ -151,6 +151,14 @@ def surrogate_field(text: str, data: Any) -> str | None:
     return None
 
 
+#: Refusals of a whole submission, not of one answer. Named once: the no-JavaScript form
+#: (``cips.survey.notices``) recognises them to show the respondent's own-language text.
+INVITE_USED = "this invitation link has already been used"
+INVITE_NEEDED = "this survey can only be answered with an invitation link"
+INVITE_UNKNOWN = "unknown invitation link"
+UUID_CONFLICT = "already stored with different content"
+
+
 @dataclass(frozen=True)
 class FieldError:
     field: str

@@ -35,8 +35,12 @@ from cips.services.invites import hash_token
 from cips.submissions import direct, store
 from cips.submissions.envelope import PLAINTEXT_REFUSED, ingest_envelope, is_envelope, seal_refused
 from cips.submissions.payload import (
+    INVITE_NEEDED,
+    INVITE_UNKNOWN,
+    INVITE_USED,
     LONE_SURROGATE,
     SURROGATE_MESSAGE,
+    UUID_CONFLICT,
     FieldError,
     SubmissionCreate,
     pydantic_errors,
@@ -45,8 +49,6 @@ from cips.submissions.payload import (
 )
 
 JSON_TYPES = ("application/json",)
-#: Shown to the respondent by the PWA (and in quarantine): a second submission with one link.
-INVITE_USED = "this invitation link has already been used"
 
 
 @dataclass
@@ -257,7 +259,7 @@ def _find_invite(
     """The campaign's invitation named by the payload, or the error to report."""
     if payload.invite_token is None:
         if target.invite_only:
-            return None, FieldError("invite_token", "this survey can only be answered with an invitation link")
+            return None, FieldError("invite_token", INVITE_NEEDED)
         return None, None
     invite = session.exec(
         select(InviteToken).where(
@@ -265,7 +267,7 @@ def _find_invite(
         )
     ).first()
     if invite is None:
-        return None, FieldError("invite_token", "unknown invitation link")
+        return None, FieldError("invite_token", INVITE_UNKNOWN)
     return invite, None
 
 
@@ -300,7 +302,7 @@ def _store(session, payload, target, rows, refuse, data, invite=None) -> Outcome
         return Outcome(201, {"uuid": str(payload.uuid), "status": "stored"})
     if existing == digest:  # a retry of a stored record: acknowledged again, stored once
         return Outcome(200, {"uuid": str(payload.uuid), "status": "stored"})
-    return refuse(409, "uuid conflict", [FieldError("uuid", "already stored with different content")], data)
+    return refuse(409, "uuid conflict", [FieldError("uuid", UUID_CONFLICT)], data)
 
 
 def _store_claiming(session, values, rows, invite, payload) -> str | bool | None:

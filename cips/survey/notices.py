@@ -7,6 +7,8 @@ as the API's English message under a form field's name.
 
 from __future__ import annotations
 
+from cips.submissions.payload import INVITE_NEEDED, INVITE_USED, UUID_CONFLICT
+
 #: A Back + resubmit with changed answers: the first answers are kept (409 from the service).
 ALREADY_SENT: dict[str, str] = {
     "en": "These answers were already sent from this page, and the answers recorded then are kept. "
@@ -23,11 +25,7 @@ ALREADY_SENT: dict[str, str] = {
 def notice_for(field: str, message: str, t: dict[str, str], lang: str) -> str | None:
     """The respondent's text for a refusal of the whole submission, or None for a question's error."""
     if field == "invite_token":
-        if "already been used" in message:
-            return t["invite_used"]
-        if "only be answered with an invitation" in message:
-            return t["invite_needed"]
-        return t["invite_unknown"]
-    if field == "uuid" and "different content" in message:
+        return {INVITE_USED: t["invite_used"], INVITE_NEEDED: t["invite_needed"]}.get(message, t["invite_unknown"])
+    if field == "uuid" and message == UUID_CONFLICT:
         return ALREADY_SENT.get(lang, ALREADY_SENT["en"])
     return None
