@@ -9,13 +9,14 @@ from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 from cips.choices import options
 from cips.i18n import UI_LANGUAGES
+from cips.models.user import PASSWORD_MAX, PASSWORD_MIN
 
 EMAIL = Regexp(r"^[^@\s]+@[^@\s]+$", message=_l("Enter an email address."))
 
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254), EMAIL])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=PASSWORD_MAX)])
     submit = SubmitField(_l("Sign in"))
 
 
@@ -28,7 +29,7 @@ class PreferencesForm(FlaskForm):
 
 class PasswordForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
-    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=10, max=200)])
+    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)])
     confirm = PasswordField(
         _l("Repeat the new password"), validators=[EqualTo("new", message=_l("The passwords differ."))]
     )

@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from cips.extensions import db
 from cips.models import Role, User, UserCreate
+from cips.models.user import PASSWORD_MAX, PASSWORD_MIN
 from cips.services.campaigns import get_or_create_administration
 from cips.services.users import UserExists, create_user, update_user
 
@@ -49,8 +50,8 @@ def create(email: str, role: str, administration: str | None, password: str) -> 
 @with_appcontext
 def set_password(email: str, password: str) -> None:
     """Set a new password for user EMAIL (their signed-in sessions end)."""
-    if not 10 <= len(password) <= 200:
-        raise click.BadParameter("10 to 200 characters", param_hint="password")
+    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
+        raise click.BadParameter(f"{PASSWORD_MIN} to {PASSWORD_MAX} characters", param_hint="password")
     session = db.session
     user = session.exec(select(User).where(User.email == email.strip().lower())).first()
     if user is None:

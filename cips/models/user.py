@@ -25,8 +25,12 @@ class UserBase(SQLModel):
     locale: str | None = Field(default=None, max_length=8)
 
 
+#: Length of a password, wherever one is set (CLI, sign-in settings, admin): long passphrases welcome.
+PASSWORD_MIN, PASSWORD_MAX = 10, 200
+
+
 class UserCreate(UserBase):
-    password: str = Field(min_length=10, max_length=200)
+    password: str = Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)
 
 
 class UserPublic(UserBase):
