@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from analysis.factors import CORE_LANGUAGES as LANGUAGES  # the briefing speaks these; light import
+from cips.cli.errors import writing
 
 
 def _check_folder(out: Path) -> None:
@@ -17,13 +18,11 @@ def _check_folder(out: Path) -> None:
 
 
 def _write(path: Path, data: bytes | str) -> None:
-    try:
+    with writing(path):
         if isinstance(data, bytes):
             path.write_bytes(data)
         else:
             path.write_text(data, encoding="utf-8")
-    except OSError as exc:
-        raise click.ClickException(f"{path}: cannot write: {exc.strerror or exc}") from exc
 
 
 def _read(path: Path) -> bytes:

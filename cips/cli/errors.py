@@ -8,7 +8,8 @@ traceback, so that it gets reported and fixed.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -89,3 +90,12 @@ def check_output_path(path: Path, option: str = "--out") -> None:
         raise click.BadParameter(f"{path}: folder {parent} does not exist", param_hint=option)
     if path.is_dir():
         raise click.BadParameter(f"{path} is a folder, not a file", param_hint=option)
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """Writing ``path``: a failure (disk full, no permission) is one line naming the file."""
+    try:
+        yield
+    except OSError as exc:
+        raise click.ClickException(f"{path}: cannot write: {exc.strerror or exc}") from exc

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from cips.cli.errors import check_output_path
+from cips.cli.errors import check_output_path, writing
 from cips.exports.table import LANGUAGES
 from cips.extensions import db
 from cips.services.exports import FORMATS, ExportError, build_export, exported_instruments, extension_for
@@ -55,9 +55,7 @@ def export_command(campaign: str, fmt: str, out: Path, lang: str, instrument: st
     except ExportError as exc:
         session.rollback()
         raise click.ClickException(str(exc)) from exc
-    try:
+    with writing(out):
         export.write(out)
-    except OSError as exc:
-        raise click.ClickException(f"cannot write {out}: {exc.strerror}") from exc
     counts = ", ".join(f"{key}: {n}" for key, n in export.rows.items())
     click.echo(f"{export.extension} export written to {out} ({counts} respondents)")

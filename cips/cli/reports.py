@@ -8,7 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from analysis.factors import CORE_LANGUAGES as LANGUAGES  # the report speaks these; light import
-from cips.cli.errors import check_output_path
+from cips.cli.errors import check_output_path, writing
 from cips.extensions import db
 from cips.services import audit
 
@@ -32,10 +32,8 @@ def report_command(campaign: str, lang: str, out: Path) -> None:
         body = render_pdf(report) if out.suffix.lower() == ".pdf" else render_html(report).encode("utf-8")
     except (ReportError, PdfUnavailable) as exc:
         raise click.ClickException(str(exc)) from exc
-    try:
+    with writing(out):
         out.write_bytes(body)
-    except OSError as exc:
-        raise click.ClickException(f"cannot write {out}: {exc.strerror}") from exc
     audit.record(session, "cli", "report.export", campaign, lang=lang, format=out.suffix.lower().lstrip("."))
     session.commit()
     click.echo(f"report written to {out}")
