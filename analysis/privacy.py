@@ -10,7 +10,7 @@ loading the statistics stack.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
 K = TypeVar("K")
@@ -92,3 +92,20 @@ def _linked(keys: list[frozenset[str]]) -> list[list[frozenset[str]]]:
                 todo.append(other)
         components.append(component)
     return components
+
+
+def suppress_strata(rows: Sequence[tuple[str, str, int]]) -> list[int | None]:
+    """Quota strata ``(questionnaire, "item=value[,item=value]", count)`` as they may be shown, in order.
+
+    A questionnaire's strata over the same items (every region) add up to its shown count: one
+    group; strata over overlapping items are linked tables (:func:`suppress_tables`).
+    """
+    tables: dict[str, dict[frozenset[str], dict[int, int]]] = {}
+    for i, (instrument, stratum, n) in enumerate(rows):
+        items = frozenset(part.partition("=")[0] for part in stratum.split(","))
+        tables.setdefault(instrument, {}).setdefault(items, {})[i] = n
+    shown: dict[int, int | None] = {}
+    for by_items in tables.values():
+        for cells in suppress_tables(by_items).values():
+            shown.update(cells)
+    return [shown[i] for i in range(len(rows))]

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.factors import FACTOR_IDS, OTHER
-from analysis.privacy import suppress, suppress_group, suppress_tables
+from analysis.privacy import suppress, suppress_group, suppress_strata
 from analysis.report.i18n import text
 from analysis.report.model import Fieldwork, Report, ReportInput, StratumRow, ThemeBlock
 from analysis.scores import MIN_CELL, SUPPRESSED, compare, factor_indices, item_indices, respondent_scores
@@ -42,7 +42,7 @@ def margin_of_error(n: int, population: int | None = None, p: float = 0.5) -> fl
 def fieldwork(inp: ReportInput) -> Fieldwork:
     r = inp.respondents
     strata: list[StratumRow] = []
-    groups: dict[tuple[str, frozenset[str]], list[StratumRow]] = {}
+    quota_cells: list[tuple[str, str, int]] = []
     for instrument, targets in sorted(inp.quotas.items()):
         members = r[r["instrument"] == instrument]
         for stratum, target in sorted(targets.items()):
@@ -54,19 +54,13 @@ def fieldwork(inp: ReportInput) -> Fieldwork:
             label = stratum.replace("=", ": ").replace(",", " × ")
             row = StratumRow(instrument, label, n, int(target), margin_of_error(n), n >= target, str(n))
             strata.append(row)
-            items = frozenset(part.partition("=")[0] for part in stratum.split(","))
-            groups.setdefault((instrument, items), []).append(row)
-    # Strata over the same items (every region, say) add up to the questionnaire's printed count:
-    # suppressed as a group. A hidden count hides its margin of error (it gives n back) and its
+            quota_cells.append((instrument, stratum, n))
+    # Strata over the same or overlapping items share the questionnaire's printed count:
+    # suppressed together. A hidden count hides its margin of error (it gives n back) and its
     # status too ("not yet" beside target 3 says fewer than 3).
-    # Strata over overlapping items (regions; regions × functions) are linked: suppressed together.
-    for instrument in {key[0] for key in groups}:
-        tables = {items: rows for (inst, items), rows in groups.items() if inst == instrument}
-        shown = suppress_tables({items: {i: r.achieved for i, r in enumerate(rows)} for items, rows in tables.items()})
-        for items, rows in tables.items():
-            for i, row in enumerate(rows):
-                if shown[items][i] is None:
-                    row.display, row.margin_of_error, row.reached = SUPPRESSED, None, None
+    for row, shown in zip(strata, suppress_strata(quota_cells), strict=True):
+        if shown is None:
+            row.display, row.margin_of_error, row.reached = SUPPRESSED, None, None
     return Fieldwork(
         total=len(r),
         by_instrument=_counts(dict(r["instrument"].value_counts().sort_index().items())),

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from analysis.privacy import MIN_CELL, suppress, suppress_group, suppress_tables  # suppress*: re-exported for the views
+from analysis.privacy import MIN_CELL, suppress, suppress_group, suppress_strata  # suppress*: re-exported for the views
 from cips.instruments.schema import ItemType
 from cips.instruments.service import definition_of
 from cips.models import Answer, Campaign, EncryptedSubmission, QuarantinedSubmission, Submission
@@ -159,18 +159,10 @@ def _strata(session: Session, campaign: Campaign, definitions: dict[str, Any], k
             achieved = sum(n for (inst, combo), n in counts.items() if inst == key and need <= set(combo))
             out.append(StratumProgress(key, stratum, _label(definition, stratum, lang), int(target),
                                        (populations.get(key) or {}).get(stratum), achieved))  # fmt: skip
-    # Strata over the same items (all regions, say) add up to the questionnaire's shown total.
-    groups: dict[tuple[str, frozenset], list[StratumProgress]] = {}
-    for row in out:
-        items = frozenset(part.partition("=")[0] for part in row.stratum.split(","))
-        groups.setdefault((row.instrument, items), []).append(row)
-    # Strata over overlapping items (regions; regions × functions) are linked: suppressed together.
-    for instrument in {key[0] for key in groups}:
-        tables = {items: rows for (inst, items), rows in groups.items() if inst == instrument}
-        shown = suppress_tables({items: {i: r.achieved for i, r in enumerate(rows)} for items, rows in tables.items()})
-        for items, rows in tables.items():
-            for i, row in enumerate(rows):
-                row.hidden = shown[items][i] is None and row.achieved >= MIN_CELL
+    # Strata over the same or overlapping items share the questionnaire's shown total.
+    shown = suppress_strata([(row.instrument, row.stratum, row.achieved) for row in out])
+    for row, n in zip(out, shown, strict=True):
+        row.hidden = n is None and row.achieved >= MIN_CELL
     return out
 
 
