@@ -1,4 +1,4 @@
-"""Exports and the report from the manager's pages (the export content itself: tests/test_exports.py)."""
+"""Exports and the report from the manager's pages (the export content itself: tests/exports/)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,7 @@
-"""Exports (CSV, XLSX, SPSS .sav): contents, codebook, labels, CSV injection, suppression, audit, CLI."""
+"""Exports (CSV, XLSX, SPSS .sav): contents, codebook, labels, CSV injection, CLI."""
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from pathlib import Path
@@ -14,65 +13,20 @@ import pytest
 import yaml
 from sqlmodel import select
 
-from analysis.scores import MIN_CELL
-from cips.instruments import load_files
-from cips.models import AuditEvent, Campaign
-from cips.services.exports import ExportError, ExportRefused, build_export, parse_where
+from cips.models import AuditEvent
+from cips.services.exports import build_export
 from tests.conftest import FORMS_DIR
-from tests.helpers import officials_answers, payload
-
-URL = "/api/v1/submissions"
-META = ["submission_uuid", "instrument", "instrument_version", "language", "submitted_at"]
-FORMULAS = {"open_works": '=HYPERLINK("http://evil.example","click")', "open_change_first": "+1",
-            "open_other": "-2+3"}  # fmt: skip
-FORMULAS_2 = {"open_works": "@SUM(A1:A9)", "open_change_first": "\tx", "open_other": "\rcmd"}
-
-
-def definition(name: str):
-    [result] = load_files([FORMS_DIR / f"{name}.yaml"])
-    return result.instrument
-
-
-OFFICIALS, PRIVATE = definition("officials"), definition("private_sector")
-
-
-def private_answers() -> dict[str, Any]:
-    """A valid answer set for forms/private_sector.yaml: Likert 4, first choice of every choice item."""
-    answers: dict[str, Any] = {}
-    for item in PRIVATE.items():
-        if item.type.value == "likert5":
-            answers[item.id] = 4
-        elif item.type.value == "single":
-            answers[item.id] = item.choices[0].value
-    return answers
-
-
-def post(client, **changes: Any) -> dict[str, Any]:
-    body = payload(**changes)
-    resp = client.post(URL, json=body)
-    assert resp.status_code == 201, resp.get_json()
-    return body
-
-
-@pytest.fixture
-def answered(loaded, client) -> dict[str, list[dict[str, Any]]]:
-    """Campaign ``test``: 3 officials in the north, 5 in the south (two with formula-like answers),
-    and 5 private-sector respondents."""
-    north = [post(client, answers=dict(officials_answers(), bg_region="north", lead_1=1 + i)) for i in range(3)]
-    south = [post(client, language="en", answers=dict(officials_answers(), bg_region="south", **extra))
-             for extra in (FORMULAS, FORMULAS_2, {}, {}, {})]  # fmt: skip
-    private = [post(client, instrument="private_sector", language="es", answers=private_answers()) for _ in range(5)]
-    return {"north": north, "south": south, "private": private}
-
-
-def read_csv(data: bytes) -> list[list[str]]:
-    assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel then reads UTF-8 accents right
-    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-
-
-def item_ids(definition_) -> list[str]:
-    return [item.id for item in definition_.items()]
-
+from tests.exports.support import (
+    FORMULAS,
+    FORMULAS_2,
+    META,
+    OFFICIALS,
+    PRIVATE,
+    item_ids,
+    post,
+    read_csv,
+)
+from tests.helpers import officials_answers
 
 # --------------------------------------------------------------------------- formula neutralisation
 
@@ -286,98 +240,6 @@ def test_exports_several_versions_number_and_multi_choice(two_versions, session,
     assert meta.variable_measure["years_exact"] == "scale"
     row = frame.set_index("submission_uuid").loc[two_versions[2]["uuid"]]
     assert row["years_exact"] == -1 and row["channels"] == "email visit" and row["v_with"] == "=cmd"
-
-
-# --------------------------------------------------------------------------- suppression and filters
-
-
-def test_exports_filter_leaving_fewer_than_five_is_refused(answered, session) -> None:
-    with pytest.raises(ExportRefused) as caught:
-        build_export(session, "test", "csv", instrument="officials", where="bg_region=north", actor="t@example.org")
-    assert str(caught.value) == (f"Refused: fewer than 5 respondents match bg_region=north (officials); "
-                                 f"exports need at least {MIN_CELL} (privacy rule).")  # fmt: skip
-    ok = build_export(session, "test", "csv", instrument="officials", where="bg_region=south", actor="t@example.org")
-    rows = read_csv(ok.data)
-    assert ok.rows == {"officials": 5} and len(rows) == 6
-    assert {row[rows[0].index("bg_region")] for row in rows[1:]} == {"south"}
-    assert "bg_region-south" in ok.filename
-
-
-def test_exports_whole_questionnaire_under_five_is_refused(loaded, client, session) -> None:
-    for _ in range(3):
-        post(client)
-    with pytest.raises(ExportRefused, match=r"fewer than 5 respondents answered officials in campaign test; .*5"):
-        build_export(session, "test", "xlsx", actor="t@example.org")
-    with pytest.raises(ExportRefused, match="no respondents answered private_sector"):
-        build_export(session, "test", "sav", instrument="private_sector", actor="t@example.org")
-
-
-def test_exports_campaign_without_submissions_is_refused(loaded, session) -> None:
-    with pytest.raises(ExportRefused, match="campaign test has no submissions yet"):
-        build_export(session, "test", "csv", actor="t@example.org")
-    with pytest.raises(ExportRefused, match="no respondents answered officials"):
-        build_export(session, "test", "xlsx", instrument="officials", actor="t@example.org")
-
-
-def test_exports_filter_on_two_items_and_bad_filters(answered, session) -> None:
-    ok = build_export(session, "test", "csv", instrument="officials", where="bg_region=south, bg_function=clearance",
-                      actor="t@example.org")  # fmt: skip
-    assert ok.rows == {"officials": 5}
-    assert parse_where("a=b,c=d") == [("a", "b"), ("c", "d")] and parse_where("") == [] and parse_where(None) == []
-    bad = {
-        "bg_region": "expected item=value",
-        "bg_region=": "expected item=value",
-        "bg_region=north,bg_region=south": "given twice",
-        "lead_1=4": "lead_1 is not a single-choice item of questionnaire officials",
-        "bg_region=atlantis": "'atlantis' is not a value of bg_region",
-    }
-    for where, message in bad.items():
-        with pytest.raises(ExportError, match=message):
-            build_export(session, "test", "csv", instrument="officials", where=where, actor="t@example.org")
-    # An item of one questionnaire only, with both exported: say so rather than guess.
-    with pytest.raises(ExportError, match="bg_region is not a single-choice item of questionnaire private_sector"):
-        build_export(session, "test", "csv", where="bg_region=south", actor="t@example.org")
-
-
-def test_exports_bad_requests_are_explained(answered, session) -> None:
-    cases = [
-        ({"campaign": "nope"}, "no campaign 'nope'"),
-        ({"fmt": "pdf"}, "unknown format 'pdf'"),
-        ({"lang": "de"}, "unknown language 'de'"),
-        ({"instrument": "x"}, "campaign test has no questionnaire 'x'"),
-    ]
-    for change, message in cases:
-        args = {"campaign": "test", "fmt": "csv", **change}
-        with pytest.raises(ExportError, match=message):
-            build_export(session, args.pop("campaign"), args.pop("fmt"), actor="t@example.org", **args)
-
-
-def test_exports_encrypted_campaign_points_to_decrypt(loaded, session) -> None:
-    if "encrypted" not in Campaign.model_fields:
-        pytest.skip("end-to-end encryption (issue #9) is not in this tree")
-    campaign = session.exec(select(Campaign).where(Campaign.slug == "test")).one()
-    campaign.encrypted = True
-    with pytest.raises(ExportError, match=r"encrypted end to end.*cips decrypt"):
-        build_export(session, campaign, "csv", actor="t@example.org")
-
-
-# --------------------------------------------------------------------------- audit
-
-
-def test_exports_are_audited_with_actor_format_filter_and_rows(answered, session) -> None:
-    build_export(session, "test", "xlsx", instrument="officials", where="bg_region=south", actor="ana@example.org")
-    with pytest.raises(ExportRefused):
-        build_export(session, "test", "csv", instrument="officials", where="bg_region=north", actor="bob@example.org")
-    events = list(session.exec(select(AuditEvent).where(AuditEvent.action.startswith("campaign.export"))
-                               .order_by(AuditEvent.id)))  # fmt: skip
-    assert [(e.actor, e.action, e.target) for e in events] == [
-        ("ana@example.org", "campaign.export", "test"),
-        ("bob@example.org", "campaign.export_refused", "test"),
-    ]
-    assert events[0].details["format"] == "xlsx" and events[0].details["where"] == "bg_region=south"
-    assert events[0].details["rows"] == {"officials": 5} and events[0].details["instruments"] == ["officials"]
-    assert "fewer than 5 respondents" in events[1].details["reason"]
-    assert "3" not in events[1].details["reason"]
 
 
 # --------------------------------------------------------------------------- CLI
