@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Flask, current_app, g
@@ -11,6 +12,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
+_log = logging.getLogger(__name__)
 csrf = CSRFProtect()
 # Counters live in memory by default (per gunicorn worker); set CIPS_RATELIMIT_STORAGE_URI
 # (e.g. redis://) to share them. The client address is used only as a transient counter key,
@@ -19,27 +21,57 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout.
+    """Create an engine whose commits are durable: once one returns, a power cut cannot undo it.
 
-    WAL lets readers (the manager's dashboard) run while tablets upload, and the
-    busy timeout makes concurrent writers wait for the lock instead of failing.
+    A device deletes its copy of a submission once the server acknowledges it, so every
+    connection that can acknowledge a write commits to stable storage first:
+
+    * **SQLite**: WAL (readers, such as the manager's dashboard, run while tablets upload),
+      ``synchronous=FULL`` (the WAL is fsynced at every commit; ``NORMAL`` only at
+      checkpoints, so the last commits before a power cut could vanish), foreign keys on,
+      and a busy timeout so that concurrent writers wait for the lock instead of failing.
+    * **PostgreSQL**: ``synchronous_commit`` must not be ``off`` (a server or database
+      configured that way acknowledges commits before their WAL is flushed): the session
+      turns it back ``on``; the stronger settings (``remote_apply``, …) are kept. ``fsync``
+      cannot be changed by a session: when the server runs with it off, a warning says so.
     """
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
         engine = create_engine(url, **kwargs)
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA busy_timeout=30000")
-            cur.close()
-
+        event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "connect", _postgresql_durable_commits)
+    return engine
+
+
+#: What every SQLite connection runs first (see :func:`make_engine`).
+SQLITE_PRAGMAS = ("journal_mode=WAL", "foreign_keys=ON", "synchronous=FULL", "busy_timeout=30000")
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    for pragma in SQLITE_PRAGMAS:
+        cur.execute(f"PRAGMA {pragma}")
+    cur.close()
+
+
+def _postgresql_durable_commits(dbapi_conn: Any, _record: Any) -> None:
+    autocommit = dbapi_conn.autocommit
+    dbapi_conn.autocommit = True  # a SET inside a transaction that is later rolled back would not last
+    try:
+        cur = dbapi_conn.cursor()
+        cur.execute("SELECT current_setting('synchronous_commit'), current_setting('fsync')")
+        synchronous_commit, fsync = cur.fetchone()
+        if synchronous_commit == "off":
+            cur.execute("SET synchronous_commit TO on")
+        cur.close()
+    finally:
+        dbapi_conn.autocommit = autocommit
+    if fsync != "on":
+        _log.warning("PostgreSQL runs with fsync=%s: a power cut can lose acknowledged submissions", fsync)
 
 
 class Database:
