@@ -51,7 +51,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     @app.get("/")
     def index():
         # Respondents arrive by a campaign link; whoever opens the bare address is staff.
-        return redirect(url_for("manage.campaigns"))
+        from flask_login import current_user
+
+        from cips.auth.routes import home_for
+
+        if current_user.is_authenticated:
+            return redirect(home_for(current_user.role))
+        return redirect(url_for("auth.login"))
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:

@@ -33,6 +33,9 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def home_for(role: Role) -> str:
+    """Where each role lands after signing in: the first page of its own navigation."""
+    if role is Role.admin:
+        return url_for("admin.users")
     if role is Role.enumerator:
         return url_for("manage.stations")
     return url_for("manage.campaigns")
