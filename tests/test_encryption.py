@@ -21,6 +21,7 @@ from cips.services.encryption import (
     load_private_key,
     load_public_pem,
     public_pem,
+    seal,
     seal_submission,
     spki_der,
     write_private_key,
@@ -372,3 +373,108 @@ def test_encryption_unstorable_text_for_encrypted_campaign_is_refused_and_sealed
     [row] = session.exec(select(QuarantinedSubmission)).all()
     assert row.claimed_campaign == "sealed" and json.loads(row.raw_body)["sealed"] == "quarantined body"
     assert SECRET_TEXT.encode() not in row.raw_body and row.body_size == len(raw)
+
+
+def hostile_envelope(plaintext: bytes, public_key: Any, body: dict[str, Any]) -> dict[str, Any]:
+    """What any respondent can send: any bytes sealed with the campaign's public key (it is in the app)."""
+    outer = {k: body[k] for k in ("uuid", "campaign", "instrument", "instrument_version")}
+    return {**outer, **seal(plaintext, public_key), "strata": {"bg_region": "north"}}
+
+
+def test_encryption_one_hostile_envelope_does_not_stop_the_campaign(sealed, client, runner, session,
+                                                                    tmp_path) -> None:  # fmt: skip
+    """Every envelope is opened on its own: a bad one is listed and quarantined, the good ones written."""
+    key = sealed["public_key"]
+    good = [submission(), submission()]
+    deep = submission()
+    hostile: dict[str, tuple[dict[str, Any], str]] = {}  # uuid -> (envelope, expected reason)
+
+    def add(body: dict[str, Any], plaintext: bytes, reason: str) -> None:
+        hostile[body["uuid"]] = (hostile_envelope(plaintext, key, body), reason)
+
+    nested = json.dumps(deep).replace('"answers": {', '"answers": {"lead_1": ' + "[" * 100_000 + "]" * 100_000 + ", ")
+    add(deep, nested.encode(), "nested too deeply")
+    moderate = submission()
+    moderate["answers"]["lead_1"] = json.loads("[" * 500 + "]" * 500)
+    add(moderate, json.dumps(moderate).encode(), "answers.lead_1")
+    not_utf8 = submission()
+    add(not_utf8, json.dumps(not_utf8).encode().replace(b"Le chef", b"\xff\xfe chef"), "not UTF-8 JSON")
+    huge = submission()
+    add(huge, json.dumps(huge).replace('"lead_2": ', '"lead_2": ' + "7" * 5000 + ', "x": ').encode(), "4300 digits")
+    array = submission()
+    add(array, json.dumps([array]).encode(), "not a JSON object")
+    nan = submission()
+    add(nan, json.dumps(nan).replace('"lead_3": ', '"lead_3": NaN, "y": ').encode(), "answers.lead_3")
+    surrogate = submission()
+    surrogate["answers"]["open_change_first"] = "bad \udc80 text"
+    add(surrogate, json.dumps(surrogate).encode(), "answers.open_change_first")
+    for body in good:
+        assert client.post(URL, json=envelope(body, key)).status_code == 201
+    for sent, _ in hostile.values():  # the server cannot read them: stored as any envelope
+        assert client.post(URL, json=sent).status_code == 201, sent["uuid"]
+    wrong_wrap = submission()  # a key_wrapped that no private key opens
+    forged = dict(envelope(wrong_wrap, key), key_wrapped=base64.b64encode(b"\x01" * 384).decode())
+    assert client.post(URL, json=forged).status_code == 201
+    hostile[wrong_wrap["uuid"]] = (forged, "does not unwrap")
+
+    out = tmp_path / "a.csv"
+    result = decrypt(runner, "sealed", "--key", str(sealed["key_file"]), "--out", str(out))
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
+    total = len(good) + len(hostile)
+    assert f"{len(good)} of {total} submissions decrypted" in result.output
+    assert f"{len(hostile)} submissions could not be decrypted ({len(hostile)} newly quarantined)" in result.output
+    listed = {line.split(": ", 1)[0].strip(): line.split(": ", 1)[1] for line in result.output.splitlines()
+              if line.startswith("  ")}  # fmt: skip
+    assert set(listed) == set(hostile)
+    for uuid, (_, reason) in hostile.items():
+        assert reason in listed[uuid], (uuid, listed[uuid])
+    assert set(pd.read_csv(out)["respondent"]) == {body["uuid"] for body in good}
+    kept = session.exec(select(QuarantinedSubmission)).all()
+    assert {row.claimed_uuid for row in kept} == set(hostile)
+    assert all(row.reason.startswith("decryption failed: ") for row in kept)
+    for row in kept:  # kept as stored: still sealed, the same ciphertext
+        assert json.loads(row.raw_body)["ciphertext"] == hostile[row.claimed_uuid][0]["ciphertext"]
+
+
+@pytest.mark.parametrize("field", ["uuid", "campaign", "instrument", "instrument_version", "alg", "key_wrapped", "iv",
+                                   "ciphertext", "strata", "device_id", "invite_token", "extra"])  # fmt: skip
+@pytest.mark.parametrize("depth", [900, 100_000])  # just under the parser's recursion limit, and far over it
+def test_encryption_deeply_nested_envelope_fields_get_a_clear_refusal(sealed, client, session, field, depth) -> None:
+    """The outer envelope is parsed before anything else: deep nesting in any field is a 400 naming it, kept."""
+    body = envelope(submission(), sealed["public_key"])
+    nested = "[" * depth + "]" * depth
+    raw = json.dumps(dict(body, **{field: "@@"})).replace('"@@"', nested)
+    if field == "strata":
+        raw = raw.replace('"strata": ' + nested, '"strata": {"bg_region": ' + nested + "}")
+    resp = client.post(URL, data=raw.encode(), content_type="application/json")
+    assert resp.status_code in (400, 422), (resp.status_code, resp.get_data()[:300])
+    answer = resp.get_json()
+    assert answer["field"] in ("strata.bg_region" if field == "strata" else field, "body"), answer
+    [row] = session.exec(select(QuarantinedSubmission)).all()
+    assert row.id == answer["quarantine_id"] and row.claimed_campaign == (None if field == "campaign" else "sealed")
+
+
+def test_encryption_unforeseen_error_in_one_record_is_reported_for_it_alone(sealed, client, runner, session,
+                                                                           monkeypatch, tmp_path) -> None:  # fmt: skip
+    """Whatever a record's checks raise, that record is listed and quarantined; the run goes on."""
+    from cips.services import decryption
+
+    good, cursed = submission(), submission()
+    for body in (good, cursed):
+        assert client.post(URL, json=envelope(body, sealed["public_key"])).status_code == 201
+    checks = decryption.validate_answers
+
+    def validate(definition: Any, answers: dict[str, Any]) -> Any:
+        if answers["open_change_first"] == cursed["answers"]["open_change_first"]:
+            raise TypeError("an error nobody foresaw")
+        return checks(definition, answers)
+
+    monkeypatch.setattr(decryption, "validate_answers", validate)
+    out = tmp_path / "a.csv"
+    result = decrypt(runner, "sealed", "--key", str(sealed["key_file"]), "--out", str(out))
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert f"{cursed['uuid']}: the sealed submission cannot be read (TypeError)" in result.output
+    assert set(pd.read_csv(out)["respondent"]) == {good["uuid"]}
+    [row] = session.exec(select(QuarantinedSubmission)).all()
+    assert row.claimed_uuid == cursed["uuid"]

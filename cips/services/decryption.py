@@ -86,8 +86,10 @@ def _open_record(row: Any, key: rsa.RSAPrivateKey, campaign: Campaign, instrumen
                         key)  # fmt: skip
     try:
         data = json.loads(plain.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise DecryptError("the decrypted content is not UTF-8 JSON") from exc
+    except RecursionError as exc:  # "[[[[…": anyone holding the public key can seal this
+        raise DecryptError("the decrypted content is JSON nested too deeply") from exc
+    except (UnicodeDecodeError, ValueError) as exc:  # ValueError also: an integer of more than 4,300 digits
+        raise DecryptError(f"the decrypted content is not UTF-8 JSON ({exc})"[:300]) from exc
     if not isinstance(data, dict):
         raise DecryptError("the decrypted content is not a JSON object")
     try:
@@ -114,6 +116,32 @@ def _open_record(row: Any, key: rsa.RSAPrivateKey, campaign: Campaign, instrumen
     return payload, rows
 
 
+def _isolated(row: Any, key: rsa.RSAPrivateKey, campaign: Campaign, instrument: Instrument | None,
+              ) -> tuple[dict[str, Any], list[dict[str, Any]]]:  # fmt: skip
+    """One envelope to its respondent row and answer rows, or :class:`DecryptError`, whatever went wrong.
+
+    Anyone with the campaign's public key (every device has it) can seal any bytes, so the
+    content is hostile until checked; one bad envelope must never stop the others. An error
+    nobody foresaw is reported by its class, for this record only.
+    """
+    try:
+        payload, rows = _open_record(row, key, campaign, instrument)
+        respondent = str(payload.uuid)
+        return (
+            {"respondent": respondent, "language": payload.language,
+             "submitted_at": payload.submitted_at.astimezone(UTC), "instrument": instrument.key,
+             "version": instrument.version},
+            [{"respondent": respondent, "item_id": r.item_id, "value": r.value_num, "text": r.value_text}
+             for r in rows],
+        )  # fmt: skip
+    except DecryptError:
+        raise
+    except RecursionError as exc:
+        raise DecryptError("the sealed submission is nested too deeply") from exc
+    except Exception as exc:
+        raise DecryptError(f"the sealed submission cannot be read ({type(exc).__name__})") from exc
+
+
 def _open_quarantine(session: Session, campaign: Campaign, key: rsa.RSAPrivateKey) -> list[dict[str, Any]]:
     out = []
     for qid, reason, raw in session.exec(
@@ -126,9 +154,9 @@ def _open_quarantine(session: Session, campaign: Campaign, key: rsa.RSAPrivateKe
             continue
         try:
             body = open_sealed(sealed, key).decode("utf-8", "replace")
-        except DecryptError as exc:
+        except Exception as exc:  # DecryptError, or fields of any JSON type: this body only
             body = None
-            reason = f"{reason} [{FAILED}: {exc}]"
+            reason = f"{reason} [{FAILED}: {exc if isinstance(exc, DecryptError) else type(exc).__name__}]"
         out.append({"quarantine_id": qid, "reason": reason, "body": body})
     return out
 
@@ -155,18 +183,13 @@ def decrypt_campaign(session: Session, campaign: Campaign, key: rsa.RSAPrivateKe
     answers: list[dict[str, Any]] = []
     failures: list[Failure] = []
     for row in progress(session.exec(query), total):
-        instrument = by_id.get(row.instrument_id)
         try:
-            payload, rows = _open_record(row, key, campaign, instrument)
+            respondent, rows = _isolated(row, key, campaign, by_id.get(row.instrument_id))
         except DecryptError as exc:
             failures.append(Failure(str(row.uuid), str(exc)))
             continue
-        respondent = str(payload.uuid)
-        respondents.append({"respondent": respondent, "language": payload.language,
-                            "submitted_at": payload.submitted_at.astimezone(UTC), "instrument": instrument.key,
-                            "version": instrument.version})  # fmt: skip
-        answers += [{"respondent": respondent, "item_id": r.item_id, "value": r.value_num, "text": r.value_text}
-                    for r in rows]  # fmt: skip
+        respondents.append(respondent)
+        answers += rows
     resp = pd.DataFrame(respondents, columns=["respondent", "language", "submitted_at", "instrument", "version"])
     ans = pd.DataFrame(answers, columns=["respondent", "item_id", "value", "text"])
     strata = {row.key: list(definition_of(row).strata) for row in instruments}

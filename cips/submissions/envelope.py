@@ -272,7 +272,7 @@ def is_sealed_body(raw: bytes) -> dict[str, Any] | None:
     """The sealed-body object of a quarantined row, or None (a plain body)."""
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # any body refused at ingest: "[[[[…" too
         return None
     return data if isinstance(data, dict) and data.get("sealed") == "quarantined body" else None
 
