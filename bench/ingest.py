@@ -167,7 +167,8 @@ class Server:
 
     def __init__(self, url: str, workdir: Path, gunicorn_args: list[str]) -> None:
         env = dict(os.environ, CIPS_DATABASE_URL=url, CIPS_SECRET_KEY="bench", CIPS_BENCH_ENDPOINTS="1",
-                   CIPS_API_RATE_LIMIT="100000000/minute", CIPS_FORMS_DIR=str(ROOT / "forms"))  # fmt: skip
+                   CIPS_API_RATE_LIMIT="100000000/minute", CIPS_API_ADDRESS_RATE_LIMIT="100000000/minute",
+                   CIPS_FORMS_DIR=str(ROOT / "forms"))  # fmt: skip
         self.log = (workdir / "gunicorn.log").open("wb")
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.proc = subprocess.Popen(

@@ -19,13 +19,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config is not None:
         app.config.from_mapping(test_config)
 
-    from cips import errors, i18n, security
+    if app.config.get("TRUSTED_PROXIES"):
+        # request.remote_addr (rate limits) is then the address the nearest trusted proxy saw;
+        # X-Forwarded-For from anyone else would let a client choose its own address.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+
+    from cips import counters, errors, i18n, security
     from cips.auth import init_app as init_auth
     from cips.extensions import csrf, db, limiter
 
     db.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    counters.init_app(app)
     errors.init_app(app)
     init_auth(app)
     i18n.init_app(app)

@@ -13,6 +13,9 @@ MAX_SUBMISSION_BYTES = 1024 * 1024
 QUARANTINE_MAX_BYTES = 16 * 1024 * 1024
 #: Submissions accepted per device (``limits`` syntax); more get 429 and the device retries later.
 API_RATE_LIMIT = "600/minute"
+#: Submissions accepted per client address, whatever device ids they carry: five stations
+#: flushing at full speed behind one office address.
+API_ADDRESS_RATE_LIMIT = "3000/minute"
 
 
 def instance_secret_key(instance_path: Path) -> str:
@@ -54,11 +57,18 @@ class Config:
         # fetch a fresh copy of the app (the version otherwise follows content).
         self.RATELIMIT_STORAGE_URI = os.environ.get("CIPS_RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True
+        # Shared counters (cips.counters): empty means a SQLite file beside a SQLite database,
+        # else the app database itself (its counter_window table).
+        self.COUNTER_STORE_URL = os.environ.get("CIPS_COUNTER_STORE_URL", "")
         # Submissions per device (the payload's device_id; else the client address, only as a
         # transient counter key). A reconnecting station flushes hundreds at once.
         self.API_RATE_LIMIT = os.environ.get("CIPS_API_RATE_LIMIT", API_RATE_LIMIT)
+        self.API_ADDRESS_RATE_LIMIT = os.environ.get("CIPS_API_ADDRESS_RATE_LIMIT", API_ADDRESS_RATE_LIMIT)
         # Benchmark-only routes (bench/ingest.py's ceiling endpoint); never set in production.
         self.BENCH_ENDPOINTS = os.environ.get("CIPS_BENCH_ENDPOINTS", "0") == "1"
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed (ProxyFix):
+        # 0 = none, the client address is the socket's; 1 = one proxy (nginx) on the way, etc.
+        self.TRUSTED_PROXIES = int(os.environ.get("CIPS_TRUSTED_PROXIES", "0"))
         self.PWA_VERSION_SALT = os.environ.get("CIPS_PWA_VERSION_SALT", "")
 
     def as_dict(self) -> dict[str, object]:

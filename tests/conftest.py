@@ -68,6 +68,8 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
         }
     )
     yield app
+    app.extensions["cips_counters"].clear()  # rate-limit windows do not carry over to the next test
+    app.extensions["cips_counters"].dispose()
     app.extensions["cips_engine"].dispose()
     _empty_all_tables(database_url)
 

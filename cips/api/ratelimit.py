@@ -1,70 +1,38 @@
-"""Per-device submission limit: generous for a station flushing its outbox, firm on a flood.
+"""Submission limits per device and per client address, counted in the shared store.
 
-Limits are written in the ``limits`` syntax (``600/minute``) and counted with the app's
-Flask-Limiter configuration: a shared storage (``CIPS_RATELIMIT_STORAGE_URI=redis://…``)
-goes through ``limiter.limiter``. The default ``memory://`` storage of ``limits`` starts a
-timer thread every 10 ms to expire keys, and measured in the ingest benchmark that cost
-more than storing the submission; so in-process counting uses the fixed windows below
-instead (same semantics as ``limits``' fixed window, per gunicorn worker like memory://).
+Both are counted in :mod:`cips.counters`, so every gunicorn worker and every server on the
+same store sees the same counts (in-memory counters gave each worker the whole limit again).
+
+* **Per device** (``API_RATE_LIMIT``, generous): keyed on the payload's ``device_id`` (the
+  PWA's random device UUID), so tablets behind one office address each have their own
+  budget. A body without a device id is counted under its client address instead.
+* **Per client address** (``API_ADDRESS_RATE_LIMIT``): a device id is the sender's choice, so
+  rotating it must not multiply the budget. The address comes from ``request.remote_addr``
+  (behind a proxy, ``ProxyFix`` with ``TRUSTED_PROXIES`` hops sets it): it is used only as
+  an HMAC key of a counter window that lives a minute, never stored in clear nor near answers.
+
+Both checks are counted together or not at all. Flask-Limiter's switch
+(``RATELIMIT_ENABLED=False``, ``limiter.enabled``) turns them off.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from functools import lru_cache
-
 from flask import current_app
-from limits import RateLimitItem, parse
 
+from cips.counters import Check, Refusal, counters
 from cips.extensions import limiter
 
-#: Finished windows are dropped at most this often (seconds).
-_SWEEP_EVERY_S = 60.0
 
-
-class FixedWindows:
-    """Thread-safe fixed-window counters keyed by string; no background thread."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._windows: dict[str, tuple[float, int]] = {}  # key -> (end of its window, hits)
-        self._swept = time.monotonic()
-
-    def hit(self, item: RateLimitItem, key: str, now: float | None = None) -> bool:
-        """Count one hit; False when ``key`` already used its ``item.amount`` in this window."""
-        now = time.time() if now is None else now
-        expiry = item.get_expiry()
-        with self._lock:
-            end, count = self._windows.get(key, (0.0, 0))
-            if now >= end:
-                end, count = (now // expiry + 1) * expiry, 0
-            if count >= item.amount:
-                return False
-            self._windows[key] = (end, count + 1)
-            if time.monotonic() - self._swept > _SWEEP_EVERY_S:
-                # Finished windows cannot matter any more: drop them so keys do not pile up.
-                self._swept = time.monotonic()
-                self._windows = {k: v for k, v in self._windows.items() if v[0] > now}
-        return True
-
-    def clear(self) -> None:
-        with self._lock:
-            self._windows.clear()
-
-
-@lru_cache(maxsize=8)
-def _rate(limit: str) -> RateLimitItem:
-    return parse(limit)
-
-
-def allow(key: str) -> bool:
-    """Count one submission for ``key``; False when over ``API_RATE_LIMIT``."""
+def refusal(device_id: str | None, address: str | None) -> tuple[Refusal, str] | None:
+    """Count one submission; when over a limit, the refusal and the field it is about."""
     if not limiter.enabled:
-        return True
-    item = _rate(current_app.config["API_RATE_LIMIT"])
-    if current_app.config.get("RATELIMIT_STORAGE_URI", "memory://").startswith("memory://"):
-        # One set of counters per app (and so per gunicorn worker), created on first use.
-        windows = current_app.extensions.setdefault("cips_api_rate_windows", FixedWindows())
-        return windows.hit(item, f"{item.key_for()}/{key}")
-    return limiter.limiter.hit(item, "api-submissions", key)
+        return None
+    cfg, store = current_app.config, counters()
+    address = address or "unknown"
+    device = store.key("api-device", device_id) if device_id else store.key("api-device-addr", address)
+    by_address = store.key("api-addr", address)
+    checks = (Check(device, cfg["API_RATE_LIMIT"]), Check(by_address, cfg["API_ADDRESS_RATE_LIMIT"]))
+    refused = store.hit(*checks)
+    if refused is None:
+        return None
+    return refused, "device_id" if refused.check is checks[0] else "client_address"

@@ -6,7 +6,6 @@ import re
 import sys
 
 from flask import current_app, jsonify, request
-from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import ClientDisconnected
 
 from cips.api import bp, ratelimit
@@ -35,16 +34,10 @@ def _read_body(limit: int) -> tuple[bytes, int, bool]:
     return raw, max(declared or 0, len(raw) + (1 if truncated else 0)), truncated
 
 
-def _over_rate_limit(raw: bytes) -> bool:
-    """Count this submission against its device; True when the device is over its limit.
-
-    Keyed on the device id the PWA sends in every payload, so tablets behind one address
-    (an office NAT) do not share a budget. Without one, the client address is the key: it
-    lives only in the limiter's counters (memory by default), never near the answers.
-    """
+def _over_rate_limit(raw: bytes):
+    """Count this submission against its device and its client address (see :mod:`cips.api.ratelimit`)."""
     found = DEVICE_ID.search(raw)
-    key = "device:" + found.group(1).decode("utf-8", "replace") if found else "addr:" + get_remote_address()
-    return not ratelimit.allow(key)
+    return ratelimit.refusal(found.group(1).decode("utf-8", "replace") if found else None, request.remote_addr)
 
 
 @bp.post("/submissions")
@@ -56,11 +49,14 @@ def create_submission():
     except ClientDisconnected:
         # Nothing complete arrived: the device still holds the record and will retry.
         return jsonify(error="incomplete body", field="body"), 400
-    if _over_rate_limit(raw):
+    over = _over_rate_limit(raw)
+    if over is not None:
         # Not quarantined: 429 tells the device to keep the record and retry later (sync.js
         # backs off), so the body is not lost, and a flood must not fill the quarantine.
-        message = f"too many submissions from this device (limit {cfg['API_RATE_LIMIT']}), retry later"
-        return jsonify(error=message, field="device_id"), 429, {"Retry-After": "60"}
+        refused, field = over
+        source = "device" if field == "device_id" else "network address"
+        message = f"too many submissions from this {source} (limit {refused.check.limit}), retry later"
+        return jsonify(error=message, field=field), 429, {"Retry-After": str(refused.retry_after)}
     outcome = ingest_body(
         db.session, raw, request.content_type, max_bytes=cfg["MAX_SUBMISSION_BYTES"],
         body_size=size, truncated=truncated,

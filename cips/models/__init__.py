@@ -11,6 +11,7 @@ from cips.models.campaign import (
     CampaignPublic,
     CampaignStatus,
 )
+from cips.models.counter import CounterWindow
 from cips.models.encrypted import EncryptedSubmission
 from cips.models.instrument import Instrument, InstrumentPublic
 from cips.models.invite import InviteToken
@@ -29,6 +30,7 @@ __all__ = [
     "CampaignMode",
     "CampaignPublic",
     "CampaignStatus",
+    "CounterWindow",
     "EncryptedSubmission",
     "Instrument",
     "InstrumentPublic",
