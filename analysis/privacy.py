@@ -10,7 +10,8 @@ loading the statistics stack.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from enum import StrEnum
 from typing import TypeVar
 
 K = TypeVar("K")
@@ -19,6 +20,35 @@ K = TypeVar("K")
 MIN_CELL = 5
 #: What is shown instead of a suppressed figure.
 SUPPRESSED = f"n<{MIN_CELL}"
+
+
+class Hidden(StrEnum):
+    """Why a figure is not shown; each interface words the two cases in its own language.
+
+    ``SMALL`` (its value is :data:`SUPPRESSED`, so ``== SUPPRESSED`` still holds): a count of
+    1 to 4. ``GROUP``: hidden with a group in which complementary suppression hid counts of 5
+    or more beside small ones; then *every* hidden cell of that group carries ``GROUP``
+    ("hidden to protect a small group"), the small ones too. Labelling each cell by its own
+    size would undo the protection: beside a shown total, "n<5" on one hidden cell and
+    "5 or more" on the other of a hidden pair summing to 6 says 1 and 5.
+    """
+
+    SMALL = SUPPRESSED
+    GROUP = "hidden"
+
+
+def why_hidden(
+    counts: Mapping[K, int], shown: Mapping[K, int | None], keys: Iterable[K] | None = None
+) -> dict[K, Hidden]:
+    """Why each hidden cell (``shown[key] is None``) of one group is hidden (see :class:`Hidden`).
+
+    ``counts`` are the true counts, ``shown`` what :func:`suppress_group` (or
+    :func:`suppress_tables`, :func:`suppress_strata`) made of them; ``keys`` limits the
+    group to some cells (the strata of one questionnaire), by default all of ``shown``.
+    """
+    hidden = [key for key in (shown if keys is None else keys) if shown[key] is None]
+    reason = Hidden.GROUP if any(counts[key] >= MIN_CELL for key in hidden) else Hidden.SMALL
+    return {key: reason for key in hidden}
 
 
 def suppress(n: int) -> int | None:

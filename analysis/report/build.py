@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.factors import FACTOR_IDS, OTHER
-from analysis.privacy import suppress, suppress_group, suppress_strata
+from analysis.privacy import Hidden, suppress, suppress_group, suppress_strata, why_hidden
 from analysis.report.i18n import text
 from analysis.report.model import Fieldwork, Report, ReportInput, StratumRow, ThemeBlock
 from analysis.scores import MIN_CELL, SUPPRESSED, compare, factor_indices, item_indices, respondent_scores
@@ -25,8 +25,11 @@ def _count(n: int | None) -> str:
 
 
 def _counts(counts: dict[Any, int]) -> dict[Any, str]:
-    """A group of counts whose total the report prints too: small cells and their complements hidden."""
-    return {key: _count(n) for key, n in suppress_group(counts).items()}
+    """A group of counts whose total the report prints too: small cells and their complements
+    hidden, each as a :class:`Hidden` saying why (the template words it in the report language)."""
+    shown = suppress_group(counts)
+    why = why_hidden(counts, shown)
+    return {key: why.get(key) or _count(n) for key, n in shown.items()}
 
 
 def margin_of_error(n: int, population: int | None = None, p: float = 0.5) -> float | None:
@@ -58,9 +61,12 @@ def fieldwork(inp: ReportInput) -> Fieldwork:
     # Strata over the same or overlapping items share the questionnaire's printed count:
     # suppressed together. A hidden count hides its margin of error (it gives n back) and its
     # status too ("not yet" beside target 3 says fewer than 3).
-    for row, shown in zip(strata, suppress_strata(quota_cells), strict=True):
-        if shown is None:
-            row.display, row.margin_of_error, row.reached = SUPPRESSED, None, None
+    shown = suppress_strata(quota_cells)
+    counts = [n for _, _, n in quota_cells]
+    for instrument in {row.instrument for row in strata}:
+        mine = [i for i, row in enumerate(strata) if row.instrument == instrument]
+        for i, why in why_hidden(counts, shown, mine).items():
+            strata[i].display, strata[i].margin_of_error, strata[i].reached = why, None, None
     return Fieldwork(
         total=len(r),
         by_instrument=_counts(dict(r["instrument"].value_counts().sort_index().items())),
@@ -130,11 +136,10 @@ def _theme_block(factor: str, n_answers: int, themes: list[Any], hidden_small: i
     sizes = _counts({i: t.size for i, t in enumerate(themes)} | {"small": hidden_small})
     languages = []
     for i, theme in enumerate(themes):
-        if sizes[i] == SUPPRESSED:  # the languages' counts would add up to the hidden size
-            languages.append(", ".join(sorted(theme.languages)))
+        if isinstance(sizes[i], Hidden):  # the languages' counts would add up to the hidden size
+            languages.append([(lang, "") for lang in sorted(theme.languages)])
             continue
-        shown = _counts(dict(sorted(theme.languages.items())))
-        languages.append(", ".join(f"{lang}: {n}" for lang, n in shown.items()))
+        languages.append(list(_counts(dict(sorted(theme.languages.items()))).items()))
     return ThemeBlock(factor, n_answers, themes, hidden_small, [sizes[i] for i in range(len(themes))], languages,
                       sizes["small"] if hidden_small else "")  # fmt: skip
 

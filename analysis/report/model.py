@@ -33,7 +33,7 @@ class StratumRow:
     target: int
     margin_of_error: float | None
     reached: bool | None  # None when the count is hidden: "not yet" would narrow it down
-    display: str  # the achieved count, or "n<5"
+    display: str  # the achieved count, or why it is hidden (an ``analysis.privacy.Hidden``)
 
 
 @dataclass
@@ -53,7 +53,8 @@ class ThemeBlock:
     #: What the report prints, with the small-cell rule applied to the block as a group whose
     #: total (``n_answers``) is shown: each theme's size, its languages, the smaller themes.
     sizes: list[str] = field(default_factory=list)
-    languages: list[str] = field(default_factory=list)
+    #: Per theme, ``(language, count as printed)``; the count is "" when the theme's size is hidden.
+    languages: list[list[tuple[str, str]]] = field(default_factory=list)
     hidden_display: str = ""
 
 

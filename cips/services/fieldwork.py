@@ -17,7 +17,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from analysis.privacy import MIN_CELL, suppress, suppress_group, suppress_strata  # suppress*: re-exported for the views
+from analysis.privacy import (  # suppress*: re-exported for the views
+    MIN_CELL,
+    Hidden,
+    suppress,
+    suppress_group,
+    suppress_strata,
+    why_hidden,
+)
 from cips.instruments.schema import ItemType
 from cips.instruments.service import definition_of
 from cips.models import Answer, Campaign, EncryptedSubmission, QuarantinedSubmission, Submission
@@ -49,12 +56,12 @@ class StratumProgress:
     target: int
     population: int | None
     achieved: int  # the true count: only ever shown through ``shown``
-    #: Hidden by complementary suppression (see :func:`suppress_group`) although ≥ 5.
-    hidden: bool = False
+    #: Why the count is hidden (small, or with its questionnaire's strata); ``None``: shown.
+    why: Hidden | None = None
 
     @property
     def shown(self) -> int | None:
-        return None if self.hidden else suppress(self.achieved)
+        return None if self.why is not None else suppress(self.achieved)
 
     @property
     def share(self) -> float:
@@ -106,6 +113,8 @@ class Fieldwork:
     quarantined: int
     quarantine_reasons: list[tuple[str, int]]
     quarantine_latest: list[dict[str, Any]] = field(default_factory=list)
+    #: Why each hidden cell of ``per_day``, ``per_instrument`` and ``per_language`` is hidden.
+    hidden: dict[str, dict[Any, Hidden]] = field(default_factory=dict)
     #: Answers sealed for the key holder: no language or section figures on the server.
     encrypted: bool = False
 
@@ -161,8 +170,11 @@ def _strata(session: Session, campaign: Campaign, definitions: dict[str, Any], k
                                        (populations.get(key) or {}).get(stratum), achieved))  # fmt: skip
     # Strata over the same or overlapping items share the questionnaire's shown total.
     shown = suppress_strata([(row.instrument, row.stratum, row.achieved) for row in out])
-    for row, n in zip(out, shown, strict=True):
-        row.hidden = n is None and row.achieved >= MIN_CELL
+    counts = [row.achieved for row in out]
+    for key in {row.instrument for row in out}:
+        mine = [i for i, row in enumerate(out) if row.instrument == key]
+        for i, why in why_hidden(counts, shown, mine).items():
+            out[i].why = why
     return out
 
 
@@ -260,7 +272,8 @@ def fieldwork(session: Session, campaign: Campaign, lang: str = "en", latest_qua
     total = session.execute(select(func.count()).select_from(Stored).where(mine)).scalar_one()
     day = func.date(arrived)
     per_day_rows = session.execute(select(day, func.count()).where(mine).group_by(day).order_by(day)).all()
-    days = suppress_group({date.fromisoformat(str(d)[:10]): n for d, n in per_day_rows})
+    day_counts = {date.fromisoformat(str(d)[:10]): n for d, n in per_day_rows}
+    days = suppress_group(day_counts)
     per_day = sorted(days.items())
     per_instrument_n: Counter[str] = Counter()
     for inst_id, n in session.execute(
@@ -271,6 +284,7 @@ def fieldwork(session: Session, campaign: Campaign, lang: str = "en", latest_qua
     per_language = {} if encrypted else dict(
         session.execute(select(Submission.language, func.count()).where(mine).group_by(Submission.language)).all()
     )  # fmt: skip
+    languages = dict(sorted(suppress_group(per_language).items()))
     quarantined_q = QuarantinedSubmission.claimed_campaign == campaign.slug
     reasons: Counter[str] = Counter()
     for reason, n in session.execute(
@@ -286,11 +300,16 @@ def fieldwork(session: Session, campaign: Campaign, lang: str = "en", latest_qua
         total=total,
         per_day=per_day,
         per_instrument=per_instrument,
-        per_language=dict(sorted(suppress_group(per_language).items())),
+        per_language=languages,
         strata=_strata(session, campaign, definitions, {row.id: row.key for row in instruments}, lang),
         sections=[] if encrypted else _sections(session, campaign, instruments, lang, per_instrument),
         encrypted=encrypted,
         quarantined=sum(reasons.values()),
         quarantine_reasons=reasons.most_common(),
         quarantine_latest=[dict(r._mapping) for r in latest_rows],
+        hidden={
+            "day": why_hidden(day_counts, days),
+            "instrument": why_hidden(per_instrument_n, per_instrument),
+            "language": why_hidden(per_language, languages),
+        },
     )

@@ -63,3 +63,18 @@ def test_privacy_tables_sharing_margins_hide_together_disjoint_ones_do_not() -> 
     assert suppress_group(tables[joint])[("north", "audit")] == 10
     assert all(n is None for n in shown[region].values()) and all(n is None for n in shown[joint].values())
     assert shown[grade] == tables[grade]  # crosses no item of the others: tells nothing about them
+
+
+def test_privacy_why_hidden_tells_small_cells_from_protecting_ones() -> None:
+    from analysis.privacy import SUPPRESSED, Hidden, why_hidden
+
+    # Two small cells that hide each other: both are n<5.
+    counts = {"a": 2, "b": 3, "c": 10}
+    shown = suppress_group(counts)
+    assert why_hidden(counts, shown) == {"a": Hidden.SMALL, "b": Hidden.SMALL} and Hidden.SMALL == SUPPRESSED
+    # The stations page's tablet of 43 hidden beside one of 2: no "n<5" on a count of 43; and the
+    # small one reads the same, else a hidden pair summing to 45 would be 2 and 43.
+    counts = {"tablet-1": 2, "tablet-2": 43, "tablet-3": 50}
+    shown = suppress_group(counts)
+    assert why_hidden(counts, shown) == {"tablet-1": Hidden.GROUP, "tablet-2": Hidden.GROUP}
+    assert why_hidden(counts, shown, ["tablet-3"]) == {}

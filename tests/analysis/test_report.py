@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.privacy import Hidden
 from analysis.report import ReportInput, build_report, render_html, render_pdf
 from analysis.report.build import _theme_block, fieldwork
 from analysis.report.i18n import text
@@ -75,8 +76,9 @@ def report():
 
 def test_report_fieldwork_suppresses_small_cells(report) -> None:
     fw = report.fieldwork
-    # 3 Portuguese: n<5; and English too, or 40 - 37 (the total is in the subtitle) gives them away
-    assert fw.total == 40 and fw.by_language == {"en": "n<5", "pt": "n<5"}
+    # 3 Portuguese hidden, and English too, or 40 - 37 (the total is in the subtitle) gives them
+    # away: English has 5 or more, so both read "hidden to protect a small group", not "n<5".
+    assert fw.total == 40 and fw.by_language == {"en": Hidden.GROUP, "pt": Hidden.GROUP}
     north, south = fw.strata
     assert north.reached and not south.reached and north.margin_of_error is not None
 
@@ -124,23 +126,31 @@ def test_report_theme_languages_and_smaller_themes_are_suppressed(report) -> Non
     theme = Theme(id=0, label="Training", size=7, languages={"en": 6, "fr": 1}, top_concepts=["training"],
                   factors=["hrm"], quotes=[Quote(text="More training for officers.", lang="en")])  # fmt: skip
     block = _theme_block("hrm", 9, [theme], hidden_small=2)
-    assert block.sizes == [SUPPRESSED] and block.hidden_display == SUPPRESSED
-    assert block.languages == ["en, fr"]  # no counts: they would add up to the hidden size
+    # 7 is hidden to protect the 2, so both read "hidden to protect a small group", never "n<5".
+    assert block.sizes == [Hidden.GROUP] and block.hidden_display == Hidden.GROUP
+    assert block.languages == [[("en", ""), ("fr", "")]]  # no counts: they would add up to the hidden size
     html = render_html(dataclasses.replace(report, themes=[block]))
+    hidden = text(report.lang)["hidden_group"]
     assert "fr: 1" not in html and "en: 6" not in html and "(en, fr)" in html
-    assert not re.search(r">\s*2 [^<]*\(", html) and "n&lt;5 " + text(report.lang)["small_themes"] in html
-    # Without smaller themes the size (7) is shown, and the language split of 6 and 1 is not.
+    assert not re.search(r">\s*2 [^<]*\(", html) and f"{hidden}</abbr> " + text(report.lang)["small_themes"] in html
+    # Without smaller themes the size (7) is shown, and the language split of 6 and 1 is not;
+    # the 6 is no "n<5" (the tester's "11 answers (en: n<5, es: n<5)").
     alone = _theme_block("hrm", 7, [theme], hidden_small=0)
-    assert alone.sizes == ["7"] and alone.languages == ["en: n<5, fr: n<5"] and alone.hidden_display == ""
+    assert alone.sizes == ["7"] and alone.languages == [[("en", Hidden.GROUP), ("fr", Hidden.GROUP)]]
+    assert alone.hidden_display == ""
     html = render_html(dataclasses.replace(report, themes=[alone]))
-    assert "fr: 1" not in html and "(en: n&lt;5, fr: n&lt;5)" in html
+    assert "fr: 1" not in html and "n&lt;5" not in html.split(">Training<")[-1].split("</p>")[0]
+    assert f'en: <abbr title="{text(report.lang)["hidden_group_note"]}">{hidden}</abbr>' in html
+    # Two small language counts are n<5: nothing larger is hidden with them.
+    pair = _theme_block("hrm", 7, [dataclasses.replace(theme, languages={"en": 3, "fr": 2, "es": 2})], 0)
+    assert pair.languages == [[("en", SUPPRESSED), ("es", SUPPRESSED), ("fr", SUPPRESSED)]]
     # A large theme keeps its figures.
     big = Theme(id=1, label="Complaints", size=12, languages={"en": 6, "fr": 6}, top_concepts=[], factors=["audit"])
     shown = _theme_block("audit", 12, [big], 0)
-    assert shown.sizes == ["12"] and shown.languages == ["en: 6, fr: 6"] and shown.hidden_display == ""
+    assert shown.sizes == ["12"] and shown.languages == [[("en", "6"), ("fr", "6")]] and shown.hidden_display == ""
     # A theme of 9 hidden beside one of 2 in smaller themes: its languages lose their counts too.
     mixed = _theme_block("audit", 11, [dataclasses.replace(big, size=9, languages={"en": 9})], 2)
-    assert mixed.sizes == [SUPPRESSED] and mixed.languages == ["en"] and mixed.hidden_display == SUPPRESSED
+    assert mixed.sizes == [Hidden.GROUP] and mixed.languages == [[("en", "")]] and mixed.hidden_display == Hidden.GROUP
 
 
 def test_report_hidden_stratum_shows_no_status_target_hint_or_margin(report) -> None:

@@ -59,7 +59,8 @@ def test_fieldwork_dashboard_shows_strata_and_suppresses_small_cells(client_as, 
     page = manager.get("/manage/campaigns/test/dashboard")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "n&lt;5" in html and "representative" in html
+    # every hidden cell here is hidden with a larger one: none is labelled "n<5"
+    assert "hidden to protect a small group" in html and "representative" in html
     # south (2, target 10) and east (hidden with it) get no mark: "not yet" would narrow them down
     assert "not yet" not in html
     assert 'id="live"' in html and "js/dashboard.js" in html
@@ -89,10 +90,12 @@ def test_fieldwork_stations_suppress_small_device_counts_and_merge_missing_ids(c
     by_device = {("no device id" if "no device id" in row else re.search(r"<code>(.*?)</code>", row)[1]): row
                  for row in rows}  # fmt: skip
     assert set(by_device) == {"tablet-07", "tablet-09", "no device id"}
-    # tablet-07's 3 records are n<5, and the 6 without id hidden with them (the dashboard shows
-    # the total, 14): tablet-09's 8 alone is shown, so 14 - 8 = 6 says nothing of tablet-07.
-    assert "n&lt;5" in by_device["tablet-07"] and ">3<" not in by_device["tablet-07"]
-    assert "n&lt;5" in by_device["no device id"] and ">6<" not in page
+    # tablet-07's 3 records are hidden, and the 6 without id hidden with them (the dashboard shows
+    # the total, 14): tablet-09's 8 alone is shown, so 14 - 8 = 6 says nothing of tablet-07. The 6
+    # is no "n<5": both read "hidden to protect a small group".
+    assert "hidden to protect a small group" in by_device["tablet-07"] and ">3<" not in by_device["tablet-07"]
+    assert "hidden to protect a small group" in by_device["no device id"] and ">6<" not in page
+    assert "n&lt;5" not in page
     assert ">8<" in by_device["tablet-09"]
     # The minute of the upload of a hidden count is not shown, the day is.
     time = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d")
@@ -191,3 +194,35 @@ def test_fieldwork_reached_mark_never_reveals_a_small_cell(client_as, loaded) ->
     assert south["achieved"] is None  # hidden too: 12 - 9 would give north away
     sections = {s["section"]: s for s in data["sections"]}
     assert sections["background"]["completion"] is not None  # 12 respondents: shown
+
+
+def test_fieldwork_stations_fingerprint_needs_no_count(client_as, loaded) -> None:
+    from cips.services.devices import format_fingerprint, uuid_fingerprint
+
+    device = loaded.test_client()
+    sent: dict[str, list[str]] = {"tablet-a": [], "tablet-b": [], "tablet-c": []}
+    for device_id, n in (("tablet-a", 2), ("tablet-b", 6), ("tablet-c", 8)):
+        for _ in range(n):
+            body = payload(device_id=device_id)
+            assert device.post("/api/v1/submissions", json=body).status_code == 201
+            sent[device_id].append(body["uuid"])
+    page = client_as(Role.enumerator).get("/manage/stations").get_data(as_text=True)
+    rows = {re.search(r"<code>(.*?)</code>", row)[1]: row for row in _device_rows(page)}
+    for device_id, uuids in sent.items():
+        expected = 0
+        for uuid in uuids:
+            expected ^= uuid_fingerprint(uuid)
+        assert f'<code data-testid="fingerprint">{format_fingerprint(expected)}</code>' in rows[device_id]
+    # tablet-b's 6 are hidden with tablet-a's 2 (the total is on the dashboard): not "n<5".
+    assert "hidden to protect a small group" in rows["tablet-b"] and "n&lt;5" not in page
+    assert ">8<" in rows["tablet-c"]
+
+
+def test_fieldwork_dashboard_labels_cells_hidden_to_protect_others(client_as, loaded) -> None:
+    device = loaded.test_client()
+    _submit(device, "north", 7, language="fr")
+    _submit(device, "north", 2, language="en")
+    fragment = client_as(Role.manager).get("/manage/campaigns/test/dashboard/live").get_data(as_text=True)
+    languages = fragment.split("Languages")[1].split("</table>")[0]
+    # French (7) is hidden so that 9 - 7 does not give English (2) away: it is no "n<5".
+    assert languages.count("hidden to protect a small group") == 2 and "n&lt;5" not in languages

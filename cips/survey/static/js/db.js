@@ -25,6 +25,23 @@ const MIGRATIONS = {
   // 2(db, tx) { ... tx.objectStore("outbox").openCursor() ... rewrite records in place ... },
 };
 
+/** 32-bit FNV-1a of a uuid; the XOR of these over a set of uuids is its fingerprint.
+ *  XOR is order-free and can be updated one record at a time; it says nothing of how many
+ *  records there are. The same function is in cips/services/station.py (uuid_fingerprint). */
+export function fingerprintOf(uuid) {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < uuid.length; i++) {
+    hash ^= uuid.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}
+
+export function formatFingerprint(value) {
+  const hex = (value >>> 0).toString(16).padStart(8, "0");
+  return `${hex.slice(0, 4)}-${hex.slice(4)}`;
+}
+
 function settle(request) {
   return new Promise((resolve, reject) => {
     request.onsuccess = () => resolve(request.result);
@@ -113,16 +130,32 @@ export class Store {
     return committed(tx);
   }
 
-  /** The server stored it (200/201): only now does the record leave the device. */
+  /** The server stored it (200/201): only now does the record leave the device. Its uuid
+   *  joins the campaign's fingerprint of acknowledged records (see fingerprintOf). */
   async acknowledge(uuid) {
     const tx = this.tx(["outbox", "meta"], "readwrite");
-    tx.objectStore("outbox").delete(uuid);
+    const outbox = tx.objectStore("outbox");
     const meta = tx.objectStore("meta");
-    meta.get("sent").onsuccess = (event) => {
-      const sent = event.target.result ? event.target.result.value : 0;
-      meta.put({ key: "sent", value: sent + 1 });
+    outbox.get(uuid).onsuccess = (event) => {
+      const record = event.target.result;
+      if (!record) return;
+      outbox.delete(uuid);
+      const key = `acked:${record.campaign}`;
+      meta.get(key).onsuccess = (e) => {
+        const before = e.target.result ? e.target.result.value : 0;
+        meta.put({ key, value: (before ^ fingerprintOf(uuid)) >>> 0 });
+      };
+      meta.get("sent").onsuccess = (e) => {
+        const sent = e.target.result ? e.target.result.value : 0;
+        meta.put({ key: "sent", value: sent + 1 });
+      };
     };
     return committed(tx);
+  }
+
+  /** The fingerprint of the records of `campaign` the server acknowledged, as the stations page shows it. */
+  async ackedFingerprint(campaign) {
+    return formatFingerprint(await this.getMeta(`acked:${campaign}`, 0));
   }
 
   /** The server refused it (409/422...): move it, with the answer, to the attention list. */

@@ -110,6 +110,7 @@ export class Menu {
     const { app, actions } = this;
     const t = this.t;
     const counts = await app.store.counts();
+    const acked = await app.store.ackedFingerprint(app.doc.slug);
     const attention = await app.store.all("attention");
     const sync = app.sync.state();
     const storage = app.storage || {};
@@ -157,6 +158,7 @@ export class Menu {
       h("section", {},
         h("dl", { class: "facts" },
           h("dt", {}, t.device), h("dd", { dataset: { testid: "device-id" } }, app.deviceId),
+          h("dt", {}, t.fingerprint), h("dd", { dataset: { testid: "acked-fingerprint" } }, acked),
           h("dt", {}, t.version), h("dd", {}, app.sw.version || "—")),
         app.sw.updateReady ? h("p", { class: "notice" }, t.update_pending) : null),
       h("div", { class: "pager" },
