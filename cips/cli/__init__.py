@@ -15,7 +15,7 @@ from cips.cli.errors import wrap_commands
 
 
 def init_app(app: Flask) -> None:
-    from cips.cli import briefing, campaigns, crypto, database, demo, exports, instruments, reports, users
+    from cips.cli import backup, briefing, campaigns, crypto, database, demo, exports, instruments, reports, users
 
     app.cli.add_command(database.db_group)
     app.cli.add_command(instruments.instruments_group)
@@ -26,6 +26,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(briefing.briefing_command)
     crypto.register(app)  # keygen, decrypt (issue #9)
     app.cli.add_command(exports.export_command)
+    app.cli.add_command(backup.backup_command)
+    app.cli.add_command(backup.restore_command)
     # A database that cannot be used is a one-line message in every command, not a traceback.
     for command in app.cli.commands.values():
         wrap_commands(command)
