@@ -10,6 +10,9 @@ kept for ingestion only:
 * **Autocommit**, explicit transactions. No transaction stays open between requests,
   so a kept connection never holds a lock or a snapshot (migrations and the test
   suite's ``DROP`` are not blocked by it).
+* **Durable commits, shared**: a commit waits for the disk (see ``make_engine``), so the
+  submissions that arrive while one is in flight share the next transaction
+  (:mod:`cips.submissions.group_commit`); each is answered after that commit.
 * **SQLite**: one writer at a time is SQLite's rule, and a writer that finds the database
   locked sleeps in SQLite's busy handler (1, 2, 5, 10 ms…) instead of waking when the
   lock is free. Ingest writers therefore queue on a lock of their own (a thread lock plus
@@ -17,10 +20,10 @@ kept for ingestion only:
   which wakes the next writer the moment the previous one commits. ``BEGIN IMMEDIATE``
   then takes SQLite's write lock at once. Other writers (the CLI, the manager side) rely
   on the busy timeout: the queue is an optimisation, never needed for correctness.
-* **PostgreSQL**: the cost is round trips and the commit's WAL flush. The submission and
-  all its answers go in **one** statement (a data-modifying CTE with ``unnest`` of three
-  arrays) that commits by itself; its text never changes, so psycopg prepares it once
-  per connection.
+* **PostgreSQL**: the cost is round trips and the commit's WAL flush. A whole batch —
+  submissions and all their answers — goes in **one** statement (a data-modifying CTE
+  with ``unnest`` of one array per column) that commits by itself; its text never
+  changes, so psycopg prepares it once per connection.
 
 SQL and value conversion come from the SQLModel tables (compiled once per dialect, the
 columns' own bind processors), so rows written here are exactly what the ORM writes.
@@ -35,21 +38,17 @@ from __future__ import annotations
 import os
 import threading
 import weakref
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 from sqlalchemy import Engine, event
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Select
 
 from cips.models import Answer, Campaign, Submission
+from cips.submissions.group_commit import GroupCommit, Job, sqlite_writer_queue
 from cips.submissions.payload import AnswerRow
-
-try:
-    import fcntl
-except ImportError:  # not POSIX: threads of one process still queue; processes fall back on the busy timeout
-    fcntl = None  # type: ignore[assignment]
 
 SUBMISSION_COLUMNS = ("uuid", "campaign_id", "instrument_id", "device_id", "language", "started_at", "submitted_at",
                       "received_at", "status", "payload_hash")  # fmt: skip
@@ -57,21 +56,52 @@ SUBMISSION_COLUMNS = ("uuid", "campaign_id", "instrument_id", "device_id", "lang
 ANSWER_KEYS = ("submission_id", "item_id", "value_num", "value_text")
 ANSWER_COLUMNS = ", ".join(ANSWER_KEYS)
 
-_PG_INSERT = f"""
-WITH s AS (
-    INSERT INTO submission ({", ".join(SUBMISSION_COLUMNS)})
-    VALUES ({", ".join(["%s"] * len(SUBMISSION_COLUMNS))})
-    RETURNING id
-)
-INSERT INTO answer ({ANSWER_COLUMNS})
-SELECT s.id, a.item_id, a.value_num, a.value_text
-FROM s, unnest(%s::varchar[], %s::float8[], %s::text[]) AS a(item_id, value_num, value_text)
-"""
+# A known uuid is not an error here: the row stays as it was and the caller compares hashes (a
+# retry or a conflict). So one submission's retry never aborts the transaction it shares.
 _SQLITE_SUBMISSION = (f"INSERT INTO submission ({', '.join(SUBMISSION_COLUMNS)}) "
-                      f"VALUES ({', '.join(['?'] * len(SUBMISSION_COLUMNS))})")  # fmt: skip
+                      f"VALUES ({', '.join(['?'] * len(SUBMISSION_COLUMNS))}) "
+                      "ON CONFLICT (uuid) DO NOTHING")  # fmt: skip
 _SQLITE_ANSWER_ROW = "(?, ?, ?, ?)"
 _EXISTING_HASH = {"qmark": "SELECT payload_hash FROM submission WHERE uuid = ?",
                   "pyformat": "SELECT payload_hash FROM submission WHERE uuid = %s"}  # fmt: skip
+
+
+def _postgresql_batch_insert(dialect: Any) -> str:
+    """One statement for a whole batch: its submissions, then the answers of those that were new.
+
+    The values come as one array per column (``unnest``), so the text is the same whatever
+    the batch size and psycopg prepares it once. ``RETURNING uuid`` names the new ones; a
+    known uuid inserts nothing and is left for the caller to compare.
+    """
+    table = Submission.__table__
+    arrays = ", ".join(f"%s::{table.c[name].type.compile(dialect=dialect)}[]" for name in SUBMISSION_COLUMNS)
+    uuid_array = f"{table.c.uuid.type.compile(dialect=dialect)}[]"
+    return f"""
+WITH s AS (
+    INSERT INTO submission ({", ".join(SUBMISSION_COLUMNS)})
+    SELECT * FROM unnest({arrays})
+    ON CONFLICT (uuid) DO NOTHING
+    RETURNING id, uuid
+), a AS (
+    INSERT INTO answer ({ANSWER_COLUMNS})
+    SELECT s.id, a.item_id, a.value_num, a.value_text
+    FROM unnest(%s::{uuid_array}, %s::varchar[], %s::float8[], %s::text[])
+        WITH ORDINALITY AS a(uuid, item_id, value_num, value_text, n)
+    JOIN s ON s.uuid = a.uuid
+    ORDER BY a.n
+)
+SELECT uuid FROM s
+"""
+
+
+class _JobFault(Exception):
+    """A statement that wrote the jobs' own rows failed: one of them may be the cause."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 if tuple(Answer.__table__.c.keys()[1:]) != ANSWER_KEYS:
     raise ImportError("E112: the answer table's columns no longer match ANSWER_KEYS")
 
@@ -97,6 +127,8 @@ class DirectWriter:
         self._bind = [table.c[name].type.dialect_impl(self.dialect).bind_processor(self.dialect)
                       for name in SUBMISSION_COLUMNS]  # fmt: skip
         self.errors = self.dialect.loaded_dbapi
+        self._pg_batch = _postgresql_batch_insert(self.dialect) if self.dialect.name == "postgresql" else ""
+        self.group = GroupCommit(self._commit)
 
     # -- connections ---------------------------------------------------------------
     # A list of idle connections, not SQLAlchemy's pool: its checkout (a ping round trip
@@ -212,41 +244,111 @@ class DirectWriter:
         return [(r[0], self._languages(r[1]), *r[2:]) for r in rows]
 
     def insert(self, values: dict[str, Any], rows: list[AnswerRow]) -> str | None:
-        """Store the submission and its answers in one transaction.
+        """Store the submission and its answers durably; return once they are committed.
 
         Returns None when stored, or the stored ``payload_hash`` when the uuid was already there.
+        Concurrent calls in one process share a transaction (:mod:`cips.submissions.group_commit`);
+        each still gets exactly the outcome it would have had alone:
+
+        * a known uuid inserts nothing and aborts nothing (``ON CONFLICT (uuid) DO NOTHING``);
+          two jobs of one batch with the same uuid go in successive transactions;
+        * when a statement holding the jobs' rows fails (another constraint, a value the
+          database refuses), the transaction is rolled back and each job is written again
+          alone, so the failure stays with the job that caused it;
+        * a failure that is no job's doing (the database locked or unreachable, the commit
+          itself failing, a full disk on PostgreSQL) fails every job of the batch, none
+          acknowledged: each device keeps its record and retries (503).
         """
         params = [bind(values[name]) if bind else values[name]
                   for name, bind in zip(SUBMISSION_COLUMNS, self._bind, strict=True)]  # fmt: skip
+        return self.group.submit((params, rows))
+
+    def _commit(self, take: Callable[[], list[Job]]) -> None:
+        if self.dialect.name == "sqlite":
+            # Queue first, take the batch then: what arrived while other writers held the file joins it.
+            with sqlite_writer_queue(self.database):
+                self._write(take())
+        else:
+            self._write(take())
+
+    def _write(self, jobs: list[Job]) -> None:
+        """Write ``jobs`` in one transaction and settle each (see :meth:`insert`)."""
+        batch, later, uuids = [], [], set()
+        for job in jobs:
+            uuid_param = job.work[0][0]
+            (later if uuid_param in uuids else batch).append(job)
+            uuids.add(uuid_param)
         write = self._insert_postgresql if self.dialect.name == "postgresql" else self._insert_sqlite
         try:
-            self._run(lambda conn: write(conn, params, rows))
-        except IntegrityError:
-            existing = self._run(lambda conn: self._existing_hash(conn, params[0]))
-            if existing is None:
-                raise  # another constraint: a real error, not a retry
-            return existing
+            results = self._run(lambda conn: write(conn, [job.work for job in batch]))
+        except _JobFault as fault:
+            if len(batch) > 1:
+                for job in batch:
+                    self._write([job])
+            else:
+                error = DBAPIError.instance(None, None, fault.error, self.errors.Error, dialect=self.dialect)
+                batch[0].failed(error)
+        except Exception as exc:
+            for job in batch:
+                job.failed(exc)
+        else:
+            for job, result in zip(batch, results, strict=True):
+                job.done(result)
+        if later:
+            self._write(later)
+
+    def _insert_postgresql(self, conn: Any, batch: list[tuple[list[Any], list[AnswerRow]]]) -> list[str | None]:
+        columns = [list(values) for values in zip(*(params for params, _rows in batch), strict=True)]
+        answers: list[list[Any]] = [[], [], [], []]
+        for params, rows in batch:
+            for row in rows:
+                answers[0].append(params[0])
+                answers[1].append(row.item_id)
+                answers[2].append(row.value_num)
+                answers[3].append(row.value_text)
+        try:
+            cur = conn.execute(self._pg_batch, (*columns, *answers))
+            stored = {row[0] for row in cur.fetchall()}
+            cur.close()
+        except self.errors.OperationalError:
+            raise  # the server or the connection, not a job: a lost connection is retried by _attempt
+        except self.errors.Error as exc:
+            raise _JobFault(exc) from exc
+        # Committed (autocommit): a uuid that inserted nothing is on a row another request stored.
+        return [None if params[0] in stored else self._known_hash(conn, params[0]) for params, _rows in batch]
+
+    def _insert_sqlite(self, conn: Any, batch: list[tuple[list[Any], list[AnswerRow]]]) -> list[str | None]:
+        conn.execute("BEGIN IMMEDIATE")  # the caller holds the writer queue
+        try:
+            results = []
+            for params, rows in batch:
+                try:
+                    results.append(self._insert_one_sqlite(conn, params, rows))
+                except self.errors.Error as exc:
+                    raise _JobFault(exc) from exc
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return results
+
+    def _insert_one_sqlite(self, conn: Any, params: list[Any], rows: list[AnswerRow]) -> str | None:
+        cur = conn.execute(_SQLITE_SUBMISSION, params)
+        if cur.rowcount == 0:  # a known uuid: its row, committed or from this batch, is visible here
+            return self._known_hash(conn, params[0])
+        if rows:
+            # One multi-row INSERT: per-row statements were the largest cost in the profile.
+            values = ", ".join([_SQLITE_ANSWER_ROW] * len(rows))
+            flat = [v for row in rows for v in (cur.lastrowid, *row)]
+            conn.execute(f"INSERT INTO answer ({ANSWER_COLUMNS}) VALUES {values}", flat)
         return None
 
-    def _insert_postgresql(self, conn: Any, params: list[Any], rows: list[AnswerRow]) -> None:
-        arrays = [[r.item_id for r in rows], [r.value_num for r in rows], [r.value_text for r in rows]]
-        conn.execute(_PG_INSERT, (*params, *arrays))
-
-    def _insert_sqlite(self, conn: Any, params: list[Any], rows: list[AnswerRow]) -> None:
-        with sqlite_writer_queue(self.database):
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                submission_id = conn.execute(_SQLITE_SUBMISSION, params).lastrowid
-                if rows:
-                    # One multi-row INSERT: per-row statements were the largest cost in the profile.
-                    values = ", ".join([_SQLITE_ANSWER_ROW] * len(rows))
-                    flat = [v for row in rows for v in (submission_id, *row)]
-                    conn.execute(f"INSERT INTO answer ({ANSWER_COLUMNS}) VALUES {values}", flat)
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
+    def _known_hash(self, conn: Any, uuid_param: Any) -> str:
+        existing = self._existing_hash(conn, uuid_param)
+        if existing is None:  # only if the row was deleted in between (a campaign's data purged)
+            raise self.errors.OperationalError("E115: the stored submission with this uuid is gone; retry")
+        return existing
 
     def _existing_hash(self, conn: Any, uuid_param: Any) -> str | None:
         cur = conn.execute(_EXISTING_HASH[self.dialect.paramstyle], (uuid_param,))
@@ -275,29 +377,3 @@ def writer_for(engine: Engine, lookup: Select) -> DirectWriter:
                 writer = _writers[engine] = DirectWriter(engine, lookup)
                 event.listen(engine, "engine_disposed", writer.close)
     return writer
-
-
-_queue_locks: dict[str, tuple[int, threading.Lock, int | None]] = {}
-_queue_guard = threading.Lock()
-
-
-@contextmanager
-def sqlite_writer_queue(path: str | None) -> Iterator[None]:
-    """Queue ingest writers of one SQLite file: in this process (thread lock), then across processes (flock)."""
-    if not path or path == ":memory:":
-        yield
-        return
-    with _queue_guard:
-        entry = _queue_locks.get(path)
-        if entry is None or entry[0] != os.getpid():  # a forked worker opens its own file description
-            fd = os.open(f"{path}.ingest-lock", os.O_RDWR | os.O_CREAT, 0o600) if fcntl else None
-            entry = _queue_locks[path] = (os.getpid(), threading.Lock(), fd)
-    _pid, lock, fd = entry
-    with lock:
-        if fd is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            if fd is not None:
-                fcntl.flock(fd, fcntl.LOCK_UN)

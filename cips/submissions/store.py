@@ -15,7 +15,8 @@ from typing import Any
 from sqlmodel import Session
 
 from cips.models import Answer, Submission
-from cips.submissions.direct import ANSWER_KEYS, sqlite_writer_queue
+from cips.submissions.direct import ANSWER_KEYS
+from cips.submissions.group_commit import sqlite_writer_queue
 from cips.submissions.payload import AnswerRow
 
 _INSERT_SUBMISSION = Submission.__table__.insert()

@@ -41,13 +41,15 @@ STARTUP_TIMEOUT_S = 60
 class Gunicorn:
     """The production server (``gunicorn 'cips:create_app()'``) that a test can crash and restart."""
 
-    def __init__(self, database_url: str, log_dir: Path, workers: int = 2) -> None:
+    def __init__(self, database_url: str, log_dir: Path, workers: int = 2, threads: int = 8) -> None:
         self.env = dict(os.environ, CIPS_DATABASE_URL=database_url, CIPS_SECRET_KEY="reliability",
                         # Fault tests measure loss and duplication, not the per-device limit.
                         CIPS_API_RATE_LIMIT="1000000/minute")  # fmt: skip
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         self.port = FIXED_PORT or _free_port()  # kept across restarts: devices know one address
-        self.args = [gunicorn, "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers), "--preload",
+        # gthread workers: the threads of a worker share commits (group commit), so crashes hit batches too.
+        self.args = [gunicorn, "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers), "--threads",
+                     str(threads), "--preload",
                      "--graceful-timeout", "2", "cips:create_app()"]  # fmt: skip
         self.log_dir = log_dir
         self.proc: subprocess.Popen | None = None
