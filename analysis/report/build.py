@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -13,6 +12,7 @@ from analysis.factors import FACTOR_IDS, OTHER
 from analysis.privacy import Hidden, suppress, suppress_group, suppress_strata, why_hidden
 from analysis.report.i18n import text
 from analysis.report.model import Fieldwork, Report, ReportInput, StratumRow, ThemeBlock
+from analysis.sampling import margin_of_error
 from analysis.scores import MIN_CELL, SUPPRESSED, compare, factor_indices, item_indices, respondent_scores
 
 GAP_GROUPS = ("officials", "private_sector")
@@ -32,16 +32,6 @@ def _counts(counts: dict[Any, int]) -> dict[Any, str]:
     return {key: why.get(key) or _count(n) for key, n in shown.items()}
 
 
-def margin_of_error(n: int, population: int | None = None, p: float = 0.5) -> float | None:
-    """95 % margin of error of a proportion, with the finite-population correction when known."""
-    if n <= 0:
-        return None
-    moe = 1.96 * math.sqrt(p * (1 - p) / n)
-    if population and population > n:
-        moe *= math.sqrt((population - n) / (population - 1))
-    return moe
-
-
 def fieldwork(inp: ReportInput) -> Fieldwork:
     r = inp.respondents
     strata: list[StratumRow] = []
@@ -55,7 +45,8 @@ def fieldwork(inp: ReportInput) -> Fieldwork:
                 mask &= members.get(item, pd.Series(index=members.index, dtype=object)) == value
             n = int(mask.sum())
             label = stratum.replace("=", ": ").replace(",", " × ")
-            row = StratumRow(instrument, label, n, int(target), margin_of_error(n), n >= target, str(n))
+            population = (inp.populations.get(instrument) or {}).get(stratum)
+            row = StratumRow(instrument, label, n, int(target), margin_of_error(n, population), n >= target, str(n))
             strata.append(row)
             quota_cells.append((instrument, stratum, n))
     # Strata over the same or overlapping items share the questionnaire's printed count:

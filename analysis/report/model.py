@@ -21,6 +21,7 @@ class ReportInput:
     answers: pd.DataFrame  # respondent, item_id, value, text
     items: pd.DataFrame  # instrument, item_id, type, factor, reverse, text
     quotas: dict[str, dict[str, int]] = field(default_factory=dict)
+    populations: dict[str, dict[str, int]] = field(default_factory=dict)  # per quota stratum, when known
     weights: pd.Series | None = None  # design weight per respondent
     previous: ReportInput | None = None
 

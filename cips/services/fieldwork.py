@@ -8,7 +8,6 @@ answered" already says too much.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,27 +24,11 @@ from analysis.privacy import (  # suppress*: re-exported for the views
     suppress_strata,
     why_hidden,
 )
+from analysis.sampling import margin_of_error
 from cips.instruments.schema import ItemType
 from cips.instruments.service import definition_of
 from cips.models import Answer, Campaign, EncryptedSubmission, QuarantinedSubmission, Submission
 from cips.services.campaigns import campaign_instruments
-
-#: z for a two-sided 95 % interval.
-Z95 = 1.959963984540054
-
-
-def margin_of_error(n: int, population: int | None = None, p: float = 0.5) -> float | None:
-    """Half-width of the 95 % interval of a proportion estimated from ``n`` answers.
-
-    ``p = 0.5`` is the worst case, the figure survey practice quotes. With a known
-    population the finite population correction shrinks it (to 0 for a census).
-    """
-    if n <= 0:
-        return None
-    moe = Z95 * math.sqrt(p * (1 - p) / n)
-    if population and population > 1 and n <= population:
-        moe *= math.sqrt((population - n) / (population - 1))
-    return moe
 
 
 @dataclass

@@ -33,7 +33,7 @@ def report_input(session: Session, campaign: Campaign, lang: str) -> ReportInput
         prev_input.previous = None  # one step back is what the report compares
     return ReportInput(title=campaign.name, administration=admin.name if admin else "", wave=campaign.wave,
                        respondents=data.respondents, answers=data.answers, items=data.items,
-                       quotas=campaign.quotas, previous=prev_input)  # fmt: skip
+                       quotas=campaign.quotas, populations=campaign.populations or {}, previous=prev_input)  # fmt: skip
 
 
 def campaign_report(session: Session, slug: str, lang: str, progress: Callable[[str], None] | None = None) -> Report:

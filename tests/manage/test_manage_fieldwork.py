@@ -6,9 +6,11 @@ import math
 import re
 
 from flask.testing import FlaskClient
+from sqlmodel import select
 
-from cips.models import Role
-from cips.services.fieldwork import margin_of_error, suppress
+from analysis.sampling import margin_of_error
+from cips.models import Campaign, Role
+from cips.services.fieldwork import suppress
 from tests.helpers import officials_answers, payload
 
 
@@ -226,3 +228,25 @@ def test_fieldwork_dashboard_labels_cells_hidden_to_protect_others(client_as, lo
     languages = fragment.split("Languages")[1].split("</table>")[0]
     # French (7) is hidden so that 9 - 7 does not give English (2) away: it is no "n<5".
     assert languages.count("hidden to protect a small group") == 2 and "n&lt;5" not in languages
+
+
+def test_fieldwork_dashboard_and_report_print_one_margin_of_error(client_as, loaded, session) -> None:
+    """One formula, with the finite population correction, for both pages (the report ignored populations)."""
+    from analysis.report import build_report, render_html
+    from cips.services.reports import report_input
+
+    manager = client_as(Role.manager)
+    form = {"slug": "test", "name": "Test survey", "wave": "1", "mode": "station",
+            "instruments": ["officials:1", "private_sector:1"], "languages": ["en", "fr", "es", "pt"],
+            "quotas": "officials: bg_region=north = 6 / 20\nofficials: bg_region=south = 6 / 400"}  # fmt: skip
+    assert manager.post("/manage/campaigns/test/edit", data=form).status_code == 302
+    device = loaded.test_client()
+    _submit(device, "north", 12, language="en")
+    _submit(device, "south", 8, language="en")
+
+    expected = {f"{100 * margin_of_error(12, 20):.1f}", f"{100 * margin_of_error(8, 400):.1f}"}
+    dashboard = manager.get("/manage/campaigns/test/dashboard?lang=en").get_data(as_text=True)
+    assert set(re.findall(r"±\s*([\d.]+)", dashboard)) == expected
+    campaign = session.exec(select(Campaign).where(Campaign.slug == "test")).one()
+    report = render_html(build_report(report_input(session, campaign, "en"), lang="en"))
+    assert set(re.findall(r"±\s*([\d.]+)", report)) == expected

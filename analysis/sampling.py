@@ -1,0 +1,25 @@
+"""Sampling error, written once for every page that prints it (dashboard, report, exports).
+
+Light on purpose (``math`` only): the web app imports it for the live dashboard.
+"""
+
+from __future__ import annotations
+
+import math
+
+#: z for a two-sided 95 % interval.
+Z95 = 1.959963984540054
+
+
+def margin_of_error(n: int, population: int | None = None, p: float = 0.5) -> float | None:
+    """Half-width of the 95 % interval of a proportion estimated from ``n`` answers.
+
+    ``p = 0.5`` is the worst case, the figure survey practice quotes. With a known
+    population the finite population correction shrinks it (to 0 for a census).
+    """
+    if n <= 0:
+        return None
+    moe = Z95 * math.sqrt(p * (1 - p) / n)
+    if population and population > 1 and n <= population:
+        moe *= math.sqrt((population - n) / (population - 1))
+    return moe
