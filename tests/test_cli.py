@@ -128,6 +128,25 @@ def test_cli_demo_if_empty_skips_a_used_database(loaded, runner) -> None:
     assert result.exit_code == 0 and "demo skipped" in result.output
 
 
+def test_cli_demo_station_opens_with_the_printed_pin(runner, session) -> None:
+    """A station without a PIN does not open on tablets: the demo sets one and prints it, every run."""
+    from cips.services.station import check_station_pin
+
+    assert runner.invoke(args=["instruments", "load"]).exit_code == 0
+    first = runner.invoke(args=["demo", "--responses", "0"])
+    assert first.exit_code == 0, first.output
+    [line] = [line for line in first.output.splitlines() if line.startswith("Enumerator PIN")]
+    pin = line.rsplit(" ", 1)[-1]
+    campaign = session.exec(select(Campaign).where(Campaign.slug == "demo")).one()
+    session.refresh(campaign)
+    assert pin.isdigit() and check_station_pin(campaign, pin)
+    again = runner.invoke(args=["demo", "--if-empty"])  # what `make run` prints on later runs
+    assert again.exit_code == 0 and line in again.output.splitlines()
+    assert runner.invoke(args=["campaign", "set-pin", "demo"], input="4321\n4321\n").exit_code == 0
+    changed = runner.invoke(args=["demo", "--if-empty"])
+    assert pin not in changed.output and "cips campaign set-pin demo" in changed.output
+
+
 def test_cli_demo_without_instruments_says_what_to_do(runner) -> None:
     result = runner.invoke(args=["demo", "--responses", "5"])
     assert result.exit_code != 0 and "cips instruments load" in result.output

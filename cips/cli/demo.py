@@ -21,6 +21,7 @@ from cips.extensions import db
 from cips.instruments.service import definition_of, latest_version
 from cips.models import Campaign, CampaignCreate, CampaignMode, CampaignStatus, Role, User, UserCreate
 from cips.services.campaigns import campaign_instruments, create_campaign, get_or_create_administration
+from cips.services.station import check_station_pin, set_station_pin
 from cips.services.users import create_user
 from cips.submissions import ingest_payload
 
@@ -38,6 +39,8 @@ DEMO_QUOTAS = {
 
 DEMO_ACCOUNTS = {Role.admin: "admin@demo.cips", Role.manager: "manager@demo.cips",
                  Role.enumerator: "enumerator@demo.cips"}  # fmt: skip
+#: First word of the line of the demo accounts file that keeps the demo station's PIN.
+PIN_LINE = "station-pin"
 
 
 def demo_accounts_file() -> Path:
@@ -95,13 +98,43 @@ def ensure_demo_accounts() -> list[tuple[str, str, str | None]]:
                           administration_id=None if role is Role.admin else admin_id)  # fmt: skip
         create_user(session, data, actor="cli")
         accounts.append((role.value, email, password))
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.writelines(f"{r} {e} {p}\n" for r, e, p in accounts if p is not None)
+    _write_private(path, [f"{r} {e} {p}" for r, e, p in accounts if p is not None]
+                   + [line for line in _lines(path) if line.startswith(f"{PIN_LINE} ")])  # fmt: skip
     return accounts
 
 
-def print_demo_accounts(accounts: list[tuple[str, str, str | None]], base_url: str = "") -> None:
+def _lines(path: Path) -> list[str]:
+    return path.read_text().splitlines() if path.exists() else []
+
+
+def _write_private(path: Path, lines: list[str]) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.writelines(f"{line}\n" for line in lines)
+
+
+def ensure_demo_pin(campaign: Campaign) -> str | None:
+    """The enumerator PIN of the demo station, set at random once and kept beside the passwords.
+
+    A station without a PIN does not open on tablets, so the demo gets one; like the demo
+    passwords it is random, and shown only while the file's PIN still opens the station
+    (``None`` when it was changed since, or the file belongs to another database).
+    """
+    path = demo_accounts_file()
+    lines = _lines(path)
+    mine = [line for line in lines if line.split()[:2] == [PIN_LINE, campaign.slug]]
+    known = mine[-1].split()[-1] if mine else None
+    if campaign.station_pin_hash is not None:
+        return known if known and check_station_pin(campaign, known) else None
+    pin = f"{secrets.randbelow(10**6):06d}"
+    set_station_pin(db.session, campaign.slug, pin, actor="cli")
+    _write_private(path, [line for line in lines if line not in mine] + [f"{PIN_LINE} {campaign.slug} {pin}"])
+    return pin
+
+
+def print_demo_accounts(
+    accounts: list[tuple[str, str, str | None]], base_url: str = "", pin: str | None = None
+) -> None:
     where = f"{base_url.rstrip('/')}/login" if base_url else "/login on the address the app is served at"
     click.echo(f"Demo sign-in ({where}) — deactivate these accounts before real fieldwork:")
     for role, email, password in accounts:
@@ -109,6 +142,9 @@ def print_demo_accounts(accounts: list[tuple[str, str, str | None]], base_url: s
     if any(password is None for _, _, password in accounts):
         click.echo(f"A password not known here is not in {demo_accounts_file()} (deleted, changed, or made with "
                    "another database); set a new one with `cips user set-password EMAIL`.")  # fmt: skip
+    survey = f"{base_url.rstrip('/')}/s/{DEMO_SLUG}" if base_url else f"/s/{DEMO_SLUG}"
+    click.echo(f"Enumerator PIN of the demo survey station ({survey}, station menu): "
+               f"{pin or f'not known here; set a new one with `cips campaign set-pin {DEMO_SLUG}`'}")  # fmt: skip
 
 
 def ensure_demo_campaign(slug: str = DEMO_SLUG, wave: int = 2, closed_days_ago: int | None = None) -> Campaign:
@@ -162,8 +198,9 @@ def demo_command(n: int, seed: int, if_empty: bool, base_url: str) -> None:
     session = db.session
     if if_empty and session.exec(select(Campaign)).first() is not None:
         click.echo("database not empty: demo skipped")
-        if session.exec(select(Campaign).where(Campaign.slug == DEMO_SLUG)).first() is not None:
-            print_demo_accounts(ensure_demo_accounts(), base_url)
+        campaign = session.exec(select(Campaign).where(Campaign.slug == DEMO_SLUG)).first()
+        if campaign is not None:
+            print_demo_accounts(ensure_demo_accounts(), base_url, ensure_demo_pin(campaign))
         return
     previous = ensure_demo_campaign(PREVIOUS_SLUG, wave=1, closed_days_ago=700)
     prev_counts = add_respondents(previous, n, seed + 1000, days_back=730, shift=PREVIOUS_SHIFT)
@@ -171,4 +208,4 @@ def demo_command(n: int, seed: int, if_empty: bool, base_url: str) -> None:
     campaign = ensure_demo_campaign(DEMO_SLUG, wave=2)
     counts = add_respondents(campaign, n, seed)
     click.echo(f"campaign {campaign.slug}: {counts[201]} respondents added, {counts[200]} already there")
-    print_demo_accounts(ensure_demo_accounts(), base_url)
+    print_demo_accounts(ensure_demo_accounts(), base_url, ensure_demo_pin(campaign))

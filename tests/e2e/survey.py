@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import TIMEOUT_MS
 
 READ_STORE_JS = """async (name) => {
   const db = await new Promise((resolve, reject) => {
@@ -37,12 +40,46 @@ def wait_offline_ready(page: Page) -> str:
     return ready.get_attribute("data-version") or ""
 
 
+COUNTS_JS = """async () => {
+  const db = await new Promise((resolve, reject) => {
+    const request = indexedDB.open("cips");
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  const tx = db.transaction(["outbox", "attention", "meta"]);
+  const ask = (request) => new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  const [waiting, failed, sent] = await Promise.all([ask(tx.objectStore("outbox").count()),
+    ask(tx.objectStore("attention").count()), ask(tx.objectStore("meta").get("sent"))]);
+  db.close();
+  return { waiting, failed, sent: sent ? sent.value : 0 };
+}"""
+
+
+def device_counts(page: Page) -> dict[str, int]:
+    """Records on the device: waiting in the outbox, refused (attention), sent so far."""
+    return page.evaluate(COUNTS_JS)
+
+
 def expect_counts(
-    page: Page, *, waiting: int | None = None, sent: int | None = None, failed: int | None = None
-) -> None:
-    for testid, value in (("count-waiting", waiting), ("count-sent", sent), ("count-failed", failed)):
-        if value is not None:
-            expect(page.get_by_test_id(testid)).to_have_text(str(value))
+    page: Page, *, waiting: int | None = None, sent: int | None = None, failed: int | None = None,
+    timeout_ms: int = TIMEOUT_MS,
+) -> None:  # fmt: skip
+    """Wait (bounded) until the device's storage holds these counts; respondents no longer see them."""
+    wanted = {k: v for k, v in (("waiting", waiting), ("sent", sent), ("failed", failed)) if v is not None}
+    deadline = time.monotonic() + timeout_ms / 1000
+    while {k: (counts := device_counts(page))[k] for k in wanted} != wanted and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert {k: counts[k] for k in wanted} == wanted, counts
+
+
+def send_now(page: Page) -> None:
+    """The enumerator's "Send now", in the device panel (online) or the station menu (after the PIN)."""
+    page.get_by_test_id("open-menu").click()
+    page.get_by_test_id("send-now").click()
+    page.get_by_test_id("close-menu").click()
 
 
 class Respondent:

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from cips.models import Answer, Campaign, EncryptedSubmission, Submission
 from cips.services.encryption import load_private_key, open_sealed
 from tests.e2e.conftest import TIMEOUT_MS
-from tests.e2e.survey import Respondent, expect_counts, read_store
+from tests.e2e.survey import Respondent, expect_counts, read_store, send_now
 
 SUBMISSIONS = "**/api/v1/submissions"
 PASSPHRASE = "e2e passphrase, long enough"
@@ -64,7 +64,7 @@ def test_encrypted_campaign_browser_seals_and_python_decrypts(live, context, tmp
     assert "answers" not in outbox_text
 
     context.unroute(SUBMISSIONS)
-    page.get_by_test_id("send-now").click()
+    send_now(page)
     expect_counts(page, waiting=0, sent=1)
     expect(page.get_by_test_id("submit-status")).to_have_attribute("data-state", "sent")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Route, expect
 
-from tests.e2e.survey import Respondent, expect_counts, read_store, screen, wait_offline_ready
+from tests.e2e.survey import Respondent, expect_counts, read_store, screen, send_now, wait_offline_ready
 
 SUBMISSIONS = "**/api/v1/submissions"
 
@@ -71,7 +71,7 @@ def test_new_app_version_keeps_waiting_records(live, context, monkeypatch) -> No
     assert live.count(slug) == 0
 
     context.unroute(SUBMISSIONS)
-    page.get_by_test_id("send-now").click()
+    send_now(page)
     expect_counts(page, waiting=0, sent=2)
     assert live.wait_for_count(slug, 2) == 2
     assert {str(s.uuid) for s in live.submissions(slug)} == set(uuids)

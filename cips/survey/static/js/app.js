@@ -8,13 +8,13 @@
 // bar at submit (history.replaceState).
 
 import {
-  checkStorage, maybeApplyUpdate, registerServiceWorker, renderBanner, renderFooter, renderStatus, showBanner,
+  checkStorage, maybeApplyUpdate, registerServiceWorker, renderFooter, renderStatus, showBanner,
 } from "./chrome.js"; // prettier-ignore
 import { encryptionOf, seal } from "./crypto.js";
 import { openDatabase, Store } from "./db.js";
 import * as form from "./form.js";
 import { SCREENS } from "./screens.js";
-import { actions, app, CFG, definition, IDLE_SCREENS, instrumentOf, isStation, metaKey, reviewPage, t } from "./state.js";
+import { actions, app, CFG, definition, hasPin, IDLE_SCREENS, instrumentOf, isStation, metaKey, reviewPage, t } from "./state.js";
 import { Menu } from "./station.js";
 import { Sync } from "./sync.js";
 import { h } from "./ui.js";
@@ -42,7 +42,7 @@ function saveDraft() {
       inflight = null;
     })().catch((error) => {
       inflight = null;
-      showBanner(`${error.name}: ${error.message}`, "error");
+      showBanner(`${error.name}: ${error.message}`);
     });
   }
   return inflight;
@@ -76,7 +76,6 @@ function pickLanguage(asked) {
 function applyLanguage() {
   document.documentElement.lang = app.lang;
   document.documentElement.dir = app.doc.directions[app.lang] || "ltr";
-  renderBanner();
 }
 
 function setLanguage(code) {
@@ -90,7 +89,6 @@ function setLanguage(code) {
   const pressed = main.querySelector(`[data-testid="lang-${code}"]`);
   if (pressed) pressed.focus();
   renderStatus();
-  renderBanner();
 }
 
 // ---------------------------------------------------------------- flow
@@ -106,6 +104,7 @@ function route() {
   if (isStation() && app.stationClosed) app.screen = "station-closed";
   else if (app.draft) app.screen = app.draft.page === 0 ? "consent" : app.draft.page >= reviewPage() ? "review" : "section";
   else if (!campaignOpen()) app.screen = "closed";
+  else if (isStation() && !hasPin()) app.screen = "station-no-pin"; // anyone could close an unlocked station
   else if (app.doc.mode === "online" && app.doc.invite_only && !app.invite) app.screen = "invite-needed";
   else app.screen = "start";
 }
@@ -134,6 +133,7 @@ function go(page) {
   app.errors = {};
   app.notice = null;
   app.draft.page = page;
+  if (page >= reviewPage()) delete app.draft.toReview;
   saveDraft();
   route();
   render();
@@ -149,7 +149,14 @@ function showErrors(errors) {
 function next(section) {
   const errors = form.validate(section.items, app.draft.answers, t());
   if (Object.keys(errors).length) showErrors(errors);
+  else if (app.draft.toReview) go(reviewPage());
   else go(app.draft.page + 1);
+}
+
+/** "Change" on the review page: that part, then straight back to the review (kept in the draft). */
+function change(index) {
+  app.draft.toReview = true;
+  go(index + 1);
 }
 
 function onAnswer(itemId, value) {
@@ -174,13 +181,23 @@ function resetStation() {
   applyLanguage();
 }
 
-/** The respondent declines (consent page) or the enumerator discards a walked-away draft. */
-async function decline() {
+/** The enumerator discards a walked-away draft: nothing of it is kept, the station starts afresh. */
+async function discard() {
   await forgetDraft();
   await app.store.deleteDraft(app.doc.slug);
   if (isStation()) resetStation();
   route();
   render();
+}
+
+/** The respondent declines on the consent page: nothing is kept, and they are told so in their language. */
+async function decline() {
+  await forgetDraft();
+  await app.store.deleteDraft(app.doc.slug);
+  if (isStation()) history.replaceState(null, "", CFG.scope);
+  app.screen = "declined";
+  render();
+  if (isStation()) scheduleStationReset();
 }
 
 async function submit(button) {
@@ -208,7 +225,7 @@ async function submit(button) {
       record = await seal(payload, encryption);
     } catch (error) {
       button.disabled = false; // the draft is intact: nothing was stored
-      showBanner(`${t().encrypt_failed} (${error.name}: ${error.message})`, "error");
+      showBanner(`${t().encrypt_failed} (${error.name}: ${error.message})`);
       return;
     }
   }
@@ -220,7 +237,7 @@ async function submit(button) {
     finished.delete(draft.uuid);
     app.draft = draft;
     button.disabled = false;
-    showBanner(`${error.name}: ${error.message}`, "error");
+    showBanner(`${error.name}: ${error.message}`);
     return;
   }
   // From here nothing of this respondent stays in memory, on screen or in the address bar.
@@ -238,7 +255,7 @@ let resetTimer = null;
 function scheduleStationReset() {
   clearTimeout(resetTimer);
   resetTimer = setTimeout(() => {
-    if (app.screen === "thanks" && !app.menu.isOpen) nextRespondent();
+    if ((app.screen === "thanks" || app.screen === "declined") && !app.menu.isOpen) nextRespondent();
   }, STATION_RESET_MS);
 }
 
@@ -260,7 +277,7 @@ async function openStation() {
 }
 
 Object.assign(actions, {
-  afterConsent, begin, decline, go, next, nextRespondent, onAnswer, openStation, setLanguage, submit,
+  afterConsent, begin, change, decline, go, next, nextRespondent, onAnswer, openStation, setLanguage, submit,
   setConsent: (checked) => {
     app.draft.consent = checked;
     saveDraft();
@@ -286,7 +303,8 @@ function menuActions() {
       }
       app.menu.render();
     },
-    discardDraft: () => app.draft && decline(),
+    discardDraft: () => app.draft && discard(),
+    refreshStorage: () => checkStorage(),
     exitStation: async () => {
       app.stationClosed = true;
       await app.store.setMeta(metaKey("closed"), true);
@@ -308,8 +326,9 @@ async function boot() {
     app.doc = await response.json();
   } catch (error) {
     // Only possible before the first complete online visit (or without IndexedDB).
+    // The shell's language (the browser's): the campaign's own strings could not be read.
     main.replaceChildren(h("h1", {}, document.title), h("p", { class: "notice error", dataset: { testid: "app-error" } },
-      `This survey is not available offline on this device yet: open it once while connected. (${error.message})`)); // prettier-ignore
+      `${CFG.notReady} (${error.message})`)); // prettier-ignore
     registerServiceWorker();
     return;
   }

@@ -1,5 +1,5 @@
-// Around the questionnaire: status bar (connectivity, counts, "Send now"), storage
-// warnings, footer (offline readiness, version, menu) and service-worker updates.
+// Around the questionnaire: status bar (connectivity), error banner, footer (offline
+// readiness, menu button) and service-worker updates.
 
 import { app, CFG, IDLE_SCREENS, isStation, t } from "./state.js";
 import { h } from "./ui.js";
@@ -9,49 +9,44 @@ const bannerEl = document.getElementById("banner");
 const footEl = document.getElementById("foot");
 const LOW_SPACE_BYTES = 50 * 1024 * 1024;
 
-export async function renderStatus() {
-  if (!app.store || !app.sync) return;
+/**
+ * The status bar says only what a respondent may care about: online or offline. Counts of
+ * records, "Send now" and storage are the enumerator's, in the station menu (device panel).
+ */
+export function renderStatus() {
+  if (!app.doc) return;
   const strings = t();
-  const counts = await app.store.counts();
-  const sync = app.sync.state();
   const online = navigator.onLine;
-  const chip = (label, value, testid) =>
-    h("span", { class: "chip" }, label, " ", h("strong", { dataset: { testid } }, String(value)));
   statusEl.replaceChildren(
     h("span", { class: `chip ${online ? "online" : "offline"}`, dataset: { testid: "connectivity", online: String(online) } },
       online ? strings.online : strings.offline),
-    chip(strings.waiting, counts.waiting, "count-waiting"),
-    chip(strings.sent, counts.sent, "count-sent"),
-    chip(strings.failed, counts.failed, "count-failed"),
-    h("button", { type: "button", class: "small", disabled: sync.running, dataset: { testid: "send-now" },
-      onclick: () => app.sync.now({ resetBackoff: true }) }, sync.running ? strings.sending : strings.send_now),
   ); // prettier-ignore
   if (app.menu && app.menu.isOpen && app.menu.dialog.querySelector('[data-testid="menu-panel"]')) app.menu.render();
+  renderFooter();
 }
 
-export function showBanner(text, kind = "warning") {
-  bannerEl.replaceChildren(h("p", { class: kind, role: kind === "error" ? "alert" : null,
-    dataset: { testid: kind === "error" ? "app-error" : "storage-warning" } }, text)); // prettier-ignore
+/** Errors only (e.g. a full device at submit); storage warnings live in the menu, not on respondent screens. */
+export function showBanner(text, kind = "error") {
+  bannerEl.replaceChildren(h("p", { class: kind, role: "alert", dataset: { testid: "app-error" } }, text));
   bannerEl.hidden = false;
 }
 
-export function renderBanner() {
-  const s = app.storage;
-  if (!s || !app.doc) return;
-  // Warn the enumerator (station mode); online respondents only hear about a full disk.
-  if (s.low) showBanner(t().storage_low);
-  else if (!s.persisted && isStation()) showBanner(t().storage_not_persistent);
-  else bannerEl.hidden = true;
+/** Something the enumerator should look at: storage nearly full, or records the server refused. */
+async function needsAttention() {
+  const storageLow = Boolean(app.storage && app.storage.low);
+  if (storageLow || !app.store) return storageLow;
+  return (await app.store.counts()).failed > 0;
 }
 
-export function renderFooter() {
+export async function renderFooter() {
   if (!app.doc) return;
   const strings = t();
+  const alert = await needsAttention();
   footEl.replaceChildren(
     h("span", { class: "muted", dataset: { testid: app.sw.version ? "offline-ready" : "offline-not-ready", version: app.sw.version || "" } },
-      app.sw.version ? `${strings.offline_ready} · ${strings.version} ${app.sw.version}` : strings.offline_not_ready),
-    h("button", { type: "button", class: "secondary small", dataset: { testid: "open-menu" }, onclick: () => app.menu.open() },
-      isStation() ? strings.station_menu : strings.device_panel),
+      app.sw.version ? strings.offline_ready : strings.offline_not_ready),
+    h("button", { type: "button", class: alert ? "secondary small alert" : "secondary small", dataset: { testid: "open-menu" },
+      onclick: () => app.menu.open() }, isStation() ? strings.station_menu : strings.device_panel),
   ); // prettier-ignore
 }
 
@@ -62,7 +57,7 @@ export async function checkStorage() {
   if (!persisted && navigator.storage.persist) persisted = await navigator.storage.persist().catch(() => false);
   const { usage = 0, quota = 0 } = await navigator.storage.estimate();
   app.storage = { persisted, usage, quota, low: quota > 0 && (quota - usage < LOW_SPACE_BYTES || usage / quota > 0.9) };
-  renderBanner();
+  renderFooter();
 }
 
 function askVersion(worker) {

@@ -71,8 +71,47 @@ export function answerText(item, value, lang, labels, t) {
   return String(value);
 }
 
+/** "3,000" or "3 000": numbers shown to the respondent follow their language. */
+function number(n, lang) {
+  return new Intl.NumberFormat(lang).format(n);
+}
+
 /**
- * One question. ctx: {lang, t, labels, answers, errors, onAnswer(itemId, value, {text})}.
+ * An open answer with a live count of characters. The browser stops input at the item's
+ * max_length (the server's limit); when typing or pasting meets it, the respondent is told
+ * that the rest was not added, so text is never cut without a word.
+ */
+function textArea(item, ctx, attrs) {
+  const { lang, t, answers, onAnswer } = ctx;
+  const max = item.max_length;
+  const value = answers[item.id];
+  const counterId = `q-${item.id}-count`;
+  const counter = h("p", { class: "counter muted", id: counterId, "aria-live": "polite", dataset: { testid: `counter-${item.id}` } });
+  const limit = h("p", { class: "warning", role: "status", hidden: true, dataset: { testid: `limit-${item.id}` } },
+    fmt(t.chars_limit, { max: number(max, lang) })); // prettier-ignore
+  const describedBy = [attrs["aria-describedby"], counterId].filter(Boolean).join(" ");
+  const area = h("textarea", { ...attrs, maxlength: max, "aria-describedby": describedBy });
+  area.value = isMissing(value) ? "" : value; // a textarea's value is not an attribute
+  let cut = false;
+  const show = () => {
+    counter.textContent = fmt(t.chars_count, { n: number(area.value.length, lang), max: number(max, lang) });
+    limit.hidden = !(cut || area.value.length >= max);
+  };
+  area.addEventListener("beforeinput", (event) => {
+    const incoming = event.data ?? (event.dataTransfer ? event.dataTransfer.getData("text/plain") : "");
+    const kept = area.value.length - (area.selectionEnd - area.selectionStart);
+    cut = Boolean(incoming) && kept + incoming.length > max;
+  });
+  area.addEventListener("input", () => {
+    onAnswer(item.id, area.value === "" ? null : area.value, { text: true });
+    show();
+  });
+  show();
+  return [area, counter, limit];
+}
+
+/**
+ * One question. ctx: {lang, t, labels, answers, errors, onAnswer(itemId, value, {text}), skipHintShown}.
  * Choices are native radios/checkboxes inside their <label>: the whole tile is the touch
  * target, arrow keys move within a group, and screen readers get the <legend>.
  */
@@ -84,7 +123,8 @@ export function renderItem(item, ctx) {
   const helpId = item.help ? `${id}-help` : null;
   const errorId = error ? `${id}-error` : null;
   const describedBy = [helpId, errorId].filter(Boolean).join(" ") || null;
-  const title = [item.text[lang], item.required ? null : h("span", { class: "optional" }, ` (${t.optional})`)];
+  const optionalSaid = item.required || (ctx.skipHintShown && item.type === "likert5"); // the section's hint said it
+  const title = [item.text[lang], optionalSaid ? null : h("span", { class: "optional" }, ` (${t.optional})`)];
   const help = item.help ? h("p", { class: "help", id: helpId }, item.help[lang]) : null;
   const errorText = error ? h("p", { class: "error", id: errorId }, error) : null;
   const common = { id, class: `item item-${item.type}${error ? " has-error" : ""}`, dataset: { testid: `item-${item.id}` } };
@@ -138,12 +178,10 @@ export function renderItem(item, ctx) {
           "aria-invalid": error ? "true" : null, dataset: { testid: `number-${item.id}` },
           oninput: (event) => onAnswer(item.id, event.target.value === "" ? null : Number(event.target.value), { text: true }),
         }) // prettier-ignore
-      : h("textarea", {
-          id: controlId, rows: 4, maxlength: item.max_length, autocomplete: "off", "aria-describedby": describedBy,
+      : textArea(item, ctx, {
+          id: controlId, rows: 4, autocomplete: "off", "aria-describedby": describedBy,
           "aria-invalid": error ? "true" : null, dataset: { testid: `text-${item.id}` },
-          oninput: (event) => onAnswer(item.id, event.target.value === "" ? null : event.target.value, { text: true }),
         }); // prettier-ignore
-  if (item.type === "text") control.value = isMissing(value) ? "" : value; // a textarea's value is not an attribute
   return h("div", common, h("label", { for: controlId, class: "question" }, title), help, control, errorText);
 }
 

@@ -22,10 +22,10 @@ function languageNav(large = false) {
         dataset: { testid: `lang-${code}` }, onclick: () => actions.setLanguage(code) }, app.doc.ui[code].language_name))); // prettier-ignore
 }
 
-function context() {
+function context(extra = {}) {
   return {
     lang: app.lang, t: t(), labels: definition().likert_labels[app.lang], answers: app.draft.answers,
-    errors: app.errors, onAnswer: actions.onAnswer,
+    errors: app.errors, onAnswer: actions.onAnswer, ...extra,
   }; // prettier-ignore
 }
 
@@ -67,18 +67,21 @@ function consentScreen() {
   ]; // prettier-ignore
 }
 
+/** Part n of N; the review page is past the last part (a full bar and "last step"). */
 function progress(page) {
   const total = sections().length;
+  const label = page > total ? t().review_progress : fmt(t().section_of, { n: page, total });
   return h("div", { class: "progress" },
-    h("span", { id: "progress-label" }, fmt(t().section_of, { n: page, total })),
-    h("progress", { max: total, value: page, "aria-labelledby": "progress-label" })); // prettier-ignore
+    h("span", { id: "progress-label" }, label),
+    h("progress", { max: total, value: Math.min(page, total), "aria-labelledby": "progress-label" })); // prettier-ignore
 }
 
 function sectionScreen() {
   const page = app.draft.page;
   const section = sections()[page - 1];
-  const ctx = context();
   const optionalStatements = section.items.some((item) => !item.required && item.type === "likert5");
+  // The hint says once that statements may be skipped: no "(optional)" after each of them.
+  const ctx = context({ skipHintShown: optionalStatements });
   return [
     languageNav(),
     progress(page),
@@ -89,7 +92,8 @@ function sectionScreen() {
       section.items.map((item) => form.renderItem(item, ctx))),
     h("div", { class: "pager" },
       h("button", { type: "button", class: "secondary", dataset: { testid: "back" }, onclick: () => actions.go(page - 1) }, t().back),
-      h("button", { type: "button", dataset: { testid: "next" }, onclick: () => actions.next(section) }, t().next)),
+      h("button", { type: "button", dataset: { testid: "next" }, onclick: () => actions.next(section) },
+        app.draft.toReview ? t().to_review : t().next)),
   ]; // prettier-ignore
 }
 
@@ -97,10 +101,11 @@ function reviewScreen() {
   const strings = t();
   return [
     languageNav(),
+    progress(reviewPage()),
     heading(strings.review_title, "review"),
     h("p", { class: "lead" }, strings.review_hint),
     form.errorSummary(form.allItems(definition()), app.errors, app.lang, strings),
-    form.renderReview(definition(), context(), (index) => actions.go(index + 1)),
+    form.renderReview(definition(), context(), actions.change),
     h("div", { class: "pager" },
       h("button", { type: "button", class: "secondary", dataset: { testid: "back" }, onclick: () => actions.go(reviewPage() - 1) }, strings.back),
       h("button", { type: "button", dataset: { testid: "submit" }, onclick: (event) => actions.submit(event.currentTarget) }, strings.submit)),
@@ -132,6 +137,18 @@ function thanksScreen() {
   ]; // prettier-ignore
 }
 
+function declinedScreen() {
+  const strings = t();
+  return [
+    heading(strings.declined_title, "declined"),
+    h("p", { class: "lead" }, strings.declined),
+    isStation()
+      ? [h("p", {}, strings.thanks_station),
+         h("button", { type: "button", class: "big", dataset: { testid: "next-respondent" }, onclick: actions.nextRespondent }, strings.next_respondent)]
+      : h("button", { type: "button", class: "secondary", dataset: { testid: "another" }, onclick: actions.nextRespondent }, strings.back_to_start),
+  ]; // prettier-ignore
+}
+
 function stationClosedScreen() {
   return [
     ...message(t().station_closed, null, "station-closed"),
@@ -145,7 +162,9 @@ export const SCREENS = {
   section: sectionScreen,
   review: reviewScreen,
   thanks: thanksScreen,
+  declined: declinedScreen,
   closed: () => message(t().closed, null, "closed"),
   "invite-needed": () => message(app.doc.name, t().invite_needed, "invite-needed"),
   "station-closed": stationClosedScreen,
+  "station-no-pin": () => message(t().no_pin_title, t().no_pin, "station-no-pin"),
 };

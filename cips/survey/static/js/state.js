@@ -4,7 +4,7 @@
 // screens.js and chrome.js can call the flow without importing app.js (no cycles).
 
 export const CFG = { ...document.body.dataset }; // campaign, sw, scope, document, submit
-export const IDLE_SCREENS = new Set(["start", "thanks", "closed", "station-closed", "invite-needed"]);
+export const IDLE_SCREENS = new Set(["start", "thanks", "declined", "closed", "station-closed", "station-no-pin", "invite-needed"]);
 
 export const app = {
   doc: null, store: null, sync: null, menu: null, deviceId: null, storage: null,
@@ -18,6 +18,8 @@ export const actions = {};
 
 export const t = () => app.doc.ui[app.lang];
 export const isStation = () => app.doc.mode === "station";
+/** Station campaigns carry the PIN verifier in the campaign document (null: none set). */
+export const hasPin = () => Boolean(app.doc.station && app.doc.station.pin);
 export const metaKey = (name) => `station:${app.doc.slug}:${name}`;
 
 /** The questionnaire version a draft was started with (or the current one of the same key). */

@@ -22,7 +22,7 @@ export async function verifyPin(pin, verifier) {
 }
 
 export class Menu {
-  /** app: the state object of app.js; actions: {sendNow, retryAttention, setDefaultLanguage, discardDraft, exitStation, closed}. */
+  /** app: the state object of app.js; actions: {sendNow, retryAttention, setDefaultLanguage, discardDraft, exitStation, refreshStorage, closed}. */
   constructor(app, actions) {
     this.app = app;
     this.actions = actions;
@@ -46,6 +46,11 @@ export class Menu {
 
   get station() {
     return this.app.doc.mode === "station";
+  }
+
+  /** A station with a PIN: only then may the menu close the station or discard a respondent's answers. */
+  get locked() {
+    return this.station && Boolean(this.app.doc.station && this.app.doc.station.pin);
   }
 
   /** Ask for the PIN when the campaign has one; resolves true once unlocked. */
@@ -96,9 +101,10 @@ export class Menu {
 
   async open() {
     if (!(await this.unlock())) return;
-    this.render();
+    await this.actions.refreshStorage(); // what the menu says about storage is read now, not at start
+    await this.render();
     if (!this.dialog.open) this.dialog.showModal();
-    this.dialog.querySelector("h2").focus();
+    this.dialog.querySelector("#menu-title").focus();
   }
 
   close() {
@@ -115,17 +121,18 @@ export class Menu {
     const sync = app.sync.state();
     const storage = app.storage || {};
     const retryIn = sync.nextAttemptAt > Date.now() ? fmt(t.retry_in, { s: Math.ceil((sync.nextAttemptAt - Date.now()) / 1000) }) : "";
-    const noPin = this.station && !(app.doc.station && app.doc.station.pin);
+    const noPin = this.station && !this.locked;
     const panel = h("div", { class: "panel", dataset: { testid: "menu-panel" } },
       h("h2", { id: "menu-title", tabindex: "-1" }, this.station ? t.station_menu : t.device_panel),
-      noPin ? h("p", { class: "notice", dataset: { testid: "no-pin" } }, t.no_pin) : null,
+      noPin ? h("p", { class: "notice", dataset: { testid: "no-pin" } }, `${t.no_pin_title}. ${t.no_pin}`) : null,
       h("section", {},
         h("dl", { class: "counts" },
           h("dt", {}, t.waiting), h("dd", { dataset: { testid: "menu-waiting" } }, counts.waiting),
           h("dt", {}, t.sent), h("dd", { dataset: { testid: "menu-sent" } }, counts.sent),
           h("dt", {}, t.failed), h("dd", { dataset: { testid: "menu-failed" } }, counts.failed)),
         h("p", { class: "muted" }, sync.running ? t.sending : retryIn, sync.lastError ? ` (${sync.lastError})` : ""),
-        h("button", { type: "button", onclick: () => actions.sendNow() }, t.send_now)),
+        h("button", { type: "button", dataset: { testid: "send-now" }, disabled: sync.running, onclick: () => actions.sendNow() },
+          sync.running ? t.sending : t.send_now)),
       h("section", {},
         h("h3", {}, t.attention_title),
         attention.length
@@ -145,7 +152,7 @@ export class Menu {
           fmt(t.storage_use, { used: bytes(storage.usage), free: bytes((storage.quota || NaN) - (storage.usage || 0)) })),
         h("p", { class: storage.persisted ? "muted" : "warning" }, storage.persisted ? t.storage_persistent : t.storage_not_persistent),
         storage.low ? h("p", { class: "warning" }, t.storage_low) : null),
-      this.station && app.draft ? h("section", {},
+      this.locked && app.draft ? h("section", {},
         h("p", { class: "muted" }, t.discard_hint),
         h("button", { type: "button", class: "secondary danger", dataset: { testid: "discard-draft" },
           onclick: () => { this.close(); actions.discardDraft(); } }, t.discard)) : null,
@@ -162,7 +169,7 @@ export class Menu {
           h("dt", {}, t.version), h("dd", {}, app.sw.version || "—")),
         app.sw.updateReady ? h("p", { class: "notice" }, t.update_pending) : null),
       h("div", { class: "pager" },
-        this.station ? h("button", { type: "button", class: "secondary danger", dataset: { testid: "exit-station" },
+        this.locked ? h("button", { type: "button", class: "secondary danger", dataset: { testid: "exit-station" },
           onclick: () => { this.close(); actions.exitStation(); } }, t.exit_station) : h("span"),
         h("button", { type: "button", dataset: { testid: "close-menu" }, onclick: () => this.close() }, t.close_menu)),
     ); // prettier-ignore
