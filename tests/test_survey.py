@@ -33,6 +33,25 @@ def test_survey_form_is_in_the_chosen_language(loaded, client) -> None:
     assert "Tout à fait d" in page or "Pas du tout d" in page  # French Likert labels
 
 
+def test_survey_form_names_languages_and_says_optional_once(loaded, client) -> None:
+    """Languages by their names, not codes; "may be skipped" once per section, not after each statement."""
+    import yaml
+
+    from tests.e2e.conftest import FORMS_DIR
+
+    page = client.get("/s/test/officials/basic?lang=fr").get_data(as_text=True)
+    nav = page[page.index('<nav class="languages"') : page.index("</nav>")]
+    assert [name for name in ("English", "Français", "Español", "Português") if f">{name}</a>" in nav] == [
+        "English", "Français", "Español", "Português"]  # fmt: skip
+    assert ">FR</a>" not in nav and ">EN</a>" not in nav
+    sections = yaml.safe_load((FORMS_DIR / "officials.yaml").read_text(encoding="utf-8"))["sections"]
+    items = [item for section in sections for item in section["items"]]
+    hinted = [s for s in sections if any(i["type"] == "likert5" and not i.get("required") for i in s["items"])]
+    others = [i for i in items if not i.get("required") and i["type"] != "likert5"]
+    assert page.count("Vous pouvez laisser sans réponse toute affirmation.") == len(hinted) > 0
+    assert page.count("(facultatif)") == len(others)
+
+
 def test_survey_submission_is_stored_like_the_api(loaded, client, session) -> None:
     page = client.get("/s/test/officials/basic?lang=pt").get_data(as_text=True)
     answers = officials_answers()

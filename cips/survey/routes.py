@@ -22,7 +22,7 @@ from cips.submissions import ingest_payload
 from cips.submissions.payload import plausible_time
 from cips.survey import bp
 from cips.survey.forms import answers_from_form, build_form_class
-from cips.survey.i18n import RTL_LANGUAGES, ui
+from cips.survey.i18n import LANGUAGE_NAMES, RTL_LANGUAGES, ui
 from cips.survey.notices import notice_for
 
 #: What a browser posts for this form; anything else is refused with 415 before parsing.
@@ -68,6 +68,7 @@ def choose(slug: str):
     return render_template(
         "survey/choose.html", campaign=campaign, titles=titles, lang=lang, t=ui(lang),
         dir="rtl" if lang in RTL_LANGUAGES else "ltr", is_open=is_open(campaign), token=request.args.get("t") or None,
+        language_names=LANGUAGE_NAMES,
     )  # fmt: skip
 
 
@@ -84,7 +85,7 @@ def answer(slug: str, key: str):
     lang = _language(offered)
     t = ui(lang)
     context = {"campaign": campaign, "definition": definition, "lang": lang, "languages": offered, "t": t,
-               "dir": "rtl" if lang in RTL_LANGUAGES else "ltr"}  # fmt: skip
+               "dir": "rtl" if lang in RTL_LANGUAGES else "ltr", "language_names": LANGUAGE_NAMES}  # fmt: skip
     if not is_open(campaign):
         return render_template("survey/closed.html", **context), 403
     if request.method == "POST" and request.mimetype not in FORM_TYPES:
