@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 DEMO_RESPONSES ?= 400
 
-.PHONY: run test lint bench eval install clean-venv translations briefing-demo
+.PHONY: run test lint bench eval install clean-venv translations briefing-demo screenshots
 
 $(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -61,6 +61,11 @@ briefing-demo: $(STAMP)
 		--meeting "Sous-Comité d'éthique de l'OMD — projet de note d'information" --out build/briefing-demo.md
 	@echo "$(CURDIR)/build/briefing-demo.docx"
 	@echo "$(CURDIR)/build/briefing-demo.md (graphic: build/briefing-demo-key-messages.svg)"
+
+# docs/screenshots/: the respondent's four screens (tablet) and the manager's dashboard, report and
+# stations pages (laptop), in English and French, from a temporary demo database (needs Chromium).
+screenshots: $(STAMP)
+	$(BIN)/python tools/screenshots.py --out docs/screenshots
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
