@@ -23,13 +23,15 @@ def test_cli_user_create_prompts_for_password_and_hashes_it(runner, session) -> 
 
 
 def test_cli_user_create_refuses_duplicates_and_short_passwords(runner) -> None:
-    ok = runner.invoke(args=["user", "create", "a@b.org", "--role", "admin", "--password", "0123456789ab"])
+    ok = runner.invoke(args=["user", "create", "a@b.org", "--role", "admin", "--password", "quiet harbour lantern"])
     assert ok.exit_code == 0
-    dup = runner.invoke(args=["user", "create", "a@b.org", "--role", "admin", "--password", "0123456789ab"])
+    dup = runner.invoke(args=["user", "create", "a@b.org", "--role", "admin", "--password", "quiet harbour lantern"])
     assert dup.exit_code != 0 and "already exists" in dup.output
     short = runner.invoke(args=["user", "create", "c@b.org", "--role", "admin", "--password", "short"])
     assert short.exit_code != 0 and "password" in short.output
-    bad_role = runner.invoke(args=["user", "create", "d@b.org", "--role", "boss", "--password", "0123456789ab"])
+    bad_role = runner.invoke(
+        args=["user", "create", "d@b.org", "--role", "boss", "--password", "quiet harbour lantern"]
+    )
     assert bad_role.exit_code != 0
 
 

@@ -66,24 +66,30 @@ def test_cli_campaign_create_refuses_strata_levels_that_share_totals(loaded, run
 
 def test_cli_user_create_refuses_addresses_nobody_can_sign_in_with(runner, session) -> None:
     for email in ("bad", "a@b", "a b@example.org", "a@@example.org"):
-        result = runner.invoke(args=["user", "create", email, "--role", "manager", "--password", "0123456789ab"])
+        result = runner.invoke(
+            args=["user", "create", email, "--role", "manager", "--password", "quiet harbour lantern"]
+        )
         _refused(result, "not an email address")
     blank = runner.invoke(args=["user", "create", "a@b.org", "--role", "manager", "--administration", " ",
-                                "--password", "0123456789ab"])  # fmt: skip
+                                "--password", "quiet harbour lantern"])  # fmt: skip
     _refused(blank, "administration name must not be empty")
     assert session.exec(select(User)).first() is None
     assert session.exec(select(Administration)).first() is None
 
 
 def test_cli_user_set_password_replaces_the_hash(runner, session) -> None:
-    created = runner.invoke(args=["user", "create", "a@b.org", "--role", "admin", "--password", "0123456789ab"])
+    created = runner.invoke(
+        args=["user", "create", "a@b.org", "--role", "admin", "--password", "quiet harbour lantern"]
+    )
     assert created.exit_code == 0, created.output
     result = runner.invoke(args=["user", "set-password", "A@b.org"], input="another passphrase\nanother passphrase\n")
     assert result.exit_code == 0, result.output
     user = session.exec(select(User)).one()
     session.refresh(user)
     assert check_password_hash(user.password_hash, "another passphrase")
-    _refused(runner.invoke(args=["user", "set-password", "nobody@b.org", "--password", "0123456789ab"]), "no user")
+    _refused(
+        runner.invoke(args=["user", "set-password", "nobody@b.org", "--password", "quiet harbour lantern"]), "no user"
+    )
 
 
 def test_cli_db_unknown_revision_is_a_message(runner) -> None:

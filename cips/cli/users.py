@@ -9,8 +9,8 @@ from sqlmodel import select
 
 from cips.extensions import db
 from cips.models import Role, User, UserCreate
-from cips.models.user import PASSWORD_MAX, PASSWORD_MIN
 from cips.services.campaigns import get_or_create_administration
+from cips.services.passwords import secret_problem
 from cips.services.users import UserExists, create_user, update_user
 
 
@@ -27,6 +27,7 @@ def user_group() -> None:
 @with_appcontext
 def create(email: str, role: str, administration: str | None, password: str) -> None:
     """Create a user with ROLE; the password is prompted."""
+    _check_password(password, email)
     if administration is not None and not administration.strip():
         raise click.BadParameter("the administration name must not be empty", param_hint="--administration")
     session = db.session
@@ -50,12 +51,18 @@ def create(email: str, role: str, administration: str | None, password: str) -> 
 @with_appcontext
 def set_password(email: str, password: str) -> None:
     """Set a new password for user EMAIL (their signed-in sessions end)."""
-    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
-        raise click.BadParameter(f"{PASSWORD_MIN} to {PASSWORD_MAX} characters", param_hint="password")
     session = db.session
     user = session.exec(select(User).where(User.email == email.strip().lower())).first()
     if user is None:
         raise click.ClickException(f"no user with email {email.strip().lower()}")
+    _check_password(password, user.email)
     update_user(session, user, role=user.role, administration_id=user.administration_id, is_active=user.is_active,
                 password=password, actor="cli")  # fmt: skip
     click.echo(f"password of {user.email} changed")
+
+
+def _check_password(password: str, email: str) -> None:
+    """The password rule, refused before anything is stored, naming the parameter."""
+    problem = secret_problem(password, [email.strip().lower()])
+    if problem is not None:
+        raise click.BadParameter(problem, param_hint="password")

@@ -22,9 +22,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from cips.auth.forms import StrongPassword
 from cips.choices import options
 from cips.i18n import UI_LANGUAGES
 from cips.models import CampaignMode, Role
+from cips.models.user import PASSWORD_MIN
 from cips.services.campaigns import CampaignError, check_slug
 from cips.services.messages import N_, localized
 from cips.services.users import is_email
@@ -172,8 +174,8 @@ class UserForm(FlaskForm):
     email = StringField(_l("Email"), validators=[DataRequired(), Length(max=254), account_email])
     role = SelectField(_l("Role"), choices=options((r.value, r.value) for r in Role))
     administration = SelectField(_l("Administration"), coerce=int)
-    password = PasswordField(_l("Initial password (10 characters or more)"),
-                             validators=[DataRequired(), Length(min=10, max=200)])  # fmt: skip
+    password = PasswordField(_l("Initial password (%(min)s characters or more, not a common one)", min=PASSWORD_MIN),
+                             validators=[DataRequired(), StrongPassword()])  # fmt: skip
     submit = SubmitField(_l("Create user"))
 
 
@@ -181,7 +183,7 @@ class UserEditForm(FlaskForm):
     role = SelectField(_l("Role"), choices=options((r.value, r.value) for r in Role))
     administration = SelectField(_l("Administration"), coerce=int)
     is_active = BooleanField(_l("Active"))
-    password = PasswordField(_l("New password (leave empty to keep)"), validators=[Optional(), Length(min=10, max=200)])
+    password = PasswordField(_l("New password (leave empty to keep)"), validators=[Optional(), StrongPassword()])
     submit = SubmitField(_l("Save"))
 
 

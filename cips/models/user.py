@@ -25,8 +25,9 @@ class UserBase(SQLModel):
     locale: str | None = Field(default=None, max_length=8)
 
 
-#: Length of a password, wherever one is set (CLI, sign-in settings, admin): long passphrases welcome.
-PASSWORD_MIN, PASSWORD_MAX = 10, 200
+#: Length of a password or key-file passphrase, wherever one is set (OWASP ASVS 2.1: 12 or more, long
+#: passphrases welcome); the rest of the rule (no common password) is cips.services.passwords.
+PASSWORD_MIN, PASSWORD_MAX = 12, 200
 
 
 class UserCreate(UserBase):

@@ -10,6 +10,7 @@ from werkzeug.security import generate_password_hash
 from cips.models import Administration, Role, User, UserCreate
 from cips.services import audit
 from cips.services.messages import N_
+from cips.services.passwords import check_secret
 
 #: What an account's email must look like, for the CLI and the admin form alike: one ``@``,
 #: no spaces, a dotted domain. Not a full RFC 5322 check: it keeps out what cannot be
@@ -33,6 +34,7 @@ def create_user(session: Session, data: UserCreate, *, actor: str) -> User:
         raise UserExists(N_("a user with email %(email)s already exists", email=email))
     if data.administration_id is not None and session.get(Administration, data.administration_id) is None:
         raise ValueError(N_("no administration with id %(id)s", id=str(data.administration_id)))
+    check_secret(data.password, [email])  # WeakSecret, a ValueError
     user = User(
         email=email,
         role=data.role,
@@ -53,6 +55,8 @@ def update_user(
     """Change a user's role, administration, active flag or password; audit what changed."""
     if administration_id is not None and session.get(Administration, administration_id) is None:
         raise ValueError(N_("no administration with id %(id)s", id=str(administration_id)))
+    if password:
+        check_secret(password, [user.email])  # WeakSecret, a ValueError
     changed: dict[str, object] = {}
     for name, value in (("role", role), ("administration_id", administration_id), ("is_active", is_active)):
         if getattr(user, name) != value:
