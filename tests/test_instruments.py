@@ -27,6 +27,17 @@ def test_instruments_shipped_forms_are_valid_and_complete(name: str) -> None:
     assert inst.strata and all(s in inst.item_map() for s in inst.strata)
 
 
+def test_instruments_titles_name_one_survey_the_same_way() -> None:
+    """Both questionnaires read as parts of one survey in every language: the same survey name
+    before the dash, the audience after it in sentence case ("Private sector", not "Private Sector";
+    Portuguese "Pesquisa…" for both, not "Pesquisa…" and "Questionário…")."""
+    titles = [load_file(FORMS / f"{name}.yaml").instrument.title for name in ("officials", "private_sector")]
+    for lang in CORE_LANGUAGES:
+        survey, audience = zip(*(title[lang].split(" — ") for title in titles), strict=True)
+        assert len(set(survey)) == 1, (lang, survey)
+        assert all(part[0].isupper() and part[1:] == part[1:].lower() for part in audience), (lang, audience)
+
+
 def test_instruments_background_items_match_the_audience() -> None:
     officials = load_file(FORMS / "officials.yaml").instrument.item_map()
     assert {"bg_years", "bg_function", "bg_grade", "bg_region"} <= set(officials)

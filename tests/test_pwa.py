@@ -97,7 +97,7 @@ def test_campaign_document_has_what_the_device_needs(loaded, client) -> None:
     assert set(doc["ui"]) == {"en", "fr", "es", "pt"}
     assert doc["ui"]["pt"]["next"] == "Próximo" and doc["ui"]["fr"]["language_name"] == "Français"
     keys = {(i["key"], i["version"], i["current"]) for i in doc["instruments"]}
-    assert keys == {("officials", 1, True), ("private_sector", 1, True)}
+    assert keys == {("officials", 1, True), ("private_sector", 2, True)}
     officials = next(i for i in doc["instruments"] if i["key"] == "officials")["definition"]
     assert len([item for s in officials["sections"] for item in s["items"]]) == 68
     assert set(officials["likert_labels"]) == {"en", "fr", "es", "pt"}

@@ -18,7 +18,7 @@ def _events(session: Session, action: str) -> list[AuditEvent]:
 def test_manage_create_campaign_from_the_form(client_as, session: Session) -> None:
     client = client_as(Role.manager)
     form = {"slug": "ar-2027", "name": "Argentina 2027", "wave": "1", "mode": "online",
-            "instruments": ["officials:1", "private_sector:1"], "languages": ["en", "es"],
+            "instruments": ["officials:1", "private_sector:2"], "languages": ["en", "es"],
             "opens_at": "2027-03-01", "closes_at": "2027-04-01",
             "quotas": "officials: bg_region=north = 40 / 300\nprivate_sector: ps_role=broker = 25"}  # fmt: skip
     response = client.post("/manage/campaigns/new", data=form)
@@ -53,7 +53,7 @@ def test_manage_edit_campaign_records_old_and_new(client_as, session: Session) -
     page = client.get("/manage/campaigns/test/edit")
     assert page.status_code == 200 and b"Test survey" in page.data
     form = {"slug": "test", "name": "Renamed survey", "wave": "2", "mode": "station",
-            "instruments": ["officials:1", "private_sector:1"], "languages": ["en", "fr", "es", "pt"],
+            "instruments": ["officials:1", "private_sector:2"], "languages": ["en", "fr", "es", "pt"],
             "quotas": "officials: bg_region=north = 10"}  # fmt: skip
     assert client.post("/manage/campaigns/test/edit", data=form).status_code == 302
     event = _events(session, "campaign.update")[-1]

@@ -10,7 +10,7 @@ from tests.helpers import payload
 FORM = {"slug": "x1", "name": "X", "wave": "1", "mode": "station", "instruments": ["officials:1"],
         "languages": ["en"], "quotas": ""}  # fmt: skip
 EDIT = {"slug": "test", "name": "Test survey", "wave": "1", "mode": "station", "quotas": "",
-        "instruments": ["officials:1", "private_sector:1"], "languages": ["en", "fr", "es", "pt"]}  # fmt: skip
+        "instruments": ["officials:1", "private_sector:2"], "languages": ["en", "fr", "es", "pt"]}  # fmt: skip
 
 
 def _slugs(session: Session) -> set[str]:
@@ -62,7 +62,7 @@ def test_manage_campaigns_removing_a_questionnaire_counts_only_its_submissions(c
     for _ in range(3):
         assert client.post("/api/v1/submissions", json=payload()).status_code == 201  # officials only
     manager = client_as(Role.manager)
-    keep_private = manager.post("/manage/campaigns/test/edit", data=dict(EDIT, instruments=["private_sector:1"]))
+    keep_private = manager.post("/manage/campaigns/test/edit", data=dict(EDIT, instruments=["private_sector:2"]))
     assert keep_private.status_code == 200
     assert b"3 submissions already use officials:1" in keep_private.data
     drop_private = manager.post("/manage/campaigns/test/edit", data=dict(EDIT, instruments=["officials:1"]))

@@ -34,7 +34,7 @@ def test_fieldwork_margin_of_error_and_suppression_rule() -> None:
 def test_fieldwork_dashboard_shows_strata_and_suppresses_small_cells(client_as, loaded) -> None:
     manager = client_as(Role.manager)
     form = {"slug": "test", "name": "Test survey", "wave": "1", "mode": "station",
-            "instruments": ["officials:1", "private_sector:1"], "languages": ["en", "fr", "es", "pt"],
+            "instruments": ["officials:1", "private_sector:2"], "languages": ["en", "fr", "es", "pt"],
             "quotas": "officials: bg_region=north = 6 / 50\nofficials: bg_region=south = 10\n"
                       "officials: bg_region=east = 5"}  # fmt: skip
     assert manager.post("/manage/campaigns/test/edit", data=form).status_code == 302
@@ -185,7 +185,7 @@ def test_fieldwork_complementary_suppression_blocks_subtraction() -> None:
 def test_fieldwork_reached_mark_never_reveals_a_small_cell(client_as, loaded) -> None:
     manager = client_as(Role.manager)
     form = {"slug": "test", "name": "Test survey", "wave": "1", "mode": "station",
-            "instruments": ["officials:1", "private_sector:1"], "languages": ["en", "fr", "es", "pt"],
+            "instruments": ["officials:1", "private_sector:2"], "languages": ["en", "fr", "es", "pt"],
             "quotas": "officials: bg_region=north = 5\nofficials: bg_region=south = 5"}  # fmt: skip
     assert manager.post("/manage/campaigns/test/edit", data=form).status_code == 302
     _submit(loaded.test_client(), "north", 3)
@@ -237,7 +237,7 @@ def test_fieldwork_dashboard_and_report_print_one_margin_of_error(client_as, loa
 
     manager = client_as(Role.manager)
     form = {"slug": "test", "name": "Test survey", "wave": "1", "mode": "station",
-            "instruments": ["officials:1", "private_sector:1"], "languages": ["en", "fr", "es", "pt"],
+            "instruments": ["officials:1", "private_sector:2"], "languages": ["en", "fr", "es", "pt"],
             "quotas": "officials: bg_region=north = 6 / 20\nofficials: bg_region=south = 6 / 400"}  # fmt: skip
     assert manager.post("/manage/campaigns/test/edit", data=form).status_code == 302
     device = loaded.test_client()

@@ -19,7 +19,7 @@ FR = {"Accept-Language": "fr"}
 FORM = {"slug": "x1", "name": "X", "wave": "1", "mode": "station", "instruments": ["officials:1"],
         "languages": ["en"], "quotas": ""}  # fmt: skip
 EDIT = {"slug": "test", "name": "Test survey", "wave": "1", "mode": "online", "quotas": "",
-        "instruments": ["officials:1", "private_sector:1"], "languages": ["en", "fr", "es", "pt"]}  # fmt: skip
+        "instruments": ["officials:1", "private_sector:2"], "languages": ["en", "fr", "es", "pt"]}  # fmt: skip
 
 
 def _submit(app: Flask, n: int, region: str = "north") -> None:

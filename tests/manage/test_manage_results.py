@@ -98,7 +98,7 @@ def test_results_report_cache_follows_data_and_settings(client_as, loaded: Flask
     assert manager.get("/manage/campaigns/test/report/view?lang=en").status_code == 200
     assert set(cache.glob("test-en-*.html")) - before == first  # served from the cache
     form = {"slug": "test", "name": "Test survey", "wave": "1", "mode": "station",
-            "instruments": ["officials:1", "private_sector:1"], "languages": ["en", "fr", "es", "pt"],
+            "instruments": ["officials:1", "private_sector:2"], "languages": ["en", "fr", "es", "pt"],
             "quotas": "officials: bg_region=north = 10"}  # fmt: skip
     assert manager.post("/manage/campaigns/test/edit", data=form).status_code == 302
     assert manager.get("/manage/campaigns/test/report/view?lang=en").status_code == 200
