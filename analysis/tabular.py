@@ -5,12 +5,21 @@ Light on purpose (standard library only): the web app imports it for its exports
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
 #: First characters that make Excel, LibreOffice or Google Sheets read a cell as a formula
 #: (OWASP "CSV Injection"): = + - @, tab and carriage return.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+#: Where a spreadsheet may start a new cell inside what we wrote as one: Excel splits on the
+#: list separator of its locale ("," in English, ";" in French, Spanish, Portuguese, German...),
+#: on tabs when pasting, and on "|" when a user picks it in the import wizard. Python's csv
+#: writer quotes only cells holding its own delimiter, quotes or line breaks, so the others
+#: reach the file bare. (Line breaks always come quoted, and a cell starting with one is
+#: caught by :data:`FORMULA_TRIGGERS`.) Text after any of them is checked like a cell start.
+CELL_SEPARATORS = ",;\t|"
+_SEPARATOR = re.compile(f"[{re.escape(CELL_SEPARATORS)}]")
 
 
 def csv_delimiter(header: str) -> str:
@@ -29,16 +38,37 @@ def csv_delimiter(header: str) -> str:
     return max(counts, key=lambda d: (counts[d], d == ","))
 
 
-def neutralise_formula(value: Any) -> Any:
+def neutralise_formula(value: Any, *, split: bool = True) -> Any:
     """Prefix a text that a spreadsheet would run as a formula with a single quote.
 
     Only text is touched: a number stored as a number (``-1``) stays a number, while the
-    *text* ``"-2+3"`` becomes ``"'-2+3"``. Everything else is returned unchanged.
+    *text* ``"-2+3"`` becomes ``"'-2+3"``. Everything else is returned unchanged. With
+    ``split`` (text files a spreadsheet parses itself: CSV), every piece that follows one of
+    :data:`CELL_SEPARATORS` gets the same treatment, so ``"a;=1+1"`` becomes ``"a;'=1+1"``:
+    Excel in a ";" locale opening a ","-separated file would otherwise run ``=1+1``. XLSX
+    cells are never split by a spreadsheet and pass ``split=False``.
     """
-    if isinstance(value, str) and (value.startswith(FORMULA_TRIGGERS)
-                                   or _formula_start(value).startswith(FORMULA_TRIGGERS)):  # fmt: skip
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    head = "'" if _formula_like(value) else ""
+    if not split:
+        return head + value
+    pieces = _SEPARATOR.split(value)
+    out, at = [head, pieces[0]], len(pieces[0])
+    for piece in pieces[1:]:
+        out.append(value[at])  # the separator itself
+        out.append("'" + piece if _formula_like(piece, quoted=True) else piece)
+        at += 1 + len(piece)
+    return "".join(out)
+
+
+def _formula_like(text: str, *, quoted: bool = False) -> bool:
+    """Whether a spreadsheet would read ``text`` as a formula. Inside a line, a piece that
+    opens with a double quote is read as a quoted cell, so ``"=1+1"`` counts too (``quoted``)."""
+    start = _formula_start(text)
+    if quoted:
+        start = _formula_start(start.lstrip('"'))
+    return text.startswith(FORMULA_TRIGGERS) or start.startswith(FORMULA_TRIGGERS)
 
 
 def _formula_start(value: str) -> str:

@@ -75,7 +75,7 @@ def xlsx_cell(value: Any) -> Any:
         return None
     value = _plain(value)
     if isinstance(value, str):
-        return neutralise_formula(ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
+        return neutralise_formula(ILLEGAL_CHARACTERS_RE.sub("\ufffd", value), split=False)
     return value
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from cips.exports.formats import neutralise_formula, spss_names, truncate_bytes
+from cips.exports.formats import csv_cell, neutralise_formula, spss_names, truncate_bytes, xlsx_cell
 
 
 @pytest.mark.parametrize("text", ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "=1+1"])
@@ -24,6 +24,31 @@ def test_exports_formula_hidden_behind_spaces_or_lookalikes_is_neutralised() -> 
     for sneaky in (" =1+1", "\n=1+1", "＝1+1", "\u200b=1+1", "\u00a0@SUM(A1)", "\tx"):
         assert neutralise_formula(sneaky) == "'" + sneaky, repr(sneaky)
     assert neutralise_formula("a = b") == "a = b" and neutralise_formula(-1) == -1
+
+
+@pytest.mark.parametrize(
+    ("text", "safe"),
+    [
+        (";=1+1", ";'=1+1"),  # Excel in fr/es/pt splits a ","-file on ";"
+        ("ok,=1+1", "ok,'=1+1"),
+        ("a\t@SUM(A1)", "a\t'@SUM(A1)"),
+        ("a|+1", "a|'+1"),
+        ("x; =1", "x;' =1"),  # spaces a spreadsheet trims
+        ('x;"=1+1"', 'x;\'"=1+1"'),  # a piece read as a quoted cell
+        ("=1;=2", "'=1;'=2"),
+        ("a;;＝1", "a;;'＝1"),
+    ],
+)
+def test_exports_formula_after_any_separator_is_neutralised(text: str, safe: str) -> None:
+    assert neutralise_formula(text) == safe
+    assert csv_cell(text) == safe
+    assert xlsx_cell(text) == neutralise_formula(text, split=False)  # an XLSX cell is never split
+
+
+@pytest.mark.parametrize("text", ["a; b, c", "1,5", "a;'=already", "x | y", "line one\nline two"])
+def test_exports_separators_without_formula_leave_text_alone(text: str) -> None:
+    assert neutralise_formula(text) == text
+    assert neutralise_formula(neutralise_formula(";=1")) == ";'=1"  # applying it twice changes nothing more
 
 
 def test_exports_spss_names_are_valid_and_unique() -> None:
