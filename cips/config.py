@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 #: Largest accepted submission body; larger bodies are refused (413) and quarantined.
@@ -11,6 +12,10 @@ MAX_SUBMISSION_BYTES = 1024 * 1024
 #: Quarantine keeps at most this many bytes of a refused body (a hostile multi-GB
 #: upload must not fill the disk); the stored row records the full declared size.
 QUARANTINE_MAX_BYTES = 16 * 1024 * 1024
+#: A manager's session ends after this long without a request (ASVS 3.3.2; NIST AAL2: 30 min)...
+SESSION_IDLE_MINUTES = 30
+#: ...and this long after signing in, however active (a working day).
+SESSION_MAX_HOURS = 12
 #: Submissions accepted per device (``limits`` syntax); more get 429 and the device retries later.
 API_RATE_LIMIT = "600/minute"
 #: Submissions accepted per client address, whatever device ids they carry: five stations
@@ -52,6 +57,10 @@ class Config:
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = os.environ.get("CIPS_SECURE_COOKIES", "0") == "1"
+        self.SESSION_IDLE_MINUTES = float(os.environ.get("CIPS_SESSION_IDLE_MINUTES", SESSION_IDLE_MINUTES))
+        self.SESSION_MAX_HOURS = float(os.environ.get("CIPS_SESSION_MAX_HOURS", SESSION_MAX_HOURS))
+        # The signed cookie itself is refused past the absolute limit (Flask's default: 31 days).
+        self.PERMANENT_SESSION_LIFETIME = timedelta(hours=self.SESSION_MAX_HOURS)
         self.JSON_SORT_KEYS = False
         # Part of the PWA's service-worker version: changing it makes every device
         # fetch a fresh copy of the app (the version otherwise follows content).

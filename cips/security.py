@@ -8,7 +8,8 @@ script-free policy of their own through :data:`REPORT_CSP`.
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, request
+from flask_login import current_user
 
 DEFAULT_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -35,6 +36,11 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("Content-Security-Policy", DEFAULT_CSP)
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
+        if (request.endpoint or "").rpartition(".")[2] != "static" and current_user.is_authenticated:
+            # Pages and downloads of a signed-in user hold names, answers and invitation links:
+            # no browser or proxy cache may keep them (a shared computer, the back button after
+            # sign-out). Replaces any weaker policy a view set.
+            response.headers["Cache-Control"] = "no-store"
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response

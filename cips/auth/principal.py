@@ -2,7 +2,9 @@
 
 Flask-Login keeps only the user id in the (signed, HttpOnly) session cookie; each
 request loads a small :class:`Principal` snapshot of the row, so templates and views
-never hold a database object beyond the request. Every manager-side view declares
+never hold a database object beyond the request. A session ends after
+``SESSION_IDLE_MINUTES`` without a request and ``SESSION_MAX_HOURS`` after sign-in,
+timed by :func:`cips.clock.now` and stamped in the cookie by :func:`start_session`. Every manager-side view declares
 its roles with :func:`role_required`; ``tests/test_access.py`` walks the URL map and
 fails for any non-public view that does not.
 """
@@ -14,11 +16,12 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, abort, jsonify, redirect, request, url_for
+from flask import Flask, abort, current_app, g, jsonify, redirect, request, session, url_for
 from flask_babel import gettext
-from flask_login import LoginManager, UserMixin, current_user
+from flask_login import LoginManager, UserMixin, current_user, login_user
 from sqlmodel import select
 
+from cips import clock
 from cips.extensions import db
 from cips.models import Campaign, Role, User
 
@@ -63,9 +66,42 @@ class Principal(UserMixin):
         )
 
 
+def start_session(user: User) -> None:
+    """Sign ``user`` in on a new session: nothing of the anonymous one survives, its CSRF
+    secret included (a token planted before sign-in must not work after it)."""
+    session.clear()
+    g.pop("csrf_token", None)  # Flask-WTF's per-request copy of the old token
+    login_user(Principal.of(user))
+    session["auth_at"] = session["seen_at"] = int(clock.now().timestamp())
+
+
+def not_activity(view: F) -> F:
+    """Mark a view that pages call by themselves (a live refresh): it does not keep the
+    session from expiring while nobody is at the screen."""
+    view.not_activity = True  # type: ignore[attr-defined]
+    return view
+
+
+def _session_alive() -> bool:
+    """Within both timeouts; counts this request as activity unless its view says otherwise."""
+    config, now = current_app.config, int(clock.now().timestamp())
+    started, seen = session.get("auth_at"), session.get("seen_at")
+    if not isinstance(started, int) or not isinstance(seen, int):
+        return False  # a session from before the timeouts: sign in again
+    if now - seen > config["SESSION_IDLE_MINUTES"] * 60 or now - started > config["SESSION_MAX_HOURS"] * 3600:
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    if not getattr(view, "not_activity", False):
+        session["seen_at"] = now
+    return True
+
+
 def _load_user(session_id: str) -> Principal | None:
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
+        return None
+    if not _session_alive():
+        session.clear()
         return None
     user = db.session.get(User, int(user_id))
     # A deactivated account, or a session ended by sign-out or a password change, loses

@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from cips.auth import bp
 from cips.auth.forms import LoginForm, PasswordForm, PreferencesForm
-from cips.auth.principal import Principal, actor, end_sessions
+from cips.auth.principal import Principal, actor, end_sessions, start_session
 from cips.extensions import db, limiter
 from cips.models import Role, User
 from cips.services import audit
@@ -52,7 +52,7 @@ def login():
         user = db.session.exec(select(User).where(User.email == email)).first()
         stored = user.password_hash if user is not None else _DUMMY_HASH
         if check_password_hash(stored, form.password.data) and user is not None and user.is_active:
-            login_user(Principal.of(user))
+            start_session(user)
             audit.record(db.session, user.email, "auth.login", user.email)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")) or home_for(user.role))

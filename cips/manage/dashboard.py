@@ -6,7 +6,7 @@ from flask import current_app, jsonify, render_template
 from flask_babel import get_locale
 
 from cips.auth import role_required
-from cips.auth.principal import campaign_for
+from cips.auth.principal import campaign_for, not_activity
 from cips.extensions import db
 from cips.manage import bp
 from cips.models import Role
@@ -31,6 +31,7 @@ def dashboard(slug: str):
 
 @bp.get("/campaigns/<slug>/dashboard/live")
 @role_required(Role.manager)
+@not_activity  # the page's own refresh: an open dashboard is not someone at the screen
 def dashboard_live(slug: str):
     campaign, progress = _progress(slug)
     return render_template("manage/_fieldwork.html", campaign=campaign, fw=progress)
