@@ -15,6 +15,8 @@ The production code has no switch for either: the bench changes the app's engine
 
 from __future__ import annotations
 
+import atexit
+import sys
 from typing import Any
 
 from flask import Flask
@@ -26,6 +28,24 @@ from cips.submissions.group_commit import Job
 from cips.submissions.service import _TARGET
 
 VARIANTS = ("durable", "single", "normal")
+#: What a worker of the durable variant prints on exit (read by bench/ingest.py): its commits and
+#: the submissions they held.
+STATS_PREFIX = "BENCH_GROUP_COMMIT"
+
+
+def _count_batches(writer: direct.DirectWriter) -> None:
+    commit, totals = writer.group._commit, [0, 0]
+
+    def counted(take: Any) -> None:
+        def counting_take() -> list[Job]:
+            jobs = take()
+            totals[0], totals[1] = totals[0] + 1, totals[1] + len(jobs)
+            return jobs
+
+        commit(counting_take)
+
+    writer.group._commit = counted  # type: ignore[method-assign]
+    atexit.register(lambda: print(f"{STATS_PREFIX} {totals[0]} {totals[1]}", file=sys.stderr, flush=True))
 
 
 def create_app(variant: str = "durable") -> Flask:
@@ -33,6 +53,8 @@ def create_app(variant: str = "durable") -> Flask:
         raise SystemExit(f"unknown variant {variant!r}: one of {', '.join(VARIANTS)}")
     app = cips.create_app()
     engine = app.extensions["cips_engine"]
+    if variant == "durable":
+        _count_batches(direct.writer_for(engine, _TARGET))
     if variant in ("single", "normal"):  # each submission its own transaction, concurrently, as before
         writer = direct.writer_for(engine, _TARGET)
 

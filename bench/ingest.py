@@ -42,6 +42,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._variants import STATS_PREFIX, VARIANTS  # noqa: E402
 from cips.demo.generator import DemoRespondents  # noqa: E402
 from cips.instruments.loader import load_file  # noqa: E402
 from cips.instruments.schema import ItemType  # noqa: E402
@@ -50,10 +51,9 @@ PG_URL = os.environ.get("CIPS_BENCH_DATABASE_URL", "postgresql+psycopg://cips:ci
 CAMPAIGN = "bench"
 #: gunicorn per database (README "Benchmarks"): threads of one worker share a commit (group
 #: commit), so each worker needs enough of them to fill a batch while the disk is busy.
-GUNICORN = {"sqlite": "--workers 2 --threads 16", "postgresql": "--workers 2 --threads 16"}
+GUNICORN = {"sqlite": "--workers 2 --threads 16", "postgresql": "--workers 2 --threads 8"}
 #: Goal per database: durable storage costs at most 20 % (SQLite), 40 % (PostgreSQL) of the ceiling.
 GOAL = {"sqlite": 0.80, "postgresql": 0.60}
-VARIANTS = ("durable", "single", "normal")  # bench/_variants.py
 #: Stands for the uuid in each body template; the Lua script puts a fresh one in its place.
 PLACEHOLDER = "00000000-0000-4000-8000-000000000000"
 
@@ -188,7 +188,7 @@ class Server:
                    CIPS_FORMS_DIR=str(ROOT / "forms"))  # fmt: skip
         self.port = free_port()
         self.log_path = workdir / f"gunicorn-{variant}.log"
-        self.log = self.log_path.open("wb")
+        self.log = self.log_path.open("ab")  # one log per variant, across its rounds
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.proc = subprocess.Popen(
             [str(gunicorn), "--bind", f"127.0.0.1:{self.port}", *gunicorn_args,
@@ -245,32 +245,42 @@ def combine(results: list[dict[str, Any]]) -> dict[str, Any]:
 def measure(url: str, name: str, args: argparse.Namespace, workdir: Path, script: Path, bodies: Path) -> dict:
     prepare(url)
     options = shlex.split(args.gunicorn or GUNICORN[name])
-    servers = {variant: Server(url, workdir, options, variant) for variant in VARIANTS}
-    # The ceiling is served by the shipped app; each variant's ingest by its own server.
-    routes = [("ceiling", "durable", "/api/v1/bench/ceiling")] + [(v, v, "/api/v1/submissions") for v in VARIANTS]
-    runs: dict[str, list[dict[str, Any]]] = {label: [] for label, _server, _path in routes}
-    acknowledged = 0
-    try:
-        for server in servers.values():
-            server.wait_ready()
-        run = 0
-        for label, server_name, path in routes:  # warm caches, connections and prepared statements
-            run += 1
-            result = wrk(servers[server_name].port, path, args.warmup, run, script, bodies, args.connections)
-            acknowledged += result["acknowledged"] if label != "ceiling" else 0
-        # Interleaved rounds: a neighbour's load on this shared machine hits every route alike.
-        for _ in range(args.rounds):
-            for label, server_name, path in routes:
-                run += 1
-                result = wrk(servers[server_name].port, path, args.seconds, run, script, bodies, args.connections)
-                runs[label].append(result)
-                acknowledged += result["acknowledged"] if label != "ceiling" else 0
-    finally:
-        for server in servers.values():
-            server.stop()
+    # The ceiling is served by the shipped app; each variant's ingest by its own server. One server
+    # runs at a time (each thread keeps its connections: three at once could exhaust PostgreSQL's
+    # max_connections), started afresh for each round and warmed up before it is measured.
+    routes = {
+        "durable": [("ceiling", "/api/v1/bench/ceiling"), ("durable", "/api/v1/submissions")],
+        "single": [("single", "/api/v1/submissions")],
+        "normal": [("normal", "/api/v1/submissions")],
+    }
+    runs: dict[str, list[dict[str, Any]]] = {label: [] for paths in routes.values() for label, _path in paths}
+    logs = {variant: workdir / f"gunicorn-{variant}.log" for variant in VARIANTS}
+    acknowledged, run = 0, 0
+    # Interleaved rounds: a neighbour's load on this shared machine hits every route alike.
+    for _ in range(args.rounds):
+        for variant, paths in routes.items():
+            server = Server(url, workdir, options, variant)
+            try:
+                server.wait_ready()
+                for label, path in paths:  # warm caches, connections and prepared statements
+                    run += 1
+                    result = wrk(server.port, path, args.warmup, run, script, bodies, args.connections)
+                    acknowledged += result["acknowledged"] if label != "ceiling" else 0
+                for label, path in paths:
+                    run += 1
+                    result = wrk(server.port, path, args.seconds, run, script, bodies, args.connections)
+                    runs[label].append(result)
+                    acknowledged += result["acknowledged"] if label != "ceiling" else 0
+            finally:
+                server.stop()
     stored = stored_count(url)  # after every server stopped: what is on disk
 
     figures = {label: combine(results) for label, results in runs.items()}
+    commits = submissions = 0
+    for line in logs["durable"].read_text(errors="replace").splitlines():  # each worker's count, on its exit
+        if line.startswith(STATS_PREFIX):
+            commits, submissions = commits + int(line.split()[1]), submissions + int(line.split()[2])
+    batch = submissions / commits if commits else 0.0
     ceiling, durable = figures["ceiling"], figures["durable"]
     ratio = durable["rps"] / ceiling["rps"]
     fsync_cost = 1 - figures["single"]["rps"] / figures["normal"]["rps"]
@@ -279,14 +289,15 @@ def measure(url: str, name: str, args: argparse.Namespace, workdir: Path, script
         print(f"{name} {label:8} {f['rps']:6.0f} req/s (rounds {f['rounds_rps']}), p50 {f['p50_ms']:.1f} ms, "
               f"p99 {f['p99_ms']:.1f} ms, {f['errors']} errors", file=sys.stderr)  # fmt: skip
         if f["errors"]:  # say why: the server's log is in a temporary directory about to go
-            log = servers["durable" if label == "ceiling" else label].log_path.read_text(errors="replace")
+            log = logs["durable" if label == "ceiling" else label].read_text(errors="replace")
             problems = [line for line in log.splitlines() if "Error" in line or "WARNING" in line]
             print("\n".join(f"  {line[:300]}" for line in problems[:10]), file=sys.stderr)
     print(f"{name} (gunicorn {' '.join(options)}): durable / ceiling = {ratio:.2f} (goal >= {GOAL[name]:.2f}); "
           f"durable commits one by one cost {fsync_cost:.0%} of the non-durable rate; group commit x{group_gain:.2f}; "
-          f"{stored} rows stored, {acknowledged} requests acknowledged", file=sys.stderr)  # fmt: skip
+          f"{batch:.1f} submissions per commit; {stored} rows stored, {acknowledged} requests acknowledged",
+          file=sys.stderr)  # fmt: skip
     out = {f"{name}_ratio": round(ratio, 3), f"{name}_goal": GOAL[name], f"{name}_fsync_cost": round(fsync_cost, 3),
-           f"{name}_group_gain": round(group_gain, 2), f"{name}_stored": stored,
+           f"{name}_group_gain": round(group_gain, 2), f"{name}_per_commit": round(batch, 1), f"{name}_stored": stored,
            f"{name}_acknowledged": acknowledged, f"{name}_gunicorn": " ".join(options)}  # fmt: skip
     for label, f in figures.items():
         out |= {f"{name}_{label}_rps": round(f["rps"]), f"{name}_{label}_p50_ms": round(f["p50_ms"], 1),
