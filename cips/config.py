@@ -16,6 +16,11 @@ QUARANTINE_MAX_BYTES = 16 * 1024 * 1024
 SESSION_IDLE_MINUTES = 30
 #: ...and this long after signing in, however active (a working day).
 SESSION_MAX_HOURS = 12
+#: Guesses at one account's password from anywhere, sign-in and /account together: each window
+#: used up delays the next attempt to its end (a growing delay, never a lock beyond an hour).
+LOGIN_ACCOUNT_RATE_LIMIT = "5/minute;10/10 minutes;30/hour"
+#: Sign-in attempts from one client address, whatever accounts they name.
+LOGIN_RATE_LIMIT = "10/minute;100/hour"
 #: Submissions accepted per device (``limits`` syntax); more get 429 and the device retries later.
 API_RATE_LIMIT = "600/minute"
 #: Submissions accepted per client address, whatever device ids they carry: five stations
@@ -62,10 +67,6 @@ class Config:
         # The signed cookie itself is refused past the absolute limit (Flask's default: 31 days).
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=self.SESSION_MAX_HOURS)
         self.JSON_SORT_KEYS = False
-        # Part of the PWA's service-worker version: changing it makes every device
-        # fetch a fresh copy of the app (the version otherwise follows content).
-        self.RATELIMIT_STORAGE_URI = os.environ.get("CIPS_RATELIMIT_STORAGE_URI", "memory://")
-        self.RATELIMIT_HEADERS_ENABLED = True
         # Shared counters (cips.counters): empty means a SQLite file beside a SQLite database,
         # else the app database itself (its counter_window table).
         self.COUNTER_STORE_URL = os.environ.get("CIPS_COUNTER_STORE_URL", "")
@@ -73,11 +74,16 @@ class Config:
         # transient counter key). A reconnecting station flushes hundreds at once.
         self.API_RATE_LIMIT = os.environ.get("CIPS_API_RATE_LIMIT", API_RATE_LIMIT)
         self.API_ADDRESS_RATE_LIMIT = os.environ.get("CIPS_API_ADDRESS_RATE_LIMIT", API_ADDRESS_RATE_LIMIT)
+        # Password guesses (cips.auth.throttle), in the same shared counters.
+        self.LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("CIPS_LOGIN_ACCOUNT_RATE_LIMIT", LOGIN_ACCOUNT_RATE_LIMIT)
+        self.LOGIN_RATE_LIMIT = os.environ.get("CIPS_LOGIN_RATE_LIMIT", LOGIN_RATE_LIMIT)
         # Benchmark-only routes (bench/ingest.py's ceiling endpoint); never set in production.
         self.BENCH_ENDPOINTS = os.environ.get("CIPS_BENCH_ENDPOINTS", "0") == "1"
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed (ProxyFix):
         # 0 = none, the client address is the socket's; 1 = one proxy (nginx) on the way, etc.
         self.TRUSTED_PROXIES = int(os.environ.get("CIPS_TRUSTED_PROXIES", "0"))
+        # Part of the PWA's service-worker version: changing it makes every device
+        # fetch a fresh copy of the app (the version otherwise follows content).
         self.PWA_VERSION_SALT = os.environ.get("CIPS_PWA_VERSION_SALT", "")
 
     def as_dict(self) -> dict[str, object]:

@@ -14,9 +14,9 @@ from sqlmodel import Session, create_engine
 
 _log = logging.getLogger(__name__)
 csrf = CSRFProtect()
-# Counters live in memory by default (per gunicorn worker); set CIPS_RATELIMIT_STORAGE_URI
-# (e.g. redis://) to share them. The client address is used only as a transient counter key,
-# never written anywhere near answers.
+# Every CIPS limit is counted in the shared store (cips.counters: the submission API, sign-in
+# and password checks); Flask-Limiter is kept for its switch, RATELIMIT_ENABLED=False, which
+# turns them all off.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 

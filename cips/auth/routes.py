@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlmodel import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from cips.auth import bp
+from cips.auth import bp, throttle
 from cips.auth.forms import LoginForm, PasswordForm, PreferencesForm
 from cips.auth.principal import Principal, actor, end_sessions, start_session
-from cips.extensions import db, limiter
+from cips.extensions import db
 from cips.models import Role, User
 from cips.services import audit
 
@@ -41,17 +41,27 @@ def home_for(role: Role) -> str:
     return url_for("manage.campaigns")
 
 
+def _too_many(seconds: int, template: str, status: int = 429, **context) -> tuple[str, int, dict[str, str]]:
+    flash(_("Too many password attempts: try again in %(seconds)s seconds.", seconds=seconds), "error")
+    return render_template(template, **context), status, {"Retry-After": str(seconds)}
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config.get("LOGIN_RATE_LIMIT", "10 per minute;100 per hour"), methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(home_for(current_user.role))
     form = LoginForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
+        # Counted before the password is checked, for known and unknown emails alike; while
+        # delayed, even the right password waits (else the delay would confirm it).
+        wait = throttle.attempt(email)
+        if wait is not None:
+            return _too_many(wait, "auth/login.html", form=form)
         user = db.session.exec(select(User).where(User.email == email)).first()
         stored = user.password_hash if user is not None else _DUMMY_HASH
         if check_password_hash(stored, form.password.data) and user is not None and user.is_active:
+            throttle.succeeded(email)
             start_session(user)
             audit.record(db.session, user.email, "auth.login", user.email)
             db.session.commit()
@@ -90,9 +100,18 @@ def account():
         flash(_("Preferences saved."), "ok")
         return redirect(url_for("auth.account"))
     if password.submit.data and password.validate_on_submit():
+        # A stolen session must not become a way to guess the password: same counts as sign-in.
+        wait = throttle.attempt(user.email, by_address=False)
+        if wait is not None:
+            audit.record(db.session, actor(), "user.password_delayed", user.email, retry_after=wait)
+            db.session.commit()
+            return _too_many(wait, "auth/account.html", prefs=prefs, password=password, user=user)
         if not check_password_hash(user.password_hash, password.current.data):
+            audit.record(db.session, actor(), "user.password_wrong", user.email)
+            db.session.commit()
             flash(_("The current password is wrong."), "error")
         else:
+            throttle.succeeded(user.email)
             user.password_hash = generate_password_hash(password.new.data)
             end_sessions(user)  # other browsers signed in with the old password are signed out
             db.session.add(user)
