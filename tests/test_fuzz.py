@@ -286,4 +286,24 @@ def test_fuzz_api_mutated_envelopes_are_refused_with_a_field(sealed_app, changes
     assert isinstance(data, dict)
     if response.status_code not in (200, 201):
         assert data.get("error") and data.get("field"), data
-        assert data.get("quarantine_id"), data  # kept (sealed with the campaign key), never dropped
+        assert data.get("quarantine_id"), data
+        assert_sealed_verbatim(sealed_app, data["quarantine_id"], sent, body.get("campaign"))
+
+
+def assert_sealed_verbatim(app, quarantine_id: int, sent: bytes, campaign: Any) -> None:
+    """The refused body is kept whole: sealed with the campaign key when it names the encrypted
+    campaign (and then the key holder opens exactly what was sent), as received otherwise."""
+    from cips.services.encryption import open_sealed
+    from cips.submissions.envelope import is_sealed_body
+
+    with Session(app.extensions["cips_engine"]) as session:
+        row = session.get(QuarantinedSubmission, quarantine_id)
+    assert row is not None
+    sealed = is_sealed_body(row.raw_body)
+    if campaign == "sealed":
+        assert sealed is not None and sealed["campaign"] == "sealed", row.raw_body[:300]  # never kept in clear
+        assert row.claimed_campaign == "sealed"
+    if sealed is None:
+        assert row.raw_body == sent[:QUARANTINE_MAX_BYTES]
+    else:
+        assert open_sealed(sealed, app.config["SEALED_KEY"]) == sent[:QUARANTINE_MAX_BYTES]

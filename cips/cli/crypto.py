@@ -20,6 +20,7 @@ from tqdm import tqdm
 
 from analysis.factors import CORE_LANGUAGES as LANGUAGES  # the report speaks these; light import
 from cips.extensions import db
+from cips.models.user import PASSWORD_MIN
 from cips.services import audit
 from cips.services.campaigns import CampaignError, get_campaign
 from cips.services.decryption import (
@@ -31,7 +32,6 @@ from cips.services.decryption import (
     write_export,
 )
 from cips.services.encryption import (
-    MIN_PASSPHRASE,
     PASSPHRASE_ENV,
     KeyFileError,
     check_passphrase,
@@ -40,6 +40,7 @@ from cips.services.encryption import (
     load_private_key,
     load_public_pem,
     public_pem,
+    weak_protection,
     write_private_key,
 )
 
@@ -56,7 +57,8 @@ def passphrase(confirm: bool) -> str:
         except KeyFileError as exc:
             raise click.BadParameter(str(exc)) from exc
 
-    label = f"Passphrase for the key file (at least {MIN_PASSPHRASE} characters)" if confirm else "Key file passphrase"
+    label = (f"Passphrase for the key file (at least {PASSWORD_MIN} characters, a few unrelated words)" if confirm
+             else "Key file passphrase")  # fmt: skip
     return click.prompt(label, hide_input=True, confirmation_prompt=confirm, value_proc=valid)
 
 
@@ -142,10 +144,18 @@ def prepare_campaign_key(slug: str, encrypt: bool, key_out: Path | None, public_
     required=True,
     help="Private key file to write (passphrase-protected PKCS#8, mode 0600).",
 )
-@click.option("--public-out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+@click.option("--public-out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Public key file to write (PEM), for `cips campaign create --encrypt --public-key`.")  # fmt: skip
-def keygen_command(key_out: Path, public_out: Path) -> None:
+@click.option("--rewrap", "old_key", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="Instead of a new pair: write this key file's key again into --key-out, under the current "
+                   "protection (scrypt) and a new passphrase. Its campaigns' answers stay readable.")  # fmt: skip
+def keygen_command(key_out: Path, public_out: Path | None, old_key: Path | None) -> None:
     """Make a campaign key pair here (e.g. on the manager's laptop), away from the server."""
+    if old_key is not None:
+        _rewrap(old_key, key_out)
+        return
+    if public_out is None:
+        raise click.UsageError("--public-out is needed to make a key pair")
     if public_out.exists():
         raise click.BadParameter(f"{public_out} already exists", param_hint="--public-out")
     key = generate_private_key()
@@ -155,6 +165,19 @@ def keygen_command(key_out: Path, public_out: Path) -> None:
         raise click.ClickException(str(exc)) from exc
     public_out.write_text(public_pem(key), encoding="ascii")
     click.echo(f"key {fingerprint(public_pem(key))}: private key {key_out} (keep it), public key {public_out}")
+
+
+def _rewrap(old_key: Path, key_out: Path) -> None:
+    """The same private key, protected again: for files made before scrypt, or a new passphrase."""
+    try:
+        key = load_private_key(old_key, passphrase(confirm=False))
+        click.echo(f"key {fingerprint(public_pem(key))} read from {old_key}; now the passphrase of {key_out}",
+                   err=True)  # fmt: skip
+        write_private_key(key_out, key, check_passphrase(passphrase(confirm=True)))
+    except KeyFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"key {fingerprint(public_pem(key))} written to {key_out} (scrypt); check that it opens "
+               f"(cips decrypt --key {key_out}), then destroy {old_key} and its copies")  # fmt: skip
 
 
 def _progress(rows: Iterable[Any], total: int) -> Iterable[Any]:
@@ -206,6 +229,8 @@ def decrypt_command(campaign: str, key_file: Path, out: Path | None, report: Pat
         row = get_campaign(session, campaign)
         key = load_private_key(key_file, passphrase(confirm=False))
         check_key(row, key, str(key_file))
+        if (weak := weak_protection(key_file)) is not None:
+            click.echo(f"note: {weak}; protect it again: cips keygen --rewrap {key_file} --key-out NEW", err=True)
         result = decrypt_campaign(session, row, key, lang=lang, progress=_progress)
         write_export(result, out)
     except (CampaignError, KeyFileError, DecryptionError) as exc:

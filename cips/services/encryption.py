@@ -7,8 +7,8 @@ campaign's RSA-OAEP-3072 (SHA-256, MGF1-SHA-256) public key. The envelope carrie
 base64 of the wrapped key (384 bytes), the nonce and the ciphertext (GCM tag at the
 end, as WebCrypto and ``AESGCM`` both produce it).
 
-The private key exists only in a passphrase-protected PKCS#8 file the manager keeps;
-the server stores the public key and nothing else.
+The private key exists only in a passphrase-protected PKCS#8 file the manager keeps
+(scrypt, see :mod:`cips.services.keyfile`); the server stores the public key and nothing else.
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from cips.services.keyfile import encrypted_pem, protection
+from cips.services.passwords import WeakSecret, check_secret
+
 ALG = "RSA-OAEP-3072-SHA256+A256GCM"
 RSA_BITS = 3072
 WRAPPED_KEY_BYTES = RSA_BITS // 8
@@ -37,7 +40,6 @@ TAG_BYTES = 16
 #: Largest ciphertext accepted: a generous bound on the largest questionnaire with every
 #: text answer at its maximum length, and base64 of it still fits the 1 MB body limit.
 MAX_CIPHERTEXT_BYTES = 700_000
-MIN_PASSPHRASE = 12
 PASSPHRASE_ENV = "CIPS_KEY_PASSPHRASE"
 
 
@@ -100,22 +102,24 @@ def fingerprint(pem: str) -> str:
 
 
 def check_passphrase(passphrase: str) -> str:
-    if len(passphrase) < MIN_PASSPHRASE:
-        raise KeyFileError(f"the passphrase must have at least {MIN_PASSPHRASE} characters")
-    return passphrase
+    """A new key file's passphrase, rated like an account password (``cips.services.passwords``).
+
+    Stricter reasons to than for a password: a stolen key file meets an offline attacker with
+    no rate limit, and its answers cannot be re-encrypted once the passphrase is guessed.
+    """
+    try:
+        return check_secret(passphrase)
+    except WeakSecret as exc:
+        raise KeyFileError(f"passphrase refused: {exc}") from exc
 
 
 def write_private_key(path: Path, key: rsa.RSAPrivateKey, passphrase: str) -> None:
-    """PKCS#8 PEM encrypted with the passphrase (the library's best available scheme).
+    """PKCS#8 PEM encrypted with the passphrase (PBES2: scrypt and AES-256-CBC).
 
     Created with mode 0600 and never over an existing file: overwriting the only copy
     of a campaign's key would make its answers unreadable forever.
     """
-    data = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.BestAvailableEncryption(check_passphrase(passphrase).encode("utf-8")),
-    )
+    data = encrypted_pem(key, check_passphrase(passphrase).encode("utf-8"))
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError as exc:
@@ -141,6 +145,17 @@ def load_private_key(path: Path, passphrase: str) -> rsa.RSAPrivateKey:
     if not isinstance(key, rsa.RSAPrivateKey) or key.key_size != RSA_BITS:
         raise KeyFileError(f"{path} does not hold an RSA-{RSA_BITS} key")
     return key
+
+
+def weak_protection(path: Path) -> str | None:
+    """What is weak about a key file's protection (files made before scrypt: PBKDF2, 2,048 rounds), or None."""
+    try:
+        kdf = protection(Path(path).read_bytes())
+    except OSError:
+        return None
+    if kdf == "scrypt":
+        return None
+    return f"{path} is protected with {kdf} (key files made before scrypt: 2,048 PBKDF2 rounds, fast to guess)"
 
 
 # ---------------------------------------------------------------- envelopes
