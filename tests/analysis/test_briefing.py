@@ -23,6 +23,7 @@ from analysis.briefing import (
 )
 from analysis.briefing.chart import key_messages_png, key_messages_svg
 from analysis.briefing.render_docx import FIXED_DATE
+from analysis.briefing.render_md import md_text
 from analysis.features import load_codebook
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -126,7 +127,7 @@ def test_briefing_a_question_with_a_single_answer_still_renders(default_model) -
     quotes = [q for t in section.themes for q in t.quotes] + (section.other.quotes if section.other else [])
     assert [q.text for q in quotes] == [answer]
     md = render_markdown(b)
-    assert "## q1" in md and answer in md and "Norland" not in md
+    assert "## q1" in md and md_text(answer) in md and "Norland" not in md
     document = docx.Document(io.BytesIO(render_docx(b)))
     assert answer in "\n".join(p.text for p in document.paragraphs)
 
@@ -171,19 +172,20 @@ def test_briefing_docx_opens_with_title_headings_quotes_and_graphic(briefing) ->
 def test_briefing_markdown_structure(briefing, contributions) -> None:
     md = render_markdown(briefing, graphic="key.svg")
     lines = md.splitlines()
-    assert [ln for ln in lines if ln.startswith("# ")] == [f"# {briefing.title}"]
-    assert [ln[3:] for ln in lines if ln.startswith("## ")] == [q.heading for q in briefing.questions]
-    assert [ln[4:] for ln in lines if ln.startswith("### ")] == [t.label for q in briefing.questions for t in q.themes]
+    assert [ln for ln in lines if ln.startswith("# ")] == [f"# {md_text(briefing.title)}"]
+    assert [ln[3:] for ln in lines if ln.startswith("## ")] == [md_text(q.heading) for q in briefing.questions]
+    assert [ln[4:] for ln in lines if ln.startswith("### ")] == [md_text(t.label) for q in briefing.questions
+                                                                   for t in q.themes]  # fmt: skip
     assert "![Messages clés](key.svg)" in md
     quote_lines = [ln for ln in lines if ln.startswith("> ")]
     assert len(quote_lines) == sum(len(t.quotes) for _, t in all_themes(briefing))
-    answers = [c.answer for c in contributions]
+    answers = [md_text(c.answer) for c in contributions]
     for line in quote_lines:
         text = re.match(r"> «\u00a0(.*)\u00a0»", line).group(1)
         assert any(text in a for a in answers), line
     for q in briefing.questions:
         for theme in q.themes:
-            assert theme.sentence in lines
+            assert md_text(theme.sentence) in lines
 
 
 def test_briefing_quotes_in_other_languages_are_marked(briefing) -> None:
@@ -194,7 +196,7 @@ def test_briefing_quotes_in_other_languages_are_marked(briefing) -> None:
             if quote.lang and quote.lang != "fr":
                 note = f"en {i18n.language_name(quote.lang, 'fr')}"
                 assert quote.lang_note == note
-                assert f"{quote.text}\u00a0» ({note})" in md
+                assert md_text(f"{quote.text}\u00a0» ({note})") in md
                 marked += 1
             else:
                 assert quote.lang_note is None
