@@ -25,10 +25,9 @@ run: $(STAMP)
 	$(BIN)/cips instruments load
 	$(BIN)/cips demo --if-empty --responses $(DEMO_RESPONSES) --seed 1
 	@echo "Survey: http://$(HOST):$(PORT)/s/demo"
-	# Access log without client address or user agent: respondents' IPs are never recorded.
-	# --timeout 180: an export of a very large campaign is built within its request.
-	$(BIN)/gunicorn --workers 2 --timeout 180 --bind $(HOST):$(PORT) --access-logfile - \
-		--access-logformat '%(t)s "%(r)s" %(s)s %(b)s %(M)sms' 'cips:create_app()'
+	# Threaded workers, timeouts and an access log without address, user agent or query string:
+	# deploy/gunicorn.conf.py (README "Deployment": put a buffering proxy in front in production).
+	$(BIN)/gunicorn --config deploy/gunicorn.conf.py --bind $(HOST):$(PORT) 'cips:create_app()'
 
 # pytest exits 5 when it collects no test: that is a failure of the suite, not a pass.
 test: $(STAMP)
