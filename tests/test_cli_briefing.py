@@ -37,7 +37,7 @@ def test_cli_briefing_markdown_links_the_svg_written_beside_it(runner, tmp_path)
     md = out.read_text(encoding="utf-8")
     assert "![Key messages](b-key-messages.svg)" in md
     assert (tmp_path / "b-key-messages.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
-    assert md.startswith("# ") and "\n## q1\n" in md  # no questions file: the question as written
+    assert md.startswith("# ") and "\n## Question 1\n" in md  # no questions file: "q1" is a code, not a text
 
 
 def test_cli_briefing_bad_file_names_file_and_line_and_fails(runner, tmp_path) -> None:

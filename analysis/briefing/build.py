@@ -269,6 +269,18 @@ def _context(lang: str, n: int, contributors: int | None, languages: dict[str, i
     return template.format(n=n, contributors=who, languages=i18n.join(names, lang) or "—")
 
 
+#: A question given by a code ("q1", "Q2", "question_3"), not its wording: headed "Question 1".
+_CODE = re.compile(r"[A-Za-z][A-Za-z_.-]{0,15}\d{0,4}")
+
+
+def _heading(question: Question, lang: str, number: int) -> str:
+    """The question's text in ``lang``; a bare code (no questions file) becomes "Question <number>"."""
+    heading = question.heading(lang) or question.id
+    if heading == question.id and _CODE.fullmatch(heading) and any(ch.isdigit() for ch in heading):
+        return i18n.s(lang, "question_n").format(n=number)
+    return heading
+
+
 def build_briefing(contributions: Iterable[Contribution | dict[str, Any]], lang: str = "fr", meeting: str | None = None,
                    title: str | None = None, questions: Sequence[Question] | None = None, classifier: Any = None,
                    grouping: Grouping = "auto", source_name: str = "<contributions>") -> Briefing:  # fmt: skip
@@ -292,7 +304,7 @@ def build_briefing(contributions: Iterable[Contribution | dict[str, Any]], lang:
     for k, p in enumerate(points):
         by_question.setdefault(question_of[items[p.contribution].question], []).append(k)
     sections, theme_members, used = [], {}, {}
-    for q in ordered:
+    for number, q in enumerate(ordered, start=1):
         members = by_question.get(q.id, [])
         total = len({points[i].contribution for i in members})
         silent = {points[i].contribution for i in members} - {points[i].contribution for i in members
@@ -315,7 +327,7 @@ def build_briefing(contributions: Iterable[Contribution | dict[str, Any]], lang:
             theme_members[(q.id, key)] = {points[i].contribution for i in idx
                                           if base.startswith("factor:") or base in points[i].concepts}  # fmt: skip
         other = _theme(points, residual, f"factor:{OTHER}", total, lang, 0, items) if residual else None
-        sections.append(BriefingQuestion(id=q.id, heading=q.heading(lang) or q.id, n_contributions=total,
+        sections.append(BriefingQuestion(id=q.id, heading=_heading(q, lang, number), n_contributions=total,
                                          themes=themes, other=other, n_no_comment=len(silent)))  # fmt: skip
     # Named administrations are counted only when every contribution names one: "from 1 administration" would
     # be false of 5 contributions of which 4 are unnamed (they may come from 4 others).

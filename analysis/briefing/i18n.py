@@ -45,6 +45,7 @@ TEXT: dict[str, dict[str, object]] = {
         "answers_to": "{n} contributions on this question.",
         "answers_to_1": "One contribution on this question.",
         "method": "Method",
+        "question_n": "Question {n}",
         "method_text": (
             "First draft prepared automatically by CIPS: answers are split into their separate points, "
             "coded against the ten key factors of the Revised Arusha Declaration and grouped into "
@@ -91,6 +92,7 @@ TEXT: dict[str, dict[str, object]] = {
         "answers_to": "{n} contributions sur cette question.",
         "answers_to_1": "Une contribution sur cette question.",
         "method": "Note de méthode",
+        "question_n": "Question {n}",
         "method_text": (
             "Premier projet établi automatiquement par CIPS : les réponses sont découpées en points, "
             "classées selon les dix facteurs clés de la Déclaration d'Arusha révisée et regroupées en "
@@ -137,6 +139,7 @@ TEXT: dict[str, dict[str, object]] = {
         "answers_to": "{n} contribuciones sobre esta pregunta.",
         "answers_to_1": "Una contribución sobre esta pregunta.",
         "method": "Nota metodológica",
+        "question_n": "Pregunta {n}",
         "method_text": (
             "Primer borrador elaborado automáticamente por CIPS: las respuestas se dividen en puntos, "
             "se clasifican según los diez factores clave de la Declaración de Arusha revisada y se "
@@ -181,6 +184,7 @@ TEXT: dict[str, dict[str, object]] = {
         "answers_to": "{n} contribuições sobre esta pergunta.",
         "answers_to_1": "Uma contribuição sobre esta pergunta.",
         "method": "Nota metodológica",
+        "question_n": "Pergunta {n}",
         "method_text": (
             "Primeiro rascunho preparado automaticamente pelo CIPS: as respostas são divididas em "
             "pontos, classificadas segundo os dez fatores-chave da Declaração de Arusha revista e "

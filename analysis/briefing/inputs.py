@@ -17,6 +17,12 @@ Control characters (``clean_text``): text pasted from Word carries invisible one
 ``\v``, ``\f``, U+2028, U+2029 and ``\r``/``\r\n`` become ``\n``, and every other C0
 control character except ``\t`` and ``\n`` is removed (with DEL and U+FFFE/U+FFFF).
 Quotes are verbatim apart from these invisible characters.
+
+Limits (``analysis.briefing.limits``): answers per file, characters per answer, distinct
+questions; a JSON line nested too deeply for the parser is a located error, not a crash.
+The questions YAML is read with aliases refused (``*name``): the format never needs
+them (each question is written out), and a few hundred bytes of nested aliases expand to
+billions of nodes ("billion laughs"). Anchors alone (``&name``) are harmless and ignored.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from pathlib import Path
 
 import yaml
 
+from analysis.briefing.limits import MAX_ANSWER_CHARS, MAX_CONTRIBUTIONS, MAX_QUESTIONS
 from analysis.factors import CORE_LANGUAGES
 from analysis.jsonl import InputFileError, parse_jsonl
 from analysis.tabular import csv_delimiter
@@ -39,6 +46,11 @@ REQUIRED = ("question", "answer")
 OPTIONAL = ("contributor", "lang", "attributable")
 _TRUE = {"1", "true", "yes", "y", "oui", "o", "sí", "si", "s", "sim", "x"}
 _FALSE = {"", "0", "false", "no", "n", "non", "não", "nao"}
+#: Encodings offered for a file that is not UTF-8 (the web form's choices; the CLI takes any codec name).
+ENCODINGS = {"utf-8": "UTF-8", "cp1252": "Windows-1252", "iso-8859-1": "Latin-1 (ISO-8859-1)",
+             "mac_roman": "Mac OS Roman", "utf-16-le": "UTF-16 LE", "utf-16-be": "UTF-16 BE"}  # fmt: skip
+UTF16_HINT = "it looks like UTF-16 without a byte-order mark"
+LATIN_HINT = "perhaps Windows-1252/Latin-1"
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))  # fmt: skip
 
@@ -94,21 +106,29 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> str:
                 return data.decode(codec).lstrip("\ufeff")
             except UnicodeDecodeError as exc:
                 raise BriefingInputError(f"{name}: invalid {codec} text after its byte-order mark") from exc
-    utf16 = "it looks like UTF-16 without a byte-order mark"
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        hint = utf16 if b"\x00" in data[:200] else "perhaps Windows-1252/Latin-1"
-        raise _not_utf8(name, line, hint, "utf-16-le" if hint == utf16 else "cp1252") from exc
+        if b"\x00" in data[:200]:
+            raise NotUtf8Error(name, line, UTF16_HINT, "utf-16-le") from exc
+        raise NotUtf8Error(name, line, LATIN_HINT, "cp1252") from exc
     if data.count(b"\x00") >= _NUL_SHARE * len(data):  # ASCII in UTF-16 decodes as UTF-8 with a NUL per character
-        raise _not_utf8(name, data[: data.index(b"\x00")].count(b"\n") + 1, utf16, "utf-16-le")
+        raise NotUtf8Error(name, data[: data.index(b"\x00")].count(b"\n") + 1, UTF16_HINT, "utf-16-le")
     return text
 
 
-def _not_utf8(name: str, line: int, hint: str, example: str) -> BriefingInputError:
-    return BriefingInputError(f"{name}:{line}: not UTF-8 text ({hint}); save the file as UTF-8 (Excel: 'CSV UTF-8') "
-                              f"or give its encoding (--encoding {example})")  # fmt: skip
+class NotUtf8Error(BriefingInputError):
+    """A file that is not UTF-8 and names no encoding: where, the likely encoding, and a hint.
+
+    The message speaks to the command line (``--encoding``); the web form names its own field
+    with ``name``, ``line``, ``hint`` and ``encoding`` (one of :data:`ENCODINGS`).
+    """
+
+    def __init__(self, name: str, line: int, hint: str, encoding: str) -> None:
+        super().__init__(f"{name}:{line}: not UTF-8 text ({hint}); save the file as UTF-8 (Excel: 'CSV UTF-8') "
+                         f"or give its encoding (--encoding {encoding})")  # fmt: skip
+        self.name, self.line, self.hint, self.encoding = name, line, hint, encoding
 
 
 def _flag(value: object, where: str) -> bool:
@@ -133,6 +153,9 @@ def _lang(value: object, where: str) -> str:
 
 
 def _make(record: dict[str, object], where: str) -> Contribution | None:
+    for key in (*REQUIRED, *OPTIONAL):
+        if isinstance(record.get(key), dict | list):
+            raise BriefingInputError(f"{where}: field {key!r}: expected text, got {type(record[key]).__name__}")
     question = clean_text(str(record.get("question") or "")).strip()
     answer = record.get("answer")
     if answer is not None and not isinstance(answer, str):
@@ -140,6 +163,9 @@ def _make(record: dict[str, object], where: str) -> Contribution | None:
     answer = clean_text(answer) if answer else answer
     if not answer or not answer.strip():
         return None  # a blank answer says nothing; it is not a contribution
+    if len(answer) > MAX_ANSWER_CHARS:
+        raise BriefingInputError(f"{where}: field 'answer': {len(answer):,} characters (at most "
+                                 f"{MAX_ANSWER_CHARS:,} per answer)")  # fmt: skip
     if not question:
         raise BriefingInputError(f"{where}: field 'question': empty (give the question id or text)")
     line = int(where.rsplit(":", 1)[1])
@@ -177,9 +203,7 @@ def _read_csv(text: str, name: str) -> list[Contribution]:
                 raise BriefingInputError(f"{name}:{start}: {len(row)} cells but {len(header)} columns "
                                          "(an unquoted separator inside an answer?)")  # fmt: skip
             record = dict(zip(header, row, strict=False))
-            contribution = _make(record, f"{name}:{start}")
-            if contribution is not None:
-                out.append(contribution)
+            _add(out, _make(record, f"{name}:{start}"), f"{name}:{start}")
     except csv.Error as exc:
         raise BriefingInputError(f"{name}:{reader.line_num}: malformed CSV ({exc})") from exc
     if header is None:
@@ -193,10 +217,28 @@ def _read_jsonl(text: str, name: str) -> list[Contribution]:
         missing = [c for c in REQUIRED if c not in obj]
         if missing:
             raise BriefingInputError(f"{name}:{number}: missing field {', '.join(repr(m) for m in missing)}")
-        contribution = _make(obj, f"{name}:{number}")
-        if contribution is not None:
-            out.append(contribution)
+        _add(out, _make(obj, f"{name}:{number}"), f"{name}:{number}")
     return out
+
+
+def _add(out: list[Contribution], contribution: Contribution | None, where: str) -> None:
+    """Append ``contribution`` unless it is blank; past a limit, say which and where."""
+    if contribution is None:
+        return
+    if len(out) >= MAX_CONTRIBUTIONS:
+        raise BriefingInputError(f"{where}: more than {MAX_CONTRIBUTIONS:,} answers (the limit of one briefing; "
+                                 "split the file by question)")  # fmt: skip
+    out.append(contribution)
+
+
+def _check_questions(rows: Sequence[Contribution], name: str) -> None:
+    first_line: dict[str, int] = {}
+    for row in rows:
+        first_line.setdefault(row.question, row.line)
+    if len(first_line) > MAX_QUESTIONS:
+        line = list(first_line.values())[MAX_QUESTIONS]
+        raise BriefingInputError(f"{name}:{line}: field 'question': more than {MAX_QUESTIONS} different questions "
+                                 "(the limit of one briefing)")  # fmt: skip
 
 
 def _read_bytes(path: Path, name: str) -> bytes:
@@ -224,7 +266,19 @@ def read_contributions(data: bytes | Path, name: str | None = None, encoding: st
         rows = _read_jsonl(text, name) if text.lstrip().startswith("{") else _read_csv(text, name)
     if not rows:
         raise BriefingInputError(f"{name}: no answers (every 'answer' is empty)")
+    _check_questions(rows, name)
     return rows
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing aliases (``*name``): see the module docstring."""
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not accepted: write each question "
+                                              "and text out in full", mark)  # fmt: skip
+        return super().compose_node(parent, index)  # type: ignore[misc]
 
 
 def read_questions(data: bytes | Path, name: str | None = None) -> list[Question]:
@@ -234,14 +288,18 @@ def read_questions(data: bytes | Path, name: str | None = None) -> list[Question
         data = _read_bytes(data, name)
     name = name or "<questions>"
     try:
-        doc = yaml.safe_load(decode(data, name))
+        doc = yaml.load(decode(data, name), Loader=_NoAliasLoader)  # a SafeLoader, aliases refused
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{name}:{mark.line + 1}" if mark is not None else name
         raise BriefingInputError(f"{where}: invalid YAML ({getattr(exc, 'problem', exc)})") from exc
+    except RecursionError as exc:
+        raise BriefingInputError(f"{name}: invalid YAML (nested too deeply)") from exc
     items = doc.get("questions") if isinstance(doc, dict) else doc
     if not isinstance(items, list) or not items:
         raise BriefingInputError(f"{name}: expected a list 'questions:' of {{id, text}}")
+    if len(items) > MAX_QUESTIONS:
+        raise BriefingInputError(f"{name}: {len(items)} questions (at most {MAX_QUESTIONS} in one briefing)")
     questions: list[tuple[float, int, Question]] = []
     seen: set[str] = set()
     for k, item in enumerate(items, start=1):

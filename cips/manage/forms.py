@@ -154,7 +154,11 @@ class ReportForm(FlaskForm):
 
 class BriefingForm(FlaskForm):
     contributions = FileField(_l("Contributions (CSV or JSONL)"), validators=[
-        FileRequired(), FileAllowed(["csv", "jsonl", "txt"], _l("A .csv or .jsonl file."))])  # fmt: skip
+        FileRequired(),
+        FileAllowed(["csv", "tsv", "txt", "jsonl", "ndjson", "json"], _l("A .csv or .jsonl file."))])  # fmt: skip
+    # Choices set by the view (analysis.briefing.inputs.ENCODINGS): importing the briefing
+    # package here would load its scikit-learn stack in every worker at start-up.
+    encoding = SelectField(_l("Encoding of the file"), default="")
     questions = FileField(_l("Questions (YAML, optional)"), validators=[
         Optional(), FileAllowed(["yaml", "yml"], _l("A .yaml file."))])  # fmt: skip
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])

@@ -1,5 +1,8 @@
 """Results of a campaign: the thematic report (browsable, PDF), exports and briefings.
 
+Briefings are built in the background (``cips.manage.briefing_jobs``): the upload answers
+with a redirect to the job's page, which offers the file when it is ready.
+
 The report is computed by ``analysis`` (imported on first use: the statistics and
 topic-modelling stack would otherwise slow every worker's start-up), rendered in the
 background and cached per campaign state (``cips.manage.report_cache``).
@@ -7,9 +10,10 @@ background and cached per campaign state (``cips.manage.report_cache``).
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from cips.auth import role_required
 from cips.auth.principal import actor, campaign_for
@@ -116,29 +120,65 @@ def export(slug: str):
 @bp.route("/briefing", methods=["GET", "POST"])
 @role_required(Role.manager)
 def briefing():
-    from cips.services.briefings import MAX_UPLOAD_BYTES, BriefingError, briefing_from_upload
+    from analysis.briefing.inputs import ENCODINGS
+    from cips.manage.briefing_jobs import start_briefing
+    from cips.services.briefings import MAX_UPLOAD_BYTES, BriefingError, check_sizes, limits_note
 
     # Above the app-wide body limit (made for submissions): the service then refuses a file
     # over its own limit with a message that says so, instead of a bare 413.
     request.max_content_length = 2 * MAX_UPLOAD_BYTES
     form = BriefingForm(lang=str(get_locale()))
+    form.encoding.choices = [("", _("Automatic (UTF-8, or UTF-16 with a byte-order mark)")), *ENCODINGS.items()]
+    limits = limits_note().translated()
     if form.validate_on_submit():
-        upload = form.contributions.data
-        questions = form.questions.data.read() if form.questions.data else None
+        upload, questions = form.contributions.data, form.questions.data
+        data = upload.read()
+        questions_yaml = questions.read() if questions else None
+        questions_name = (questions.filename if questions else None) or "questions.yaml"
         try:
-            data, mimetype, filename = briefing_from_upload(
-                upload.filename or "contributions.csv", upload.read(), lang=form.lang.data, title=form.title.data,
-                meeting=form.meeting.data or None, fmt=form.format.data, questions_yaml=questions,
-            )  # fmt: skip
+            check_sizes(upload.filename or "contributions.csv", len(data), questions_name, len(questions_yaml or b""))
         except BriefingError as exc:
             flash(localized(exc), "error")
-            return render_template("manage/briefing.html", form=form), 422
-        audit.record(db.session, actor(), "briefing.build", upload.filename, lang=form.lang.data,
-                     format=form.format.data)  # fmt: skip
-        db.session.commit()
-        return Response(
-            data,
-            content_type=mimetype,  # MIMETYPES carry their charset: mimetype= would add a second
-            headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
-        )
-    return render_template("manage/briefing.html", form=form)
+            return render_template("manage/briefing.html", form=form, limits=limits), 422
+        job_id = start_briefing(current_user.id, upload.filename or "contributions.csv", data,
+                                questions=questions_yaml, questions_filename=questions_name, lang=form.lang.data,
+                                title=form.title.data, meeting=form.meeting.data or None, fmt=form.format.data,
+                                encoding=form.encoding.data or None)  # fmt: skip
+        return redirect(url_for("manage.briefing_job", job_id=job_id), 303)
+    return render_template("manage/briefing.html", form=form, limits=limits)
+
+
+def _briefing_job(job_id: str):
+    from cips.manage.briefing_jobs import find_briefing
+
+    job = find_briefing(job_id, current_user.id)
+    if job is None:
+        abort(404)
+    return job
+
+
+@bp.get("/briefing/<job_id>")
+@role_required(Role.manager)
+def briefing_job(job_id: str):
+    job = _briefing_job(job_id)
+    state = job.state()
+    error = localized(job.error()) if state == "failed" else None
+    page = render_template("manage/briefing_job.html", job=job, state=state, error=error,
+                           filename=job.params["filename"])  # fmt: skip
+    return page, {"running": 202, "failed": 422}.get(state, 200), {"Cache-Control": "no-store"}
+
+
+@bp.get("/briefing/<job_id>/download")
+@role_required(Role.manager)
+def briefing_download(job_id: str):
+    job = _briefing_job(job_id)
+    if job.state() != "done":
+        return redirect(url_for("manage.briefing_job", job_id=job_id))
+    audit.record(db.session, actor(), "briefing.build", str(job.params["filename"]), lang=job.params["lang"],
+                 format=job.params["format"])  # fmt: skip
+    db.session.commit()
+    return Response(
+        job.result.read_bytes(),
+        content_type=job.mimetype,  # MIMETYPES carry their charset: mimetype= would add a second
+        headers={"Content-Disposition": f'attachment; filename="{job.download_name}"', "Cache-Control": "no-store"},
+    )

@@ -12,12 +12,17 @@ from typing import Literal
 
 from analysis.briefing import Briefing, BriefingInputError, build_briefing, read_contributions, read_questions
 from analysis.briefing.i18n import LANGUAGES
+from analysis.briefing.limits import (
+    MAX_ANSWER_CHARS,
+    MAX_CONTRIBUTIONS,
+    MAX_QUESTIONS,
+    MAX_QUESTIONS_BYTES,
+    MAX_UPLOAD_BYTES,
+)
 from analysis.briefing.render_docx import render_docx
 from analysis.briefing.render_md import render_markdown
-from cips.services.messages import N_
+from cips.services.messages import N_, Message
 
-#: Largest contributions file accepted (a year of partners' answers is a few hundred kB).
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MIMETYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "md": "text/markdown; charset=utf-8",
@@ -35,6 +40,23 @@ def download_name(title: str | None, fmt: str) -> str:
     return f"{slug or 'briefing'}.{fmt}"
 
 
+def limits_note() -> Message:
+    """The limits of an upload, as the form states them (``analysis.briefing.limits``)."""
+    return N_("At most %(size)s kB, %(answers)s answers, %(questions)s questions and %(chars)s characters per "
+              "answer; a questions file of at most %(questions_size)s kB.", size=MAX_UPLOAD_BYTES // 1024,
+              answers=MAX_CONTRIBUTIONS, questions=MAX_QUESTIONS, chars=MAX_ANSWER_CHARS,
+              questions_size=MAX_QUESTIONS_BYTES // 1024)  # fmt: skip
+
+
+def check_sizes(filename: str, size: int, questions_filename: str = "questions.yaml", questions_size: int = 0) -> None:
+    """Refuse a file over its size limit before any of it is read (the request checks this itself)."""
+    for name, got, limit in ((filename, size, MAX_UPLOAD_BYTES), (questions_filename, questions_size,
+                                                                   MAX_QUESTIONS_BYTES)):  # fmt: skip
+        if got > limit:
+            raise BriefingError(N_("%(file)s: file too large (%(size)s kB; at most %(limit)s kB)", file=name,
+                                   size=-(-got // 1024), limit=limit // 1024))  # fmt: skip
+
+
 def load_briefing(filename: str, data: bytes, *, lang: str = "fr", title: str | None = None,
                   questions_yaml: bytes | None = None, meeting: str | None = None, encoding: str | None = None,
                   questions_filename: str = "questions.yaml") -> Briefing:  # fmt: skip
@@ -42,10 +64,7 @@ def load_briefing(filename: str, data: bytes, *, lang: str = "fr", title: str | 
     if lang not in LANGUAGES:
         raise BriefingError(N_("unknown language %(lang)s (use %(languages)s)", lang=repr(lang),
                                languages=", ".join(LANGUAGES)))  # fmt: skip
-    if len(data) > MAX_UPLOAD_BYTES:
-        limit = MAX_UPLOAD_BYTES // 1024
-        raise BriefingError(N_("%(file)s: file too large (%(size)s kB; at most %(limit)s kB)", file=filename,
-                               size=len(data) // 1024, limit=limit))  # fmt: skip
+    check_sizes(filename, len(data), questions_filename, len(questions_yaml) if questions_yaml else 0)
     try:
         contributions = read_contributions(data, filename, encoding=encoding)
         questions = read_questions(questions_yaml, questions_filename) if questions_yaml else None

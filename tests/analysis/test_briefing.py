@@ -118,6 +118,16 @@ def test_briefing_without_questions_file_uses_question_texts_in_order(default_mo
     assert [q.n_contributions for q in b.questions] == [2, 1]
 
 
+@pytest.mark.parametrize(("lang", "first"), [("en", "Question 1"), ("es", "Pregunta 1"), ("pt", "Pergunta 1")])
+def test_briefing_questions_given_by_code_are_headed_by_their_number(lang, first, default_model) -> None:
+    items = [Contribution("q1", "More training of officers on ethics.", lang="en"),
+             Contribution("Q_7", "Rotation of staff at the border.", lang="en"),
+             Contribution("How to engage traders?", "Consultation forums with brokers.", lang="en")]  # fmt: skip
+    b = build_briefing(items, lang=lang, classifier=default_model)
+    assert [q.heading for q in b.questions] == [first, first[:-1] + "2", "How to engage traders?"]
+    assert [q.id for q in b.questions] == ["q1", "Q_7", "How to engage traders?"]
+
+
 def test_briefing_a_question_with_a_single_answer_still_renders(default_model) -> None:
     answer = "Rotation of officers at the border posts every two years."
     b = build_briefing([Contribution("q1", answer, contributor="Norland", lang="en")], lang="fr",
@@ -127,7 +137,7 @@ def test_briefing_a_question_with_a_single_answer_still_renders(default_model) -
     quotes = [q for t in section.themes for q in t.quotes] + (section.other.quotes if section.other else [])
     assert [q.text for q in quotes] == [answer]
     md = render_markdown(b)
-    assert "## q1" in md and md_text(answer) in md and "Norland" not in md
+    assert "## Question 1" in md and md_text(answer) in md and "Norland" not in md
     document = docx.Document(io.BytesIO(render_docx(b)))
     assert answer in "\n".join(p.text for p in document.paragraphs)
 

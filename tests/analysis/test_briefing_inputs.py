@@ -37,7 +37,7 @@ def test_briefing_inputs_pasted_control_characters_render_in_docx_and_markdown(d
 def test_briefing_inputs_docx_never_receives_xml_invalid_characters(default_model) -> None:
     b = build_briefing([{"question": "q1\x02", "answer": "Training of staff\x0b on ethics\x1f."}], lang="fr",
                        classifier=default_model, title="Synthèse\x0b2026", meeting="Réunion\x00")  # fmt: skip
-    assert (b.title, b.meeting, b.questions[0].heading) == ("Synthèse\n2026", "Réunion", "q1")
+    assert (b.title, b.meeting, b.questions[0].heading) == ("Synthèse\n2026", "Réunion", "Question 1")
     # A briefing that did not go through the reader or build_briefing: the renderer cleans again.
     raw = replace(b, title="Synthèse\x0b2026", context=b.context + "\x0c", meeting="Réunion\x00")
     paragraphs = [p.text for p in docx.Document(io.BytesIO(render_docx(raw))).paragraphs]
@@ -57,3 +57,58 @@ def test_briefing_inputs_ascii_utf16_without_bom_gets_the_utf16_hint(codec) -> N
 def test_briefing_inputs_a_stray_nul_in_utf8_is_removed_not_refused() -> None:
     [row] = read_contributions(b"question,answer\nq1,Plus de formation\x00 des agents sur l'integrite\n", "c.csv")
     assert row.answer == "Plus de formation des agents sur l'integrite"
+
+
+def _alias_bomb() -> bytes:
+    """The "billion laughs": nine levels of nine aliases, 9**9 strings once expanded, in a few hundred bytes."""
+    text, previous = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n', "a"
+    for anchor in "bcdefghi":
+        text += f"{anchor}: &{anchor} [{', '.join(['*' + previous] * 9)}]\n"
+        previous = anchor
+    return (text + "questions:\n- id: q1\n  text: {en: *i, fr: *i, es: *i, pt: *i}\n").encode()
+
+
+def test_briefing_inputs_yaml_alias_bomb_is_refused_at_its_first_alias() -> None:
+    from analysis.briefing import read_questions
+
+    bomb = _alias_bomb()
+    assert len(bomb) < 600
+    with pytest.raises(BriefingInputError, match=r"^bomb\.yaml:2: invalid YAML \(aliases \(\*name\) are not accepted"):
+        read_questions(bomb, "bomb.yaml")
+    # One alias is refused too: the format never needs them. Anchors alone are harmless.
+    with pytest.raises(BriefingInputError, match=r"bomb\.yaml:3: invalid YAML \(aliases"):
+        read_questions(b'questions:\n- {id: q1, text: &t "Why"}\n- {id: q2, text: *t}\n', "bomb.yaml")
+    [q] = read_questions(b'questions:\n- {id: q1, text: &t "Why"}\n', "ok.yaml")
+    assert q.text == {"en": "Why"}
+
+
+def test_briefing_inputs_yaml_nested_too_deeply_is_a_located_error() -> None:
+    from analysis.briefing import read_questions
+
+    with pytest.raises(BriefingInputError, match=r"^deep\.yaml: invalid YAML \(nested too deeply\)"):
+        read_questions(b"questions: " + b"[" * 20_000 + b"]" * 20_000, "deep.yaml")
+
+
+def test_briefing_inputs_deeply_nested_json_line_is_a_located_error() -> None:
+    deep = b'{"question": "q1", "answer": "ok"}\n{"question": "q1", "answer": ' + b"[" * 100_000 + b"]" * 100_000
+    with pytest.raises(BriefingInputError, match=r"^deep\.jsonl:2: invalid JSON \(nested too deeply\)"):
+        read_contributions(deep + b"}\n", "deep.jsonl")
+    nested = b'{"question": {"id": ["q1"]}, "answer": "Training."}\n'
+    with pytest.raises(BriefingInputError, match=r"^n\.jsonl:1: field 'question': expected text, got dict"):
+        read_contributions(nested, "n.jsonl")
+
+
+def test_briefing_inputs_answers_questions_and_answer_length_are_limited() -> None:
+    from analysis.briefing.limits import MAX_ANSWER_CHARS, MAX_CONTRIBUTIONS, MAX_QUESTIONS
+
+    rows = "".join(f"q{k % 5},Training of officers number {k}.\n" for k in range(MAX_CONTRIBUTIONS))
+    assert len(read_contributions(f"question,answer\n{rows}".encode(), "ok.csv")) == MAX_CONTRIBUTIONS
+    too_many = f"question,answer\n{rows}q1,One more.\n".encode()
+    with pytest.raises(BriefingInputError, match=rf"^big\.csv:{MAX_CONTRIBUTIONS + 2}: more than 2,000 answers"):
+        read_contributions(too_many, "big.csv")
+    questions = "".join(f"question {k},An answer.\n" for k in range(MAX_QUESTIONS + 1))
+    with pytest.raises(BriefingInputError, match=rf"^q\.csv:{MAX_QUESTIONS + 2}: field 'question': more than 50"):
+        read_contributions(f"question,answer\n{questions}".encode(), "q.csv")
+    long = "x" * (MAX_ANSWER_CHARS + 1)
+    with pytest.raises(BriefingInputError, match=r"^long\.jsonl:1: field 'answer': 20,001 characters \(at most"):
+        read_contributions(f'{{"question": "q1", "answer": "{long}"}}\n'.encode(), "long.jsonl")

@@ -21,7 +21,8 @@ EMAILS = {Role.admin: "admin@example.org", Role.manager: "manager@example.org", 
 def accounts(loaded: Flask, session: Session, tmp_path) -> dict[Role, str]:
     """An admin, and a manager and an enumerator of the ``test`` campaign's administration."""
     loaded.config["REPORT_CACHE_DIR"] = str(tmp_path / "report_cache")
-    loaded.config["REPORT_RENDER_SYNC"] = True  # tests of the background rendering turn it off
+    # Background jobs (report, briefing) run within the request; tests of the background turn it off.
+    loaded.config["JOBS_SYNC"] = True
     admin_id = get_or_create_administration(session, "Test Customs").id
     for role, email in EMAILS.items():
         data = UserCreate(email=email, role=role, password=PASSWORD,

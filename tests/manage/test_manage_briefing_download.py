@@ -13,5 +13,7 @@ def test_results_briefing_markdown_names_its_charset_once(client_as) -> None:
     response = client_as(Role.manager).post("/manage/briefing", content_type="multipart/form-data", data={
         "contributions": (io.BytesIO(data), "contributions.csv"), "title": "Briefing", "lang": "fr",
         "format": "md", "meeting": ""})  # fmt: skip
+    assert response.status_code == 303, response.data[:300]
+    response = client_as(Role.manager).get(response.headers["Location"] + "/download")
     assert response.status_code == 200, response.data[:300]
     assert response.headers["Content-Type"] == "text/markdown; charset=utf-8"

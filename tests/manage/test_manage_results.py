@@ -75,13 +75,17 @@ def test_results_briefing_upload_returns_a_document(client_as, session: Session)
     response = manager.post("/manage/briefing", content_type="multipart/form-data", data={
         "contributions": (io.BytesIO(data), "contributions.csv"), "title": "Briefing 2027", "lang": "fr",
         "format": "docx", "meeting": ""})  # fmt: skip
-    assert response.status_code == 200, response.data[:300]
+    assert response.status_code == 303, response.data[:300]
+    page = manager.get(response.headers["Location"])
+    assert page.status_code == 200 and b"briefing-2027.docx" in page.data
+    response = manager.get(response.headers["Location"] + "/download")
+    assert response.status_code == 200
     document = docx.Document(io.BytesIO(response.data))
     assert any(p.text == "Briefing 2027" for p in document.paragraphs)
     assert session.exec(select(AuditEvent).where(AuditEvent.action == "briefing.build")).one()
     bad = manager.post("/manage/briefing", content_type="multipart/form-data", data={
         "contributions": (io.BytesIO(b"question;answer\n"), "empty.csv"), "title": "X", "lang": "fr",
-        "format": "md"})  # fmt: skip
+        "format": "md"}, follow_redirects=True)  # fmt: skip
     assert bad.status_code == 422 and b"empty.csv" in bad.data
 
 
@@ -129,7 +133,7 @@ def test_results_report_renders_in_the_background_without_holding_the_request(cl
     import time
 
     _submit(loaded, 6)
-    loaded.config["REPORT_RENDER_SYNC"] = False
+    loaded.config["JOBS_SYNC"] = False
     manager = client_as(Role.manager)
     first = manager.get("/manage/campaigns/test/report/view?lang=pt")
     assert first.status_code == 202 and b'http-equiv="refresh"' in first.data
