@@ -103,3 +103,22 @@ def test_cli_briefing_write_error_is_one_line_naming_the_file(runner, tmp_path) 
     result = runner.invoke(args=["briefing", "--input", str(CSV), "--lang", "en", "--out", str(tmp_path / "b.md")])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     assert result.output.strip().startswith(f"Error: {svg}: cannot write: ") and "Traceback" not in result.output
+
+
+def test_cli_briefing_limits_and_hostile_files_name_the_file(runner, tmp_path) -> None:
+    from analysis.briefing.limits import MAX_UPLOAD_BYTES
+    from tests.analysis.test_briefing_inputs import _alias_bomb
+
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"question,answer\n" + b"q1,More training of officers on ethics.\n" * (MAX_UPLOAD_BYTES // 40 + 10))
+    result = runner.invoke(args=["briefing", "--input", str(big), "--out", str(tmp_path / "b.md")])
+    assert result.exit_code != 0 and f"{big}: file too large" in result.output and "at most 1,024 kB" in result.output
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_bytes(_alias_bomb())
+    result = runner.invoke(args=["briefing", "--input", str(CSV), "--questions", str(bomb), "--out",
+                                 str(tmp_path / "b.md")])  # fmt: skip
+    assert result.exit_code != 0 and f"{bomb}:2: invalid YAML (aliases (*name) are not accepted" in result.output
+    deep = tmp_path / "deep.jsonl"
+    deep.write_bytes(b'{"question": "q1", "answer": ' + b"[" * 50_000 + b"]" * 50_000 + b"}\n")
+    result = runner.invoke(args=["briefing", "--input", str(deep), "--out", str(tmp_path / "b.md")])
+    assert result.exit_code != 0 and f"{deep}:1: invalid JSON (nested too deeply)" in result.output

@@ -11,9 +11,10 @@ from flask import Flask
 from sqlmodel import Session
 
 from cips.models import Role, UserCreate
+from cips.services.campaigns import get_or_create_administration
 from cips.services.users import create_user
 from tests.analysis.test_briefing_inputs import _alias_bomb
-from tests.manage.conftest import sign_in
+from tests.manage.conftest import PASSWORD, sign_in
 
 DATA = Path(__file__).parents[1] / "data"
 
@@ -95,8 +96,9 @@ def test_briefing_jobs_are_built_in_the_background_and_offered_when_ready(client
 def test_briefing_jobs_belong_to_the_manager_who_made_them(client_as, loaded: Flask, session: Session) -> None:
     manager = client_as(Role.manager)
     location = _post(manager, (DATA / "contributions.csv").read_bytes()).headers["Location"]
-    create_user(session, UserCreate(email="other@example.org", role=Role.manager, password="correct horse battery",
-                                    administration_id=None), actor="test")  # fmt: skip
+    same = get_or_create_administration(session, "Test Customs").id  # same administration, other person
+    create_user(session, UserCreate(email="other@example.org", role=Role.manager, password=PASSWORD,
+                                    administration_id=same), actor="test")  # fmt: skip
     other = loaded.test_client()
     assert sign_in(other, "other@example.org").status_code == 302
     assert other.get(location).status_code == 404
