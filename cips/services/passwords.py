@@ -25,6 +25,11 @@ from cips.services.messages import N_, Message
 #: "Summer2024!!" or "Customs2024!", a word, a year and a symbol: what cracking rules try first,
 #: and a key file meets an offline attacker with no rate limit.
 MIN_GUESSES = 10**10
+#: Words an attacker of a customs survey service tries first, in the four interface languages:
+#: zxcvbn's lists are English and general, so "Aduana2026!!" would pass without them.
+SERVICE_WORDS = ("customs", "douane", "douanes", "aduana", "aduanas", "alfandega", "alfândega", "receita",
+                 "integrity", "integrite", "intégrité", "integridad", "integridade", "survey", "enquete", "enquête",
+                 "encuesta", "pesquisa", "cips", "wco", "omd", "oma")  # fmt: skip
 #: zxcvbn's cost grows quickly with length; the first characters carry the verdict (a long
 #: secret whose first 72 characters are strong is strong).
 RATED_CHARS = 72
@@ -40,6 +45,7 @@ _REASONS = {
 _COMMON = N_("it is one of the most common passwords")
 _CONTAINS_COMMON = N_("it is built on a common password")
 _CONTAINS_NAME = N_("it contains the account's email address or name")
+_CONTAINS_SERVICE = N_("it is built on a word of this service (customs, survey, integrity)")
 _WORDS = N_("it is made of a few common words or names")
 
 
@@ -54,7 +60,7 @@ def secret_problem(secret: str, context: Iterable[str] = ()) -> Message | None:
     if len(secret) > PASSWORD_MAX:
         return N_("too long: at most %(max)s characters", max=PASSWORD_MAX)
     words = [part for value in context for part in _parts(value)]
-    result = zxcvbn(secret[:RATED_CHARS], user_inputs=words)
+    result = zxcvbn(secret[:RATED_CHARS], user_inputs=[*words, *SERVICE_WORDS])
     if result["guesses"] >= MIN_GUESSES:
         return None
     return N_("too easy to guess: %(reason)s. Choose a longer phrase of unrelated words", reason=_reason(result))
@@ -79,8 +85,9 @@ def _parts(value: str) -> list[str]:
 def _reason(result: dict) -> Message:
     sequence = result["sequence"]
     dictionary = [m for m in sequence if m["pattern"] == "dictionary"]
-    if any(m.get("dictionary_name") == "user_inputs" for m in dictionary):
-        return _CONTAINS_NAME
+    mine = [m["matched_word"] for m in dictionary if m.get("dictionary_name") == "user_inputs"]
+    if mine:
+        return _CONTAINS_SERVICE if all(word in SERVICE_WORDS for word in mine) else _CONTAINS_NAME
     if any(m.get("dictionary_name") == "passwords" for m in dictionary):
         return _COMMON if len(sequence) == 1 else _CONTAINS_COMMON
     for match in sequence:

@@ -22,6 +22,8 @@ WEAK = {
     "iloveyou2024": "common password",
     "P@ssw0rd2026!": "common password",
     "Summer2024!!": "common password",
+    "Aduana2026!!": "a word of this service",
+    "Alfandega2026!": "a word of this service",
     "qwertyuiop[]": "keyboard pattern",
     "abcdefghijklmn": "sequence",
     "zzzzzzzzzzzzzzzz": "repeats",
