@@ -25,6 +25,7 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from analysis.errors import Errors
 from analysis.factors import FACTOR_IDS, OTHER
 from analysis.features import AnalysedText, analyse, build_features, feature_names
 from analysis.language import detect_language
@@ -39,7 +40,7 @@ def to_indicator(labels: Sequence[Sequence[str]] | np.ndarray) -> np.ndarray:
     """Label lists (``[["hrm"], ["other"]]``) or an (n, 10) indicator matrix -> (n, 10) ints."""
     if isinstance(labels, np.ndarray) and labels.ndim == 2:
         if labels.shape[1] != len(FACTOR_IDS):
-            raise ValueError(f"E301: Y has {labels.shape[1]} columns, expected {len(FACTOR_IDS)} (one per factor)")
+            raise ValueError(Errors.E301.format(n_columns=labels.shape[1], n_factors=len(FACTOR_IDS)))
         return labels.astype(int)
     out = np.zeros((len(labels), len(FACTOR_IDS)), dtype=int)
     index = {f: i for i, f in enumerate(FACTOR_IDS)}
@@ -48,7 +49,7 @@ def to_indicator(labels: Sequence[Sequence[str]] | np.ndarray) -> np.ndarray:
             if label == OTHER:
                 continue
             if label not in index:
-                raise ValueError(f"E302: unknown label {label!r} in row {row}")
+                raise ValueError(Errors.E302.format(label=label, row=row))
             out[row, index[label]] = 1
     return out
 
@@ -188,7 +189,7 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         texts = _as_texts(X)
         indicator = to_indicator(Y)
         if len(texts) != len(indicator):
-            raise ValueError(f"E303: {len(texts)} texts but {len(indicator)} label rows")
+            raise ValueError(Errors.E303.format(n_texts=len(texts), n_rows=len(indicator)))
         targets = np.column_stack([indicator, (indicator.sum(axis=1) == 0).astype(int)])
         langs = list(langs) if langs is not None else detect_language(texts)
         docs = analyse(texts, langs, self.codebook_path)
@@ -335,7 +336,7 @@ def folds_of(n: int, folds: int, groups: Sequence[str | None] | None, random_sta
 def split_units(n: int, groups: Sequence[str | None] | None) -> list[str]:
     """What a split may not cut: one id per answer, shared by the translations of one answer."""
     if groups is not None and len(groups) != n:
-        raise ValueError(f"E306: {len(groups)} groups but {n} texts")
+        raise ValueError(Errors.E306.format(n_groups=len(groups), n_texts=n))
     if groups is None:
         return [f"row:{i}" for i in range(n)]
     return [f"group:{g}" if g is not None else f"row:{i}" for i, g in enumerate(groups)]
@@ -345,10 +346,10 @@ def _primary_index(Y: Any, indicator: np.ndarray, primary: Sequence[str] | None)
     """Index in LABELS of each training answer's primary label; -1 when it cannot be known."""
     if primary is not None:
         if len(primary) != len(indicator):
-            raise ValueError(f"E305: {len(primary)} primary labels but {len(indicator)} label rows")
+            raise ValueError(Errors.E305.format(n_primary=len(primary), n_rows=len(indicator)))
         unknown = sorted({p for p in primary if p not in LABELS})
         if unknown:
-            raise ValueError(f"E302: unknown primary label(s) {unknown}")
+            raise ValueError(Errors.E307.format(labels=unknown))
         return np.array([LABELS.index(p) for p in primary])
     if isinstance(Y, np.ndarray) and Y.ndim == 2:  # no order: only single-label rows are unambiguous
         sizes = indicator.sum(axis=1)
@@ -358,5 +359,5 @@ def _primary_index(Y: Any, indicator: np.ndarray, primary: Sequence[str] | None)
 
 def _as_texts(X: Any) -> list[str]:
     if isinstance(X, str):
-        raise ValueError("E304: expected a sequence of texts, got a single string")
+        raise ValueError(Errors.E304)
     return ["" if x is None else str(x) for x in X]

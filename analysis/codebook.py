@@ -20,6 +20,7 @@ from pathlib import Path
 
 import yaml
 
+from analysis.errors import Errors
 from analysis.factors import CORE_LANGUAGES, FACTOR_IDS, OTHER
 from analysis.nlp import normalise, phrase_terms, terms
 
@@ -66,14 +67,14 @@ class Codebook:
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError) as exc:
-            raise CodebookError(f"E201: cannot read codebook {path}: {exc}") from exc
+            raise CodebookError(Errors.E201.format(path=path, reason=exc)) from exc
         return cls.from_dict(data, path)
 
     @classmethod
     def from_dict(cls, data: object, path: Path | None = None) -> Codebook:
         where = str(path or "<codebook>")
         if not isinstance(data, dict) or not isinstance(data.get("factors"), dict):
-            raise CodebookError(f"E202: {where}: expected a mapping with 'factors' (and optionally 'other')")
+            raise CodebookError(Errors.E202.format(where=where))
         problems: list[str] = []
         concepts: dict[str, Concept] = {}
         groups = dict(data["factors"])
@@ -101,7 +102,7 @@ class Codebook:
             if not any(c.factor == factor for c in concepts.values()):
                 problems.append(f"{where}: factor {factor!r}: no concepts")
         if problems:
-            raise CodebookError("E203: invalid codebook:\n  " + "\n  ".join(problems))
+            raise CodebookError(Errors.E203.format(problems="\n  ".join(problems)))
         return cls(concepts=concepts, path=path)
 
     def factor_of(self, concept_id: str) -> str:

@@ -23,6 +23,8 @@ from pathlib import Path
 from langdetect.detector_factory import DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
 
+from analysis.errors import Errors
+
 LANGUAGES = ("en", "fr", "es", "pt")
 UNDETERMINED = "und"
 SEED = 0
@@ -89,7 +91,7 @@ def _detect_one(text: str) -> str:
 def detect_language(texts: Iterable[str]) -> list[str]:
     """Language code per text: one of ``en fr es pt``, or ``und``."""
     if isinstance(texts, str | bytes):  # iterating would detect one language per character
-        raise TypeError("E305: detect_language takes a list of texts; for one text use detect_one(text)")
+        raise TypeError(Errors.E102)
     return [_detect_one(" ".join(t.split())) if isinstance(t, str) else UNDETERMINED for t in texts]
 
 

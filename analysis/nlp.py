@@ -24,6 +24,8 @@ import srsly
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from analysis.errors import Errors
+
 #: Languages with lookup lemmas in spacy-lookups-data that CIPS uses.
 SUPPORTED = ("en", "fr", "es", "pt")
 #: Characters of one text that are analysed (spaCy's own limit is 1,000,000).
@@ -195,7 +197,7 @@ def get_pipeline(lang: str) -> Language:
 def terms(texts: Sequence[str], langs: Sequence[str], batch_size: int = 256) -> list[list[str]]:
     """Normalised lemmas of each text, each processed with the pipeline of its language."""
     if len(texts) != len(langs):
-        raise ValueError(f"E101: {len(texts)} texts but {len(langs)} languages")
+        raise ValueError(Errors.E101.format(n_texts=len(texts), n_langs=len(langs)))
     out: list[list[str]] = [[] for _ in texts]
     by_lang: dict[str, list[int]] = {}
     for i, lang in enumerate(langs):

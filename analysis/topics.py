@@ -26,6 +26,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import Normalizer
 from sklearn.utils.validation import check_is_fitted
 
+from analysis.errors import Errors
 from analysis.factors import OTHER
 from analysis.features import AnalysedText, analyse, load_codebook
 
@@ -117,7 +118,7 @@ class ThemeModel(BaseEstimator):
     def fit(self, texts: Sequence[str], langs: Sequence[str] | None = None) -> ThemeModel:
         texts = [t if isinstance(t, str) else "" for t in texts]
         if len(texts) < 2:
-            raise ValueError(f"E401: need at least 2 answers to find themes, got {len(texts)}")
+            raise ValueError(Errors.E401.format(n_texts=len(texts)))
         docs = analyse(texts, langs, self.codebook_path)
         documents = [concept_document(d) for d in docs]
         embedding, reduction, cluster = self._components(len(docs))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from analysis.errors import Errors
+
 TEXT: dict[str, dict[str, str]] = {
     "en": {
         "report": "Integrity perception survey — thematic report",
@@ -181,5 +183,5 @@ LANGUAGES = tuple(TEXT)
 
 def text(lang: str) -> dict[str, str]:
     if lang not in TEXT:
-        raise ValueError(f"E501: no report text for language {lang!r} (available: {', '.join(LANGUAGES)})")
+        raise ValueError(Errors.E501.format(lang=lang, available=", ".join(LANGUAGES)))
     return TEXT[lang]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from analysis.errors import Errors
 from analysis.factors import FACTOR_IDS, factor_name
 from analysis.report import charts
 from analysis.report.i18n import text
@@ -47,8 +48,5 @@ def render_pdf(report: Report) -> bytes:
     try:
         from weasyprint import HTML
     except (ImportError, OSError) as exc:  # OSError: Pango not installed
-        raise PdfUnavailable(
-            "E502: PDF output needs WeasyPrint and Pango (apt-get install libpango-1.0-0 libpangoft2-1.0-0); "
-            f"HTML output works without them ({exc})"
-        ) from exc
+        raise PdfUnavailable(Errors.E502.format(reason=exc)) from exc
     return HTML(string=render_html(report)).write_pdf()

@@ -166,7 +166,7 @@ def test_classify_primary_of_training_rows_comes_from_label_order_or_argument() 
     assert list(_primary_index(y, y, ["hrm", "hrm", OTHER])) == [FACTOR_IDS.index("hrm")] * 2 + [len(FACTOR_IDS)]
     with pytest.raises(ValueError, match="E305"):
         _primary_index(y, y, ["hrm"])
-    with pytest.raises(ValueError, match="E302"):
+    with pytest.raises(ValueError, match="E307: unknown primary label"):
         _primary_index(y, y, ["hrm", "hrm", "bribery"])
 
 

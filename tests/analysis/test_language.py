@@ -61,7 +61,7 @@ def test_language_english_with_do_as_no_is_not_portuguese(text: str) -> None:
 
 
 def test_language_one_string_is_refused_not_read_letter_by_letter() -> None:
-    with pytest.raises(TypeError, match="E305"):
+    with pytest.raises(TypeError, match="E102"):
         detect_language("Hello world")
 
 
