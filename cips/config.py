@@ -9,9 +9,13 @@ from pathlib import Path
 
 #: Largest accepted submission body; larger bodies are refused (413) and quarantined.
 MAX_SUBMISSION_BYTES = 1024 * 1024
-#: Quarantine keeps at most this many bytes of a refused body (a hostile multi-GB
-#: upload must not fill the disk); the stored row records the full declared size.
-QUARANTINE_MAX_BYTES = 16 * 1024 * 1024
+#: Of a body over MAX_SUBMISSION_BYTES (never a valid record), the quarantine keeps only this
+#: prefix, marked truncated (enough to tell which device and campaign sent it); the row
+#: records the full declared size.
+QUARANTINE_PREFIX_BYTES = 64 * 1024
+#: Quarantine growth (cips.submissions.budget): refused bodies kept per hour, and in all.
+QUARANTINE_BYTES_PER_HOUR = 64 * 1024 * 1024
+QUARANTINE_MAX_TOTAL_BYTES = 1024 * 1024 * 1024
 #: A manager's session ends after this long without a request (ASVS 3.3.2; NIST AAL2: 30 min)...
 SESSION_IDLE_MINUTES = 30
 #: ...and this long after signing in, however active (a working day).
@@ -54,7 +58,11 @@ class Config:
         self.SECRET_KEY = os.environ.get("CIPS_SECRET_KEY") or instance_secret_key(instance_path)
         self.FORMS_DIR = os.environ.get("CIPS_FORMS_DIR", str(Path(__file__).resolve().parent.parent / "forms"))
         self.MAX_SUBMISSION_BYTES = int(os.environ.get("CIPS_MAX_SUBMISSION_BYTES", MAX_SUBMISSION_BYTES))
-        self.QUARANTINE_MAX_BYTES = QUARANTINE_MAX_BYTES
+        self.QUARANTINE_PREFIX_BYTES = QUARANTINE_PREFIX_BYTES
+        # Quarantine growth (cips.submissions.budget); a spent budget answers 503 + Retry-After.
+        env = os.environ.get
+        self.QUARANTINE_BYTES_PER_HOUR = int(env("CIPS_QUARANTINE_BYTES_PER_HOUR", QUARANTINE_BYTES_PER_HOUR))
+        self.QUARANTINE_MAX_TOTAL_BYTES = int(env("CIPS_QUARANTINE_MAX_TOTAL_BYTES", QUARANTINE_MAX_TOTAL_BYTES))
         # Flask refuses larger bodies before our code sees them; the API lifts this
         # per request so that it can quarantine what it refuses.
         self.MAX_CONTENT_LENGTH = self.MAX_SUBMISSION_BYTES * 2

@@ -13,11 +13,11 @@ creates it), written with ``synchronous_commit`` off, so every server of a clust
 
 How to use it (inside a request or app context)::
 
-    from cips.counters import Check, counters
+    from cips.counters import Check, client_key, counters
 
     store = counters()
     # Keys are HMAC-SHA256 with the instance secret: the address or account itself is never stored.
-    by_address = store.key("login-addr", request.remote_addr)
+    by_address = client_key(store, "login-addr", request.remote_addr)  # an IPv6 address counts as its /64
     by_account = store.key("login-account", email.lower())
     refused = store.hit(Check(by_address, "10/minute"), Check(by_account, "5/minute"))
     if refused is not None:
@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import math
 import os
 import threading
@@ -283,6 +284,17 @@ class CounterStore:
                 conn.close()
         if self._engine is not None:
             self._engine.dispose()
+
+
+def client_key(store: CounterStore, namespace: str, address: str | None) -> str:
+    """The counter key of a client address: an IPv6 address counts as its /64 (one subscriber's
+    network, whose 2^64 addresses would otherwise each get the whole limit)."""
+    address = address or "unknown"
+    with suppress(ValueError):
+        ip = ipaddress.ip_address(address)
+        if ip.version == 6 and ip.ipv4_mapped is None:
+            address = str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return store.key(namespace, address)
 
 
 def init_app(app: Flask) -> None:

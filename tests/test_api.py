@@ -156,7 +156,7 @@ def test_api_unreadable_body_is_quarantined_verbatim(loaded, client, session, ra
     assert row.raw_body == raw and row.status_code == status
 
 
-def test_api_oversized_body_is_413_and_kept(loaded, client, session, app) -> None:
+def test_api_oversized_body_is_413_and_its_prefix_kept(loaded, client, session, app) -> None:
     body = payload()
     body["answers"]["open_other"] = "é" * (app.config["MAX_SUBMISSION_BYTES"] // 2 + 10)
     raw = json.dumps(body, ensure_ascii=False).encode()
@@ -165,17 +165,18 @@ def test_api_oversized_body_is_413_and_kept(loaded, client, session, app) -> Non
     assert resp.status_code == 413
     assert resp.get_json()["field"] == "body"
     [row] = quarantined(session)
-    assert row.raw_body == raw and not row.truncated and row.body_size == len(raw)
+    prefix = app.config["QUARANTINE_PREFIX_BYTES"]
+    assert row.raw_body == raw[:prefix] and row.truncated and row.body_size == len(raw)
 
 
-def test_api_body_beyond_quarantine_cap_is_truncated_not_dropped(loaded, app, session) -> None:
-    app.config["QUARANTINE_MAX_BYTES"] = 2048
-    app.config["MAX_SUBMISSION_BYTES"] = 1024
+def test_api_body_over_the_limit_without_content_length_keeps_its_prefix(loaded, app, session) -> None:
+    app.config.update(MAX_SUBMISSION_BYTES=1024, QUARANTINE_PREFIX_BYTES=100)
     raw = b'{"x": "' + b"a" * 5000 + b'"}'
-    resp = app.test_client().post(URL, data=raw, content_type="application/json")
+    chunked = {"wsgi.input_terminated": True, "CONTENT_LENGTH": ""}  # a chunked upload: no declared size
+    resp = app.test_client().post(URL, data=raw, content_type="application/json", environ_overrides=chunked)
     assert resp.status_code == 413
     [row] = quarantined(session)
-    assert row.truncated and row.raw_body == raw[:2048] and row.body_size == len(raw)
+    assert row.truncated and row.raw_body == raw[:100] and row.body_size == 1025  # what was read: at least that
 
 
 def test_api_get_is_405_json(client) -> None:
@@ -289,10 +290,8 @@ def test_api_body_beyond_flask_max_content_length_is_still_quarantined(loaded, a
 
     The limits are shrunk so the test is quick; the relation between them is the shipped one.
     """
-    from cips.config import QUARANTINE_MAX_BYTES
-
-    assert app.config["MAX_SUBMISSION_BYTES"] < app.config["MAX_CONTENT_LENGTH"] < QUARANTINE_MAX_BYTES
-    app.config.update(MAX_SUBMISSION_BYTES=1024, MAX_CONTENT_LENGTH=2048, QUARANTINE_MAX_BYTES=8192)
+    assert app.config["MAX_SUBMISSION_BYTES"] < app.config["MAX_CONTENT_LENGTH"]
+    app.config.update(MAX_SUBMISSION_BYTES=1024, MAX_CONTENT_LENGTH=2048, QUARANTINE_PREFIX_BYTES=8192)
     raw = b'{"x": "' + b"a" * (size - 10) + b'"}'
     resp = app.test_client().post(URL, data=raw, content_type="application/json", environ_overrides=server)
     assert resp.status_code == 413

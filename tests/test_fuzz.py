@@ -17,7 +17,6 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session
 
-from cips.config import QUARANTINE_MAX_BYTES
 from cips.models import QuarantinedSubmission
 from tests.helpers import officials_answers, payload
 
@@ -120,6 +119,12 @@ RAW_BODIES = st.one_of(
 # --- checks -----------------------------------------------------------------------------
 
 
+def kept(app, sent: bytes) -> bytes:
+    """What the quarantine keeps of a body: all of it, or the prefix of one over the size limit."""
+    over = len(sent) > app.config["MAX_SUBMISSION_BYTES"]
+    return sent[: app.config["QUARANTINE_PREFIX_BYTES"]] if over else sent
+
+
 def assert_api_answer(app, response, sent: bytes) -> None:
     """A JSON answer; refusals name a field, and a non-empty refused body is in quarantine verbatim."""
     assert response.status_code < 500, response.get_data()[:500]
@@ -135,7 +140,7 @@ def assert_api_answer(app, response, sent: bytes) -> None:
         with Session(app.extensions["cips_engine"]) as session:
             row = session.get(QuarantinedSubmission, data["quarantine_id"])
             assert row is not None
-            assert row.raw_body == sent[:QUARANTINE_MAX_BYTES]
+            assert row.raw_body == kept(app, sent)
             assert row.status_code == response.status_code
 
 
@@ -304,6 +309,6 @@ def assert_sealed_verbatim(app, quarantine_id: int, sent: bytes, campaign: Any) 
         assert sealed is not None and sealed["campaign"] == "sealed", row.raw_body[:300]  # never kept in clear
         assert row.claimed_campaign == "sealed"
     if sealed is None:
-        assert row.raw_body == sent[:QUARANTINE_MAX_BYTES]
+        assert row.raw_body == kept(app, sent)
     else:
-        assert open_sealed(sealed, app.config["SEALED_KEY"]) == sent[:QUARANTINE_MAX_BYTES]
+        assert open_sealed(sealed, app.config["SEALED_KEY"]) == kept(app, sent)

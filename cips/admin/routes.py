@@ -1,8 +1,8 @@
-"""``/admin``: users, administrations, audit log (admin role only)."""
+"""``/admin``: users, administrations, audit log, quarantine volume (admin role only)."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func
@@ -18,6 +18,7 @@ from cips.manage.forms import AdministrationForm, UserEditForm, UserForm
 from cips.models import Administration, AuditEvent, Role, User, UserCreate
 from cips.services import audit
 from cips.services.messages import localized
+from cips.services.quarantine import quarantine_volume
 from cips.services.users import UserExists, create_user, update_user
 
 AUDIT_PAGE = 50
@@ -111,3 +112,13 @@ def audit_log():
     actions = db.session.exec(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
     return render_template("admin/audit.html", events=rows, page=page, pages=max(1, -(-total // AUDIT_PAGE)),
                            total=total, action=action, actor=who, actions=actions)  # fmt: skip
+
+
+@bp.get("/quarantine")
+@role_required(Role.admin)
+def quarantine():
+    """Volume of refused uploads, above all those naming no known campaign (no manager sees them)."""
+    cfg = current_app.config
+    volume = quarantine_volume(db.session, per_hour=cfg["QUARANTINE_BYTES_PER_HOUR"],
+                               total=cfg["QUARANTINE_MAX_TOTAL_BYTES"])  # fmt: skip
+    return render_template("admin/quarantine.html", volume=volume)

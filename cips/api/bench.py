@@ -20,6 +20,7 @@ bp = Blueprint("bench", __name__, url_prefix="/api/v1/bench")
 @bp.post("/ceiling")
 @csrf.exempt
 def ceiling():
-    raw, _size, _truncated = _read_body(current_app.config["QUARANTINE_MAX_BYTES"])
+    cfg = current_app.config
+    raw, _size, _truncated = _read_body(cfg["MAX_SUBMISSION_BYTES"], cfg["QUARANTINE_PREFIX_BYTES"])
     data = json.loads(raw.decode("utf-8"))
     return jsonify(uuid=data.get("uuid"), status="accepted"), 201

@@ -9,7 +9,8 @@ same store sees the same counts (in-memory counters gave each worker the whole l
 * **Per client address** (``API_ADDRESS_RATE_LIMIT``): a device id is the sender's choice, so
   rotating it must not multiply the budget. The address comes from ``request.remote_addr``
   (behind a proxy, ``ProxyFix`` with ``TRUSTED_PROXIES`` hops sets it): it is used only as
-  an HMAC key of a counter window that lives a minute, never stored in clear nor near answers.
+  an HMAC key of a counter window that lives a minute, never stored in clear nor near answers;
+  an IPv6 address counts as its /64.
 
 Both checks are counted together or not at all. Flask-Limiter's switch
 (``RATELIMIT_ENABLED=False``, ``limiter.enabled``) turns them off.
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from cips.counters import Check, Refusal, counters
+from cips.counters import Check, Refusal, client_key, counters
 from cips.extensions import limiter
 
 
@@ -28,9 +29,8 @@ def refusal(device_id: str | None, address: str | None) -> tuple[Refusal, str] |
     if not limiter.enabled:
         return None
     cfg, store = current_app.config, counters()
-    address = address or "unknown"
-    device = store.key("api-device", device_id) if device_id else store.key("api-device-addr", address)
-    by_address = store.key("api-addr", address)
+    device = store.key("api-device", device_id) if device_id else client_key(store, "api-device-addr", address)
+    by_address = client_key(store, "api-addr", address)
     checks = (Check(device, cfg["API_RATE_LIMIT"]), Check(by_address, cfg["API_ADDRESS_RATE_LIMIT"]))
     refused = store.hit(*checks)
     if refused is None:

@@ -10,28 +10,32 @@ from werkzeug.exceptions import ClientDisconnected
 
 from cips.api import bp, ratelimit
 from cips.extensions import csrf, db
-from cips.submissions import ingest_body
+from cips.submissions import budget, ingest_body
 
 #: The payload's device id, found without parsing the JSON (the write path parses it once,
 #: later). An escaped ``\"device_id\"`` inside an answer cannot match: the quote must be bare.
 DEVICE_ID = re.compile(rb'"device_id"\s*:\s*"([^"\\]{1,64})"')
 
 
-def _read_body(limit: int) -> tuple[bytes, int, bool]:
-    """Read at most ``limit`` bytes of the body; report the full size and truncation.
+def _read_body(max_bytes: int, prefix: int) -> tuple[bytes, int, bool]:
+    """The body, or only the first ``prefix`` bytes of one over ``max_bytes``; its full size; truncated or not.
 
-    Flask's own limit (``MAX_CONTENT_LENGTH``) would refuse a large body before we could keep
-    it, so it is lifted here and the API applies its own (see ``MAX_SUBMISSION_BYTES``). Lifted
-    with a number, not None: since Flask 3.1 None means "use the config value". No more than
-    ``limit + 1`` bytes are read whatever the declared size, so this limit is not needed here.
+    A body over the limit can never be a valid record, so only a prefix is kept for the
+    quarantine (enough to tell which device and campaign sent it): a large upload must not
+    fill the disk. What lies beyond is not read when the declared size says it is over.
+    Flask's own limit (``MAX_CONTENT_LENGTH``) would refuse a large body before it could be
+    quarantined, so it is lifted here (with a number: since Flask 3.1 None means "use the
+    config value"); no more than ``max_bytes + 1`` bytes are ever read.
     """
     request.max_content_length = sys.maxsize
-    declared = request.content_length
-    raw = request.stream.read(limit + 1)
-    truncated = len(raw) > limit
-    if truncated:
-        raw = raw[:limit]
-    return raw, max(declared or 0, len(raw) + (1 if truncated else 0)), truncated
+    declared = request.content_length or 0
+    if declared > max_bytes:
+        raw = request.stream.read(prefix)
+        return raw, declared, declared > len(raw)
+    raw = request.stream.read(max_bytes + 1)
+    if len(raw) > max_bytes:  # sent without (or with a false) Content-Length
+        return raw[:prefix], max(declared, len(raw)), len(raw) > prefix
+    return raw, len(raw), False
 
 
 def _over_rate_limit(raw: bytes):
@@ -45,7 +49,7 @@ def _over_rate_limit(raw: bytes):
 def create_submission():
     cfg = current_app.config
     try:
-        raw, size, truncated = _read_body(cfg["QUARANTINE_MAX_BYTES"])
+        raw, size, truncated = _read_body(cfg["MAX_SUBMISSION_BYTES"], cfg["QUARANTINE_PREFIX_BYTES"])
     except ClientDisconnected:
         # Nothing complete arrived: the device still holds the record and will retry.
         return jsonify(error="incomplete body", field="body"), 400
@@ -59,9 +63,9 @@ def create_submission():
         return jsonify(error=message, field=field), 429, {"Retry-After": str(refused.retry_after)}
     outcome = ingest_body(
         db.session, raw, request.content_type, max_bytes=cfg["MAX_SUBMISSION_BYTES"],
-        body_size=size, truncated=truncated,
+        body_size=size, truncated=truncated, budget=budget.for_request(request.remote_addr),
     )  # fmt: skip
-    return jsonify(outcome.body), outcome.status
+    return jsonify(outcome.body), outcome.status, outcome.headers
 
 
 @bp.errorhandler(405)

@@ -33,6 +33,7 @@ from cips.models import (
 )
 from cips.services.invites import hash_token
 from cips.submissions import direct, store
+from cips.submissions.budget import QUARANTINE_FULL, QuarantineBudget
 from cips.submissions.envelope import PLAINTEXT_REFUSED, ingest_envelope, is_envelope, seal_refused
 from cips.submissions.payload import (
     INVITE_NEEDED,
@@ -57,10 +58,16 @@ class Outcome:
 
     status: int
     body: dict[str, Any] = field(default_factory=dict)
+    #: Seconds the client should wait before sending again (a spent quarantine budget: 503).
+    retry_after: int | None = None
 
     @property
     def stored(self) -> bool:
         return self.status in (200, 201)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {} if self.retry_after is None else {"Retry-After": str(self.retry_after)}
 
 
 def _clean(text: str | None, limit: int | None = None) -> str | None:
@@ -97,12 +104,25 @@ def quarantine(
     data: Any = None,
     body_size: int | None = None,
     truncated: bool = False,
+    budget: QuarantineBudget | None = None,
 ) -> Outcome:
-    """Keep a refused body byte for byte and build the matching error answer."""
+    """Keep a refused body byte for byte and build the matching error answer.
+
+    With a ``budget`` (requests from the network), a body that would overspend it is not kept:
+    the answer is ``503`` with ``retry_after``, the refusal's reasons still listed, and the
+    client keeps its record (see :mod:`cips.submissions.budget`).
+    """
     errors = errors or []
     first_field = errors[0].field if errors else None
     detail = f"{reason}: " + "; ".join(f"{e.field}: {e.message}" for e in errors[:20]) if errors else reason
     kept, sealed_for = seal_refused(session, raw, _sealable(data))  # encrypted campaign: sealed, never in clear
+    if budget is not None:
+        wait = budget.admit(session, len(kept))
+        if wait is not None:
+            body: dict[str, Any] = {"error": QUARANTINE_FULL, "field": first_field or "body", "refusal": reason}
+            if errors:
+                body["errors"] = [e.as_dict() for e in errors[:100]]
+            return Outcome(503, body, retry_after=wait)
     # A body sealed for a campaign belongs to it even when it was not JSON (the key holder's decrypt lists it).
     campaign = _claimed(data, "campaign") or sealed_for
     row = QuarantinedSubmission(
@@ -118,7 +138,7 @@ def quarantine(
     )
     session.add(row)
     session.commit()
-    body: dict[str, Any] = {"error": reason, "field": first_field, "quarantine_id": row.id}
+    body = {"error": reason, "field": first_field, "quarantine_id": row.id}
     if errors:
         body["errors"] = [e.as_dict() for e in errors[:100]]
     return Outcome(status, body)
@@ -180,24 +200,27 @@ def ingest_body(
     max_bytes: int,
     body_size: int | None = None,
     truncated: bool = False,
+    budget: QuarantineBudget | None = None,
 ) -> Outcome:
-    """Validate and store one raw request body; anything refused is quarantined.
+    """Validate and store one raw request body; anything refused is quarantined (within ``budget``, if given).
 
     The submission is committed on the write path's own connection (:mod:`cips.submissions.direct`),
     not in ``session``'s transaction: call it with no pending writes in ``session``.
     """
-    return _ingest(session, raw, content_type, max_bytes=max_bytes, body_size=body_size, truncated=truncated)
+    return _ingest(session, raw, content_type, max_bytes=max_bytes, body_size=body_size, truncated=truncated,
+                   budget=budget)  # fmt: skip
 
 
 def _ingest(
-    session: Session, raw: bytes, content_type: str | None, *, max_bytes: int, body_size: int | None, truncated: bool
-) -> Outcome:
+    session: Session, raw: bytes, content_type: str | None, *, max_bytes: int, body_size: int | None, truncated: bool,
+    budget: QuarantineBudget | None,
+) -> Outcome:  # fmt: skip
     size = len(raw) if body_size is None else body_size
 
     def refuse(status: int, reason: str, errors: list[FieldError] | None = None, data: Any = None) -> Outcome:
         return quarantine(
             session, raw, status=status, reason=reason, errors=errors, content_type=content_type,
-            data=data, body_size=size, truncated=truncated,
+            data=data, body_size=size, truncated=truncated, budget=budget,
         )  # fmt: skip
 
     if size > max_bytes:
@@ -319,7 +342,9 @@ def _store_claiming(session, values, rows, invite, payload) -> str | bool | None
     return None
 
 
-def ingest_payload(session: Session, data: dict[str, Any], *, max_bytes: int) -> Outcome:
+def ingest_payload(
+    session: Session, data: dict[str, Any], *, max_bytes: int, budget: QuarantineBudget | None = None
+) -> Outcome:
     """Ingest a payload built in Python (web form, demo) through the same path (see :func:`ingest_body`)."""
     raw = json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
-    return ingest_body(session, raw, "application/json", max_bytes=max_bytes)
+    return ingest_body(session, raw, "application/json", max_bytes=max_bytes, budget=budget)

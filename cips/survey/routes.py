@@ -18,7 +18,7 @@ from cips.extensions import db
 from cips.instruments.service import definition_of
 from cips.models import Campaign, Instrument
 from cips.services.campaigns import current_versions, is_open
-from cips.submissions import ingest_payload
+from cips.submissions import budget, ingest_payload
 from cips.submissions.payload import plausible_time
 from cips.survey import bp
 from cips.survey.forms import answers_from_form, build_form_class
@@ -108,7 +108,8 @@ def answer(slug: str, key: str):
             status = 422
         else:
             outcome = ingest_payload(db.session, _payload(form, campaign, row, lang),
-                                     max_bytes=current_app.config["MAX_SUBMISSION_BYTES"])  # fmt: skip
+                                     max_bytes=current_app.config["MAX_SUBMISSION_BYTES"],
+                                     budget=budget.for_request(request.remote_addr))  # fmt: skip
             if outcome.stored:
                 return render_template("survey/thanks.html", **context)
             status = outcome.status
