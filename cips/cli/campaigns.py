@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from cips.cli.crypto import prepare_campaign_key
 from cips.extensions import db
 from cips.models import CampaignCreate
+from cips.models.campaign import LATE_GRACE_DAYS, MAX_LATE_GRACE_DAYS
 from cips.services.campaigns import CampaignError, campaign_summaries, check_slug, create_campaign
 from cips.services.invites import create_invites
 from cips.services.station import PIN_PATTERN, set_station_pin
@@ -58,6 +59,13 @@ def campaign_group() -> None:
 @click.option("--languages", default="en,fr,es,pt", show_default=True, help="Comma-separated language codes.")
 @click.option("--opens", help="Opening date, ISO format (UTC).")
 @click.option("--closes", help="Closing date, ISO format (UTC).")
+@click.option(
+    "--late-grace-days",
+    type=click.IntRange(0, MAX_LATE_GRACE_DAYS),
+    default=LATE_GRACE_DAYS,
+    show_default=True,
+    help="Days after closing during which records finished before are still accepted.",
+)
 @click.option("--quota", "quotas", multiple=True, help="INSTRUMENT:ITEM=VALUE[,ITEM=VALUE]:TARGET; repeatable.")
 @click.option("--invite-only", is_flag=True, help="Online mode: accept only submissions with an invitation token.")
 @click.option("--encrypt", is_flag=True, help="End-to-end encryption: only the key file holder reads answers.")
@@ -66,7 +74,7 @@ def campaign_group() -> None:
 @click.option("--plaintext-strata", help="--encrypt: strata items sent in clear for live quotas, e.g. bg_region.")
 @with_appcontext
 def create(slug: str, name: str, administration: str, wave: int, mode: str, instruments: tuple[str, ...],
-           languages: str, opens: str | None, closes: str | None, quotas: tuple[str, ...],
+           languages: str, opens: str | None, closes: str | None, late_grace_days: int, quotas: tuple[str, ...],
            invite_only: bool, encrypt: bool, key_out: Path | None, public_key: Path | None,
            plaintext_strata: str | None) -> None:  # fmt: skip
     """Create campaign SLUG (used in the survey link /s/SLUG)."""
@@ -82,7 +90,7 @@ def create(slug: str, name: str, administration: str, wave: int, mode: str, inst
                 "slug": slug, "name": name, "administration": administration, "wave": wave, "mode": mode,
                 "instruments": list(instruments), "languages": [x.strip() for x in languages.split(",") if x.strip()],
                 "opens_at": _date(opens), "closes_at": _date(closes), "quotas": parse_quotas(quotas),
-                "invite_only": invite_only, **key.fields,
+                "invite_only": invite_only, "late_grace_days": late_grace_days, **key.fields,
             }
         )  # fmt: skip
         campaign = key.create(lambda: create_campaign(session, data, actor="cli"))  # key file first

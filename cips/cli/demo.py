@@ -147,7 +147,7 @@ def print_demo_accounts(
                f"{pin or f'not known here; set a new one with `cips campaign set-pin {DEMO_SLUG}`'}")  # fmt: skip
 
 
-def ensure_demo_campaign(slug: str = DEMO_SLUG, wave: int = 2, closed_days_ago: int | None = None) -> Campaign:
+def ensure_demo_campaign(slug: str = DEMO_SLUG, wave: int = 2) -> Campaign:
     session = db.session
     campaign = session.exec(select(Campaign).where(Campaign.slug == slug)).first()
     if campaign is not None:
@@ -155,15 +155,30 @@ def ensure_demo_campaign(slug: str = DEMO_SLUG, wave: int = 2, closed_days_ago: 
     keys = [k for k in ("officials", "private_sector") if latest_version(session, k) is not None]
     if not keys:
         raise click.ClickException("no questionnaires loaded: run `cips instruments load` first")
-    status, closes_at = CampaignStatus.open, None
-    if closed_days_ago is not None:
-        status, closes_at = CampaignStatus.closed, datetime.now(UTC) - timedelta(days=closed_days_ago)
     data = CampaignCreate(
         slug=slug, name=f"Demo integrity perception survey — wave {wave}", administration=DEMO_ADMINISTRATION,
         wave=wave, mode=CampaignMode.station, languages=["en", "fr", "es", "pt"], instruments=keys,
-        quotas={k: v for k, v in DEMO_QUOTAS.items() if k in keys}, status=status, closes_at=closes_at,
+        quotas={k: v for k, v in DEMO_QUOTAS.items() if k in keys},
     )  # fmt: skip
     return create_campaign(session, data, actor="cli")
+
+
+def close_demo_wave(campaign: Campaign, closed_days_ago: int) -> None:
+    """Close a previous wave once its synthetic respondents are in (a closed campaign takes no new ones).
+
+    Its closing date lies in the past; ``closed_at``, from which late uploads are counted, is now,
+    when the demo finished backfilling it, so its records are not counted as late.
+    """
+    if campaign.status is CampaignStatus.closed:
+        return
+    now = datetime.now(UTC)
+    campaign.status, campaign.closes_at, campaign.closed_at = (
+        CampaignStatus.closed,
+        now - timedelta(days=closed_days_ago),
+        now,
+    )
+    db.session.add(campaign)
+    db.session.commit()
 
 
 def add_respondents(campaign: Campaign, n: int, seed: int, days_back: int = 0,
@@ -202,8 +217,9 @@ def demo_command(n: int, seed: int, if_empty: bool, base_url: str) -> None:
         if campaign is not None:
             print_demo_accounts(ensure_demo_accounts(), base_url, ensure_demo_pin(campaign))
         return
-    previous = ensure_demo_campaign(PREVIOUS_SLUG, wave=1, closed_days_ago=700)
+    previous = ensure_demo_campaign(PREVIOUS_SLUG, wave=1)
     prev_counts = add_respondents(previous, n, seed + 1000, days_back=730, shift=PREVIOUS_SHIFT)
+    close_demo_wave(previous, closed_days_ago=700)
     click.echo(f"campaign {previous.slug} (wave 1): {prev_counts[201]} respondents added")
     campaign = ensure_demo_campaign(DEMO_SLUG, wave=2)
     counts = add_respondents(campaign, n, seed)

@@ -86,7 +86,7 @@ def new_campaign():
                 languages=form.languages.data, opens_at=_as_datetime(form.opens_at.data),
                 closes_at=_as_datetime(form.closes_at.data), quotas=quotas, populations=populations,
                 invite_only=form.invite_only.data, administration=admin.name, instruments=form.instruments.data,
-                status=CampaignStatus.draft,
+                status=CampaignStatus.draft, late_grace_days=form.grace_days,
             )  # fmt: skip
             campaign = create_campaign(db.session, data, actor=actor())
         except (CampaignError, ValueError) as exc:
@@ -122,6 +122,7 @@ def edit_campaign(slug: str):
         form.mode.data = campaign.mode.value
         form.opens_at.data = campaign.opens_at.date() if campaign.opens_at else None
         form.closes_at.data = campaign.closes_at.date() if campaign.closes_at else None
+        form.late_grace_days.data = campaign.late_grace_days
         form.quotas.data = format_quotas(campaign.quotas, campaign.populations)
     form.slug.data = campaign.slug  # the slug is in every link already handed out: never changes
     if form.validate_on_submit():
@@ -130,7 +131,7 @@ def edit_campaign(slug: str):
             "name": form.name.data, "wave": form.wave.data, "mode": CampaignMode(form.mode.data),
             "languages": form.languages.data, "opens_at": _as_datetime(form.opens_at.data),
             "closes_at": _as_datetime(form.closes_at.data), "quotas": quotas, "populations": populations,
-            "invite_only": form.invite_only.data,
+            "invite_only": form.invite_only.data, "late_grace_days": form.grace_days,
         }  # fmt: skip
         try:
             changed = update_campaign(db.session, campaign, changes, instruments=form.instruments.data, actor=actor())

@@ -51,5 +51,6 @@ def fieldwork_json(slug: str):
         sections=[{"instrument": s.instrument, "section": s.section, "reached": s.reached_shown,
                    "completion": round(s.completion, 4) if s.completion_shown is not None else None,
                    "drop_off": s.drop_off_shown} for s in fw.sections],
+        late=None if fw.late is None else suppress(fw.late),
         quarantined=fw.quarantined, quarantine_reasons=dict(fw.quarantine_reasons),
     )  # fmt: skip

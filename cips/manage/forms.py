@@ -26,6 +26,7 @@ from cips.auth.forms import StrongPassword
 from cips.choices import options
 from cips.i18n import UI_LANGUAGES
 from cips.models import CampaignMode, Role
+from cips.models.campaign import LATE_GRACE_DAYS, MAX_LATE_GRACE_DAYS
 from cips.models.user import PASSWORD_MIN
 from cips.services.campaigns import CampaignError, check_slug
 from cips.services.messages import N_, localized
@@ -108,9 +109,18 @@ class CampaignForm(FlaskForm):
                                    validators=[AtLeastOne()])  # fmt: skip
     opens_at = DateField(_l("Opens on"), validators=[Optional()])
     closes_at = DateField(_l("Closes on (exclusive)"), validators=[Optional()])
+    late_grace_days = IntegerField(
+        _l("Days after closing for late uploads (records finished before closing, from tablets that sync late)"),
+        default=LATE_GRACE_DAYS, validators=[Optional(), NumberRange(min=0, max=MAX_LATE_GRACE_DAYS)],
+    )  # fmt: skip
     invite_only = BooleanField(_l("Only respondents with an invitation link may answer (online mode)"))
     quotas = TextAreaField(_l("Target sample per stratum"), render_kw={"rows": 8, "spellcheck": "false"})
     submit = SubmitField(_l("Save"))
+
+    @property
+    def grace_days(self) -> int:
+        """The grace period asked for; left blank, the default."""
+        return LATE_GRACE_DAYS if self.late_grace_days.data is None else self.late_grace_days.data
 
     def validate_quotas(self, field: Any) -> None:
         try:

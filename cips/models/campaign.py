@@ -11,6 +11,10 @@ from sqlmodel import Field, SQLModel
 
 from cips.models.base import UTCDateTime, enum_column, utcnow
 
+#: Days after closing during which a record finished before closing is still accepted, by default and at most.
+LATE_GRACE_DAYS = 30
+MAX_LATE_GRACE_DAYS = 365
+
 
 class CampaignMode(StrEnum):
     station = "station"  # tablets handed from one respondent to the next
@@ -58,6 +62,9 @@ class CampaignBase(SQLModel):
     #: Strata items an encrypted campaign lets devices send in clear beside the envelope, for
     #: live quotas (a documented trade-off: the server can read these, and only these).
     plaintext_strata: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    #: Days after closing during which records finished before closing are still accepted
+    #: (tablets that sync late); see ``cips.submissions.window``.
+    late_grace_days: int = Field(default=LATE_GRACE_DAYS, ge=0, le=MAX_LATE_GRACE_DAYS)
 
 
 class CampaignCreate(CampaignBase):
@@ -78,3 +85,5 @@ class Campaign(CampaignBase, table=True):
     #: PBKDF2 (not werkzeug's default scrypt) because tablets check it offline with
     #: WebCrypto, which has no scrypt. See ``cips.services.station``.
     station_pin_hash: str | None = Field(default=None, max_length=200)
+    #: When the status became closed (or the closing date, if that came first); None unless closed.
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -6,7 +6,7 @@ transaction as the change itself.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -26,7 +26,18 @@ from cips.services.campaigns import (
 )
 from cips.services.messages import N_
 
-EDITABLE = ("name", "wave", "mode", "languages", "opens_at", "closes_at", "quotas", "populations", "invite_only")
+EDITABLE = (
+    "name",
+    "wave",
+    "mode",
+    "languages",
+    "opens_at",
+    "closes_at",
+    "quotas",
+    "populations",
+    "invite_only",
+    "late_grace_days",
+)
 
 
 def _jsonable(value: Any) -> Any:
@@ -100,5 +111,10 @@ def set_status(session: Session, campaign: Campaign, status: CampaignStatus, *, 
         return
     audit.record(session, actor, "campaign.status", campaign.slug, old=campaign.status.value, new=status.value)
     campaign.status = status
+    # The moment late uploads are measured from (cips.submissions.window): a closing date that
+    # already passed counts, since the campaign stopped taking respondents then.
+    now = datetime.now(UTC)
+    due = campaign.closes_at if campaign.closes_at is not None and campaign.closes_at < now else now
+    campaign.closed_at = due if status is CampaignStatus.closed else None
     session.add(campaign)
     session.commit()

@@ -176,6 +176,8 @@ def create_campaign(session: Session, data: CampaignCreate, *, actor: str) -> Ca
     check_campaign_encryption(data, instruments)
     admin = get_or_create_administration(session, data.administration)
     campaign = Campaign.model_validate(data, update={"administration_id": admin.id})
+    if campaign.status is CampaignStatus.closed:  # made closed (an earlier wave): closed at its date, or now
+        campaign.closed_at = campaign.closes_at or datetime.now(UTC)
     session.add(campaign)
     session.flush()
     for row in instruments:

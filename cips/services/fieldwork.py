@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -29,6 +29,7 @@ from cips.instruments.schema import ItemType
 from cips.instruments.service import definition_of
 from cips.models import Answer, Campaign, EncryptedSubmission, QuarantinedSubmission, Submission
 from cips.services.campaigns import campaign_instruments
+from cips.submissions import window
 
 
 @dataclass
@@ -100,6 +101,9 @@ class Fieldwork:
     hidden: dict[str, dict[Any, Hidden]] = field(default_factory=dict)
     #: Answers sealed for the key holder: no language or section figures on the server.
     encrypted: bool = False
+    #: Once the campaign has closed: records received after closing (finished before it, within
+    #: the grace period: see cips.submissions.window); None while it runs.
+    late: int | None = None
 
 
 def _label(definition: Any, stratum: str, lang: str) -> str:
@@ -267,6 +271,11 @@ def fieldwork(session: Session, campaign: Campaign, lang: str = "en", latest_qua
     per_language = {} if encrypted else dict(
         session.execute(select(Submission.language, func.count()).where(mine).group_by(Submission.language)).all()
     )  # fmt: skip
+    closed = window.closing_moment(campaign.status, campaign.closed_at, campaign.closes_at, datetime.now(UTC))
+    late = None
+    if closed is not None:
+        received = Stored.received_at > closed
+        late = session.execute(select(func.count()).select_from(Stored).where(mine, received)).scalar_one()
     languages = dict(sorted(suppress_group(per_language).items()))
     quarantined_q = QuarantinedSubmission.claimed_campaign == campaign.slug
     reasons: Counter[str] = Counter()
@@ -287,6 +296,7 @@ def fieldwork(session: Session, campaign: Campaign, lang: str = "en", latest_qua
         strata=_strata(session, campaign, definitions, {row.id: row.key for row in instruments}, lang),
         sections=[] if encrypted else _sections(session, campaign, instruments, lang, per_instrument),
         encrypted=encrypted,
+        late=late,
         quarantined=sum(reasons.values()),
         quarantine_reasons=reasons.most_common(),
         quarantine_latest=[dict(r._mapping) for r in latest_rows],

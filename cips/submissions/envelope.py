@@ -48,6 +48,7 @@ from cips.services.encryption import (
     unb64,
 )
 from cips.services.invites import hash_token
+from cips.submissions import window
 from cips.submissions.payload import (
     INVITE_NEEDED,
     INVITE_UNKNOWN,
@@ -177,6 +178,13 @@ def ingest_envelope(session: Session, data: dict[str, Any], refuse: Refuse) -> A
     if instrument is None:
         msg = f"{env.instrument} version {env.instrument_version} is not part of this campaign"
         return refuse(422, "invalid submission", [FieldError("instrument_version", msg)], data)
+    closed = window.refusal(campaign.status, campaign.closed_at, campaign.closes_at, campaign.late_grace_days, None)
+    if closed is not None:  # the finish time is sealed: only the grace period can be checked
+        from cips.submissions.service import Outcome
+
+        if window.already_stored(session, EncryptedSubmission, env.uuid, env.canonical_hash()):
+            return Outcome(200, {"uuid": str(env.uuid), "status": "stored"})
+        return refuse(window.STATUS, "campaign not accepting submissions", [closed], data)
     status, errors = _strata_errors(env, campaign, instrument)
     if errors:
         return refuse(status, "invalid envelope" if status == 400 else "invalid submission", errors, data)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -32,7 +34,7 @@ from cips.models import (
     utcnow,
 )
 from cips.services.invites import hash_token
-from cips.submissions import direct, store
+from cips.submissions import direct, store, window
 from cips.submissions.budget import QUARANTINE_FULL, QuarantineBudget
 from cips.submissions.envelope import PLAINTEXT_REFUSED, ingest_envelope, is_envelope, seal_refused
 from cips.submissions.payload import (
@@ -154,6 +156,10 @@ class Target:
     instrument_id: int | None
     content_hash: str | None
     encrypted: bool = False  # issue #9: plaintext answers are refused
+    status: str = "open"
+    closed_at: datetime | None = None
+    closes_at: datetime | None = None
+    late_grace_days: int = 0
 
 
 #: One round trip instead of two ORM queries: just the columns the write path reads. Not
@@ -161,7 +167,7 @@ class Target:
 #: invitation rule in another worker process, and this query costs well under a millisecond.
 _TARGET = (
     select(Campaign.id, Campaign.languages, Campaign.invite_only, Instrument.id, Instrument.content_hash,
-           Campaign.encrypted)
+           Campaign.encrypted, Campaign.status, Campaign.closed_at, Campaign.closes_at, Campaign.late_grace_days)
     .select_from(Campaign)
     .outerjoin(CampaignInstrument, CampaignInstrument.campaign_id == Campaign.id)
     .outerjoin(Instrument, and_(Instrument.id == CampaignInstrument.instrument_id,
@@ -181,7 +187,20 @@ def _find_target(session: Session, payload: SubmissionCreate) -> Target | None:
         return None
     # One row per instrument of the campaign; the one that matched the payload has an id.
     row = next((r for r in rows if r[3] is not None), rows[0])
-    return Target(row[0], list(row[1] or []), bool(row[2]), row[3], row[4], bool(row[5]))
+    to_datetime = _utc_reader(session)
+    return Target(row[0], list(row[1] or []), bool(row[2]), row[3], row[4], bool(row[5]), str(row[6]),
+                  to_datetime(row[7]), to_datetime(row[8]), int(row[9]))  # fmt: skip
+
+
+@lru_cache(maxsize=4)
+def _utc_reader_for(dialect: Any) -> Any:
+    process = Campaign.__table__.c.closed_at.type.dialect_impl(dialect).result_processor(dialect, None)
+    return process or (lambda value: value)
+
+
+def _utc_reader(session: Session) -> Any:
+    """The write path's lookup returns DBAPI values: a UTC datetime column as the ORM would read it."""
+    return _utc_reader_for(session.get_bind().dialect)
 
 
 def _definition(session: Session, target: Target) -> Definition:
@@ -260,6 +279,12 @@ def _ingest(
         return refuse(422, "invalid submission", [FieldError("instrument_version", msg)], data)
     if target.encrypted:
         return refuse(400, "plaintext submission refused", [FieldError("answers", PLAINTEXT_REFUSED)], data)
+    closed = window.refusal(target.status, target.closed_at, target.closes_at, target.late_grace_days,
+                            payload.submitted_at)  # fmt: skip
+    if closed is not None:
+        if window.already_stored(session, Submission, payload.uuid, payload.canonical_hash()):
+            return Outcome(200, {"uuid": str(payload.uuid), "status": "stored"})
+        return refuse(window.STATUS, "campaign not accepting submissions", [closed], data)
     definition = _definition(session, target)
     errors: list[FieldError] = []
     if payload.language not in target.languages or payload.language not in definition.languages:

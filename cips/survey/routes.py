@@ -86,7 +86,7 @@ def answer(slug: str, key: str):
     t = ui(lang)
     context = {"campaign": campaign, "definition": definition, "lang": lang, "languages": offered, "t": t,
                "dir": "rtl" if lang in RTL_LANGUAGES else "ltr", "language_names": LANGUAGE_NAMES}  # fmt: skip
-    if not is_open(campaign):
+    if not is_open(campaign) and request.method == "GET":
         return render_template("survey/closed.html", **context), 403
     if request.method == "POST" and request.mimetype not in FORM_TYPES:
         # Flask-WTF would read a JSON body as form data (and fail on a non-object): devices use the API.
@@ -102,6 +102,8 @@ def answer(slug: str, key: str):
         form.submission_uuid.data = str(uuid.uuid4())
         form.started_at.data = datetime.now(UTC).isoformat()
         form.invite_token.data = request.args.get("t", "")
+    elif not is_open(campaign) and not (form.validate_on_submit() and form.consent.data):
+        return render_template("survey/closed.html", **context), 403  # nothing to keep: no consent or no form
     elif form.validate_on_submit():
         if not form.consent.data:
             form.consent.errors = [t["consent_required"]]
@@ -112,6 +114,9 @@ def answer(slug: str, key: str):
                                      budget=budget.for_request(request.remote_addr))  # fmt: skip
             if outcome.stored:
                 return render_template("survey/thanks.html", **context)
+            if any(e["field"] == "campaign" for e in outcome.body.get("errors", [])):
+                # Closed (or draft) by the write path's rule, like the API: quarantined with the reason.
+                return render_template("survey/closed.html", **context), outcome.status
             status = outcome.status
             for error in outcome.body.get("errors", []):
                 notice = notice_for(error["field"], error["message"], t, lang)
