@@ -2,18 +2,19 @@
 
 Targets: ``POST /api/v1/submissions`` and every public form endpoint (the no-JS survey form).
 Profiles (``HYPOTHESIS_PROFILE``): ``ci`` (default, a few hundred cases per test, in
-``make test``) and ``nightly`` (10,000 cases per test).
+``make test``) and ``nightly`` (10,000 cases per test, in ``make bench``: ``bench/fuzz_nightly.py``).
 """
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, example, given, is_hypothesis_test, settings
 from hypothesis import strategies as st
 from sqlmodel import Session
 
@@ -224,10 +225,15 @@ def test_fuzz_form_raw_bodies_get_a_clear_4xx(fuzz_app, raw, content_type) -> No
 
 
 def test_fuzz_form_every_public_post_route_is_fuzzed(app) -> None:
-    """A new public POST route must get a fuzz test here (or be a signed-in manager route)."""
+    """A new public POST route must get a fuzz test here (or be a signed-in manager route), and the
+    test named for each route must exist and be a hypothesis test: a renamed or deleted fuzz test
+    fails here instead of leaving its route silently unfuzzed."""
     posts = [rule.rule for rule in app.url_map.iter_rules() if "POST" in (rule.methods or set())]
     public = {rule for rule in posts if not rule.startswith((*SIGNED_IN_PREFIXES, "/api/v1/bench"))}
     assert public == set(FUZZED_ROUTES)
+    fuzz_tests = [name for name, obj in globals().items() if name.startswith("test_") and is_hypothesis_test(obj)]
+    for route, pattern in FUZZED_ROUTES.items():
+        assert fnmatch.filter(fuzz_tests, pattern), f"{route}: no hypothesis test named {pattern} in this module"
 
 
 # --- sign-in and encrypted envelopes -------------------------------------------------------
