@@ -13,6 +13,7 @@ from sqlmodel import select
 
 from cips.models import Campaign, CampaignStatus, EncryptedSubmission, QuarantinedSubmission, Role, Submission
 from cips.services.campaign_edit import set_status
+from cips.services.campaigns import campaign_instruments
 from tests.helpers import payload
 from tests.test_encryption import envelope, key_pair, sealed, submission  # noqa: F401  (fixtures)
 
@@ -159,7 +160,8 @@ def test_window_grace_period_is_set_by_cli_and_manager_form(loaded, runner, clie
     manager = client_as(Role.manager)
     form = manager.get("/manage/campaigns/test/edit").get_data(as_text=True)
     assert 'name="late_grace_days"' in form and 'value="30"' in form
-    fields = {"name": "Test survey", "wave": "1", "mode": "station", "instruments": ["officials:1", "private_sector:1"],
+    versions = [f"{r.key}:{r.version}" for r in campaign_instruments(session, campaign(session))]
+    fields = {"name": "Test survey", "wave": "1", "mode": "station", "instruments": versions,
               "languages": ["en", "fr", "es", "pt"], "late_grace_days": "45"}  # fmt: skip
     response = manager.post("/manage/campaigns/test/edit", data=fields)
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
