@@ -56,6 +56,23 @@ def suppress(n: int) -> int | None:
     return n if n == 0 or n >= MIN_CELL else None
 
 
+#: Steps a share of respondents may be rounded to, finest first.
+SHARE_STEPS = (0.05, 0.1, 0.2, 0.25, 0.5, 1.0)
+
+
+def share_step(n: int) -> float:
+    """The finest step (a fraction) at which a share of ``n`` respondents may be shown: one step
+    is at least ``MIN_CELL`` respondents, so shares of one group that differ by a step or less
+    (where 1 to 4 respondents stopped, or skipped an item) cannot be told apart exactly."""
+    return next((step for step in SHARE_STEPS if step * n >= MIN_CELL), 1.0)
+
+
+def round_share(value: float, n: int) -> float:
+    """``value`` (a share of ``n`` respondents) rounded half up to :func:`share_step` of ``n``."""
+    step = share_step(n)
+    return round(int(value / step + 0.5) * step, 4)
+
+
 def suppress_group(counts: Mapping[K, int]) -> dict[K, int | None]:
     """The cells of a group whose total is shown elsewhere, with the small-cell rule applied.
 

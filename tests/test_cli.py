@@ -13,7 +13,7 @@ from cips.models import Answer, AuditEvent, Campaign, Instrument, Submission, Us
 
 
 def test_cli_user_create_prompts_for_password_and_hashes_it(runner, session) -> None:
-    result = runner.invoke(args=["user", "create", "Ana@Example.org", "--role", "manager"],
+    result = runner.invoke(args=["user", "create", "Ana@Example.org", "--role", "manager", "--administration", "AR"],
                            input="a long passphrase\na long passphrase\n")  # fmt: skip
     assert result.exit_code == 0, result.output
     user = session.exec(select(User)).one()

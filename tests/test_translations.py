@@ -37,7 +37,25 @@ def _po(lang: str) -> Catalog:
 
 
 def _ids(catalog: Catalog) -> set[str]:
-    return {m.id for m in catalog if m.id}
+    return {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
+
+
+def _pairs(catalog: Catalog) -> list[tuple[str, str]]:
+    """``(source, translation)`` of every entry; a plural entry (ngettext) gives its singular with
+    the first form and its plural with each other form."""
+    out = []
+    for m in catalog:
+        if not m.id or not m.string:
+            continue
+        if isinstance(m.id, str):
+            out.append((m.id, m.string))
+        else:
+            out += [(m.id[0], m.string[0])] + [(m.id[1], form) for form in m.string[1:]]
+    return out
+
+
+def _forms(string: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (string,) if isinstance(string, str) else tuple(string)
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +66,7 @@ def template_ids() -> set[str]:
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_translations_every_template_string_is_translated(lang: str, template_ids: set[str]) -> None:
     po = _po(lang)
-    missing = sorted(i for i in template_ids if i not in po or not po[i].string)
+    missing = sorted(i for i in template_ids if i not in po or not all(_forms(po[i].string)))
     assert not missing, f"{lang}: {len(missing)} untranslated string(s), e.g. {missing[:5]}; {FIX}"
 
 
@@ -60,11 +78,8 @@ def test_translations_have_no_fuzzy_entries(lang: str) -> None:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_translations_keep_the_placeholders(lang: str) -> None:
-    wrong = [
-        (m.id, m.string)
-        for m in _po(lang)
-        if m.id and m.string and set(NAMED.findall(m.id)) != set(NAMED.findall(m.string))
-    ]
+    pairs = _pairs(_po(lang))
+    wrong = [(source, text) for source, text in pairs if set(NAMED.findall(source)) != set(NAMED.findall(text))]
     assert not wrong, f"{lang}: %(name)s placeholders differ between msgid and msgstr: {wrong}"
 
 
@@ -72,9 +87,9 @@ def test_translations_keep_the_placeholders(lang: str) -> None:
 def test_translations_keep_percent_signs_escaped(lang: str) -> None:
     # Templates format every string (Jinja new-style gettext), so a lone % breaks the page.
     wrong = [
-        (m.id, m.string)
-        for m in _po(lang)
-        if m.id and m.string and ("%" in PERCENT.sub("", m.string) or m.id.count("%%") != m.string.count("%%"))
+        (source, text)
+        for source, text in _pairs(_po(lang))
+        if "%" in PERCENT.sub("", text) or source.count("%%") != text.count("%%")
     ]
     assert not wrong, f"{lang}: write a literal percent sign as %% where the source has %%: {wrong}"
 
@@ -85,8 +100,11 @@ def test_translations_compiled_catalogue_matches_the_po(lang: str) -> None:
     assert mo_path.exists(), f"{lang}: {mo_path.relative_to(ROOT)} is missing; {RECOMPILE}"
     with mo_path.open("rb") as f:
         compiled = {k: v for k, v in gettext.GNUTranslations(f)._catalog.items() if k}
-    expected = {m.id: m.string for m in _po(lang) if m.id and m.string and not m.fuzzy}
-    stale = sorted(i for i in expected.keys() | compiled.keys() if expected.get(i) != compiled.get(i))
+    expected: dict[object, str] = {}
+    for m in _po(lang):
+        if m.id and m.string and not m.fuzzy:  # gettext keys plural forms as (singular, index)
+            expected |= {m.id: m.string} if isinstance(m.id, str) else {(m.id[0], i): f for i, f in enumerate(m.string)}
+    stale = sorted((i for i in expected.keys() | compiled.keys() if expected.get(i) != compiled.get(i)), key=str)
     assert not stale, f"{lang}: messages.mo differs from messages.po for {stale[:5]}; {RECOMPILE}"
 
 

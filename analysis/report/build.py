@@ -44,7 +44,8 @@ def fieldwork(inp: ReportInput) -> Fieldwork:
                 item, _, value = part.partition("=")
                 mask &= members.get(item, pd.Series(index=members.index, dtype=object)) == value
             n = int(mask.sum())
-            label = stratum.replace("=", ": ").replace(",", " × ")
+            words = inp.stratum_labels.get(instrument, {}).get(stratum)
+            label = words or stratum.replace("=", ": ").replace(",", " × ")
             population = (inp.populations.get(instrument) or {}).get(stratum)
             row = StratumRow(instrument, label, n, int(target), margin_of_error(n, population), n >= target, str(n))
             strata.append(row)

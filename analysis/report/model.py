@@ -23,6 +23,9 @@ class ReportInput:
     quotas: dict[str, dict[str, int]] = field(default_factory=dict)
     populations: dict[str, dict[str, int]] = field(default_factory=dict)  # per quota stratum, when known
     weights: pd.Series | None = None  # design weight per respondent
+    #: Stratum in words per questionnaire (``{"officials": {"bg_region=east": "East"}}``), in
+    #: the report language; a stratum missing here is printed as ``item: value``.
+    stratum_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     previous: ReportInput | None = None
 
 

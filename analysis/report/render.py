@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from babel import Locale, UnknownLocaleError
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from analysis.errors import Errors
@@ -28,6 +29,15 @@ def draw_charts(report: Report) -> Report:
     return report
 
 
+def language_name(code: str, lang: str) -> str:
+    """A language code as its name in the report language (CLDR, through Babel): ``fr`` → "French"."""
+    try:
+        name = Locale.parse(code).get_display_name(Locale.parse(lang)) or code
+    except (ValueError, UnknownLocaleError):
+        return code
+    return name[:1].upper() + name[1:]
+
+
 def render_html(report: Report) -> str:
     if not report.charts:
         draw_charts(report)
@@ -36,7 +46,7 @@ def render_html(report: Report) -> str:
     return _ENV.get_template("report.html").render(
         report=report, t=text(report.lang), groups=list(dict.fromkeys(table["group"])),
         factors=[f for f in FACTOR_IDS if f in set(table["factor"])], cells=cells,
-        factor_name=lambda f: factor_name(f, report.lang),
+        factor_name=lambda f: factor_name(f, report.lang), language=lambda code: language_name(code, report.lang),
     )  # fmt: skip
 
 

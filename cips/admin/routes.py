@@ -102,7 +102,8 @@ def audit_log():
         # autoescape: "campaign_" is a prefix, not "campaign" followed by any character (LIKE's _).
         query = query.where(AuditEvent.action.startswith(action, autoescape=True))
     if who:
-        query = query.where(AuditEvent.actor == who)
+        # Part of an address is enough ("maria" finds maria.lopez@aduana.example); literal, any case.
+        query = query.where(func.lower(AuditEvent.actor).contains(who.lower(), autoescape=True))
     total = db.session.exec(select(func.count()).select_from(query.subquery())).one()
     # Clamped to the pages there are: a huge page number would overflow the database's OFFSET.
     page = min(max(1, request.args.get("page", 1, type=int)), max(1, -(-total // AUDIT_PAGE)))

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime, time
+from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
@@ -22,7 +24,9 @@ from cips.manage.forms import SURVEY_LANGUAGES, CampaignForm, InviteForm, PinFor
 from cips.models import Administration, CampaignCreate, CampaignMode, CampaignStatus, Instrument, Role
 from cips.services.campaign_edit import set_status, update_campaign
 from cips.services.campaigns import CampaignError, campaign_instruments, campaign_summaries, create_campaign
+from cips.services.examples import quota_example
 from cips.services.invites import create_invites, invite_counts
+from cips.services.labels import localized_title
 from cips.services.messages import localized
 from cips.services.station import set_station_pin
 from cips.survey.i18n import LANGUAGE_NAMES
@@ -31,8 +35,11 @@ MANAGERS = (Role.manager,)
 
 
 def _instrument_choices() -> list[SelectChoice]:
+    """Each loaded questionnaire version, titled in the interface language."""
     rows = db.session.exec(select(Instrument).order_by(Instrument.key, Instrument.version)).all()
-    return options((f"{r.key}:{r.version}", f"{definition_of(r).title.get('en', r.key)} ({r.key} v{r.version})")
+    lang = str(get_locale())
+    return options((f"{r.key}:{r.version}",
+                    f"{localized_title(definition_of(r), r.key, lang)} ({_('version')} {r.version})")
                    for r in rows)  # fmt: skip
 
 
@@ -46,14 +53,21 @@ def _language_choices() -> list[SelectChoice]:
     return options((code, LANGUAGE_NAMES.get(code, code)) for code in ordered or SURVEY_LANGUAGES)
 
 
-def _strata_help() -> dict[str, dict[str, list[str]]]:
-    """Per instrument key, its strata items and their choice values: the quota vocabulary."""
+def _latest_definitions() -> dict[str, Any]:
+    """The newest version of every loaded questionnaire, by key."""
+    rows = db.session.exec(select(Instrument).order_by(Instrument.key, Instrument.version)).all()
+    return {row.key: definition_of(row) for row in rows}
+
+
+def _strata_help() -> dict[str, Any]:
+    """Per instrument key, its strata items and their choice values (the quota vocabulary), and an
+    example line made of them."""
     out: dict[str, dict[str, list[str]]] = {}
-    for row in db.session.exec(select(Instrument).order_by(Instrument.version)).all():
-        definition = definition_of(row)
+    definitions = _latest_definitions()
+    for key, definition in definitions.items():
         items = definition.item_map()
-        out[row.key] = {s: [c.value for c in items[s].choices or []] for s in definition.strata if s in items}
-    return out
+        out[key] = {s: [c.value for c in items[s].choices or []] for s in definition.strata if s in items}
+    return {"items": out, "example": quota_example(definitions)}
 
 
 def _as_datetime(day) -> datetime | None:
@@ -150,7 +164,12 @@ def campaign_status(slug: str):
     campaign = campaign_for(slug)
     form = StatusForm()
     if form.validate_on_submit():
-        set_status(db.session, campaign, CampaignStatus(form.status.data), actor=actor())
+        new = CampaignStatus(form.status.data)
+        if campaign.status is CampaignStatus.open and new is not CampaignStatus.open and form.confirm.data != "yes":
+            # A page, not a script's confirm(): the step holds with JavaScript off too.
+            form.confirm.data = "yes"
+            return render_template("manage/status_confirm.html", campaign=campaign, form=form, new=new.value)
+        set_status(db.session, campaign, new, actor=actor())
         label = next((c.label for c in form.status.choices if c.value == form.status.data), form.status.data)
         flash(_("Status: %(status)s.", status=str(label)), "ok")
     return redirect(url_for("manage.campaign", slug=slug))

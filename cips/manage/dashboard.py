@@ -49,8 +49,8 @@ def fieldwork_json(slug: str):
                  "achieved": s.shown, "margin_of_error": s.moe, "representative": s.representative}
                 for s in fw.strata],
         sections=[{"instrument": s.instrument, "section": s.section, "reached": s.reached_shown,
-                   "completion": round(s.completion, 4) if s.completion_shown is not None else None,
-                   "drop_off": s.drop_off_shown} for s in fw.sections],
+                   "reached_share": s.share_shown, "completion": s.completion_shown,
+                   "step": s.step if s.anchor_shown else None, "drop_off": s.drop_off_shown} for s in fw.sections],
         late=None if fw.late is None else suppress(fw.late),
         quarantined=fw.quarantined, quarantine_reasons=dict(fw.quarantine_reasons),
     )  # fmt: skip

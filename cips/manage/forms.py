@@ -11,6 +11,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -26,7 +27,7 @@ from cips.auth.forms import StrongPassword
 from cips.choices import options
 from cips.i18n import UI_LANGUAGES
 from cips.models import CampaignMode, Role
-from cips.models.campaign import LATE_GRACE_DAYS, MAX_LATE_GRACE_DAYS
+from cips.models.campaign import LATE_GRACE_DAYS, MAX_LATE_GRACE_DAYS, NAME_MAX
 from cips.models.user import PASSWORD_MIN
 from cips.services.campaigns import CampaignError, check_slug
 from cips.services.messages import N_, localized
@@ -38,6 +39,10 @@ SURVEY_LANGUAGES = {"en": "English", "fr": "Français", "es": "Español", "pt": 
 #: ``officials: region=north,function=clearance = 40`` with an optional ``/ 320`` population.
 QUOTA_LINE = re.compile(r"^\s*(?P<inst>[a-z0-9_]+)\s*:\s*(?P<stratum>[^=\s]+=[^=\s]+(?:\s*,\s*[^=\s]+=[^=\s]+)*)"
                         r"\s*=\s*(?P<target>\d+)\s*(?:/\s*(?P<population>\d+))?\s*$")  # fmt: skip
+
+
+#: Role names in the page language (lazy), values as stored.
+ROLE_NAMES = {Role.admin: _l("administrator"), Role.manager: _l("manager"), Role.enumerator: _l("enumerator")}
 
 
 class AtLeastOne:
@@ -100,7 +105,10 @@ def format_quotas(quotas: dict[str, Any], populations: dict[str, Any]) -> str:
 
 class CampaignForm(FlaskForm):
     slug = StringField(_l("Short name in links"), validators=[DataRequired(), Length(max=64), campaign_slug])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    # No maxlength attribute: the browser would cut a pasted name silently; the server says why.
+    name = StringField(_l("Name"), render_kw={"maxlength": False}, validators=[
+        DataRequired(), Length(max=NAME_MAX, message=_l("At most %(n)s characters.", n=NAME_MAX))])  # fmt: skip
+    name_max = NAME_MAX
     wave = IntegerField(_l("Wave"), default=1, validators=[DataRequired(), NumberRange(min=1, max=100)])
     mode = SelectField(_l("Mode"), choices=options([(CampaignMode.station.value, _l("Survey station (tablets)")),
                                                     (CampaignMode.online.value, _l("Online, by link"))]))  # fmt: skip
@@ -131,6 +139,8 @@ class CampaignForm(FlaskForm):
 
 class StatusForm(FlaskForm):
     status = SelectField(choices=options([("open", _l("Open")), ("closed", _l("Closed")), ("draft", _l("Draft"))]))
+    #: Set by the confirmation page: closing a live campaign takes a second, deliberate step.
+    confirm = HiddenField()
     submit = SubmitField(_l("Change status"))
 
 
@@ -153,7 +163,7 @@ class ExportForm(FlaskForm):
     )
     lang = SelectField(_l("Language of labels"), choices=options(UI_LANGUAGES.items()))
     instrument = SelectField(_l("Questionnaire"), validators=[Optional()])
-    where = StringField(_l("Only respondents where (e.g. region=north)"), validators=[Optional(), Length(max=500)])
+    where = StringField(_l("Only respondents where"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("Download"))
 
 
@@ -186,7 +196,7 @@ def account_email(form: FlaskForm, field: Any) -> None:
 
 class UserForm(FlaskForm):
     email = StringField(_l("Email"), validators=[DataRequired(), Length(max=254), account_email])
-    role = SelectField(_l("Role"), choices=options((r.value, r.value) for r in Role))
+    role = SelectField(_l("Role"), choices=options((role.value, ROLE_NAMES[role]) for role in Role))
     administration = SelectField(_l("Administration"), coerce=int)
     password = PasswordField(_l("Initial password (%(min)s characters or more, not a common one)", min=PASSWORD_MIN),
                              validators=[DataRequired(), StrongPassword()])  # fmt: skip
@@ -194,7 +204,7 @@ class UserForm(FlaskForm):
 
 
 class UserEditForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=options((r.value, r.value) for r in Role))
+    role = SelectField(_l("Role"), choices=options((role.value, ROLE_NAMES[role]) for role in Role))
     administration = SelectField(_l("Administration"), coerce=int)
     is_active = BooleanField(_l("Active"))
     password = PasswordField(_l("New password (leave empty to keep)"), validators=[Optional(), StrongPassword()])
@@ -203,6 +213,8 @@ class UserEditForm(FlaskForm):
 
 class AdministrationForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    country_code = StringField(_l("Country code (ISO 3166 alpha-2)"), validators=[
-        Optional(), Regexp(r"^[A-Z]{2}$", message=_l("Two capital letters, e.g. AR."))])  # fmt: skip
+    # "ar" is what people type: taken as "AR" (the stored form) rather than refused.
+    country_code = StringField(_l("Country code (ISO 3166 alpha-2)"), filters=[lambda v: v.strip().upper() if v else v],
+                               validators=[Optional(), Regexp(r"^[A-Z]{2}$", message=_l("Two letters, e.g. AR."))],
+                               )  # fmt: skip
     submit = SubmitField(_l("Add administration"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from functools import cache, partial
 from pathlib import Path
 
@@ -82,6 +83,18 @@ def rendered(campaign: Campaign, lang: str, kind: str) -> bytes:
     if failed is not None:
         raise ReportError(failed)
     raise ReportPending
+
+
+def pending_seconds(campaign: Campaign, lang: str, kind: str) -> int | None:
+    """Seconds since the rendering of ``kind`` now under way began (``None``: none is)."""
+    count, latest = db.session.execute(
+        select(func.count(), func.max(Submission.received_at)).where(Submission.campaign_id == campaign.id)
+    ).one()
+    lock = Path(f"{cache_path(campaign, lang, kind, count, latest)}.lock")  # jobs.start's lock
+    try:
+        return max(0, int(time.time() - lock.stat().st_mtime))
+    except FileNotFoundError:
+        return None
 
 
 def _render(slug: str, lang: str, kind: str) -> bytes:

@@ -18,13 +18,16 @@ from flask_login import current_user
 from cips.auth import role_required
 from cips.auth.principal import actor, campaign_for
 from cips.extensions import db
+from cips.instruments.service import definition_of
 from cips.manage import bp
 from cips.manage.forms import BriefingForm, ExportForm, ReportForm
-from cips.manage.report_cache import ReportPending, rendered
+from cips.manage.report_cache import ReportPending, pending_seconds, rendered
 from cips.models import Role
 from cips.security import PENDING_CSP, REPORT_CSP
 from cips.services import audit
-from cips.services.campaigns import campaign_instruments
+from cips.services.campaigns import campaign_instruments, has_responses
+from cips.services.examples import filter_examples
+from cips.services.labels import localized_title
 from cips.services.messages import localized
 
 
@@ -38,7 +41,8 @@ def _report_lang() -> str:
 def report(slug: str):
     campaign = campaign_for(slug)
     lang = _report_lang()
-    return render_template("manage/report.html", campaign=campaign, lang=lang, form=ReportForm(lang=lang))
+    return render_template("manage/report.html", campaign=campaign, lang=lang, form=ReportForm(lang=lang),
+                           empty=not has_responses(db.session, campaign))  # fmt: skip
 
 
 @bp.get("/campaigns/<slug>/report/view")
@@ -51,7 +55,9 @@ def report_view(slug: str):
     try:
         body = rendered(campaign, lang, "html")
     except ReportError as exc:
-        return render_template("manage/message.html", campaign=campaign, message=localized(exc)), 409
+        # Framable (the default policy's frame-ancestors 'none' left a broken-page icon in the frame).
+        page = render_template("manage/report_frame_message.html", message=localized(exc))
+        return _in_report_frame(page, PENDING_CSP, 409)
     except ReportPending:
         # Not sandboxed (a sandbox blocks the meta refresh), and nothing in it comes from answers.
         return _in_report_frame(render_template("manage/report_pending.html", lang=lang), PENDING_CSP, 202)
@@ -83,12 +89,32 @@ def report_pdf(slug: str):
         flash(localized(exc), "error")
         return redirect(url_for("manage.report", slug=slug, lang=lang))
     except ReportPending:
-        flash(_("The PDF is being prepared: try again in a minute."), "ok")
-        return redirect(url_for("manage.report", slug=slug, lang=lang))
+        return redirect(url_for("manage.report_pdf_status", slug=slug, lang=lang))
     audit.record(db.session, actor(), "report.export", slug, lang=lang, format="pdf")
     db.session.commit()
     return Response(body, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{slug}-report-{lang}.pdf"'})  # fmt: skip
+
+
+@bp.get("/campaigns/<slug>/report/pdf-status")
+@role_required(Role.manager)
+def report_pdf_status(slug: str):
+    """While the PDF is made: how long it has been going, a self-refresh (no script needed), and
+    the download link once it is ready."""
+    from analysis.report import PdfUnavailable
+    from cips.services.reports import ReportError
+
+    campaign = campaign_for(slug)
+    lang = _report_lang()
+    try:
+        rendered(campaign, lang, "pdf")
+    except (ReportError, PdfUnavailable) as exc:
+        flash(localized(exc), "error")
+        return redirect(url_for("manage.report", slug=slug, lang=lang))
+    except ReportPending:
+        return render_template("manage/report_pdf_status.html", campaign=campaign, lang=lang, ready=False,
+                               seconds=pending_seconds(campaign, lang, "pdf"))  # fmt: skip
+    return render_template("manage/report_pdf_status.html", campaign=campaign, lang=lang, ready=True, seconds=None)
 
 
 @bp.route("/campaigns/<slug>/export", methods=["GET", "POST"])
@@ -98,8 +124,11 @@ def export(slug: str):
 
     campaign = campaign_for(slug)
     form = ExportForm(lang=str(get_locale()))
-    keys = sorted({row.key for row in campaign_instruments(db.session, campaign)})
-    form.instrument.choices = [("", "—"), *((k, k) for k in keys)]
+    rows = campaign_instruments(db.session, campaign)  # oldest version first: the newest wins below
+    definitions = {row.key: definition_of(row) for row in rows}
+    titles = {key: localized_title(d, key, str(get_locale())) for key, d in definitions.items()}
+    form.instrument.choices = [("", _("all questionnaires")), *((k, titles[k]) for k in sorted(definitions))]
+    examples = filter_examples(definitions)
     if form.validate_on_submit():
         try:
             out = build_export(db.session, campaign, form.format.data, lang=form.lang.data,
@@ -108,13 +137,13 @@ def export(slug: str):
         except ExportError as exc:  # refused (privacy rule, encrypted campaign) or a bad filter
             db.session.rollback()
             flash(localized(exc), "error")
-            return render_template("manage/export.html", campaign=campaign, form=form), 422
+            return render_template("manage/export.html", campaign=campaign, form=form, examples=examples), 422
         return Response(
             out.data,
             mimetype=out.mimetype,
             headers={"Content-Disposition": f'attachment; filename="{out.filename}"', "Cache-Control": "no-store"},
         )
-    return render_template("manage/export.html", campaign=campaign, form=form)
+    return render_template("manage/export.html", campaign=campaign, form=form, examples=examples)
 
 
 @bp.route("/briefing", methods=["GET", "POST"])

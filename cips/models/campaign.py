@@ -36,9 +36,13 @@ class CampaignInstrument(SQLModel, table=True):
     instrument_id: int = Field(foreign_key="instrument.id", primary_key=True)
 
 
+#: Longest campaign name (the column's size; the form says it and refuses longer, never cuts).
+NAME_MAX = 200
+
+
 class CampaignBase(SQLModel):
     slug: str = Field(max_length=64, unique=True, regex=r"^[a-z0-9][a-z0-9-]{0,63}$")
-    name: str = Field(max_length=200)
+    name: str = Field(max_length=NAME_MAX)
     wave: int = Field(default=1, ge=1)
     mode: CampaignMode = Field(default=CampaignMode.station, sa_type=enum_column(CampaignMode))
     status: CampaignStatus = Field(default=CampaignStatus.open, sa_type=enum_column(CampaignStatus))

@@ -20,6 +20,7 @@ from cips.models import (
     CampaignInstrument,
     CampaignMode,
     CampaignStatus,
+    EncryptedSubmission,
     Instrument,
     QuarantinedSubmission,
     Submission,
@@ -205,6 +206,12 @@ def current_versions(session: Session, campaign: Campaign) -> dict[str, Instrume
         if row.key not in latest or row.version > latest[row.key].version:
             latest[row.key] = row
     return latest
+
+
+def has_responses(session: Session, campaign: Campaign) -> bool:
+    """Whether any answer arrived (sealed ones count: they are responses too)."""
+    stored = EncryptedSubmission if campaign.encrypted else Submission
+    return session.exec(select(stored.id).where(stored.campaign_id == campaign.id).limit(1)).first() is not None
 
 
 def get_campaign(session: Session, slug: str) -> Campaign:

@@ -7,8 +7,11 @@ agent (none is stored) nor the device id (it would tie respondents to a tablet a
 
 Files, following KoboToolbox's "one export per form": a campaign with several questionnaires
 gives an XLSX with one data sheet per questionnaire plus ``codebook``, and for CSV and .sav a
-zip with one file per questionnaire plus ``codebook.csv``. Choosing one questionnaire
+zip with one file per questionnaire (``SLUG_KEY.csv``) plus ``codebook.csv``, named after the
+format (``SLUG_csv_DATE.zip``, ``SLUG_sav_DATE.zip``) so that the two never share a name. Choosing one questionnaire
 (``instrument=``) gives a plain ``.csv`` or ``.sav`` (the .sav carries its own labels).
+
+A filter without a questionnaire exports the questionnaires that have its items.
 
 Privacy: a questionnaire, or a filter (``where="bg_region=north"``, the quota stratum syntax),
 that leaves fewer than :data:`analysis.scores.MIN_CELL` respondents is refused. Every export
@@ -238,6 +241,12 @@ def build_export(session: Session, campaign: Campaign | str, fmt: str, *, lang: 
     data = load_campaign_data(session, campaign, lang)
 
     variables = {key: variables_for(definitions[key], lang) for key in keys}
+    if pairs and instrument is None:
+        # "All questionnaires" with a filter on background items of one of them: export the
+        # questionnaires that have those items (the others cannot be filtered on them).
+        wanted = {item for item, _ in pairs}
+        having = [key for key in keys if wanted <= {v.name for v in variables[key] if v.kind is Kind.single}]
+        keys = having or keys
     for key in keys:  # every bad request is reported before any refusal
         _check_filter(pairs, key, variables[key])
     frames: dict[str, pd.DataFrame] = {}
@@ -251,7 +260,10 @@ def build_export(session: Session, campaign: Campaign | str, fmt: str, *, lang: 
             raise _refuse(session, actor, campaign, _too_few(n, key, where_text, campaign.slug), **details)
         frames[key] = frame.reset_index(drop=True)
 
+    # A zip says which format it holds: the CSV and the SPSS exports of a campaign with several
+    # questionnaires were both "slug_DATE.zip", so the second download replaced the first.
     stem = "_".join([campaign.slug, *([keys[0]] if len(keys) == 1 else []),
+                     *([fmt] if extension_for(fmt, keys) == "zip" else []),
                      *([where_text.replace("=", "-").replace(",", "_")] if pairs else []),
                      datetime.now(UTC).strftime("%Y%m%d")])  # fmt: skip
     data_bytes, extension = _render(fmt, campaign, frames, variables)

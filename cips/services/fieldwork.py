@@ -19,6 +19,8 @@ from sqlmodel import Session
 from analysis.privacy import (  # suppress*: re-exported for the views
     MIN_CELL,
     Hidden,
+    round_share,
+    share_step,
     suppress,
     suppress_group,
     suppress_strata,
@@ -29,6 +31,7 @@ from cips.instruments.schema import ItemType
 from cips.instruments.service import definition_of
 from cips.models import Answer, Campaign, EncryptedSubmission, QuarantinedSubmission, Submission
 from cips.services.campaigns import campaign_instruments
+from cips.services.labels import stratum_label
 from cips.submissions import window
 
 
@@ -69,7 +72,7 @@ class StratumProgress:
 
 @dataclass
 class SectionProgress:
-    instrument: str
+    instrument: str  # "officials v1"
     section: str
     title: str
     reached: int  # respondents who answered at least one item of the section (true count, not shown)
@@ -79,11 +82,27 @@ class SectionProgress:
     reached_shown: int | None = None
     #: ``drop_off`` as it may be shown: only where both figures it is the difference of are shown.
     drop_off_shown: int | None = None
+    key: str = ""
+    version: int = 0
+    #: Respondents of this questionnaire version (true count), and whether that count is shown.
+    respondents: int = 0
+    anchor_shown: bool = False
+
+    @property
+    def step(self) -> float:
+        return share_step(self.respondents)
+
+    @property
+    def share_shown(self) -> float | None:
+        """Share of the questionnaire's respondents who reached this part, rounded to a step of at
+        least 5 respondents (``analysis.privacy.round_share``); ``None`` when their count is hidden."""
+        return round_share(self.reached / self.respondents, self.respondents) if self.anchor_shown else None
 
     @property
     def completion_shown(self) -> float | None:
-        # A share of a hidden count times the known number of items gives the count back.
-        return None if self.reached_shown is None else self.completion
+        """Share of the part's items answered, rounded the same way: a single skipped item (with
+        4 decimals, 1 in 60 × n) no longer shows."""
+        return round_share(self.completion, self.respondents) if self.anchor_shown else None
 
 
 @dataclass
@@ -104,17 +123,6 @@ class Fieldwork:
     #: Once the campaign has closed: records received after closing (finished before it, within
     #: the grace period: see cips.submissions.window); None while it runs.
     late: int | None = None
-
-
-def _label(definition: Any, stratum: str, lang: str) -> str:
-    items = definition.item_map()
-    words = []
-    for part in stratum.split(","):
-        item_id, _, value = part.partition("=")
-        item = items.get(item_id)
-        choice = next((c for c in (item.choices or []) if c.value == value), None) if item else None
-        words.append(choice.label.get(lang) or choice.label.get("en") or value if choice else value)
-    return " × ".join(words)
 
 
 def _stratum_counts(session: Session, campaign: Campaign, wanted: list[str],
@@ -153,7 +161,7 @@ def _strata(session: Session, campaign: Campaign, definitions: dict[str, Any], k
         for stratum, target in targets.items():
             need = {tuple(part.split("=", 1)) for part in stratum.split(",")}
             achieved = sum(n for (inst, combo), n in counts.items() if inst == key and need <= set(combo))
-            out.append(StratumProgress(key, stratum, _label(definition, stratum, lang), int(target),
+            out.append(StratumProgress(key, stratum, stratum_label(definition, stratum, lang), int(target),
                                        (populations.get(key) or {}).get(stratum), achieved))  # fmt: skip
     # Strata over the same or overlapping items share the questionnaire's shown total.
     shown = suppress_strata([(row.instrument, row.stratum, row.achieved) for row in out])
@@ -235,6 +243,9 @@ def _sections(session: Session, campaign: Campaign, instruments: list[Any], lang
             rows.append(SectionProgress(f"{row.key} v{row.version}", section.id, title, n_reached, completion,
                                         max(0, n_reached - reached[following_of[-1]][1])))  # fmt: skip
         _shown_sections(rows, anchors.get(row.id))
+        for section_row in rows:
+            section_row.key, section_row.version, section_row.respondents = row.key, row.version, n_resp
+            section_row.anchor_shown = suppress(anchors.get(row.id) or 0) not in (None, 0)
         for section_row, j in zip(rows, following_of, strict=True):
             if section_row.reached_shown is not None and rows[j].reached_shown is not None:
                 section_row.drop_off_shown = section_row.drop_off

@@ -7,8 +7,11 @@ from collections.abc import Callable
 from sqlmodel import Session, select
 
 from analysis.report import Report, ReportInput, build_report
+from cips.instruments.service import definition_of
 from cips.models import Administration, Campaign
+from cips.services.campaigns import campaign_instruments
 from cips.services.datasets import load_campaign_data
+from cips.services.labels import stratum_label
 from cips.services.messages import N_
 
 
@@ -31,9 +34,13 @@ def report_input(session: Session, campaign: Campaign, lang: str) -> ReportInput
     prev_input = report_input(session, previous, lang) if previous is not None else None
     if prev_input is not None:
         prev_input.previous = None  # one step back is what the report compares
+    definitions = {row.key: definition_of(row) for row in campaign_instruments(session, campaign)}  # newest wins
+    labels = {key: {stratum: stratum_label(definitions[key], stratum, lang) for stratum in targets}
+              for key, targets in (campaign.quotas or {}).items() if key in definitions}  # fmt: skip
     return ReportInput(title=campaign.name, administration=admin.name if admin else "", wave=campaign.wave,
                        respondents=data.respondents, answers=data.answers, items=data.items,
-                       quotas=campaign.quotas, populations=campaign.populations or {}, previous=prev_input)  # fmt: skip
+                       quotas=campaign.quotas, populations=campaign.populations or {}, previous=prev_input,
+                       stratum_labels=labels)  # fmt: skip
 
 
 def campaign_report(session: Session, slug: str, lang: str, progress: Callable[[str], None] | None = None) -> Report:

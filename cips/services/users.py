@@ -26,6 +26,14 @@ def is_email(value: str) -> bool:
     return EMAIL.fullmatch(value) is not None
 
 
+def check_administration(role: Role, administration_id: int | None) -> None:
+    """Managers and enumerators see only their administration's campaigns: without one they
+    could sign in and do nothing. Administrators belong to none."""
+    if role is not Role.admin and administration_id is None:
+        raise ValueError(N_("a %(role)s account needs an administration (it sees only that "
+                            "administration's campaigns)", role=role.value))  # fmt: skip
+
+
 def create_user(session: Session, data: UserCreate, *, actor: str) -> User:
     email = data.email.strip().lower()
     if not is_email(email):
@@ -35,6 +43,7 @@ def create_user(session: Session, data: UserCreate, *, actor: str) -> User:
     if data.administration_id is not None and session.get(Administration, data.administration_id) is None:
         raise ValueError(N_("no administration with id %(id)s", id=str(data.administration_id)))
     check_secret(data.password, [email])  # WeakSecret, a ValueError
+    check_administration(data.role, data.administration_id)
     user = User(
         email=email,
         role=data.role,
@@ -57,6 +66,8 @@ def update_user(
         raise ValueError(N_("no administration with id %(id)s", id=str(administration_id)))
     if password:
         check_secret(password, [user.email])  # WeakSecret, a ValueError
+    if (role, administration_id) != (user.role, user.administration_id):
+        check_administration(role, administration_id)  # a password reset alone never blocks on it
     changed: dict[str, object] = {}
     for name, value in (("role", role), ("administration_id", administration_id), ("is_active", is_active)):
         if getattr(user, name) != value:

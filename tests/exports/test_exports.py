@@ -80,6 +80,11 @@ def test_exports_csv_has_one_row_per_respondent_with_their_values(answered, sess
 def test_exports_csv_of_two_questionnaires_is_a_zip_with_a_codebook(answered, session) -> None:
     export = build_export(session, "test", "csv", actor="t@example.org")
     assert export.mimetype == "application/zip" and export.filename.endswith(".zip")
+    # The SPSS export of the same campaign downloads under another name (both were test_DATE.zip).
+    sav = build_export(session, "test", "sav", actor="t@example.org")
+    assert export.filename.startswith("test_csv_") and sav.filename.startswith("test_sav_")
+    with zipfile.ZipFile(io.BytesIO(sav.data)) as archive:
+        assert sorted(archive.namelist()) == ["codebook.csv", "test_officials.sav", "test_private_sector.sav"]
     assert export.rows == {"officials": 8, "private_sector": 5}
     with zipfile.ZipFile(io.BytesIO(export.data)) as archive:
         assert sorted(archive.namelist()) == ["codebook.csv", "test_officials.csv", "test_private_sector.csv"]

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from sqlmodel import Session, select
 
-from cips.models import AuditEvent, Role, User
+from cips.models import Administration, AuditEvent, Role, User
 from cips.services.audit import AuditLogIsAppendOnly
 from tests.helpers import Clock, officials_answers, payload
 from tests.manage.conftest import PASSWORD, sign_in
@@ -59,11 +59,12 @@ def test_auth_deactivated_user_loses_access_at_next_request(client_as, session: 
 
 def test_auth_admin_manages_users_and_changes_are_audited(client_as, session: Session) -> None:
     admin = client_as(Role.admin)
+    office = str(session.exec(select(Administration.id)).first())  # enumerators and managers need one
     response = admin.post("/admin/users", data={"email": "New@Example.org", "role": "enumerator",
-                                                 "administration": "0", "password": "long enough pw"})  # fmt: skip
+                                                 "administration": office, "password": "long enough pw"})  # fmt: skip
     assert response.status_code == 302
     user = session.exec(select(User).where(User.email == "new@example.org")).one()
-    response = admin.post(f"/admin/users/{user.id}", data={"role": "manager", "administration": "0",
+    response = admin.post(f"/admin/users/{user.id}", data={"role": "manager", "administration": office,
                                                            "is_active": "", "password": ""})  # fmt: skip
     assert response.status_code == 302
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "user.update")).one()

@@ -64,7 +64,7 @@ def test_manage_edit_campaign_records_old_and_new(client_as, session: Session) -
 
 def test_manage_status_invites_and_pin(client_as, session: Session) -> None:
     client = client_as(Role.manager)
-    assert client.post("/manage/campaigns/test/status", data={"status": "closed"}).status_code == 302
+    assert client.post("/manage/campaigns/test/status", data={"status": "closed", "confirm": "yes"}).status_code == 302
     session.expire_all()
     assert session.exec(select(Campaign).where(Campaign.slug == "test")).one().status is CampaignStatus.closed
     # station campaign: a PIN, no invitations

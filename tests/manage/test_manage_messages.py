@@ -7,8 +7,9 @@ import pickle
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlmodel import select
 
-from cips.models import Role, UserCreate
+from cips.models import Administration, Role, UserCreate
 from cips.services.campaigns import CampaignError
 from cips.services.messages import N_, localized
 from cips.services.users import create_user
@@ -66,7 +67,13 @@ def test_messages_export_refusal_is_in_spanish(client_as, loaded: Flask) -> None
 
 
 def test_messages_manager_without_administration_gets_a_french_403(loaded: Flask, accounts, session) -> None:
-    create_user(session, UserCreate(email="lost@example.org", role=Role.manager, password=PASSWORD), actor="test")
+    # An account made before managers had to belong to an administration.
+    admin_id = session.exec(select(Administration.id)).first()
+    user = create_user(session, UserCreate(email="lost@example.org", role=Role.manager, password=PASSWORD,
+                                           administration_id=admin_id), actor="test")  # fmt: skip
+    user.administration_id = None
+    session.add(user)
+    session.commit()
     client = loaded.test_client()
     assert sign_in(client, "lost@example.org").status_code == 302
     response = client.get("/manage/campaigns/new", headers=FR)

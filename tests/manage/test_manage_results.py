@@ -54,6 +54,11 @@ def test_results_report_is_browsable_in_a_sandboxed_frame(client_as, loaded: Fla
     manager = client_as(Role.manager)
     empty = manager.get("/manage/campaigns/test/report/view?lang=fr")
     assert empty.status_code == 409 and "aucune réponse" in empty.get_data(as_text=True)  # in the French interface
+    # Framable by the report page (frame-ancestors 'none' showed the browser's broken-page icon).
+    assert "frame-ancestors 'self'" in empty.headers["Content-Security-Policy"]
+    assert empty.headers["X-Frame-Options"] == "SAMEORIGIN"
+    page = manager.get("/manage/campaigns/test/report").get_data(as_text=True)
+    assert "No responses yet" in page and "<iframe" not in page and "report.pdf" not in page
     _submit(loaded, 6)
     page = manager.get("/manage/campaigns/test/report?lang=fr")
     assert b'<iframe class="report"' in page.data
@@ -138,7 +143,12 @@ def test_results_report_renders_in_the_background_without_holding_the_request(cl
     first = manager.get("/manage/campaigns/test/report/view?lang=pt")
     assert first.status_code == 202 and b'http-equiv="refresh"' in first.data
     assert "script-src" not in first.headers["Content-Security-Policy"]  # default-src 'none': nothing runs
-    assert manager.get("/manage/campaigns/test/report.pdf?lang=pt").status_code == 302  # "being prepared"
+    pending = manager.get("/manage/campaigns/test/report.pdf?lang=pt")
+    assert pending.status_code == 302 and pending.headers["Location"].endswith("/report/pdf-status?lang=pt")
+    status = manager.get(pending.headers["Location"]).get_data(as_text=True)
+    # Progress, a refresh that needs no script, and no "try again in a minute".
+    assert 'data-testid="pdf-pending"' in status and 'http-equiv="refresh"' in status and "<progress" in status
+    assert "try again" not in status
     deadline = time.monotonic() + 120
     while (page := manager.get("/manage/campaigns/test/report/view?lang=pt")).status_code == 202:
         assert time.monotonic() < deadline, "the background rendering never finished"
@@ -148,5 +158,8 @@ def test_results_report_renders_in_the_background_without_holding_the_request(cl
         assert time.monotonic() < deadline, "the background PDF never finished"
         time.sleep(0.2)
     assert pdf.data.startswith(b"%PDF")
+    ready = manager.get("/manage/campaigns/test/report/pdf-status?lang=pt").get_data(as_text=True)
+    assert 'data-testid="pdf-ready"' in ready and 'href="/manage/campaigns/test/report.pdf?lang=pt"' in ready
+    assert 'http-equiv="refresh"' not in ready
     cache = Path(loaded.config["REPORT_CACHE_DIR"])
     assert not list(cache.glob("*.lock")) and not list(cache.glob("*.tmp"))
