@@ -26,7 +26,7 @@ def _submit(client: FlaskClient, n: int, **answers) -> None:
 def test_labels_dashboard_in_french_shows_titles_language_names_and_decimal_commas(client_as, loaded) -> None:
     manager = _french(client_as(Role.manager))
     form = {"slug": "test", "name": "Test survey", "wave": "1", "mode": "station",
-            "instruments": ["officials:1", "private_sector:1"], "languages": ["en", "fr", "es", "pt"],
+            "instruments": ["officials:1", "private_sector:2"], "languages": ["en", "fr", "es", "pt"],
             "quotas": "officials: bg_region=north = 60 / 400"}  # fmt: skip
     assert manager.post("/manage/campaigns/test/edit", data=form).status_code == 302
     _submit(loaded.test_client(), 30, bg_region="north")
