@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-PASSWORD = "layout e2e password"
+PASSWORD = "amber quilt meadow"
 
 
 def _sign_in(page: Page, url: str, email: str) -> None:
