@@ -131,7 +131,8 @@ def test_report_theme_languages_and_smaller_themes_are_suppressed(report) -> Non
     assert block.languages == [[("en", ""), ("fr", "")]]  # no counts: they would add up to the hidden size
     html = render_html(dataclasses.replace(report, themes=[block]))
     hidden = text(report.lang)["hidden_group"]
-    assert "fr: 1" not in html and "en: 6" not in html and "(en, fr)" in html
+    # languages by name in the report's language (French here)
+    assert "Français: 1" not in html and "Anglais: 6" not in html and "(Anglais, Français)" in html
     assert not re.search(r">\s*2 [^<]*\(", html) and f"{hidden}</abbr> " + text(report.lang)["small_themes"] in html
     # Without smaller themes the size (7) is shown, and the language split of 6 and 1 is not;
     # the 6 is no "n<5" (the tester's "11 answers (en: n<5, es: n<5)").
@@ -139,8 +140,8 @@ def test_report_theme_languages_and_smaller_themes_are_suppressed(report) -> Non
     assert alone.sizes == ["7"] and alone.languages == [[("en", Hidden.GROUP), ("fr", Hidden.GROUP)]]
     assert alone.hidden_display == ""
     html = render_html(dataclasses.replace(report, themes=[alone]))
-    assert "fr: 1" not in html and "n&lt;5" not in html.split(">Training<")[-1].split("</p>")[0]
-    assert f'en: <abbr title="{text(report.lang)["hidden_group_note"]}">{hidden}</abbr>' in html
+    assert "Français: 1" not in html and "n&lt;5" not in html.split(">Training<")[-1].split("</p>")[0]
+    assert f'Anglais: <abbr title="{text(report.lang)["hidden_group_note"]}">{hidden}</abbr>' in html
     # Two small language counts are n<5: nothing larger is hidden with them.
     pair = _theme_block("hrm", 7, [dataclasses.replace(theme, languages={"en": 3, "fr": 2, "es": 2})], 0)
     assert pair.languages == [[("en", SUPPRESSED), ("es", SUPPRESSED), ("fr", SUPPRESSED)]]
@@ -193,3 +194,15 @@ def test_report_builds_when_every_answer_is_the_same() -> None:
     assert ((table["ci_low"] <= table["index"]) & (table["index"] <= table["ci_high"])).all()
     html = render_html(report)
     assert html.count("<svg") >= 1 and "66.7" in html
+
+
+def test_report_names_strata_and_languages_in_the_report_language(report) -> None:
+    inp = make_input(seed=4, n=14)
+    inp.quotas = {"officials": {"bg_region=north": 3}}
+    inp.stratum_labels = {"officials": {"bg_region=north": "Nord"}}
+    fw = fieldwork(inp)
+    assert fw.strata[0].stratum == "Nord"  # was "bg_region: north" (the tester's "ps_role: broker")
+    html = render_html(dataclasses.replace(report, fieldwork=fw))
+    assert "<td>Nord</td>" in html and "bg_region" not in html
+    languages = html.split(text("fr")["language"])[1].split("</table>")[0]
+    assert "<td>Anglais</td>" in languages and "<td>en</td>" not in languages
