@@ -25,6 +25,8 @@ SESSION_MAX_HOURS = 12
 LOGIN_ACCOUNT_RATE_LIMIT = "5/minute;10/10 minutes;30/hour"
 #: Sign-in attempts from one client address, whatever accounts they name.
 LOGIN_RATE_LIMIT = "10/minute;100/hour"
+#: Second-factor codes tried for one account (TOTP or recovery): a million codes cannot be walked.
+TOTP_ACCOUNT_RATE_LIMIT = "5/minute;20/hour"
 #: Submissions accepted per device (``limits`` syntax); more get 429 and the device retries later.
 API_RATE_LIMIT = "600/minute"
 #: Submissions accepted per client address, whatever device ids they carry: five stations
@@ -85,6 +87,10 @@ class Config:
         # Password guesses (cips.auth.throttle), in the same shared counters.
         self.LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("CIPS_LOGIN_ACCOUNT_RATE_LIMIT", LOGIN_ACCOUNT_RATE_LIMIT)
         self.LOGIN_RATE_LIMIT = os.environ.get("CIPS_LOGIN_RATE_LIMIT", LOGIN_RATE_LIMIT)
+        # Second factor: codes per account, and whether every account must have one (off by default:
+        # an instance switches it on once its managers have an authenticator app).
+        self.TOTP_ACCOUNT_RATE_LIMIT = os.environ.get("CIPS_TOTP_ACCOUNT_RATE_LIMIT", TOTP_ACCOUNT_RATE_LIMIT)
+        self.REQUIRE_2FA = os.environ.get("CIPS_REQUIRE_2FA", "0") == "1"
         # Benchmark-only routes (bench/ingest.py's ceiling endpoint); never set in production.
         self.BENCH_ENDPOINTS = os.environ.get("CIPS_BENCH_ENDPOINTS", "0") == "1"
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed (ProxyFix):

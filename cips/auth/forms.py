@@ -7,7 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, SubmitField
+from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
 from cips.choices import options
@@ -57,3 +57,12 @@ class PasswordForm(FlaskForm):
         _l("Repeat the new password"), validators=[EqualTo("new", message=_l("The passwords differ."))]
     )
     submit = SubmitField(_l("Change password"))
+
+
+class CodeForm(FlaskForm):
+    """A second-factor code: six digits from the app, or a recovery code."""
+
+    code = StringField(
+        _l("Code"), validators=[DataRequired(), Length(max=20)], render_kw={"autocomplete": "one-time-code"}
+    )
+    submit = SubmitField(_l("Continue"))

@@ -1,21 +1,21 @@
-"""``/login``, ``/logout`` and ``/account`` (language, password)."""
+"""``/login``, ``/logout`` and ``/account`` (language, password); the code step is second_factor."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlmodel import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from cips.auth import bp, throttle
+from cips.auth import bp, second_factor, throttle
 from cips.auth.forms import LoginForm, PasswordForm, PreferencesForm
 from cips.auth.principal import Principal, actor, end_sessions, start_session
 from cips.extensions import db
 from cips.models import Role, User
-from cips.services import audit
+from cips.services import audit, two_factor
 
 # Checked when the email is unknown, so that a wrong email costs as much time as a
 # wrong password and response times do not reveal which accounts exist.
@@ -62,10 +62,13 @@ def login():
         stored = user.password_hash if user is not None else _DUMMY_HASH
         if check_password_hash(stored, form.password.data) and user is not None and user.is_active:
             throttle.succeeded(email)
+            next_url = _safe_next(request.args.get("next"))
+            if two_factor.is_enrolled(user) or current_app.config["REQUIRE_2FA"]:
+                return second_factor.begin(user, next_url, home_for(user.role))  # not signed in yet
             start_session(user)
             audit.record(db.session, user.email, "auth.login", user.email)
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")) or home_for(user.role))
+            return redirect(next_url or home_for(user.role))
         audit.record(db.session, email[:254], "auth.login_failed", email[:254])
         db.session.commit()
         flash(_("Wrong email or password, or the account is deactivated."), "error")

@@ -57,3 +57,20 @@ def succeeded(email: str) -> None:
     """The right password: the account's earlier wrong guesses no longer delay it."""
     if limiter.enabled:
         counters().forget(*(check.key for check in _account(email)))
+
+
+def _codes(email: str) -> list[Check]:
+    return _checks("code-guess", email.strip().lower(), current_app.config["TOTP_ACCOUNT_RATE_LIMIT"])
+
+
+def code_attempt(email: str) -> int | None:
+    """Count one second-factor code tried for ``email``; seconds to wait when over the limit."""
+    if not limiter.enabled:
+        return None
+    refused = counters().hit(*_codes(email))
+    return None if refused is None else refused.retry_after
+
+
+def code_succeeded(email: str) -> None:
+    if limiter.enabled:
+        counters().forget(*(check.key for check in _codes(email)))

@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from cips.extensions import db
 from cips.models import Role, User, UserCreate
+from cips.services import two_factor
 from cips.services.campaigns import get_or_create_administration
 from cips.services.passwords import secret_problem
 from cips.services.users import UserExists, create_user, update_user
@@ -66,3 +67,17 @@ def _check_password(password: str, email: str) -> None:
     problem = secret_problem(password, [email.strip().lower()])
     if problem is not None:
         raise click.BadParameter(problem, param_hint="password")
+
+
+@user_group.command("reset-2fa")
+@click.argument("email")
+@with_appcontext
+def reset_2fa(email: str) -> None:
+    """Remove user EMAIL's second factor (a lost phone): they enrol again at their next sign-in."""
+    session = db.session
+    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    if user is None:
+        raise click.ClickException(f"no user with email {email.strip().lower()}")
+    if not two_factor.remove(session, user, actor="cli", action="auth.2fa_reset"):
+        raise click.ClickException(f"{user.email} has no second factor")
+    click.echo(f"second factor of {user.email} removed; their sessions ended")

@@ -16,7 +16,7 @@ from cips.models.encrypted import EncryptedSubmission
 from cips.models.instrument import Instrument, InstrumentPublic
 from cips.models.invite import InviteToken
 from cips.models.submission import Answer, QuarantinedSubmission, Submission, SubmissionPublic, SubmissionStatus
-from cips.models.user import Role, User, UserCreate, UserPublic
+from cips.models.user import RecoveryCode, Role, User, UserCreate, UserPublic
 
 __all__ = [
     "Administration",
@@ -36,6 +36,7 @@ __all__ = [
     "InstrumentPublic",
     "InviteToken",
     "QuarantinedSubmission",
+    "RecoveryCode",
     "Role",
     "Submission",
     "SubmissionPublic",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
 from cips.models.base import UTCDateTime, enum_column, utcnow
@@ -45,3 +46,18 @@ class User(UserBase, table=True):
     #: (sign-out, password change, deactivation), even a cookie copied elsewhere.
     session_version: int = Field(default=0)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    #: The TOTP secret of the second factor, encrypted with a key derived from the instance
+    #: secret (cips.services.two_factor); None until the user has enrolled.
+    totp_secret: str | None = Field(default=None, max_length=300)
+    #: The last TOTP time step accepted: a code of that step or an earlier one is a replay.
+    totp_last_step: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A one-time code that stands in for the TOTP code (a lost phone), stored hashed."""
+
+    __tablename__ = "recovery_code"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    code_hash: str = Field(max_length=300)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

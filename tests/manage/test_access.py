@@ -9,10 +9,10 @@ from cips.models import Role
 from tests.manage.conftest import sign_in
 
 #: Reachable without signing in: respondents' side, device API, sign-in itself.
-PUBLIC_ENDPOINTS = {"static", "healthz", "index", "auth.login"}
+PUBLIC_ENDPOINTS = {"static", "healthz", "index", "auth.login", "auth.code"}
 PUBLIC_BLUEPRINTS = ("survey.", "api.", "bench.")
 #: Any signed-in user (their own account).
-ANY_ROLE = {"auth.logout", "auth.account"}
+ANY_ROLE = {"auth.logout", "auth.account", "auth.two_factor"}
 SAMPLE_ARGS = {"slug": "test", "user_id": 1, "instrument": "officials", "filename": "x", "job_id": "x"}
 
 
