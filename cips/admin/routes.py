@@ -16,7 +16,7 @@ from cips.choices import options
 from cips.extensions import db
 from cips.manage.forms import AdministrationForm, UserEditForm, UserForm
 from cips.models import Administration, AuditEvent, Role, User, UserCreate
-from cips.services import audit
+from cips.services import audit, two_factor
 from cips.services.messages import localized
 from cips.services.quarantine import quarantine_volume
 from cips.services.users import UserExists, create_user, update_user
@@ -73,6 +73,18 @@ def user(user_id: int):
                 flash(_("Saved."), "ok")
                 return redirect(url_for("admin.users"))
     return render_template("admin/user.html", user=row, form=form)
+
+
+@bp.post("/users/<int:user_id>/reset-2fa")
+@role_required(Role.admin)
+def reset_two_factor(user_id: int):
+    """A lost phone: the user's second factor goes, they enrol again at their next sign-in."""
+    row = db.session.get(User, user_id)
+    if row is None:
+        abort(404, _("No such user."))
+    if two_factor.remove(db.session, row, actor=actor(), action="auth.2fa_reset"):
+        flash(_("Second factor of %(email)s reset: they enrol again at their next sign-in.", email=row.email), "ok")
+    return redirect(url_for("admin.user", user_id=row.id))
 
 
 @bp.route("/administrations", methods=["GET", "POST"])

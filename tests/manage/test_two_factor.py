@@ -196,3 +196,19 @@ def test_2fa_reset_from_the_command_line(loaded: Flask, client_as, clock, sessio
     assert missing.exit_code == 1 and "no user with email nobody@example.org" in missing.output
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "auth.2fa_reset")).one()
     assert event.actor == "cli" and event.target == "manager@example.org"
+
+
+def test_2fa_admin_resets_a_users_factor(loaded: Flask, client_as, clock, session) -> None:
+    manager = client_as(Role.manager)
+    enrol(manager, clock)
+    user = session.exec(select(User).where(User.email == "manager@example.org")).one()
+    admin = client_as(Role.admin)
+    assert "Reset the second factor" in admin.get(f"/admin/users/{user.id}").get_data(as_text=True)
+    response = admin.post(f"/admin/users/{user.id}/reset-2fa")
+    assert response.status_code == 302 and response.headers["Location"] == f"/admin/users/{user.id}"
+    session.refresh(user)
+    assert user.totp_secret is None
+    assert manager.get("/manage/").headers["Location"].startswith("/login")  # their sessions ended
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "auth.2fa_reset")).one()
+    assert event.actor == "admin@example.org" and event.target == "manager@example.org"
+    assert admin.post("/admin/users/999999/reset-2fa").status_code == 404
