@@ -18,6 +18,7 @@ from typing import Any
 from tqdm import tqdm
 
 from analysis.factors import FACTOR_IDS
+from analysis.files import private_open
 from analysis.jsonl import InputFileError, iter_jsonl, read_text
 from analysis.tabular import csv_delimiter, neutralise_formula
 
@@ -127,12 +128,12 @@ def write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
     """JSONL as is; CSV in UTF-8 with a byte-order mark (Excel reads accents right) and every
     text cell that a spreadsheet would run as a formula prefixed with ``'`` (CSV injection)."""
     if _fmt(path) == "jsonl":
-        with path.open("w", encoding="utf-8") as fh:
+        with private_open(path, "w", encoding="utf-8") as fh:
             for row in rows:
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
         return
     fields = list(dict.fromkeys(k for row in rows for k in row))
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+    with private_open(path, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=fields)
         writer.writerow({f: neutralise_formula(f) for f in fields})
         for row in rows:

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, redirect, url_for
 
+from analysis.files import private_dir
 from cips.config import Config
 
 
@@ -14,7 +15,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Application factory (see the Flask tutorial): config, extensions, blueprints, CLI."""
     app = Flask(__name__, instance_relative_config=True)
     instance = Path(app.instance_path)
-    instance.mkdir(parents=True, exist_ok=True)
+    private_dir(instance)  # the database, its secret key and the report cache live here
     app.config.from_mapping(Config(instance).as_dict())
     if test_config is not None:
         app.config.from_mapping(test_config)

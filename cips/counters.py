@@ -59,6 +59,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
+from cips.extensions import create_private_sqlite
 from cips.models.counter import CounterWindow
 
 #: Finished windows are deleted at most this often per process (seconds).
@@ -204,6 +205,8 @@ class CounterStore:
         sqlite_file = self.url.startswith("sqlite")
         if sqlite_file and self._create_table:
             Path(self._path).parent.mkdir(parents=True, exist_ok=True)
+        if sqlite_file:
+            create_private_sqlite(self.url)
         engine = create_engine(self.url, poolclass=NullPool)  # connections are kept below, not by a pool
 
         @event.listens_for(engine, "connect")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+from contextlib import suppress
 from typing import Any
 
 from flask import Flask, current_app, g
@@ -10,7 +12,10 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf import CSRFProtect
 from sqlalchemy import Engine, event
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
+
+from analysis.files import PRIVATE_FILE
 
 _log = logging.getLogger(__name__)
 csrf = CSRFProtect()
@@ -36,6 +41,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
       cannot be changed by a session: when the server runs with it off, a warning says so.
     """
     if url.startswith("sqlite"):
+        create_private_sqlite(url)
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -45,6 +51,16 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if engine.dialect.name == "postgresql":
         event.listen(engine, "connect", _postgresql_durable_commits)
     return engine
+
+
+def create_private_sqlite(url: str) -> None:
+    """Create a new SQLite database file with mode 0600 before SQLite does (it would follow the
+    umask, often world-readable). Its -wal and -shm files take the database file's mode."""
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:") and not os.path.exists(database):
+        # No such folder: SQLite's own error says so on connect. Exists: another worker was first.
+        with suppress(FileNotFoundError, FileExistsError):
+            os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
 
 
 #: What every SQLite connection runs first (see :func:`make_engine`).

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from analysis.factors import CORE_LANGUAGES as LANGUAGES  # the briefing speaks these; light import
+from analysis.files import write_private
 from cips.cli.errors import writing
 
 
@@ -19,10 +20,7 @@ def _check_folder(out: Path) -> None:
 
 def _write(path: Path, data: bytes | str) -> None:
     with writing(path):
-        if isinstance(data, bytes):
-            path.write_bytes(data)
-        else:
-            path.write_text(data, encoding="utf-8")
+        write_private(path, data)
 
 
 def _read(path: Path) -> bytes:

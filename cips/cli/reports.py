@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from analysis.factors import CORE_LANGUAGES as LANGUAGES  # the report speaks these; light import
+from analysis.files import write_private
 from cips.cli.errors import check_output_path, writing
 from cips.extensions import db
 from cips.services import audit
@@ -33,7 +34,7 @@ def report_command(campaign: str, lang: str, out: Path) -> None:
     except (ReportError, PdfUnavailable) as exc:
         raise click.ClickException(str(exc)) from exc
     with writing(out):
-        out.write_bytes(body)
+        write_private(out, body)
     audit.record(session, "cli", "report.export", campaign, lang=lang, format=out.suffix.lower().lstrip("."))
     session.commit()
     click.echo(f"report written to {out}")

@@ -26,6 +26,7 @@ from typing import Any
 
 from flask import Flask
 
+from analysis.files import write_private
 from cips.services.messages import Message
 
 #: A lock older than this belongs to a worker that died mid-job.
@@ -85,7 +86,7 @@ def _run(app: Flask, path: Path, work: Callable[[], bytes], lock: Path, name: st
         with app.app_context():  # its own database session, closed when the context ends
             data = work()
         tmp = Path(f"{path}.{os.getpid()}.{threading.get_ident()}.tmp")
-        tmp.write_bytes(data)
+        write_private(tmp, data)  # reports and briefings quote answers
         tmp.chmod(0o600)
         tmp.replace(path)
     except Exception as exc:  # kept for the next request, and logged
@@ -94,7 +95,7 @@ def _run(app: Flask, path: Path, work: Callable[[], bytes], lock: Path, name: st
         else:
             app.logger.exception("job %s failed", name)
         message = exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], str) else str(exc)
-        _error(path).write_text(json.dumps(_stored(message or type(exc).__name__)), encoding="utf-8")
+        write_private(_error(path), json.dumps(_stored(message or type(exc).__name__)))
     finally:
         lock.unlink(missing_ok=True)
 

@@ -20,6 +20,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from analysis.files import private_dir
 from cips.extensions import db
 from cips.manage import jobs
 from cips.models import Campaign, Submission
@@ -48,7 +49,7 @@ def cache_path(campaign: Campaign, lang: str, kind: str, count: int, latest: obj
     parts = f"{code_fingerprint()}|{campaign.id}|{settings}|{lang}|{count}|{latest}"
     key = hashlib.sha256(parts.encode()).hexdigest()[:24]
     folder = Path(current_app.config.get("REPORT_CACHE_DIR") or Path(current_app.instance_path) / "report_cache")
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)  # reports quote answers: the owner's eyes only
     return folder / f"{campaign.slug}-{lang}-{key}.{kind}"
 
 

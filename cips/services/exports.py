@@ -29,6 +29,7 @@ from pathlib import Path
 import pandas as pd
 from sqlmodel import Session, select
 
+from analysis.files import write_private
 from analysis.privacy import MIN_CELL
 from cips.exports import formats
 from cips.exports.table import LANGUAGES, Kind, Variable, codebook_rows, instrument_frame, variables_for
@@ -73,7 +74,7 @@ class ExportFile:
 
     def write(self, path: Path | str) -> Path:
         path = Path(path)
-        path.write_bytes(self.data)
+        write_private(path, self.data)  # respondent-level answers
         return path
 
 
