@@ -20,6 +20,8 @@ $(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
 
 install: $(STAMP)
 
+# Links handed out (invitations, printed addresses) start here, never with a request's Host header.
+run: export CIPS_BASE_URL ?= http://$(HOST):$(PORT)
 run: $(STAMP)
 	$(BIN)/cips db upgrade
 	$(BIN)/cips instruments load

@@ -7,6 +7,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from cips.links import check_base_url
+
 #: Largest accepted submission body; larger bodies are refused (413) and quarantined.
 MAX_SUBMISSION_BYTES = 1024 * 1024
 #: Of a body over MAX_SUBMISSION_BYTES (never a valid record), the quarantine keeps only this
@@ -57,6 +59,9 @@ class Config:
     def __init__(self, instance_path: Path) -> None:
         default_db = f"sqlite:///{instance_path / 'cips.sqlite3'}"
         self.DATABASE_URL = os.environ.get("CIPS_DATABASE_URL", default_db)
+        # Where respondents and staff reach the app (cips.links): the start of every link handed out.
+        base_url = os.environ.get("CIPS_BASE_URL", "")
+        self.BASE_URL = check_base_url(base_url) if base_url else ""
         self.SECRET_KEY = os.environ.get("CIPS_SECRET_KEY") or instance_secret_key(instance_path)
         self.FORMS_DIR = os.environ.get("CIPS_FORMS_DIR", str(Path(__file__).resolve().parent.parent / "forms"))
         self.MAX_SUBMISSION_BYTES = int(os.environ.get("CIPS_MAX_SUBMISSION_BYTES", MAX_SUBMISSION_BYTES))

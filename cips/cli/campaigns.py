@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from cips.cli.crypto import prepare_campaign_key
 from cips.extensions import db
+from cips.links import external
 from cips.models import CampaignCreate
 from cips.models.campaign import LATE_GRACE_DAYS, MAX_LATE_GRACE_DAYS
 from cips.services.campaigns import CampaignError, campaign_summaries, check_slug, create_campaign
@@ -155,7 +156,11 @@ def set_pin(slug: str, clear: bool) -> None:
 @click.argument("slug")
 @click.option("--count", type=click.IntRange(1, 100_000), default=1, show_default=True)
 @click.option("--require", is_flag=True, help="Also make the campaign invite-only from now on.")
-@click.option("--base-url", default="", help="Prefix for the printed links, e.g. https://survey.example.org")
+@click.option(
+    "--base-url",
+    default="",
+    help="Prefix for the printed links (default: CIPS_BASE_URL), e.g. https://survey.example.org",
+)
 @with_appcontext
 def invite(slug: str, count: int, require: bool, base_url: str) -> None:
     """Print COUNT one-time invitation links /s/SLUG?t=TOKEN for online campaign SLUG.
@@ -170,4 +175,5 @@ def invite(slug: str, count: int, require: bool, base_url: str) -> None:
         session.rollback()
         raise click.ClickException(str(exc)) from exc
     for token in tokens:
-        click.echo(f"{base_url.rstrip('/')}/s/{slug}?t={token}")
+        path = f"/s/{slug}?t={token}"
+        click.echo(f"{base_url.rstrip('/')}{path}" if base_url else external(path))

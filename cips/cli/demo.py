@@ -206,11 +206,12 @@ def add_respondents(campaign: Campaign, n: int, seed: int, days_back: int = 0,
 @click.option("--responses", "n", type=click.IntRange(0, 200_000), default=300, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--if-empty", is_flag=True, help="Do nothing when any campaign already exists.")
-@click.option("--base-url", default="", help="Address the app is served at, for the printed sign-in link.")
+@click.option("--base-url", default="", help="Address of the app for the printed links (default: CIPS_BASE_URL).")
 @with_appcontext
 def demo_command(n: int, seed: int, if_empty: bool, base_url: str) -> None:
     """Create the demo campaign `demo` (wave 2) and its previous wave `demo-wave1`, N respondents each."""
     session = db.session
+    base_url = base_url or current_app.config.get("BASE_URL", "")
     if if_empty and session.exec(select(Campaign)).first() is not None:
         click.echo("database not empty: demo skipped")
         campaign = session.exec(select(Campaign).where(Campaign.slug == DEMO_SLUG)).first()

@@ -19,6 +19,7 @@ from cips.auth.principal import actor, campaign_for
 from cips.choices import options
 from cips.extensions import db
 from cips.instruments.service import definition_of
+from cips.links import external
 from cips.manage import bp
 from cips.manage.forms import SURVEY_LANGUAGES, CampaignForm, InviteForm, PinForm, StatusForm, format_quotas
 from cips.models import Administration, CampaignCreate, CampaignMode, CampaignStatus, Instrument, Role
@@ -119,7 +120,7 @@ def campaign(slug: str):
     return render_template(
         "manage/campaign.html", campaign=campaign, instruments=campaign_instruments(db.session, campaign),
         status_form=StatusForm(status=campaign.status.value), invite_form=InviteForm(), pin_form=PinForm(),
-        invites=invite_counts(db.session, campaign.id), survey_url=url_for("survey.shell", slug=slug, _external=True),
+        invites=invite_counts(db.session, campaign.id), survey_url=external(url_for("survey.shell", slug=slug)),
     )  # fmt: skip
 
 
@@ -189,7 +190,7 @@ def campaign_invites(slug: str):
         db.session.rollback()
         flash(localized(exc), "error")
         return redirect(url_for("manage.campaign", slug=slug))
-    base = url_for("survey.shell", slug=campaign.slug, _external=True)
+    base = external(url_for("survey.shell", slug=campaign.slug))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["link"])
