@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from datetime import UTC, datetime
 
 from sqlmodel import select
 
@@ -80,10 +81,14 @@ def test_pwa_version_follows_content(loaded, app, client, runner, session) -> No
     with_pin = sw_config(client)["version"]
     assert with_pin != salted  # a new PIN reaches devices through a new version
     campaign = session.exec(select(Campaign)).one()
+    campaign.closes_at = datetime(2031, 1, 1, tzinfo=UTC)
+    session.add(campaign)
+    session.commit()
+    assert sw_config(client)["version"] != with_pin  # new dates reach devices too
     campaign.status = CampaignStatus.closed
     session.add(campaign)
     session.commit()
-    assert sw_config(client)["version"] != with_pin
+    assert client.get("/s/test/sw.js").status_code == 404  # closed: no longer served (tests/test_public_campaign.py)
 
 
 def test_campaign_document_has_what_the_device_needs(loaded, client) -> None:

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from flask import Response, jsonify
-from sqlmodel import select
 
 from cips.api import bp
 from cips.extensions import db
-from cips.models import Campaign
+from cips.services.campaigns import public_campaign
 from cips.survey.document import campaign_document, document_bytes
 
 
 @bp.get("/campaigns/<slug>")
 def get_campaign(slug: str):
-    campaign = db.session.exec(select(Campaign).where(Campaign.slug == slug)).first()
-    if campaign is None:
+    campaign = public_campaign(db.session, slug)
+    if campaign is None:  # unknown, draft or closed: the same answer
         return jsonify(error="unknown campaign", field="slug"), 404
     response = Response(document_bytes(campaign_document(db.session, campaign)), mimetype="application/json")
     # Devices read it through their service worker's versioned cache; a direct read

@@ -221,6 +221,18 @@ def get_campaign(session: Session, slug: str) -> Campaign:
     return campaign
 
 
+def public_campaign(session: Session, slug: str) -> Campaign | None:
+    """The campaign ``slug`` as anonymous clients may see it: only while its status is open.
+
+    Drafts, closed campaigns and unknown slugs all give None, so the survey pages and the
+    campaign document (404 alike) tell no one which campaigns exist, are being prepared
+    or have ended. Submissions do not go through this: a tablet that synchronises after
+    the campaign closed must still deliver its records.
+    """
+    campaign = session.exec(select(Campaign).where(Campaign.slug == slug)).first()
+    return campaign if campaign is not None and campaign.status is CampaignStatus.open else None
+
+
 def is_open(campaign: Campaign, now: datetime | None = None) -> bool:
     """Open for new respondents: status open and inside the opening dates, if any.
 

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from flask import Response, abort, current_app, render_template, request, url_for
-from sqlmodel import select
 
 from cips.extensions import db
 from cips.models import Campaign
+from cips.services.campaigns import public_campaign
 from cips.survey import bp
 from cips.survey.document import campaign_document, document_bytes
 from cips.survey.i18n import RTL_LANGUAGES, ui
@@ -33,8 +33,8 @@ THEME_COLOR = "#0b5394"
 
 
 def _campaign(slug: str) -> Campaign:
-    campaign = db.session.exec(select(Campaign).where(Campaign.slug == slug)).first()
-    if campaign is None:
+    campaign = public_campaign(db.session, slug)
+    if campaign is None:  # unknown, draft or closed: the same answer
         abort(404, "No survey with this link.")
     return campaign
 

@@ -12,12 +12,11 @@ import uuid
 from datetime import UTC, datetime
 
 from flask import abort, current_app, redirect, render_template, request, url_for
-from sqlmodel import select
 
 from cips.extensions import db
 from cips.instruments.service import definition_of
 from cips.models import Campaign, Instrument
-from cips.services.campaigns import current_versions, is_open
+from cips.services.campaigns import current_versions, is_open, public_campaign
 from cips.submissions import budget, ingest_payload
 from cips.submissions.payload import plausible_time
 from cips.survey import bp
@@ -30,8 +29,8 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def _campaign(slug: str) -> Campaign:
-    campaign = db.session.exec(select(Campaign).where(Campaign.slug == slug)).first()
-    if campaign is None:
+    campaign = public_campaign(db.session, slug)
+    if campaign is None:  # unknown, draft or closed: the same answer
         abort(404, "No survey with this link.")
     return campaign
 

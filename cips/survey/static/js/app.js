@@ -282,6 +282,12 @@ Object.assign(actions, {
     app.draft.consent = checked;
     saveDraft();
   },
+  // The server no longer serves the campaign (closed): no new respondent, once nobody is mid-way.
+  campaignGone: () => {
+    if (app.draft || !IDLE_SCREENS.has(app.screen)) return;
+    route();
+    render({ focus: false });
+  },
 }); // prettier-ignore
 
 // ---------------------------------------------------------------- start

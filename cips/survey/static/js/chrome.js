@@ -1,7 +1,7 @@
 // Around the questionnaire: status bar (connectivity), error banner, footer (offline
 // readiness, menu button) and service-worker updates.
 
-import { app, CFG, IDLE_SCREENS, isStation, t } from "./state.js";
+import { actions, app, CFG, IDLE_SCREENS, isStation, t } from "./state.js";
 import { h } from "./ui.js";
 
 const statusEl = document.getElementById("status");
@@ -78,6 +78,23 @@ export function maybeApplyUpdate() {
   reg.waiting.postMessage({ type: "SKIP_WAITING" });
 }
 
+/**
+ * A closed campaign is no longer served (404, like an unknown one), so its worker cannot
+ * update to say so: the page asks. New respondents then see the closed screen; the outbox
+ * keeps sending what was answered before (late records are the server's to judge).
+ */
+async function checkStillServed() {
+  if (!navigator.onLine) return; // nothing to learn, and nothing may leave the device offline
+  try {
+    const response = await fetch(CFG.sw, { cache: "no-store" });
+    if (response.status !== 404 || app.doc.status !== "open") return;
+    app.doc = { ...app.doc, status: "closed" };
+    actions.campaignGone();
+  } catch (error) {
+    // offline: nothing to learn now
+  }
+}
+
 export async function registerServiceWorker() {
   if (!("serviceWorker" in navigator)) return;
   const hadController = Boolean(navigator.serviceWorker.controller);
@@ -104,7 +121,8 @@ export async function registerServiceWorker() {
     app.sw.version = await askVersion(ready.active);
     renderFooter();
     maybeApplyUpdate();
-    setInterval(() => reg.update().catch(() => {}), 15 * 60 * 1000);
+    // Asked only when the periodic update fails, never at start: an offline start sends nothing.
+    setInterval(() => reg.update().catch(checkStillServed), 15 * 60 * 1000);
   } catch (error) {
     console.warn("service worker not registered", error);
   }
