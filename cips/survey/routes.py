@@ -12,6 +12,7 @@ import uuid
 from datetime import UTC, datetime
 
 from flask import abort, current_app, redirect, render_template, request, url_for
+from sqlmodel import select
 
 from cips.extensions import db
 from cips.instruments.service import definition_of
@@ -29,8 +30,14 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def _campaign(slug: str) -> Campaign:
-    campaign = public_campaign(db.session, slug)
-    if campaign is None:  # unknown, draft or closed: the same answer
+    # Pages: unknown, draft or closed give the same answer. A posted form is a submission
+    # instead: answers finished before the campaign closed must reach the submission rules
+    # (stored, or quarantined with the reason), never be dropped by a 404.
+    if request.method == "POST":
+        campaign = db.session.exec(select(Campaign).where(Campaign.slug == slug)).first()
+    else:
+        campaign = public_campaign(db.session, slug)
+    if campaign is None:
         abort(404, "No survey with this link.")
     return campaign
 
