@@ -119,3 +119,23 @@ def test_survey_csrf_is_enforced(loaded, database_url) -> None:
     assert client.post("/s/test/officials/basic?lang=en", data=forged).status_code == 400
     assert client.post("/s/test/officials/basic?lang=en", data=data).status_code == 200
     app.extensions["cips_engine"].dispose()
+
+
+def test_survey_opening_dates_follow_the_app_clock(loaded, app, client, session) -> None:
+    """Dates decided on the app's clock (config CLOCK), not on the day the suite runs."""
+    campaign = session.exec(select(Campaign)).one()
+    campaign.opens_at, campaign.closes_at = datetime(2031, 3, 1, tzinfo=UTC), datetime(2031, 4, 1, tzinfo=UTC)
+    session.add(campaign)
+    session.commit()
+    days = [
+        (datetime(2031, 2, 28, 23, 59, tzinfo=UTC), 403),
+        (datetime(2031, 3, 1, tzinfo=UTC), 200),
+        (datetime(2031, 3, 31, 23, 59, tzinfo=UTC), 200),
+        (datetime(2031, 4, 1, tzinfo=UTC), 403),
+    ]
+    for day, status in days:
+        app.config["CLOCK"] = lambda day=day: day
+        assert client.get("/s/test/officials/basic?lang=en").status_code == status, day
+    app.config["CLOCK"] = lambda: datetime(2031, 3, 2, 9, 30, tzinfo=UTC)
+    page = client.get("/s/test/officials/basic?lang=en").get_data(as_text=True)
+    assert 'value="2031-03-02T09:30:00+00:00"' in page  # the form's start time, from the same clock

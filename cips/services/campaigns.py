@@ -11,6 +11,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from analysis.privacy import MIN_CELL
+from cips import clock
 from cips.instruments.schema import ItemType
 from cips.instruments.service import definition_of, latest_version
 from cips.models import (
@@ -239,7 +240,7 @@ def is_open(campaign: Campaign, now: datetime | None = None) -> bool:
     (Uploads are accepted whatever this says: a tablet may come back online after
     the campaign closed, and its records must still land.)
     """
-    now = now or datetime.now(UTC)
+    now = now or clock.now()  # the app's clock: tests move it instead of depending on today
     return (
         campaign.status is CampaignStatus.open
         and (campaign.opens_at is None or campaign.opens_at <= now)

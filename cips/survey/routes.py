@@ -9,11 +9,12 @@ idempotency and quarantine are identical.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 from sqlmodel import select
 
+from cips import clock
 from cips.extensions import db
 from cips.instruments.service import definition_of
 from cips.models import Campaign, Instrument
@@ -106,7 +107,7 @@ def answer(slug: str, key: str):
     notices: list[str] = []
     if request.method == "GET":
         form.submission_uuid.data = str(uuid.uuid4())
-        form.started_at.data = datetime.now(UTC).isoformat()
+        form.started_at.data = clock.now().isoformat()
         form.invite_token.data = request.args.get("t", "")
     elif not is_open(campaign) and not (form.validate_on_submit() and form.consent.data):
         return render_template("survey/closed.html", **context), 403  # nothing to keep: no consent or no form
@@ -176,7 +177,7 @@ def _payload(form, campaign: Campaign, row: Instrument, lang: str) -> dict:
         "language": lang,
         "device_id": None,
         "started_at": started_at,
-        "submitted_at": datetime.now(UTC).isoformat(),
+        "submitted_at": clock.now().isoformat(),
         "answers": answers_from_form(form, definition_of(row)),
         **({"invite_token": form.invite_token.data} if form.invite_token.data else {}),
     }
