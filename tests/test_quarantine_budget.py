@@ -95,3 +95,15 @@ def test_quarantine_budget_applies_to_the_no_js_form(loaded, client, session, cl
     response = client.post("/s/test/officials/basic?lang=en", data=form)
     assert response.status_code == 503  # a required answer missing, and no room to keep the refusal
     assert rows(session) == 0
+
+
+def test_quarantine_refused_for_want_of_room_spends_no_hourly_budget(loaded, client, session, clock) -> None:
+    """Bodies answered 503 because the quarantine is full are not kept: they must not use up the
+    hour's budget, or once an operator frees room the client would still be refused for the hour."""
+    loaded.config["QUARANTINE_BYTES_PER_HOUR"] = 16 * ROW  # one address: 2 rows an hour
+    loaded.config["QUARANTINE_MAX_TOTAL_BYTES"] = 0
+    assert [post(client, oversized(loaded, f"tablet-{n}")).status_code for n in range(5)] == [503] * 5
+    loaded.config["QUARANTINE_MAX_TOTAL_BYTES"] = 100 * ROW  # room again, within the same hour
+    clock.now += 60  # the total is read again
+    assert [post(client, oversized(loaded, f"later-{n}")).status_code for n in range(3)] == [413, 413, 503]
+    assert rows(session) == 2

@@ -84,14 +84,17 @@ class QuarantineBudget:
         from cips.counters import Check  # late: cips.counters is a Flask-side module
 
         cost = kept_bytes + ROW_OVERHEAD
+        # The total first: a body refused because the table is full is not kept, so it must not
+        # spend the hour's budget either (else, once an operator clears the quarantine, the
+        # clients refused meanwhile would find their hourly share used up by nothing).
+        if self.held.get(session, self.store.clock()) + cost > self.total:
+            return FULL_RETRY_AFTER_S
         checks = [Check(HOUR_KEY, f"{self.per_hour}/hour", cost=cost)]
         if self.client_key is not None:
             checks.append(Check(self.client_key, f"{max(1, self.per_hour // ADDRESS_SHARE)}/hour", cost=cost))
         refused = self.store.hit(*checks)
         if refused is not None:
             return refused.retry_after
-        if self.held.get(session, self.store.clock()) + cost > self.total:
-            return FULL_RETRY_AFTER_S
         self.held.add(cost)
         return None
 
