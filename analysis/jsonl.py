@@ -43,6 +43,8 @@ def parse_jsonl(text: str, name: str, error: type[InputFileError] = InputFileErr
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             raise error(f"{name}:{number}: invalid JSON ({exc.msg})") from exc
+        except ValueError as exc:  # an integer of more than 4,300 digits (Python's int conversion limit)
+            raise error(f"{name}:{number}: invalid JSON ({str(exc).split(':')[0]})") from exc
         except RecursionError as exc:  # arrays or objects nested thousands deep: the parser's own limit
             raise error(f"{name}:{number}: invalid JSON (nested too deeply)") from exc
         if not isinstance(obj, dict):

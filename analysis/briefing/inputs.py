@@ -280,6 +280,15 @@ class _NoAliasLoader(yaml.SafeLoader):
                                               "and text out in full", mark)  # fmt: skip
         return super().compose_node(parent, index)  # type: ignore[misc]
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> object:
+        """A value Python cannot build (``2026-13-01``, an integer of thousands of digits) is a
+        ValueError with no position: made a located YAML error like the others."""
+        try:
+            return super().construct_object(node, deep)
+        except ValueError as exc:
+            problem = f"cannot read this value: {str(exc).split(':')[0]}"
+            raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from exc
+
 
 def read_questions(data: bytes | Path, name: str | None = None) -> list[Question]:
     """Questions in briefing order from YAML: ``questions: [{id, text: {en, fr, …}}]`` (``order`` optional)."""

@@ -112,3 +112,16 @@ def test_briefing_inputs_answers_questions_and_answer_length_are_limited() -> No
     long = "x" * (MAX_ANSWER_CHARS + 1)
     with pytest.raises(BriefingInputError, match=r"^long\.jsonl:1: field 'answer': 20,001 characters \(at most"):
         read_contributions(f'{{"question": "q1", "answer": "{long}"}}\n'.encode(), "long.jsonl")
+
+
+def test_briefing_inputs_values_python_cannot_build_are_located_errors() -> None:
+    """An impossible date or an integer of thousands of digits was a bare ValueError (a CLI traceback)."""
+    from analysis.briefing import read_questions
+
+    with pytest.raises(BriefingInputError, match=r"^q\.yaml:3: invalid YAML \(.*month must be in 1\.\.12"):
+        read_questions(b"questions:\n  - text: {en: Why}\n    id: 2026-13-01\n", "q.yaml")
+    with pytest.raises(BriefingInputError, match=r"^q\.yaml:2: invalid YAML \(.*4300 digits"):
+        read_questions(b"questions:\n  - id: " + b"9" * 5000 + b"\n    text: {en: Why}\n", "q.yaml")
+    line = b'{"question": "q1", "answer": "ok", "contributor": ' + b"9" * 5000 + b"}\n"
+    with pytest.raises(BriefingInputError, match=r"^big\.jsonl:2: invalid JSON \(.*4300 digits"):
+        read_contributions(b'{"question": "q1", "answer": "ok"}\n' + line, "big.jsonl")
