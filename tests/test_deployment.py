@@ -144,3 +144,20 @@ def test_deployment_access_log_has_the_path_without_the_query_string(server: Ser
     assert '"GET /healthz HTTP/1.1" 200' in log
     assert token not in log and "?t=" not in log
     assert "127.0.0.1" not in log  # nor the client's address
+
+
+def test_deployment_nginx_passes_an_oversized_submission_on_to_the_app() -> None:
+    """The API answers a body over CIPS_MAX_SUBMISSION_BYTES with a JSON 413 and quarantines its first
+    64 KB (README "Submission API"); a proxy whose own body limit is no larger would answer with its
+    HTML 413 instead and keep nothing, so the shipped site's limit must stay above the app's."""
+    import re
+
+    from cips.config import MAX_SUBMISSION_BYTES
+
+    site = (ROOT / "deploy" / "nginx-cips.conf").read_text(encoding="utf-8")
+    main = site.split("location / {")[0]  # the server-wide limit, which the submission API gets
+    sizes = [m for m in re.findall(r"^\s*client_max_body_size\s+(\d+)([km]?);", main, re.M)]
+    assert sizes, "no client_max_body_size in the shipped nginx site"
+    value, unit = sizes[-1]
+    limit = int(value) * {"": 1, "k": 1024, "m": 1024 * 1024}[unit]
+    assert limit > MAX_SUBMISSION_BYTES
