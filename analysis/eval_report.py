@@ -1,11 +1,16 @@
-"""``make eval``: cross-validation, leave-one-language-out and the blind set, honestly.
+"""``make eval``: cross-validation, leave-one-language-out, the development sets and the held-out set.
 
-    python -m analysis.eval_report [--write-readme README.md]
+    python -m analysis.eval_report [--write-readme README.md] [--allow-dirty] [--look-again]
 
-The blind set (``data/rad_blind.jsonl``) is written separately from the
-training corpus and is never used for training or for tuning thresholds.
-Prints one JSON object (last line); ``--write-readme`` replaces the table
-between the ``<!-- eval:start -->`` and ``<!-- eval:end -->`` markers.
+Development figures can be computed as often as needed. The **held-out set**
+(``data/rad_heldout.jsonl``), written by people who never saw the corpus, the
+development sets or the codebook, is scored only here and only when the file is present:
+each run is appended to the ledger ``data/EVAL_LOG.md`` (see :mod:`analysis.ledger`)
+*before* its figures are printed. A dirty tree is refused unless ``--allow-dirty`` (the
+run is then logged as dirty), and a set already in the ledger is not scored again unless
+``--look-again``: it is looked at once per release. Prints one JSON object (last line);
+``--write-readme`` replaces README's table (``<!-- eval:start -->``) and its copy of the
+ledger (``<!-- evallog:start -->``).
 """
 
 from __future__ import annotations
@@ -20,13 +25,23 @@ from typing import Any
 
 import numpy as np
 
+from analysis import ledger
 from analysis.baseline import KeywordBaseline
 from analysis.classify import folds_of
-from analysis.default_model import CORPUS_PATH, DATA_DIR, fit_examples
+from analysis.default_model import CORPUS_PATH, DATA_DIR, fit_examples, load_default_classifier
 from analysis.evaluate import Example, consistency, load_examples, scores
 
-BLIND_PATH = DATA_DIR / "rad_blind.jsonl"
+#: THE held-out set. Nothing else reads it; never tune on it.
+HELDOUT_PATH = DATA_DIR / "rad_heldout.jsonl"
+LEDGER_PATH = DATA_DIR / "EVAL_LOG.md"
+#: Development sets, scored on every run: the codebook and the decision rule may be tuned on them.
+DEV_PATHS = {
+    "first development set": DATA_DIR / "rad_parallel_dev.jsonl",
+    "second development set": DATA_DIR / "rad_parallel_dev2.jsonl",
+    "retired blind set": DATA_DIR / "rad_dev_retired_blind.jsonl",
+}
 HEADLINE = ("macro_f1", "micro_f1", "primary_accuracy")
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def _score(model: Any, test: Sequence[Example]) -> tuple[list[list[str]], dict[str, Any]]:
@@ -63,16 +78,17 @@ def leave_one_language_out(corpus: list[Example]) -> dict[str, Any]:
     return out
 
 
-def blind(corpus: list[Example], blind_set: list[Example]) -> dict[str, Any]:
-    model = fit_examples(corpus)
-    pred, result = _score(model, blind_set)
-    base = KeywordBaseline().predict_labels([e.text for e in blind_set], [e.lang for e in blind_set])
-    result["baseline"] = scores([list(e.labels) for e in blind_set], base, [e.primary for e in blind_set],
-                                [b[0] for b in base])  # fmt: skip
-    result["gain_ci"] = paired_gain_ci([list(e.labels) for e in blind_set], [e.primary for e in blind_set], pred, base)
-    c = consistency(blind_set, pred) or {"groups": 0, "same_primary": 0, "same_labels": 0, "rate": 0.0,
-                                         "label_set_rate": 0.0}  # fmt: skip
-    # Group ids are not reported: they would point at blind answers.
+def scored(model: Any, examples: list[Example], gain_ci: bool = False) -> dict[str, Any]:
+    """Classifier and keyword baseline on one labelled set, with cross-language consistency."""
+    gold, primary = [list(e.labels) for e in examples], [e.primary for e in examples]
+    pred, result = _score(model, examples)
+    base = KeywordBaseline().predict_labels([e.text for e in examples], [e.lang for e in examples])
+    result["baseline"] = scores(gold, base, primary, [b[0] for b in base])
+    if gain_ci:
+        result["gain_ci"] = paired_gain_ci(gold, primary, pred, base)
+    c = consistency(examples, pred) or {"groups": 0, "same_primary": 0, "same_labels": 0, "rate": 0.0,
+                                        "label_set_rate": 0.0}  # fmt: skip
+    # Group ids are not reported: on the held-out set they would point at its answers.
     result["consistency"] = {"groups": c["groups"], "same_primary_in_all_languages": c["same_primary"],
                              "same_labels_in_all_languages": c["same_labels"], "rate": c["rate"],
                              "label_set_rate": c["label_set_rate"]}  # fmt: skip
@@ -107,57 +123,92 @@ def _row(name: str, r: dict[str, Any], bold: bool = False) -> str:
     return f"| {name} | {r['n']} | " + " | ".join(cells) + " |"
 
 
-def markdown(report: dict[str, Any]) -> str:
-    b, cv, lolo = report["blind"], report["cv"], report["lolo"]
+def _consistency(c: dict[str, Any]) -> str:
+    return f"{c['same_primary_in_all_languages']}/{c['groups']}" if c["groups"] else "-"
+
+
+def markdown(report: dict[str, Any], looks: list[dict[str, str]]) -> str:
+    """README's table: development figures of this run, and the held-out set's last logged look."""
+    cv, lolo = report["cv"], report["lolo"]
     rows = [
-        "| evaluation | n | macro-F1 | micro-F1 | primary accuracy |",
-        "|---|---|---|---|---|",
-        _row("**blind set**, classifier", b, bold=True),
-        _row("blind set, keyword-only baseline (codebook)", b["baseline"] | {"n": b["n"]}),
-        _row("corpus, 5-fold cross-validation", cv),
+        "| evaluation | n | macro-F1 | micro-F1 | primary accuracy | same primary in 4 languages |",
+        "|---|---|---|---|---|---|",
     ]
-    rows += [_row(f"corpus, leave-one-language-out: test on {lang}", lolo[lang]) for lang in ("en", "fr", "es", "pt")]
-    c = b["consistency"]
-    gain = "; ".join(f"{label} {b[k] - b['baseline'][k]:+.3f} [{lo:+.3f}, {hi:+.3f}]"
-                     for k, label in zip(HEADLINE, ("macro-F1", "micro-F1", "primary accuracy"), strict=True)
-                     for lo, hi in [b["gain_ci"][k]])  # fmt: skip
-    rows += [
-        "",
-        f"Gain of the classifier over the baseline on the blind set, with 95 % paired bootstrap intervals: {gain}.",
-        "",
-        f"Cross-language consistency on the blind set: {c['same_primary_in_all_languages']} of {c['groups']} answers "
-        f"given in all four languages get the same primary factor in each ({c['rate']:.0%}); "
-        f"{c['same_labels_in_all_languages']} get the same set of labels ({c['label_set_rate']:.0%}).",
-        f"Measured {report['date']} by `make eval`.",
-    ]
+    if looks:
+        last = looks[-1]
+        rows.append(f"| **held-out set**, classifier (ledger run {last['#']}, {last['date (UTC)']}) | {last['n']} | "
+                    f"**{last['macro-F1']}** | **{last['micro-F1']}** | **{last['primary accuracy']}** | "
+                    f"{last['same primary in 4 languages']} |")  # fmt: skip
+        rows.append(f"| held-out set, keyword-only baseline | {last['n']} | {last['baseline macro-F1']} | | | |")
+    for name, r in report["dev"].items():
+        rows.append(_row(f"{name} (development)", r) + f" {_consistency(r['consistency'])} |")
+        rows.append(_row(f"{name}, keyword-only baseline", r["baseline"] | {"n": r["n"]}) + " |")
+    rows.append(_row("corpus, 5-fold cross-validation", cv) + " |")
+    rows += [_row(f"corpus, leave-one-language-out: test on {lang}", lolo[lang]) + " |"
+             for lang in ("en", "fr", "es", "pt")]  # fmt: skip
+    held = ("The held-out set's figure is its last look in the ledger (below); development figures are "
+            "optimistic: the codebook and the decision rule were tuned on them." if looks else
+            f"No held-out figure yet: `{HELDOUT_PATH.name}` has not been looked at.")  # fmt: skip
+    rows += ["", held, f"Measured {report['date']} by `make eval`."]
     return "\n".join(rows)
 
 
-def write_readme(path: Path, table: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    start, end = "<!-- eval:start -->", "<!-- eval:end -->"
-    if start not in text or end not in text:
-        raise SystemExit(f"{path}: markers {start} / {end} not found")
-    head, rest = text.split(start, 1)
-    _, tail = rest.split(end, 1)
-    path.write_text(f"{head}{start}\n{table}\n{end}{tail}", encoding="utf-8")
+def heldout_run(model: Any, path: Path, allow_dirty: bool, look_again: bool) -> dict[str, Any] | None:
+    """Score the held-out set and log the look, or None (absent, or already looked at); refuses a dirty tree."""
+    if not path.exists():
+        print(f"held-out set {path.name}: not present, development figures only", file=sys.stderr)
+        return None
+    name = ledger.set_name(path)
+    earlier = ledger.looks_at(LEDGER_PATH, name)
+    if earlier and not look_again:
+        runs = ", ".join(row["#"] for row in earlier)
+        print(f"held-out set {name}: already looked at (ledger run {runs}); not scored again "
+              "(--look-again to look once more, logged)", file=sys.stderr)  # fmt: skip
+        return None
+    state = ledger.git_state(REPO_ROOT)
+    if state.dirty and not allow_dirty:
+        raise SystemExit("error: the working tree differs from its commit: commit first, or --allow-dirty "
+                         "(the run is then logged as dirty)")  # fmt: skip
+    result = scored(model, load_examples(path), gain_ci=True)
+    c = result["consistency"]
+    ledger.append(LEDGER_PATH, {
+        "date (UTC)": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"), "commit": state.commit[:10],
+        "tree": "dirty" if state.dirty else "clean", "set": name, "n": result["n"],
+        "macro-F1": result["macro_f1"], "micro-F1": result["micro_f1"], "primary accuracy": result["primary_accuracy"],
+        "same primary in 4 languages": _consistency(c), "baseline macro-F1": result["baseline"]["macro_f1"],
+        "note": "make eval" + (", looked at again" if earlier else ""),
+    })  # fmt: skip
+    return result
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis.eval_report")
     parser.add_argument("--write-readme", type=Path)
+    parser.add_argument("--allow-dirty", action="store_true", help="score the held-out set on a dirty tree (logged)")
+    parser.add_argument("--look-again", action="store_true", help="score a held-out set already in the ledger")
     args = parser.parse_args(argv)
-    corpus, blind_set = load_examples(CORPUS_PATH), load_examples(BLIND_PATH)
-    report = {"date": datetime.now(UTC).date().isoformat(), "blind": blind(corpus, blind_set),
-              "cv": cross_validation(corpus), "lolo": leave_one_language_out(corpus)}  # fmt: skip
-    table = markdown(report)
+    model = load_default_classifier()  # the shipped model: trained on the whole corpus
+    held = heldout_run(model, HELDOUT_PATH, args.allow_dirty, args.look_again)
+    corpus = load_examples(CORPUS_PATH)
+    report = {"date": datetime.now(UTC).date().isoformat(), "cv": cross_validation(corpus),
+              "lolo": leave_one_language_out(corpus),
+              "dev": {name: scored(model, load_examples(path)) for name, path in DEV_PATHS.items()}}  # fmt: skip
+    looks = ledger.looks_at(LEDGER_PATH, ledger.set_name(HELDOUT_PATH)) if HELDOUT_PATH.exists() else []
+    table = markdown(report, looks)
     print(table, file=sys.stderr)
     if args.write_readme:
-        write_readme(args.write_readme, table)
-    summary = {"blind_" + k: report["blind"][k] for k in HEADLINE}
-    summary |= {"baseline_" + k: report["blind"]["baseline"][k] for k in HEADLINE}
-    summary |= {"cv_macro_f1": report["cv"]["macro_f1"], "lolo_mean_macro_f1": report["lolo"]["mean_macro_f1"],
-                "consistency_rate": report["blind"]["consistency"]["rate"]}  # fmt: skip
+        ledger.replace_block(args.write_readme, "<!-- eval:start -->", "<!-- eval:end -->", table)
+        ledger.replace_block(args.write_readme, "<!-- evallog:start -->", "<!-- evallog:end -->",
+                             ledger.table(ledger.read_rows(LEDGER_PATH)))  # fmt: skip
+    summary: dict[str, Any] = {"cv_macro_f1": report["cv"]["macro_f1"],
+                               "lolo_mean_macro_f1": report["lolo"]["mean_macro_f1"]}  # fmt: skip
+    for name, r in report["dev"].items():
+        key = name.replace(" ", "_")
+        summary |= {f"{key}_{k}": r[k] for k in HEADLINE} | {f"{key}_consistency": r["consistency"]["rate"]}
+    if held is not None:
+        summary |= {"heldout_" + k: held[k] for k in HEADLINE}
+        summary |= {"heldout_baseline_" + k: held["baseline"][k] for k in HEADLINE}
+        summary |= {"heldout_gain_ci": held["gain_ci"], "heldout_consistency": held["consistency"]["rate"]}
     print(json.dumps(summary))
     return 0
 

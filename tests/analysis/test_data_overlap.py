@@ -1,0 +1,82 @@
+"""No held-out answer may restate a training or development answer (analysis.overlap).
+
+The held-out file is read only to compare texts: nothing is scored and no figure is
+printed; a failure names the other set's line and the held-out line number, not its text.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from analysis.default_model import CORPUS_PATH
+from analysis.eval_report import DEV_PATHS, HELDOUT_PATH
+from analysis.overlap import Text, close_groups, close_pairs
+
+RETIRED = DEV_PATHS["retired blind set"]
+
+
+def texts(path: Path) -> list[Text]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [Text(r["text"], r["lang"], f"{path.name}:{i}", r.get("group")) for i, r in enumerate(rows, start=1)]
+
+
+def _problems(held: list[Text], others: list[Text], show_held_text: bool) -> list[str]:
+    def held_name(t: Text) -> str:
+        return f"{t.where} {t.text!r}" if show_held_text else t.where
+
+    found = [f"{held_name(p.ours)} ~ {p.theirs.where} {p.theirs.text!r} (cosine {p.cosine}, shingles {p.containment})"
+             for p in close_pairs(held, others)]  # fmt: skip
+    found += [f"group {a} ~ group {b} (mean cosine {m})" for a, b, m in close_groups(held, others)]
+    return found
+
+
+@pytest.mark.skipif(not HELDOUT_PATH.exists(), reason=f"{HELDOUT_PATH.name} not delivered yet")
+def test_heldout_set_restates_no_corpus_or_development_answer() -> None:
+    others = texts(CORPUS_PATH) + [t for path in DEV_PATHS.values() for t in texts(path)]
+    problems = _problems(texts(HELDOUT_PATH), others, show_held_text=False)
+    assert not problems, "held-out lines too close to training/development lines:\n" + "\n".join(problems)
+
+
+def test_retired_blind_set_restates_no_other_development_answer() -> None:
+    others = [t for name, path in DEV_PATHS.items() if path != RETIRED for t in texts(path)]
+    problems = _problems(texts(RETIRED), others, show_held_text=True)
+    assert not problems, "\n".join(problems)
+
+
+def test_paraphrasing_groups_were_dropped_from_the_first_development_set() -> None:
+    groups = {t.group for t in texts(DEV_PATHS["first development set"])}
+    assert not groups & {"d20", "d44", "d46", "d47", "d50", "d59"}
+    assert len(groups) == 54
+
+
+def test_overlap_flags_a_copy_and_a_light_rewrite_but_not_the_same_idea_in_other_words() -> None:
+    ours = [
+        Text("Le système informatique tombe en panne plusieurs fois par semaine et on revient au papier.", "fr", "a"),
+        Text("The IT system goes down several times a week and then everything is done manually again.", "en", "b"),
+        Text("Le questionnaire est trop long et certaines questions se répètent.", "fr", "c"),
+        Text("No comment.", "en", "d"),
+    ]
+    theirs = [
+        # a copy with its punctuation and accents changed
+        Text("le systeme informatique tombe en panne plusieurs fois par semaine, et on revient au papier", "fr", "A"),
+        # a light rewrite: two words changed
+        Text("The IT system goes down several times every week and then everything is done by hand again.", "en", "B"),
+        # the same complaint written independently (second vs first development set, e49 / d57)
+        Text("Le questionnaire est trop long et certaines questions ne sont pas claires.", "fr", "C"),
+        Text("No comment at this stage.", "en", "D"),  # too short to mean anything
+    ]
+    assert [(p.ours.where, p.theirs.where) for p in close_pairs(ours, theirs)] == [("a", "A"), ("b", "B")]
+
+
+def test_overlap_flags_a_group_close_in_all_its_languages() -> None:
+    meaning = {"en": "Regular meetings with the brokers and the traders to solve problems together",
+               "fr": "Réunions régulières avec les transitaires et les commerçants pour régler les problèmes",
+               "es": "Reuniones periódicas con los agentes y los comerciantes para resolver los problemas",
+               "pt": "Reuniões regulares com os despachantes e os comerciantes para resolver os problemas"}  # fmt: skip
+    ours = [Text(t, lang, f"x:{lang}", "g1") for lang, t in meaning.items()]
+    theirs = [Text(t.replace("regular", "frequent").rstrip("s") + ".", lang, f"y:{lang}", "d1")
+              for lang, t in meaning.items()]  # fmt: skip
+    assert close_groups(ours, theirs)[0][:2] == ("g1", "d1")
