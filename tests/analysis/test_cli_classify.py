@@ -1,4 +1,4 @@
-"""``python -m analysis classify`` on files as people make them, and the readers under it."""
+"""``python -m analysis classify`` on files as people make them, and the readers under it (on conftest.StubModel)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 from analysis.__main__ import main as analysis_main
 from analysis.default_model import KEEP_MODELS, _prune, hashed_files
 from analysis.evaluate import main as evaluate_main
+from analysis.factors import FACTOR_IDS
 from analysis.jsonl import InputFileError, parse_jsonl
 from analysis.tabular import csv_delimiter
 
@@ -27,7 +28,7 @@ def _coded(path) -> list[dict[str, str]]:
     return list(csv.DictReader(path.open(encoding="utf-8-sig", newline="")))
 
 
-def test_cli_classify_keeps_multiline_and_line_separator_cells_verbatim(tmp_path, default_model) -> None:
+def test_cli_classify_keeps_multiline_and_line_separator_cells_verbatim(tmp_path, stub_model) -> None:
     inp = tmp_path / "answers.csv"
     with inp.open("w", newline="", encoding="utf-8") as fh:
         csv.writer(fh).writerows([["id", "answer"], ["1", MULTILINE], ["2", SEPARATED], ["3", "Thanks"]])
@@ -35,17 +36,20 @@ def test_cli_classify_keeps_multiline_and_line_separator_cells_verbatim(tmp_path
     rows = _coded(tmp_path / "coded.csv")
     assert [r["id"] for r in rows] == ["1", "2", "3"]
     assert [r["answer"] for r in rows[:2]] == [MULTILINE, SEPARATED]
+    assert [r["labels"] for r in rows] == ["hrm", "transparency", "other"]
 
 
-def test_cli_classify_reads_semicolon_csv_as_excel_writes_it_in_french(tmp_path, default_model) -> None:
+def test_cli_classify_reads_semicolon_csv_as_excel_writes_it_in_french(tmp_path, stub_model) -> None:
     inp = tmp_path / "fr.csv"
     inp.write_text("id;answer\n1;Plus de formation pour les agents, et la rotation\n", encoding="utf-8")
     assert _classify(tmp_path, inp) == 0
     [row] = _coded(tmp_path / "coded.csv")
-    assert row["answer"].startswith("Plus de formation") and "hrm" in row["labels"].split(";")
+    assert row == {"id": "1", "answer": "Plus de formation pour les agents, et la rotation", "lang": "fr",
+                   "labels": "hrm", "primary": "hrm",
+                   "scores": json.dumps({f: 0.9 if f == "hrm" else 0.1 for f in FACTOR_IDS})}  # fmt: skip
 
 
-def test_cli_classify_csv_opens_in_excel_and_runs_no_formula(tmp_path, default_model) -> None:
+def test_cli_classify_csv_opens_in_excel_and_runs_no_formula(tmp_path, stub_model) -> None:
     inp = tmp_path / "answers.csv"
     inp.write_text(
         'id,answer\n1,"=HYPERLINK(""http://evil"",""click"")"\n2,Formação dos funcionários\n', encoding="utf-8"
@@ -58,16 +62,17 @@ def test_cli_classify_csv_opens_in_excel_and_runs_no_formula(tmp_path, default_m
     assert rows[1]["answer"] == "Formação dos funcionários"
 
 
-def test_cli_classify_leaves_blank_answers_uncoded_not_other(tmp_path, capsys, default_model) -> None:
+def test_cli_classify_leaves_blank_answers_uncoded_not_other(tmp_path, capsys, stub_model) -> None:
     inp = tmp_path / "answers.jsonl"
     inp.write_text('{"answer": "More training for officers"}\n{"answer": null}\n', encoding="utf-8")
     assert _classify(tmp_path, inp, "coded.jsonl") == 0
     first, blank = (json.loads(line) for line in (tmp_path / "coded.jsonl").read_text(encoding="utf-8").splitlines())
-    assert first["labels"] and blank["labels"] == [] and blank["primary"] == ""
+    assert (first["labels"], first["primary"], first["lang"]) == (["hrm"], "hrm", "en")
+    assert (blank["labels"], blank["primary"], blank["scores"], blank["lang"]) == ([], "", {}, "und")
     assert "1 answers coded (1 blank, left uncoded)" in capsys.readouterr().err
 
 
-def test_cli_classify_rereads_its_own_jsonl_with_raw_line_separators(tmp_path, default_model) -> None:
+def test_cli_classify_rereads_its_own_jsonl_with_raw_line_separators(tmp_path, stub_model) -> None:
     inp = tmp_path / "a.jsonl"
     inp.write_text(json.dumps({"answer": SEPARATED}) + "\n", encoding="utf-8")  # escaped \u2028 in the input
     assert _classify(tmp_path, inp, "b.jsonl") == 0
@@ -78,12 +83,12 @@ def test_cli_classify_rereads_its_own_jsonl_with_raw_line_separators(tmp_path, d
     assert row["answer"] == SEPARATED
 
 
-def test_cli_classify_uses_a_language_column_as_users_write_it(tmp_path, default_model) -> None:
+def test_cli_classify_uses_a_language_column_as_users_write_it(tmp_path, stub_model) -> None:
     inp = tmp_path / "answers.csv"
     inp.write_text("answer,language\nLes agents acceptent des cadeaux des transitaires,FR-fr\nok,\n", encoding="utf-8")
     assert _classify(tmp_path, inp, "coded.csv", "--lang-column", "language") == 0
     rows = _coded(tmp_path / "coded.csv")
-    assert rows[0]["lang"] == "fr" and "conduct" in rows[0]["labels"].split(";")
+    assert (rows[0]["lang"], rows[0]["labels"], rows[0]["primary"]) == ("fr", "conduct", "conduct")
     assert rows[1]["lang"] == "und"  # blank: detected, and "ok" is too short to tell
 
 
@@ -149,7 +154,7 @@ def test_default_model_cache_keeps_the_newest_models_only(tmp_path) -> None:
     assert (tmp_path / "unrelated.txt").exists()
 
 
-def test_cli_classify_only_blank_answers_codes_nothing_and_succeeds(tmp_path, default_model) -> None:
+def test_cli_classify_only_blank_answers_codes_nothing_and_succeeds(tmp_path, stub_model) -> None:
     inp = tmp_path / "answers.csv"
     inp.write_text('id,answer\n1,""\n2,"  "\n', encoding="utf-8")
     assert _classify(tmp_path, inp) == 0
