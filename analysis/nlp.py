@@ -35,25 +35,31 @@ FALLBACK = "en"
 #: Stop words kept, with their lemma. spaCy's stop lists drop negation and quantity
 #: ("menos documentos" became "documento", "regras pouco claras" "regras claras") and some
 #: thanks ("merci", "obrigado"), but keep them in other languages ("fewer", "jamais",
-#: "gracias"): the same answer then read differently across languages. Variants map to
-#: one lemma; the lookup tables get some of these wrong (es "no" -> "número", "nada" -> "nadar").
+#: "gracias"): the same answer then read differently across languages. Likewise "good"
+#: (kept in en and fr, dropped in es and pt: "buenas prácticas" read "práctico") and the
+#: number word "zero" ("zero tolerance" read "tolerance"), kept although it is a number.
+#: Variants map to one lemma; the lookup tables get some of these wrong (es "no" -> "número",
+#: "nada" -> "nadar").
 KEEP: dict[str, dict[str, str]] = {
     "en": {"no": "no", "not": "not", "n't": "not", "nt": "not", "never": "never", "nothing": "nothing",
            "nobody": "nobody", "none": "none", "without": "without", "less": "less", "fewer": "fewer",
            "more": "more", "only": "only", "same": "same", "few": "few", "little": "little", "thank": "thank",
-           "thanks": "thank"},
+           "thanks": "thank", "zero": "zero"},
     "fr": {"pas": "pas", "non": "non", "jamais": "jamais", "rien": "rien", "aucun": "aucun", "aucune": "aucun",
            "sans": "sans", "moins": "moins", "plus": "plus", "seul": "seul", "seule": "seul", "seuls": "seul",
-           "seules": "seul", "seulement": "seulement", "même": "meme", "mêmes": "meme", "peu": "peu", "merci": "merci"},
+           "seules": "seul", "seulement": "seulement", "même": "meme", "mêmes": "meme", "peu": "peu", "merci": "merci",
+           "zéro": "zero"},
     "es": {"no": "no", "nunca": "nunca", "jamás": "jamas", "nada": "nada", "nadie": "nadie", "ningún": "ninguno",
            "ninguno": "ninguno", "ninguna": "ninguno", "sin": "sin", "menos": "menos", "más": "mas", "solo": "solo",
            "sólo": "solo", "solamente": "solamente", "mismo": "mismo", "misma": "mismo", "mismos": "mismo",
-           "mismas": "mismo", "poco": "poco", "poca": "poco", "pocos": "poco", "pocas": "poco", "gracias": "gracias"},
+           "mismas": "mismo", "poco": "poco", "poca": "poco", "pocos": "poco", "pocas": "poco", "gracias": "gracias",
+           "cero": "cero", "buen": "bueno", "bueno": "bueno", "buena": "bueno", "buenos": "bueno", "buenas": "bueno"},
     "pt": {"não": "nao", "nunca": "nunca", "jamais": "jamais", "nada": "nada", "ninguém": "ninguem",
            "nenhum": "nenhum", "nenhuma": "nenhum", "sem": "sem", "menos": "menos", "mais": "mais", "só": "so",
            "somente": "somente", "apenas": "apenas", "mesmo": "mesmo", "mesma": "mesmo", "mesmos": "mesmo",
            "mesmas": "mesmo", "pouco": "pouco", "pouca": "pouco", "poucos": "pouco", "poucas": "pouco",
-           "obrigado": "obrigado", "obrigada": "obrigado"},
+           "obrigado": "obrigado", "obrigada": "obrigado", "zero": "zero", "bom": "bom", "boa": "bom", "bons": "bom",
+           "boas": "bom"},
 }  # fmt: skip
 
 #: Content words that spaCy's stop lists contain (the Portuguese list has "sistema",
@@ -121,9 +127,9 @@ class RadNormaliser:
     def __call__(self, doc: Doc) -> Doc:
         terms = []
         for token in doc:
-            if token.is_punct or token.is_space or token.like_num or token.is_digit:
-                continue
             lower = token.lower_
+            if token.is_punct or token.is_space or token.is_digit or (token.like_num and lower not in self.keep):
+                continue
             term = self._terms.get(lower, _UNSEEN)
             if term is _UNSEEN:
                 if len(self._terms) >= _MEMO_SIZE:  # a long-lived process meeting endless typos

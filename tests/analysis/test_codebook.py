@@ -80,3 +80,44 @@ def test_codebook_multiword_terms_do_not_collapse_to_a_generic_word() -> None:
             text,
             hits,
         )
+
+
+#: Multi-word terms allowed to normalise to one word, each with the reason it was reviewed and kept.
+#: Empty: every such term was rewritten, made a single word or dropped (a single-word term is
+#: written as one, so that what it matches is plain to read).
+COLLAPSE_ALLOWED: dict[tuple[str, str, str], str] = {}
+
+
+def test_codebook_every_multiword_term_keeps_two_words_once_normalised() -> None:
+    from analysis.nlp import phrase_terms
+
+    codebook = Codebook.load()
+    collapsed, checked = {}, 0
+    for concept in codebook.concepts.values():
+        for lang, terms in concept.terms.items():
+            multi = [t for t in terms if not t.endswith("*") and len(t.split()) > 1]
+            checked += len(multi)
+            for term, words in zip(multi, phrase_terms(multi, lang), strict=True):
+                if len(words) < 2:
+                    collapsed[(concept.id, lang, term)] = words
+    assert checked > 4000  # every multi-word term, not a sample
+    unexpected = {k: v for k, v in collapsed.items() if k not in COLLAPSE_ALLOWED}
+    assert not unexpected, f"{len(unexpected)} multi-word terms collapse to one word: {unexpected}"
+    assert set(COLLAPSE_ALLOWED) <= set(collapsed), "allow-list entries that no longer collapse: remove them"
+
+
+def test_codebook_good_and_zero_survive_normalisation_in_four_languages() -> None:
+    from analysis.nlp import phrase_terms
+
+    assert phrase_terms(["buenas prácticas"], "es") == [("bueno", "practico")]
+    assert phrase_terms(["boas práticas"], "pt") == [("bom", "pratico")]
+    for lang, term in [("en", "zero tolerance"), ("fr", "tolérance zéro"), ("es", "tolerancia cero"),
+                       ("pt", "tolerância zero")]:  # fmt: skip
+        assert len(phrase_terms([term], lang)[0]) == 2, term
+    # "por ejemplo" (for example) is not leadership by example any more.
+    [hits] = codebook_hits("Por ejemplo, los documentos de importación", "es")
+    assert "lead_by_example" not in hits
+
+
+def codebook_hits(text: str, lang: str) -> list[set[str]]:
+    return [{h.concept for h in hs} for hs in Codebook.load().match([text], [lang])]
