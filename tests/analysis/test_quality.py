@@ -1,0 +1,35 @@
+"""Regression floors of the shipped classifier on the development sets (never the held-out set).
+
+Each floor is the figure the current model gets minus a margin (README, "How good is the
+classifier?"): a change that costs a few points of macro-F1, let alone 0.2, turns the suite
+red, while the same model on another machine (same library versions, same cache key) passes.
+The model comes from the cache (``load_default_classifier``): no training when it is there.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.eval_report import DEV_PATHS
+from analysis.evaluate import consistency, load_examples, scores
+
+#: set -> (macro-F1, primary accuracy, groups with the same primary in all four languages).
+#: Measured 2026-12-05: first set 0.940 / 0.968 / 50 of 54; second set 0.810 / 0.838 / 59 of 80.
+#: Margins: 0.04 of macro-F1 and primary accuracy, 3-4 groups.
+FLOORS = {
+    "first development set": (0.90, 0.93, 47),
+    "second development set": (0.77, 0.80, 55),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_classifier_stays_above_its_floor_on_a_development_set(default_model, name) -> None:
+    examples = load_examples(DEV_PATHS[name])
+    pred = default_model.predict_labels([e.text for e in examples], [e.lang for e in examples])
+    result = scores([list(e.labels) for e in examples], pred, [e.primary for e in examples], [p[0] for p in pred])
+    same = consistency(examples, pred)
+    macro, primary, groups = FLOORS[name]
+    got = (result["macro_f1"], result["primary_accuracy"], same["same_primary"] if same else 0)
+    assert got[0] >= macro and got[1] >= primary and got[2] >= groups, (
+        f"{name}: macro-F1, primary accuracy, consistent groups {got}; floors {FLOORS[name]}"
+    )
