@@ -31,7 +31,7 @@ from pathlib import Path
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy import Connection, Engine, func, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
@@ -66,13 +66,17 @@ def _backend(url: str) -> str:
 
 def table_counts(engine: Engine) -> dict[str, int]:
     """Rows per application table (the Alembic bookkeeping table is checked as the revision)."""
-    present = set(inspect(engine).get_table_names())
     with engine.connect() as conn:
-        return {
-            t.name: int(conn.execute(select(func.count()).select_from(t)).scalar_one())
-            for t in SQLModel.metadata.sorted_tables
-            if t.name in present
-        }
+        return _counts(conn)
+
+
+def _counts(conn: Connection) -> dict[str, int]:
+    present = set(inspect(conn).get_table_names())
+    return {
+        t.name: int(conn.execute(select(func.count()).select_from(t)).scalar_one())
+        for t in SQLModel.metadata.sorted_tables
+        if t.name in present
+    }
 
 
 def database_revision(engine: Engine) -> str | None:
@@ -111,7 +115,7 @@ def _run(args: list[str], env: dict[str, str], what: str) -> None:
         raise BackupError(f"{args[0]} failed: {done.stderr.strip() or done.stdout.strip()}")
 
 
-def _dump(engine: Engine, url: str, backend: str, target: Path) -> None:
+def _dump(engine: Engine, url: str, backend: str, target: Path, snapshot: str | None = None) -> None:
     if backend == "sqlite":
         source = sqlite3.connect(make_url(url).database)
         copy = sqlite3.connect(target)
@@ -122,7 +126,8 @@ def _dump(engine: Engine, url: str, backend: str, target: Path) -> None:
             source.close()
         return
     uri, env = _libpq(url)
-    _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={target}", f"--dbname={uri}"],
+    at = [f"--snapshot={snapshot}"] if snapshot else []
+    _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", *at, f"--file={target}", f"--dbname={uri}"],
          env, "a PostgreSQL backup")  # fmt: skip
 
 
@@ -135,10 +140,19 @@ def create_backup(engine: Engine, url: str, secret_key: str, out: Path) -> Manif
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         dump = folder / DUMP_MEMBER[backend]
-        # PostgreSQL: counted before pg_dump takes its snapshot, so the dump holds at least
-        # these rows (the app may write in between); SQLite: the copy itself is counted.
-        live = table_counts(engine) if backend == "postgresql" else None
-        _dump(engine, url, backend, dump)
+        # PostgreSQL: counted in the snapshot pg_dump then dumps (exported from this open
+        # transaction), so the counts are the dump's even while the app writes and deletes (the
+        # counter store sweeps its ended windows every minute); SQLite: the copy itself is counted.
+        live = None
+        if backend == "postgresql":
+            with engine.connect() as conn:
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+                with conn.begin():
+                    snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
+                    live = _counts(conn)
+                    _dump(engine, url, backend, dump, snapshot)
+        else:
+            _dump(engine, url, backend, dump)
         (folder / SECRET).write_text(secret_key)
         manifest = Manifest(backend=backend, revision=revision, tables=live or _sqlite_counts(dump))
         manifest.files = {name: _sha256(folder / name) for name in (dump.name, SECRET)}
