@@ -41,12 +41,13 @@ def test_cli_classify_keeps_multiline_and_line_separator_cells_verbatim(tmp_path
 
 def test_cli_classify_reads_semicolon_csv_as_excel_writes_it_in_french(tmp_path, stub_model) -> None:
     inp = tmp_path / "fr.csv"
-    inp.write_text("id;answer\n1;Plus de formation pour les agents, et la rotation\n", encoding="utf-8")
+    inp.write_text("id;answer\n1;Plus de formation pour les agents, et le paiement en ligne\n", encoding="utf-8")
     assert _classify(tmp_path, inp) == 0
     [row] = _coded(tmp_path / "coded.csv")
-    assert row == {"id": "1", "answer": "Plus de formation pour les agents, et la rotation", "lang": "fr",
-                   "labels": "hrm", "primary": "hrm",
-                   "scores": json.dumps({f: 0.9 if f == "hrm" else 0.1 for f in FACTOR_IDS})}  # fmt: skip
+    assert row == {"id": "1", "answer": "Plus de formation pour les agents, et le paiement en ligne",
+                   "lang": "fr", "labels": "hrm;automation", "primary": "hrm",
+                   "scores": json.dumps({f: 0.9 if f in {"hrm", "automation"} else 0.1
+                                         for f in FACTOR_IDS})}  # fmt: skip
 
 
 def test_cli_classify_csv_opens_in_excel_and_runs_no_formula(tmp_path, stub_model) -> None:
