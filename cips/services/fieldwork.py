@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -27,6 +27,7 @@ from analysis.privacy import (  # suppress*: re-exported for the views
     why_hidden,
 )
 from analysis.sampling import margin_of_error
+from cips import clock
 from cips.instruments.schema import ItemType
 from cips.instruments.service import definition_of
 from cips.models import Answer, Campaign, EncryptedSubmission, QuarantinedSubmission, Submission
@@ -282,7 +283,7 @@ def fieldwork(session: Session, campaign: Campaign, lang: str = "en", latest_qua
     per_language = {} if encrypted else dict(
         session.execute(select(Submission.language, func.count()).where(mine).group_by(Submission.language)).all()
     )  # fmt: skip
-    closed = window.closing_moment(campaign.status, campaign.closed_at, campaign.closes_at, datetime.now(UTC))
+    closed = window.closing_moment(campaign.status, campaign.closed_at, campaign.closes_at, clock.now())
     late = None
     if closed is not None:
         received = Stored.received_at > closed

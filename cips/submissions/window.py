@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from cips import clock
 from cips.models import CampaignStatus
 from cips.submissions.payload import FieldError
 
@@ -50,7 +51,7 @@ def refusal(
     now: datetime | None = None,
 ) -> FieldError | None:
     """Why a new record is refused by the campaign's state, or None when it is accepted."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()  # the app's clock, as the survey pages' and the form's times
     if CampaignStatus(status) is CampaignStatus.draft:
         return FieldError("campaign", "this campaign is a draft: it accepts no submissions yet")
     closed = closing_moment(status, closed_at, closes_at, now)

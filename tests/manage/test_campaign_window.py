@@ -167,3 +167,24 @@ def test_window_grace_period_is_set_by_cli_and_manager_form(loaded, runner, clie
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     session.expire_all()
     assert campaign(session).late_grace_days == 45
+
+
+def test_window_closing_date_is_read_on_the_app_clock(loaded, client, session) -> None:
+    """The form's pages and its submitted_at follow the app's clock (config CLOCK); the write path's
+    rule must too, or a form finished after the closing date on that clock is stored."""
+    from tests.helpers import officials_answers
+    from tests.test_survey import _form_data
+
+    row = campaign(session)
+    row.opens_at, row.closes_at = datetime(2031, 3, 1, tzinfo=UTC), datetime(2031, 4, 1, tzinfo=UTC)
+    session.add(row)
+    session.commit()
+    loaded.config["CLOCK"] = lambda: datetime(2031, 3, 31, 23, 0, tzinfo=UTC)
+    data = _form_data(client.get("/s/test/officials/basic?lang=en").get_data(as_text=True), officials_answers())
+    loaded.config["CLOCK"] = lambda: datetime(2031, 4, 1, 0, 30, tzinfo=UTC)  # sent half an hour after closing
+    assert client.post("/s/test/officials/basic?lang=en", data=data).status_code == 409
+    assert count(session, Submission) == 0 and count(session, QuarantinedSubmission) == 1
+    late = payload(submitted_at="2031-04-01T00:20:00+00:00", started_at="2031-03-31T23:50:00+00:00")
+    assert client.post(URL, json=late).status_code == 409  # the API: the same rule, the same clock
+    on_time = payload(submitted_at="2031-03-31T23:50:00+00:00", started_at="2031-03-31T23:30:00+00:00")
+    assert client.post(URL, json=on_time).status_code == 201  # finished before closing: a late upload
