@@ -14,6 +14,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from cips.auth import role_required
 from cips.auth.principal import actor, campaign_for
@@ -156,10 +157,21 @@ def briefing():
     # Above the app-wide body limit (made for submissions): the service then refuses a file
     # over its own limit with a message that says so, instead of a bare 413.
     request.max_content_length = 2 * MAX_UPLOAD_BYTES
-    form = BriefingForm(lang=str(get_locale()))
-    form.encoding.choices = [("", _("Automatic (UTF-8, or UTF-16 with a byte-order mark)")), *ENCODINGS.items()]
+    encodings = [("", _("Automatic (UTF-8, or UTF-16 with a byte-order mark)")), *ENCODINGS.items()]
     limits = limits_note().translated()
-    if form.validate_on_submit():
+    try:
+        form = BriefingForm(lang=str(get_locale()))
+        form.encoding.choices = encodings
+        submitted = form.validate_on_submit()
+    except RequestEntityTooLarge:  # over twice the limit: not even parsed, but said as for a smaller file
+        form = BriefingForm(formdata=None, lang=str(get_locale()))
+        form.encoding.choices = encodings
+        try:
+            check_sizes(str(form.contributions.label.text), request.content_length or request.max_content_length + 1)
+        except BriefingError as exc:
+            flash(localized(exc), "error")
+        return render_template("manage/briefing.html", form=form, limits=limits), 413
+    if submitted:
         upload, questions = form.contributions.data, form.questions.data
         data = upload.read()
         questions_yaml = questions.read() if questions else None

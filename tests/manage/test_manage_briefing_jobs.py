@@ -45,6 +45,17 @@ def test_briefing_jobs_big_csv_is_refused_before_any_work(client_as) -> None:
     assert "big.csv: file too large (1,899 kB; at most 1,024 kB)" in response.get_data(as_text=True)
 
 
+def test_briefing_jobs_file_far_over_the_limit_is_refused_with_the_same_message(client_as) -> None:
+    """A file over twice the limit is not parsed at all (the request's own limit); the shipped proxy lets
+    up to 3 MB through, and the manager must read which limit it broke, not a bare 413 page."""
+    manager = client_as(Role.manager)
+    big = b"question,answer\n" + b"q1,More training of officers on ethics and integrity.\n" * 50_000  # 2.7 MB
+    response = _post(manager, big, "big.csv")
+    assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert "file too large (" in page and "at most 1,024 kB)" in page and 'name="contributions"' in page
+
+
 def test_briefing_jobs_yaml_alias_bomb_is_refused(client_as) -> None:
     manager = client_as(Role.manager)
     csv = (DATA / "contributions.csv").read_bytes()
