@@ -54,7 +54,7 @@ from analysis.factors import CORE_LANGUAGES, OTHER, factor_name
 from analysis.features import load_codebook
 from analysis.segment import split_points
 
-Grouping = Literal["auto", "concepts", "topics"]
+Grouping = Literal["auto", "concepts", "topics", "meaning"]
 #: Questions with at least this many points may be grouped by BERTopic (``grouping="auto"``).
 MIN_TOPIC_POINTS = 40
 #: Key messages shown in the graphic.
@@ -167,6 +167,27 @@ def _group_by_topics(points: list[Point], members: list[int], lang: str) -> dict
     return groups
 
 
+def _group_by_meaning(points: list[Point], members: list[int]) -> dict[str, list[int]]:
+    """Points clustered by their embeddings (``analysis.briefing.meaning``); a point alone goes to "other points"."""
+    from analysis.briefing.meaning import OTHER as ALONE
+    from analysis.briefing.meaning import group_by_meaning
+
+    labels = group_by_meaning([points[i].text for i in members])
+    groups: dict[str, list[int]] = {}
+    for cluster in sorted(set(labels.tolist())):
+        idx = [members[k] for k in np.flatnonzero(labels == cluster)]
+        if cluster == ALONE:
+            groups.setdefault(f"factor:{OTHER}", []).extend(idx)
+            continue
+        concepts = Counter({c: subj.n_supporting(points, idx, c) for i in idx for c in points[i].concepts})
+        factors = Counter(f for i in idx for f in points[i].factors)
+        key = concepts.most_common(1)[0][0] if concepts else f"factor:{factors.most_common(1)[0][0]}"
+        while key in groups:  # two clusters led by one concept stay two themes
+            key += "+"
+        groups[key] = idx
+    return groups
+
+
 def _candidates(points: list[Point], idx: list[int],
                 contributions: list[Contribution]) -> tuple[list[Candidate], list[str]]:  # fmt: skip
     """One quote candidate per run of consecutive points of an answer in the theme (the span that covers them)."""
@@ -218,6 +239,7 @@ def _theme(points: list[Point], idx: list[int], key: str, total: int, lang: str,
         support,
         wanted=min(MAX_QUOTES, len(candidates)) if residual else None,
     )
+    members = [(points[i].contribution, len(points[i].text)) for i in idx]
     quotes = [_quote(points[candidates[k].point], candidates[k].text, contributions[candidates[k].contribution], lang,
                      concepts) for k in picked]  # fmt: skip
     if residual:  # what fits no theme: listed after the themes, without a synthesis
@@ -227,7 +249,7 @@ def _theme(points: list[Point], idx: list[int], key: str, total: int, lang: str,
     label = subj.mixed_label(named, lang) if mixed else subj.label(key, lang)
     return BriefingTheme(key=key, label=label, support=support, n_points=len(idx), sentence=text,
                          factors=factors, factor_names=[factor_name(f, lang) for f in factors], concepts=concepts,
-                         quotes=quotes)  # fmt: skip
+                         quotes=quotes, members=members)  # fmt: skip
 
 
 def _vectors(docs: list[str]) -> np.ndarray:
@@ -312,8 +334,12 @@ def build_briefing(contributions: Iterable[Contribution | dict[str, Any]], lang:
         members = [i for i in members if not _is_no_comment(points[i])]
         use_topics = grouping == "topics" or (grouping == "auto" and len(members) >= MIN_TOPIC_POINTS)
         use_topics = use_topics and len(members) >= 2
-        used[q.id] = "topics" if use_topics else "concepts"
-        groups = _group_by_topics(points, members, lang) if use_topics else _group_by_concepts(points, members)
+        if grouping == "meaning" and members:
+            used[q.id], groups = "meaning", _group_by_meaning(points, members)
+        elif use_topics:
+            used[q.id], groups = "topics", _group_by_topics(points, members, lang)
+        else:
+            used[q.id], groups = "concepts", _group_by_concepts(points, members)
         if total >= MIN_FOR_RESIDUAL:  # a subject raised once joins "other points" rather than stand as a theme
             for key in [k for k, idx in groups.items() if subj.n_supporting(points, idx) == 1]:
                 groups.setdefault(f"factor:{OTHER}", []).extend(groups.pop(key))

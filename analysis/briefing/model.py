@@ -30,6 +30,9 @@ class BriefingTheme:
     factor_names: list[str]
     concepts: list[str]
     quotes: list[BriefingQuote] = field(default_factory=list)
+    # (index of the contribution in the input, length of the point in characters) of each point grouped here:
+    # which answers a theme counts, for measuring a grouping against an editor's.
+    members: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -62,4 +65,4 @@ class Briefing:
     questions: list[BriefingQuestion]
     key_messages: list[KeyMessage]
     method_note: str
-    grouping: dict[str, str] = field(default_factory=dict)  # question id -> "topics" | "concepts"
+    grouping: dict[str, str] = field(default_factory=dict)  # question id -> "topics" | "concepts" | "meaning"

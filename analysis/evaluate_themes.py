@@ -1,0 +1,239 @@
+"""Measure theme groupings against an editor's: adjusted Rand index on the theme benchmark.
+
+    python -m analysis.evaluate_themes --data analysis/data/themes [--questions q1,q2] [--embeddings e5|tfidf]
+
+``--data`` is a folder holding ``contributions.csv`` (``id,question,lang,text``, optionally
+``administration``), ``gold.csv`` (``id,question,theme``) and optionally ``questions.yaml``.
+Per question, and overall (mean over questions), it prints the adjusted Rand index
+(``sklearn.metrics.adjusted_rand_score``) against the gold themes of:
+
+- ``briefing``: today's briefing grouping, ``build_briefing`` called as ``cips briefing`` calls
+  it (grouping ``auto``). Each contribution goes to the theme that counts it; a contribution
+  split into points in several themes goes to the theme of its **largest point**;
+  contributions under "other points" (or counted as no comment) form one group;
+- ``meaning``: ``analysis.briefing.meaning.group_by_meaning`` on whole answers (texts alone in
+  their cluster form one "other" group);
+- ``random``: each contribution drawn uniformly into as many groups as the gold has for that
+  question, mean over ``N_RANDOM`` seeded draws.
+
+The last line is one JSON object. Questions other than ``DEVELOPMENT`` are held out: scoring
+them needs ``--held-out``, and each such run is appended to the ledger (``EVAL_LOG.md`` beside
+the data folder) before its figures are printed. ``--tune`` prints the meaning grouping's ARI
+for a grid of distance thresholds, on development questions only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import subprocess
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import adjusted_rand_score
+
+from analysis.briefing import meaning
+from analysis.briefing.build import Grouping
+from analysis.embeddings import CachedEmbedder, Embedder, get_embedder
+
+#: The development half of the theme benchmark; every other question is held out.
+DEVELOPMENT = ("q1", "q2")
+N_RANDOM = 20
+OTHER_GROUP = "other"
+TUNE_THRESHOLDS = tuple(round(0.06 + 0.01 * k, 2) for k in range(20))
+LEDGER_NEW = "# Evaluation ledger\n\nEvery look at a held-out set, in order.\n"
+LEDGER_TITLE = "## Theme benchmark (`python -m analysis.evaluate_themes --held-out`)"
+LEDGER_HEADER = ("| date (UTC) | commit | tree | questions | briefing ARI | meaning ARI | random ARI | settings |\n"
+                 "|---|---|---|---|---|---|---|---|")  # fmt: skip
+
+
+class ThemeDataError(ValueError):
+    """A benchmark folder that cannot be used; the message names the file, line and field."""
+
+
+def _read_csv(path: Path, required: Sequence[str]) -> list[dict[str, str]]:
+    if not path.is_file():
+        raise ThemeDataError(f"{path}: no such file")
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        missing = [c for c in required if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ThemeDataError(f"{path}:1: missing column(s) {', '.join(missing)}")
+        rows = list(reader)
+    for line, row in enumerate(rows, start=2):
+        for column in required:
+            if not (row.get(column) or "").strip():
+                raise ThemeDataError(f"{path}:{line}: field {column!r} is empty")
+    return rows
+
+
+def load(data: Path) -> tuple[list[dict[str, str]], dict[str, str]]:
+    """The contributions (file order) and the gold theme of each id."""
+    rows = _read_csv(data / "contributions.csv", ("id", "question", "text"))
+    gold_rows = _read_csv(data / "gold.csv", ("id", "theme"))
+    gold = {r["id"]: r["theme"] for r in gold_rows}
+    for line, row in enumerate(rows, start=2):
+        if row["id"] not in gold:
+            raise ThemeDataError(f"{data / 'contributions.csv'}:{line}: field 'id': {row['id']!r} is not in gold.csv")
+    return rows, gold
+
+
+def briefing_groups(
+    rows: list[dict[str, str]], data: Path, classifier: Any = None, grouping: Grouping = "auto"
+) -> tuple[list[str], dict[str, str]]:
+    """Today's briefing theme of each contribution (see the module docstring) and the grouping used per question."""
+    from analysis.briefing import Contribution, build_briefing, read_questions
+
+    items = [Contribution(question=r["question"], answer=r["text"], lang=r.get("lang") or "",
+                          contributor=r.get("administration") or "", line=k)
+             for k, r in enumerate(rows, start=2)]  # fmt: skip
+    questions_file = data / "questions.yaml"
+    questions = read_questions(questions_file) if questions_file.is_file() else None
+    if questions:  # only the questions scored: a question without answers would be an empty section
+        questions = [q for q in questions if q.id in {r["question"] for r in rows}]
+    briefing = build_briefing(items, lang="en", questions=questions or None, classifier=classifier, grouping=grouping)
+    best: dict[int, tuple[int, str]] = {}  # contribution -> (length of its largest point, theme)
+    for section in briefing.questions:
+        for theme in section.themes:
+            for owner, length in theme.members:
+                if length > best.get(owner, (-1, ""))[0]:
+                    best[owner] = (length, f"{section.id}:{theme.key}")
+    return [best.get(k, (0, OTHER_GROUP))[1] for k in range(len(rows))], briefing.grouping
+
+
+def random_ari(gold: Sequence[str], n_draws: int = N_RANDOM) -> float:
+    """Mean ARI of uniform random groupings into as many groups as ``gold`` has (seeds 0…n_draws-1)."""
+    k = len(set(gold))
+    draws = [np.random.default_rng(seed).integers(0, k, len(gold)) for seed in range(n_draws)]
+    return float(np.mean([adjusted_rand_score(gold, d) for d in draws]))
+
+
+def _labels(groups: np.ndarray) -> list[str]:
+    return [OTHER_GROUP if g == meaning.OTHER else f"t{g}" for g in groups]
+
+
+def evaluate(rows: list[dict[str, str]], gold: dict[str, str], questions: Sequence[str], data: Path,
+             embedder: Embedder | CachedEmbedder, threshold: float = meaning.DISTANCE_THRESHOLD,
+             linkage: meaning.Linkage = meaning.LINKAGE, classifier: Any = None) -> dict[str, Any]:  # fmt: skip
+    """ARI per question and overall (mean over questions) of the briefing, meaning and random groupings."""
+    chosen = [r for r in rows if r["question"] in questions]
+    briefing, used = briefing_groups(chosen, data, classifier)
+    per_question: dict[str, dict[str, Any]] = {}
+    for q in questions:
+        idx = [k for k, r in enumerate(chosen) if r["question"] == q]
+        truth = [gold[chosen[k]["id"]] for k in idx]
+        groups = _labels(meaning.group_by_meaning([chosen[k]["text"] for k in idx], embedder, threshold, linkage))
+        per_question[q] = {
+            "n": len(idx),
+            "gold_groups": len(set(truth)),
+            "briefing": round(adjusted_rand_score(truth, [briefing[k] for k in idx]), 4),
+            "briefing_grouping": used.get(q, ""),
+            "meaning": round(adjusted_rand_score(truth, groups), 4),
+            "meaning_groups": len(set(groups)),
+            "random": round(random_ari(truth), 4),
+        }
+    overall = {m: round(float(np.mean([per_question[q][m] for q in questions])), 4)
+               for m in ("briefing", "meaning", "random")}  # fmt: skip
+    return {"questions": list(questions), "per_question": per_question, "overall": overall,
+            "embeddings": getattr(embedder, "embedder", embedder).backend,
+            "threshold": threshold, "linkage": linkage,
+            "note": "a contribution split into points takes the theme of its largest point; "
+                    "'other points' and singletons form one group each"}  # fmt: skip
+
+
+def tune(rows: list[dict[str, str]], gold: dict[str, str], questions: Sequence[str],
+         embedder: Embedder | CachedEmbedder) -> list[dict[str, Any]]:  # fmt: skip
+    """The meaning grouping's ARI per question and mean, for each linkage and threshold of the grid."""
+    vectors = {q: embedder.encode([r["text"] for r in rows if r["question"] == q]) for q in questions}
+    truth = {q: [gold[r["id"]] for r in rows if r["question"] == q] for q in questions}
+    out = []
+    for linkage in ("average", "complete"):
+        for t in TUNE_THRESHOLDS:
+            scores = {q: round(adjusted_rand_score(truth[q], meaning.cluster_vectors(vectors[q], t, linkage)), 4)
+                      for q in questions}  # fmt: skip
+            mean = round(float(np.mean([*scores.values()])), 4)
+            out.append({"linkage": linkage, "threshold": t, **scores, "mean": mean})
+    return out
+
+
+def _git(*args: str) -> str:
+    try:
+        return subprocess.run(["git", *args], capture_output=True, text=True, check=True, timeout=30).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def log_run(ledger: Path, result: dict[str, Any]) -> None:
+    """Append one held-out run to the ledger (created with a header if it does not exist)."""
+    commit = _git("rev-parse", "--short", "HEAD") or "unknown"
+    status = _git("status", "--porcelain", "--untracked-files=no")
+    tree = "unknown" if commit == "unknown" else ("dirty" if status else "clean")
+    text = ledger.read_text(encoding="utf-8") if ledger.is_file() else LEDGER_NEW
+    if LEDGER_TITLE not in text:
+        text = text.rstrip("\n") + f"\n\n{LEDGER_TITLE}\n\n{LEDGER_HEADER}\n"
+    o = result["overall"]
+    settings = f"{result['embeddings']}, {result['linkage']}, {result['threshold']}"
+    row = (f"| {datetime.now(UTC):%Y-%m-%d %H:%M} | {commit} | {tree} | {','.join(result['questions'])} "
+           f"| {o['briefing']} | {o['meaning']} | {o['random']} | {settings} |\n")  # fmt: skip
+    ledger.write_text(text + row, encoding="utf-8")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analysis.evaluate_themes", description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, required=True, help="folder with contributions.csv and gold.csv")
+    parser.add_argument("--questions", help=f"comma-separated ids (default: {','.join(DEVELOPMENT)})")
+    parser.add_argument("--embeddings", default=None, help="e5 | tfidf | st:/path (default: $CIPS_EMBEDDINGS, else e5)")
+    parser.add_argument("--threshold", type=float, default=meaning.DISTANCE_THRESHOLD)
+    parser.add_argument("--linkage", choices=("average", "complete", "single"), default=meaning.LINKAGE)
+    parser.add_argument("--held-out", action="store_true", help="score the held-out questions (logged in the ledger)")
+    parser.add_argument("--ledger", type=Path, help="held-out ledger (default: EVAL_LOG.md beside the data folder)")
+    parser.add_argument("--tune", action="store_true", help="ARI of the meaning grouping over a threshold grid")
+    args = parser.parse_args(argv)
+    try:
+        rows, gold = load(args.data)
+    except ThemeDataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    present = list(dict.fromkeys(r["question"] for r in rows))
+    default = [q for q in present if (q not in DEVELOPMENT) == args.held_out]
+    questions = [q.strip() for q in args.questions.split(",") if q.strip()] if args.questions else default
+    unknown = [q for q in questions if q not in present]
+    held_out = [q for q in questions if q not in DEVELOPMENT]
+    if not questions or unknown:
+        print(f"error: --questions: no contributions for {', '.join(unknown) or 'any question'}", file=sys.stderr)
+        return 2
+    if held_out and not args.held_out:
+        print(f"error: --questions: {', '.join(held_out)} held out (development: {', '.join(DEVELOPMENT)}); "
+              "add --held-out to score them (the run is logged)", file=sys.stderr)  # fmt: skip
+        return 2
+    if args.tune and held_out:
+        print("error: --tune runs on development questions only", file=sys.stderr)
+        return 2
+    embedder = CachedEmbedder(get_embedder(args.embeddings))
+    if args.tune:
+        grid = tune(rows, gold, questions, embedder)
+        for line in grid:
+            print(json.dumps(line))
+        best = max(grid, key=lambda g: g["mean"])
+        print(json.dumps({"best": best, "questions": questions, "embeddings": embedder.embedder.backend}))
+        return 0
+    result = evaluate(rows, gold, questions, args.data, embedder, args.threshold, args.linkage)
+    if held_out:  # logged before anyone sees the figures
+        log_run(args.ledger or args.data.parent / "EVAL_LOG.md", result)
+    print(f"{'question':<10} {'n':>4} {'briefing':>9} {'meaning':>8} {'random':>7}")
+    for q, r in result["per_question"].items():
+        print(f"{q:<10} {r['n']:>4} {r['briefing']:>9.3f} {r['meaning']:>8.3f} {r['random']:>7.3f}")
+    o = result["overall"]
+    print(f"{'overall':<10} {'':>4} {o['briefing']:>9.3f} {o['meaning']:>8.3f} {o['random']:>7.3f}")
+    print("(" + result["note"] + ")")
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
