@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import subprocess
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -40,6 +39,7 @@ from sklearn.metrics import adjusted_rand_score
 from analysis.briefing import meaning
 from analysis.briefing.build import Grouping
 from analysis.embeddings import CachedEmbedder, Embedder, get_embedder
+from analysis.ledger import file_digest, git_state
 
 #: The development half of the theme benchmark; every other question is held out.
 DEVELOPMENT = ("q1", "q2")
@@ -161,24 +161,17 @@ def tune(rows: list[dict[str, str]], gold: dict[str, str], questions: Sequence[s
     return out
 
 
-def _git(*args: str) -> str:
-    try:
-        return subprocess.run(["git", *args], capture_output=True, text=True, check=True, timeout=30).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return ""
-
-
-def log_run(ledger: Path, result: dict[str, Any]) -> None:
+def log_run(ledger: Path, result: dict[str, Any], data: Path) -> None:
     """Append one held-out run to the ledger (created with a header if it does not exist)."""
-    commit = _git("rev-parse", "--short", "HEAD") or "unknown"
-    status = _git("status", "--porcelain", "--untracked-files=no")
-    tree = "unknown" if commit == "unknown" else ("dirty" if status else "clean")
+    state = git_state(Path(__file__).resolve().parent)
+    tree = "unknown" if state.commit == "unknown" else ("dirty" if state.dirty else "clean")
+    scored = f"{','.join(result['questions'])} (gold.csv sha256:{file_digest(data / 'gold.csv')})"
     text = ledger.read_text(encoding="utf-8") if ledger.is_file() else LEDGER_NEW
     if LEDGER_TITLE not in text:
         text = text.rstrip("\n") + f"\n\n{LEDGER_TITLE}\n\n{LEDGER_HEADER}\n"
     o = result["overall"]
     settings = f"{result['embeddings']}, {result['linkage']}, {result['threshold']}"
-    row = (f"| {datetime.now(UTC):%Y-%m-%d %H:%M} | {commit} | {tree} | {','.join(result['questions'])} "
+    row = (f"| {datetime.now(UTC):%Y-%m-%d %H:%M} | {state.commit[:7]} | {tree} | {scored} "
            f"| {o['briefing']} | {o['meaning']} | {o['random']} | {settings} |\n")  # fmt: skip
     ledger.write_text(text + row, encoding="utf-8")
 
@@ -224,7 +217,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     result = evaluate(rows, gold, questions, args.data, embedder, args.threshold, args.linkage)
     if held_out:  # logged before anyone sees the figures
-        log_run(args.ledger or args.data.parent / "EVAL_LOG.md", result)
+        log_run(args.ledger or args.data.parent / "EVAL_LOG.md", result, args.data)
     print(f"{'question':<10} {'n':>4} {'briefing':>9} {'meaning':>8} {'random':>7}")
     for q, r in result["per_question"].items():
         print(f"{q:<10} {r['n']:>4} {r['briefing']:>9.3f} {r['meaning']:>8.3f} {r['random']:>7.3f}")

@@ -114,7 +114,7 @@ def test_held_out_run_is_logged_in_the_ledger(data: Path, capsys: pytest.Capture
     text = ledger.read_text(encoding="utf-8")
     assert text.startswith("# Evaluation ledger\n\nsomeone else's table\n")  # appended, not rewritten
     rows = [line for line in text.splitlines() if line.startswith("| 20")]
-    assert len(rows) == 1 and "| q3 |" in rows[0] and "tfidf, average, 0.5" in rows[0]
+    assert len(rows) == 1 and "| q3 (gold.csv sha256:" in rows[0] and "tfidf, average, 0.5" in rows[0]
 
 
 def test_unknown_question_and_missing_gold_are_named(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
