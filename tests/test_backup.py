@@ -188,3 +188,23 @@ def test_backup_counts_and_dump_see_the_same_moment(instance, runner, database_u
     restored = _rows(empty_target)
     assert len(restored["quarantined_submission"]) == manifest["tables"]["quarantined_submission"]
     target.extensions["cips_engine"].dispose()
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        [1, 2],  # JSON, not an object
+        {"format": 1, "backend": "sqlite", "revision": "x", "tables": {}, "files": {}},  # nothing listed
+        {"format": 1, "backend": "sqlite", "revision": "x", "tables": {}, "files": {"secret_key": "0"}, "extra": 1},
+        {"format": 1, "backend": "sqlite"},  # fields missing
+    ],
+)
+def test_backup_restore_refuses_an_odd_manifest_with_a_message(instance, empty_target, tmp_path, manifest) -> None:
+    odd = tmp_path / "odd.tar.gz"
+    body = json.dumps(manifest).encode()
+    with tarfile.open(odd, "w:gz") as tar:
+        info = tarfile.TarInfo("manifest.json")
+        info.size = len(body)
+        tar.addfile(info, io.BytesIO(body))
+    result = _target_app(empty_target, tmp_path).test_cli_runner().invoke(args=["restore", str(odd)])
+    assert result.exit_code == 1 and "odd.tar.gz: not a CIPS backup" in result.output, result.output

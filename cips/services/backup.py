@@ -191,9 +191,18 @@ def read_manifest(archive: Path) -> Manifest:
             data = json.loads(member.read())
     except (OSError, tarfile.TarError, KeyError, ValueError) as exc:
         raise BackupError(f"{archive}: not a CIPS backup ({exc})") from exc
+    if not isinstance(data, dict):
+        raise BackupError(f"{archive}: not a CIPS backup (its manifest is not a JSON object)")
     if data.get("format") != FORMAT:
         raise BackupError(f"{archive}: backup format {data.get('format')!r}, this CIPS reads format {FORMAT}")
-    return Manifest(**data)
+    try:
+        manifest = Manifest(**data)
+    except TypeError as exc:  # a field missing or one this format does not have
+        raise BackupError(f"{archive}: not a CIPS backup (manifest: {exc})") from exc
+    expected = {SECRET, DUMP_MEMBER.get(manifest.backend)}
+    if not isinstance(manifest.files, dict) or set(manifest.files) != expected:
+        raise BackupError(f"{archive}: not a CIPS backup (its manifest does not list the database and the secret)")
+    return manifest
 
 
 def backup_secret(archive: Path) -> str:
