@@ -6,7 +6,7 @@ import io
 import json
 import stat
 import tarfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -108,17 +108,26 @@ def test_backup_restore_refuses_a_database_that_is_not_empty(instance, runner, t
     assert "the target database is not empty" in result.output and "restore into an empty database" in result.output
 
 
+def _rewritten(archive: Path, out: Path, name: str, change: Callable[[bytes], bytes]) -> Path:
+    """A copy of ``archive`` with member ``name`` changed (a tampered or older backup)."""
+    with tarfile.open(archive) as src, tarfile.open(out, "w:gz") as dst:
+        for member in src.getmembers():
+            data = src.extractfile(member).read()
+            if member.name == name:
+                data = change(data)
+                member.size = len(data)
+            dst.addfile(member, io.BytesIO(data))
+    return out
+
+
 def test_backup_restore_refuses_another_schema_revision(instance, runner, empty_target, tmp_path) -> None:
     out = tmp_path / "b.tar.gz"
     assert runner.invoke(args=["backup", "--out", str(out)]).exit_code == 0
-    older = tmp_path / "older.tar.gz"
-    with tarfile.open(out) as src, tarfile.open(older, "w:gz") as dst:
-        for member in src.getmembers():
-            data = src.extractfile(member).read()
-            if member.name == "manifest.json":
-                data = json.dumps({**json.loads(data), "revision": "0003_encryption"}).encode()
-                member.size = len(data)
-            dst.addfile(member, io.BytesIO(data))
+
+    def older_revision(data: bytes) -> bytes:
+        return json.dumps({**json.loads(data), "revision": "0003_encryption"}).encode()
+
+    older = _rewritten(out, tmp_path / "older.tar.gz", "manifest.json", older_revision)
     result = _target_app(empty_target, tmp_path).test_cli_runner().invoke(args=["restore", str(older)])
     assert result.exit_code == 1
     assert "the backup's schema is revision 0003_encryption, this CIPS expects" in result.output
@@ -128,13 +137,7 @@ def test_backup_restore_refuses_another_schema_revision(instance, runner, empty_
 def test_backup_restore_refuses_a_damaged_file(instance, runner, empty_target, tmp_path) -> None:
     out = tmp_path / "b.tar.gz"
     assert runner.invoke(args=["backup", "--out", str(out)]).exit_code == 0
-    damaged = tmp_path / "damaged.tar.gz"
-    with tarfile.open(out) as src, tarfile.open(damaged, "w:gz") as dst:
-        for member in src.getmembers():
-            data = src.extractfile(member).read()
-            if member.name == "secret_key":
-                data = b"x" + data[1:]
-            dst.addfile(member, io.BytesIO(data))
+    damaged = _rewritten(out, tmp_path / "damaged.tar.gz", "secret_key", lambda data: b"x" + data[1:])
     result = _target_app(empty_target, tmp_path).test_cli_runner().invoke(args=["restore", str(damaged)])
     assert result.exit_code == 1 and "secret_key does not match its checksum" in result.output
     assert "not a CIPS backup" in _target_app(empty_target, tmp_path).test_cli_runner().invoke(
