@@ -10,8 +10,12 @@ from cips.models import Administration, Role, User
 def test_admin_forms_manager_without_administration_is_refused(client_as, session: Session) -> None:
     admin = client_as(Role.admin)
     for role in ("manager", "enumerator"):
-        form = {"email": f"{role}2@example.org", "role": role, "administration": "0",
-                "password": "quiet harbour lantern"}
+        form = {
+            "email": f"{role}2@example.org",
+            "role": role,
+            "administration": "0",
+            "password": "quiet harbour lantern",
+        }
         response = admin.post("/admin/users", data=form)
         assert response.status_code == 200
         assert f"a {role} account needs an administration" in response.get_data(as_text=True)
