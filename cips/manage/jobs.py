@@ -31,6 +31,11 @@ from cips.services.messages import Message
 
 #: A lock older than this belongs to a worker that died mid-job.
 STALE_LOCK_SECONDS = 15 * 60
+#: Jobs of one process that run together; the others wait their turn. Each job is bounded in
+#: size (a briefing's file limits, one campaign's report), not in number: ten uploads at once
+#: would otherwise build ten models at once in one worker, starving the requests it serves.
+JOBS_AT_ONCE = 2
+_turns = threading.BoundedSemaphore(JOBS_AT_ONCE)
 
 
 def _lock(path: Path) -> Path:
@@ -83,8 +88,13 @@ def start(app: Flask, path: Path, work: Callable[[], bytes], name: str) -> bool:
 
 def _run(app: Flask, path: Path, work: Callable[[], bytes], lock: Path, name: str) -> None:
     try:
-        with app.app_context():  # its own database session, closed when the context ends
-            data = work()
+        while not _turns.acquire(timeout=STALE_LOCK_SECONDS / 3):
+            lock.touch()  # waiting its turn, not dead: the lock stays fresh (see running)
+        try:
+            with app.app_context():  # its own database session, closed when the context ends
+                data = work()
+        finally:
+            _turns.release()
         tmp = Path(f"{path}.{os.getpid()}.{threading.get_ident()}.tmp")
         write_private(tmp, data)  # reports and briefings quote answers
         tmp.chmod(0o600)
