@@ -52,6 +52,23 @@ def test_limits_flood_from_one_device_gets_429_json_and_is_not_quarantined(loade
     assert client.post(URL, json=payload(device_id="flooder")).status_code == 201
 
 
+def test_limits_every_window_of_a_limit_counts(loaded, client, clock) -> None:
+    """``limits`` syntax allows several windows ("600/minute;10000/hour", as the login limits use):
+    only the first was counted, so the hour's bound was silently never applied."""
+    loaded.config["API_RATE_LIMIT"] = "3/minute;5/hour"
+    send = lambda: client.post(URL, json=payload(device_id="tablet-h")).status_code  # noqa: E731
+    assert [send() for _ in range(4)] == [201, 201, 201, 429]
+    clock.now += 60
+    assert [send() for _ in range(3)] == [201, 201, 429]  # five in this hour
+    refused = client.post(URL, json=payload(device_id="tablet-h"))
+    assert refused.get_json()["field"] == "device_id" and "5/hour" in refused.get_json()["error"]
+    loaded.config["API_ADDRESS_RATE_LIMIT"] = "100/minute;2/hour"  # the address's windows too
+    clock.now += 3600
+    statuses = [client.post(URL, json=payload(device_id=f"rotated-{n}")) for n in range(3)]
+    assert [r.status_code for r in statuses] == [201, 201, 429]
+    assert statuses[-1].get_json()["field"] == "client_address"
+
+
 def test_limits_without_device_id_the_address_is_the_transient_key(loaded, client, session, clock) -> None:
     loaded.config["API_RATE_LIMIT"] = "3/minute"
     bodies = [payload() for _ in range(4)]

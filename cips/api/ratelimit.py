@@ -18,10 +18,31 @@ Both checks are counted together or not at all. Flask-Limiter's switch
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import lru_cache
+
 from flask import current_app
+from limits import RateLimitItem, parse_many
 
 from cips.counters import Check, Refusal, client_key, counters
 from cips.extensions import limiter
+
+
+@lru_cache(maxsize=16)
+def _windows(limit: str) -> tuple[RateLimitItem, ...]:
+    # Every window of "600/minute;10000/hour", longest first (the wait announced is then the real one).
+    return tuple(sorted(parse_many(limit), key=lambda item: -item.get_expiry()))
+
+
+def _checks(key: Callable[[str], str], namespace: str, limit: str) -> list[Check]:
+    # One key per window length: two windows may end on the same second and must not share a row.
+    return [Check(key(f"{namespace}-{item.get_expiry()}s"), _text(item)) for item in _windows(limit)]
+
+
+def _text(item: RateLimitItem) -> str:
+    """One window in the configuration's notation ("5/hour", "10/10 minutes"), for the 429 message."""
+    unit = item.GRANULARITY.name
+    return f"{item.amount}/{unit}" if item.multiples == 1 else f"{item.amount}/{item.multiples} {unit}s"
 
 
 def refusal(device_id: str | None, address: str | None) -> tuple[Refusal, str] | None:
@@ -29,10 +50,12 @@ def refusal(device_id: str | None, address: str | None) -> tuple[Refusal, str] |
     if not limiter.enabled:
         return None
     cfg, store = current_app.config, counters()
-    device = store.key("api-device", device_id) if device_id else client_key(store, "api-device-addr", address)
-    by_address = client_key(store, "api-addr", address)
-    checks = (Check(device, cfg["API_RATE_LIMIT"]), Check(by_address, cfg["API_ADDRESS_RATE_LIMIT"]))
-    refused = store.hit(*checks)
+    if device_id:
+        device = _checks(lambda ns: store.key(ns, device_id), "api-device", cfg["API_RATE_LIMIT"])
+    else:
+        device = _checks(lambda ns: client_key(store, ns, address), "api-device-addr", cfg["API_RATE_LIMIT"])
+    by_address = _checks(lambda ns: client_key(store, ns, address), "api-addr", cfg["API_ADDRESS_RATE_LIMIT"])
+    refused = store.hit(*device, *by_address)
     if refused is None:
         return None
-    return refused, "device_id" if refused.check is checks[0] else "client_address"
+    return refused, "device_id" if refused.check in device else "client_address"
