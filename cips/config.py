@@ -7,6 +7,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from limits import parse_many
+
 from cips.links import check_base_url
 
 #: Largest accepted submission body; larger bodies are refused (413) and quarantined.
@@ -34,6 +36,17 @@ API_RATE_LIMIT = "600/minute"
 #: Submissions accepted per client address, whatever device ids they carry: five stations
 #: flushing at full speed behind one office address.
 API_ADDRESS_RATE_LIMIT = "3000/minute"
+
+
+def check_limit(variable: str, default: str) -> str:
+    """The environment's rate limit (``limits`` syntax), checked at start-up: a value it cannot read
+    would otherwise fail every request it counts (a 500 on every submission)."""
+    value = os.environ.get(variable, default)
+    try:
+        parse_many(value)
+    except ValueError as exc:
+        raise ValueError(f"{variable} must look like 600/minute or 600/minute;10000/hour (got {value!r})") from exc
+    return value
 
 
 def instance_secret_key(instance_path: Path) -> str:
@@ -87,8 +100,8 @@ class Config:
         self.COUNTER_STORE_URL = os.environ.get("CIPS_COUNTER_STORE_URL", "")
         # Submissions per device (the payload's device_id; else the client address, only as a
         # transient counter key). A reconnecting station flushes hundreds at once.
-        self.API_RATE_LIMIT = os.environ.get("CIPS_API_RATE_LIMIT", API_RATE_LIMIT)
-        self.API_ADDRESS_RATE_LIMIT = os.environ.get("CIPS_API_ADDRESS_RATE_LIMIT", API_ADDRESS_RATE_LIMIT)
+        self.API_RATE_LIMIT = check_limit("CIPS_API_RATE_LIMIT", API_RATE_LIMIT)
+        self.API_ADDRESS_RATE_LIMIT = check_limit("CIPS_API_ADDRESS_RATE_LIMIT", API_ADDRESS_RATE_LIMIT)
         # Password guesses (cips.auth.throttle), in the same shared counters.
         self.LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("CIPS_LOGIN_ACCOUNT_RATE_LIMIT", LOGIN_ACCOUNT_RATE_LIMIT)
         self.LOGIN_RATE_LIMIT = os.environ.get("CIPS_LOGIN_RATE_LIMIT", LOGIN_RATE_LIMIT)

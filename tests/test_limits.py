@@ -147,3 +147,11 @@ def test_limits_text_longer_than_the_item_allows_is_refused_by_name(loaded, clie
     assert response.get_json()["field"] == "answers.open_works"
     assert "3000" in response.get_json()["errors"][0]["message"]
     assert client.post(URL, json=payload(answers=officials_answers() | {"open_works": "x" * 3000})).status_code == 201
+
+
+@pytest.mark.parametrize("variable", ["CIPS_API_RATE_LIMIT", "CIPS_API_ADDRESS_RATE_LIMIT"])
+def test_limits_an_unreadable_limit_stops_the_app_at_start_up(database_url, tmp_path, monkeypatch, variable) -> None:
+    """Read at each submission, '600 per minit' made every submission a 500; it is refused at start-up."""
+    monkeypatch.setenv(variable, "600 per minit")
+    with pytest.raises(ValueError, match=f"{variable} must look like 600/minute"):
+        create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "k"})
