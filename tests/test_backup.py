@@ -211,3 +211,22 @@ def test_backup_restore_refuses_an_odd_manifest_with_a_message(instance, empty_t
         tar.addfile(info, io.BytesIO(body))
     result = _target_app(empty_target, tmp_path).test_cli_runner().invoke(args=["restore", str(odd)])
     assert result.exit_code == 1 and "odd.tar.gz: not a CIPS backup" in result.output, result.output
+
+
+def test_backup_restore_under_another_cips_secret_key_is_refused_first(instance, runner, empty_target, tmp_path,
+                                                                        monkeypatch) -> None:  # fmt: skip
+    """The instance secret seals every account's second factor: restored under another CIPS_SECRET_KEY, no
+    enrolled account could sign in again. It was restored anyway, with a note about sessions."""
+    out = tmp_path / "b.tar.gz"
+    assert runner.invoke(args=["backup", "--out", str(out)]).exit_code == 0
+    monkeypatch.setenv("CIPS_SECRET_KEY", "another instance's secret")
+    target = _target_app(empty_target, tmp_path)
+    refused = target.test_cli_runner().invoke(args=["restore", str(out)])
+    assert refused.exit_code == 1 and "CIPS_SECRET_KEY differs" in refused.output, refused.output
+    assert "second factors" in refused.output and "--replace-secret" in refused.output
+    engine = create_engine(empty_target)
+    assert inspect(engine).get_table_names() == []  # refused before anything was restored
+    engine.dispose()
+    forced = target.test_cli_runner().invoke(args=["restore", str(out), "--replace-secret"])
+    assert forced.exit_code == 0 and "second factors" in forced.output, forced.output
+    target.extensions["cips_engine"].dispose()

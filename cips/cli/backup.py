@@ -40,8 +40,8 @@ def _install_secret(secret: str, replace: bool) -> str:
     if from_env is not None:
         if from_env == secret:
             return "CIPS_SECRET_KEY already holds the backup's secret"
-        return ("CIPS_SECRET_KEY differs from the backup's secret: sessions and rate-limit keys of the old "
-                "instance will not carry over (set CIPS_SECRET_KEY to the old value to keep them)")  # fmt: skip
+        return ("CIPS_SECRET_KEY differs from the backup's secret (restored anyway, --replace-secret): "
+                "second factors, sessions and rate-limit keys of the old instance do not carry over")  # fmt: skip
     path = Path(current_app.instance_path) / "secret_key"
     if path.exists() and path.read_text().strip() == secret:
         return f"{path} already holds the backup's secret"
@@ -57,14 +57,27 @@ def _install_secret(secret: str, replace: bool) -> str:
 
 @click.command("restore")
 @click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--replace-secret", is_flag=True, help="overwrite a different instance/secret_key with the backup's")
+@click.option(
+    "--replace-secret",
+    is_flag=True,
+    help="overwrite a different instance/secret_key with the backup's "
+    "(with CIPS_SECRET_KEY set to another secret: restore anyway, second factors then lost)",
+)
 @with_appcontext
 def restore_command(archive: Path, replace_secret: bool) -> None:
     """Restore ARCHIVE (from `cips backup`) into an empty database of the same schema."""
     url = current_app.config["DATABASE_URL"]
     try:
         secret = backup_secret(archive)
-        if not replace_secret and os.environ.get("CIPS_SECRET_KEY") is None:
+        from_env = os.environ.get("CIPS_SECRET_KEY")
+        if not replace_secret and from_env is not None and from_env != secret:
+            # The secret seals each account's second factor (TOTP): under another one, no enrolled
+            # account could sign in again.
+            raise click.ClickException("CIPS_SECRET_KEY differs from the backup's secret: the restored accounts' "
+                                       "second factors and sessions would not open. Set CIPS_SECRET_KEY to the "
+                                       "backup's secret, or give --replace-secret to restore anyway (checked before "
+                                       "anything is restored)")  # fmt: skip
+        if not replace_secret and from_env is None:
             existing = Path(current_app.instance_path) / "secret_key"
             if existing.exists() and existing.read_text().strip() != secret:
                 raise click.ClickException(f"{existing} holds another secret; give --replace-secret to use the "
