@@ -6,12 +6,13 @@ transaction as the change itself.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, delete, select
 
+from cips import clock
 from cips.models import Campaign, CampaignInstrument, CampaignMode, CampaignStatus, EncryptedSubmission, Submission
 from cips.services import audit
 from cips.services.campaigns import (
@@ -113,7 +114,7 @@ def set_status(session: Session, campaign: Campaign, status: CampaignStatus, *, 
     campaign.status = status
     # The moment late uploads are measured from (cips.submissions.window): a closing date that
     # already passed counts, since the campaign stopped taking respondents then.
-    now = datetime.now(UTC)
+    now = clock.now()  # the app's clock, as the closing rule (cips.submissions.window)
     due = campaign.closes_at if campaign.closes_at is not None and campaign.closes_at < now else now
     campaign.closed_at = due if status is CampaignStatus.closed else None
     session.add(campaign)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -179,7 +179,7 @@ def create_campaign(session: Session, data: CampaignCreate, *, actor: str) -> Ca
     admin = get_or_create_administration(session, data.administration)
     campaign = Campaign.model_validate(data, update={"administration_id": admin.id})
     if campaign.status is CampaignStatus.closed:  # made closed (an earlier wave): closed at its date, or now
-        campaign.closed_at = campaign.closes_at or datetime.now(UTC)
+        campaign.closed_at = campaign.closes_at or clock.now()
     session.add(campaign)
     session.flush()
     for row in instruments:

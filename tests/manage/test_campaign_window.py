@@ -188,3 +188,15 @@ def test_window_closing_date_is_read_on_the_app_clock(loaded, client, session) -
     assert client.post(URL, json=late).status_code == 409  # the API: the same rule, the same clock
     on_time = payload(submitted_at="2031-03-31T23:50:00+00:00", started_at="2031-03-31T23:30:00+00:00")
     assert client.post(URL, json=on_time).status_code == 201  # finished before closing: a late upload
+
+
+def test_window_closing_moment_is_taken_on_the_app_clock(loaded, client, session) -> None:
+    """Closing a campaign stamps closed_at; on the wall clock instead of the app's, a late upload
+    finished before closing (on the app's clock) was refused as finished after it."""
+    loaded.config["CLOCK"] = lambda: datetime(2031, 4, 10, 12, 0, tzinfo=UTC)
+    row = campaign(session)
+    with loaded.app_context():  # as in the manager's request or the CLI
+        set_status(session, row, CampaignStatus.closed, actor="test")
+    assert campaign(session).closed_at == datetime(2031, 4, 10, 12, 0, tzinfo=UTC)
+    late = payload(submitted_at="2031-04-09T10:00:00+00:00", started_at="2031-04-09T09:40:00+00:00")
+    assert client.post(URL, json=late).status_code == 201
