@@ -289,15 +289,20 @@ class CounterStore:
             self._engine.dispose()
 
 
-def client_key(store: CounterStore, namespace: str, address: str | None) -> str:
-    """The counter key of a client address: an IPv6 address counts as its /64 (one subscriber's
+def address_group(address: str | None) -> str:
+    """What a client address counts as: an IPv6 address counts as its /64 (one subscriber's
     network, whose 2^64 addresses would otherwise each get the whole limit)."""
     address = address or "unknown"
     with suppress(ValueError):
         ip = ipaddress.ip_address(address)
         if ip.version == 6 and ip.ipv4_mapped is None:
             address = str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return store.key(namespace, address)
+    return address
+
+
+def client_key(store: CounterStore, namespace: str, address: str | None) -> str:
+    """The counter key of a client address (see :func:`address_group`)."""
+    return store.key(namespace, address_group(address))
 
 
 def init_app(app: Flask) -> None:

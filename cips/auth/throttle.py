@@ -21,7 +21,7 @@ from functools import lru_cache
 from flask import current_app, request
 from limits import RateLimitItem, parse_many
 
-from cips.counters import Check, counters
+from cips.counters import Check, address_group, counters
 from cips.extensions import limiter
 
 
@@ -47,7 +47,7 @@ def attempt(email: str, *, by_address: bool = True) -> int | None:
         return None
     checks = _account(email)
     if by_address:
-        checks += _checks("login-addr", request.remote_addr or "unknown", current_app.config["LOGIN_RATE_LIMIT"])
+        checks += _checks("login-addr", address_group(request.remote_addr), current_app.config["LOGIN_RATE_LIMIT"])
     checks.sort(key=lambda check: -check.item.get_expiry())
     refused = counters().hit(*checks)
     return None if refused is None else refused.retry_after

@@ -66,6 +66,14 @@ def test_throttle_counts_per_address_whatever_the_account(loaded: Flask, account
     assert sign_in(_from(loaded, "10.0.2.2"), "user0@example.org", WRONG).status_code == 401
 
 
+def test_throttle_ipv6_addresses_of_one_network_share_the_address_limit(loaded: Flask, accounts, clock: Clock) -> None:
+    """Rotating addresses within one's own /64 (2^64 of them) gets no new budget."""
+    codes = [sign_in(_from(loaded, f"2001:db8:1:2::{n:x}"), f"user{n}@example.org", WRONG).status_code
+             for n in range(11)]  # fmt: skip
+    assert codes == [401] * 10 + [429]
+    assert sign_in(_from(loaded, "2001:db8:1:3::1"), "user0@example.org", WRONG).status_code == 401
+
+
 def test_throttle_delay_grows_and_ends(loaded: Flask, accounts, clock: Clock) -> None:
     def attempt(password: str = WRONG):
         clock.now += 1
