@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -155,11 +156,23 @@ class EmbeddingCache:
         self.path = Path(path) if path else cache_dir() / "embeddings.sqlite3"
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, digest BLOB NOT NULL, vector BLOB NOT NULL,"
-            " PRIMARY KEY (model, digest)) WITHOUT ROWID"
-        )
+        self._set_up(deadline=time.monotonic() + 60)
+
+    def _set_up(self, deadline: float) -> None:
+        # Switching to WAL needs the file to itself and SQLite answers "locked" at once, without
+        # its busy timeout, while another process sets the same file up: try again until it is done.
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute(
+                    "CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, digest BLOB NOT NULL,"
+                    " vector BLOB NOT NULL, PRIMARY KEY (model, digest)) WITHOUT ROWID"
+                )
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     @staticmethod
     def digest(text: str) -> bytes:

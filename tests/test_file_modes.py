@@ -64,10 +64,11 @@ def test_file_modes_report_cache_and_export_are_private(loaded: Flask, runner, t
     assert [_mode(f) for f in cache.iterdir()] == [0o600]
     assert runner.invoke(args=["export", "test", "--format", "csv", "--out", str(tmp_path / "x.csv")]).exit_code == 0
     assert _mode(tmp_path / "x.csv") == 0o600
-    # the counter store beside a SQLite database is a database of its own
-    counters = Path(loaded.extensions["cips_counters"].url.split("///", 1)[1])
-    if counters.exists():
-        assert _mode(counters) == 0o600
+    # the counter store beside a SQLite database is a database of its own (on PostgreSQL: a table)
+    url = loaded.extensions["cips_counters"].url
+    if url.startswith("sqlite:///"):
+        counters = Path(url.removeprefix("sqlite:///"))
+        assert counters.exists() and _mode(counters) == 0o600
 
 
 def test_file_modes_analysis_outputs_and_helpers(tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ FORM_URL = "/s/test/officials/basic"
 SIGNED_IN_PREFIXES = ("/logout", "/account", "/manage/", "/admin/")
 #: Public POST routes and the test that fuzzes each one.
 FUZZED_ROUTES = {"/api/v1/submissions": "test_fuzz_api_*", "/s/<slug>/<key>/basic": "test_fuzz_form_*",
-                 "/login": "test_fuzz_login_*"}  # fmt: skip
+                 "/login": "test_fuzz_login_random_*", "/login/code": "test_fuzz_login_code_*"}  # fmt: skip
 
 # --- strategies -------------------------------------------------------------------------
 
@@ -250,6 +250,25 @@ def test_fuzz_login_random_forms_never_fail_the_server(fuzz_app, fields, query) 
     assert response.status_code in (200, 400, 401, 415), response.status_code
     if response.status_code == 302:  # pragma: no cover - no account exists in this test
         raise AssertionError("signed in without an account")
+
+
+@FUZZ
+@given(fields=st.dictionaries(st.sampled_from(["code", "csrf_token", "next"]) | st.text(max_size=10),
+                              st.text(max_size=300) | st.binary(max_size=50).map(lambda b: b.decode("latin-1")),
+                              max_size=5),
+       pending=st.none() | JSON_VALUES | st.fixed_dictionaries(
+           {"user": JSON_VALUES, "version": JSON_VALUES, "at": JSON_VALUES, "next": JSON_VALUES}))  # fmt: skip
+def test_fuzz_login_code_random_forms_never_fail_the_server(fuzz_app, fields, pending) -> None:
+    """The second-factor step, with or without a (forged) pending sign-in in the session."""
+    fuzz_app.config.update(TOTP_ACCOUNT_RATE_LIMIT="100000000/minute")
+    client = fuzz_app.test_client()
+    if pending is not None:
+        with client.session_transaction() as session:
+            session["pending"] = pending
+    response = client.post("/login/code", data=fields)
+    assert response.status_code in (200, 302, 400, 401, 429), response.status_code
+    if response.status_code == 302:  # no account exists here: only back to the password step
+        assert response.headers["Location"].split("?")[0].endswith("/login"), response.headers["Location"]
 
 
 @pytest.fixture

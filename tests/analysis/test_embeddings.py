@@ -82,12 +82,13 @@ def _fill(path: str, offset: int) -> None:
 def test_embeddings_cache_is_safe_for_two_processes(tmp_path: Path) -> None:
     path = str(tmp_path / "shared.sqlite3")
     ctx = multiprocessing.get_context("spawn")
-    workers = [ctx.Process(target=_fill, args=(path, offset)) for offset in (0, 150)]
+    # Four processes opening one new file at once: setting it up raced ("database is locked").
+    workers = [ctx.Process(target=_fill, args=(path, offset)) for offset in (0, 150, 0, 150)]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join(120)
-    assert [w.exitcode for w in workers] == [0, 0]
+    assert [w.exitcode for w in workers] == [0, 0, 0, 0]
     assert EmbeddingCache(path).count("fake:fake-1") == 450  # overlapping 150 stored once
 
 
