@@ -1,4 +1,4 @@
-"""End-to-end encryption (issue #9): keys, envelopes through the API, ``cips decrypt``."""
+"""End-to-end encryption: keys, envelopes through the API, ``cips decrypt``."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo.demo_command)
     app.cli.add_command(reports.report_command)
     app.cli.add_command(briefing.briefing_command)
-    crypto.register(app)  # keygen, decrypt (issue #9)
+    crypto.register(app)  # keygen, decrypt
     app.cli.add_command(exports.export_command)
     app.cli.add_command(backup.backup_command)
     app.cli.add_command(backup.restore_command)

@@ -253,7 +253,7 @@ def campaign_summaries(session: Session, visible: Callable[[Campaign], bool] | N
     stored = dict(session.exec(select(Submission.campaign_id, func.count()).group_by(Submission.campaign_id)).all())
     from cips.submissions.envelope import encrypted_counts  # late: submissions imports this module
 
-    for campaign_id, n in encrypted_counts(session).items():  # counted without decrypting (issue #9)
+    for campaign_id, n in encrypted_counts(session).items():  # counted without decrypting
         stored[campaign_id] = stored.get(campaign_id, 0) + n
     quarantined = dict(
         session.exec(

@@ -1,4 +1,4 @@
-"""Keys and envelopes of end-to-end encrypted campaigns (issue #9).
+"""Keys and envelopes of end-to-end encrypted campaigns.
 
 The scheme is ODK's, with standard primitives only (``cryptography`` here, WebCrypto
 in the browser, nothing hand-written): each finished submission is encrypted with a

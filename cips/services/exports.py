@@ -142,9 +142,9 @@ def _resolve(session: Session, campaign: Campaign | str) -> Campaign:
         if found is None:
             raise ExportError(N_("no campaign %(slug)s (see `cips campaign list`)", slug=repr(campaign)))
         campaign = found
-    # getattr: end-to-end encryption (issue #9) may land after this module. Its answers are
-    # sealed to a key the server never holds, so only the key holder can export them.
-    if getattr(campaign, "encrypted", False):
+    # An encrypted campaign's answers are sealed to a key the server never holds, so only the
+    # key holder can export them.
+    if campaign.encrypted:
         raise ExportError(N_("campaign %(slug)s is encrypted end to end: the server cannot read its answers; "
                              "the holder of the private key exports them with `cips decrypt`",
                              slug=campaign.slug))  # fmt: skip

@@ -155,7 +155,7 @@ class Target:
     invite_only: bool
     instrument_id: int | None
     content_hash: str | None
-    encrypted: bool = False  # issue #9: plaintext answers are refused
+    encrypted: bool = False  # plaintext answers are refused
     status: str = "open"
     closed_at: datetime | None = None
     closes_at: datetime | None = None

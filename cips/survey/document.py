@@ -47,7 +47,7 @@ def campaign_document(session: Session, campaign: Campaign) -> dict[str, Any]:
         "languages": campaign.languages,
         "directions": {lang: "rtl" if lang in RTL_LANGUAGES else "ltr" for lang in campaign.languages},
         "invite_only": campaign.invite_only,
-        # Encrypted campaigns: the public key devices seal finished submissions to (issue #9).
+        # Encrypted campaigns: the public key devices seal finished submissions to.
         "encryption": encryption_document(campaign),
         "station": {"pin": pin_verifier(campaign)} if campaign.mode is CampaignMode.station else None,
         "ui": {lang: ui(lang) for lang in campaign.languages},

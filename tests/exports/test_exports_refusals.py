@@ -82,8 +82,6 @@ def test_exports_bad_requests_are_explained(answered, session) -> None:
 
 
 def test_exports_encrypted_campaign_points_to_decrypt(loaded, session) -> None:
-    if "encrypted" not in Campaign.model_fields:
-        pytest.skip("end-to-end encryption (issue #9) is not in this tree")
     campaign = session.exec(select(Campaign).where(Campaign.slug == "test")).one()
     campaign.encrypted = True
     with pytest.raises(ExportError, match=r"encrypted end to end.*cips decrypt"):
