@@ -157,14 +157,18 @@ def _group_by_topics(points: list[Point], members: list[int], lang: str) -> dict
     model = ThemeModel(label_lang=lang).fit([points[i].text for i in members], [points[i].lang for i in members])
     groups: dict[str, list[int]] = {}
     for topic in sorted(set(model.labels_.tolist())):
-        idx = [members[k] for k in np.flatnonzero(model.labels_ == topic)]
-        concepts = Counter({c: subj.n_supporting(points, idx, c) for i in idx for c in points[i].concepts})
-        factors = Counter(f for i in idx for f in points[i].factors)
-        key = concepts.most_common(1)[0][0] if concepts else f"factor:{factors.most_common(1)[0][0]}"
-        while key in groups:  # two clusters led by one concept stay two themes
-            key += "+"
-        groups[key] = idx
+        _add_cluster(groups, points, [members[k] for k in np.flatnonzero(model.labels_ == topic)])
     return groups
+
+
+def _add_cluster(groups: dict[str, list[int]], points: list[Point], idx: list[int]) -> None:
+    """A cluster of points becomes a theme keyed by its most supported concept (else its factor)."""
+    concepts = Counter({c: subj.n_supporting(points, idx, c) for i in idx for c in points[i].concepts})
+    factors = Counter(f for i in idx for f in points[i].factors)
+    key = concepts.most_common(1)[0][0] if concepts else f"factor:{factors.most_common(1)[0][0]}"
+    while key in groups:  # two clusters led by one concept stay two themes
+        key += "+"
+    groups[key] = idx
 
 
 def _group_by_meaning(points: list[Point], members: list[int]) -> dict[str, list[int]]:
@@ -178,13 +182,8 @@ def _group_by_meaning(points: list[Point], members: list[int]) -> dict[str, list
         idx = [members[k] for k in np.flatnonzero(labels == cluster)]
         if cluster == ALONE:
             groups.setdefault(f"factor:{OTHER}", []).extend(idx)
-            continue
-        concepts = Counter({c: subj.n_supporting(points, idx, c) for i in idx for c in points[i].concepts})
-        factors = Counter(f for i in idx for f in points[i].factors)
-        key = concepts.most_common(1)[0][0] if concepts else f"factor:{factors.most_common(1)[0][0]}"
-        while key in groups:  # two clusters led by one concept stay two themes
-            key += "+"
-        groups[key] = idx
+        else:
+            _add_cluster(groups, points, idx)
     return groups
 
 
