@@ -13,7 +13,6 @@ and tied to the manager who made it: another account gets 404.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import shutil
 import time
@@ -23,6 +22,7 @@ from pathlib import Path
 from flask import current_app
 
 from analysis.briefing.inputs import ENCODINGS, UTF16_HINT, NotUtf8Error
+from analysis.files import private_dir, private_open
 from cips.manage import jobs
 from cips.services.briefings import MIMETYPES, BriefingError, briefing_from_upload
 from cips.services.messages import N_, Message
@@ -63,14 +63,11 @@ class BriefingJob:
 
 
 def _root() -> Path:
-    root = Path(current_app.config.get("BRIEFING_JOBS_DIR") or Path(current_app.instance_path) / "briefing_jobs")
-    root.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return root
+    return private_dir(current_app.config.get("BRIEFING_JOBS_DIR") or Path(current_app.instance_path) / "briefing_jobs")
 
 
 def _write(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
+    with private_open(path, "xb") as out:  # a new file of a new job folder, never overwritten
         out.write(data)
 
 
