@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
-from limits import RateLimitItem, parse
+from limits import RateLimitItem, parse, parse_many
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
@@ -287,6 +287,13 @@ class CounterStore:
                 conn.close()
         if self._engine is not None:
             self._engine.dispose()
+
+
+@lru_cache(maxsize=32)
+def limit_windows(limit: str) -> tuple[RateLimitItem, ...]:
+    """Every window of a limit such as ``"600/minute;10000/hour"``, longest first: when several
+    are used up, the wait announced is then the real one."""
+    return tuple(sorted(parse_many(limit), key=lambda item: -item.get_expiry()))
 
 
 def address_group(address: str | None) -> str:

@@ -19,24 +19,17 @@ Both checks are counted together or not at all. Flask-Limiter's switch
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
 
 from flask import current_app
-from limits import RateLimitItem, parse_many
+from limits import RateLimitItem
 
-from cips.counters import Check, Refusal, client_key, counters
+from cips.counters import Check, Refusal, client_key, counters, limit_windows
 from cips.extensions import limiter
-
-
-@lru_cache(maxsize=16)
-def _windows(limit: str) -> tuple[RateLimitItem, ...]:
-    # Every window of "600/minute;10000/hour", longest first (the wait announced is then the real one).
-    return tuple(sorted(parse_many(limit), key=lambda item: -item.get_expiry()))
 
 
 def _checks(key: Callable[[str], str], namespace: str, limit: str) -> list[Check]:
     # One key per window length: two windows may end on the same second and must not share a row.
-    return [Check(key(f"{namespace}-{item.get_expiry()}s"), _text(item)) for item in _windows(limit)]
+    return [Check(key(f"{namespace}-{item.get_expiry()}s"), _text(item)) for item in limit_windows(limit)]
 
 
 def _text(item: RateLimitItem) -> str:

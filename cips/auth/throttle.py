@@ -16,25 +16,16 @@ keys of counter windows (:meth:`cips.counters.CounterStore.key`), never stored i
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from flask import current_app, request
-from limits import RateLimitItem, parse_many
 
-from cips.counters import Check, address_group, counters
+from cips.counters import Check, address_group, counters, limit_windows
 from cips.extensions import limiter
-
-
-@lru_cache(maxsize=16)
-def _windows(limit: str) -> tuple[RateLimitItem, ...]:
-    # Longest window first: when several are used up, the wait announced is the real one.
-    return tuple(sorted(parse_many(limit), key=lambda item: -item.get_expiry()))
 
 
 def _checks(namespace: str, value: str, limit: str) -> list[Check]:
     # One key per window length: two windows may end on the same second and must not share a row.
     store = counters()
-    return [Check(store.key(f"{namespace}-{item.get_expiry()}s", value), item) for item in _windows(limit)]
+    return [Check(store.key(f"{namespace}-{item.get_expiry()}s", value), item) for item in limit_windows(limit)]
 
 
 def _account(email: str) -> list[Check]:
