@@ -237,8 +237,8 @@ def public_campaign(session: Session, slug: str) -> Campaign | None:
 def is_open(campaign: Campaign, now: datetime | None = None) -> bool:
     """Open for new respondents: status open and inside the opening dates, if any.
 
-    (Uploads are accepted whatever this says: a tablet may come back online after
-    the campaign closed, and its records must still land.)
+    Uploads follow their own rule (``cips.submissions.window``): a tablet that comes back online
+    after the campaign closed still delivers records finished before closing, within the grace period.
     """
     now = now or clock.now()  # the app's clock: tests move it instead of depending on today
     return (
