@@ -35,6 +35,7 @@ from sqlalchemy import Connection, Engine, func, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
+from analysis.files import private_open
 from cips.migrate import alembic_config
 
 FORMAT = 1
@@ -246,8 +247,8 @@ def restore_backup(archive: Path, engine: Engine, url: str) -> tuple[Manifest, s
             target = Path(make_url(url).database)
             for leftover in (Path(f"{target}-wal"), Path(f"{target}-shm")):
                 leftover.unlink(missing_ok=True)
-            shutil.copyfile(dump, target)
-            os.chmod(target, 0o600)
+            with dump.open("rb") as src, private_open(target, "wb") as dst:  # 0600 from the first byte
+                shutil.copyfileobj(src, dst)
         else:
             uri, env = _libpq(url)
             _run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", f"--dbname={uri}", str(dump)],
