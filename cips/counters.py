@@ -67,6 +67,22 @@ SWEEP_EVERY_S = 60.0
 _TABLE = CounterWindow.__table__
 
 
+def _create_table_once(engine: Engine, attempts: int = 5) -> None:
+    """Create the counter table unless it exists, when several processes may try at the same moment.
+
+    Gunicorn's workers open a fresh store together: each checks, finds no table, and all but the
+    first then fail with "already exists". That failure means the work is done, so check again.
+    """
+    for attempt in range(attempts):
+        try:
+            _TABLE.create(engine, checkfirst=True)
+            return
+        except DBAPIError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+
+
 @lru_cache(maxsize=64)
 def _parse(limit: str) -> RateLimitItem:
     return parse(limit)
@@ -221,7 +237,7 @@ class CounterStore:
             cur.close()
 
         if self._create_table:
-            _TABLE.create(engine, checkfirst=True)
+            _create_table_once(engine)
         return engine
 
     def _sql(self, template: str) -> str:

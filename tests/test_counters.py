@@ -78,6 +78,31 @@ def test_counters_concurrent_processes_never_grant_more_than_the_limit(tmp_path)
     assert sum(granted) == 150  # 300 attempts from 3 processes, exactly the limit granted
 
 
+def _open_together(path: str, barrier, results) -> None:
+    store = CounterStore(f"sqlite:///{path}", "secret")
+    barrier.wait()
+    try:
+        store.hit(Check("first", "100/minute"))
+        results.put("ok")
+    except Exception as exc:  # reported to the parent, which names it in the failure
+        results.put(repr(exc))
+
+
+def test_counters_processes_opening_a_new_store_at_once_all_work(tmp_path) -> None:
+    """Gunicorn's workers open a fresh store together; only one can create its table."""
+    ctx = multiprocessing.get_context("spawn")
+    for round_ in range(3):
+        path = str(tmp_path / f"fresh{round_}.sqlite3")
+        barrier, results = ctx.Barrier(4), ctx.Queue()
+        workers = [ctx.Process(target=_open_together, args=(path, barrier, results)) for _ in range(4)]
+        for w in workers:
+            w.start()
+        outcomes = [results.get(timeout=120) for _ in workers]
+        for w in workers:
+            w.join()
+        assert outcomes == ["ok"] * 4
+
+
 def test_counters_keys_are_hmacs_and_finished_windows_are_swept(tmp_path) -> None:
     clock = Clock()
     store = store_at(tmp_path / "c.sqlite3", clock)
