@@ -1,15 +1,21 @@
 """``ThemeModel``: cross-lingual themes in free text with BERTopic, offline and light.
 
-BERTopic gets a scikit-learn embedding pipeline (TF-IDF -> TruncatedSVD ->
-unit length), an identity dimensionality reduction and KMeans, all injectable
-through the constructor. Before embedding, each answer is mapped through the
-multilingual codebook: its concept ids ("c_training") stand beside its
-lemmas, so "plus de formation" and "more training" share most of their
-representation and land in one theme whatever the language.
+BERTopic as designed: sentence embeddings in, c-TF-IDF labels out. With ``embedder`` (an
+``analysis.embeddings`` backend, e.g. the bundled multilingual-e5-small behind its cache) each
+answer's own text is embedded, so an answer and its translation land close and themes span
+languages by construction. Without one (no model to load: tests, ``CIPS_EMBEDDINGS=tfidf``, or a
+campaign whose answers are not all embedded yet) BERTopic gets a scikit-learn pipeline (TF-IDF ->
+TruncatedSVD -> unit length) over each answer's codebook concept ids ("c_training", weighted)
+and lemmas, so "plus de formation" and "more training" still share most of their representation.
+
+Either way an identity dimensionality reduction and KMeans (injectable through the constructor)
+make the themes, and c-TF-IDF over the concept documents names them, so labels are codebook
+concept labels in the report language whatever the answers' languages.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -87,13 +93,18 @@ class ThemeModel(BaseEstimator):
     """Themes of a set of answers, each with size, languages, concepts, label and quotes.
 
     ``fit(texts, langs=None)`` returns self; ``themes_`` holds the themes, largest
-    first; ``labels_`` the theme id of each text. Same input, same themes.
+    first; ``labels_`` the theme id of each text; ``predict`` gives new answers a fitted
+    theme. Same input, same themes.
+
+    ``embedder``: an object with ``encode(texts) -> (n, d)`` unit rows (``analysis.embeddings``;
+    a ``CachedEmbedder`` reads what it has already computed), or ``None`` for the concept
+    TF-IDF pipeline (``embedding_model`` replaces that pipeline; it is ignored with an embedder).
     """
 
     def __init__(self, n_themes: int | None = None, n_components: int = 50, n_quotes: int = 4,
                  label_lang: str = "en", embedding_model: Any = None, reduction_model: Any = None,
                  cluster_model: Any = None, codebook_path: str | None = None,
-                 random_state: int = 0) -> None:  # fmt: skip
+                 random_state: int = 0, embedder: Any = None) -> None:  # fmt: skip
         self.n_themes = n_themes
         self.n_components = n_components
         self.n_quotes = n_quotes
@@ -103,6 +114,7 @@ class ThemeModel(BaseEstimator):
         self.cluster_model = cluster_model
         self.codebook_path = codebook_path
         self.random_state = random_state
+        self.embedder = embedder
 
     def _components(self, n_docs: int) -> tuple[Any, Any, Any]:
         k = self.n_themes or default_n_themes(n_docs)
@@ -122,7 +134,7 @@ class ThemeModel(BaseEstimator):
         docs = analyse(texts, langs, self.codebook_path)
         documents = [concept_document(d) for d in docs]
         embedding, reduction, cluster = self._components(len(docs))
-        vectors = np.asarray(embedding.fit_transform(documents))
+        vectors = self._embed(embedding, texts, documents, fit=True)
         if len({token for doc in documents for token in doc.split()}) < 2:
             # One word across every answer (e.g. the same answer repeated): one theme, and
             # nothing for c-TF-IDF to weigh (BERTopic fails on a one-word vocabulary).
@@ -130,13 +142,15 @@ class ThemeModel(BaseEstimator):
             self.labels_ = np.zeros(len(documents), dtype=int)
             self.themes_ = self._describe(docs, vectors)
             return self
+        # With precomputed embeddings BERTopic never calls its embedding model; the concept
+        # pipeline is given anyway so that its own representation code has one to hold.
         topic_model = BERTopic(embedding_model=embedding, umap_model=reduction, hdbscan_model=cluster,
                                vectorizer_model=CountVectorizer(token_pattern=r"\S+"), top_n_words=10,
                                calculate_probabilities=False, verbose=False)  # fmt: skip
         labels, _ = topic_model.fit_transform(documents, embeddings=vectors)
         self.topic_model_ = topic_model
         self.labels_ = np.asarray(labels)
-        # BERTopic renumbers clusters by size; keep the mapping so that ``transform`` can use
+        # BERTopic renumbers clusters by size; keep the mapping so that ``predict`` can use
         # the fitted pipeline and clusterer directly (BERTopic's own transform needs hdbscan).
         self.embedding_ = embedding
         self.cluster_ = cluster
@@ -199,14 +213,28 @@ class ThemeModel(BaseEstimator):
         picked.sort(key=chosen.index)
         return [Quote(docs[i].text, docs[i].lang) for i in picked]
 
-    def transform(self, texts: Sequence[str], langs: Sequence[str] | None = None) -> np.ndarray:
-        """Theme id of new answers."""
+    def _embed(self, pipeline: Any, texts: Sequence[str], documents: list[str], fit: bool) -> np.ndarray:
+        """The vectors clustered: the embedder's of the raw texts, else the concept pipeline's."""
+        if self.embedder is not None:
+            return np.asarray(self.embedder.encode(list(texts)), dtype=np.float32)
+        return np.asarray(pipeline.fit_transform(documents) if fit else pipeline.transform(documents))
+
+    def predict(self, texts: Sequence[str], langs: Sequence[str] | None = None) -> np.ndarray:
+        """Theme id of new answers (scikit-learn's name for labels)."""
         check_is_fitted(self, ["topic_model_"])
-        documents = [concept_document(d) for d in analyse(list(texts), langs, self.codebook_path)]
+        texts = [t if isinstance(t, str) else "" for t in texts]
         if self.topic_model_ is None:  # fitted on a single-theme corpus
-            return np.zeros(len(documents), dtype=int)
-        clusters = self.cluster_.predict(np.asarray(self.embedding_.transform(documents)))
+            return np.zeros(len(texts), dtype=int)
+        documents = []
+        if self.embedder is None:
+            documents = [concept_document(d) for d in analyse(texts, langs, self.codebook_path)]
+        clusters = self.cluster_.predict(self._embed(self.embedding_, texts, documents, fit=False))
         return np.asarray([self.topic_of_cluster_.get(int(c), -1) for c in clusters])
+
+    def transform(self, texts: Sequence[str], langs: Sequence[str] | None = None) -> np.ndarray:
+        """Deprecated alias of :meth:`predict` (it returns labels, not features); kept for one release."""
+        warnings.warn("ThemeModel.transform is deprecated: use ThemeModel.predict", DeprecationWarning, stacklevel=2)
+        return self.predict(texts, langs)
 
 
 def themes_by_factor(texts: Sequence[str], labels: Sequence[Sequence[str]], langs: Sequence[str] | None = None,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from analysis.topics import ThemeModel, themes_by_factor
@@ -88,12 +89,95 @@ def test_topics_identical_answers_make_one_theme() -> None:
     model = ThemeModel(label_lang="fr").fit(texts, ["fr"] * 6)
     assert len(model.themes_) == 1 and model.themes_[0].size == 6
     assert [q.text for q in model.themes_[0].quotes] == [texts[0]]  # verbatim, not repeated
-    assert model.transform(texts[:2]).tolist() == [0, 0]
+    assert model.predict(texts[:2]).tolist() == [0, 0]
 
 
-def test_topics_transform_assigns_new_answers_to_fitted_themes(model) -> None:
+def test_topics_predict_assigns_new_answers_to_fitted_themes(model) -> None:
     fitted = model.labels_[:4].tolist()
-    assert model.transform(TEXTS[:4], LANGS[:4]).tolist() == fitted
+    assert model.predict(TEXTS[:4], LANGS[:4]).tolist() == fitted
+
+
+def test_topics_transform_is_a_deprecated_alias_of_predict(model) -> None:
+    with pytest.warns(DeprecationWarning, match="use ThemeModel.predict"):
+        labels = model.transform(TEXTS[:4], LANGS[:4])
+    assert labels.tolist() == model.predict(TEXTS[:4], LANGS[:4]).tolist()
+
+
+# The same four answers in four languages, with one distractor meaning per answer: an embedder
+# that maps translations close (as a multilingual sentence model does) must make one theme of
+# each meaning, although the four versions share no word.
+MEANINGS = [
+    ("Officers should change posts every three years.",
+     "Les agents devraient changer de poste tous les trois ans.",
+     "Los funcionarios deberían cambiar de puesto cada tres años.",
+     "Os funcionários deveriam mudar de posto a cada três anos."),
+    ("Put the declaration and the payment online.",
+     "Mettez la déclaration et le paiement en ligne.",
+     "Pongan la declaración y el pago en línea.",
+     "Coloquem a declaração e o pagamento online."),
+    ("We need a safe channel to report bribes.",
+     "Il faut un canal sûr pour signaler les pots-de-vin.",
+     "Necesitamos un canal seguro para denunciar sobornos.",
+     "Precisamos de um canal seguro para denunciar propinas."),
+    ("Thank you to the WCO experts for the mission.",
+     "Merci aux experts de l'OMD pour la mission.",
+     "Gracias a los expertos de la OMA por la misión.",
+     "Obrigado aos especialistas da OMA pela missão."),
+]  # fmt: skip
+MEANING_TEXTS = [t for group in MEANINGS for t in group]
+MEANING_LANGS = ["en", "fr", "es", "pt"] * len(MEANINGS)
+
+
+class TranslationEmbedder:
+    """A fake sentence model: each meaning has a direction, its translations a little noise around it."""
+
+    backend = "fake"
+    model_id = "translations"
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def encode(self, texts):
+        self.calls.append(list(texts))
+        rng = np.random.default_rng(0)
+        centres = rng.normal(size=(len(MEANINGS), 16))
+        rows = []
+        for text in texts:
+            meaning = next(i for i, group in enumerate(MEANINGS) if text in group)
+            noise = np.random.default_rng(MEANING_TEXTS.index(text) + 1).normal(scale=0.05, size=16)
+            rows.append(centres[meaning] + noise)
+        vectors = np.asarray(rows, dtype=np.float32)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def _groups(labels) -> set[frozenset[int]]:
+    by_theme: dict[int, set[int]] = {}
+    for i, label in enumerate(labels):
+        by_theme.setdefault(int(label), set()).add(i)
+    return {frozenset(members) for members in by_theme.values()}
+
+
+EXPECTED = {frozenset(range(4 * m, 4 * m + 4)) for m in range(len(MEANINGS))}
+
+
+def test_topics_with_an_embedder_merge_the_four_languages_of_each_answer() -> None:
+    embedder = TranslationEmbedder()
+    model = ThemeModel(n_themes=4, label_lang="fr", embedder=embedder).fit(MEANING_TEXTS, MEANING_LANGS)
+    assert embedder.calls == [MEANING_TEXTS]  # the raw answers are embedded, not concept documents
+    assert _groups(model.labels_) == EXPECTED
+    for theme in model.themes_:
+        assert theme.languages == {"en": 1, "fr": 1, "es": 1, "pt": 1}
+        assert theme.label and all(q.text in MEANING_TEXTS for q in theme.quotes)
+    assert model.predict(MEANING_TEXTS[::4]).tolist() == model.labels_[::4].tolist()
+
+
+def test_topics_with_the_real_e5_embedder_merge_languages(tmp_path) -> None:
+    """The bundled multilingual-e5-small on 16 texts (a few seconds): the same grouping."""
+    from analysis.embeddings import CachedEmbedder, EmbeddingCache, get_embedder
+
+    embedder = CachedEmbedder(get_embedder("e5"), EmbeddingCache(tmp_path / "e.sqlite3"))
+    model = ThemeModel(n_themes=4, embedder=embedder).fit(MEANING_TEXTS, MEANING_LANGS)
+    assert _groups(model.labels_) == EXPECTED
 
 
 def test_topics_labels_never_show_prefix_patterns() -> None:
