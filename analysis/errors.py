@@ -2,7 +2,8 @@
 
 A code is never reused for another meaning: it is what users search for and what tests
 match. Ranges: E1xx language and text processing, E2xx codebook, E3xx classifier,
-E4xx themes, E5xx reports. ``Errors.E101.format(...)`` gives ``"E101: ..."``.
+E4xx themes, E5xx reports, E6xx review (agreement, review spreadsheets, learning from
+decisions). ``Errors.E101.format(...)`` gives ``"E101: ..."``.
 """
 
 from __future__ import annotations
@@ -37,6 +38,25 @@ class Errors(metaclass=_WithCodes):
         "PDF output needs WeasyPrint and Pango (apt-get install libpango-1.0-0 libpangoft2-1.0-0); "
         "HTML output works without them. ({reason})"
     )
+
+    E601 = "the two codings cover different numbers of answers: {n_a} and {n_b}"
+    E602 = "unknown label {label!r} (expected a factor id or 'other')"
+    E603 = "expected a list of labels per answer, got the text {value!r}"
+
+    E611 = "not a readable XLSX workbook ({reason})"
+    E612 = "not a review workbook: missing {missing} in sheet {sheet!r}"
+    E613 = "unknown column {name!r} (the label columns are the factor ids and 'other')"
+    E614 = "column {name!r} appears twice"
+    E615 = "unknown answer id {id!r} (not in this review queue)"
+    E616 = "the row has no answer id"
+    E617 = "answer id {id!r} appears twice (first at {first})"
+    E618 = "the answer's text was edited: the file carries codes only; restore the text or re-export"
+    E619 = "column {column!r}: expected 1 or blank, got {value!r}"
+    E620 = "'other' is marked together with a factor: 'other' means no factor applies"
+    E621 = "unknown factor {label!r} as primary (the {sheet} sheet lists the ids)"
+    E622 = "no label marked: mark at least one factor column, or 'other'"
+    E623 = "no primary: pick the main one of the marked labels ({labels})"
+    E624 = "primary {label!r} is not among the marked labels ({labels})"
 
 
 def codes() -> list[str]:

@@ -19,6 +19,35 @@ FACTORS: dict[str, str] = {
     "private_sector": "Relationship with the Private Sector",
 }
 
+#: What each factor covers, from the coding guide (shown to reviewers beside the ids).
+FACTOR_DEFINITIONS: dict[str, str] = {
+    "leadership": "Head of customs / top management responsibility, commitment, setting the example, political "
+                  "will, integrity as strategic priority, integrity in the strategic plan.",
+    "regulatory": "Laws, regulations, procedures simplified and harmonized, red tape, formalities, duty "
+                  "rates/exemptions, standards/guidelines/regulatory texts, international conventions.",
+    "transparency": "Publishing rules/procedures/decisions, clients' right to appeal/complain, service standards, "
+                    "openness of clearance actions, disclosure of results/survey reports to the public.",
+    "automation": "IT systems, computerisation, electronic processing, reducing face-to-face contact and discretion "
+                  "through technology.",
+    "reform": "Modernising systems and procedures, reform programmes, Revised Kyoto Convention, removing incentives "
+              "to bypass procedures.",
+    "audit": "Internal control, internal audit, internal affairs, complaints handling and administrative "
+             "investigations, asset declarations, monitoring/detection, sanctions, whistle-blowing channels and "
+             "confidential reporting mechanisms.",
+    "conduct": "Code of conduct/ethics, clear rules of behaviour, conflict of interest, gifts, ethics guidance "
+               "documents.",
+    "hrm": "Recruitment, selection, training/capacity building of staff, professionalism, rotation, remuneration, "
+           "promotion, performance appraisal, certification of practitioners.",
+    "culture": "Staff morale, esprit de corps, ownership/involvement of staff at all levels, organisational culture, "
+               "values, recognition of staff, integrity committees/networks inside the administration.",
+    "private_sector": "Engagement with traders, brokers, private-sector associations, MoUs with business, "
+                      "public-private dialogue, awareness campaigns for users/society, consultation of stakeholders, "
+                      "complaint desks for users.",
+    "other": "None of the ten: generic praise of the programme, the WCO's role, sharing of experiences between "
+             "administrations, international cooperation/information exchange between customs, self-assessment "
+             "in general. Only when no factor applies (then it is the only label).",
+}  # fmt: skip
+
 #: Label for text about none of the ten factors.
 OTHER = "other"
 
