@@ -64,6 +64,7 @@ def fieldwork(inp: ReportInput) -> Fieldwork:
         by_instrument=_counts(dict(r["instrument"].value_counts().sort_index().items())),
         by_language=_counts(dict(r["language"].value_counts().sort_index().items())),
         strata=strata,
+        excluded=dict(inp.excluded),
     )
 
 

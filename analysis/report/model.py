@@ -27,6 +27,8 @@ class ReportInput:
     #: the report language; a stratum missing here is printed as ``item: value``.
     stratum_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     previous: ReportInput | None = None
+    #: Records the survey manager excluded (left out of ``respondents`` and ``answers``), per category.
+    excluded: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -46,6 +48,7 @@ class Fieldwork:
     by_instrument: dict[str, str]
     by_language: dict[str, str]
     strata: list[StratumRow]
+    excluded: dict[str, int] = field(default_factory=dict)  # see ReportInput.excluded
 
 
 @dataclass

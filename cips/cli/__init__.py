@@ -15,11 +15,24 @@ from cips.cli.errors import wrap_commands
 
 
 def init_app(app: Flask) -> None:
-    from cips.cli import backup, briefing, campaigns, crypto, database, demo, exports, instruments, reports, users
+    from cips.cli import (
+        backup,
+        briefing,
+        campaigns,
+        crypto,
+        database,
+        demo,
+        exports,
+        instruments,
+        reports,
+        review,
+        users,
+    )
 
     app.cli.add_command(database.db_group)
     app.cli.add_command(instruments.instruments_group)
     app.cli.add_command(users.user_group)
+    review.register(campaigns.campaign_group)  # exclude, reinstate, exclusions
     app.cli.add_command(campaigns.campaign_group)
     app.cli.add_command(demo.demo_command)
     app.cli.add_command(reports.report_command)

@@ -59,3 +59,6 @@ def export_command(campaign: str, fmt: str, out: Path, lang: str, instrument: st
         export.write(out)
     counts = ", ".join(f"{key}: {n}" for key, n in export.rows.items())
     click.echo(f"{export.extension} export written to {out} ({counts} respondents)")
+    if export.excluded:
+        why = ", ".join(f"{category}: {n}" for category, n in export.excluded.items())
+        click.echo(f"left out: {sum(export.excluded.values())} excluded records ({why}; `cips campaign exclusions`)")

@@ -96,7 +96,11 @@ def codebook_csv(rows: list[dict[str, Any]]) -> bytes:
     return csv_bytes(CODEBOOK_COLUMNS, ([row[c] for c in CODEBOOK_COLUMNS] for row in rows))
 
 
-def sheet_names(keys: Sequence[str], reserved: Sequence[str] = ("codebook",)) -> dict[str, str]:
+#: Sheets (xlsx) and files (zip) that come after the questionnaires' data, in this order.
+EXTRA_SHEETS = ("codebook", "excluded")
+
+
+def sheet_names(keys: Sequence[str], reserved: Sequence[str] = EXTRA_SHEETS) -> dict[str, str]:
     """Excel sheet names (31 characters at most, unique regardless of case) for instrument keys."""
     used = {r.lower() for r in reserved}
     return {key: _unique(key[:XLSX_SHEET_CHARS], used, XLSX_SHEET_CHARS) for key in keys}
@@ -113,8 +117,10 @@ def _unique(base: str, used: set[str], limit: int) -> str:
     return name
 
 
-def xlsx_bytes(sheets: dict[str, pd.DataFrame], codebook: list[dict[str, Any]]) -> bytes:
-    """One sheet per questionnaire (named by ``sheets``' keys, already valid), then ``codebook``."""
+def xlsx_bytes(sheets: dict[str, pd.DataFrame], codebook: list[dict[str, Any]],
+               extras: dict[str, pd.DataFrame] | None = None) -> bytes:  # fmt: skip
+    """One sheet per questionnaire (named by ``sheets``' keys, already valid), then ``codebook``,
+    then each of ``extras`` (names from :data:`EXTRA_SHEETS`)."""
     book = Workbook(write_only=True)  # streams rows: a 20,000-respondent campaign stays small in memory
     bold = Font(bold=True)
 
@@ -133,6 +139,8 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame], codebook: list[dict[str, Any]]) 
     for title, frame in sheets.items():
         add(title, list(frame.columns), frame.itertuples(index=False, name=None))
     add("codebook", CODEBOOK_COLUMNS, ([row[c] for c in CODEBOOK_COLUMNS] for row in codebook))
+    for title, frame in (extras or {}).items():
+        add(title, list(frame.columns), frame.itertuples(index=False, name=None))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

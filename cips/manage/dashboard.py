@@ -51,6 +51,6 @@ def fieldwork_json(slug: str):
         sections=[{"instrument": s.instrument, "section": s.section, "reached": s.reached_shown,
                    "reached_share": s.share_shown, "completion": s.completion_shown,
                    "step": s.step if s.anchor_shown else None, "drop_off": s.drop_off_shown} for s in fw.sections],
-        late=None if fw.late is None else suppress(fw.late),
+        late=None if fw.late is None else suppress(fw.late), excluded=fw.excluded,
         quarantined=fw.quarantined, quarantine_reasons=dict(fw.quarantine_reasons),
     )  # fmt: skip

@@ -30,6 +30,7 @@ from cips.models import CampaignMode, Role
 from cips.models.campaign import LATE_GRACE_DAYS, MAX_LATE_GRACE_DAYS, NAME_MAX
 from cips.models.user import PASSWORD_MIN
 from cips.services.campaigns import CampaignError, check_slug
+from cips.services.exclusions import MAX_REASON_CHARS
 from cips.services.messages import N_, localized
 from cips.services.users import is_email
 
@@ -155,6 +156,29 @@ class PinForm(FlaskForm):
     pin = PasswordField(_l("New station PIN (4 to 8 digits)"),
                         validators=[DataRequired(), Regexp(r"^[0-9]{4,8}$", message=_l("4 to 8 digits."))])  # fmt: skip
     submit = SubmitField(_l("Set PIN"))
+
+
+#: Exclusion categories (``cips.models.ExclusionCategory``) in words, in the interface language.
+EXCLUSION_LABELS = {
+    "test": _l("test or training record"),
+    "duplicate": _l("duplicate of another record"),
+    "fabricated": _l("suspected fabrication"),
+    "careless": _l("careless answering (speeding, straight-lining)"),
+    "ineligible": _l("respondent outside the surveyed population"),
+    "other": _l("other reason"),
+}
+
+
+class ExcludeForm(FlaskForm):
+    uuid = StringField(_l("Submission uuid"), validators=[DataRequired(), Length(max=64)])
+    category = SelectField(_l("Category"), validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=MAX_REASON_CHARS)])
+    submit = SubmitField(_l("Exclude"))
+
+
+class ReinstateForm(FlaskForm):
+    uuid = HiddenField(validators=[DataRequired(), Length(max=64)])
+    submit = SubmitField(_l("Count again"))
 
 
 class ExportForm(FlaskForm):

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from analysis.files import private_dir
 from cips.extensions import db
 from cips.manage import jobs
-from cips.models import Campaign, Submission
+from cips.models import Campaign, Submission, SubmissionExclusion
 from cips.services.messages import N_
 
 
@@ -45,7 +45,14 @@ def code_fingerprint() -> str:
 
 
 def cache_path(campaign: Campaign, lang: str, kind: str, count: int, latest: object) -> Path:
-    settings = json.dumps([campaign.name, campaign.wave, campaign.quotas, campaign.populations], sort_keys=True)
+    # Which records are excluded changes the figures without changing count or latest (those of the
+    # administration's other campaigns too: the previous wave is compared with this one).
+    excluded = sorted(db.session.execute(
+        select(SubmissionExclusion.submission_id).join(Campaign, Campaign.id == SubmissionExclusion.campaign_id)
+        .where(Campaign.administration_id == campaign.administration_id)
+    ).scalars())  # fmt: skip
+    settings = json.dumps([campaign.name, campaign.wave, campaign.quotas, campaign.populations, excluded],
+                          sort_keys=True)  # fmt: skip
     parts = f"{code_fingerprint()}|{campaign.id}|{settings}|{lang}|{count}|{latest}"
     key = hashlib.sha256(parts.encode()).hexdigest()[:24]
     folder = Path(current_app.config.get("REPORT_CACHE_DIR") or Path(current_app.instance_path) / "report_cache")

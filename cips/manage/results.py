@@ -28,6 +28,7 @@ from cips.security import PENDING_CSP, REPORT_CSP
 from cips.services import audit
 from cips.services.campaigns import campaign_instruments, has_responses
 from cips.services.examples import filter_examples
+from cips.services.exclusions import excluded_counts
 from cips.services.labels import localized_title
 from cips.services.messages import localized
 
@@ -138,13 +139,15 @@ def export(slug: str):
         except ExportError as exc:  # refused (privacy rule, encrypted campaign) or a bad filter
             db.session.rollback()
             flash(localized(exc), "error")
-            return render_template("manage/export.html", campaign=campaign, form=form, examples=examples), 422
+            return render_template("manage/export.html", campaign=campaign, form=form, examples=examples,
+                                   excluded=excluded_counts(db.session, campaign)), 422  # fmt: skip
         return Response(
             out.data,
             mimetype=out.mimetype,
             headers={"Content-Disposition": f'attachment; filename="{out.filename}"', "Cache-Control": "no-store"},
         )
-    return render_template("manage/export.html", campaign=campaign, form=form, examples=examples)
+    return render_template("manage/export.html", campaign=campaign, form=form, examples=examples,
+                           excluded=excluded_counts(db.session, campaign))  # fmt: skip
 
 
 @bp.route("/briefing", methods=["GET", "POST"])

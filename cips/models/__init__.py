@@ -13,6 +13,7 @@ from cips.models.campaign import (
 )
 from cips.models.counter import CounterWindow
 from cips.models.encrypted import EncryptedSubmission
+from cips.models.exclusion import ExclusionCategory, SubmissionExclusion
 from cips.models.instrument import Instrument, InstrumentPublic
 from cips.models.invite import InviteToken
 from cips.models.submission import Answer, QuarantinedSubmission, Submission, SubmissionPublic, SubmissionStatus
@@ -32,6 +33,7 @@ __all__ = [
     "CampaignStatus",
     "CounterWindow",
     "EncryptedSubmission",
+    "ExclusionCategory",
     "Instrument",
     "InstrumentPublic",
     "InviteToken",
@@ -39,6 +41,7 @@ __all__ = [
     "RecoveryCode",
     "Role",
     "Submission",
+    "SubmissionExclusion",
     "SubmissionPublic",
     "SubmissionStatus",
     "UTCDateTime",

@@ -5,7 +5,7 @@ The app queries; the library computes. Nothing here knows about scores or themes
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 from sqlalchemy import select
@@ -15,6 +15,7 @@ from cips.instruments.schema import ItemType
 from cips.instruments.service import definition_of
 from cips.models import Answer, Campaign, Instrument, Submission
 from cips.services.campaigns import campaign_instruments
+from cips.services.exclusions import counted, excluded_counts
 
 
 @dataclass
@@ -25,6 +26,7 @@ class CampaignData:
     ``version``, ``language``, ``submitted_at`` and one column per stratum item).
     ``answers``: ``respondent``, ``item_id``, ``value`` (numbers), ``text``.
     ``items``: ``instrument``, ``item_id``, ``type``, ``factor``, ``reverse``, ``text`` (in ``lang``).
+    Submissions a manager excluded are in none of the frames; ``excluded`` counts them per category.
     """
 
     campaign: Campaign
@@ -32,6 +34,7 @@ class CampaignData:
     answers: pd.DataFrame
     items: pd.DataFrame
     strata: dict[str, list[str]]
+    excluded: dict[str, int] = field(default_factory=dict)
 
 
 def item_table(instruments: list[Instrument], lang: str) -> pd.DataFrame:
@@ -56,7 +59,7 @@ def load_campaign_data(session: Session, campaign: Campaign, lang: str = "en") -
     subs = pd.DataFrame(
         conn.execute(
             select(Submission.id, Submission.uuid, Submission.instrument_id, Submission.language,
-                   Submission.submitted_at).where(Submission.campaign_id == campaign.id)
+                   Submission.submitted_at).where(counted(campaign.id))
         ).all(),
         columns=["submission_id", "respondent", "instrument_id", "language", "submitted_at"],
     )  # fmt: skip
@@ -67,7 +70,7 @@ def load_campaign_data(session: Session, campaign: Campaign, lang: str = "en") -
         conn.execute(
             select(Answer.submission_id, Answer.item_id, Answer.value_num, Answer.value_text)
             .join(Submission, Submission.id == Answer.submission_id)
-            .where(Submission.campaign_id == campaign.id)
+            .where(counted(campaign.id))
         ).all(),
         columns=["submission_id", "item_id", "value", "text"],
     )
@@ -80,4 +83,4 @@ def load_campaign_data(session: Session, campaign: Campaign, lang: str = "en") -
         subs = subs.merge(wide, left_on="respondent", right_index=True, how="left")
     respondents = subs.drop(columns=["submission_id", "instrument_id"]).reset_index(drop=True)
     return CampaignData(campaign, respondents, answers[["respondent", "item_id", "value", "text"]],
-                        item_table(instruments, lang), strata)  # fmt: skip
+                        item_table(instruments, lang), strata, excluded_counts(session, campaign))  # fmt: skip

@@ -16,6 +16,10 @@ A filter without a questionnaire exports the questionnaires that have its items.
 Privacy: a questionnaire, or a filter (``where="bg_region=north"``, the quota stratum syntax),
 that leaves fewer than :data:`analysis.scores.MIN_CELL` respondents is refused. Every export
 and every refusal is recorded in the audit log.
+
+Records a manager excluded (``cips.services.exclusions``) are left out; how many, per
+category, is the ``excluded`` sheet of an XLSX, ``excluded.csv`` in a zip, and
+:attr:`ExportFile.excluded` for the page and the CLI to say.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from cips.models import Campaign, Instrument, Submission
 from cips.services import audit
 from cips.services.campaigns import campaign_instruments
 from cips.services.datasets import load_campaign_data
+from cips.services.exclusions import counted
 from cips.services.messages import N_
 
 FORMATS = ("csv", "xlsx", "sav")
@@ -67,6 +72,8 @@ class ExportFile:
     filename: str
     #: Respondents exported per questionnaire key.
     rows: dict[str, int] = field(default_factory=dict)
+    #: Records left out because a manager excluded them, per category.
+    excluded: dict[str, int] = field(default_factory=dict)
 
     @property
     def extension(self) -> str:
@@ -167,7 +174,7 @@ def exported_instruments(session: Session, campaign: Campaign | str, instrument:
         return [instrument]
     answered = set(session.exec(
         select(Instrument.key).join(Submission, Submission.instrument_id == Instrument.id)
-        .where(Submission.campaign_id == campaign.id).distinct()
+        .where(counted(campaign.id)).distinct()
     ).all())  # fmt: skip
     return [key for key in keys if key in answered]
 
@@ -185,15 +192,21 @@ def _zip(files: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+def excluded_frame(excluded: dict[str, int]) -> pd.DataFrame:
+    """The ``excluded`` sheet: records left out per category (none: no sheet)."""
+    return pd.DataFrame({"category": list(excluded), "records_excluded": list(excluded.values())})
+
+
 def _render(fmt: str, campaign: Campaign, frames: dict[str, pd.DataFrame],
-            variables: dict[str, list[Variable]]) -> tuple[bytes, str]:  # fmt: skip
+            variables: dict[str, list[Variable]], excluded: dict[str, int]) -> tuple[bytes, str]:  # fmt: skip
     """The export's bytes and file extension (xlsx, csv, sav, or zip for several questionnaires)."""
     keys = list(frames)
     names = {key: formats.spss_names([v.name for v in variables[key]]) for key in keys}
     codebook = [row for key in keys for row in codebook_rows(key, variables[key], names[key])]
+    extras = {"excluded": excluded_frame(excluded)} if excluded else {}
     if fmt == "xlsx":
         sheet_of = formats.sheet_names(keys)
-        return formats.xlsx_bytes({sheet_of[k]: frames[k] for k in keys}, codebook), "xlsx"
+        return formats.xlsx_bytes({sheet_of[k]: frames[k] for k in keys}, codebook, extras), "xlsx"
     files: dict[str, bytes] = {}
     for key in keys:
         if fmt == "csv":
@@ -205,6 +218,7 @@ def _render(fmt: str, campaign: Campaign, frames: dict[str, pd.DataFrame],
     if len(files) == 1:
         return next(iter(files.values())), fmt
     files["codebook.csv"] = formats.codebook_csv(codebook)
+    files |= {f"{name}.csv": formats.frame_csv(frame) for name, frame in extras.items()}
     return _zip(files), "zip"
 
 
@@ -267,8 +281,9 @@ def build_export(session: Session, campaign: Campaign | str, fmt: str, *, lang: 
                      *([fmt] if extension_for(fmt, keys) == "zip" else []),
                      *([where_text.replace("=", "-").replace(",", "_")] if pairs else []),
                      datetime.now(UTC).strftime("%Y%m%d")])  # fmt: skip
-    data_bytes, extension = _render(fmt, campaign, frames, variables)
+    data_bytes, extension = _render(fmt, campaign, frames, variables, data.excluded)
     rows = {key: len(frames[key]) for key in keys}
-    audit.record(session, actor, "campaign.export", campaign.slug, **details, instruments=keys, rows=rows)
+    audit.record(session, actor, "campaign.export", campaign.slug, **details, instruments=keys, rows=rows,
+                 excluded=data.excluded)  # fmt: skip
     session.commit()
-    return ExportFile(data_bytes, MIMETYPES[extension], f"{stem}.{extension}", rows)
+    return ExportFile(data_bytes, MIMETYPES[extension], f"{stem}.{extension}", rows, data.excluded)

@@ -32,6 +32,7 @@ from cips.instruments.schema import ItemType
 from cips.instruments.service import definition_of
 from cips.models import Answer, Campaign, EncryptedSubmission, QuarantinedSubmission, Submission
 from cips.services.campaigns import campaign_instruments
+from cips.services.exclusions import counted, excluded_counts
 from cips.services.labels import stratum_label
 from cips.submissions import window
 
@@ -124,6 +125,8 @@ class Fieldwork:
     #: Once the campaign has closed: records received after closing (finished before it, within
     #: the grace period: see cips.submissions.window); None while it runs.
     late: int | None = None
+    #: Records a manager excluded (left out of every figure above), per category.
+    excluded: dict[str, int] = field(default_factory=dict)
 
 
 def _stratum_counts(session: Session, campaign: Campaign, wanted: list[str],
@@ -140,7 +143,7 @@ def _stratum_counts(session: Session, campaign: Campaign, wanted: list[str],
     rows = session.execute(
         select(Answer.submission_id, Submission.instrument_id, Answer.item_id, Answer.value_text)
         .join(Submission, Submission.id == Answer.submission_id)
-        .where(Submission.campaign_id == campaign.id, Answer.item_id.in_(wanted))
+        .where(counted(campaign.id), Answer.item_id.in_(wanted))
     ).all()
     values: dict[int, tuple[str, dict[str, str]]] = {}
     for sub_id, instrument_id, item_id, value in rows:
@@ -200,7 +203,7 @@ def _sections(session: Session, campaign: Campaign, instruments: list[Any], lang
     counts = dict(
         session.execute(
             select(Submission.instrument_id, func.count())
-            .where(Submission.campaign_id == campaign.id)
+            .where(counted(campaign.id))
             .group_by(Submission.instrument_id)
         ).all()
     )
@@ -221,7 +224,7 @@ def _sections(session: Session, campaign: Campaign, instruments: list[Any], lang
             session.execute(
                 select(Answer.item_id, func.count())
                 .join(Submission, Submission.id == Answer.submission_id)
-                .where(Submission.campaign_id == campaign.id, Submission.instrument_id == row.id)
+                .where(counted(campaign.id), Submission.instrument_id == row.id)
                 .group_by(Answer.item_id)
             ).all()
         )
@@ -267,7 +270,8 @@ def fieldwork(session: Session, campaign: Campaign, lang: str = "en", latest_qua
         Stored, arrived = EncryptedSubmission, EncryptedSubmission.received_at  # language, dates: sealed
     else:
         Stored, arrived = Submission, Submission.submitted_at
-    mine = Stored.campaign_id == campaign.id
+    # Records a manager excluded count nowhere here (``excluded`` says how many, per category).
+    mine = Stored.campaign_id == campaign.id if encrypted else counted(campaign.id)
     total = session.execute(select(func.count()).select_from(Stored).where(mine)).scalar_one()
     day = func.date(arrived)
     per_day_rows = session.execute(select(day, func.count()).where(mine).group_by(day).order_by(day)).all()
@@ -309,6 +313,7 @@ def fieldwork(session: Session, campaign: Campaign, lang: str = "en", latest_qua
         sections=[] if encrypted else _sections(session, campaign, instruments, lang, per_instrument),
         encrypted=encrypted,
         late=late,
+        excluded={} if encrypted else excluded_counts(session, campaign),
         quarantined=sum(reasons.values()),
         quarantine_reasons=reasons.most_common(),
         quarantine_latest=[dict(r._mapping) for r in latest_rows],

@@ -40,7 +40,7 @@ def report_input(session: Session, campaign: Campaign, lang: str) -> ReportInput
     return ReportInput(title=campaign.name, administration=admin.name if admin else "", wave=campaign.wave,
                        respondents=data.respondents, answers=data.answers, items=data.items,
                        quotas=campaign.quotas, populations=campaign.populations or {}, previous=prev_input,
-                       stratum_labels=labels)  # fmt: skip
+                       stratum_labels=labels, excluded=data.excluded)  # fmt: skip
 
 
 def campaign_report(session: Session, slug: str, lang: str, progress: Callable[[str], None] | None = None) -> Report:
