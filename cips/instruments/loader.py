@@ -6,6 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
@@ -39,9 +40,25 @@ class LoadResult:
         return self.instrument is not None and not self.problems
 
 
+#: Fields added after versions were stored (skip logic): left out of the hash while unset, so
+#: an unchanged file keeps the hash of the version already in the database.
+LATER_DEFAULTS: dict[str, Any] = {"relevant": None, "constraint": None, "constraint_message": None,
+                                  "calculate": None, "non_substantive": [], "randomize": False}  # fmt: skip
+
+
+def _drop_later_defaults(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_drop_later_defaults(n) for n in node]
+    if isinstance(node, dict):
+        return {k: _drop_later_defaults(v) for k, v in node.items()
+                if not (k in LATER_DEFAULTS and v == LATER_DEFAULTS[k])}  # fmt: skip
+    return node
+
+
 def content_hash(instrument: Instrument) -> str:
     """Stable hash of the validated definition (formatting and key order do not count)."""
-    canonical = json.dumps(instrument.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    data = _drop_later_defaults(instrument.model_dump(mode="json"))
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

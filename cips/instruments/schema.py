@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from analysis.factors import FACTOR_IDS
+from cips.instruments.logic import logic_errors
 
 #: Minimum number of Likert items per RAD factor in a questionnaire.
 MIN_ITEMS_PER_FACTOR = 3
@@ -47,7 +48,17 @@ class Item(BaseModel):
     id: Identifier
     type: ItemType
     text: Translations
-    required: bool = True
+    #: True, false, or an expression over earlier answers (cips.instruments.expressions).
+    required: bool | str = True
+    #: Asked only when this expression over earlier answers holds.
+    relevant: str | None = None
+    #: An answer must make this hold ("." is the answer itself); else constraint_message is shown.
+    constraint: str | None = None
+    constraint_message: Translations | None = None
+    #: A number item computed from earlier answers, not asked; stored with the submission.
+    calculate: str | None = None
+    #: Answers outside the scale ("don't know", "prefer not to say"), stored as these words.
+    non_substantive: list[Literal["dont_know", "refused"]] = Field(default_factory=list)
     factor: str | None = None
     reverse: bool = False
     choices: list[Choice] | None = None
@@ -70,6 +81,10 @@ class Section(BaseModel):
     id: Identifier
     title: Translations
     items: list[Item] = Field(min_length=1)
+    #: The whole section is asked only when this expression over earlier answers holds.
+    relevant: str | None = None
+    #: Statements shown in a per-respondent random order, stored with the submission.
+    randomize: bool = False
 
 
 class Instrument(BaseModel):
@@ -167,6 +182,7 @@ def semantic_errors(data: dict[str, Any]) -> list[tuple[str, str, str]]:
             errors.append(("-", "strata", f"stratum {stratum!r} is not an item id"))
         elif item.get("type") != "single":
             errors.append((str(stratum), "strata", "a stratum must be a single-choice item"))
+    errors.extend(logic_errors(data))
     return errors
 
 

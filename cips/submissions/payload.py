@@ -17,6 +17,7 @@ from typing import Annotated, Any, NamedTuple
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from cips.instruments import logic as skip_logic
 from cips.instruments.schema import LIKERT_MAX, LIKERT_MIN, Instrument, ItemType
 
 #: Most answers one submission may carry (the largest questionnaire has ~75 items).
@@ -195,6 +196,8 @@ class _Check:
     low: float | None = None
     high: float | None = None
     max_length: int = 0
+    #: "dont_know" / "refused", when the item offers them.
+    non_substantive: frozenset[str] = frozenset()
 
 
 #: Prepared checks per parsed definition (definitions are cached and immutable per process).
@@ -209,7 +212,8 @@ def _checks(instrument: Instrument) -> tuple[dict[str, _Check], tuple[str, ...]]
     checks: dict[str, _Check] = {}
     for item in instrument.items():
         choices = frozenset(c.value for c in item.choices or [])
-        checks[item.id] = _Check(item.type, choices, tuple(sorted(choices)), item.min, item.max, item.max_length)
+        checks[item.id] = _Check(item.type, choices, tuple(sorted(choices)), item.min, item.max, item.max_length,
+                                 frozenset(item.non_substantive))  # fmt: skip
     required = tuple(item.id for item in instrument.items() if item.required)
     _CHECKS[id(instrument)] = (instrument, checks, required)  # keeps the definition alive: the id stays its own
     return checks, required
@@ -229,10 +233,20 @@ def validate_answers(instrument: Instrument, answers: dict[str, Any]) -> tuple[l
             continue
         where = f"answers.{item_id}"
         if check is None:
+            if item_id.startswith(skip_logic.ORDER_PREFIX):
+                problem = skip_logic.order_error(skip_logic.logic_of(instrument), item_id, value)
+                if problem is None:
+                    rows.append(AnswerRow(item_id, None, skip_logic.order_text(value)))
+                else:
+                    errors.append(FieldError(where, problem))
+                continue
             errors.append(FieldError(where, "unknown item for this questionnaire version"))
             continue
         if value is None:
             continue  # an explicit skip is the same as no answer
+        if isinstance(value, str) and value in check.non_substantive:  # "don't know": a word, never a scale point
+            rows.append(AnswerRow(item_id, None, value))
+            continue
         kind = check.kind
         if kind is ItemType.likert5:
             if not (_is_number(value) and value == int(value) and LIKERT_MIN <= value <= LIKERT_MAX):
@@ -272,11 +286,44 @@ def validate_answers(instrument: Instrument, answers: dict[str, Any]) -> tuple[l
                 errors.append(FieldError(where, f"text longer than {check.max_length} characters"))
             elif value.strip():
                 rows.append(AnswerRow(item_id, None, value))
+    logic = skip_logic.logic_of(instrument)
+    if logic.active:
+        _apply_logic(instrument, logic, answers, rows, errors)
+        return rows, errors
     answered = {row.item_id for row in rows}
     flagged = {e.field for e in errors}
-    errors.extend(FieldError(f"answers.{i}", "required item not answered")
+    errors.extend(FieldError(f"answers.{i}", REQUIRED_MISSING)
                   for i in required if i not in answered and f"answers.{i}" not in flagged)  # fmt: skip
     return rows, errors
+
+
+REQUIRED_MISSING = "required item not answered"
+NOT_ASKED = "answered, but not asked: its condition (relevant) is false for the answers before it"
+CALCULATED = "calculated by the questionnaire, not answered: leave it out"
+
+
+def _apply_logic(instrument: Instrument, logic: skip_logic.Logic, answers: dict[str, Any],
+                 rows: list[AnswerRow], errors: list[FieldError]) -> None:  # fmt: skip
+    """Relevance, required expressions, constraints and calculated values (server truth)."""
+    flagged = {e.field for e in errors}
+    stored = {row.item_id for row in rows}
+    valid = {item_id: answers[item_id] for item_id in stored if item_id in answers}
+    result = skip_logic.walk(logic, valid)
+    items = instrument.item_map()
+    for item_id in result.not_asked_answered:
+        errors.append(FieldError(f"answers.{item_id}", NOT_ASKED))
+    for item_id in result.required_missing:
+        if f"answers.{item_id}" not in flagged:
+            errors.append(FieldError(f"answers.{item_id}", REQUIRED_MISSING))
+    for item_id in result.constraint_failed:
+        messages = items[item_id].constraint_message or {}
+        errors.append(FieldError(f"answers.{item_id}", messages.get("en") or next(iter(messages.values()), "")
+                                 or f"does not meet the constraint {items[item_id].constraint}"))  # fmt: skip
+    for rule in logic.rules:
+        if rule.calculate is not None and answers.get(rule.id) is not None:
+            errors.append(FieldError(f"answers.{rule.id}", CALCULATED))
+    rows.extend(AnswerRow(item_id, float(value), None) for item_id, value in result.calculated.items()
+                if item_id not in stored and math.isfinite(value))  # fmt: skip
 
 
 def pydantic_errors(exc_errors: list[dict[str, Any]]) -> list[FieldError]:
