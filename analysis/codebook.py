@@ -169,25 +169,3 @@ def _match_phrase(words: Sequence[str], start: int, phrase: tuple[str, ...], n: 
             return None
         pos += 1
     return pos
-
-
-def coverage(codebook: Codebook, texts: Sequence[str], langs: Sequence[str], labels: Sequence[Sequence[str]]) -> dict:
-    """How well concept hits alone point at the labelled factors (a codebook author's check).
-
-    Per factor: ``recall`` = share of texts labelled with it that get at least one
-    hit of its concepts; ``precision`` = share of texts with such a hit that are
-    labelled with it.
-    """
-    matches = codebook.match(texts, langs)
-    report: dict[str, dict[str, float]] = {}
-    for factor in (*FACTOR_IDS, OTHER):
-        hit = [any(h.factor == factor for h in m) for m in matches]
-        gold = [factor in ls for ls in labels]
-        tp = sum(h and g for h, g in zip(hit, gold, strict=True))
-        report[factor] = {
-            "recall": round(tp / max(1, sum(gold)), 3),
-            "precision": round(tp / max(1, sum(hit)), 3),
-            "support": sum(gold),
-        }
-    report["no_hit_rate"] = {"share": round(sum(1 for m in matches if not m) / max(1, len(matches)), 3)}
-    return report

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis.topics import Theme
+if TYPE_CHECKING:  # analysis.topics imports BERTopic (seconds, hundreds of MB): only build_report's themes need it
+    from analysis.topics import Theme
 
 
 @dataclass

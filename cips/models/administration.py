@@ -14,14 +14,6 @@ class AdministrationBase(SQLModel):
     country_code: str | None = Field(default=None, max_length=3)
 
 
-class AdministrationCreate(AdministrationBase):
-    pass
-
-
-class AdministrationPublic(AdministrationBase):
-    id: int
-
-
 class Administration(AdministrationBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

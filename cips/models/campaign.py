@@ -76,11 +76,6 @@ class CampaignCreate(CampaignBase):
     instruments: list[str]  # "key" or "key:version"
 
 
-class CampaignPublic(CampaignBase):
-    id: int
-    administration_id: int
-
-
 class Campaign(CampaignBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     administration_id: int = Field(foreign_key="administration.id", index=True)

@@ -17,11 +17,6 @@ class InstrumentBase(SQLModel):
     title: str = Field(max_length=300)
 
 
-class InstrumentPublic(InstrumentBase):
-    id: int
-    content_hash: str
-
-
 class Instrument(InstrumentBase, table=True):
     """Versions are immutable: a changed definition needs a new version number."""
 

@@ -28,14 +28,6 @@ class SubmissionBase(SQLModel):
     submitted_at: datetime = Field(sa_type=UTCDateTime)
 
 
-class SubmissionPublic(SubmissionBase):
-    id: int
-    campaign_id: int
-    instrument_id: int
-    received_at: datetime
-    status: SubmissionStatus
-
-
 class Submission(SubmissionBase, table=True):
     __table_args__ = (Index("ix_submission_campaign_received", "campaign_id", "received_at"),)
 

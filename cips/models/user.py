@@ -35,10 +35,6 @@ class UserCreate(UserBase):
     password: str = Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)
 
 
-class UserPublic(UserBase):
-    id: int
-
-
 class User(UserBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     password_hash: str = Field(max_length=300)

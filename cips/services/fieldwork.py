@@ -102,8 +102,8 @@ class SectionProgress:
 
     @property
     def completion_shown(self) -> float | None:
-        """Share of the part's items answered, rounded the same way: a single skipped item (with
-        4 decimals, 1 in 60 × n) no longer shows."""
+        """Share of the part's items answered, rounded the same way, so that a single skipped item
+        (which 4 decimals would show: 1 in 60 × n) cannot be seen."""
         return round_share(self.completion, self.respondents) if self.anchor_shown else None
 
 
@@ -153,7 +153,7 @@ def _stratum_counts(session: Session, campaign: Campaign, wanted: list[str],
 
 def _strata(session: Session, campaign: Campaign, definitions: dict[str, Any], keys: dict[int, str],
             lang: str) -> list[StratumProgress]:  # fmt: skip
-    populations = getattr(campaign, "populations", None) or {}
+    populations = campaign.populations
     wanted = sorted({part.partition("=")[0] for targets in (campaign.quotas or {}).values()
                      for stratum in targets for part in stratum.split(",")})  # fmt: skip
     counts = _stratum_counts(session, campaign, wanted, keys) if wanted else Counter()

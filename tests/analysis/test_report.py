@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -206,3 +208,11 @@ def test_report_names_strata_and_languages_in_the_report_language(report) -> Non
     assert "<td>Nord</td>" in html and "bg_region" not in html
     languages = html.split(text("fr")["language"])[1].split("</table>")[0]
     assert "<td>Anglais</td>" in languages and "<td>en</td>" not in languages
+
+
+def test_report_import_leaves_bertopic_unloaded() -> None:
+    """Importing the report (as the app does at start-up) does not load BERTopic: only building themes
+    needs it, and it costs seconds and hundreds of MB in every worker that never builds a report."""
+    code = "import sys, analysis.report; print('bertopic' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False", done.stderr

@@ -40,7 +40,7 @@ def test_manager_layout_controls_line_up_and_closing_asks_first(live, browser) -
     page.goto(f"{live.url}/manage/campaigns/{slug}/edit")
     save = page.locator("input[type=submit][value='Save']").bounding_box()
     cancel = page.get_by_role("link", name="Cancel").bounding_box()
-    assert cancel["x"] - (save["x"] + save["width"]) >= 8, (save, cancel)  # "Cancel" no longer touches "Save"
+    assert cancel["x"] - (save["x"] + save["width"]) >= 8, (save, cancel)  # "Cancel" stands apart from "Save"
     context.close()
 
     context = browser.new_context(viewport={"width": 1366, "height": 768})

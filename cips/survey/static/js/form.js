@@ -6,10 +6,6 @@
 
 import { fmt, h } from "./ui.js";
 
-export function sectionItems(section) {
-  return section.items;
-}
-
 export function allItems(definition) {
   return definition.sections.flatMap((section) => section.items);
 }
