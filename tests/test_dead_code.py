@@ -17,6 +17,10 @@ import cips.models
 ROOT = Path(__file__).resolve().parents[1]
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 SOURCES = (".py", ".js", ".html", ".ipynb")
+#: Written ahead of its first caller, in work landing in slices: each entry says which slice uses it.
+NOT_YET_CALLED = {
+    "namesOf",  # expr.js: the item ids an expression reads, for the questionnaire's skip logic (issue 18)
+}
 
 
 def _words(folders: tuple[str, ...], *, skip: Path | None = None) -> Counter[str]:
@@ -40,7 +44,7 @@ def test_every_public_definition_is_used() -> None:
                 unused.append(f"{path.relative_to(ROOT)}: {node.name}")
     for path in (ROOT / "cips" / "survey" / "static" / "js").glob("*.js"):
         for name in re.findall(r"^export (?:async )?function (\w+)", path.read_text(encoding="utf-8"), re.M):
-            if everywhere[name] <= 1:
+            if everywhere[name] <= 1 and name not in NOT_YET_CALLED:
                 unused.append(f"{path.relative_to(ROOT)}: {name}")
     assert unused == []
 
