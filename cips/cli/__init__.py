@@ -16,6 +16,7 @@ from cips.cli.errors import wrap_commands
 
 def init_app(app: Flask) -> None:
     from cips.cli import (
+        aggregates,
         backup,
         briefing,
         campaigns,
@@ -40,6 +41,7 @@ def init_app(app: Flask) -> None:
     crypto.register(app)  # keygen, decrypt
     app.cli.add_command(exports.export_command)
     app.cli.add_command(backup.backup_command)
+    app.cli.add_command(aggregates.aggregates_group)
     app.cli.add_command(backup.restore_command)
     # A database that cannot be used is a one-line message in every command, not a traceback.
     for command in app.cli.commands.values():
