@@ -45,9 +45,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from cips.api import bp as api_bp
     from cips.auth import bp as auth_bp
     from cips.manage import bp as manage_bp
+    from cips.programme import bp as programme_bp
     from cips.survey import bp as survey_bp
 
-    for blueprint in (api_bp, survey_bp, auth_bp, manage_bp, admin_bp):
+    for blueprint in (api_bp, survey_bp, auth_bp, manage_bp, admin_bp, programme_bp):
         app.register_blueprint(blueprint)
     if app.config.get("BENCH_ENDPOINTS"):  # bench/ingest.py only: a no-storage ceiling endpoint
         from cips.api.bench import bp as bench_bp

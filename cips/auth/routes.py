@@ -38,6 +38,8 @@ def home_for(role: Role) -> str:
         return url_for("admin.users")
     if role is Role.enumerator:
         return url_for("manage.stations")
+    if role is Role.observer:
+        return url_for("programme.index")
     return url_for("manage.campaigns")
 
 

@@ -94,3 +94,41 @@ def verify_command(file: Path, public_key: str) -> None:
         raise click.ClickException(f"{file}: refused: {exc}") from exc
     click.echo(_preview(document))
     click.echo(f"{file}: signature valid")
+
+
+# -- the programme instance ------------------------------------------------------------
+@aggregates_group.command("register")
+@click.argument("name")
+@click.option("--public-key", required=True, help="the administration's key as printed by `cips aggregates key`")
+@click.option("--named", is_flag=True, help="the administration agreed to be named in comparisons")
+@with_appcontext
+def register_command(name: str, public_key: str, named: bool) -> None:
+    """Accept aggregate files signed by PUBLIC_KEY as coming from administration NAME."""
+    from cips.services.programme import AggregateError, register_member
+
+    try:
+        member = register_member(db.session, "cli", name, public_key, named=named)
+    except AggregateError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"registered {name} as {member.label} (key {member.key_id})")
+
+
+@aggregates_group.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_command(files: tuple[Path, ...]) -> None:
+    """Verify and store aggregate FILES from registered administrations (each checked on its own)."""
+    from cips.services.programme import AggregateError, import_file
+
+    refused = 0
+    for file in files:
+        try:
+            row = import_file(db.session, "cli", file.read_bytes())
+        except AggregateError as exc:
+            db.session.rollback()
+            click.echo(f"{file}: refused: {exc}", err=True)
+            refused += 1
+            continue
+        click.echo(f"{file}: imported ({row.campaign}, wave {row.wave}, {len(row.document['rows'])} rows)")
+    if refused:
+        raise click.ClickException(f"{refused} of {len(files)} file(s) refused")

@@ -43,7 +43,8 @@ QUOTA_LINE = re.compile(r"^\s*(?P<inst>[a-z0-9_]+)\s*:\s*(?P<stratum>[^=\s]+=[^=
 
 
 #: Role names in the page language (lazy), values as stored.
-ROLE_NAMES = {Role.admin: _l("administrator"), Role.manager: _l("manager"), Role.enumerator: _l("enumerator")}
+ROLE_NAMES = {Role.admin: _l("administrator"), Role.manager: _l("manager"), Role.enumerator: _l("enumerator"),
+              Role.observer: _l("programme observer")}  # fmt: skip
 
 
 class AtLeastOne:

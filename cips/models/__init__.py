@@ -15,11 +15,13 @@ from cips.models.encrypted import EncryptedSubmission
 from cips.models.exclusion import ExclusionCategory, SubmissionExclusion
 from cips.models.instrument import Instrument
 from cips.models.invite import InviteToken
+from cips.models.programme import AggregateImport, ProgrammeMember
 from cips.models.submission import Answer, QuarantinedSubmission, Submission, SubmissionStatus
 from cips.models.user import RecoveryCode, Role, User, UserCreate
 
 __all__ = [
     "Administration",
+    "AggregateImport",
     "Answer",
     "AuditEvent",
     "Campaign",
@@ -32,6 +34,7 @@ __all__ = [
     "ExclusionCategory",
     "Instrument",
     "InviteToken",
+    "ProgrammeMember",
     "QuarantinedSubmission",
     "RecoveryCode",
     "Role",

@@ -15,6 +15,8 @@ class Role(StrEnum):
     admin = "admin"
     manager = "manager"
     enumerator = "enumerator"
+    #: Programme instance only: reads imported aggregates, nothing else.
+    observer = "observer"
 
 
 class UserBase(SQLModel):

@@ -76,3 +76,5 @@ def test_access_matrix_matches_the_roles_of_the_issue(app: Flask) -> None:
     assert Role.enumerator in roles["manage.campaign_pin"]
     assert Role.enumerator in roles["manage.stations"]
     assert Role.enumerator not in roles["manage.new_campaign"]
+    assert roles["programme.index"] == {Role.observer}
+    assert all(Role.observer not in r for e, r in roles.items() if r and not e.startswith("programme."))

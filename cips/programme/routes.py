@@ -1,0 +1,32 @@
+"""``/programme``: comparison of imported aggregates across administrations and waves (observer only)."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_babel import get_locale
+
+from analysis.factors import FACTOR_IDS, factor_name
+from analysis.programme import distribution, standing_chart
+from cips.auth import role_required
+from cips.extensions import db
+from cips.models import Role
+from cips.programme import bp
+from cips.services.programme import comparison
+
+
+@bp.route("/")
+@role_required(Role.observer)
+def index():
+    lang = str(get_locale() or "en")[:2]
+    data = comparison(db.session)
+    highlight = request.args.get("highlight") if request.args.get("highlight") in data.members else None
+    questionnaires = {
+        key: {
+            "factors": [f for f in FACTOR_IDS if f in values],
+            "distribution": distribution(values),
+            "chart": standing_chart(values, highlight, lang),
+        }
+        for key, values in sorted(data.latest.items())
+    }
+    return render_template("programme/index.html", data=data, questionnaires=questionnaires, highlight=highlight,
+                           factor_name=lambda f: factor_name(f, lang))  # fmt: skip

@@ -1,0 +1,77 @@
+"""The programme instance: registered keys, verified imports, and an observer's comparison."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlmodel import select
+
+from cips.models import AggregateImport, Role, UserCreate
+from cips.services.users import create_user
+from tests.manage.conftest import PASSWORD, sign_in
+
+
+def _two_waves(runner, tmp_path) -> tuple[str, list]:
+    """The demo's two waves exported as one administration would send them."""
+    assert runner.invoke(args=["instruments", "load"]).exit_code == 0
+    assert runner.invoke(args=["demo", "--responses", "60", "--seed", "4"]).exit_code == 0
+    files = []
+    for slug in ("demo-wave1", "demo"):
+        out = tmp_path / f"{slug}.json"
+        result = runner.invoke(args=["aggregates", "export", slug, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        files.append(out)
+    admin_name = json.loads(files[0].read_text())["document"]["administration"]
+    key = runner.invoke(args=["aggregates", "key", admin_name]).output.strip()
+    return key, files
+
+
+def test_programme_import_checks_key_signature_small_cells_and_duplicates(runner, tmp_path, session) -> None:
+    key, (wave1, wave2) = _two_waves(runner, tmp_path)
+    unknown = runner.invoke(args=["aggregates", "import", str(wave1)])
+    assert unknown.exit_code != 0 and "signed by a key no administration registered here" in unknown.output
+
+    registered = runner.invoke(args=["aggregates", "register", "Demoland", "--public-key", key])
+    assert "as Administration 01" in registered.output
+    again = runner.invoke(args=["aggregates", "register", "Other", "--public-key", key])
+    assert again.exit_code != 0 and "already registered" in again.output
+
+    signed = json.loads(wave2.read_text())
+    signed["document"]["rows"][0]["index"] = 99.9
+    tampered = tmp_path / "tampered.json"
+    tampered.write_text(json.dumps(signed))
+    small = json.loads(wave2.read_text())
+    small["document"]["rows"][0]["n"] = 2
+    leaked = tmp_path / "small.json"
+    leaked.write_text(json.dumps(small))
+
+    result = runner.invoke(args=["aggregates", "import", str(wave1), str(tampered), str(leaked), str(wave2)])
+    assert result.exit_code != 0 and "2 of 4 file(s) refused" in result.output
+    assert f"{tampered}: refused: signature: does not match the content" in result.output
+    assert f"{leaked}: refused: rows[0]: n=2 breaks the small-cell rule" in result.output
+    assert len(session.exec(select(AggregateImport)).all()) == 2
+
+    duplicate = runner.invoke(args=["aggregates", "import", str(wave2)])
+    assert duplicate.exit_code != 0 and "duplicate: this file was already imported" in duplicate.output
+
+
+@pytest.fixture
+def observer(app, session):
+    create_user(session, UserCreate(email="observer@example.org", role=Role.observer, password=PASSWORD), actor="t")
+    client = app.test_client()
+    assert sign_in(client, "observer@example.org").status_code == 302
+    return client
+
+
+def test_programme_observer_sees_anonymised_comparison_with_change(runner, tmp_path, observer) -> None:
+    key, files = _two_waves(runner, tmp_path)
+    runner.invoke(args=["aggregates", "register", "Demoland", "--public-key", key])
+    assert runner.invoke(args=["aggregates", "import", *map(str, files)]).exit_code == 0
+    page = observer.get("/programme/?highlight=Administration 01")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Administration 01" in html and "Demoland" not in html
+    assert "<svg" in html and "officials" in html
+    assert "(+" in html or "(-" in html  # change since the previous wave, beside each index
+    assert observer.get("/manage/").status_code == 403
+    assert observer.get("/admin/users").status_code == 403
