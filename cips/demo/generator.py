@@ -39,6 +39,10 @@ FACTOR_MEANS: dict[str, dict[str, float]] = {
 SENSITIVE = {"audit": 0.12, "conduct": 0.10}
 LANGUAGE_WEIGHTS = {"fr": 0.35, "en": 0.30, "es": 0.20, "pt": 0.15}
 OPEN_RATES = {"open_change_first": 0.45, "open_works": 0.30, "open_other": 0.12}
+#: Careless interviews the quality flags (``analysis.quality``) must find: respondent 3 finishes
+#: in 2 minutes (honest ones take 7 to 28), respondent 5 agrees (4) with every statement.
+SPEEDER_INDEX, SPEEDER_MINUTES = 3, 2
+STRAIGHT_LINER_INDEX, STRAIGHT_LINE_VALUE = 5, 4
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,11 @@ class DemoRespondents:
                     answers[item.id] = text
         submitted = self.now - timedelta(days=rng.uniform(0, self.days))
         started = submitted - timedelta(minutes=rng.uniform(7, 28))
+        # After every draw of this respondent, so that the others stay what the seed made them.
+        if index == SPEEDER_INDEX:
+            started = submitted - timedelta(minutes=SPEEDER_MINUTES)
+        if index == STRAIGHT_LINER_INDEX:
+            answers |= {item.id: STRAIGHT_LINE_VALUE for item in definition.items() if item.type is ItemType.likert5}
         return {
             "uuid": str(uuid.uuid5(DEMO_NAMESPACE, f"{self.campaign}/{self.seed}/{index}")),
             "campaign": self.campaign,

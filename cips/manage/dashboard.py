@@ -24,9 +24,13 @@ def _progress(slug: str):
 @bp.get("/campaigns/<slug>/dashboard")
 @role_required(Role.manager)
 def dashboard(slug: str):
+    from cips.services.quality import campaign_quality
+
     campaign, progress = _progress(slug)
     refresh = current_app.config.get("DASHBOARD_REFRESH_SECONDS", REFRESH_SECONDS)
-    return render_template("manage/dashboard.html", campaign=campaign, fw=progress, refresh=refresh)
+    # Flags read every answer: computed with the page, not in the fragment refreshed every few seconds.
+    quality = campaign_quality(db.session, campaign)
+    return render_template("manage/dashboard.html", campaign=campaign, fw=progress, refresh=refresh, quality=quality)
 
 
 @bp.get("/campaigns/<slug>/dashboard/live")

@@ -170,6 +170,16 @@ EXCLUSION_LABELS = {
 }
 
 
+#: Quality flags (``analysis.quality.FLAGS``) in words, in the interface language.
+FLAG_LABELS = {
+    "speeder": _l("finished much faster than most"),
+    "straight_lining": _l("same answer to every statement of most blocks"),
+    "near_duplicate": _l("nearly the same answers as another record of the tablet"),
+    "burst": _l("more interviews finished on one tablet than fit in the time"),
+    "copied_text": _l("open answer identical to another respondent's"),
+}
+
+
 class ExcludeForm(FlaskForm):
     uuid = StringField(_l("Submission uuid"), validators=[DataRequired(), Length(max=64)])
     category = SelectField(_l("Category"), validators=[DataRequired()])

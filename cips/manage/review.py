@@ -1,4 +1,5 @@
-"""Review of a campaign's records: exclude one with a category and a reason, or count it again.
+"""Review of a campaign's records: the records quality flags point at (``cips.services.quality``),
+and excluding one with a category and a reason, or counting it again.
 
 The decisions are made by ``cips.services.exclusions`` (the CLI's too); this page only
 collects them. Nothing here shows answers.
@@ -13,16 +14,23 @@ from cips.auth import role_required
 from cips.auth.principal import actor, campaign_for
 from cips.extensions import db
 from cips.manage import bp
-from cips.manage.forms import EXCLUSION_LABELS, ExcludeForm, ReinstateForm
+from cips.manage.forms import EXCLUSION_LABELS, FLAG_LABELS, ExcludeForm, ReinstateForm
 from cips.models import ExclusionCategory, Role
 from cips.services.exclusions import ExclusionError, exclude, excluded_counts, exclusions, reinstate
 from cips.services.messages import localized
+from cips.services.quality import campaign_quality
 
 
 @bp.app_template_global()
 def exclusion_label(category: str) -> str:
     """An exclusion category (``test``) in words, in the interface language."""
     return str(EXCLUSION_LABELS.get(category, category))
+
+
+@bp.app_template_global()
+def flag_label(flag: str) -> str:
+    """A quality flag (``speeder``) in words, in the interface language."""
+    return str(FLAG_LABELS.get(flag, flag))
 
 
 def _exclude_form() -> ExcludeForm:
@@ -34,8 +42,8 @@ def _exclude_form() -> ExcludeForm:
 def _page(slug: str, form: ExcludeForm, status: int = 200):
     campaign = campaign_for(slug)
     return render_template("manage/review.html", campaign=campaign, form=form, reinstate_form=ReinstateForm(),
-                           rows=exclusions(db.session, campaign),
-                           excluded=excluded_counts(db.session, campaign)), status  # fmt: skip
+                           rows=exclusions(db.session, campaign), excluded=excluded_counts(db.session, campaign),
+                           quality=campaign_quality(db.session, campaign)), status  # fmt: skip
 
 
 @bp.get("/campaigns/<slug>/review")

@@ -1,0 +1,56 @@
+"""Quality flags on the dashboard and the review list: signs for a manager, never an exclusion by themselves."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from flask import Flask
+from sqlmodel import Session, select
+
+from cips.demo.generator import DEMO_NAMESPACE, SPEEDER_INDEX, STRAIGHT_LINER_INDEX
+from cips.models import Campaign, Role, SubmissionExclusion
+from cips.services.quality import campaign_quality
+from tests.exports.support import post
+from tests.helpers import officials_answers
+
+
+def test_demo_seeds_a_speeder_and_a_straight_liner_that_are_flagged(loaded: Flask, runner, session: Session) -> None:
+    result = runner.invoke(args=["demo", "--responses", "30", "--seed", "1"])
+    assert result.exit_code == 0, result.output
+    demo = session.exec(select(Campaign).where(Campaign.slug == "demo")).one()
+    flags = campaign_quality(session, demo).flags.flagged
+    speeder = str(uuid.uuid5(DEMO_NAMESPACE, f"demo/1/{SPEEDER_INDEX}"))
+    straight = str(uuid.uuid5(DEMO_NAMESPACE, f"demo/1/{STRAIGHT_LINER_INDEX}"))
+    assert speeder in flags["speeder"] and straight in flags["straight_lining"]
+    assert straight not in flags["speeder"] and speeder not in flags["straight_lining"]
+
+
+def _fieldwork(loaded: Flask) -> str:
+    """Seven officials on seven tablets; the last finished in one minute (the others in 14)."""
+    client = loaded.test_client()
+    for k in range(7):
+        answers = dict(officials_answers(), open_change_first=f"Respondent {k} wants better pay.")
+        post(client, device_id=f"tablet-{k}", answers=answers)
+    now = datetime.now(UTC).replace(microsecond=0)
+    fast = post(client, device_id="tablet-9", started_at=(now - timedelta(minutes=1)).isoformat(),
+                submitted_at=now.isoformat(), answers=dict(officials_answers(), open_change_first="x"))  # fmt: skip
+    return fast["uuid"]
+
+
+def test_dashboard_counts_flags_with_the_small_cell_rule_and_review_lists_them(client_as, loaded: Flask,
+                                                                               session: Session) -> None:  # fmt: skip
+    fast = _fieldwork(loaded)
+    manager = client_as(Role.manager)
+    page = manager.get("/manage/campaigns/test/dashboard").get_data(as_text=True)
+    quality = page[page.index('data-testid="quality"') :]
+    assert "finished much faster than most" in quality and "n&lt;5" in quality  # one speeder: not shown as 1
+    review = manager.get("/manage/campaigns/test/review").get_data(as_text=True)
+    flagged = review[review.index('data-testid="flagged"') :]
+    assert fast in flagged and flagged.count("<code>") == 1
+    assert session.exec(select(SubmissionExclusion)).all() == []  # flagged, not excluded
+    response = manager.post("/manage/campaigns/test/review/exclude",
+                            data={"uuid": fast, "category": "careless", "reason": "one minute"})  # fmt: skip
+    assert response.status_code == 303
+    review = manager.get("/manage/campaigns/test/review").get_data(as_text=True)
+    assert "No record has a quality flag." in review and fast in review  # now in the excluded list
