@@ -18,11 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 SOURCES = (".py", ".js", ".html", ".ipynb")
 #: Written ahead of its first caller, in work landing in slices: each entry says which slice uses it.
-NOT_YET_CALLED = {
-    "namesOf",  # expr.js: the item ids an expression reads (skip logic's next slice)
-    "order_key",  # cips/instruments/logic.py: a randomised section's stored order (skip logic's no-JS form)
-    "shown_order",  # cips/instruments/logic.py: the same order, seeded, for the no-JS form (skip logic's next slice)
-}
+NOT_YET_CALLED: set[str] = set()
 
 
 def _words(folders: tuple[str, ...], *, skip: Path | None = None) -> Counter[str]:

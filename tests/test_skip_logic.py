@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,8 @@ def logic_questionnaire() -> dict[str, Any]:
     background.insert(2, {"id": "ps_channels_other", "type": "text", "relevant": "'other' in ps_channels",
                           "text": tr("Which other channel?")})  # fmt: skip
     background.insert(3, {"id": "ps_years", "type": "number", "required": "ps_role != 'other'",
-                          "constraint": ". >= 0 and . <= 80", "constraint_message": tr("Between 0 and 80 years."),
+                          "constraint": ". >= 0 and . <= 80",
+                          "constraint_message": tr("Between 0 and 80 years.") | {"fr": "Entre 0 et 80 ans."},
                           "text": tr("Years dealing with customs")})  # fmt: skip
     broker = {"id": "broker_block", "title": tr("Brokers"), "relevant": "ps_role == 'broker'", "items": [
         {"id": "br_licence", "type": "single", "text": tr("Licensed?"), "choices": choices("yes", "no")},
@@ -229,3 +231,41 @@ def test_logic_of_a_definition_is_independent_copies(tmp_path) -> None:
     broker = {"ps_role": "broker"}
     assert "br_licence" in walk(logic_of(first), broker).asked
     assert "br_licence" not in walk(logic_of(second), broker).asked
+
+
+# --------------------------------------------------------------------------- the no-JavaScript form
+
+
+def _hidden(page: str) -> dict[str, str]:
+    return dict(re.findall(r'name="(submission_uuid|started_at|csrf_token)"[^>]*value="([^"]*)"', page))
+
+
+def _item_order(page: str, section: str) -> list[str]:
+    part = page.split(f'id="s-{section}"', 1)[1].split("</section>", 1)[0]
+    return re.findall(r'id="f-([a-z0-9_]+)"', part)
+
+
+def test_basic_form_offers_dont_know_keeps_its_order_and_drops_answers_not_asked(logic_campaign, client,
+                                                                                 session) -> None:  # fmt: skip
+    url = "/s/logic/private_sector/basic?lang=fr"
+    page = client.get(url).get_data(as_text=True)
+    assert 'value="dont_know"' in page and "Ne sait pas" in page and "Préfère ne pas répondre" in page
+    assert 'id="f-lead_index"' not in page  # calculated, never asked
+    order = _item_order(page, "leadership")
+    assert sorted(order) == ["lead_1", "lead_2", "lead_3", "lead_4"]
+    data = {**_hidden(page), "consent": "y", "ps_role": "importer", "ps_frequency": "weekly",
+            "ps_region": "headquarters", "ps_years": "95", "lead_1": "dont_know", "lead_2": "2",
+            "br_licence": "yes"}  # fmt: skip
+    resp = client.post(url, data=data)
+    assert resp.status_code == 422
+    again = resp.get_data(as_text=True)
+    assert "Entre 0 et 80 ans." in again  # the constraint's message, in the respondent's language
+    assert 'id="f-br_licence"' not in again  # an importer is not asked the brokers' block
+    assert _item_order(again, "leadership") == order  # the same uuid, the same order
+    data["ps_years"] = "12"
+    assert client.post(url, data=data).status_code == 200
+    stored = stored_answers(session)
+    assert "br_licence" not in stored  # shown to all without JavaScript, dropped as not asked
+    assert stored["lead_1"] == (None, "dont_know") and stored["lead_index"] == (2.0, None)
+    shown = [i for i in json.loads(stored["order:leadership"][1]) if i != "lead_index"]
+    assert shown == order

@@ -55,9 +55,14 @@ def _drop_later_defaults(node: Any) -> Any:
     return node
 
 
+def definition_json(instrument: Instrument) -> dict[str, Any]:
+    """The definition as JSON, without the later fields left unset (what devices and the hash see)."""
+    return _drop_later_defaults(instrument.model_dump(mode="json"))
+
+
 def content_hash(instrument: Instrument) -> str:
     """Stable hash of the validated definition (formatting and key order do not count)."""
-    data = _drop_later_defaults(instrument.model_dump(mode="json"))
+    data = definition_json(instrument)
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

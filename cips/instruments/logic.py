@@ -224,6 +224,21 @@ def walk(logic: Logic, answers: Mapping[str, Any]) -> Walk:
     return result
 
 
+def asked_only(instrument: Instrument, answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers to items that were asked: a form that shows every item (no JavaScript) drops the
+    others, as the PWA clears an answer when a change hides its item."""
+    logic = logic_of(instrument)
+    if not logic.active:
+        return answers
+    asked = walk(logic, answers).asked
+    return {k: v for k, v in answers.items() if k in asked or k.startswith(ORDER_PREFIX)}
+
+
+def orders_for(instrument: Instrument, seed: str) -> dict[str, list[str]]:
+    """Each randomised section's order for one respondent (the no-JS form seeds it with the submission uuid)."""
+    return {s.id: shown_order([i.id for i in s.items], f"{seed}:{s.id}") for s in instrument.sections if s.randomize}
+
+
 def order_error(logic: Logic, key: str, value: Any) -> str | None:
     """Why an ``order:<section>`` answer is not the order of a randomised section, or None if it is."""
     items = logic.randomized.get(key.removeprefix(ORDER_PREFIX))

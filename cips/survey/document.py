@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from cips.instruments.loader import definition_json
 from cips.instruments.service import definition_of
 from cips.models import Campaign, CampaignMode
 from cips.services.campaigns import campaign_instruments, current_versions
@@ -31,7 +32,7 @@ def campaign_document(session: Session, campaign: Campaign) -> dict[str, Any]:
             # New respondents get the current version; older ones stay so that a
             # draft started before an update can still be finished as it began.
             "current": row.id in current,
-            "definition": definition_of(row).model_dump(mode="json"),
+            "definition": definition_json(definition_of(row)),
         }
         for row in campaign_instruments(session, campaign)
     ]

@@ -10,7 +10,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from cips.instruments.logic import NON_SUBSTANTIVE
 from cips.instruments.schema import LIKERT_MAX, LIKERT_MIN, Instrument, ItemType
+from cips.survey.i18n import ui
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -30,14 +32,18 @@ def build_form_class(definition: Instrument, lang: str) -> type[SurveyFormBase]:
     so the form and the API can never disagree on what is valid."""
     fields: dict[str, Any] = {}
     scale = definition.likert_labels[lang]
+    words = ui(lang)
     for item in definition.items():
+        if item.calculate:  # computed by the server, never asked
+            continue
         label = item.text[lang]
+        extra = [SelectChoice(word, words[word]) for word in item.non_substantive]
         if item.type is ItemType.likert5:
             choices = [SelectChoice(str(v), scale[v - LIKERT_MIN]) for v in range(LIKERT_MIN, LIKERT_MAX + 1)]
-            fields[item.id] = RadioField(label, choices=choices, validators=[Optional()])
+            fields[item.id] = RadioField(label, choices=choices + extra, validators=[Optional()])
         elif item.type is ItemType.single:
             choices = [SelectChoice(c.value, c.label[lang]) for c in item.choices or []]
-            fields[item.id] = RadioField(label, choices=choices, validators=[Optional()])
+            fields[item.id] = RadioField(label, choices=choices + extra, validators=[Optional()])
         elif item.type is ItemType.multi:
             choices = [SelectChoice(c.value, c.label[lang]) for c in item.choices or []]
             fields[item.id] = MultiCheckboxField(label, choices=choices, validators=[Optional()])
@@ -51,10 +57,14 @@ def build_form_class(definition: Instrument, lang: str) -> type[SurveyFormBase]:
 def answers_from_form(form: SurveyFormBase, definition: Instrument) -> dict[str, Any]:
     answers: dict[str, Any] = {}
     for item in definition.items():
+        if item.calculate:
+            continue
         value = form[item.id].data
         if value in (None, "", []) or value == "None":
             continue
-        if item.type is ItemType.likert5:
+        if value in NON_SUBSTANTIVE:
+            answers[item.id] = value
+        elif item.type is ItemType.likert5:
             answers[item.id] = int(value)
         elif item.type is ItemType.number:
             answers[item.id] = int(value) if float(value).is_integer() else float(value)

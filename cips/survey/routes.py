@@ -16,6 +16,7 @@ from sqlmodel import select
 
 from cips import clock
 from cips.extensions import db
+from cips.instruments import logic
 from cips.instruments.service import definition_of
 from cips.models import Campaign, Instrument
 from cips.services.campaigns import current_versions, is_open, public_campaign
@@ -132,10 +133,37 @@ def answer(slug: str, key: str):
                     continue
                 name = error["field"].removeprefix("answers.")
                 target = form[name] if name in form else form.consent  # noqa: SIM401 (WTForms has no .get)
-                target.errors = [*target.errors, t["required"] if "required" in error["message"] else error["message"]]
+                target.errors = [*target.errors, _field_message(definition, name, error["message"], t, lang)]
     else:
         status = 400
-    return render_template("survey/form.html", form=form, notices=notices, **context), status
+    return render_template("survey/form.html", form=form, notices=notices,
+                           items=_shown_items(definition, form), **context), status  # fmt: skip
+
+
+def _field_message(definition, item_id: str, message: str, t: dict[str, str], lang: str) -> str:
+    """An answer's error in the respondent's language where the questionnaire or the UI has it."""
+    if "required" in message:
+        return t["required"]
+    item = definition.item_map().get(item_id)
+    if item is not None and item.constraint_message and message in item.constraint_message.values():
+        return item.constraint_message.get(lang, message)
+    return message
+
+
+def _shown_items(definition, form) -> dict[str, list]:
+    """Each section's items as this respondent sees them: in their order (randomised sections, seeded
+    by the submission uuid so a re-shown form keeps it), calculated ones left out, and after a post,
+    only those asked given the answers posted (without JavaScript nothing can hide them live)."""
+    orders = logic.orders_for(definition, form.submission_uuid.data or "")
+    asked = None
+    if request.method == "POST":
+        asked = logic.walk(logic.logic_of(definition), answers_from_form(form, definition)).asked
+    shown = {}
+    for section in definition.sections:
+        by_id = {item.id: item for item in section.items}
+        ordered = [by_id[i] for i in orders.get(section.id, by_id)]
+        shown[section.id] = [i for i in ordered if not i.calculate and (asked is None or i.id in asked)]
+    return shown
 
 
 def _invite_needed(campaign: Campaign, lang: str):
@@ -157,6 +185,7 @@ def _needs_app(campaign: Campaign, lang: str):
 
 
 def _payload(form, campaign: Campaign, row: Instrument, lang: str) -> dict:
+    definition = definition_of(row)
     try:
         submission_uuid = str(uuid.UUID(form.submission_uuid.data))
     except (TypeError, ValueError):
@@ -178,6 +207,8 @@ def _payload(form, campaign: Campaign, row: Instrument, lang: str) -> dict:
         "device_id": None,
         "started_at": started_at,
         "submitted_at": clock.now().isoformat(),
-        "answers": answers_from_form(form, definition_of(row)),
+        # Answers to items not asked are dropped (the form shows every item); the order shown is kept.
+        "answers": logic.asked_only(definition, answers_from_form(form, definition))
+        | {logic.order_key(sid): order for sid, order in logic.orders_for(definition, submission_uuid).items()},
         **({"invite_token": form.invite_token.data} if form.invite_token.data else {}),
     }

@@ -13,8 +13,9 @@ import {
 import { encryptionOf, seal } from "./crypto.js";
 import { openDatabase, Store } from "./db.js";
 import * as form from "./form.js";
+import * as logic from "./logic.js";
 import { SCREENS } from "./screens.js";
-import { actions, app, CFG, definition, hasPin, IDLE_SCREENS, instrumentOf, isStation, metaKey, reviewPage, t } from "./state.js";
+import { actions, app, CFG, definition, hasPin, IDLE_SCREENS, instrumentOf, isStation, metaKey, reviewPage, sections, t } from "./state.js";
 import { Menu } from "./station.js";
 import { Sync } from "./sync.js";
 import { h } from "./ui.js";
@@ -123,6 +124,7 @@ async function begin(inst) {
     campaign: app.doc.slug, uuid: crypto.randomUUID(), instrument: inst.key, version: inst.version,
     language: app.lang, startedAt: new Date().toISOString(), consent: false, page: 0, answers: {},
     invite: app.invite || null,
+    order: logic.drawOrder(inst.definition), // drawn once: a reload of the draft shows the same order
   }; // prettier-ignore
   await saveDraft();
   go(0);
@@ -146,11 +148,21 @@ function showErrors(errors) {
   main.querySelector('[data-testid="errors"]').focus();
 }
 
+/** The page `direction` (+1/-1) away from `page`, passing over sections with nothing asked. */
+function step(page, direction) {
+  const state = logic.walk(definition(), app.draft.answers);
+  let target = page + direction;
+  while (target >= 1 && target < reviewPage() && !logic.shownSections({ sections: [sections()[target - 1]] }, state).length) {
+    target += direction;
+  }
+  return target;
+}
+
 function next(section) {
-  const errors = form.validate(section.items, app.draft.answers, t());
+  const errors = form.validate(definition(), section.items, app.draft.answers, t(), app.lang);
   if (Object.keys(errors).length) showErrors(errors);
   else if (app.draft.toReview) go(reviewPage());
-  else go(app.draft.page + 1);
+  else go(step(app.draft.page, 1));
 }
 
 /** "Change" on the review page: that part, then straight back to the review (kept in the draft). */
@@ -160,9 +172,19 @@ function change(index) {
 }
 
 function onAnswer(itemId, value) {
+  const before = logic.walk(definition(), app.draft.answers).asked;
   if (value === null) delete app.draft.answers[itemId];
   else app.draft.answers[itemId] = value;
+  const state = logic.walk(definition(), app.draft.answers);
+  // Answers to items this answer hides are cleared: the draft never holds what will not be sent.
+  for (const id of logic.staleAnswers(definition(), app.draft.answers, state)) delete app.draft.answers[id];
   saveDraft();
+  const changed = before.size !== state.asked.size || [...state.asked].some((id) => !before.has(id));
+  if (changed && app.screen === "section") {
+    const focused = document.activeElement && document.activeElement.id;
+    render({ focus: false }); // show or hide the items whose condition changed
+    if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
+  }
 }
 
 function afterConsent() {
@@ -202,11 +224,11 @@ async function decline() {
 
 async function submit(button) {
   const def = definition();
-  const errors = form.validate(form.allItems(def), app.draft.answers, t());
+  const errors = form.validate(def, form.allItems(def), app.draft.answers, t(), app.lang);
   if (Object.keys(errors).length) {
     const first = def.sections.findIndex((s) => s.items.some((item) => errors[item.id]));
     go(first + 1);
-    showErrors(form.validate(def.sections[first].items, app.draft.answers, t()));
+    showErrors(form.validate(def, def.sections[first].items, app.draft.answers, t(), app.lang));
     return;
   }
   button.disabled = true;
@@ -214,7 +236,7 @@ async function submit(button) {
   const payload = {
     uuid: draft.uuid, campaign: app.doc.slug, instrument: draft.instrument, instrument_version: draft.version,
     language: draft.language, device_id: app.deviceId, started_at: draft.startedAt,
-    submitted_at: new Date().toISOString(), answers: form.payloadAnswers(def, draft.answers),
+    submitted_at: new Date().toISOString(), answers: form.payloadAnswers(def, draft.answers, draft.order),
   }; // prettier-ignore
   if (draft.invite) payload.invite_token = draft.invite;
   // Encrypted campaign: only the sealed envelope enters the outbox (crypto.js).
@@ -277,7 +299,7 @@ async function openStation() {
 }
 
 Object.assign(actions, {
-  afterConsent, begin, change, decline, go, next, nextRespondent, onAnswer, openStation, setLanguage, submit,
+  afterConsent, begin, change, decline, go, next, nextRespondent, onAnswer, openStation, setLanguage, step, submit,
   setConsent: (checked) => {
     app.draft.consent = checked;
     saveDraft();

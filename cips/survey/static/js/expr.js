@@ -175,13 +175,6 @@ export function parse(source) {
   return parsed.get(source);
 }
 
-/** The item ids an expression reads. */
-export function namesOf(source) {
-  const parser = new Parser(source);
-  parser.parse();
-  return [...parser.names];
-}
-
 const isNumber = (value) => typeof value === "number" && Number.isFinite(value);
 
 function answer(value) {

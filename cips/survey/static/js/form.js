@@ -4,29 +4,29 @@
 // hears about a missing answer on the page, not after upload; the server stays the
 // judge, and what it refuses is kept on the device (attention list), never lost.
 
+import * as logic from "./logic.js";
 import { fmt, h } from "./ui.js";
+
+const isMissing = logic.isMissing;
 
 export function allItems(definition) {
   return definition.sections.flatMap((section) => section.items);
 }
 
-export function isMissing(value) {
-  if (value === null || value === undefined) return true;
-  if (typeof value === "string") return value.trim() === "";
-  if (Array.isArray(value)) return value.length === 0;
-  return false;
-}
-
-/** Problems with the given items' answers: {itemId: message}. */
-export function validate(items, answers, t) {
+/** Problems with the given items' answers: {itemId: message}. Items not asked are not checked. */
+export function validate(definition, items, answers, t, lang) {
   const errors = {};
+  const state = logic.walk(definition, answers);
   for (const item of items) {
+    if (!logic.isShown(item, state)) continue;
     const value = answers[item.id];
     if (isMissing(value)) {
-      if (item.required) errors[item.id] = t.required;
+      if (logic.isRequired(item, state)) errors[item.id] = t.required;
       continue;
     }
-    if (item.type === "number") {
+    if (!logic.constraintHolds(item, state, value)) {
+      errors[item.id] = (item.constraint_message || {})[lang] || t.required;
+    } else if (item.type === "number") {
       const tooLow = item.min !== null && item.min !== undefined && value < item.min;
       const tooHigh = item.max !== null && item.max !== undefined && value > item.max;
       if (typeof value !== "number" || tooLow || tooHigh) {
@@ -39,29 +39,39 @@ export function validate(items, answers, t) {
   return errors;
 }
 
-/** The answers to send: known items only, skipped ones left out (the API reads absence as "skipped"). */
-export function payloadAnswers(definition, answers) {
+/**
+ * The answers to send: items asked only, skipped ones left out (the API reads absence as
+ * "skipped"), calculated ones left to the server; plus the order randomised sections were shown in.
+ */
+export function payloadAnswers(definition, answers, order = {}) {
   const out = {};
+  const state = logic.walk(definition, answers);
   for (const item of allItems(definition)) {
-    if (!isMissing(answers[item.id])) out[item.id] = answers[item.id];
+    if (logic.isShown(item, state) && !isMissing(answers[item.id])) out[item.id] = answers[item.id];
   }
+  for (const [section, ids] of Object.entries(order || {})) out[`${logic.ORDER_PREFIX}${section}`] = ids;
   return out;
 }
 
-function options(item, lang, labels) {
-  if (item.type === "likert5") return labels.map((label, index) => ({ value: index + 1, label }));
-  return (item.choices || []).map((choice) => ({ value: choice.value, label: choice.label[lang] }));
+/** An item's options: the scale or choices, then its non-substantive answers ("don't know"). */
+function options(item, lang, labels, t) {
+  const scale =
+    item.type === "likert5"
+      ? labels.map((label, index) => ({ value: index + 1, label }))
+      : (item.choices || []).map((choice) => ({ value: choice.value, label: choice.label[lang] }));
+  const extra = (item.non_substantive || []).map((word) => ({ value: word, label: t[word], nonSubstantive: true }));
+  return [...scale, ...extra];
 }
 
 /** How an answer reads on the review page. */
 export function answerText(item, value, lang, labels, t) {
   if (isMissing(value)) return t.not_answered;
   if (item.type === "likert5" || item.type === "single") {
-    const hit = options(item, lang, labels).find((opt) => opt.value === value);
+    const hit = options(item, lang, labels, t).find((opt) => opt.value === value);
     return hit ? hit.label : String(value);
   }
   if (item.type === "multi") {
-    const labelsByValue = new Map(options(item, lang, labels).map((opt) => [opt.value, opt.label]));
+    const labelsByValue = new Map(options(item, lang, labels, t).map((opt) => [opt.value, opt.label]));
     return value.map((v) => labelsByValue.get(v) || v).join("; ");
   }
   return String(value);
@@ -129,8 +139,9 @@ export function renderItem(item, ctx) {
     const multi = item.type === "multi";
     const clear = h("button", { type: "button", class: "link clear", hidden: isMissing(value) || item.required || multi,
       dataset: { testid: `clear-${item.id}` } }, t.clear_answer); // prettier-ignore
-    const inputs = options(item, lang, labels).map((opt) =>
-      h("label", { class: "opt" },
+    const all = options(item, lang, labels, t);
+    const inputs = all.map((opt) =>
+      h("label", { class: opt.nonSubstantive ? "opt non-substantive" : "opt" },
         h("input", {
           type: multi ? "checkbox" : "radio",
           name: item.id,
@@ -145,7 +156,7 @@ export function renderItem(item, ctx) {
               const chosen = new Set(Array.isArray(answers[item.id]) ? answers[item.id] : []);
               if (event.target.checked) chosen.add(opt.value);
               else chosen.delete(opt.value);
-              next = options(item, lang, labels).map((o) => o.value).filter((v) => chosen.has(v));
+              next = all.map((o) => o.value).filter((v) => chosen.has(v));
             }
             clear.hidden = item.required || multi;
             onAnswer(item.id, next);
@@ -154,8 +165,11 @@ export function renderItem(item, ctx) {
         h("span", { class: "opt-label" }, opt.label),
       ),
     ); // prettier-ignore
+    const scale = inputs.filter((_, index) => !all[index].nonSubstantive);
+    const extra = inputs.filter((_, index) => all[index].nonSubstantive);
     const fieldset = h("fieldset", common, h("legend", {}, title), help,
-      h("div", { class: item.type === "likert5" ? "scale likert" : "scale choices" }, inputs), clear, errorText); // prettier-ignore
+      h("div", { class: item.type === "likert5" ? "scale likert" : "scale choices" }, scale),
+      extra.length ? h("div", { class: "scale non-substantive" }, extra) : null, clear, errorText); // prettier-ignore
     clear.addEventListener("click", () => {
       for (const input of fieldset.querySelectorAll("input")) input.checked = false;
       clear.hidden = true;
@@ -196,16 +210,17 @@ export function errorSummary(items, errors, lang, t) {
   ); // prettier-ignore
 }
 
-/** Review page body: every section with its answers and a "Change" button. */
+/** Review page body: every section asked, with its answers and a "Change" button. */
 export function renderReview(definition, ctx, onChange) {
-  const { lang, t, labels, answers, errors } = ctx;
-  return definition.sections.map((section, index) =>
+  const { lang, t, labels, answers, errors, order } = ctx;
+  const state = logic.walk(definition, answers);
+  return definition.sections.map((section, index) => !logic.shownSections({ sections: [section] }, state).length ? null :
     h("section", { class: "review-section", "aria-labelledby": `r-${section.id}` },
       h("div", { class: "review-head" },
         h("h2", { id: `r-${section.id}` }, section.title[lang]),
         h("button", { type: "button", class: "secondary", dataset: { testid: `change-${section.id}` },
           "aria-describedby": `r-${section.id}`, onclick: () => onChange(index) }, t.change)),
-      h("dl", {}, section.items.map((item) => [
+      h("dl", {}, logic.orderedItems(section, order).filter((item) => logic.isShown(item, state)).map((item) => [
         h("dt", {}, item.text[lang]),
         h("dd", { class: [isMissing(answers[item.id]) ? "missing" : "", errors[item.id] ? "has-error" : ""].join(" ").trim(),
           dataset: { testid: `review-${item.id}` } }, answerText(item, answers[item.id], lang, labels, t),

@@ -2,6 +2,7 @@
 // Each returns DOM nodes; app.js puts them in <main> and moves focus to the <h1>.
 
 import * as form from "./form.js";
+import * as logic from "./logic.js";
 import { actions, app, definition, isStation, reviewPage, sections, t } from "./state.js";
 import { fmt, h } from "./ui.js";
 
@@ -25,7 +26,7 @@ function languageNav(large = false) {
 function context(extra = {}) {
   return {
     lang: app.lang, t: t(), labels: definition().likert_labels[app.lang], answers: app.draft.answers,
-    errors: app.errors, onAnswer: actions.onAnswer, ...extra,
+    errors: app.errors, onAnswer: actions.onAnswer, order: app.draft.order, ...extra,
   }; // prettier-ignore
 }
 
@@ -67,9 +68,12 @@ function consentScreen() {
   ]; // prettier-ignore
 }
 
-/** Part n of N; the review page is past the last part (a full bar and "last step"). */
+/** Part n of N (sections with nothing asked are not counted); the review page is past the last part. */
 function progress(page) {
-  const total = sections().length;
+  const shown = logic.shownSections(definition(), logic.walk(definition(), app.draft.answers));
+  const total = shown.length;
+  const here = shown.indexOf(sections()[page - 1]);
+  page = page > sections().length ? total + 1 : here + 1 || 1;
   const label = page > total ? t().review_progress : fmt(t().section_of, { n: page, total });
   return h("div", { class: "progress" },
     h("span", { id: "progress-label" }, label),
@@ -79,7 +83,9 @@ function progress(page) {
 function sectionScreen() {
   const page = app.draft.page;
   const section = sections()[page - 1];
-  const optionalStatements = section.items.some((item) => !item.required && item.type === "likert5");
+  const state = logic.walk(definition(), app.draft.answers);
+  const items = logic.orderedItems(section, app.draft.order).filter((item) => logic.isShown(item, state));
+  const optionalStatements = items.some((item) => !item.required && item.type === "likert5");
   // The hint says once that statements may be skipped: no "(optional)" after each of them.
   const ctx = context({ skipHintShown: optionalStatements });
   return [
@@ -87,11 +93,11 @@ function sectionScreen() {
     progress(page),
     heading(section.title[app.lang], `section-${section.id}`),
     optionalStatements ? h("p", { class: "muted" }, t().skip_hint) : null,
-    form.errorSummary(section.items, app.errors, app.lang, t()),
+    form.errorSummary(items, app.errors, app.lang, t()),
     h("div", { class: "items", dataset: { testid: "page", page: String(page) } },
-      section.items.map((item) => form.renderItem(item, ctx))),
+      items.map((item) => form.renderItem(item, ctx))),
     h("div", { class: "pager" },
-      h("button", { type: "button", class: "secondary", dataset: { testid: "back" }, onclick: () => actions.go(page - 1) }, t().back),
+      h("button", { type: "button", class: "secondary", dataset: { testid: "back" }, onclick: () => actions.go(actions.step(page, -1)) }, t().back),
       h("button", { type: "button", dataset: { testid: "next" }, onclick: () => actions.next(section) },
         app.draft.toReview ? t().to_review : t().next)),
   ]; // prettier-ignore
@@ -107,7 +113,7 @@ function reviewScreen() {
     form.errorSummary(form.allItems(definition()), app.errors, app.lang, strings),
     form.renderReview(definition(), context(), actions.change),
     h("div", { class: "pager" },
-      h("button", { type: "button", class: "secondary", dataset: { testid: "back" }, onclick: () => actions.go(reviewPage() - 1) }, strings.back),
+      h("button", { type: "button", class: "secondary", dataset: { testid: "back" }, onclick: () => actions.go(actions.step(reviewPage(), -1)) }, strings.back),
       h("button", { type: "button", dataset: { testid: "submit" }, onclick: (event) => actions.submit(event.currentTarget) }, strings.submit)),
   ]; // prettier-ignore
 }
