@@ -32,6 +32,8 @@ SCHEMA = "cips-aggregates"
 SCHEMA_VERSION = 1
 #: The level of a row that describes a whole questionnaire (every respondent of it).
 NATIONAL = "national"
+#: Keys of a shared measure of an action plan (no owner, no evidence: what, status and when).
+MEASURE_KEYS = ("factor", "what", "status", "due")
 #: Keys of a row, in the order the file writes them.
 ROW_KEYS = ("questionnaire", "stratum", "factor", "n", "index", "ci_low", "ci_high", "effective_n")
 
@@ -164,4 +166,10 @@ def check_document(document: Any) -> dict[str, Any]:
             raise AggregateError(f"rows[{i}]: expected the keys {', '.join(ROW_KEYS)}")
         if row["n"] is not None and (not isinstance(row["n"], int) or row["n"] < MIN_CELL):
             raise AggregateError(f"rows[{i}]: n={row['n']!r} breaks the small-cell rule (at least {MIN_CELL})")
+    measures = document.get("measures", [])
+    if not isinstance(measures, list):
+        raise AggregateError("measures: not a list")
+    for i, measure in enumerate(measures):
+        if not isinstance(measure, dict) or set(measure) != set(MEASURE_KEYS):
+            raise AggregateError(f"measures[{i}]: expected the keys {', '.join(MEASURE_KEYS)}")
     return document

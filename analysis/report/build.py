@@ -8,10 +8,11 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.actions import measures_by_factor
 from analysis.factors import FACTOR_IDS, OTHER
 from analysis.privacy import Hidden, suppress, suppress_group, suppress_strata, why_hidden
 from analysis.report.i18n import text
-from analysis.report.model import Fieldwork, Report, ReportInput, StratumRow, ThemeBlock
+from analysis.report.model import Fieldwork, FollowUp, Report, ReportInput, StratumRow, ThemeBlock
 from analysis.sampling import margin_of_error
 from analysis.scores import MIN_CELL, SUPPRESSED, compare, factor_indices, item_indices, respondent_scores
 
@@ -137,6 +138,28 @@ def _theme_block(factor: str, n_answers: int, themes: list[Any], hidden_small: i
                       sizes["small"] if hidden_small else "")  # fmt: skip
 
 
+def follow_up(inp: ReportInput, change: pd.DataFrame | None) -> list[FollowUp]:
+    """Each factor with measures recorded in the previous wave, in RAD order, beside its change."""
+    grouped = measures_by_factor(inp.measures)
+    rows = {} if change is None else {r["factor"]: r for r in change.to_dict("records")}
+    out = []
+    for factor in [f for f in (*FACTOR_IDS, OTHER) if f in grouped]:
+        row = rows.get(factor)
+        out.append(FollowUp(factor, "" if row is None else row["display"], bool(row and row["significant"]),
+                            grouped[factor]))  # fmt: skip
+    return out
+
+
+def wave_change(inp: ReportInput, scores: pd.DataFrame) -> pd.DataFrame | None:
+    """This wave minus the previous one per factor (:func:`analysis.scores.compare`), if there was one."""
+    if inp.previous is None:
+        return None
+    previous = all_scores(inp.previous)
+    both = pd.concat([scores, previous.set_axis([f"prev:{i}" for i in previous.index])])
+    waves = pd.Series(["current"] * len(scores) + ["previous"] * len(previous), index=both.index)
+    return compare(both, waves, "current", "previous")
+
+
 def build_report(inp: ReportInput, lang: str = "en", classifier: Any = None, n_boot: int = 1000,
                  progress: Callable[[str], None] | None = None) -> Report:  # fmt: skip
     """All figures and themes of the report, with suppression applied (n < 5 never shown)."""
@@ -146,12 +169,7 @@ def build_report(inp: ReportInput, lang: str = "en", classifier: Any = None, n_b
     factor_table = factor_indices(scores, groups=groups, weights=inp.weights, n_boot=n_boot)
     present = set(groups)
     gap = compare(scores, groups, *GAP_GROUPS) if set(GAP_GROUPS) <= present else None
-    change = None
-    if inp.previous is not None:
-        previous = all_scores(inp.previous)
-        both = pd.concat([scores, previous.set_axis([f"prev:{i}" for i in previous.index])])
-        waves = pd.Series(["current"] * len(scores) + ["previous"] * len(previous), index=both.index)
-        change = compare(both, waves, "current", "previous")
+    change = wave_change(inp, scores)
     weakest, strongest = _items(inp)
     if classifier is None:
         from analysis import load_default_classifier
@@ -162,5 +180,5 @@ def build_report(inp: ReportInput, lang: str = "en", classifier: Any = None, n_b
         lang=lang, title=inp.title or t["report"],
         subtitle=f"{inp.administration} · {t['wave']} {inp.wave} · {len(inp.respondents)} {t['respondents']}",
         generated=datetime.now(UTC), fieldwork=fieldwork(inp), factor_table=factor_table, gap=gap, change=change,
-        weakest=weakest, strongest=strongest, themes=themes,
+        weakest=weakest, strongest=strongest, themes=themes, follow_up=follow_up(inp, change),
     )  # fmt: skip

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -29,6 +29,9 @@ class ReportInput:
     #: the report language; a stratum missing here is printed as ``item: value``.
     stratum_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     previous: ReportInput | None = None
+    #: Measures recorded against the previous wave (``factor``, ``what``, ``owner``, ``due``, ``status``):
+    #: the report shows them beside each factor's change since then.
+    measures: list[dict[str, Any]] = field(default_factory=list)
     #: Records the survey manager excluded (left out of ``respondents`` and ``answers``), per category.
     excluded: dict[str, int] = field(default_factory=dict)
 
@@ -68,6 +71,29 @@ class ThemeBlock:
 
 
 @dataclass
+class FactorStatus:
+    factor: str
+    #: Index per questionnaire, None where suppressed (n<5).
+    indices: dict[str, float | None]
+    #: This wave minus the previous one (None: no previous wave, or suppressed).
+    change: float | None = None
+    significant: bool = False
+    reasons: list[str] = field(default_factory=list)  # "below", "worse"
+
+    @property
+    def weak(self) -> bool:
+        return bool(self.reasons)
+
+
+@dataclass
+class FollowUp:
+    factor: str
+    change: str  # the change as the report prints it ("-3.2", "n<5"), "" without a previous wave
+    significant: bool
+    measures: list[dict[str, Any]]
+
+
+@dataclass
 class Report:
     lang: str
     title: str
@@ -81,3 +107,5 @@ class Report:
     strongest: pd.DataFrame
     themes: list[ThemeBlock]
     charts: dict[str, str] = field(default_factory=dict)  # name -> SVG markup
+    #: Per factor with measures: its change since the previous wave (as printed) and the measures.
+    follow_up: list[FollowUp] = field(default_factory=list)

@@ -16,6 +16,7 @@ from cips.cli.errors import wrap_commands
 
 def init_app(app: Flask) -> None:
     from cips.cli import (
+        actions,
         aggregates,
         backup,
         briefing,
@@ -42,6 +43,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(exports.export_command)
     app.cli.add_command(backup.backup_command)
     app.cli.add_command(aggregates.aggregates_group)
+    app.cli.add_command(actions.actions_group)
     app.cli.add_command(backup.restore_command)
     # A database that cannot be used is a one-line message in every command, not a traceback.
     for command in app.cli.commands.values():

@@ -32,6 +32,8 @@ def _preview(document: dict) -> str:
             ci = f"{row['ci_low']}–{row['ci_high']}" if row["ci_low"] is not None else ""
             figures = f"{row['n']:>6} {row['index']:>6} {ci:>13} {row['effective_n']:>7}"
         lines.append(f"{row['questionnaire']:<16} {row['stratum']:<28} {row['factor']:<16} {figures}")
+    for m in document.get("measures", []):
+        lines.append(f"measure [{m['status']}] {m['factor']}: {m['what']}" + (f" (due {m['due']})" if m["due"] else ""))
     return "\n".join(lines)
 
 
@@ -41,8 +43,9 @@ def _preview(document: dict) -> str:
 @click.option("--level", default=NATIONAL, show_default=True,
               help="'national' (each questionnaire) or a stratum item, e.g. bg_region")  # fmt: skip
 @click.option("--preview", is_flag=True, help="print exactly what the file would hold, write nothing")
+@click.option("--with-measures", is_flag=True, help="add the action plan's measures marked shared (what, status, due)")
 @with_appcontext
-def export_command(campaign: str, out: Path | None, level: str, preview: bool) -> None:
+def export_command(campaign: str, out: Path | None, level: str, preview: bool, with_measures: bool) -> None:
     """Write CAMPAIGN's suppressed factor aggregates, signed with its administration's key."""
     from cips.services.aggregates import AggregateError, export_file
 
@@ -52,7 +55,7 @@ def export_command(campaign: str, out: Path | None, level: str, preview: bool) -
         check_output_path(out)
     session = db.session
     try:
-        signed = export_file(session, Path(current_app.instance_path), campaign, level)
+        signed = export_file(session, Path(current_app.instance_path), campaign, level, with_measures=with_measures)
     except AggregateError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(_preview(signed["document"]))

@@ -27,4 +27,4 @@ def language_name(code: str) -> str:
     return _language_name(code, str(get_locale()))
 
 
-from cips.manage import campaigns, dashboard, results, review, stations  # noqa: E402,F401
+from cips.manage import actions, campaigns, dashboard, results, review, stations  # noqa: E402,F401

@@ -29,6 +29,7 @@ from cips.i18n import UI_LANGUAGES
 from cips.models import CampaignMode, Role
 from cips.models.campaign import LATE_GRACE_DAYS, MAX_LATE_GRACE_DAYS, NAME_MAX
 from cips.models.user import PASSWORD_MIN
+from cips.services.actions import MAX_WHAT_CHARS
 from cips.services.campaigns import CampaignError, check_slug
 from cips.services.exclusions import MAX_REASON_CHARS
 from cips.services.messages import N_, localized
@@ -253,3 +254,21 @@ class AdministrationForm(FlaskForm):
                                validators=[Optional(), Regexp(r"^[A-Z]{2}$", message=_l("Two letters, e.g. AR."))],
                                )  # fmt: skip
     submit = SubmitField(_l("Add administration"))
+
+
+class MeasureForm(FlaskForm):
+    factor = SelectField(_l("Factor"), validators=[DataRequired()])
+    what = TextAreaField(_l("Measure"), validators=[DataRequired(), Length(max=MAX_WHAT_CHARS)])
+    owner = StringField(_l("Unit in charge"), validators=[DataRequired(), Length(max=200)])
+    due = DateField(_l("Due date"), validators=[Optional()])
+    status = SelectField(_l("Status"))  # choices in the page language: set by the view
+    evidence_url = StringField(_l("Evidence (link)"), validators=[Optional(), Length(max=500)])
+    shared = BooleanField(_l("May be shared with the programme (what, status and due date only)"))
+    submit = SubmitField(_l("Record the measure"))
+
+
+class MeasureStatusForm(FlaskForm):
+    measure_id = HiddenField(validators=[DataRequired()])
+    status = SelectField(_l("Status"))  # choices in the page language: set by the view
+    evidence_url = StringField(_l("Evidence (link)"), validators=[Optional(), Length(max=500)])
+    submit = SubmitField(_l("Update"))

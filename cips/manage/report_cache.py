@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from analysis.files import private_dir
 from cips.extensions import db
 from cips.manage import jobs
-from cips.models import Campaign, Submission, SubmissionExclusion
+from cips.models import ActionMeasure, Campaign, Submission, SubmissionExclusion
 from cips.services.messages import N_
 
 
@@ -51,8 +51,13 @@ def cache_path(campaign: Campaign, lang: str, kind: str, count: int, latest: obj
         select(SubmissionExclusion.submission_id).join(Campaign, Campaign.id == SubmissionExclusion.campaign_id)
         .where(Campaign.administration_id == campaign.administration_id)
     ).scalars())  # fmt: skip
-    settings = json.dumps([campaign.name, campaign.wave, campaign.quotas, campaign.populations, excluded],
-                          sort_keys=True)  # fmt: skip
+    # The report shows the measures recorded in the previous wave, so a change to them is a new report.
+    measures = db.session.execute(
+        select(ActionMeasure.id, ActionMeasure.updated_at).join(Campaign, Campaign.id == ActionMeasure.campaign_id)
+        .where(Campaign.administration_id == campaign.administration_id).order_by(ActionMeasure.id)
+    ).all()  # fmt: skip
+    settings = json.dumps([campaign.name, campaign.wave, campaign.quotas, campaign.populations, excluded,
+                           [(m.id, m.updated_at.isoformat()) for m in measures]], sort_keys=True)  # fmt: skip
     parts = f"{code_fingerprint()}|{campaign.id}|{settings}|{lang}|{count}|{latest}"
     key = hashlib.sha256(parts.encode()).hexdigest()[:24]
     folder = Path(current_app.config.get("REPORT_CACHE_DIR") or Path(current_app.instance_path) / "report_cache")

@@ -1,5 +1,6 @@
 """All tables, imported here so that ``SQLModel.metadata`` knows every one of them."""
 
+from cips.models.action import ActionMeasure
 from cips.models.administration import Administration
 from cips.models.audit import AuditEvent
 from cips.models.base import UTCDateTime, utcnow
@@ -20,6 +21,7 @@ from cips.models.submission import Answer, QuarantinedSubmission, Submission, Su
 from cips.models.user import RecoveryCode, Role, User, UserCreate
 
 __all__ = [
+    "ActionMeasure",
     "Administration",
     "AggregateImport",
     "Answer",

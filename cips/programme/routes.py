@@ -11,6 +11,7 @@ from cips.auth import role_required
 from cips.extensions import db
 from cips.models import Role
 from cips.programme import bp
+from cips.services.actions import STATUS_WORDS
 from cips.services.programme import comparison
 
 
@@ -29,4 +30,9 @@ def index():
         for key, values in sorted(data.latest.items())
     }
     return render_template("programme/index.html", data=data, questionnaires=questionnaires, highlight=highlight,
-                           factor_name=lambda f: factor_name(f, lang))  # fmt: skip
+                           factor_name=lambda f: factor_name(f, lang), status_word=_status_word)  # fmt: skip
+
+
+def _status_word(status: str) -> str:
+    word = next((w for s, w in STATUS_WORDS.items() if s.value == status), None)
+    return word.translated() if word is not None else status

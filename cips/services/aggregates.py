@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from analysis.aggregates import NATIONAL, AggregateError, Source, build_document, canonical_bytes, check_document
 from cips.models import Administration, Campaign
 from cips.services import signing
+from cips.services.measures import as_records, measures
 from cips.services.messages import N_
 from cips.services.reports import report_input
 
@@ -34,8 +35,9 @@ def administration_key(session: Session, instance_path: Path, name: str) -> tupl
 
 
 def export_file(session: Session, instance_path: Path, slug: str, level: str = NATIONAL,
-                n_boot: int = 1000) -> dict[str, Any]:  # fmt: skip
-    """The signed aggregate file of campaign ``slug`` at ``level`` (national or a stratum item)."""
+                n_boot: int = 1000, with_measures: bool = False) -> dict[str, Any]:  # fmt: skip
+    """The signed aggregate file of campaign ``slug`` at ``level`` (national or a stratum item),
+    with the action plan's measures marked shared when ``with_measures``."""
     campaign = session.exec(select(Campaign).where(Campaign.slug == slug)).first()
     if campaign is None:
         raise AggregateError(N_("no campaign %(slug)s (see `cips campaign list`)", slug=repr(slug)))
@@ -45,6 +47,8 @@ def export_file(session: Session, instance_path: Path, slug: str, level: str = N
     inp = report_input(session, campaign, "en")
     source = Source(administration=admin.name, campaign=campaign.name, wave=campaign.wave)
     document = build_document(inp, source, level=level, n_boot=n_boot)
+    if with_measures:
+        document["measures"] = as_records(measures(session, campaign), shared_only=True)
     private = signing.load_or_create(key_path(instance_path, admin))
     return {"document": document, "signature": signing.sign(private, canonical_bytes(document))}
 

@@ -78,6 +78,8 @@ class Comparison:
     change: dict[str, dict[str, dict[str, float | None]]] = field(default_factory=dict)
     #: Waves per member heading.
     waves: dict[str, list[int]] = field(default_factory=dict)
+    #: Measures each member shared with its latest file (factor, what, status, due).
+    measures: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 def heading(member: ProgrammeMember) -> str:
@@ -95,6 +97,9 @@ def comparison(session: Session) -> Comparison:
         imports = session.exec(select(AggregateImport).where(AggregateImport.member_id == member.id)
                                .order_by(AggregateImport.wave, AggregateImport.imported_at)).all()  # fmt: skip
         by_wave = {row.wave: _national(row.document) for row in imports}  # a re-sent wave: the newest file
+        if imports:
+            newest = max(imports, key=lambda row: (row.wave, row.imported_at))
+            out.measures[heading(member)] = list(newest.document.get("measures", []))
         out.waves[heading(member)] = sorted(by_wave)
         if not by_wave:
             continue

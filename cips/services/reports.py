@@ -12,6 +12,7 @@ from cips.models import Administration, Campaign
 from cips.services.campaigns import campaign_instruments
 from cips.services.datasets import load_campaign_data
 from cips.services.labels import stratum_label
+from cips.services.measures import as_records, measures
 from cips.services.messages import N_
 
 
@@ -40,6 +41,7 @@ def report_input(session: Session, campaign: Campaign, lang: str) -> ReportInput
     return ReportInput(title=campaign.name, administration=admin.name if admin else "", wave=campaign.wave,
                        respondents=data.respondents, answers=data.answers, items=data.items,
                        quotas=campaign.quotas, populations=campaign.populations or {}, previous=prev_input,
+                       measures=as_records(measures(session, previous)) if previous is not None else [],
                        stratum_labels=labels, excluded=data.excluded)  # fmt: skip
 
 
