@@ -5,12 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import yaml
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlmodel import select
 
 from cips.extensions import db
-from cips.instruments import load_files
-from cips.instruments.service import InstrumentConflict, store_definition
+from cips.instruments import load_file, load_files
+from cips.instruments.service import InstrumentConflict, definition_of, store_definition
+from cips.instruments.xlsform import XLSFormError, read_xlsform, write_xlsform
+from cips.models import Instrument
 from cips.services import audit
 
 
@@ -68,3 +72,50 @@ def load(files: tuple[str, ...]) -> None:
     except InstrumentConflict as exc:
         session.rollback()
         raise click.ClickException(str(exc)) from exc
+
+
+@instruments_group.command("import-xlsform")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True))
+@click.option("--out", type=click.Path(dir_okay=False), help="YAML file to write (default: FILE with .yaml)")
+def import_xlsform(file: str, out: str | None) -> None:
+    """Turn an XLSForm (.xlsx) into a questionnaire YAML, checked like `instruments check`."""
+    imported = _read_xlsform(file)
+    for problem in imported.problems:
+        click.echo(problem, err=True)
+    if imported.problems:
+        raise click.ClickException(f"{len(imported.problems)} problem(s) in {file}: nothing written")
+    target = Path(out) if out else Path(file).with_suffix(".yaml")
+    target.write_text(yaml.safe_dump(imported.data, allow_unicode=True, sort_keys=False, width=120), encoding="utf-8")
+    result = load_file(target)
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    if result.problems:
+        raise click.ClickException(f"{len(result.problems)} problem(s) in {target} (written so that you can fix them)")
+    inst = result.instrument
+    click.echo(f"{target}: OK ({inst.key} v{inst.version}, {len(inst.items())} items); load it with "
+               f"`cips instruments load {target}`")  # fmt: skip
+
+
+def _read_xlsform(file: str):
+    try:
+        return read_xlsform(file)
+    except XLSFormError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@instruments_group.command("export-xlsform")
+@click.argument("key")
+@click.option("--version", "version", type=int, help="version to export (default: the newest loaded)")
+@click.option("--out", type=click.Path(dir_okay=False), help="file to write (default: KEY-vN.xlsx)")
+@with_appcontext
+def export_xlsform(key: str, version: int | None, out: str | None) -> None:
+    """Write a loaded questionnaire as an XLSForm (survey, choices and settings sheets)."""
+    query = select(Instrument).where(Instrument.key == key)
+    if version is not None:
+        query = query.where(Instrument.version == version)
+    row = db.session.exec(query.order_by(Instrument.version.desc())).first()
+    if row is None:
+        raise click.ClickException(f"no loaded questionnaire {key}" + (f" version {version}" if version else ""))
+    target = Path(out or f"{key}-v{row.version}.xlsx")
+    write_xlsform(definition_of(row), target)
+    click.echo(f"{target}: {key} v{row.version}")
