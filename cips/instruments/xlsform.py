@@ -7,7 +7,8 @@ refused with its cell named (``survey!F12: function 'pulldata' is not supported`
 
 CIPS's own fields ride in extra columns, which XLSForm tools ignore: ``factor``, ``reverse``,
 ``non_substantive``, ``min``, ``max``, ``max_length`` (survey), ``intro::…``, ``consent::…``,
-``title::…``, ``strata`` (settings). A ``begin group`` is a section (``parameters``:
+``survey_title::…`` (``title::`` would clash with pyxform's own title), ``strata`` (settings).
+A ``begin group`` is a section (``parameters``:
 ``randomize=true``); the choice list named ``likert5`` holds the agreement scale, and a
 ``select_one likert5`` row is a Likert statement.
 """
@@ -35,7 +36,7 @@ IGNORED_TYPES = {"start", "end", "today", "deviceid", "username", "audit"}
 SURVEY_COLUMNS = {"type", "name", "required", "relevant", "constraint", "calculation", "parameters", "appearance",
                   "factor", "reverse", "non_substantive", "min", "max", "max_length"}  # fmt: skip
 SETTINGS_COLUMNS = {"form_title", "form_id", "version", "default_language", "strata", "style", "instance_name"}
-TRANSLATED = {"label", "hint", "constraint_message", "title", "intro", "consent"}
+TRANSLATED = {"label", "hint", "constraint_message", "survey_title", "intro", "consent"}
 
 _STRING = re.compile(r"('[^']*'|\"[^\"]*\")")
 _HYPHENATED_CALL = re.compile(r"\b([A-Za-z_][\w]*(?:-[A-Za-z0-9_]+)+)\s*\(")
@@ -272,7 +273,7 @@ def _document(reader: _Reader, header: list[str], setting: dict[str, Any], lists
     likert_labels = {lang: [c["label"].get(lang, "") for c in scale] for lang in langs} if scale else {}
     for section in sections:
         section["title"] = section["title"] or dict.fromkeys(langs, section["id"])
-    title = reader.texts("settings", header, 2, setting, "title")
+    title = reader.texts("settings", header, 2, setting, "survey_title")
     if title is None and setting.get("form_title"):
         title = dict.fromkeys(langs, str(setting["form_title"]))
     version = setting.get("version", 1)
@@ -349,7 +350,7 @@ def write_xlsform(definition: Instrument, path: Path | str) -> None:
         row(type="end_group")
     settings = book.create_sheet("settings")
     header = ["form_title", "form_id", "version", "default_language", "strata",
-              *(f"{name}::{t}" for name in ("title", "intro", "consent") for t in tr)]  # fmt: skip
+              *(f"{name}::{t}" for name in ("survey_title", "intro", "consent") for t in tr)]  # fmt: skip
     settings.append(header)
     translated = [getattr(definition, name).get(lang) for name in ("title", "intro", "consent") for lang in langs]
     settings.append([definition.title.get(langs[0]), definition.key, definition.version, tr[0],
