@@ -55,7 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
         app.register_blueprint(bench_bp)
 
-    from cips.cli import init_app as init_cli
+    from cips.cli.commands import init_app as init_cli
 
     init_cli(app)
 

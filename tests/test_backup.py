@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 from cips import create_app
-from cips.services.encryption import generate_private_key, public_pem, seal_submission
+from cips.crypto.seal import generate_private_key, public_pem, seal_submission
 from tests.helpers import payload
 
 URL = "/api/v1/submissions"

@@ -15,8 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from sqlalchemy import func, text
 from sqlmodel import select
 
-from cips.models import Answer, AuditEvent, Campaign, EncryptedSubmission, QuarantinedSubmission, Submission
-from cips.services.encryption import (
+from cips.crypto.seal import (
     generate_private_key,
     load_private_key,
     load_public_pem,
@@ -24,8 +23,9 @@ from cips.services.encryption import (
     seal,
     seal_submission,
     spki_der,
-    write_private_key,
 )
+from cips.models import Answer, AuditEvent, Campaign, EncryptedSubmission, QuarantinedSubmission, Submission
+from cips.services.encryption import write_private_key
 from tests.helpers import payload
 
 URL = "/api/v1/submissions"

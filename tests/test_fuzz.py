@@ -273,7 +273,7 @@ def test_fuzz_login_code_random_forms_never_fail_the_server(fuzz_app, fields, pe
 
 @pytest.fixture
 def sealed_app(fuzz_app, runner, tmp_path):
-    from cips.services.encryption import generate_private_key, public_pem
+    from cips.crypto.seal import generate_private_key, public_pem
 
     key = generate_private_key()
     (tmp_path / "public.pem").write_text(public_pem(key))
@@ -303,7 +303,7 @@ ENVELOPE_STRATA = st.dictionaries(st.sampled_from(["bg_region", "bg_function", "
 @example(changes={"instrument_version": 2**70}, drop=[])
 @example(changes={"campaign": "a\udc80"}, drop=[])
 def test_fuzz_api_mutated_envelopes_are_refused_with_a_field(sealed_app, changes, drop) -> None:
-    from cips.services.encryption import seal_submission
+    from cips.crypto.seal import seal_submission
 
     body = seal_submission(payload(campaign="sealed"), sealed_app.config["SEALED_KEY"].public_key(), ("bg_region",))
     body.update(changes)
@@ -323,7 +323,7 @@ def test_fuzz_api_mutated_envelopes_are_refused_with_a_field(sealed_app, changes
 def assert_sealed_verbatim(app, quarantine_id: int, sent: bytes, campaign: Any) -> None:
     """The refused body is kept whole: sealed with the campaign key when it names the encrypted
     campaign (and then the key holder opens exactly what was sent), as received otherwise."""
-    from cips.services.encryption import open_sealed
+    from cips.crypto.seal import open_sealed
     from cips.submissions.envelope import is_sealed_body
 
     with Session(app.extensions["cips_engine"]) as session:

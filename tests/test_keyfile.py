@@ -9,8 +9,8 @@ from cryptography.hazmat import asn1
 from cryptography.hazmat.primitives import serialization
 from sqlmodel import Session, select
 
-from cips.models import Campaign
-from cips.services.encryption import (
+from cips.crypto.keyfile import PBES2, SCRYPT, EncryptedPrivateKeyInfo, protection
+from cips.crypto.seal import (
     KeyFileError,
     generate_private_key,
     load_private_key,
@@ -19,7 +19,7 @@ from cips.services.encryption import (
     seal_submission,
     spki_der,
 )
-from cips.services.keyfile import PBES2, SCRYPT, EncryptedPrivateKeyInfo, protection
+from cips.models import Campaign
 from tests.helpers import payload
 
 PASSPHRASE = "a long campaign passphrase"

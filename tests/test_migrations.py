@@ -90,7 +90,7 @@ def test_migrations_downgrade_refuses_to_drop_encrypted_campaigns(tmp_path) -> N
     import pytest
 
     from cips import create_app
-    from cips.services.encryption import generate_private_key, public_pem
+    from cips.crypto.seal import generate_private_key, public_pem
 
     url = f"sqlite:///{tmp_path / 'sealed.sqlite3'}"
     app = create_app({"TESTING": True, "DATABASE_URL": url, "FORMS_DIR": str(Path(__file__).parents[1] / "forms")})

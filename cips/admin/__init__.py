@@ -1,7 +1,6 @@
 """Administrators: users, administrations and the audit log."""
 
-from flask import Blueprint
+from cips.admin import routes  # noqa: F401  (its views attach themselves to bp)
+from cips.admin.blueprint import bp
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-from cips.admin import routes  # noqa: E402,F401
+__all__ = ["bp"]

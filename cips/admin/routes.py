@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlmodel import select
 from wtforms.fields.choices import SelectChoice
 
-from cips.admin import bp
+from cips.admin.blueprint import bp
 from cips.auth import role_required
 from cips.auth.principal import actor
 from cips.choices import options

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 
-from cips.api import bp
+from cips.api.blueprint import bp
 from cips.extensions import db
 from cips.services.campaigns import public_campaign
 from cips.survey.document import campaign_document, document_bytes

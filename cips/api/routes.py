@@ -8,7 +8,8 @@ import sys
 from flask import current_app, jsonify, request
 from werkzeug.exceptions import ClientDisconnected
 
-from cips.api import bp, ratelimit
+from cips.api import ratelimit
+from cips.api.blueprint import bp
 from cips.extensions import csrf, db
 from cips.submissions import budget, ingest_body
 

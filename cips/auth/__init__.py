@@ -1,10 +1,7 @@
 """Sign-in for the manager side: Flask-Login sessions, roles, rate-limited login form."""
 
-from flask import Blueprint
-
-bp = Blueprint("auth", __name__)
-
-from cips.auth import routes  # noqa: E402,F401
-from cips.auth.principal import init_app, role_required  # noqa: E402
+from cips.auth import routes, second_factor  # noqa: F401  (their views attach themselves to bp)
+from cips.auth.blueprint import bp
+from cips.auth.principal import init_app, role_required
 
 __all__ = ["bp", "init_app", "role_required"]

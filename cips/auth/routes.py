@@ -10,7 +10,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlmodel import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from cips.auth import bp, second_factor, throttle
+from cips.auth import second_factor, throttle
+from cips.auth.blueprint import bp
 from cips.auth.forms import LoginForm, PasswordForm, PreferencesForm
 from cips.auth.principal import Principal, actor, end_sessions, start_session
 from cips.extensions import db

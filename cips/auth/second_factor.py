@@ -16,7 +16,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
 from cips import clock
-from cips.auth import bp, throttle
+from cips.auth import throttle
+from cips.auth.blueprint import bp
 from cips.auth.forms import CodeForm
 from cips.auth.principal import Principal, login_manager, start_session
 from cips.extensions import db

@@ -19,6 +19,15 @@ from flask.cli import with_appcontext
 from tqdm import tqdm
 
 from analysis.factors import CORE_LANGUAGES as LANGUAGES  # the report speaks these; light import
+from cips.crypto.seal import (
+    KeyFileError,
+    fingerprint,
+    generate_private_key,
+    load_private_key,
+    load_public_pem,
+    public_pem,
+    weak_protection,
+)
 from cips.extensions import db
 from cips.models.user import PASSWORD_MIN
 from cips.services import audit
@@ -31,18 +40,7 @@ from cips.services.decryption import (
     report_input,
     write_export,
 )
-from cips.services.encryption import (
-    PASSPHRASE_ENV,
-    KeyFileError,
-    check_passphrase,
-    fingerprint,
-    generate_private_key,
-    load_private_key,
-    load_public_pem,
-    public_pem,
-    weak_protection,
-    write_private_key,
-)
+from cips.services.encryption import PASSPHRASE_ENV, check_passphrase, write_private_key
 
 
 def passphrase(confirm: bool) -> str:

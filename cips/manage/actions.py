@@ -13,7 +13,7 @@ from analysis.factors import FACTOR_IDS, factor_name
 from cips.auth import role_required
 from cips.auth.principal import actor, campaign_for
 from cips.extensions import db
-from cips.manage import bp
+from cips.manage.blueprint import bp
 from cips.manage.forms import MeasureForm, MeasureStatusForm
 from cips.models import Role
 from cips.services import audit

@@ -20,7 +20,7 @@ from cips.choices import options
 from cips.extensions import db
 from cips.instruments.service import definition_of
 from cips.links import external
-from cips.manage import bp
+from cips.manage.blueprint import bp
 from cips.manage.forms import SURVEY_LANGUAGES, CampaignForm, InviteForm, PinForm, StatusForm, format_quotas
 from cips.models import Administration, CampaignCreate, CampaignMode, CampaignStatus, Instrument, Role
 from cips.services.campaign_edit import set_status, update_campaign

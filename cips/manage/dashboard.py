@@ -8,7 +8,7 @@ from flask_babel import get_locale
 from cips.auth import role_required
 from cips.auth.principal import campaign_for, not_activity
 from cips.extensions import db
-from cips.manage import bp
+from cips.manage.blueprint import bp
 from cips.models import Role
 from cips.services.fieldwork import fieldwork, suppress
 

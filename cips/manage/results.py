@@ -20,7 +20,7 @@ from cips.auth import role_required
 from cips.auth.principal import actor, campaign_for
 from cips.extensions import db
 from cips.instruments.service import definition_of
-from cips.manage import bp
+from cips.manage.blueprint import bp
 from cips.manage.forms import BriefingForm, ExportForm, ReportForm
 from cips.manage.report_cache import ReportPending, pending_seconds, rendered
 from cips.models import Role

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from cips.auth import role_required
 from cips.auth.principal import actor, campaign_for
 from cips.extensions import db
-from cips.manage import bp
+from cips.manage.blueprint import bp
 from cips.manage.forms import EXCLUSION_LABELS, FLAG_LABELS, ExcludeForm, ReinstateForm
 from cips.models import ExclusionCategory, Role
 from cips.services.exclusions import ExclusionError, exclude, excluded_counts, exclusions, reinstate

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from cips.auth import role_required
 from cips.extensions import db
-from cips.manage import bp
+from cips.manage.blueprint import bp
 from cips.manage.forms import PinForm
 from cips.models import Campaign, CampaignMode, QuarantinedSubmission, Role
 from cips.services.devices import station_devices

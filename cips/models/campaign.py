@@ -60,7 +60,7 @@ class CampaignBase(SQLModel):
     invite_only: bool = False
     #: End-to-end encryption (``cips campaign create --encrypt``): devices seal each finished
     #: submission to ``public_key`` (SPKI PEM, RSA-OAEP-3072); the private key and its
-    #: passphrase never reach the server. See ``cips.services.encryption``.
+    #: passphrase never reach the server. See ``cips.crypto``.
     encrypted: bool = False
     public_key: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     #: Strata items an encrypted campaign lets devices send in clear beside the envelope, for

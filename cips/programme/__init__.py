@@ -1,7 +1,6 @@
 """The programme's view (observer role): imported aggregates of many administrations, nothing else."""
 
-from flask import Blueprint
+from cips.programme import routes  # noqa: F401  (its views attach themselves to bp)
+from cips.programme.blueprint import bp
 
-bp = Blueprint("programme", __name__, url_prefix="/programme")
-
-from cips.programme import routes  # noqa: E402,F401
+__all__ = ["bp"]

@@ -10,7 +10,7 @@ from analysis.programme import distribution, standing_chart
 from cips.auth import role_required
 from cips.extensions import db
 from cips.models import Role
-from cips.programme import bp
+from cips.programme.blueprint import bp
 from cips.services.actions import STATUS_WORDS
 from cips.services.programme import comparison
 

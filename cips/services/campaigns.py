@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from analysis.privacy import MIN_CELL
 from cips import clock
+from cips.crypto.seal import KeyFileError, load_public_pem
 from cips.instruments.schema import ItemType
 from cips.instruments.service import definition_of, latest_version
 from cips.models import (
@@ -27,7 +28,6 @@ from cips.models import (
     Submission,
 )
 from cips.services import audit
-from cips.services.encryption import check_campaign_encryption
 from cips.services.messages import N_
 
 #: A campaign slug, matched whole (``fullmatch``): ``$`` in a pattern would also accept a
@@ -87,6 +87,39 @@ def check_populations(populations: dict[str, Any], quotas: dict[str, Any]) -> No
             if not isinstance(size, int) or not quotas[key][stratum] <= size <= MAX_TARGET:
                 raise CampaignError(N_("population %(key)s:%(stratum)s: a whole number from the target to %(max)s",
                                        key=key, stratum=stratum, max=MAX_TARGET))  # fmt: skip
+
+
+def check_campaign_encryption(data: CampaignCreate, instruments: list[Instrument]) -> None:
+    """Refuse an inconsistent encrypted campaign before it is stored.
+
+    Plaintext strata must be single-choice strata an instrument declares: the one kind of
+    answer whose disclosure the design already accepts for quotas.
+    """
+    strata = list(data.plaintext_strata or [])
+    if not data.encrypted:
+        if strata:
+            raise CampaignError("plaintext strata are for encrypted campaigns (--encrypt)")
+        if data.public_key:
+            raise CampaignError("a public key is for encrypted campaigns (--encrypt)")
+        return
+    if not data.public_key:
+        raise CampaignError("an encrypted campaign needs a public key")
+    try:
+        load_public_pem(data.public_key)
+    except KeyFileError as exc:
+        raise CampaignError(f"public key: {exc}") from exc
+    declared = {}
+    for row in instruments:
+        definition = definition_of(row)
+        items = definition.item_map()
+        for item_id in definition.strata:
+            if item_id in items and items[item_id].type is ItemType.single:
+                declared.setdefault(item_id, []).append(row.key)
+    for item_id in strata:
+        if item_id not in declared:
+            known = ", ".join(sorted(declared)) or "none"
+            raise CampaignError(f"plaintext stratum {item_id!r} is not a stratum of this campaign's questionnaires "
+                                f"(strata: {known})")  # fmt: skip
 
 
 def get_or_create_administration(session: Session, name: str, country_code: str | None = None) -> Administration:
@@ -250,11 +283,10 @@ def is_open(campaign: Campaign, now: datetime | None = None) -> bool:
 
 def campaign_summaries(session: Session, visible: Callable[[Campaign], bool] | None = None) -> list[dict[str, Any]]:
     """One dict per campaign (only those ``visible`` accepts): slug, mode, instruments with versions, counts."""
-    stored = dict(session.exec(select(Submission.campaign_id, func.count()).group_by(Submission.campaign_id)).all())
-    from cips.submissions.envelope import encrypted_counts  # late: submissions imports this module
-
-    for campaign_id, n in encrypted_counts(session).items():  # counted without decrypting
-        stored[campaign_id] = stored.get(campaign_id, 0) + n
+    stored: dict[int, int] = {}
+    for table in (Submission, EncryptedSubmission):  # envelopes are counted without decrypting
+        for campaign_id, n in session.exec(select(table.campaign_id, func.count()).group_by(table.campaign_id)):
+            stored[campaign_id] = stored.get(campaign_id, 0) + n
     quarantined = dict(
         session.exec(
             select(QuarantinedSubmission.claimed_campaign, func.count()).group_by(

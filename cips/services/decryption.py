@@ -29,12 +29,12 @@ from pydantic import ValidationError
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from cips.crypto.seal import DecryptError, fingerprint, open_sealed, public_pem, spki_der
 from cips.exports.formats import frame_csv, xlsx_cell
 from cips.instruments.service import definition_of
 from cips.models import Campaign, EncryptedSubmission, Instrument, QuarantinedSubmission
 from cips.services.campaigns import campaign_instruments
 from cips.services.datasets import item_table
-from cips.services.encryption import DecryptError, fingerprint, open_sealed, public_pem, spki_der
 from cips.submissions.envelope import is_sealed_body
 from cips.submissions.payload import AnswerRow, SubmissionCreate, pydantic_errors, validate_answers
 

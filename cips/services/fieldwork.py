@@ -137,9 +137,7 @@ def _stratum_counts(session: Session, campaign: Campaign, wanted: list[str],
     their answers is readable here.
     """
     if campaign.encrypted:
-        from cips.submissions.envelope import encrypted_strata_counts
-
-        return encrypted_strata_counts(session, campaign)
+        return _sealed_stratum_counts(session, campaign, keys)
     rows = session.execute(
         select(Answer.submission_id, Submission.instrument_id, Answer.item_id, Answer.value_text)
         .join(Submission, Submission.id == Answer.submission_id)
@@ -149,6 +147,20 @@ def _stratum_counts(session: Session, campaign: Campaign, wanted: list[str],
     for sub_id, instrument_id, item_id, value in rows:
         values.setdefault(sub_id, (keys.get(instrument_id, str(instrument_id)), {}))[1][item_id] = value
     return Counter((key, frozenset(v.items())) for key, v in values.values())
+
+
+def _sealed_stratum_counts(
+    session: Session, campaign: Campaign, keys: dict[int, str]
+) -> Counter[tuple[str, frozenset]]:
+    """The same counts for an encrypted campaign, from the strata its envelopes carry in clear."""
+    out: Counter[tuple[str, frozenset]] = Counter()
+    for instrument_id, strata in session.execute(
+        select(EncryptedSubmission.instrument_id, EncryptedSubmission.strata).where(
+            EncryptedSubmission.campaign_id == campaign.id
+        )
+    ):
+        out[(keys.get(instrument_id, str(instrument_id)), frozenset((strata or {}).items()))] += 1
+    return out
 
 
 def _strata(session: Session, campaign: Campaign, definitions: dict[str, Any], keys: dict[int, str],

@@ -8,7 +8,6 @@ database would undo the respondents' anonymity).
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from sqlalchemy import func
@@ -18,12 +17,9 @@ from cips.models import CampaignMode, InviteToken
 from cips.services import audit
 from cips.services.campaigns import CampaignError, get_campaign
 from cips.services.messages import N_
+from cips.submissions.invites import hash_token
 
 MAX_INVITES_PER_CALL = 100_000
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def create_invites(session: Session, slug: str, count: int, *, actor: str, require: bool = False) -> list[str]:

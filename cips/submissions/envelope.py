@@ -1,7 +1,7 @@
 """Encrypted submissions: check the envelope's shape, store it as received, count it.
 
 An envelope is what a device sends for an encrypted campaign (see ``crypto.js`` and
-``cips.services.encryption``)::
+``cips.crypto.seal``)::
 
     {"uuid", "campaign", "instrument", "instrument_version", "alg",
      "key_wrapped", "iv", "ciphertext",              # base64: 384, 12, <= 700,000 bytes
@@ -13,8 +13,9 @@ the campaign and questionnaire version, the plaintext strata (declared and valid
 and the invitation token. Idempotency is the plaintext path's: the unique uuid, a
 hash of the envelope to tell a retry (200) from a conflicting reuse (409).
 
-On an encrypted campaign nothing may reach the database in clear, not even a refusal:
-:func:`seal_refused` seals a refused body with the campaign key before it goes to
+A refused envelope comes back as a :class:`Refusal`; :mod:`cips.submissions.service`
+quarantines it. On an encrypted campaign nothing may reach the database in clear, not even
+a refusal: :func:`seal_refused` seals a refused body with the campaign key before it goes to
 quarantine (``cips decrypt`` opens those too), so nothing is lost and nothing is readable.
 """
 
@@ -24,20 +25,14 @@ import hashlib
 import json
 import re
 import uuid as uuid_lib
-from collections import Counter
-from collections.abc import Callable
 from itertools import islice
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
-from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from cips.instruments.schema import ItemType
-from cips.instruments.service import definition_of
-from cips.models import Campaign, CampaignInstrument, EncryptedSubmission, Instrument, InviteToken, utcnow
-from cips.services.encryption import (
+from cips.crypto.seal import (
     ALG,
     IV_BYTES,
     MAX_CIPHERTEXT_BYTES,
@@ -47,15 +42,18 @@ from cips.services.encryption import (
     seal,
     unb64,
 )
-from cips.services.invites import hash_token
+from cips.instruments.schema import ItemType
+from cips.instruments.service import definition_of
+from cips.models import Campaign, CampaignInstrument, EncryptedSubmission, Instrument, InviteToken
 from cips.submissions import window
+from cips.submissions.invites import claim_invite, find_invite
 from cips.submissions.payload import (
-    INVITE_NEEDED,
-    INVITE_UNKNOWN,
     INVITE_USED,
     MAX_VERSION,
     UUID_CONFLICT,
     FieldError,
+    Outcome,
+    Refusal,
     pydantic_errors,
 )
 
@@ -63,8 +61,6 @@ from cips.submissions.payload import (
 ENVELOPE_MARKERS = ("ciphertext", "key_wrapped")
 NOT_ENCRYPTED = "this campaign is not encrypted: send the plaintext submission"
 PLAINTEXT_REFUSED = "this campaign is encrypted: answers must arrive sealed (update the survey app)"
-
-Refuse = Callable[..., Any]  # service.ingest_body's ``refuse(status, reason, errors, data)``
 
 Short = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
@@ -153,22 +149,20 @@ def _strata_errors(env: Envelope, campaign: Campaign, instrument: Instrument) ->
     return 422, errors
 
 
-def ingest_envelope(session: Session, data: dict[str, Any], refuse: Refuse) -> Any:
-    """Validate and store one envelope; ``refuse`` quarantines (see ``service.ingest_body``)."""
-    from cips.submissions.service import Outcome
-
+def ingest_envelope(session: Session, data: dict[str, Any]) -> Outcome | Refusal:
+    """Validate and store one envelope: the answer when stored, else why it is refused."""
     try:
         env = Envelope.model_validate(data)
     except ValidationError as exc:
-        return refuse(400, "invalid envelope", pydantic_errors(exc.errors()), data)
+        return Refusal(400, "invalid envelope", pydantic_errors(exc.errors()))
     errors = _shape_errors(env)
     if errors:
-        return refuse(400, "invalid envelope", errors, data)
+        return Refusal(400, "invalid envelope", errors)
     campaign = session.exec(select(Campaign).where(Campaign.slug == env.campaign)).first()
     if campaign is None:
-        return refuse(422, "invalid submission", [FieldError("campaign", "unknown campaign")], data)
+        return Refusal(422, "invalid submission", [FieldError("campaign", "unknown campaign")])
     if not campaign.encrypted:
-        return refuse(400, "invalid envelope", [FieldError("campaign", NOT_ENCRYPTED)], data)
+        return Refusal(400, "invalid envelope", [FieldError("campaign", NOT_ENCRYPTED)])
     instrument = session.exec(
         select(Instrument)
         .join(CampaignInstrument, CampaignInstrument.instrument_id == Instrument.id)
@@ -177,23 +171,27 @@ def ingest_envelope(session: Session, data: dict[str, Any], refuse: Refuse) -> A
     ).first()  # fmt: skip
     if instrument is None:
         msg = f"{env.instrument} version {env.instrument_version} is not part of this campaign"
-        return refuse(422, "invalid submission", [FieldError("instrument_version", msg)], data)
+        return Refusal(422, "invalid submission", [FieldError("instrument_version", msg)])
     closed = window.refusal(campaign.status, campaign.closed_at, campaign.closes_at, campaign.late_grace_days, None)
     if closed is not None:  # the finish time is sealed: only the grace period can be checked
-        from cips.submissions.service import Outcome
-
         if window.already_stored(session, EncryptedSubmission, env.uuid, env.canonical_hash()):
-            return Outcome(200, {"uuid": str(env.uuid), "status": "stored"})
-        return refuse(window.STATUS, "campaign not accepting submissions", [closed], data)
+            return Outcome.stored_as(env.uuid, first_time=False)
+        return Refusal(window.STATUS, "campaign not accepting submissions", [closed])
     status, errors = _strata_errors(env, campaign, instrument)
     if errors:
-        return refuse(status, "invalid envelope" if status == 400 else "invalid submission", errors, data)
-    invite, invite_error = _find_invite(session, campaign, env.invite_token)
+        return Refusal(status, "invalid envelope" if status == 400 else "invalid submission", errors)
+    invite, invite_error = find_invite(session, campaign.id, campaign.invite_only, env.invite_token)
     if invite_error:
-        return refuse(422, "invalid submission", [invite_error], data)
+        return Refusal(422, "invalid submission", [invite_error])
     if invite is not None and invite.used_by_uuid not in (None, env.uuid):
-        return refuse(409, INVITE_USED, [FieldError("invite_token", INVITE_USED)], data)
+        return Refusal(409, INVITE_USED, [FieldError("invite_token", INVITE_USED)])
+    return _store(session, env, campaign, instrument, invite)
 
+
+def _store(
+    session: Session, env: Envelope, campaign: Campaign, instrument: Instrument, invite: InviteToken | None
+) -> Outcome | Refusal:
+    """One transaction: the envelope row and the invitation claim if any."""
     digest = env.canonical_hash()
     row = EncryptedSubmission(
         uuid=env.uuid, campaign_id=campaign.id, instrument_id=instrument.id, device_id=env.device_id, alg=env.alg,
@@ -203,9 +201,9 @@ def ingest_envelope(session: Session, data: dict[str, Any], refuse: Refuse) -> A
     try:
         session.add(row)
         session.flush()
-        if invite is not None and not _claim_invite(session, invite, env.uuid):
+        if invite is not None and not claim_invite(session, invite, env.uuid):
             session.rollback()
-            return refuse(409, INVITE_USED, [FieldError("invite_token", INVITE_USED)], data)
+            return Refusal(409, INVITE_USED, [FieldError("invite_token", INVITE_USED)])
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -215,35 +213,9 @@ def ingest_envelope(session: Session, data: dict[str, Any], refuse: Refuse) -> A
         if existing is None:
             raise
         if existing == digest:
-            return Outcome(200, {"uuid": str(env.uuid), "status": "stored"})
-        return refuse(409, "uuid conflict", [FieldError("uuid", UUID_CONFLICT)], data)
-    return Outcome(201, {"uuid": str(env.uuid), "status": "stored"})
-
-
-def _find_invite(
-    session: Session, campaign: Campaign, token: str | None
-) -> tuple[InviteToken | None, FieldError | None]:
-    """The campaign's invitation named by the envelope (the token travels in clear), or the error."""
-    if token is None:
-        if campaign.invite_only:
-            return None, FieldError("invite_token", INVITE_NEEDED)
-        return None, None
-    invite = session.exec(
-        select(InviteToken).where(InviteToken.token_hash == hash_token(token), InviteToken.campaign_id == campaign.id)
-    ).first()
-    return (invite, None) if invite is not None else (None, FieldError("invite_token", INVITE_UNKNOWN))
-
-
-def _claim_invite(session: Session, invite: InviteToken, uuid: uuid_lib.UUID) -> bool:
-    """Mark the token used by this uuid in the envelope's transaction (a conditional UPDATE, as for plaintext)."""
-    if invite.used_by_uuid == uuid:
-        return True
-    result = session.execute(
-        update(InviteToken)
-        .where(InviteToken.id == invite.id, InviteToken.used_by_uuid.is_(None))
-        .values(used_by_uuid=uuid, used_at=utcnow())
-    )
-    return result.rowcount == 1
+            return Outcome.stored_as(env.uuid, first_time=False)
+        return Refusal(409, "uuid conflict", [FieldError("uuid", UUID_CONFLICT)])
+    return Outcome.stored_as(env.uuid, first_time=True)
 
 
 # ---------------------------------------------------------------- quarantine
@@ -283,31 +255,3 @@ def is_sealed_body(raw: bytes) -> dict[str, Any] | None:
     except (ValueError, UnicodeDecodeError, RecursionError):  # any body refused at ingest: "[[[[…" too
         return None
     return data if isinstance(data, dict) and data.get("sealed") == "quarantined body" else None
-
-
-# ---------------------------------------------------------------- counts without decrypting
-
-
-def encrypted_counts(session: Session) -> dict[int, int]:
-    """Stored envelopes per campaign id."""
-    rows = session.exec(
-        select(EncryptedSubmission.campaign_id, func.count()).group_by(EncryptedSubmission.campaign_id)
-    ).all()
-    return dict(rows)
-
-
-def encrypted_strata_counts(session: Session, campaign: Campaign) -> Counter[tuple[str, frozenset]]:
-    """``(instrument key, frozenset of (item, value))`` -> envelopes, from the plaintext strata.
-
-    What a fieldwork dashboard can show of an encrypted campaign's quotas (the strata
-    it declared in clear); the rest of the answers are unreadable to the server.
-    """
-    keys = {row.id: row.key for row in session.exec(select(Instrument))}
-    out: Counter[tuple[str, frozenset]] = Counter()
-    for instrument_id, strata in session.exec(
-        select(EncryptedSubmission.instrument_id, EncryptedSubmission.strata).where(
-            EncryptedSubmission.campaign_id == campaign.id
-        )
-    ):
-        out[(keys.get(instrument_id, str(instrument_id)), frozenset((strata or {}).items()))] += 1
-    return out

@@ -11,7 +11,7 @@ import json
 import math
 import re
 import uuid as uuid_lib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any, NamedTuple
 
@@ -167,6 +167,38 @@ class FieldError:
 
     def as_dict(self) -> dict[str, str]:
         return {"field": self.field, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a body is refused: the HTTP status, the reason and the errors. Quarantined by the caller."""
+
+    status: int
+    reason: str
+    errors: list[FieldError]
+
+
+@dataclass
+class Outcome:
+    """What the caller answers: an HTTP status and a JSON body."""
+
+    status: int
+    body: dict[str, Any] = field(default_factory=dict)
+    #: Seconds the client should wait before sending again (a spent quarantine budget: 503).
+    retry_after: int | None = None
+
+    @property
+    def stored(self) -> bool:
+        return self.status in (200, 201)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {} if self.retry_after is None else {"Retry-After": str(self.retry_after)}
+
+    @classmethod
+    def stored_as(cls, uuid: uuid_lib.UUID, first_time: bool) -> Outcome:
+        """201 when stored now; 200 for a retry of a stored record (acknowledged again, stored once)."""
+        return cls(201 if first_time else 200, {"uuid": str(uuid), "status": "stored"})
 
 
 class AnswerRow(NamedTuple):

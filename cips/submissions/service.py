@@ -11,13 +11,13 @@ in, by a conditional UPDATE, so two different submissions cannot share one token
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import and_, bindparam, update
+from sqlalchemy import and_, bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -27,24 +27,23 @@ from cips.models import (
     Campaign,
     CampaignInstrument,
     Instrument,
-    InviteToken,
     QuarantinedSubmission,
     Submission,
     SubmissionStatus,
     utcnow,
 )
-from cips.services.invites import hash_token
 from cips.submissions import direct, store, window
 from cips.submissions.budget import QUARANTINE_FULL, QuarantineBudget
 from cips.submissions.envelope import PLAINTEXT_REFUSED, ingest_envelope, is_envelope, seal_refused
+from cips.submissions.invites import claim_invite, find_invite
 from cips.submissions.payload import (
-    INVITE_NEEDED,
-    INVITE_UNKNOWN,
     INVITE_USED,
     LONE_SURROGATE,
     SURROGATE_MESSAGE,
     UUID_CONFLICT,
     FieldError,
+    Outcome,
+    Refusal,
     SubmissionCreate,
     pydantic_errors,
     surrogate_field,
@@ -52,24 +51,6 @@ from cips.submissions.payload import (
 )
 
 JSON_TYPES = ("application/json",)
-
-
-@dataclass
-class Outcome:
-    """What the caller answers: an HTTP status and a JSON body."""
-
-    status: int
-    body: dict[str, Any] = field(default_factory=dict)
-    #: Seconds the client should wait before sending again (a spent quarantine budget: 503).
-    retry_after: int | None = None
-
-    @property
-    def stored(self) -> bool:
-        return self.status in (200, 201)
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {} if self.retry_after is None else {"Retry-After": str(self.retry_after)}
 
 
 def _clean(text: str | None, limit: int | None = None) -> str | None:
@@ -265,7 +246,8 @@ def _ingest(
     if unstorable is not None:
         return refuse(422, "invalid submission", [FieldError(unstorable, SURROGATE_MESSAGE)], data)
     if is_envelope(data):  # an encrypted campaign's sealed submission: cips.submissions.envelope
-        return ingest_envelope(session, data, refuse)
+        result = ingest_envelope(session, data)
+        return refuse(result.status, result.reason, result.errors, data) if isinstance(result, Refusal) else result
     try:
         payload = SubmissionCreate.model_validate(data)
     except ValidationError as exc:
@@ -283,13 +265,13 @@ def _ingest(
                             payload.submitted_at)  # fmt: skip
     if closed is not None:
         if window.already_stored(session, Submission, payload.uuid, payload.canonical_hash()):
-            return Outcome(200, {"uuid": str(payload.uuid), "status": "stored"})
+            return Outcome.stored_as(payload.uuid, first_time=False)
         return refuse(window.STATUS, "campaign not accepting submissions", [closed], data)
     definition = _definition(session, target)
     errors: list[FieldError] = []
     if payload.language not in target.languages or payload.language not in definition.languages:
         errors.append(FieldError("language", f"not offered by this campaign ({', '.join(target.languages)})"))
-    invite, invite_error = _find_invite(session, target, payload)
+    invite, invite_error = find_invite(session, target.campaign_id, target.invite_only, payload.invite_token)
     if invite_error:
         errors.append(invite_error)
     rows, answer_errors = validate_answers(definition, payload.answers)
@@ -299,36 +281,6 @@ def _ingest(
     if invite is not None and invite.used_by_uuid not in (None, payload.uuid):
         return refuse(409, INVITE_USED, [FieldError("invite_token", INVITE_USED)], data)
     return _store(session, payload, target, rows, refuse, data, invite)
-
-
-def _find_invite(
-    session: Session, target: Target, payload: SubmissionCreate
-) -> tuple[InviteToken | None, FieldError | None]:
-    """The campaign's invitation named by the payload, or the error to report."""
-    if payload.invite_token is None:
-        if target.invite_only:
-            return None, FieldError("invite_token", INVITE_NEEDED)
-        return None, None
-    invite = session.exec(
-        select(InviteToken).where(
-            InviteToken.token_hash == hash_token(payload.invite_token), InviteToken.campaign_id == target.campaign_id
-        )
-    ).first()
-    if invite is None:
-        return None, FieldError("invite_token", INVITE_UNKNOWN)
-    return invite, None
-
-
-def _claim_invite(session: Session, invite: InviteToken, payload: SubmissionCreate) -> bool:
-    """Mark the token used by this uuid, unless another submission got there first."""
-    if invite.used_by_uuid == payload.uuid:
-        return True
-    result = session.execute(
-        update(InviteToken)
-        .where(InviteToken.id == invite.id, InviteToken.used_by_uuid.is_(None))
-        .values(used_by_uuid=payload.uuid, used_at=utcnow())
-    )
-    return result.rowcount == 1
 
 
 def _store(session, payload, target, rows, refuse, data, invite=None) -> Outcome:
@@ -346,17 +298,15 @@ def _store(session, payload, target, rows, refuse, data, invite=None) -> Outcome
         existing = _store_claiming(session, values, rows, invite, payload)
         if existing is False:  # a different uuid claimed the token between our read and our write
             return refuse(409, INVITE_USED, [FieldError("invite_token", INVITE_USED)], data)
-    if existing is None:
-        return Outcome(201, {"uuid": str(payload.uuid), "status": "stored"})
-    if existing == digest:  # a retry of a stored record: acknowledged again, stored once
-        return Outcome(200, {"uuid": str(payload.uuid), "status": "stored"})
+    if existing is None or existing == digest:  # stored now, or a retry of a stored record
+        return Outcome.stored_as(payload.uuid, first_time=existing is None)
     return refuse(409, "uuid conflict", [FieldError("uuid", UUID_CONFLICT)], data)
 
 
 def _store_claiming(session, values, rows, invite, payload) -> str | bool | None:
     """The session path of an invitation: None when stored, False when the token was taken, else the known hash."""
     try:
-        if not store.insert_with_claim(session, values, rows, lambda: _claim_invite(session, invite, payload)):
+        if not store.insert_with_claim(session, values, rows, lambda: claim_invite(session, invite, payload.uuid)):
             return False
     except IntegrityError:
         session.rollback()

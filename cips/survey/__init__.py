@@ -1,10 +1,6 @@
 """Respondent side: the offline-first PWA at /s/<campaign>, and a no-JavaScript fallback."""
 
-from flask import Blueprint
+from cips.survey import pwa, routes  # noqa: F401  (their views attach themselves to bp)
+from cips.survey.blueprint import bp
 
-# Assets live under /s/_static/: a campaign slug cannot start with "_", so no
-# campaign can shadow them, and they sit beside the PWA they belong to.
-bp = Blueprint("survey", __name__, url_prefix="/s", template_folder="templates", static_folder="static",
-               static_url_path="/_static")  # fmt: skip
-
-from cips.survey import pwa, routes  # noqa: E402,F401
+__all__ = ["bp"]

@@ -14,11 +14,11 @@ from typing import Any
 
 from sqlmodel import Session
 
+from cips.crypto.seal import ALG, b64, fingerprint, spki_der
 from cips.instruments.loader import definition_json
 from cips.instruments.service import definition_of
 from cips.models import Campaign, CampaignMode
 from cips.services.campaigns import campaign_instruments, current_versions
-from cips.services.encryption import encryption_document
 from cips.services.station import pin_verifier
 from cips.survey.i18n import RTL_LANGUAGES, ui
 
@@ -53,6 +53,19 @@ def campaign_document(session: Session, campaign: Campaign) -> dict[str, Any]:
         "station": {"pin": pin_verifier(campaign)} if campaign.mode is CampaignMode.station else None,
         "ui": {lang: ui(lang) for lang in campaign.languages},
         "instruments": instruments,
+    }
+
+
+def encryption_document(campaign: Campaign) -> dict[str, Any] | None:
+    """What a device needs to seal submissions (``crypto.js``), or None for a plaintext campaign."""
+    if not campaign.encrypted or not campaign.public_key:
+        return None
+    return {
+        "alg": ALG,
+        # SPKI DER in base64: what WebCrypto's importKey("spki", ...) takes, no PEM parsing in JS.
+        "public_key": b64(spki_der(campaign.public_key)),
+        "key_id": fingerprint(campaign.public_key),
+        "plaintext_strata": list(campaign.plaintext_strata or []),
     }
 
 

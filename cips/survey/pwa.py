@@ -21,7 +21,7 @@ from flask import Response, abort, current_app, render_template, request, url_fo
 from cips.extensions import db
 from cips.models import Campaign
 from cips.services.campaigns import public_campaign
-from cips.survey import bp
+from cips.survey.blueprint import bp
 from cips.survey.document import campaign_document, document_bytes
 from cips.survey.i18n import RTL_LANGUAGES, ui
 

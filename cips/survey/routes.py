@@ -22,7 +22,7 @@ from cips.models import Campaign, Instrument
 from cips.services.campaigns import current_versions, is_open, public_campaign
 from cips.submissions import budget, ingest_payload
 from cips.submissions.payload import plausible_time
-from cips.survey import bp
+from cips.survey.blueprint import bp
 from cips.survey.forms import answers_from_form, build_form_class
 from cips.survey.i18n import LANGUAGE_NAMES, RTL_LANGUAGES, ui
 from cips.survey.notices import notice_for

@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from cips.crypto.seal import load_private_key, open_sealed
 from cips.models import Answer, Campaign, EncryptedSubmission, Submission
-from cips.services.encryption import load_private_key, open_sealed
 from tests.e2e.conftest import TIMEOUT_MS
 from tests.e2e.survey import Respondent, expect_counts, read_store, send_now
 

@@ -144,7 +144,7 @@ def test_fieldwork_section_stops_cannot_be_recovered_from_reached(client_as, loa
 
 def test_fieldwork_encrypted_campaign_shows_counts_and_declared_strata_only(client_as, loaded, runner,
                                                                             tmp_path) -> None:  # fmt: skip
-    from cips.services.encryption import generate_private_key, public_pem, seal_submission
+    from cips.crypto.seal import generate_private_key, public_pem, seal_submission
 
     key = generate_private_key()
     public = tmp_path / "public.pem"
