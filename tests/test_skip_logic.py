@@ -14,6 +14,7 @@ import yaml
 from sqlmodel import select
 
 from cips.instruments import load_file
+from cips.instruments.schema import Instrument
 from cips.models import Answer, QuarantinedSubmission, Submission
 from tests.conftest import FORMS_DIR
 from tests.helpers import payload
@@ -269,3 +270,51 @@ def test_basic_form_offers_dont_know_keeps_its_order_and_drops_answers_not_asked
     assert stored["lead_1"] == (None, "dont_know") and stored["lead_index"] == (2.0, None)
     shown = [i for i in json.loads(stored["order:leadership"][1]) if i != "lead_index"]
     assert shown == order
+
+
+# --------------------------------------------------------------------------- exports
+
+
+def test_exports_code_non_substantive_answers_and_codebook_lists_them(logic_campaign, client, session,
+                                                                      tmp_path) -> None:  # fmt: skip
+    import openpyxl
+    import pyreadstat
+
+    from cips.services.exports import build_export
+
+    uuids = {}
+    for n, lead_1 in enumerate(["dont_know", "refused", 3, 4, 5]):
+        resp, body = post(client, lead_1=lead_1, lead_2=n % 5 + 1)
+        assert resp.status_code == 201
+        uuids[body["uuid"]] = lead_1
+    export = build_export(session, "logic", "xlsx", lang="fr", instrument="private_sector", actor="t@example.org")
+    book = openpyxl.load_workbook(export.write(tmp_path / export.filename), read_only=True)
+    rows = list(book["private_sector"].iter_rows(values_only=True))
+    lead_1 = {row[0]: row[rows[0].index("lead_1")] for row in rows[1:]}
+    assert {uuids[u]: v for u, v in lead_1.items()} == {"dont_know": 8, "refused": 9, 3: 3, 4: 4, 5: 5}
+    codebook = list(book["codebook"].iter_rows(values_only=True))
+    row = next(r for r in codebook if r[1] == "lead_1")
+    labels = row[codebook[0].index("value_labels")]
+    assert labels.endswith("8=Ne sait pas; 9=Préfère ne pas répondre")
+
+    sav = build_export(session, "logic", "sav", instrument="private_sector", actor="t@example.org")
+    _, meta = pyreadstat.read_sav(str(sav.write(tmp_path / sav.filename)), user_missing=True)
+    assert meta.missing_ranges["lead_1"] == [{"lo": 8.0, "hi": 8.0}, {"lo": 9.0, "hi": 9.0}]
+    assert meta.variable_value_labels["lead_1"][8.0] == "Don't know"
+    plain, _ = pyreadstat.read_sav(str(tmp_path / sav.filename))  # SPSS's default: user-missing as missing
+    assert sorted(plain["lead_1"].dropna()) == [3.0, 4.0, 5.0]
+
+
+def test_demo_respondents_follow_the_skip_logic() -> None:
+    """Demo data for a questionnaire with logic is valid: no answers to items not asked, no calculated
+    values sent, some "don't know" where offered."""
+    from cips.demo.generator import DemoRespondents
+    from cips.submissions.payload import validate_answers
+
+    definition = Instrument.model_validate(logic_questionnaire())
+    payloads = list(DemoRespondents("demo", {"private_sector": (90, definition)}, ["en", "fr"], seed=3).payloads(80))
+    problems = [e for p in payloads for e in validate_answers(definition, p["answers"])[1]
+                if e.message != "required item not answered"]  # fmt: skip
+    assert problems == []
+    assert any("dont_know" in p["answers"].values() for p in payloads)
+    assert not any("lead_index" in p["answers"] for p in payloads)

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from cips.instruments.logic import asked_only, logic_of, walk
 from cips.instruments.schema import Instrument, ItemType
 
 OPEN_ANSWERS = Path(__file__).with_name("open_answers.jsonl")
@@ -101,8 +102,14 @@ class DemoRespondents:
         factor_view = {f: m + self.factor_shift.get(f, 0.0) + tone + rng.gauss(0, 0.35) for f, m in means.items()}
         answers: dict[str, Any] = {}
         for item in definition.items():
+            if item.calculate:  # computed by the server
+                continue
             if item.type is ItemType.likert5:
                 if rng.random() < 0.03 + SENSITIVE.get(item.factor or "", 0.0):
+                    continue
+                # Drawn only for items offering it, so questionnaires without it keep their demo data.
+                if item.non_substantive and rng.random() < 0.04:
+                    answers[item.id] = item.non_substantive[0]
                     continue
                 answers[item.id] = _likert(rng, factor_view[item.factor or ""], item.reverse)
             elif item.type is ItemType.single:
@@ -122,6 +129,11 @@ class DemoRespondents:
                 text = self._open_text(rng, key, lang, item.id, factor_view)
                 if text:
                     answers[item.id] = text
+        # Skip logic: answers to items this respondent would not have been asked are not sent, nor
+        # random numbers a constraint refuses (this respondent "skipped" those).
+        answers = asked_only(definition, answers)
+        for item_id in walk(logic_of(definition), answers).constraint_failed:
+            del answers[item_id]
         submitted = self.now - timedelta(days=rng.uniform(0, self.days))
         started = submitted - timedelta(minutes=rng.uniform(7, 28))
         # After every draw of this respondent, so that the others stay what the seed made them.

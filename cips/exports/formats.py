@@ -26,7 +26,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from analysis.tabular import neutralise_formula
-from cips.exports.table import CODEBOOK_COLUMNS, Kind, Variable
+from cips.exports.table import CODEBOOK_COLUMNS, NON_SUBSTANTIVE_CODES, Kind, Variable
 
 # SPSS limits: variable names 64 bytes, variable labels 256, value labels 120, file label 64.
 SPSS_NAME_BYTES, SPSS_LABEL_BYTES, SPSS_VALUE_LABEL_BYTES, SPSS_FILE_LABEL_BYTES = 64, 256, 120, 64
@@ -193,6 +193,7 @@ def sav_bytes(frame: pd.DataFrame, variables: list[Variable], names: dict[str, s
     value_labels: dict[str, dict[float, str]] = {}
     measure: dict[str, str] = {}
     formats: dict[str, str] = {}
+    missing: dict[str, list[float]] = {}
     for var in variables:
         name, column = names[var.name], frame[var.name]
         labels[name] = truncate_bytes(var.label, SPSS_LABEL_BYTES)
@@ -203,6 +204,8 @@ def sav_bytes(frame: pd.DataFrame, variables: list[Variable], names: dict[str, s
             data[name] = column.astype(float).to_numpy()
             value_labels[name] = {float(v): label for v, label in var.value_labels}
             measure[name], formats[name] = ("ordinal" if var.kind is Kind.likert5 else "nominal"), "F1.0"
+            if var.kind is Kind.likert5 and var.non_substantive:
+                missing[name] = [float(NON_SUBSTANTIVE_CODES[w]) for w in var.non_substantive]
         elif var.kind is Kind.number:
             data[name], measure[name] = column.astype(float).to_numpy(), "scale"
         elif var.name == "instrument_version":
@@ -218,5 +221,5 @@ def sav_bytes(frame: pd.DataFrame, variables: list[Variable], names: dict[str, s
         path = Path(tmp) / "export.sav"
         pyreadstat.write_sav(frame_out, path, file_label=truncate_bytes(file_label, SPSS_FILE_LABEL_BYTES),
                              column_labels=labels, variable_value_labels=value_labels, variable_measure=measure,
-                             variable_format=formats, row_compress=True)  # fmt: skip
+                             variable_format=formats, missing_ranges=missing or None, row_compress=True)  # fmt: skip
         return path.read_bytes()

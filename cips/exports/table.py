@@ -16,6 +16,7 @@ from enum import StrEnum
 
 import pandas as pd
 
+from cips.instruments.logic import NON_SUBSTANTIVE_LABELS
 from cips.instruments.schema import LIKERT_MIN, Choice, Item
 from cips.instruments.schema import Instrument as Definition
 
@@ -65,6 +66,13 @@ class Variable:
     #: Ordered ``(value, label)`` pairs, values as they appear in CSV/XLSX.
     value_labels: tuple[tuple[str, str], ...] = field(default=())
     choice: str | None = None  # for Kind.choice: which choice this indicator is about
+    #: Non-substantive answers the item offers ("dont_know", "refused"), listed in value_labels too.
+    non_substantive: tuple[str, ...] = ()
+
+
+#: A non-substantive answer in a Likert column (numbers): a code outside the scale, declared missing
+#: in the .sav so that SPSS leaves it out of means, as CIPS scores do. Single-choice columns keep the word.
+NON_SUBSTANTIVE_CODES = {"dont_know": 8, "refused": 9}
 
 
 def _tr(texts: dict[str, str], lang: str) -> str:
@@ -97,12 +105,17 @@ def variables_for(definitions: list[Definition], lang: str) -> list[Variable]:
     for item in items:
         text = _tr(item.text, lang)
         kind = Kind(item.type.value)
+        offered = tuple(item.non_substantive)
+        words = NON_SUBSTANTIVE_LABELS.get(lang, NON_SUBSTANTIVE_LABELS["en"])
         if kind is Kind.likert5:
             labels = tuple((str(LIKERT_MIN + i), label) for i, label in enumerate(scale))
-            out.append(Variable(item.id, kind, text, item.id, item.factor, item.reverse, labels))
+            labels += tuple((str(NON_SUBSTANTIVE_CODES[w]), words[w]) for w in offered)
+            out.append(Variable(item.id, kind, text, item.id, item.factor, item.reverse, labels,
+                                non_substantive=offered))  # fmt: skip
         elif kind in (Kind.single, Kind.multi):
             labels = tuple((c.value, _tr(c.label, lang)) for c in choices[item.id])
-            out.append(Variable(item.id, kind, text, item.id, value_labels=labels))
+            labels += tuple((w, words[w]) for w in offered)
+            out.append(Variable(item.id, kind, text, item.id, value_labels=labels, non_substantive=offered))
             if kind is Kind.multi:
                 no, yes = _SELECTED.get(lang, _SELECTED["en"])
                 out.extend(
@@ -151,8 +164,10 @@ def instrument_frame(respondents: pd.DataFrame, answers: pd.DataFrame, key: str,
         if var.kind is Kind.meta:
             continue
         if var.kind in (Kind.likert5, Kind.number):
-            columns[var.name] = (numbers[var.name] if var.name in numbers else pd.Series(index=index, dtype=float)
-                                 ).astype(float).to_numpy()  # fmt: skip
+            values = (numbers[var.name] if var.name in numbers else pd.Series(index=index, dtype=float)).astype(float)
+            if var.non_substantive and var.name in texts:  # "don't know" is stored as the word, shown as its code
+                values = values.fillna(texts[var.name].map(NON_SUBSTANTIVE_CODES).astype(float))
+            columns[var.name] = values.to_numpy()
         elif var.kind in (Kind.single, Kind.text):
             raw = texts[var.name] if var.name in texts else pd.Series(index=index, dtype=object)
             columns[var.name] = [v if isinstance(v, str) else None for v in raw]

@@ -23,6 +23,13 @@ if TYPE_CHECKING:
 #: Non-substantive answers an item may offer (``non_substantive: [dont_know, refused]``): stored
 #: as these words, never as a scale point, so scores leave them out and reports count them apart.
 NON_SUBSTANTIVE = ("dont_know", "refused")
+#: How they read, for respondents (the PWA's and the form's options) and in exports' codebooks.
+NON_SUBSTANTIVE_LABELS = {
+    "en": {"dont_know": "Don't know", "refused": "Prefer not to say"},
+    "fr": {"dont_know": "Ne sait pas", "refused": "Préfère ne pas répondre"},
+    "es": {"dont_know": "No sabe", "refused": "Prefiere no responder"},
+    "pt": {"dont_know": "Não sei", "refused": "Prefiro não responder"},
+}
 #: Item types that may offer them (a multiple-choice answer is a list: "don't know" is one of its choices).
 NON_SUBSTANTIVE_TYPES = ("likert5", "single")
 #: ``answers["order:<section id>"]``: the order a randomised section's statements were shown in

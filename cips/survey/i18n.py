@@ -10,6 +10,8 @@ enumerators, who work in the same languages.
 
 from __future__ import annotations
 
+from cips.instruments.logic import NON_SUBSTANTIVE_LABELS
+
 UI: dict[str, dict[str, str]] = {
     "en": {
         "choose_language": "Language", "choose_questionnaire": "Choose your questionnaire",
@@ -18,7 +20,6 @@ UI: dict[str, dict[str, str]] = {
         "thanks": "Your answers have been recorded anonymously.", "closed": "This survey is not open.",
         "optional": "optional", "skip_hint": "You may leave any statement unanswered.", "another": "Start a new questionnaire",
         "required": "This question needs an answer.",
-        "dont_know": "Don't know", "refused": "Prefer not to say",
         # PWA: respondent
         "start": "Start", "consent_title": "Before you start", "continue": "Continue", "decline": "I do not wish to take part",
         "back": "Back", "next": "Next", "section_of": "Part {n} of {total}", "progress_label": "Progress",
@@ -66,7 +67,6 @@ UI: dict[str, dict[str, str]] = {
         "thanks": "Vos réponses ont été enregistrées de façon anonyme.", "closed": "Cette enquête n'est pas ouverte.",
         "optional": "facultatif", "skip_hint": "Vous pouvez laisser sans réponse toute affirmation.", "another": "Commencer un nouveau questionnaire",
         "required": "Cette question demande une réponse.",
-        "dont_know": "Ne sait pas", "refused": "Préfère ne pas répondre",
         "start": "Commencer", "consent_title": "Avant de commencer", "continue": "Continuer", "decline": "Je ne souhaite pas participer",
         "back": "Retour", "next": "Suivant", "section_of": "Partie {n} sur {total}", "progress_label": "Progression",
         "review_title": "Vérifiez vos réponses", "review_hint": "Vous pouvez modifier toute réponse avant l'envoi.", "change": "Modifier",
@@ -112,7 +112,6 @@ UI: dict[str, dict[str, str]] = {
         "thanks": "Sus respuestas se registraron de forma anónima.", "closed": "Esta encuesta no está abierta.",
         "optional": "opcional", "skip_hint": "Puede dejar sin respuesta cualquier afirmación.", "another": "Iniciar un nuevo cuestionario",
         "required": "Esta pregunta requiere una respuesta.",
-        "dont_know": "No sabe", "refused": "Prefiere no responder",
         "start": "Comenzar", "consent_title": "Antes de comenzar", "continue": "Continuar", "decline": "No deseo participar",
         "back": "Atrás", "next": "Siguiente", "section_of": "Parte {n} de {total}", "progress_label": "Progreso",
         "review_title": "Revise sus respuestas", "review_hint": "Puede cambiar cualquier respuesta antes de enviarla.", "change": "Cambiar",
@@ -158,7 +157,6 @@ UI: dict[str, dict[str, str]] = {
         "thanks": "As suas respostas foram registradas de forma anônima.", "closed": "Esta pesquisa não está aberta.",
         "optional": "opcional", "skip_hint": "Pode deixar qualquer afirmação sem resposta.", "another": "Iniciar um novo questionário",
         "required": "Esta pergunta precisa de uma resposta.",
-        "dont_know": "Não sei", "refused": "Prefiro não responder",
         "start": "Começar", "consent_title": "Antes de começar", "continue": "Continuar", "decline": "Não desejo participar",
         "back": "Voltar", "next": "Próximo", "section_of": "Parte {n} de {total}", "progress_label": "Progresso",
         "review_title": "Confira as suas respostas", "review_hint": "Pode alterar qualquer resposta antes de enviar.", "change": "Alterar",
@@ -208,4 +206,5 @@ RTL_LANGUAGES = {"ar", "fa", "he", "ur"}
 
 def ui(lang: str) -> dict[str, str]:
     strings = UI.get(lang, UI["en"])
-    return {**UI["en"], **strings, "language_name": LANGUAGE_NAMES.get(lang, lang)}
+    words = NON_SUBSTANTIVE_LABELS.get(lang, NON_SUBSTANTIVE_LABELS["en"])
+    return {**UI["en"], **strings, **words, "language_name": LANGUAGE_NAMES.get(lang, lang)}

@@ -127,7 +127,7 @@ class Respondent:
                 choice = inputs.nth(sum(map(ord, item_id)) % inputs.count())
                 choice.check()
                 raw = choice.get_attribute("value") or ""
-                self.expected[item_id] = int(raw) if "item-likert5" in kind else raw
+                self.expected[item_id] = int(raw) if "item-likert5" in kind and raw.isdigit() else raw
 
     def next(self) -> None:
         page_number = self.current_page()
