@@ -86,3 +86,29 @@ def test_aggregates_cli_key_is_stable_and_private(demo, app, session) -> None:
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in folder.iterdir())
     assert demo.invoke(args=["aggregates", "key", "Nobody"]).exit_code != 0
+
+
+def test_aggregates_manager_previews_what_leaves_and_downloads_the_same_signed_file(demo, app, session,
+                                                                                   tmp_path) -> None:  # fmt: skip
+    from cips.models import Role, UserCreate
+    from cips.services.users import create_user
+    from tests.manage.conftest import PASSWORD, sign_in
+
+    campaign = session.exec(select(Campaign).where(Campaign.slug == "demo")).one()
+    create_user(session, UserCreate(email="agg@example.org", role=Role.manager, password=PASSWORD,
+                                    administration_id=campaign.administration_id), actor="t")  # fmt: skip
+    client = app.test_client()
+    assert sign_in(client, "agg@example.org").status_code == 302
+    page = client.get("/manage/campaigns/demo/aggregates?level=bg_region")
+    assert page.status_code == 200 and 'data-testid="aggregate-rows"' in page.text and "bg_region=" in page.text
+    download = client.get("/manage/campaigns/demo/aggregates.json?level=bg_region")
+    signed = json.loads(download.data)
+    assert signed["document"]["level"] == "bg_region" and signed["signature"]["key_id"] in page.text
+    for row in signed["document"]["rows"]:  # every row previewed is in the file, and nothing else
+        if row["n"] is not None:
+            assert f"<td>{row['n']}</td><td>{row['index']}</td>" in page.text
+    saved = tmp_path / "downloaded.json"
+    saved.write_bytes(download.data)
+    ok = demo.invoke(args=["aggregates", "verify", str(saved), "--public-key", _key(demo, session)])
+    assert "signature valid" in ok.output, ok.output
+    assert client.get("/manage/campaigns/demo/aggregates?level=nonsense").status_code == 200  # falls back to national

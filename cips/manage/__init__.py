@@ -1,6 +1,14 @@
 """Manager side: campaigns, live fieldwork, results, exports, briefings, survey stations."""
 
-from cips.manage import actions, campaigns, dashboard, results, review, stations  # noqa: F401  (views attach to bp)
+from cips.manage import (  # noqa: F401  (views attach to bp)
+    actions,
+    aggregates,
+    campaigns,
+    dashboard,
+    results,
+    review,
+    stations,
+)
 from cips.manage.blueprint import bp
 
 __all__ = ["bp"]

@@ -1,0 +1,65 @@
+"""What the programme would receive from a campaign: the aggregate file, previewed then downloaded.
+
+The figures and their suppression are ``analysis.aggregates``'; the signing ``cips.services.aggregates``'.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flask import Response, current_app, render_template, request
+from flask_babel import get_locale
+
+from analysis.aggregates import NATIONAL
+from analysis.factors import factor_name
+from cips.auth import role_required
+from cips.auth.principal import actor, campaign_for
+from cips.extensions import db
+from cips.manage.blueprint import bp
+from cips.models import Role
+from cips.services import audit
+from cips.services.aggregates import AggregateError, export_file
+from cips.services.datasets import load_campaign_data
+from cips.services.messages import localized
+
+
+def _signed(slug: str):
+    campaign = campaign_for(slug)
+    strata = load_campaign_data(db.session, campaign).strata
+    levels = [NATIONAL, *sorted({item for items in strata.values() for item in items})]
+    level = request.args.get("level", NATIONAL)
+    level = level if level in levels else NATIONAL
+    with_measures = request.args.get("measures") == "1"
+    signed = export_file(db.session, Path(current_app.instance_path), slug, level, with_measures=with_measures)
+    return campaign, levels, level, with_measures, signed
+
+
+@bp.get("/campaigns/<slug>/aggregates")
+@role_required(Role.manager)
+def aggregates(slug: str):
+    campaign = campaign_for(slug)
+    try:
+        campaign, levels, level, with_measures, signed = _signed(slug)
+    except AggregateError as exc:  # no submissions yet
+        return render_template("manage/message.html", campaign=campaign, message=localized(exc)), 422
+    lang = str(get_locale() or "en")[:2]
+    return render_template("manage/aggregates.html", campaign=campaign, levels=levels, level=level,
+                           with_measures=with_measures, document=signed["document"],
+                           key_id=signed["signature"]["key_id"],
+                           factor_name=lambda f: factor_name(f, lang))  # fmt: skip
+
+
+@bp.get("/campaigns/<slug>/aggregates.json")
+@role_required(Role.manager)
+def aggregates_download(slug: str):
+    try:
+        campaign, _levels, level, _with_measures, signed = _signed(slug)
+    except AggregateError as exc:
+        return {"error": localized(exc)}, 422
+    audit.record(db.session, actor(), "aggregates.export", campaign.slug, level=level,
+                 key_id=signed["signature"]["key_id"], rows=len(signed["document"]["rows"]))  # fmt: skip
+    db.session.commit()
+    body = json.dumps(signed, ensure_ascii=False, indent=1) + "\n"
+    disposition = f'attachment; filename="{campaign.slug}-aggregates.json"'
+    return Response(body, mimetype="application/json", headers={"Content-Disposition": disposition})
