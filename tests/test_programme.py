@@ -73,5 +73,9 @@ def test_programme_observer_sees_anonymised_comparison_with_change(runner, tmp_p
     assert page.status_code == 200 and "Administration 01" in html and "Demoland" not in html
     assert "<svg" in html and "officials" in html
     assert "(+" in html or "(-" in html  # change since the previous wave, beside each index
+    assert 'data-testid="across-waves"' in html and "Median, wave 1" in html and "Median, wave 2" in html
+    chart = observer.get("/programme/chart-officials.svg?highlight=Administration 01")
+    assert chart.status_code == 200 and chart.mimetype == "image/svg+xml" and b"<svg" in chart.data
+    assert observer.get("/programme/chart-nothing.svg").status_code == 404
     assert observer.get("/manage/").status_code == 403
     assert observer.get("/admin/users").status_code == 403

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
+import statistics
+
+from flask import Response, abort, render_template, request
 from flask_babel import get_locale
 
 from analysis.factors import FACTOR_IDS, factor_name
@@ -13,6 +15,23 @@ from cips.models import Role
 from cips.programme.blueprint import bp
 from cips.services.actions import STATUS_WORDS
 from cips.services.programme import comparison
+
+
+@bp.get("/chart-<questionnaire>.svg")
+@role_required(Role.observer)
+def chart(questionnaire: str):
+    """One questionnaire's chart as a file, for the programme's own reports."""
+    lang = str(get_locale() or "en")[:2]
+    data = comparison(db.session)
+    if questionnaire not in data.latest:
+        abort(404)
+    highlight = request.args.get("highlight") if request.args.get("highlight") in data.members else None
+    svg = '<?xml version="1.0" encoding="utf-8"?>\n' + standing_chart(data.latest[questionnaire], highlight, lang)
+    return Response(
+        svg,
+        mimetype="image/svg+xml",
+        headers={"Content-Disposition": f'attachment; filename="programme-{questionnaire}.svg"'},
+    )
 
 
 @bp.route("/")
@@ -30,7 +49,8 @@ def index():
         for key, values in sorted(data.latest.items())
     }
     return render_template("programme/index.html", data=data, questionnaires=questionnaires, highlight=highlight,
-                           factor_name=lambda f: factor_name(f, lang), status_word=_status_word)  # fmt: skip
+                           factor_name=lambda f: factor_name(f, lang), status_word=_status_word,
+                           median=lambda values: round(statistics.median(values), 1))  # fmt: skip
 
 
 def _status_word(status: str) -> str:

@@ -80,6 +80,14 @@ class Comparison:
     waves: dict[str, list[int]] = field(default_factory=dict)
     #: Measures each member shared with its latest file (factor, what, status, due).
     measures: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: ``{questionnaire: {factor: {wave: [index of each member that sent that wave]}}}``
+    by_wave: dict[str, dict[str, dict[int, list[float]]]] = field(default_factory=dict)
+
+    def trend(self, questionnaire: str, factor: str) -> dict[str, int]:
+        """How many administrations improved, declined or held (within 1 point) since their previous wave."""
+        changes = [c for c in self.change.get(questionnaire, {}).get(factor, {}).values() if c is not None]
+        return {"up": sum(c >= 1 for c in changes), "down": sum(c <= -1 for c in changes),
+                "same": sum(-1 < c < 1 for c in changes)}  # fmt: skip
 
 
 def heading(member: ProgrammeMember) -> str:
@@ -104,6 +112,11 @@ def comparison(session: Session) -> Comparison:
         if not by_wave:
             continue
         waves = sorted(by_wave)
+        for wave, values in by_wave.items():
+            for (questionnaire, factor), value in values.items():
+                if value is not None:
+                    slot = out.by_wave.setdefault(questionnaire, {}).setdefault(factor, {})
+                    slot.setdefault(wave, []).append(value)
         latest, previous = by_wave[waves[-1]], by_wave[waves[-2]] if len(waves) > 1 else {}
         for (questionnaire, factor), value in latest.items():
             out.latest.setdefault(questionnaire, {}).setdefault(factor, {})[heading(member)] = value

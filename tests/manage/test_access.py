@@ -13,7 +13,8 @@ PUBLIC_ENDPOINTS = {"static", "healthz", "index", "auth.login", "auth.code"}
 PUBLIC_BLUEPRINTS = ("survey.", "api.", "bench.")
 #: Any signed-in user (their own account).
 ANY_ROLE = {"auth.logout", "auth.account", "auth.two_factor"}
-SAMPLE_ARGS = {"slug": "test", "user_id": 1, "instrument": "officials", "filename": "x", "job_id": "x", "fmt": "xlsx"}
+SAMPLE_ARGS = {"slug": "test", "user_id": 1, "instrument": "officials", "filename": "x", "job_id": "x", "fmt": "xlsx",
+               "questionnaire": "officials"}  # fmt: skip
 
 
 def _routes(app: Flask) -> list[tuple[str, str, str]]:
