@@ -56,6 +56,10 @@ FACTOR_IDS: tuple[str, ...] = tuple(FACTORS)
 #: Languages every questionnaire and codebook entry must cover.
 CORE_LANGUAGES: tuple[str, ...] = ("en", "fr", "es", "pt")
 
+#: Non-substantive answers a statement may offer ("don't know", "prefer not to say"): stored as these
+#: words, never as a scale point, so scores leave them out and reports show their share apart.
+NON_SUBSTANTIVE: tuple[str, ...] = ("dont_know", "refused")
+
 #: Factor names in the report languages.
 FACTOR_NAMES: dict[str, dict[str, str]] = {
     "en": FACTORS,

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.factors import FACTOR_IDS
+from analysis.factors import FACTOR_IDS, NON_SUBSTANTIVE
 from analysis.privacy import MIN_CELL, SUPPRESSED  # the rule lives in privacy.py; re-exported here
 
 LIKERT_MIN, LIKERT_MAX = 1, 5
@@ -103,10 +103,12 @@ def factor_indices(scores: pd.DataFrame, groups: pd.Series | None = None, weight
 
 def item_indices(answers: pd.DataFrame, items: pd.DataFrame, respondents: pd.Series,
                  groups: pd.Series | None = None) -> pd.DataFrame:  # fmt: skip
-    """Per item (and group): n, mean index, non-response among respondents who were asked.
+    """Per item (and group): n, mean index, non-response among respondents who were asked, and the
+    share of non-substantive answers ("don't know", "prefer not to say": never in the index).
 
     ``respondents``: instrument key per respondent, so non-response counts only those
     who saw the item. ``items`` needs ``item_id``, ``instrument``, ``factor``, ``reverse``.
+    A share resting on fewer than MIN_CELL such answers is suppressed (NaN), like any small cell.
     """
     groups = groups if groups is not None else pd.Series("all", index=respondents.index)
     meta = items.dropna(subset=["factor"])
@@ -119,8 +121,18 @@ def item_indices(answers: pd.DataFrame, items: pd.DataFrame, respondents: pd.Ser
              .groupby(["group", "instrument"]).size().rename("asked"))  # fmt: skip
     out = stats_.reset_index().merge(asked.reset_index(), on=["group", "instrument"])
     out = out.merge(meta[["item_id", "instrument", "factor", "reverse"]], on=["item_id", "instrument"])
-    out["nonresponse"] = 1 - out["n"] / out["asked"]
-    return _suppress(out, ["index", "nonresponse"])
+    words = answers[answers["text"].isin(NON_SUBSTANTIVE)] if "text" in answers else answers.iloc[:0]
+    words = words.merge(meta, on="item_id")
+    words = words[words["instrument"] == respondents.reindex(words["respondent"]).to_numpy()]
+    counts = (words.assign(group=groups.reindex(words["respondent"]).to_numpy())
+              .groupby(["group", "instrument", "item_id"]).size().rename("non_substantive").reset_index())  # fmt: skip
+    out = out.merge(counts, on=["group", "instrument", "item_id"], how="left")
+    out["non_substantive"] = out["non_substantive"].fillna(0).astype(int)
+    out["nonresponse"] = 1 - (out["n"] + out["non_substantive"]) / out["asked"]
+    out["non_substantive_share"] = (out["non_substantive"] / out["asked"]).where(
+        (out["non_substantive"] == 0) | (out["non_substantive"] >= MIN_CELL)
+    )
+    return _suppress(out, ["index", "nonresponse", "non_substantive_share"])
 
 
 def _adjust(pvalues: np.ndarray, method: str) -> np.ndarray:

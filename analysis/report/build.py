@@ -86,6 +86,8 @@ def _items(inp: ReportInput) -> tuple[pd.DataFrame, pd.DataFrame]:
     table = item_indices(inp.answers, inp.items, respondents)
     shown = table[table["display"] != SUPPRESSED].merge(inp.items[["instrument", "item_id", "text"]],
                                                       on=["instrument", "item_id"])  # fmt: skip
+    share = shown["non_substantive_share"]  # "don't know" / "prefer not to say": a share apart, never scored
+    shown = shown.assign(non_substantive_display=[SUPPRESSED if pd.isna(x) else f"{100 * x:.0f} %" for x in share])
     ordered = shown.sort_values(["index", "instrument", "item_id"])
     return ordered.head(N_ITEMS_SHOWN), ordered.iloc[::-1].head(N_ITEMS_SHOWN)
 

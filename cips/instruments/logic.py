@@ -15,14 +15,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from analysis.factors import NON_SUBSTANTIVE as ANALYSIS_NON_SUBSTANTIVE
 from cips.instruments.expressions import Expression, ExpressionError, parse
 
 if TYPE_CHECKING:
     from cips.instruments.schema import Instrument
 
-#: Non-substantive answers an item may offer (``non_substantive: [dont_know, refused]``): stored
-#: as these words, never as a scale point, so scores leave them out and reports count them apart.
-NON_SUBSTANTIVE = ("dont_know", "refused")
+#: Non-substantive answers an item may offer (``non_substantive: [dont_know, refused]``).
+NON_SUBSTANTIVE = ANALYSIS_NON_SUBSTANTIVE
 #: How they read, for respondents (the PWA's and the form's options) and in exports' codebooks.
 NON_SUBSTANTIVE_LABELS = {
     "en": {"dont_know": "Don't know", "refused": "Prefer not to say"},

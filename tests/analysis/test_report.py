@@ -216,3 +216,17 @@ def test_report_import_leaves_bertopic_unloaded() -> None:
     code = "import sys, analysis.report; print('bertopic' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False", done.stderr
+
+
+def test_report_shows_dont_know_as_its_own_share() -> None:
+    """Statements' tables give the share of "don't know" beside the index, which leaves them out."""
+    inp = make_input(seed=4)
+    lead = (inp.answers["item_id"] == "lead_1") & inp.answers["respondent"].str.endswith(("r1", "r3", "r5", "r7",
+                                                                                        "r9", "r11"))  # fmt: skip
+    inp.answers.loc[lead, ["value", "text"]] = [None, "dont_know"]  # six officials: 6 of 20 asked
+    report = build_report(inp, lang="fr", classifier=KeywordClassifier(), n_boot=50)
+    rows = pd.concat([report.weakest, report.strongest]).drop_duplicates(["instrument", "item_id"])
+    lead_1 = rows.set_index(["instrument", "item_id"]).loc[("officials", "lead_1")]
+    assert lead_1["n"] == 14 and lead_1["non_substantive_display"] == "30 %"
+    html = render_html(report)
+    assert "Ne sait pas / préfère ne pas répondre" in html and "30 %" in html

@@ -116,3 +116,20 @@ def test_scores_interval_contains_the_index_without_variance() -> None:
             assert row["ci_low"] <= row["index"] <= row["ci_high"], (value, n, row.to_dict())
             low, high = bootstrap_ci(scores["hrm"].to_numpy())
             assert low <= row["index"] <= high
+
+
+def test_scores_leave_out_dont_know_and_items_show_its_share() -> None:
+    """A "don't know" is stored as the word (no value): never a scale point in a score, counted apart
+    from non-response, its share shown only when it rests on at least MIN_CELL answers."""
+    rows = [(f"r{i}", "lead_1", 4.0, None) for i in range(6)] + [(f"r{i}", "lead_1", None, "dont_know")
+                                                                 for i in range(6, 11)]  # fmt: skip
+    rows += [(f"r{i}", "hrm_1", 2.0, None) for i in range(8)] + [("r8", "hrm_1", None, "refused")]
+    answers = pd.DataFrame(rows, columns=["respondent", "item_id", "value", "text"])
+    respondents = pd.Series(["officials"] * 12, index=[f"r{i}" for i in range(12)])
+    scores = respondent_scores(answers, ITEMS)
+    assert scores.loc["r0", "leadership"] == pytest.approx(75.0) and pd.isna(scores.loc["r7", "leadership"])
+    table = item_indices(answers, ITEMS, respondents).set_index("item_id")
+    assert table.loc["lead_1", "n"] == 6 and table.loc["lead_1", "index"] == pytest.approx(75.0)
+    assert table.loc["lead_1", "non_substantive_share"] == pytest.approx(5 / 12)
+    assert table.loc["lead_1", "nonresponse"] == pytest.approx(1 / 12)
+    assert table.loc["hrm_1", "non_substantive"] == 1 and np.isnan(table.loc["hrm_1", "non_substantive_share"])
