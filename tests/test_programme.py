@@ -79,3 +79,47 @@ def test_programme_observer_sees_anonymised_comparison_with_change(runner, tmp_p
     assert observer.get("/programme/chart-nothing.svg").status_code == 404
     assert observer.get("/manage/").status_code == 403
     assert observer.get("/admin/users").status_code == 403
+
+
+def _administration_instance(tmp_path, name: str, seed: int):
+    """Another administration's own CIPS: its own database and instance folder (its own signing key)."""
+    from cips import create_app
+    from tests.conftest import FORMS_DIR
+
+    folder = tmp_path / name
+    folder.mkdir()
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{folder / 'cips.sqlite3'}", "SECRET_KEY": name,
+                      "FORMS_DIR": str(FORMS_DIR), "DEMO_ACCOUNTS_FILE": str(folder / "accounts.txt")})  # fmt: skip
+    app.instance_path = str(folder)
+    runner = app.test_cli_runner()
+    for args in (["db", "upgrade"], ["instruments", "load"], ["demo", "--responses", "40", "--seed", str(seed)]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, result.output
+    return app, runner
+
+
+def test_programme_two_administrations_end_to_end(runner, tmp_path, observer) -> None:
+    """Two administrations, each on its own instance, export; the programme imports both."""
+    sent = []
+    for name, seed in (("alpha", 11), ("beta", 12)):
+        app, admin_runner = _administration_instance(tmp_path, name, seed)
+        out = tmp_path / f"{name}.json"
+        assert admin_runner.invoke(args=["aggregates", "export", "demo", "--out", str(out)]).exit_code == 0
+        sender = json.loads(out.read_text())["document"]["administration"]
+        key = admin_runner.invoke(args=["aggregates", "key", sender]).output.strip()
+        sent.append((name, key, out))
+        app.extensions["cips_engine"].dispose()
+    assert sent[0][1] != sent[1][1]  # each instance signs with its own key
+    for name, key, _ in sent:
+        assert runner.invoke(args=["aggregates", "register", f"Customs {name}", "--public-key", key,
+                                   *(["--named"] if name == "beta" else [])]).exit_code == 0  # fmt: skip
+    # alpha's file signed by alpha but claimed under beta's key id: refused by the signature check
+    forged = json.loads(sent[0][2].read_text())
+    forged["signature"]["key_id"] = json.loads(sent[1][2].read_text())["signature"]["key_id"]
+    (tmp_path / "forged.json").write_text(json.dumps(forged))
+    refused = runner.invoke(args=["aggregates", "import", str(tmp_path / "forged.json")])
+    assert "refused: signature: does not match the content" in refused.output
+    assert runner.invoke(args=["aggregates", "import", *(str(out) for _, _, out in sent)]).exit_code == 0
+    html = observer.get("/programme/").get_data(as_text=True)
+    assert "Administration 01" in html and "Customs beta" in html  # beta opted in to be named
+    assert "Customs alpha" not in html
