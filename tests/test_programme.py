@@ -123,3 +123,47 @@ def test_programme_two_administrations_end_to_end(runner, tmp_path, observer) ->
     html = observer.get("/programme/").get_data(as_text=True)
     assert "Administration 01" in html and "Customs beta" in html  # beta opted in to be named
     assert "Customs alpha" not in html
+
+
+def test_programme_distribution_hides_small_groups_and_places_an_administration(runner, tmp_path) -> None:
+    """The programme sends back quartiles only; an administration draws where it stands."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from analysis.aggregates import SCHEMA, SCHEMA_VERSION, canonical_bytes
+    from cips.services import signing
+
+    key, (wave1, _) = _two_waves(runner, tmp_path)
+    own = json.loads(wave1.read_text())["document"]
+    files = []
+    for i in range(5):  # five more administrations with officials' hrm only: private_sector stays with one
+        other = Ed25519PrivateKey.generate()
+        assert runner.invoke(args=["aggregates", "register", f"Other {i}", "--public-key",
+                                   signing.public_key_text(other)]).exit_code == 0  # fmt: skip
+        row = {"questionnaire": "officials", "stratum": "national", "factor": "hrm", "n": 50, "index": 40.0 + 5 * i,
+               "ci_low": 35.0, "ci_high": 60.0, "effective_n": 50.0}  # fmt: skip
+        doc = {**{k: own[k] for k in ("generated", "level")}, "schema": SCHEMA, "schema_version": SCHEMA_VERSION,
+               "administration": f"Other {i}", "campaign": "c", "wave": 1, "rows": [row]}  # fmt: skip
+        path = tmp_path / f"other{i}.json"
+        path.write_text(json.dumps({"document": doc, "signature": signing.sign(other, canonical_bytes(doc))}))
+        files.append(str(path))
+    runner.invoke(args=["aggregates", "register", "Demoland", "--public-key", key])
+    assert runner.invoke(args=["aggregates", "import", str(wave1), *files]).exit_code == 0
+    dist = tmp_path / "dist.json"
+    assert runner.invoke(args=["aggregates", "distribution", "--out", str(dist)]).exit_code == 0
+    rows = {(r["questionnaire"], r["factor"]): r for r in json.loads(dist.read_text())["rows"]}
+    assert rows[("officials", "hrm")]["administrations"] == 6 and rows[("officials", "hrm")]["min"] <= 40.0
+    assert rows[("officials", "automation")]["administrations"] is None  # one administration: not shown
+    assert all(set(r) <= {"questionnaire", "factor", "administrations", "min", "q1", "median", "q3", "max"}
+               for r in rows.values())  # fmt: skip
+
+    charts = tmp_path / "charts"
+    result = runner.invoke(args=["aggregates", "standing", "demo-wave1", "--distribution", str(dist),
+                                 "--out", str(charts)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "officials hrm" in result.output and "the middle half" in result.output
+    assert "<svg" in (charts / "standing-officials.svg").read_text()
+    assert "private_sector: the programme shows no factor" in result.output
+    junk = tmp_path / "junk.json"
+    junk.write_text('{"schema": "other"}')
+    bad = runner.invoke(args=["aggregates", "standing", "demo", "--distribution", str(junk), "--out", str(charts)])
+    assert bad.exit_code != 0 and "refused: schema" in bad.output

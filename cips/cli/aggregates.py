@@ -135,3 +135,60 @@ def import_command(files: tuple[Path, ...]) -> None:
         click.echo(f"{file}: imported ({row.campaign}, wave {row.wave}, {len(row.document['rows'])} rows)")
     if refused:
         raise click.ClickException(f"{refused} of {len(files)} file(s) refused")
+
+
+@aggregates_group.command("distribution")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="distribution.json")
+@with_appcontext
+def distribution_command(out: Path) -> None:
+    """Programme instance: write the spread of the latest waves (quartiles per factor, no administration's
+    own value, factors reported by fewer than 5 administrations left out) for administrations to compare with."""
+    from cips.services.programme import distribution_file
+
+    check_output_path(out)
+    document = distribution_file(db.session)
+    with writing(out):
+        write_private(out, json.dumps(document, ensure_ascii=False, indent=1) + "\n")
+    shown = sum(1 for r in document["rows"] if r["administrations"])
+    click.echo(f"distribution written to {out} ({shown} of {len(document['rows'])} factor rows shown)")
+
+
+@aggregates_group.command("standing")
+@click.argument("campaign")
+@click.option("--distribution", "dist_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              required=True, help="the programme's distribution.json")  # fmt: skip
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="a folder for the charts")
+@click.option("--lang", type=click.Choice(["en", "fr", "es", "pt"]), default="en", show_default=True)
+@with_appcontext
+def standing_command(campaign: str, dist_file: Path, out: Path, lang: str) -> None:
+    """Where CAMPAIGN stands: its national indices against the programme's spread, one SVG per questionnaire."""
+    from analysis.files import private_dir
+    from analysis.programme import position_chart
+    from cips.services.aggregates import AggregateError, own_national, read_distribution
+
+    try:
+        distribution = read_distribution(dist_file.read_bytes())
+    except AggregateError as exc:
+        raise click.ClickException(f"{dist_file}: refused: {exc}") from exc
+    try:
+        own = own_national(db.session, campaign)
+    except AggregateError as exc:
+        raise click.ClickException(str(exc)) from exc
+    private_dir(out)
+    for questionnaire, values in sorted(own.items()):
+        rows = [r for r in distribution["rows"] if r.get("questionnaire") == questionnaire]
+        if not any(r.get("administrations") for r in rows):
+            click.echo(f"{questionnaire}: the programme shows no factor for it (fewer than 5 administrations)")
+            continue
+        path = out / f"standing-{questionnaire}.svg"
+        with writing(path):
+            write_private(path, position_chart(rows, values, questionnaire, lang, own_label=campaign))
+        for r in rows:
+            mine = values.get(r["factor"])
+            if r.get("administrations") and mine is not None:
+                where = "above" if mine > r["q3"] else "below" if mine < r["q1"] else "within"
+                click.echo(
+                    f"{questionnaire} {r['factor']:<16} {mine:>6} {where} the middle half "
+                    f"({r['q1']}–{r['q3']}, median {r['median']}, {r['administrations']} administrations)"
+                )
+        click.echo(f"chart written to {path}")

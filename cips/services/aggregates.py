@@ -12,7 +12,15 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from analysis.aggregates import NATIONAL, AggregateError, Source, build_document, canonical_bytes, check_document
+from analysis.aggregates import (
+    NATIONAL,
+    AggregateError,
+    Source,
+    aggregate_rows,
+    build_document,
+    canonical_bytes,
+    check_document,
+)
 from cips.models import Administration, Campaign
 from cips.services import signing
 from cips.services.measures import as_records, measures
@@ -72,3 +80,31 @@ def verify_file(parsed: dict[str, Any], public_key: str) -> dict[str, Any]:
     except signing.SignatureError as exc:
         raise AggregateError(str(exc)) from exc
     return parsed["document"]
+
+
+def read_distribution(data: bytes) -> dict[str, Any]:
+    """A distribution file from the programme (``cips aggregates distribution``), shape checked."""
+    from analysis.programme import DISTRIBUTION_SCHEMA, DISTRIBUTION_VERSION
+
+    try:
+        parsed = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise AggregateError(f"format: not a JSON distribution file ({exc})") from exc
+    if not isinstance(parsed, dict) or parsed.get("schema") != DISTRIBUTION_SCHEMA:
+        raise AggregateError(f"schema: expected {DISTRIBUTION_SCHEMA!r}")
+    if parsed.get("schema_version") != DISTRIBUTION_VERSION:
+        raise AggregateError(f"schema_version: this instance reads version {DISTRIBUTION_VERSION}")
+    if not isinstance(parsed.get("rows"), list) or not all(isinstance(r, dict) for r in parsed["rows"]):
+        raise AggregateError("rows: missing or not a list of objects")
+    return parsed
+
+
+def own_national(session: Session, slug: str) -> dict[str, dict[str, float | None]]:
+    """``{questionnaire: {factor: index}}`` of campaign ``slug``, as its aggregate file would send it."""
+    campaign = session.exec(select(Campaign).where(Campaign.slug == slug)).first()
+    if campaign is None:
+        raise AggregateError(N_("no campaign %(slug)s (see `cips campaign list`)", slug=repr(slug)))
+    out: dict[str, dict[str, float | None]] = {}
+    for row in aggregate_rows(report_input(session, campaign, "en"), NATIONAL, n_boot=200):
+        out.setdefault(row["questionnaire"], {})[row["factor"]] = row["index"]
+    return out

@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import Session, func, select
 
 from analysis.aggregates import NATIONAL, AggregateError, canonical_bytes
+from analysis.programme import distribution_document
 from cips.models import AggregateImport, ProgrammeMember
 from cips.services import audit, signing
 from cips.services.aggregates import read_file, verify_file
@@ -125,3 +126,9 @@ def comparison(session: Session) -> Comparison:
                 delta = round(value - before, 1)
                 out.change.setdefault(questionnaire, {}).setdefault(factor, {})[heading(member)] = delta
     return out
+
+
+def distribution_file(session: Session) -> dict[str, Any]:
+    """The spread of the latest waves across administrations, for every administration to compare
+    itself with (``analysis.programme.distribution_document``: no administration's own value)."""
+    return distribution_document(comparison(session).latest)
