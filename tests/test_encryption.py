@@ -490,3 +490,26 @@ def test_encryption_unforeseen_error_in_one_record_is_reported_for_it_alone(seal
     assert set(pd.read_csv(out)["respondent"]) == {good["uuid"]}
     [row] = session.exec(select(QuarantinedSubmission)).all()
     assert row.claimed_uuid == cursed["uuid"]
+
+
+def test_encryption_report_embeds_decrypted_answers_in_memory_only(sealed, client, runner, session, tmp_path,
+                                                                  fake_embedder) -> None:  # fmt: skip
+    """Vectors of decrypted answers are never written to the shared embeddings cache; the server
+    has nothing to embed (no status, the command refuses)."""
+    from analysis.embeddings import EmbeddingCache
+    from cips.models import Campaign
+    from cips.services.text_analysis import text_status
+
+    for _ in range(6):
+        assert client.post(URL, json=envelope(submission(), sealed["public_key"])).status_code == 201
+    report = tmp_path / "report.html"
+    result = decrypt(runner, "sealed", "--key", str(sealed["key_file"]), "--out", str(tmp_path / "a.csv"),
+                     "--report", str(report))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert len(fake_embedder.seen) == 6 and all(SECRET_TEXT in t for t in fake_embedder.seen)
+    assert "grouped by meaning" in report.read_text(encoding="utf-8")
+    assert EmbeddingCache(fake_embedder.cache_path).count("fake:fake-1") == 0
+    campaign = session.exec(select(Campaign).where(Campaign.slug == "sealed")).one()
+    assert text_status(session, campaign) is None
+    refused = runner.invoke(args=["text", "embed", "sealed"])
+    assert refused.exit_code != 0 and "encrypted" in refused.output

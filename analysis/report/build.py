@@ -12,7 +12,7 @@ from analysis.actions import measures_by_factor
 from analysis.factors import FACTOR_IDS, OTHER
 from analysis.privacy import Hidden, suppress, suppress_group, suppress_strata, why_hidden
 from analysis.report.i18n import text
-from analysis.report.model import Fieldwork, FollowUp, Report, ReportInput, StratumRow, ThemeBlock
+from analysis.report.model import Fieldwork, FollowUp, Report, ReportInput, StratumRow, TextAnalysis, ThemeBlock
 from analysis.sampling import margin_of_error
 from analysis.scores import MIN_CELL, SUPPRESSED, compare, factor_indices, item_indices, respondent_scores
 
@@ -98,8 +98,25 @@ def open_answers(inp: ReportInput) -> pd.DataFrame:
     return answers.merge(text_items, on=["instrument", "item_id"])[["respondent", "instrument", "item_id", "text"]]
 
 
+def themes_embedder(inp: ReportInput, embedder: Any, embed_missing: bool = False) -> tuple[Any, TextAnalysis]:
+    """The embedder the themes use, and what the report says about it.
+
+    ``embedder`` (a ``CachedEmbedder``, or ``None``: no sentence model) is used only when every
+    open answer is in its cache; ``embed_missing`` computes the missing ones first (the command
+    line, with a progress bar). Otherwise themes fall back to shared words and codebook concepts
+    for the whole report: vectors of two groupings cannot be clustered together.
+    """
+    if embedder is None:
+        return None, TextAnalysis(by_meaning=False)
+    texts = open_answers(inp)["text"].tolist()
+    if embed_missing:
+        embedder.encode(texts, progress=True)
+    ready, total = embedder.ready(texts)
+    return (embedder if ready == total else None), TextAnalysis(ready == total, embedder.key, ready, total)
+
+
 def theme_blocks(inp: ReportInput, lang: str, classifier: Any, min_theme: int = MIN_CELL,
-                 progress: Callable[[str], None] | None = None) -> list[ThemeBlock]:  # fmt: skip
+                 progress: Callable[[str], None] | None = None, embedder: Any = None) -> list[ThemeBlock]:  # fmt: skip
     from analysis.language import detect_language
     from analysis.topics import ThemeModel
 
@@ -118,7 +135,7 @@ def theme_blocks(inp: ReportInput, lang: str, classifier: Any, min_theme: int = 
         if len(idx) >= min_theme:
             if progress:
                 progress(f"themes for {factor} ({len(idx)} answers)")
-            model = ThemeModel(label_lang=lang).fit([texts[i] for i in idx], [langs[i] for i in idx])
+            model = ThemeModel(label_lang=lang, embedder=embedder).fit([texts[i] for i in idx], [langs[i] for i in idx])
             themes = model.themes_
         shown = [t for t in themes if t.size >= min_theme]
         blocks.append(_theme_block(factor, len(idx), shown, sum(t.size for t in themes) - sum(t.size for t in shown)))
@@ -163,8 +180,12 @@ def wave_change(inp: ReportInput, scores: pd.DataFrame) -> pd.DataFrame | None:
 
 
 def build_report(inp: ReportInput, lang: str = "en", classifier: Any = None, n_boot: int = 1000,
-                 progress: Callable[[str], None] | None = None) -> Report:  # fmt: skip
-    """All figures and themes of the report, with suppression applied (n < 5 never shown)."""
+                 progress: Callable[[str], None] | None = None, embedder: Any = None,
+                 embed_missing: bool = False) -> Report:  # fmt: skip
+    """All figures and themes of the report, with suppression applied (n < 5 never shown).
+
+    Themes group answers by meaning with ``embedder`` when all are embedded (see :func:`themes_embedder`).
+    """
     t = text(lang)
     scores = all_scores(inp)
     groups = inp.respondents.set_index("respondent")["instrument"]
@@ -177,10 +198,12 @@ def build_report(inp: ReportInput, lang: str = "en", classifier: Any = None, n_b
         from analysis import load_default_classifier
 
         classifier = load_default_classifier()
-    themes = theme_blocks(inp, lang, classifier, progress=progress)
+    embedder, analysis = themes_embedder(inp, embedder, embed_missing)
+    themes = theme_blocks(inp, lang, classifier, progress=progress, embedder=embedder)
     return Report(
         lang=lang, title=inp.title or t["report"],
         subtitle=f"{inp.administration} · {t['wave']} {inp.wave} · {len(inp.respondents)} {t['respondents']}",
         generated=datetime.now(UTC), fieldwork=fieldwork(inp), factor_table=factor_table, gap=gap, change=change,
         weakest=weakest, strongest=strongest, themes=themes, follow_up=follow_up(inp, change),
+        text_analysis=analysis,
     )  # fmt: skip

@@ -94,6 +94,22 @@ class FollowUp:
 
 
 @dataclass
+class TextAnalysis:
+    """How the report's themes grouped the open answers, said under their heading.
+
+    ``by_meaning``: with sentence embeddings (``model``), so translations share a theme. Otherwise
+    by shared words and codebook concepts: no sentence model is configured (``model`` empty), or
+    the campaign's answers were not all embedded when the report was built (``ready`` of ``total``
+    distinct answers were): the report never mixes the two groupings.
+    """
+
+    by_meaning: bool
+    model: str = ""
+    ready: int = 0
+    total: int = 0
+
+
+@dataclass
 class Report:
     lang: str
     title: str
@@ -109,3 +125,4 @@ class Report:
     charts: dict[str, str] = field(default_factory=dict)  # name -> SVG markup
     #: Per factor with measures: its change since the previous wave (as printed) and the measures.
     follow_up: list[FollowUp] = field(default_factory=list)
+    text_analysis: TextAnalysis | None = None

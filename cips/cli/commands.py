@@ -17,6 +17,7 @@ from cips.cli import (
     instruments,
     reports,
     review,
+    text,
     users,
 )
 from cips.cli.errors import wrap_commands
@@ -30,6 +31,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(campaigns.campaign_group)
     app.cli.add_command(demo.demo_command)
     app.cli.add_command(reports.report_command)
+    app.cli.add_command(text.text_group)
     app.cli.add_command(briefing.briefing_command)
     crypto.register(app)  # keygen, decrypt
     app.cli.add_command(exports.export_command)

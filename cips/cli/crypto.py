@@ -255,13 +255,16 @@ def decrypt_command(campaign: str, key_file: Path, out: Path | None, report: Pat
 
 def _write_report(session: Any, result: Any, path: Path, lang: str) -> None:
     from analysis.report import PdfUnavailable, build_report, render_html, render_pdf
+    from cips.services.text_analysis import sentence_embedder
 
     if result.respondents.empty:
         click.echo("no report: no submission could be decrypted", err=True)
         return
     try:
+        # Decrypted answers are embedded in memory only: their vectors never reach the shared cache.
         built = build_report(report_input(session, result, lang), lang=lang,
-                             progress=lambda msg: click.echo(f"… {msg}", err=True))  # fmt: skip
+                             progress=lambda msg: click.echo(f"… {msg}", err=True),
+                             embedder=sentence_embedder(in_memory=True), embed_missing=True)  # fmt: skip
         data = render_pdf(built) if path.suffix.lower() == ".pdf" else render_html(built).encode("utf-8")
     except PdfUnavailable as exc:
         raise click.ClickException(str(exc)) from exc

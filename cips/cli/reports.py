@@ -18,9 +18,14 @@ from cips.services import audit
 @click.argument("campaign")
 @click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="report.html or report.pdf")
+@click.option("--no-embed", is_flag=True, help="Do not embed missing answers first (themes by shared words "
+              "unless `cips text embed` ran)")  # fmt: skip
 @with_appcontext
-def report_command(campaign: str, lang: str, out: Path) -> None:
-    """Write the thematic report of CAMPAIGN (scores, gaps, wave change, themes with quotes)."""
+def report_command(campaign: str, lang: str, out: Path, no_embed: bool) -> None:
+    """Write the thematic report of CAMPAIGN (scores, gaps, wave change, themes with quotes).
+
+    Open answers not yet embedded are embedded first (progress bar), so themes group them by
+    meaning across languages; see `cips text embed`."""
     from analysis.report import PdfUnavailable, render_html, render_pdf  # heavy: loaded when used
     from cips.services.reports import ReportError, campaign_report
 
@@ -29,7 +34,8 @@ def report_command(campaign: str, lang: str, out: Path) -> None:
     check_output_path(out)  # before the (long) computation of the report
     session = db.session
     try:
-        report = campaign_report(session, campaign, lang, progress=lambda msg: click.echo(f"… {msg}", err=True))
+        report = campaign_report(session, campaign, lang, progress=lambda msg: click.echo(f"… {msg}", err=True),
+                                 embed_missing=not no_embed)  # fmt: skip
         body = render_pdf(report) if out.suffix.lower() == ".pdf" else render_html(report).encode("utf-8")
     except (ReportError, PdfUnavailable) as exc:
         raise click.ClickException(str(exc)) from exc

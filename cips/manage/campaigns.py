@@ -20,8 +20,17 @@ from cips.choices import options
 from cips.extensions import db
 from cips.instruments.service import definition_of
 from cips.links import external
+from cips.manage import text_jobs
 from cips.manage.blueprint import bp
-from cips.manage.forms import SURVEY_LANGUAGES, CampaignForm, InviteForm, PinForm, StatusForm, format_quotas
+from cips.manage.forms import (
+    SURVEY_LANGUAGES,
+    CampaignForm,
+    InviteForm,
+    PinForm,
+    StatusForm,
+    TextAnalysisForm,
+    format_quotas,
+)
 from cips.models import Administration, CampaignCreate, CampaignMode, CampaignStatus, Instrument, Role
 from cips.services.campaign_edit import set_status, update_campaign
 from cips.services.campaigns import CampaignError, campaign_instruments, campaign_summaries, create_campaign
@@ -30,6 +39,7 @@ from cips.services.invites import create_invites, invite_counts
 from cips.services.labels import localized_title
 from cips.services.messages import localized
 from cips.services.station import set_station_pin
+from cips.services.text_analysis import text_status
 from cips.survey.i18n import LANGUAGE_NAMES
 
 MANAGERS = (Role.manager,)
@@ -117,11 +127,26 @@ def new_campaign():
 @role_required(*MANAGERS)
 def campaign(slug: str):
     campaign = campaign_for(slug)
+    text = text_status(db.session, campaign)  # counted from the embeddings cache: nothing is computed here
     return render_template(
         "manage/campaign.html", campaign=campaign, instruments=campaign_instruments(db.session, campaign),
         status_form=StatusForm(status=campaign.status.value), invite_form=InviteForm(), pin_form=PinForm(),
         invites=invite_counts(db.session, campaign.id), survey_url=external(url_for("survey.shell", slug=slug)),
+        text=text, text_running=text is not None and bool(text.model) and text_jobs.running(campaign, text),
+        text_form=TextAnalysisForm(),
     )  # fmt: skip
+
+
+@bp.post("/campaigns/<slug>/text-analysis")
+@role_required(*MANAGERS)
+def campaign_text_analysis(slug: str):
+    """Start embedding the campaign's open answers in the background (never in this request)."""
+    campaign = campaign_for(slug)
+    if TextAnalysisForm().validate_on_submit():
+        text = text_status(db.session, campaign)
+        if text is not None and text_jobs.start(campaign, text):
+            flash(_("The text analysis runs in the background; its progress shows on this page."), "ok")
+    return redirect(url_for("manage.campaign", slug=slug))
 
 
 @bp.route("/campaigns/<slug>/edit", methods=["GET", "POST"])

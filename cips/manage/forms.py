@@ -147,6 +147,10 @@ class StatusForm(FlaskForm):
     submit = SubmitField(_l("Change status"))
 
 
+class TextAnalysisForm(FlaskForm):
+    submit = SubmitField(_l("Prepare the text analysis"))
+
+
 class InviteForm(FlaskForm):
     count = IntegerField(_l("Number of invitation links"), default=50,
                          validators=[DataRequired(), NumberRange(min=1, max=10_000)])  # fmt: skip

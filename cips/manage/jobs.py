@@ -16,6 +16,7 @@ again until the file is there. A job is named by the path of its result:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -52,6 +53,12 @@ def running(path: Path) -> bool:
         return time.time() - _lock(path).stat().st_mtime <= STALE_LOCK_SECONDS
     except FileNotFoundError:
         return False
+
+
+def keep_alive(path: Path) -> None:
+    """Called by a long job as it progresses: its lock stays fresh, so no other worker takes it for dead."""
+    with contextlib.suppress(FileNotFoundError):  # a lock another worker removed: nothing to keep fresh
+        os.utime(_lock(path))
 
 
 def failure(path: Path, *, forget: bool = False) -> Message | str | None:

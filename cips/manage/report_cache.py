@@ -22,9 +22,10 @@ from sqlalchemy import func, select
 
 from analysis.files import private_dir
 from cips.extensions import db
-from cips.manage import jobs
+from cips.manage import jobs, text_jobs
 from cips.models import ActionMeasure, Campaign, Submission, SubmissionExclusion
 from cips.services.messages import N_
+from cips.services.text_analysis import text_status
 
 
 class ReportPending(Exception):
@@ -44,7 +45,19 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def cache_path(campaign: Campaign, lang: str, kind: str, count: int, latest: object) -> Path:
+def themes_key(campaign: Campaign, start: bool = False) -> str:
+    """How the report's themes can be grouped now (part of the rendering's key): a rendering by
+    shared words is replaced once the text analysis is complete. ``start``: start that analysis
+    in the background if answers are missing."""
+    status = text_status(db.session, campaign)
+    if status is None or not status.model:
+        return "words"
+    if not status.complete and start and text_jobs.start(campaign, status):
+        status = text_status(db.session, campaign)  # JOBS_SYNC: it is done already
+    return f"meaning:{status.model}" if status.complete else "words"
+
+
+def cache_path(campaign: Campaign, lang: str, kind: str, count: int, latest: object, themes: str) -> Path:
     # Which records are excluded changes the figures without changing count or latest (those of the
     # administration's other campaigns too: the previous wave is compared with this one).
     excluded = sorted(db.session.execute(
@@ -58,7 +71,7 @@ def cache_path(campaign: Campaign, lang: str, kind: str, count: int, latest: obj
     ).all()  # fmt: skip
     settings = json.dumps([campaign.name, campaign.wave, campaign.quotas, campaign.populations, excluded,
                            [(m.id, m.updated_at.isoformat()) for m in measures]], sort_keys=True)  # fmt: skip
-    parts = f"{code_fingerprint()}|{campaign.id}|{settings}|{lang}|{count}|{latest}"
+    parts = f"{code_fingerprint()}|{campaign.id}|{settings}|{lang}|{count}|{latest}|{themes}"
     key = hashlib.sha256(parts.encode()).hexdigest()[:24]
     folder = Path(current_app.config.get("REPORT_CACHE_DIR") or Path(current_app.instance_path) / "report_cache")
     private_dir(folder)  # reports quote answers: the owner's eyes only
@@ -82,7 +95,7 @@ def rendered(campaign: Campaign, lang: str, kind: str) -> bytes:
     ).one()
     if not count:  # said now: a background thread could only write it to a log
         raise ReportError(N_("campaign %(slug)s has no submissions yet", slug=repr(campaign.slug)))
-    path = cache_path(campaign, lang, kind, count, latest)
+    path = cache_path(campaign, lang, kind, count, latest, themes_key(campaign, start=True))
     if path.exists():
         return path.read_bytes()
     failed = jobs.failure(path, forget=True)
@@ -103,7 +116,7 @@ def pending_seconds(campaign: Campaign, lang: str, kind: str) -> int | None:
     count, latest = db.session.execute(
         select(func.count(), func.max(Submission.received_at)).where(Submission.campaign_id == campaign.id)
     ).one()
-    lock = Path(f"{cache_path(campaign, lang, kind, count, latest)}.lock")  # jobs.start's lock
+    lock = Path(f"{cache_path(campaign, lang, kind, count, latest, themes_key(campaign))}.lock")  # jobs.start's
     try:
         return max(0, int(time.time() - lock.stat().st_mtime))
     except FileNotFoundError:

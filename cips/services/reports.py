@@ -45,11 +45,16 @@ def report_input(session: Session, campaign: Campaign, lang: str) -> ReportInput
                        stratum_labels=labels, excluded=data.excluded)  # fmt: skip
 
 
-def campaign_report(session: Session, slug: str, lang: str, progress: Callable[[str], None] | None = None) -> Report:
+def campaign_report(session: Session, slug: str, lang: str, progress: Callable[[str], None] | None = None,
+                    embed_missing: bool = False) -> Report:  # fmt: skip
+    """The report; themes by meaning when the campaign's answers are all embedded (``embed_missing``:
+    embed the rest first, for the command line; see ``cips.services.text_analysis``)."""
+    from cips.services.text_analysis import sentence_embedder
+
     campaign = session.exec(select(Campaign).where(Campaign.slug == slug)).first()
     if campaign is None:
         raise ReportError(N_("no campaign %(slug)s (see `cips campaign list`)", slug=repr(slug)))
     inp = report_input(session, campaign, lang)
     if inp.respondents.empty:
         raise ReportError(N_("campaign %(slug)s has no submissions yet", slug=repr(slug)))
-    return build_report(inp, lang=lang, progress=progress)
+    return build_report(inp, lang=lang, progress=progress, embedder=sentence_embedder(), embed_missing=embed_missing)

@@ -1,0 +1,120 @@
+"""Text analysis of a campaign: its open answers embedded ahead of the report, never in a request.
+
+The report groups open answers into themes by meaning with sentence embeddings
+(``analysis.embeddings``, ``CIPS_EMBEDDINGS``). Embedding is slow on a small server (about 9
+answers a second on 2 cores with the bundled multilingual-e5-small), so it is done ahead, by
+``cips text embed CAMPAIGN`` (progress bar) or by a background job (``cips.manage.text_jobs``),
+into the shared embeddings cache; each distinct answer once per model. The status ("12,000 /
+15,000 answers ready") is counted from that cache. A report built before every answer is ready
+groups by shared words and codebook concepts instead, and says so (``analysis.report``).
+
+Encrypted campaigns: the server holds no decrypted answer, so there is nothing to embed here;
+``cips decrypt --report`` embeds the decrypted answers in memory, never in the cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import and_, or_, select
+from sqlmodel import Session
+
+from analysis.embeddings import CachedEmbedder, EmbeddingCache, get_embedder
+from cips.instruments.schema import ItemType
+from cips.instruments.service import definition_of
+from cips.models import Answer, Campaign, Submission
+from cips.services.campaigns import campaign_instruments
+from cips.services.messages import N_
+
+#: Answers embedded between two looks at the cache: another process (the command line and a
+#: background job at once) then embeds at most this many twice.
+CHUNK = 256
+
+
+class TextAnalysisError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class TextStatus:
+    """Distinct open answers of a campaign, and how many the configured model has embedded."""
+
+    ready: int
+    total: int
+    model: str  # the cache key of the model; "" when no sentence model is configured
+
+    @property
+    def complete(self) -> bool:
+        return self.ready == self.total
+
+
+def sentence_embedder(in_memory: bool = False) -> CachedEmbedder | None:
+    """The configured sentence model behind the shared cache; ``None`` for ``CIPS_EMBEDDINGS=tfidf``.
+
+    The report's own grouping by shared words and codebook concepts is the no-model choice (it
+    brings translations closer than hashed n-grams do). ``in_memory``: vectors of decrypted
+    answers, kept in this process only.
+    """
+    backend = get_embedder()
+    if backend.backend == "tfidf":
+        return None
+    return CachedEmbedder(backend, EmbeddingCache(":memory:") if in_memory else None)
+
+
+def open_texts(session: Session, campaign: Campaign) -> list[str]:
+    """The campaign's open answers (items of type text), as the report reads them."""
+    wanted = []
+    for row in campaign_instruments(session, campaign):
+        ids = [item.id for item in definition_of(row).items() if item.type is ItemType.text]
+        if ids:
+            wanted.append(and_(Submission.instrument_id == row.id, Answer.item_id.in_(ids)))
+    if not wanted:
+        return []
+    query = (
+        select(Answer.value_text)
+        .join(Submission, Submission.id == Answer.submission_id)
+        .where(Submission.campaign_id == campaign.id, Answer.value_text.is_not(None), or_(*wanted))
+    )
+    return [text for (text,) in session.execute(query)]
+
+
+def text_status(session: Session, campaign: Campaign, embedder: CachedEmbedder | None = None) -> TextStatus | None:
+    """What is ready for the report's themes; ``None`` for an encrypted campaign (see the module)."""
+    if campaign.encrypted:
+        return None
+    embedder = embedder or sentence_embedder()
+    texts = open_texts(session, campaign)
+    if embedder is None:
+        return TextStatus(ready=0, total=len(set(texts)), model="")
+    ready, total = embedder.ready(texts)
+    return TextStatus(ready=ready, total=total, model=embedder.key)
+
+
+def embed_campaign(session: Session, slug: str, progress: bool = False,
+                   on_batch: Callable[[int], None] | None = None) -> TextStatus:  # fmt: skip
+    """Embed the campaign's answers the cache lacks; resumable (each batch is kept as it is done)."""
+    campaign = session.execute(select(Campaign).where(Campaign.slug == slug)).scalar_one_or_none()
+    if campaign is None:
+        raise TextAnalysisError(N_("no campaign %(slug)s (see `cips campaign list`)", slug=repr(slug)))
+    if campaign.encrypted:
+        raise TextAnalysisError(
+            N_("the answers of %(slug)s are encrypted: `cips decrypt --report` analyses them in memory",
+               slug=repr(slug))
+        )  # fmt: skip
+    embedder = sentence_embedder()
+    texts = open_texts(session, campaign)
+    if embedder is None:
+        return TextStatus(ready=0, total=len(set(texts)), model="")
+    todo = embedder.missing(texts)
+    if todo:
+        from tqdm import tqdm
+
+        with tqdm(total=len(todo), unit="answer", desc=f"text analysis of {slug}", disable=not progress) as bar:
+            for start in range(0, len(todo), CHUNK):
+                # Asked again per chunk: what another process embedded meanwhile is not redone.
+                chunk = embedder.missing(todo[start : start + CHUNK])
+                embedder.encode(chunk, on_batch=on_batch)
+                bar.update(min(CHUNK, len(todo) - start))
+    ready, total = embedder.ready(texts)
+    return TextStatus(ready=ready, total=total, model=embedder.key)
