@@ -25,6 +25,7 @@ from cips.instruments.schema import ItemType
 from cips.instruments.service import definition_of
 from cips.models import Answer, Campaign, Submission
 from cips.services.campaigns import campaign_instruments
+from cips.services.exclusions import counted
 from cips.services.messages import N_
 
 #: Answers embedded between two looks at the cache: another process (the command line and a
@@ -63,7 +64,7 @@ def sentence_embedder(in_memory: bool = False) -> CachedEmbedder | None:
 
 
 def open_texts(session: Session, campaign: Campaign) -> list[str]:
-    """The campaign's open answers (items of type text), as the report reads them."""
+    """The campaign's open answers (items of type text) that count, as the report reads them."""
     wanted = []
     for row in campaign_instruments(session, campaign):
         ids = [item.id for item in definition_of(row).items() if item.type is ItemType.text]
@@ -74,7 +75,7 @@ def open_texts(session: Session, campaign: Campaign) -> list[str]:
     query = (
         select(Answer.value_text)
         .join(Submission, Submission.id == Answer.submission_id)
-        .where(Submission.campaign_id == campaign.id, Answer.value_text.is_not(None), or_(*wanted))
+        .where(counted(campaign.id), Answer.value_text.is_not(None), or_(*wanted))
     )
     return [text for (text,) in session.execute(query)]
 
