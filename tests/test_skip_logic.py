@@ -318,3 +318,15 @@ def test_demo_respondents_follow_the_skip_logic() -> None:
     assert problems == []
     assert any("dont_know" in p["answers"].values() for p in payloads)
     assert not any("lead_index" in p["answers"] for p in payloads)
+
+
+def test_campaign_data_leaves_the_order_paradata_out(logic_campaign, client, session) -> None:
+    from cips.models import Campaign
+    from cips.services.datasets import load_campaign_data
+
+    order = ["lead_3", "lead_1", "lead_index", "lead_4", "lead_2"]
+    assert post(client, **{"order:leadership": order})[0].status_code == 201
+    campaign = session.exec(select(Campaign).where(Campaign.slug == "logic")).one()
+    data = load_campaign_data(session, campaign)
+    assert set(data.answers["item_id"]) == {"ps_role", "ps_frequency", "ps_region", "ps_years", "lead_1", "lead_2",
+                                            "lead_index"}  # fmt: skip

@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlmodel import Session
 
+from cips.instruments.logic import ORDER_PREFIX
 from cips.instruments.schema import ItemType
 from cips.instruments.service import definition_of
 from cips.models import Answer, Campaign, Instrument, Submission
@@ -75,6 +76,8 @@ def load_campaign_data(session: Session, campaign: Campaign, lang: str = "en") -
         columns=["submission_id", "item_id", "value", "text"],
     )
     answers = answers.merge(subs[["submission_id", "respondent"]], on="submission_id").drop(columns="submission_id")
+    # The order a randomised section was shown in is paradata, not an answer to analyse.
+    answers = answers[~answers["item_id"].str.startswith(ORDER_PREFIX)]
     strata = {row.key: list(definition_of(row).strata) for row in instruments}
     stratum_items = sorted({s for items in strata.values() for s in items})
     if stratum_items:
