@@ -206,4 +206,5 @@ def build_report(inp: ReportInput, lang: str = "en", classifier: Any = None, n_b
         generated=datetime.now(UTC), fieldwork=fieldwork(inp), factor_table=factor_table, gap=gap, change=change,
         weakest=weakest, strongest=strongest, themes=themes, follow_up=follow_up(inp, change),
         text_analysis=analysis,
+        weighting=dict(inp.weighting),
     )  # fmt: skip

@@ -34,6 +34,8 @@ class ReportInput:
     measures: list[dict[str, Any]] = field(default_factory=list)
     #: Records the survey manager excluded (left out of ``respondents`` and ``answers``), per category.
     excluded: dict[str, int] = field(default_factory=dict)
+    #: How ``weights`` were made, per questionnaire (``analysis.weights.WeightSummary``); empty: unweighted.
+    weighting: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -126,3 +128,4 @@ class Report:
     #: Per factor with measures: its change since the previous wave (as printed) and the measures.
     follow_up: list[FollowUp] = field(default_factory=list)
     text_analysis: TextAnalysis | None = None
+    weighting: dict[str, Any] = field(default_factory=dict)  # see ReportInput.weighting

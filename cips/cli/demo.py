@@ -35,6 +35,14 @@ DEMO_QUOTAS = {
     "officials": {f"bg_region={r}": 40 for r in ("headquarters", "north", "south", "east", "west")},
     "private_sector": {f"ps_role={r}": 30 for r in ("importer", "exporter", "broker", "transport")},
 }
+#: Staff and partners per stratum: headquarters is a sixth of the officials, yet the generator
+#: over-represents it (see cips.demo.generator), so weighting moves the national index.
+DEMO_POPULATIONS = {
+    "officials": {"bg_region=headquarters": 300, "bg_region=north": 450, "bg_region=south": 450,
+                  "bg_region=east": 350, "bg_region=west": 250},
+    "private_sector": {"ps_role=importer": 600, "ps_role=exporter": 300, "ps_role=broker": 150,
+                       "ps_role=transport": 250},
+}  # fmt: skip
 
 
 DEMO_ACCOUNTS = {Role.admin: "admin@demo.cips", Role.manager: "manager@demo.cips",
@@ -159,6 +167,7 @@ def ensure_demo_campaign(slug: str = DEMO_SLUG, wave: int = 2) -> Campaign:
         slug=slug, name=f"Demo integrity perception survey — wave {wave}", administration=DEMO_ADMINISTRATION,
         wave=wave, mode=CampaignMode.station, languages=["en", "fr", "es", "pt"], instruments=keys,
         quotas={k: v for k, v in DEMO_QUOTAS.items() if k in keys},
+        populations={k: v for k, v in DEMO_POPULATIONS.items() if k in keys},
     )  # fmt: skip
     return create_campaign(session, data, actor="cli")
 

@@ -20,8 +20,10 @@ from cips.services import audit
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="report.html or report.pdf")
 @click.option("--no-embed", is_flag=True, help="Do not embed missing answers first (themes by shared words "
               "unless `cips text embed` ran)")  # fmt: skip
+@click.option("--unweighted", is_flag=True,
+              help="Every respondent counts 1 (default: weighted to the stored population sizes).")  # fmt: skip
 @with_appcontext
-def report_command(campaign: str, lang: str, out: Path, no_embed: bool) -> None:
+def report_command(campaign: str, lang: str, out: Path, no_embed: bool, unweighted: bool) -> None:
     """Write the thematic report of CAMPAIGN (scores, gaps, wave change, themes with quotes).
 
     Open answers not yet embedded are embedded first (progress bar), so themes group them by
@@ -35,12 +37,13 @@ def report_command(campaign: str, lang: str, out: Path, no_embed: bool) -> None:
     session = db.session
     try:
         report = campaign_report(session, campaign, lang, progress=lambda msg: click.echo(f"… {msg}", err=True),
-                                 embed_missing=not no_embed)  # fmt: skip
+                                 embed_missing=not no_embed, weighted=not unweighted)  # fmt: skip
         body = render_pdf(report) if out.suffix.lower() == ".pdf" else render_html(report).encode("utf-8")
     except (ReportError, PdfUnavailable) as exc:
         raise click.ClickException(str(exc)) from exc
     with writing(out):
         write_private(out, body)
-    audit.record(session, "cli", "report.export", campaign, lang=lang, format=out.suffix.lower().lstrip("."))
+    audit.record(session, "cli", "report.export", campaign, lang=lang, format=out.suffix.lower().lstrip("."),
+                 weighted=not unweighted)  # fmt: skip
     session.commit()
     click.echo(f"report written to {out}")

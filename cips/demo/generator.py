@@ -43,6 +43,10 @@ OPEN_RATES = {"open_change_first": 0.45, "open_works": 0.30, "open_other": 0.12}
 #: Careless interviews the quality flags (``analysis.quality``) must find: respondent 3 finishes
 #: in 2 minutes (honest ones take 7 to 28), respondent 5 agrees (4) with every statement.
 SPEEDER_INDEX, SPEEDER_MINUTES = 3, 2
+#: Headquarters answers more than its share (the first region is the likeliest answer: about 30 %
+#: of the officials, against a sixth of the staff in the demo's populations) and rates the
+#: administration one point better: the national index then moves when weights are on.
+UPBEAT_REGION = "headquarters"
 STRAIGHT_LINER_INDEX, STRAIGHT_LINE_VALUE = 5, 4
 
 
@@ -137,6 +141,10 @@ class DemoRespondents:
         submitted = self.now - timedelta(days=rng.uniform(0, self.days))
         started = submitted - timedelta(minutes=rng.uniform(7, 28))
         # After every draw of this respondent, so that the others stay what the seed made them.
+        if answers.get("bg_region") == UPBEAT_REGION:
+            for item in definition.items():
+                if item.type is ItemType.likert5 and item.id in answers:
+                    answers[item.id] = min(5, max(1, answers[item.id] + (-1 if item.reverse else 1)))
         if index == SPEEDER_INDEX:
             started = submitted - timedelta(minutes=SPEEDER_MINUTES)
         if index == STRAIGHT_LINER_INDEX:

@@ -181,6 +181,21 @@ def instrument_frame(respondents: pd.DataFrame, answers: pd.DataFrame, key: str,
     return pd.DataFrame(columns, index=range(len(index)))
 
 
+#: The weight column exports carry when the campaign has population sizes (``analysis.weights``).
+WEIGHT_COLUMN = "weight"
+_WEIGHT_LABELS = {
+    "en": "Survey weight (to the population sizes of the strata; SPSS: WEIGHT BY weight.)",
+    "fr": "Poids de sondage (selon la taille des strates dans la population ; SPSS : WEIGHT BY weight.)",
+    "es": "Peso muestral (según el tamaño de los estratos en la población; SPSS: WEIGHT BY weight.)",
+    "pt": "Peso amostral (segundo o tamanho dos estratos na população; SPSS: WEIGHT BY weight.)",
+}
+
+
+def weight_variable(lang: str) -> Variable:
+    """The ``weight`` column: a number, mean 1 per questionnaire, ready for SPSS's WEIGHT BY."""
+    return Variable(WEIGHT_COLUMN, Kind.number, _WEIGHT_LABELS.get(lang, _WEIGHT_LABELS["en"]))
+
+
 CODEBOOK_COLUMNS = ("instrument", "variable", "spss_variable", "item_id", "type", "text", "factor", "reverse",
                     "value_labels", "spss_codes")  # fmt: skip
 

@@ -57,7 +57,9 @@ def themes_key(campaign: Campaign, start: bool = False) -> str:
     return f"meaning:{status.model}" if status.complete else "words"
 
 
-def cache_path(campaign: Campaign, lang: str, kind: str, count: int, latest: object, themes: str) -> Path:
+def cache_path(
+    campaign: Campaign, lang: str, kind: str, count: int, latest: object, themes: str, weighted: bool = True
+) -> Path:
     # Which records are excluded changes the figures without changing count or latest (those of the
     # administration's other campaigns too: the previous wave is compared with this one).
     excluded = sorted(db.session.execute(
@@ -71,15 +73,16 @@ def cache_path(campaign: Campaign, lang: str, kind: str, count: int, latest: obj
     ).all()  # fmt: skip
     settings = json.dumps([campaign.name, campaign.wave, campaign.quotas, campaign.populations, excluded,
                            [(m.id, m.updated_at.isoformat()) for m in measures]], sort_keys=True)  # fmt: skip
-    parts = f"{code_fingerprint()}|{campaign.id}|{settings}|{lang}|{count}|{latest}|{themes}"
+    parts = f"{code_fingerprint()}|{campaign.id}|{settings}|{lang}|{count}|{latest}|{themes}|{weighted}"
     key = hashlib.sha256(parts.encode()).hexdigest()[:24]
     folder = Path(current_app.config.get("REPORT_CACHE_DIR") or Path(current_app.instance_path) / "report_cache")
     private_dir(folder)  # reports quote answers: the owner's eyes only
-    return folder / f"{campaign.slug}-{lang}-{key}.{kind}"
+    return folder / f"{campaign.slug}-{lang}{'' if weighted else '-unweighted'}-{key}.{kind}"
 
 
-def rendered(campaign: Campaign, lang: str, kind: str) -> bytes:
-    """The report as ``kind`` (html or pdf); raises ReportPending while it is being made."""
+def rendered(campaign: Campaign, lang: str, kind: str, weighted: bool = True) -> bytes:
+    """The report as ``kind`` (html or pdf), ``weighted`` to the stored populations or not;
+    raises ReportPending while it is being made."""
     from cips.services.reports import ReportError
 
     if campaign.encrypted:
@@ -95,14 +98,15 @@ def rendered(campaign: Campaign, lang: str, kind: str) -> bytes:
     ).one()
     if not count:  # said now: a background thread could only write it to a log
         raise ReportError(N_("campaign %(slug)s has no submissions yet", slug=repr(campaign.slug)))
-    path = cache_path(campaign, lang, kind, count, latest, themes_key(campaign, start=True))
+    path = cache_path(campaign, lang, kind, count, latest, themes_key(campaign, start=True), weighted)
     if path.exists():
         return path.read_bytes()
     failed = jobs.failure(path, forget=True)
     if failed is not None:  # the last attempt failed: say why once, then let the next request retry
         raise ReportError(failed)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    jobs.start(app, path, partial(_render, campaign.slug, lang, kind), name=f"report-{campaign.slug}-{lang}-{kind}")
+    jobs.start(app, path, partial(_render, campaign.slug, lang, kind, weighted),
+               name=f"report-{campaign.slug}-{lang}-{kind}")  # fmt: skip
     if path.exists():  # done within the request (JOBS_SYNC)
         return path.read_bytes()
     failed = jobs.failure(path, forget=True)
@@ -111,21 +115,22 @@ def rendered(campaign: Campaign, lang: str, kind: str) -> bytes:
     raise ReportPending
 
 
-def pending_seconds(campaign: Campaign, lang: str, kind: str) -> int | None:
+def pending_seconds(campaign: Campaign, lang: str, kind: str, weighted: bool = True) -> int | None:
     """Seconds since the rendering of ``kind`` now under way began (``None``: none is)."""
     count, latest = db.session.execute(
         select(func.count(), func.max(Submission.received_at)).where(Submission.campaign_id == campaign.id)
     ).one()
-    lock = Path(f"{cache_path(campaign, lang, kind, count, latest, themes_key(campaign))}.lock")  # jobs.start's
+    path = cache_path(campaign, lang, kind, count, latest, themes_key(campaign), weighted)
+    lock = Path(f"{path}.lock")  # jobs.start's
     try:
         return max(0, int(time.time() - lock.stat().st_mtime))
     except FileNotFoundError:
         return None
 
 
-def _render(slug: str, lang: str, kind: str) -> bytes:
+def _render(slug: str, lang: str, kind: str, weighted: bool = True) -> bytes:
     from analysis.report import render_html, render_pdf
     from cips.services.reports import campaign_report
 
-    report = campaign_report(db.session, slug, lang)
+    report = campaign_report(db.session, slug, lang, weighted=weighted)
     return render_pdf(report) if kind == "pdf" else render_html(report).encode("utf-8")

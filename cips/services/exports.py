@@ -36,7 +36,16 @@ from sqlmodel import Session, select
 from analysis.files import write_private
 from analysis.privacy import MIN_CELL
 from cips.exports import formats
-from cips.exports.table import LANGUAGES, Kind, Variable, codebook_rows, instrument_frame, variables_for
+from cips.exports.table import (
+    LANGUAGES,
+    WEIGHT_COLUMN,
+    Kind,
+    Variable,
+    codebook_rows,
+    instrument_frame,
+    variables_for,
+    weight_variable,
+)
 from cips.instruments.schema import Instrument as Definition
 from cips.instruments.service import definition_of
 from cips.models import Campaign, Instrument, Submission
@@ -222,6 +231,19 @@ def _render(fmt: str, campaign: Campaign, frames: dict[str, pd.DataFrame],
     return _zip(files), "zip"
 
 
+def _weights(campaign: Campaign, respondents: pd.DataFrame) -> pd.Series | None:
+    """Each respondent's weight to the campaign's population sizes (None: no populations stored).
+
+    Computed over every respondent of the campaign, then filtered with them: a filtered export
+    keeps the weights of the whole sample, as survey software expects.
+    """
+    if not campaign.populations or respondents.empty:
+        return None
+    from analysis.weights import design_weights
+
+    return design_weights(respondents, campaign.populations)[0]
+
+
 def build_export(session: Session, campaign: Campaign | str, fmt: str, *, lang: str = "en",
                  instrument: str | None = None, where: str | None = None, actor: str) -> ExportFile:  # fmt: skip
     """Export ``campaign`` (a Campaign or its slug) as ``fmt`` (csv, xlsx or sav).
@@ -264,9 +286,13 @@ def build_export(session: Session, campaign: Campaign | str, fmt: str, *, lang: 
         keys = having or keys
     for key in keys:  # every bad request is reported before any refusal
         _check_filter(pairs, key, variables[key])
+    weights = _weights(campaign, data.respondents)
     frames: dict[str, pd.DataFrame] = {}
     for key in keys:
         frame = instrument_frame(data.respondents, data.answers, key, variables[key])
+        if weights is not None:
+            frame[WEIGHT_COLUMN] = frame["submission_uuid"].map(weights).astype(float).to_numpy()
+            variables[key] = [*variables[key], weight_variable(lang)]
         for item_id, value in pairs:
             frame = frame[frame[item_id] == value]
         n = len(frame)

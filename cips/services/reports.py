@@ -28,25 +28,33 @@ def previous_wave(session: Session, campaign: Campaign) -> Campaign | None:
     return session.exec(query).first()
 
 
-def report_input(session: Session, campaign: Campaign, lang: str) -> ReportInput:
+def report_input(session: Session, campaign: Campaign, lang: str, weighted: bool = True) -> ReportInput:
+    """What the report of ``campaign`` reads; ``weighted``: respondents weighted to the stored
+    populations (``analysis.weights.design_weights``), else every respondent counts 1."""
+    from analysis.weights import design_weights
+
     data = load_campaign_data(session, campaign, lang)
     admin = session.get(Administration, campaign.administration_id)
     previous = previous_wave(session, campaign)
-    prev_input = report_input(session, previous, lang) if previous is not None else None
+    prev_input = report_input(session, previous, lang, weighted) if previous is not None else None
     if prev_input is not None:
         prev_input.previous = None  # one step back is what the report compares
     definitions = {row.key: definition_of(row) for row in campaign_instruments(session, campaign)}  # newest wins
     labels = {key: {stratum: stratum_label(definitions[key], stratum, lang) for stratum in targets}
               for key, targets in (campaign.quotas or {}).items() if key in definitions}  # fmt: skip
+    weights, weighting = None, {}
+    if weighted and campaign.populations and not data.respondents.empty:
+        weights, weighting = design_weights(data.respondents, campaign.populations)
     return ReportInput(title=campaign.name, administration=admin.name if admin else "", wave=campaign.wave,
                        respondents=data.respondents, answers=data.answers, items=data.items,
                        quotas=campaign.quotas, populations=campaign.populations or {}, previous=prev_input,
                        measures=as_records(measures(session, previous)) if previous is not None else [],
-                       stratum_labels=labels, excluded=data.excluded)  # fmt: skip
+                       stratum_labels=labels, excluded=data.excluded, weights=weights,
+                       weighting=weighting)  # fmt: skip
 
 
 def campaign_report(session: Session, slug: str, lang: str, progress: Callable[[str], None] | None = None,
-                    embed_missing: bool = False) -> Report:  # fmt: skip
+                    embed_missing: bool = False, weighted: bool = True) -> Report:  # fmt: skip
     """The report; themes by meaning when the campaign's answers are all embedded (``embed_missing``:
     embed the rest first, for the command line; see ``cips.services.text_analysis``)."""
     from cips.services.text_analysis import sentence_embedder
@@ -54,7 +62,7 @@ def campaign_report(session: Session, slug: str, lang: str, progress: Callable[[
     campaign = session.exec(select(Campaign).where(Campaign.slug == slug)).first()
     if campaign is None:
         raise ReportError(N_("no campaign %(slug)s (see `cips campaign list`)", slug=repr(slug)))
-    inp = report_input(session, campaign, lang)
+    inp = report_input(session, campaign, lang, weighted)
     if inp.respondents.empty:
         raise ReportError(N_("campaign %(slug)s has no submissions yet", slug=repr(slug)))
     return build_report(inp, lang=lang, progress=progress, embedder=sentence_embedder(), embed_missing=embed_missing)

@@ -121,7 +121,7 @@ def test_results_report_pdf_download(client_as, loaded: Flask, session: Session)
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF") and "test-report-es.pdf" in response.headers["Content-Disposition"]
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "report.export")).one()
-    assert event.details == {"lang": "es", "format": "pdf"} and event.actor == "manager@example.org"
+    assert event.details == {"lang": "es", "format": "pdf", "weighted": True} and event.actor == "manager@example.org"
 
 
 def test_results_briefing_too_large_gets_a_clear_message(client_as) -> None:
