@@ -123,19 +123,25 @@ MEANINGS = [
      "Merci aux experts de l'OMD pour la mission.",
      "Gracias a los expertos de la OMA por la misión.",
      "Obrigado aos especialistas da OMA pela missão."),
+    ("The director general must set the example.",
+     "Le directeur général doit montrer l'exemple.",
+     "El director general debe dar el ejemplo.",
+     "O diretor-geral deve dar o exemplo."),
 ]  # fmt: skip
 MEANING_TEXTS = [t for group in MEANINGS for t in group]
 MEANING_LANGS = ["en", "fr", "es", "pt"] * len(MEANINGS)
 
 
 class TranslationEmbedder:
-    """A fake sentence model: each meaning has a direction, its translations a little noise around it."""
+    """A fake sentence model: each meaning has a direction, its translations a little noise around it,
+    plus (``accent``) a direction per language, as a real multilingual model keeps one."""
 
     backend = "fake"
     model_id = "translations"
 
-    def __init__(self) -> None:
+    def __init__(self, accent: float = 0.0) -> None:
         self.calls: list[list[str]] = []
+        self.accent = accent
 
     def encode(self, texts):
         self.calls.append(list(texts))
@@ -144,8 +150,10 @@ class TranslationEmbedder:
         rows = []
         for text in texts:
             meaning = next(i for i, group in enumerate(MEANINGS) if text in group)
-            noise = np.random.default_rng(MEANING_TEXTS.index(text) + 1).normal(scale=0.05, size=16)
-            rows.append(centres[meaning] + noise)
+            index = MEANING_TEXTS.index(text)
+            noise = np.random.default_rng(index + 1).normal(scale=0.05, size=16)
+            language = np.random.default_rng(100 + index % 4).normal(size=16)
+            rows.append(centres[meaning] + self.accent * language + noise)
         vectors = np.asarray(rows, dtype=np.float32)
         return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
@@ -162,7 +170,7 @@ EXPECTED = {frozenset(range(4 * m, 4 * m + 4)) for m in range(len(MEANINGS))}
 
 def test_topics_with_an_embedder_merge_the_four_languages_of_each_answer() -> None:
     embedder = TranslationEmbedder()
-    model = ThemeModel(n_themes=4, label_lang="fr", embedder=embedder).fit(MEANING_TEXTS, MEANING_LANGS)
+    model = ThemeModel(n_themes=len(MEANINGS), label_lang="fr", embedder=embedder).fit(MEANING_TEXTS, MEANING_LANGS)
     assert embedder.calls == [MEANING_TEXTS]  # the raw answers are embedded, not concept documents
     assert _groups(model.labels_) == EXPECTED
     for theme in model.themes_:
@@ -176,8 +184,20 @@ def test_topics_with_the_real_e5_embedder_merge_languages(tmp_path) -> None:
     from analysis.embeddings import CachedEmbedder, EmbeddingCache, get_embedder
 
     embedder = CachedEmbedder(get_embedder("e5"), EmbeddingCache(tmp_path / "e.sqlite3"))
-    model = ThemeModel(n_themes=4, embedder=embedder).fit(MEANING_TEXTS, MEANING_LANGS)
+    model = ThemeModel(n_themes=len(MEANINGS), embedder=embedder).fit(MEANING_TEXTS, MEANING_LANGS)
     assert _groups(model.labels_) == EXPECTED
+
+
+def test_topics_remove_the_language_a_sentence_model_keeps() -> None:
+    """Vectors that carry their language more strongly than their meaning: without centring each
+    language on its mean, the themes are the languages; with it (the default), the meanings."""
+    tinted = TranslationEmbedder(accent=1.5)
+    model = ThemeModel(n_themes=len(MEANINGS), embedder=tinted).fit(MEANING_TEXTS, MEANING_LANGS)
+    assert _groups(model.labels_) == EXPECTED
+    assert model.predict(MEANING_TEXTS[1::4], MEANING_LANGS[1::4]).tolist() == model.labels_[1::4].tolist()
+    raw = ThemeModel(n_themes=4, embedder=tinted, language_centring=False).fit(MEANING_TEXTS, MEANING_LANGS)
+    by_language = {frozenset(range(lang, len(MEANING_TEXTS), 4)) for lang in range(4)}
+    assert _groups(raw.labels_) == by_language
 
 
 def test_topics_labels_never_show_prefix_patterns() -> None:
