@@ -36,9 +36,19 @@ def test_layers_no_import_cycle_inside_cips(graph) -> None:
     assert not cycles, "import cycles:\n" + "\n".join(cycles)
 
 
+def _route_text(route: grimp.Route) -> str:
+    """A route as modules joined by arrows (several heads or tails: joined by "|")."""
+    return " -> ".join(("|".join(sorted(route.heads)), *route.middle, "|".join(sorted(route.tails))))
+
+
+def test_layers_route_text_names_every_module_of_a_route() -> None:
+    route = grimp.Route.new(heads={"cips.a", "cips.b"}, middle=("cips.m",), tails={"cips.z"})
+    assert _route_text(route) == "cips.a|cips.b -> cips.m -> cips.z"
+
+
 def test_layers_import_only_downwards(graph) -> None:
     illegal = graph.find_illegal_dependencies_for_layers(layers=LAYERS, containers={"cips"})
-    described = [f"{d.importer} -> {d.imported}: " + "; ".join(" -> ".join(r.chain) for r in d.routes)
+    described = [f"{d.importer} -> {d.imported}: " + "; ".join(_route_text(r) for r in d.routes)
                  for d in illegal]  # fmt: skip
     assert not described, "imports against the layers:\n" + "\n".join(described)
 
