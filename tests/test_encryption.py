@@ -24,8 +24,10 @@ from cips.crypto.seal import (
     seal_submission,
     spki_der,
 )
-from cips.models import Answer, AuditEvent, Campaign, EncryptedSubmission, QuarantinedSubmission, Submission
+from cips.instruments.service import definition_of
+from cips.models import Answer, AuditEvent, Campaign, EncryptedSubmission, Instrument, QuarantinedSubmission, Submission
 from cips.services.encryption import write_private_key
+from cips.submissions.payload import language_error
 from tests.helpers import payload
 
 URL = "/api/v1/submissions"
@@ -513,3 +515,22 @@ def test_encryption_report_embeds_decrypted_answers_in_memory_only(sealed, clien
     assert text_status(session, campaign) is None
     refused = runner.invoke(args=["text", "embed", "sealed"])
     assert refused.exit_code != 0 and "encrypted" in refused.output
+
+
+def test_encryption_language_offered_is_one_rule_sealed_or_not(sealed, client, runner, session, tmp_path) -> None:
+    """A language the campaign does not offer: refused at the API in clear, at decryption when sealed,
+    in the same words, from the one rule (``language_error``) that both paths call."""
+    officials = session.exec(select(Instrument).where(Instrument.key == "officials")).first()
+    definition = definition_of(officials)
+    plain = client.post(URL, json=payload(language="ar"))  # neither campaign "test" nor the questionnaire has it
+    test_languages = session.exec(select(Campaign).where(Campaign.slug == "test")).one().languages
+    assert plain.status_code == 422
+    assert {"field": "language", "message": language_error("ar", test_languages, definition).message} in \
+        plain.get_json()["errors"]  # fmt: skip
+    body = submission(language="pt")  # "sealed" offers en and fr; the questionnaire has pt
+    assert client.post(URL, json=envelope(body, sealed["public_key"])).status_code == 201
+    result = decrypt(runner, "sealed", "--key", str(sealed["key_file"]), "--out", str(tmp_path / "a.csv"))
+    expected = language_error("pt", ["en", "fr"], definition)
+    assert f"{body['uuid']}: sealed answers refused: language: {expected.message}" in result.output
+    sources = [p.read_text(encoding="utf-8") for p in (Path(__file__).parents[1] / "cips").rglob("*.py")]
+    assert sum(text.count("not offered by this campaign") for text in sources) == 1

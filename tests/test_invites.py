@@ -13,7 +13,9 @@ from sqlalchemy import func
 from sqlmodel import select
 from werkzeug.security import check_password_hash
 
-from cips.models import AuditEvent, Campaign, InviteToken, QuarantinedSubmission, Submission
+from cips.models import Answer, AuditEvent, Campaign, InviteToken, QuarantinedSubmission, Submission
+from cips.submissions import direct, service
+from cips.submissions.service import _TARGET
 from tests.helpers import payload
 
 URL = "/api/v1/submissions"
@@ -167,3 +169,31 @@ def test_basic_form_carries_the_invitation_token(online, runner, client, session
     resp = client.post("/s/web/officials/basic?lang=en", data={**form, **hidden})
     assert resp.status_code == 409 and "already been used" in resp.get_data(as_text=True)
     assert count(session, Submission) == 1
+
+
+def test_invitation_claim_is_written_by_the_direct_writer_in_its_transaction(online, runner, app, client, session,
+                                                                             monkeypatch) -> None:  # fmt: skip
+    """A submission with an invitation goes through the one plaintext writer, claim included; a claim
+    lost between the check and the write rolls its rows back, and the respondent is told why."""
+    [token] = invite(runner)
+    writer = direct.writer_for(app.extensions["cips_engine"], _TARGET)
+    works: list = []
+    submit = writer.group.submit
+    monkeypatch.setattr(writer.group, "submit", lambda work: works.append(work) or submit(work))
+    first = web(invite_token=token)
+    assert client.post(URL, json=first).status_code == 201
+    assert len(works) == 1 and works[0][2] is not None  # the claim travels with the rows it lets in
+    answers = count(session, Answer)
+
+    # Another respondent whose check saw the token free (the race): the writer's claim finds it taken.
+    stale = InviteToken.model_validate(session.exec(select(InviteToken)).one().model_dump())
+    stale.used_by_uuid = None
+    monkeypatch.setattr(service, "find_invite", lambda *_args: (stale, None))
+    second = web(invite_token=token)
+    resp = client.post(URL, json=second)
+    assert resp.status_code == 409 and resp.get_json()["field"] == "invite_token"
+    assert count(session, Submission) == 1 and count(session, Answer) == answers  # its rows rolled back
+    session.expire_all()
+    assert str(session.exec(select(InviteToken)).one().used_by_uuid) == first["uuid"]
+    [kept] = session.exec(select(QuarantinedSubmission)).all()
+    assert json.loads(kept.raw_body) == second and kept.status_code == 409

@@ -36,7 +36,7 @@ from cips.models import Campaign, EncryptedSubmission, Instrument, QuarantinedSu
 from cips.services.campaigns import campaign_instruments
 from cips.services.datasets import item_table
 from cips.submissions.envelope import is_sealed_body
-from cips.submissions.payload import AnswerRow, SubmissionCreate, pydantic_errors, validate_answers
+from cips.submissions.payload import AnswerRow, SubmissionCreate, language_error, pydantic_errors, validate_answers
 
 FAILED = "decryption failed"
 Progress = Callable[[Iterable[Any], int], Iterable[Any]]
@@ -104,8 +104,8 @@ def _open_record(row: Any, key: rsa.RSAPrivateKey, campaign: Campaign, instrumen
         raise DecryptError("the sealed uuid, campaign or questionnaire differs from the envelope's")
     definition = definition_of(instrument)
     problems = []
-    if payload.language not in campaign.languages or payload.language not in definition.languages:
-        problems.append(f"language: not offered by this campaign ({', '.join(campaign.languages)})")
+    if (wrong_language := language_error(payload.language, campaign.languages, definition)) is not None:
+        problems.append(f"{wrong_language.field}: {wrong_language.message}")
     rows, errors = validate_answers(definition, payload.answers)
     problems += [f"{e.field}: {e.message}" for e in errors]
     for item_id, value in (row.strata or {}).items():

@@ -7,6 +7,10 @@ more than the database's own work. So the common case — a plaintext submission
 without an invitation — reads its campaign and writes its rows here, on a connection
 kept for ingestion only:
 
+* **Invitations**: a submission that claims an invitation token marks it used in the same
+  transaction as its rows (:data:`cips.submissions.invites.CLAIM`, a conditional UPDATE), in a
+  transaction of its own: if another submission took the token first, its rows are rolled back
+  and it fails with :class:`~cips.submissions.invites.InviteTaken`, the others not at all.
 * **Autocommit**, explicit transactions. No transaction stays open between requests,
   so a kept connection never holds a lock or a snapshot (migrations and the test
   suite's ``DROP`` are not blocked by it).
@@ -48,6 +52,7 @@ from sqlalchemy.sql import Select
 
 from cips.models import Answer, Campaign, Submission
 from cips.submissions.group_commit import GroupCommit, Job, sqlite_writer_queue
+from cips.submissions.invites import CLAIM, InviteTaken
 from cips.submissions.payload import AnswerRow
 
 SUBMISSION_COLUMNS = ("uuid", "campaign_id", "instrument_id", "device_id", "language", "started_at", "submitted_at",
@@ -102,6 +107,11 @@ class _JobFault(Exception):
         self.error = error
 
 
+#: A job's work: the submission's bound parameters, its answers, and the bound parameters of
+#: its invitation claim (None when it claims none).
+Work = tuple[list[Any], list[AnswerRow], Any]
+
+
 if tuple(Answer.__table__.c.keys()[1:]) != ANSWER_KEYS:
     raise ImportError("E112: the answer table's columns no longer match ANSWER_KEYS")
 
@@ -128,6 +138,11 @@ class DirectWriter:
                       for name in SUBMISSION_COLUMNS]  # fmt: skip
         self.errors = self.dialect.loaded_dbapi
         self._pg_batch = _postgresql_batch_insert(self.dialect) if self.dialect.name == "postgresql" else ""
+        claim = CLAIM.compile(dialect=self.dialect)
+        self._claim_sql = str(claim)
+        self._claim_names = claim.positiontup if claim.positional else None
+        self._claim_bind = {name: bind.type.dialect_impl(self.dialect).bind_processor(self.dialect)
+                            for name, bind in claim.binds.items()}  # fmt: skip
         self.group = GroupCommit(self._commit)
 
     # -- connections ---------------------------------------------------------------
@@ -243,10 +258,13 @@ class DirectWriter:
             return [tuple(r) for r in rows]
         return [(r[0], self._languages(r[1]), *r[2:]) for r in rows]
 
-    def insert(self, values: dict[str, Any], rows: list[AnswerRow]) -> str | None:
+    def insert(self, values: dict[str, Any], rows: list[AnswerRow], claim: dict[str, Any] | None = None) -> str | None:
         """Store the submission and its answers durably; return once they are committed.
 
-        Returns None when stored, or the stored ``payload_hash`` when the uuid was already there.
+        Returns None when stored, or the stored ``payload_hash`` when the uuid was already there
+        (an invitation is then left as it was). With ``claim`` (the parameters of
+        :data:`~cips.submissions.invites.CLAIM`), the invitation is claimed in the same
+        transaction; :class:`~cips.submissions.invites.InviteTaken` when another submission has it.
         Concurrent calls in one process share a transaction (:mod:`cips.submissions.group_commit`);
         each still gets exactly the outcome it would have had alone:
 
@@ -261,7 +279,12 @@ class DirectWriter:
         """
         params = [bind(values[name]) if bind else values[name]
                   for name, bind in zip(SUBMISSION_COLUMNS, self._bind, strict=True)]  # fmt: skip
-        return self.group.submit((params, rows))
+        if claim is not None:
+            bound = {name: self._claim_bind[name](value) if self._claim_bind.get(name) else value
+                     for name, value in claim.items()}  # fmt: skip
+            claim_args = tuple(bound[name] for name in self._claim_names) if self._claim_names else bound
+            return self.group.submit((params, rows, claim_args))
+        return self.group.submit((params, rows, None))
 
     def _commit(self, take: Callable[[], list[Job]]) -> None:
         if self.dialect.name == "sqlite":
@@ -272,12 +295,23 @@ class DirectWriter:
             self._write(take())
 
     def _write(self, jobs: list[Job]) -> None:
-        """Write ``jobs`` in one transaction and settle each (see :meth:`insert`)."""
+        """Write ``jobs`` and settle each (see :meth:`insert`): one transaction for those that claim
+        no invitation, one each for those that do (a claim lost rolls back its own rows only)."""
         batch, later, uuids = [], [], set()
         for job in jobs:
             uuid_param = job.work[0][0]
             (later if uuid_param in uuids else batch).append(job)
             uuids.add(uuid_param)
+        together = [job for job in batch if job.work[2] is None]
+        if together:
+            self._write_together(together)
+        for job in batch:
+            if job.work[2] is not None:
+                self._write_together([job])
+        if later:
+            self._write(later)
+
+    def _write_together(self, batch: list[Job]) -> None:
         write = self._insert_postgresql if self.dialect.name == "postgresql" else self._insert_sqlite
         try:
             results = self._run(lambda conn: write(conn, [job.work for job in batch]))
@@ -293,14 +327,33 @@ class DirectWriter:
                 job.failed(exc)
         else:
             for job, result in zip(batch, results, strict=True):
-                job.done(result)
-        if later:
-            self._write(later)
+                if isinstance(result, InviteTaken):
+                    job.failed(result)
+                else:
+                    job.done(result)
 
-    def _insert_postgresql(self, conn: Any, batch: list[tuple[list[Any], list[AnswerRow]]]) -> list[str | None]:
-        columns = [list(values) for values in zip(*(params for params, _rows in batch), strict=True)]
+    def _insert_postgresql(self, conn: Any, batch: list[Work]) -> list[str | InviteTaken | None]:
+        claim = batch[0][2]  # a job that claims an invitation is written alone (see _write)
+        if claim is None:
+            return self._insert_postgresql_batch(conn, batch)
+        conn.execute("BEGIN")
+        try:
+            result = self._insert_postgresql_batch(conn, batch)[0]
+            if result is None and self._claim(conn, claim) != 1:
+                conn.execute("ROLLBACK")
+                return [InviteTaken()]
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.info.transaction_status != 0 and not conn.closed:  # not idle: end what this began
+                with suppress(self.errors.Error):
+                    conn.execute("ROLLBACK")
+            raise
+        return [result]
+
+    def _insert_postgresql_batch(self, conn: Any, batch: list[Work]) -> list[str | None]:
+        columns = [list(values) for values in zip(*(params for params, _rows, _claim in batch), strict=True)]
         answers: list[list[Any]] = [[], [], [], []]
-        for params, rows in batch:
+        for params, rows, _claim in batch:
             for row in rows:
                 answers[0].append(params[0])
                 answers[1].append(row.item_id)
@@ -314,16 +367,21 @@ class DirectWriter:
             raise  # the server or the connection, not a job: a lost connection is retried by _attempt
         except self.errors.Error as exc:
             raise _JobFault(exc) from exc
-        # Committed (autocommit): a uuid that inserted nothing is on a row another request stored.
-        return [None if params[0] in stored else self._known_hash(conn, params[0]) for params, _rows in batch]
+        # Committed (autocommit, or the claim's transaction): a uuid that inserted nothing is on a
+        # row another request stored.
+        return [None if params[0] in stored else self._known_hash(conn, params[0]) for params, _rows, _claim in batch]
 
-    def _insert_sqlite(self, conn: Any, batch: list[tuple[list[Any], list[AnswerRow]]]) -> list[str | None]:
+    def _insert_sqlite(self, conn: Any, batch: list[Work]) -> list[str | InviteTaken | None]:
         conn.execute("BEGIN IMMEDIATE")  # the caller holds the writer queue
         try:
-            results = []
-            for params, rows in batch:
+            results: list[str | InviteTaken | None] = []
+            for params, rows, claim in batch:
                 try:
-                    results.append(self._insert_one_sqlite(conn, params, rows))
+                    result = self._insert_one_sqlite(conn, params, rows)
+                    if result is None and claim is not None and self._claim(conn, claim) != 1:
+                        conn.execute("ROLLBACK")  # alone in its transaction (see _write)
+                        return [InviteTaken()]
+                    results.append(result)
                 except self.errors.Error as exc:
                     raise _JobFault(exc) from exc
             conn.execute("COMMIT")
@@ -343,6 +401,18 @@ class DirectWriter:
             flat = [v for row in rows for v in (cur.lastrowid, *row)]
             conn.execute(f"INSERT INTO answer ({ANSWER_COLUMNS}) VALUES {values}", flat)
         return None
+
+    def _claim(self, conn: Any, claim: Any) -> int:
+        """Run the invitation's conditional UPDATE: 1 when claimed, 0 when another submission has it."""
+        try:
+            cur = conn.execute(self._claim_sql, claim)
+        except self.errors.OperationalError:
+            raise
+        except self.errors.Error as exc:
+            raise _JobFault(exc) from exc
+        count = cur.rowcount
+        cur.close()
+        return count
 
     def _known_hash(self, conn: Any, uuid_param: Any) -> str:
         existing = self._existing_hash(conn, uuid_param)

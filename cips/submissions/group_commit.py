@@ -124,9 +124,8 @@ class GroupCommit:
                 job._wake.set()
 
 
-# SQLite takes one writer at a time: the leaders of every process (and the invitation path,
-# cips.submissions.store) queue here, and a leader takes its batch once it holds the queue,
-# so what arrived while another process was writing joins it.
+# SQLite takes one writer at a time: the leaders of every process queue here, and a leader takes
+# its batch once it holds the queue, so what arrived while another process was writing joins it.
 _queue_locks: dict[str, tuple[int, threading.Lock, int | None]] = {}
 _queue_guard = threading.Lock()
 

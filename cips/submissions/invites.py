@@ -25,6 +25,10 @@ CLAIM = (
 )
 
 
+class InviteTaken(Exception):
+    """Another submission claimed the invitation between the check and the write."""
+
+
 def hash_token(token: str) -> str:
     """What is stored of a token: its SHA-256 (a copy of the database cannot be used to answer)."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()

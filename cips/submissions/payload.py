@@ -169,6 +169,13 @@ class FieldError:
         return {"field": self.field, "message": self.message}
 
 
+def language_error(language: str, offered: list[str], definition: Instrument) -> FieldError | None:
+    """A submission's language must be one its campaign offers (``offered``) and its questionnaire version has."""
+    if language in offered and language in definition.languages:
+        return None
+    return FieldError("language", f"not offered by this campaign ({', '.join(offered)})")
+
+
 @dataclass(frozen=True)
 class Refusal:
     """Why a body is refused: the HTTP status, the reason and the errors. Quarantined by the caller."""

@@ -18,7 +18,6 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import and_, bindparam
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from cips.instruments.schema import Instrument as Definition
@@ -32,10 +31,10 @@ from cips.models import (
     SubmissionStatus,
     utcnow,
 )
-from cips.submissions import direct, store, window
+from cips.submissions import direct, window
 from cips.submissions.budget import QUARANTINE_FULL, QuarantineBudget
 from cips.submissions.envelope import PLAINTEXT_REFUSED, ingest_envelope, is_envelope, seal_refused
-from cips.submissions.invites import claim_invite, find_invite
+from cips.submissions.invites import InviteTaken, claim_params, find_invite
 from cips.submissions.payload import (
     INVITE_USED,
     LONE_SURROGATE,
@@ -45,6 +44,7 @@ from cips.submissions.payload import (
     Outcome,
     Refusal,
     SubmissionCreate,
+    language_error,
     pydantic_errors,
     surrogate_field,
     validate_answers,
@@ -269,8 +269,8 @@ def _ingest(
         return refuse(window.STATUS, "campaign not accepting submissions", [closed], data)
     definition = _definition(session, target)
     errors: list[FieldError] = []
-    if payload.language not in target.languages or payload.language not in definition.languages:
-        errors.append(FieldError("language", f"not offered by this campaign ({', '.join(target.languages)})"))
+    if (wrong_language := language_error(payload.language, target.languages, definition)) is not None:
+        errors.append(wrong_language)
     invite, invite_error = find_invite(session, target.campaign_id, target.invite_only, payload.invite_token)
     if invite_error:
         errors.append(invite_error)
@@ -284,7 +284,7 @@ def _ingest(
 
 
 def _store(session, payload, target, rows, refuse, data, invite=None) -> Outcome:
-    """One transaction: the submission row, all its answers, the invitation claim if any."""
+    """One transaction on the write path's connection: the submission, its answers, the invitation claim if any."""
     digest = payload.canonical_hash()
     values = {
         "uuid": payload.uuid, "campaign_id": target.campaign_id, "instrument_id": target.instrument_id,
@@ -292,29 +292,14 @@ def _store(session, payload, target, rows, refuse, data, invite=None) -> Outcome
         "submitted_at": payload.submitted_at, "received_at": utcnow(), "status": SubmissionStatus.stored,
         "payload_hash": digest,
     }  # fmt: skip
-    if invite is None:
-        existing = _writer(session).insert(values, rows)
-    else:
-        existing = _store_claiming(session, values, rows, invite, payload)
-        if existing is False:  # a different uuid claimed the token between our read and our write
-            return refuse(409, INVITE_USED, [FieldError("invite_token", INVITE_USED)], data)
+    claim = claim_params(invite, payload.uuid) if invite is not None else None
+    try:
+        existing = _writer(session).insert(values, rows, claim)
+    except InviteTaken:  # a different uuid claimed the token between our read and our write
+        return refuse(409, INVITE_USED, [FieldError("invite_token", INVITE_USED)], data)
     if existing is None or existing == digest:  # stored now, or a retry of a stored record
         return Outcome.stored_as(payload.uuid, first_time=existing is None)
     return refuse(409, "uuid conflict", [FieldError("uuid", UUID_CONFLICT)], data)
-
-
-def _store_claiming(session, values, rows, invite, payload) -> str | bool | None:
-    """The session path of an invitation: None when stored, False when the token was taken, else the known hash."""
-    try:
-        if not store.insert_with_claim(session, values, rows, lambda: claim_invite(session, invite, payload.uuid)):
-            return False
-    except IntegrityError:
-        session.rollback()
-        existing = session.exec(select(Submission.payload_hash).where(Submission.uuid == payload.uuid)).first()
-        if existing is None:
-            raise
-        return existing
-    return None
 
 
 def ingest_payload(
