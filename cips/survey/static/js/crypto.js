@@ -10,7 +10,7 @@
 // Besides the crypto fields, the envelope carries in clear what the server needs to route
 // and accept it: uuid, campaign, questionnaire and version, the device id (its rate limit),
 // the invitation token (claimed once), and the campaign's declared plaintext strata.
-// Python does the same in cips/services/encryption.py (seal_submission): keep them in step.
+// Python does the same in cips/crypto/seal.py (seal_submission): keep them in step.
 
 export const ALG = "RSA-OAEP-3072-SHA256+A256GCM";
 
