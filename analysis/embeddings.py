@@ -145,16 +145,26 @@ class TfidfEmbedder:
         return _normalised(counts.toarray())
 
 
+def check_backend(name: str) -> str:
+    """``name`` stripped if it names a backend; ValueError otherwise (the app checks ``$CIPS_EMBEDDINGS`` at start)."""
+    name = name.strip()
+    if name in ("e5", "tfidf") or (name.startswith("st:") and len(name) > 3):
+        return name
+    raise ValueError("must be e5, tfidf or st:/path/to/model")
+
+
 def get_embedder(name: str | None = None) -> Embedder:
     """The backend called ``name`` (else ``$CIPS_EMBEDDINGS``, else e5), without a cache."""
     name = (name or os.environ.get(ENV_VAR) or DEFAULT_BACKEND).strip()
+    try:
+        name = check_backend(name)
+    except ValueError as exc:
+        raise EmbeddingError(f"unknown embeddings backend {name!r}: {exc}") from None
     if name == "e5":
         return E5Embedder()
     if name == "tfidf":
         return TfidfEmbedder()
-    if name.startswith("st:"):
-        return SentenceTransformerEmbedder(name[3:])
-    raise EmbeddingError(f"unknown embeddings backend {name!r}: use e5, tfidf or st:/path/to/model")
+    return SentenceTransformerEmbedder(name[3:])
 
 
 class EmbeddingCache:

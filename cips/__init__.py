@@ -20,7 +20,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config is not None:
         app.config.from_mapping(test_config)
 
-    if app.config.get("TRUSTED_PROXIES"):
+    if app.config["TRUSTED_PROXIES"]:
         # request.remote_addr (rate limits) is then the address the nearest trusted proxy saw;
         # X-Forwarded-For from anyone else would let a client choose its own address.
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -50,7 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     for blueprint in (api_bp, survey_bp, auth_bp, manage_bp, admin_bp, programme_bp):
         app.register_blueprint(blueprint)
-    if app.config.get("BENCH_ENDPOINTS"):  # bench/ingest.py only: a no-storage ceiling endpoint
+    if app.config["BENCH_ENDPOINTS"]:  # bench/ingest.py only: a no-storage ceiling endpoint
         from cips.api.bench import bp as bench_bp
 
         app.register_blueprint(bench_bp)

@@ -13,5 +13,5 @@ from flask import current_app, has_app_context
 
 
 def now() -> datetime:
-    clock = current_app.config.get("CLOCK") if has_app_context() else None
+    clock = current_app.config["CLOCK"] if has_app_context() else None
     return clock() if clock is not None else datetime.now(UTC)

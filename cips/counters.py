@@ -330,7 +330,7 @@ def client_key(store: CounterStore, namespace: str, address: str | None) -> str:
 
 def init_app(app: Flask) -> None:
     """One store per app, on ``COUNTER_STORE_URL`` (default: :func:`default_url` of the app database)."""
-    url = app.config.get("COUNTER_STORE_URL") or default_url(app.config["DATABASE_URL"])
+    url = app.config["COUNTER_STORE_URL"] or default_url(app.config["DATABASE_URL"])
     own = url != app.config["DATABASE_URL"]  # the app database's table is Alembic's to create
     app.extensions["cips_counters"] = CounterStore(url, app.config["SECRET_KEY"], create_table=own)
 

@@ -15,13 +15,13 @@ from flask import current_app
 
 
 def check_base_url(value: str) -> str:
-    """``value`` without its trailing slash; ValueError naming the variable unless it is http(s)://host[/path]."""
+    """``value`` without its trailing slash; ValueError unless it is http(s)://host[/path]."""
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-        raise ValueError(f"CIPS_BASE_URL must look like https://survey.example.org (got {value!r})")
+        raise ValueError("must look like https://survey.example.org")
     return value.rstrip("/")
 
 
 def external(path: str) -> str:
     """``path`` (from the site root, e.g. ``/s/demo?t=…``) as the link to hand out."""
-    return f"{current_app.config.get('BASE_URL') or ''}{path}"
+    return current_app.config["BASE_URL"] + path

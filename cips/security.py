@@ -41,6 +41,6 @@ def init_app(app: Flask) -> None:
             # no browser or proxy cache may keep them (a shared computer, the back button after
             # sign-out). Replaces any weaker policy a view set.
             response.headers["Cache-Control"] = "no-store"
-        if app.config.get("SESSION_COOKIE_SECURE"):
+        if app.config["SESSION_COOKIE_SECURE"]:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response

@@ -12,13 +12,13 @@ Every value can be changed on the command line (``--workers 4``) or here; the co
 line wins. Environment: ``CIPS_WEB_WORKERS`` and ``CIPS_WEB_THREADS``.
 """
 
-import os
+from cips.config import setting
 
 worker_class = "gthread"
 # Two processes on the two-core machine it was measured on; threads serve slow clients and
 # the waits of PostgreSQL commits (README "Benchmarks").
-workers = int(os.environ.get("CIPS_WEB_WORKERS", "2"))
-threads = int(os.environ.get("CIPS_WEB_THREADS", "8"))
+workers = setting("CIPS_WEB_WORKERS").read()
+threads = setting("CIPS_WEB_THREADS").read()
 # A request may take this long before its worker is restarted: an export of a very large
 # campaign is built within its request (reports and briefings are built in the background).
 timeout = 180

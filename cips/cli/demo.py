@@ -58,7 +58,7 @@ def demo_accounts_file() -> Path:
     instance folder under a name made from the database's address. One file per database:
     running the demo against another database must not overwrite the passwords of the first.
     """
-    configured = current_app.config.get("DEMO_ACCOUNTS_FILE")
+    configured = current_app.config["DEMO_ACCOUNTS_FILE"]
     if configured:
         return Path(configured)
     url = make_url(current_app.config["DATABASE_URL"])
@@ -220,7 +220,7 @@ def add_respondents(campaign: Campaign, n: int, seed: int, days_back: int = 0,
 def demo_command(n: int, seed: int, if_empty: bool, base_url: str) -> None:
     """Create the demo campaign `demo` (wave 2) and its previous wave `demo-wave1`, N respondents each."""
     session = db.session
-    base_url = base_url or current_app.config.get("BASE_URL", "")
+    base_url = base_url or current_app.config["BASE_URL"]
     if if_empty and session.exec(select(Campaign)).first() is not None:
         click.echo("database not empty: demo skipped")
         campaign = session.exec(select(Campaign).where(Campaign.slug == DEMO_SLUG)).first()

@@ -63,7 +63,7 @@ class BriefingJob:
 
 
 def _root() -> Path:
-    return private_dir(current_app.config.get("BRIEFING_JOBS_DIR") or Path(current_app.instance_path) / "briefing_jobs")
+    return private_dir(current_app.config["BRIEFING_JOBS_DIR"] or Path(current_app.instance_path) / "briefing_jobs")
 
 
 def _write(path: Path, data: bytes) -> None:

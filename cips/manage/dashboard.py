@@ -12,9 +12,6 @@ from cips.manage.blueprint import bp
 from cips.models import Role
 from cips.services.fieldwork import fieldwork, suppress
 
-#: Seconds between refreshes of the live fragment (also in the page, for the script).
-REFRESH_SECONDS = 10
-
 
 def _progress(slug: str):
     campaign = campaign_for(slug)
@@ -27,7 +24,7 @@ def dashboard(slug: str):
     from cips.services.quality import campaign_quality
 
     campaign, progress = _progress(slug)
-    refresh = current_app.config.get("DASHBOARD_REFRESH_SECONDS", REFRESH_SECONDS)
+    refresh = current_app.config["DASHBOARD_REFRESH_SECONDS"]
     # Flags read every answer: computed with the page, not in the fragment refreshed every few seconds.
     quality = campaign_quality(db.session, campaign)
     return render_template("manage/dashboard.html", campaign=campaign, fw=progress, refresh=refresh, quality=quality)

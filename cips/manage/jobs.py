@@ -86,7 +86,7 @@ def start(app: Flask, path: Path, work: Callable[[], bytes], name: str) -> bool:
             lock.unlink(missing_ok=True)
         return False
     _error(path).unlink(missing_ok=True)
-    if app.config.get("JOBS_SYNC"):
+    if app.config["JOBS_SYNC"]:
         _run(app, path, work, lock, name)
     else:
         threading.Thread(target=_run, args=(app, path, work, lock, name), name=name, daemon=True).start()

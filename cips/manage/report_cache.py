@@ -75,7 +75,7 @@ def cache_path(
                            [(m.id, m.updated_at.isoformat()) for m in measures]], sort_keys=True)  # fmt: skip
     parts = f"{code_fingerprint()}|{campaign.id}|{settings}|{lang}|{count}|{latest}|{themes}|{weighted}"
     key = hashlib.sha256(parts.encode()).hexdigest()[:24]
-    folder = Path(current_app.config.get("REPORT_CACHE_DIR") or Path(current_app.instance_path) / "report_cache")
+    folder = Path(current_app.config["REPORT_CACHE_DIR"] or Path(current_app.instance_path) / "report_cache")
     private_dir(folder)  # reports quote answers: the owner's eyes only
     return folder / f"{campaign.slug}-{lang}{'' if weighted else '-unweighted'}-{key}.{kind}"
 

@@ -50,7 +50,7 @@ def shell_version(document: bytes) -> str:
         digest.update(str(path.relative_to(SURVEY_DIR)).encode() + b"\0" + path.read_bytes() + b"\0")
     digest.update(document)
     # CIPS_PWA_VERSION_SALT forces every device to refresh (and lets tests publish a new version).
-    digest.update(str(current_app.config.get("PWA_VERSION_SALT", "")).encode())
+    digest.update(str(current_app.config["PWA_VERSION_SALT"]).encode())
     return digest.hexdigest()[:16]
 
 
