@@ -18,7 +18,7 @@ from typing import Any
 from tqdm import tqdm
 
 from analysis.factors import FACTOR_IDS
-from analysis.files import private_open
+from analysis.files import output_problem, private_open
 from analysis.jsonl import InputFileError, iter_jsonl, read_text
 from analysis.tabular import csv_delimiter, neutralise_formula
 
@@ -155,8 +155,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         _fmt(args.out)
-        if not args.out.parent.is_dir():  # say so now, not after coding every answer
-            raise InputError(f"{args.out}: cannot write: folder {args.out.parent} does not exist")
+        problem = output_problem(args.out)
+        if problem:  # say so now, not after coding every answer
+            raise InputError(problem)
         rows = read_rows(args.inp, args.text_column, args.lang_column)
         coded = classify_rows(rows, args.text_column, progress=not args.quiet, lang_column=args.lang_column)
         write_rows(args.out, coded)

@@ -30,6 +30,7 @@ from analysis.baseline import KeywordBaseline
 from analysis.classify import folds_of
 from analysis.default_model import CORPUS_PATH, DATA_DIR, fit_examples, load_default_classifier
 from analysis.evaluate import Example, consistency, load_examples, scores
+from analysis.factors import CORE_LANGUAGES
 
 #: THE held-out set. Nothing else reads it; never tune on it.
 HELDOUT_PATH = DATA_DIR / "rad_heldout.jsonl"
@@ -68,13 +69,13 @@ def cross_validation(corpus: list[Example], folds: int = 5) -> dict[str, Any]:
 
 def leave_one_language_out(corpus: list[Example]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for lang in ("en", "fr", "es", "pt"):
+    for lang in CORE_LANGUAGES:
         test = [e for e in corpus if e.lang == lang]
         # Not trained on another language's version of a test answer: that would be no test of transfer.
         held = {e.group for e in test if e.group is not None}
         result = _score(fit_examples([e for e in corpus if e.lang != lang and e.group not in held]), test)[1]
         out[lang] = {k: result[k] for k in ("n", *HEADLINE)}
-    out["mean_macro_f1"] = round(float(np.mean([out[lang]["macro_f1"] for lang in ("en", "fr", "es", "pt")])), 3)
+    out["mean_macro_f1"] = round(float(np.mean([out[lang]["macro_f1"] for lang in CORE_LANGUAGES])), 3)
     return out
 
 
@@ -145,7 +146,7 @@ def markdown(report: dict[str, Any], looks: list[dict[str, str]]) -> str:
         rows.append(_row(f"{name}, keyword-only baseline", r["baseline"] | {"n": r["n"]}) + " |")
     rows.append(_row("corpus, 5-fold cross-validation", cv) + " |")
     rows += [_row(f"corpus, leave-one-language-out: test on {lang}", lolo[lang]) + " |"
-             for lang in ("en", "fr", "es", "pt")]  # fmt: skip
+             for lang in CORE_LANGUAGES]  # fmt: skip
     held = ("The held-out set's figure is its last look in the ledger (below); development figures are "
             "optimistic: the codebook and the decision rule were tuned on them." if looks else
             f"No held-out figure yet: `{HELDOUT_PATH.name}` has not been looked at.")  # fmt: skip

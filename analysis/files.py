@@ -15,6 +15,18 @@ PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
 
 
+def output_problem(path: str | os.PathLike[str]) -> str | None:
+    """Why ``path`` cannot be written as an output file (its folder is missing, or it is a folder),
+    else ``None``: commands ask before their long work (a report, coding every answer), not after."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        return f"{path}: cannot write: folder {folder} does not exist"
+    if path.is_dir():
+        return f"{path}: cannot write: it is a folder, not a file"
+    return None
+
+
 def private_open(path: str | os.PathLike[str], mode: str = "w", **kwargs: Any) -> IO[Any]:
     """``open(path, mode)`` for writing ("w", "wb", "x", "xb"), the file created or truncated
     with mode 0600. An existing file is set to 0600 too: its old mode would otherwise stay."""

@@ -24,8 +24,9 @@ from langdetect.detector_factory import DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
 
 from analysis.errors import Errors
+from analysis.factors import CORE_LANGUAGES
 
-LANGUAGES = ("en", "fr", "es", "pt")
+LANGUAGES = CORE_LANGUAGES
 UNDETERMINED = "und"
 SEED = 0
 #: Fewer letters than this cannot be told apart reliably ("ok", "n/a").

@@ -25,9 +25,10 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from analysis.errors import Errors
+from analysis.factors import CORE_LANGUAGES
 
 #: Languages with lookup lemmas in spacy-lookups-data that CIPS uses.
-SUPPORTED = ("en", "fr", "es", "pt")
+SUPPORTED = CORE_LANGUAGES
 #: Characters of one text that are analysed (spaCy's own limit is 1,000,000).
 MAX_CHARS = 100_000
 FALLBACK = "en"

@@ -11,20 +11,24 @@ from flask import Flask, request
 from flask_babel import Babel, format_decimal, get_locale
 from flask_login import current_user
 
-#: Languages of the manager interface, with their names in themselves.
-UI_LANGUAGES = {"en": "English", "fr": "Français", "es": "Español", "pt": "Português"}
+from analysis.factors import CORE_LANGUAGES
+
+#: Each language's name in itself, for the language choosers (a questionnaire may offer more than the four).
+LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "pt": "Português", "ar": "العربية"}
+#: The languages of the interface, of questionnaires offered in the campaign form, of reports and briefings.
+LANGUAGES = {code: LANGUAGE_NAMES[code] for code in CORE_LANGUAGES}
 
 babel = Babel()
 
 
 def select_locale() -> str:
     """The user's saved choice, else the browser's best match, else English."""
-    if current_user and current_user.is_authenticated and current_user.locale in UI_LANGUAGES:
+    if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
         return current_user.locale
     asked = request.args.get("lang")
-    if asked in UI_LANGUAGES:
+    if asked in LANGUAGES:
         return asked
-    return request.accept_languages.best_match(list(UI_LANGUAGES)) or "en"
+    return request.accept_languages.best_match(list(LANGUAGES)) or "en"
 
 
 def init_app(app: Flask) -> None:

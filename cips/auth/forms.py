@@ -11,7 +11,7 @@ from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitF
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
 from cips.choices import options
-from cips.i18n import UI_LANGUAGES
+from cips.i18n import LANGUAGES
 from cips.models.user import PASSWORD_MAX
 from cips.services.passwords import secret_problem
 
@@ -45,7 +45,7 @@ class LoginForm(FlaskForm):
 
 class PreferencesForm(FlaskForm):
     locale = SelectField(
-        _l("Interface language"), choices=options([("", _l("Same as my browser")), *UI_LANGUAGES.items()])
+        _l("Interface language"), choices=options([("", _l("Same as my browser")), *LANGUAGES.items()])
     )
     submit = SubmitField(_l("Save"))
 

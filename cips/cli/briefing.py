@@ -8,14 +8,7 @@ import click
 
 from analysis.factors import CORE_LANGUAGES as LANGUAGES  # the briefing speaks these; light import
 from analysis.files import write_private
-from cips.cli.errors import writing
-
-
-def _check_folder(out: Path) -> None:
-    """Refuse an output folder that does not exist before the minutes of work, not after."""
-    folder = out.parent
-    if not folder.is_dir():
-        raise click.ClickException(f"{out}: cannot write: folder {folder} does not exist")
+from cips.cli.errors import check_output_path, writing
 
 
 def _write(path: Path, data: bytes | str) -> None:
@@ -63,7 +56,7 @@ def briefing_command(input_path: Path, questions_path: Path | None, lang: str, t
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("docx", "md"):
         raise click.BadParameter("the output file must end in .docx or .md", param_hint="--out")
-    _check_folder(out)
+    check_output_path(out)  # before the minutes of work, not after
     questions = _read(questions_path) if questions_path else None
     try:
         briefing = load_briefing(str(input_path), _read(input_path), lang=lang, title=title, questions_yaml=questions,

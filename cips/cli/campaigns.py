@@ -10,6 +10,7 @@ import click
 from flask.cli import with_appcontext
 from pydantic import ValidationError
 
+from analysis.factors import CORE_LANGUAGES
 from cips.cli.crypto import prepare_campaign_key
 from cips.extensions import db
 from cips.links import external
@@ -57,7 +58,7 @@ def campaign_group() -> None:
 @click.option("--wave", type=int, default=1, show_default=True, help="Iteration of the survey (1, 2, ...).")
 @click.option("--mode", type=click.Choice(["station", "online"]), default="station", show_default=True)
 @click.option("--instrument", "instruments", multiple=True, required=True, help="KEY or KEY:VERSION; repeatable.")
-@click.option("--languages", default="en,fr,es,pt", show_default=True, help="Comma-separated language codes.")
+@click.option("--languages", default=",".join(CORE_LANGUAGES), show_default=True, help="Comma-separated codes.")
 @click.option("--opens", help="Opening date, ISO format (UTC).")
 @click.option("--closes", help="Closing date, ISO format (UTC).")
 @click.option(

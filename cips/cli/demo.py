@@ -17,6 +17,7 @@ from sqlmodel import select
 from tqdm import tqdm
 from werkzeug.security import check_password_hash
 
+from analysis.factors import CORE_LANGUAGES
 from cips.extensions import db
 from cips.instruments.service import definition_of, latest_version
 from cips.models import Campaign, CampaignCreate, CampaignMode, CampaignStatus, Role, User, UserCreate
@@ -165,7 +166,7 @@ def ensure_demo_campaign(slug: str = DEMO_SLUG, wave: int = 2) -> Campaign:
         raise click.ClickException("no questionnaires loaded: run `cips instruments load` first")
     data = CampaignCreate(
         slug=slug, name=f"Demo integrity perception survey — wave {wave}", administration=DEMO_ADMINISTRATION,
-        wave=wave, mode=CampaignMode.station, languages=["en", "fr", "es", "pt"], instruments=keys,
+        wave=wave, mode=CampaignMode.station, languages=list(CORE_LANGUAGES), instruments=keys,
         quotas={k: v for k, v in DEMO_QUOTAS.items() if k in keys},
         populations={k: v for k, v in DEMO_POPULATIONS.items() if k in keys},
     )  # fmt: skip

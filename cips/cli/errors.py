@@ -17,6 +17,8 @@ import click
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
+from analysis.files import output_problem
+
 
 def shown_url(url: str) -> str:
     """The database URL without its password, to name it in a message."""
@@ -83,13 +85,11 @@ def wrap_commands(command: click.Command) -> None:
         command.callback.__cips_wrapped__ = True  # type: ignore[attr-defined]
 
 
-def check_output_path(path: Path, option: str = "--out") -> None:
-    """Refuse, before any work is done or audited, a file that could not be written."""
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise click.BadParameter(f"{path}: folder {parent} does not exist", param_hint=option)
-    if path.is_dir():
-        raise click.BadParameter(f"{path} is a folder, not a file", param_hint=option)
+def check_output_path(path: Path) -> None:
+    """Refuse, before any work is done or audited, a file that could not be written (one line naming it)."""
+    problem = output_problem(path)
+    if problem:
+        raise click.ClickException(problem)
 
 
 @contextmanager

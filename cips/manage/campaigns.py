@@ -18,12 +18,12 @@ from cips.auth import role_required
 from cips.auth.principal import actor, campaign_for
 from cips.choices import options
 from cips.extensions import db
+from cips.i18n import LANGUAGE_NAMES, LANGUAGES
 from cips.instruments.service import definition_of
 from cips.links import external
 from cips.manage import text_jobs
 from cips.manage.blueprint import bp
 from cips.manage.forms import (
-    SURVEY_LANGUAGES,
     CampaignForm,
     InviteForm,
     PinForm,
@@ -40,7 +40,6 @@ from cips.services.labels import localized_title
 from cips.services.messages import localized
 from cips.services.station import set_station_pin
 from cips.services.text_analysis import text_status
-from cips.survey.i18n import LANGUAGE_NAMES
 
 MANAGERS = (Role.manager,)
 
@@ -61,7 +60,7 @@ def _language_choices() -> list[SelectChoice]:
     for row in db.session.exec(select(Instrument)).all():
         offered.update(definition_of(row).languages)
     ordered = [code for code in LANGUAGE_NAMES if code in offered] + sorted(offered - set(LANGUAGE_NAMES))
-    return options((code, LANGUAGE_NAMES.get(code, code)) for code in ordered or SURVEY_LANGUAGES)
+    return options((code, LANGUAGE_NAMES.get(code, code)) for code in ordered or LANGUAGES)
 
 
 def _latest_definitions() -> dict[str, Any]:

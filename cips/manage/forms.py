@@ -25,7 +25,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from cips.auth.forms import StrongPassword
 from cips.choices import options
-from cips.i18n import UI_LANGUAGES
+from cips.i18n import LANGUAGES
 from cips.models import CampaignMode, Role
 from cips.models.campaign import LATE_GRACE_DAYS, MAX_LATE_GRACE_DAYS, NAME_MAX
 from cips.models.user import PASSWORD_MIN
@@ -35,9 +35,6 @@ from cips.services.exclusions import MAX_REASON_CHARS
 from cips.services.messages import N_, localized
 from cips.services.users import is_email
 
-#: Default language choices; the campaign form offers those of the loaded questionnaires
-#: instead (``cips.manage.campaigns``), named with ``LANGUAGE_NAMES``.
-SURVEY_LANGUAGES = {"en": "English", "fr": "Français", "es": "Español", "pt": "Português"}
 #: ``officials: region=north,function=clearance = 40`` with an optional ``/ 320`` population.
 QUOTA_LINE = re.compile(r"^\s*(?P<inst>[a-z0-9_]+)\s*:\s*(?P<stratum>[^=\s]+=[^=\s]+(?:\s*,\s*[^=\s]+=[^=\s]+)*)"
                         r"\s*=\s*(?P<target>\d+)\s*(?:/\s*(?P<population>\d+))?\s*$")  # fmt: skip
@@ -116,7 +113,7 @@ class CampaignForm(FlaskForm):
     mode = SelectField(_l("Mode"), choices=options([(CampaignMode.station.value, _l("Survey station (tablets)")),
                                                     (CampaignMode.online.value, _l("Online, by link"))]))  # fmt: skip
     instruments = MultiCheckboxField(_l("Questionnaires"), validators=[AtLeastOne()])
-    languages = MultiCheckboxField(_l("Languages"), choices=options(SURVEY_LANGUAGES.items()),
+    languages = MultiCheckboxField(_l("Languages"), choices=options(LANGUAGES.items()),
                                    validators=[AtLeastOne()])  # fmt: skip
     opens_at = DateField(_l("Opens on"), validators=[Optional()])
     closes_at = DateField(_l("Closes on (exclusive)"), validators=[Optional()])
@@ -201,14 +198,14 @@ class ExportForm(FlaskForm):
     format = SelectField(
         _l("Format"), choices=options([("xlsx", "Excel (.xlsx)"), ("csv", "CSV"), ("sav", "SPSS (.sav)")])
     )
-    lang = SelectField(_l("Language of labels"), choices=options(UI_LANGUAGES.items()))
+    lang = SelectField(_l("Language of labels"), choices=options(LANGUAGES.items()))
     instrument = SelectField(_l("Questionnaire"), validators=[Optional()])
     where = StringField(_l("Only respondents where"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("Download"))
 
 
 class ReportForm(FlaskForm):
-    lang = SelectField(_l("Language"), choices=options(UI_LANGUAGES.items()))
+    lang = SelectField(_l("Language"), choices=options(LANGUAGES.items()))
     submit = SubmitField(_l("Show report"))
 
 
@@ -223,7 +220,7 @@ class BriefingForm(FlaskForm):
         Optional(), FileAllowed(["yaml", "yml"], _l("A .yaml file."))])  # fmt: skip
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     meeting = StringField(_l("Meeting"), validators=[Optional(), Length(max=200)])
-    lang = SelectField(_l("Language of the briefing"), choices=options(UI_LANGUAGES.items()))
+    lang = SelectField(_l("Language of the briefing"), choices=options(LANGUAGES.items()))
     format = SelectField(_l("Format"), choices=options([("docx", "Word (.docx)"), ("md", "Markdown (.md)")]))
     submit = SubmitField(_l("Build the briefing"))
 

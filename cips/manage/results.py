@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from analysis.factors import CORE_LANGUAGES
 from cips.auth import role_required
 from cips.auth.principal import actor, campaign_for
 from cips.extensions import db
@@ -35,7 +36,7 @@ from cips.services.messages import localized
 
 def _report_lang() -> str:
     lang = request.args.get("lang") or str(get_locale())
-    return lang if lang in ("en", "fr", "es", "pt") else "en"
+    return lang if lang in CORE_LANGUAGES else "en"
 
 
 def _weights() -> str | None:

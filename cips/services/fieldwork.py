@@ -31,7 +31,7 @@ from cips import clock
 from cips.instruments.schema import ItemType
 from cips.instruments.service import definition_of
 from cips.models import Answer, Campaign, EncryptedSubmission, QuarantinedSubmission, Submission
-from cips.services.campaigns import campaign_instruments
+from cips.services.campaigns import campaign_instruments, current_versions
 from cips.services.exclusions import counted, excluded_counts
 from cips.services.labels import stratum_label
 from cips.submissions import window
@@ -272,11 +272,8 @@ def _sections(session: Session, campaign: Campaign, instruments: list[Any], lang
 def fieldwork(session: Session, campaign: Campaign, lang: str = "en", latest_quarantine: int = 20) -> Fieldwork:
     instruments = campaign_instruments(session, campaign)
     by_id = {row.id: row for row in instruments}
-    latest: dict[str, Any] = {}
-    for row in instruments:  # quotas name an instrument key: judge strata by its newest version
-        if row.key not in latest or row.version > latest[row.key].version:
-            latest[row.key] = row
-    definitions = {key: definition_of(row) for key, row in latest.items()}
+    # Quotas name an instrument key: judge strata by its newest version.
+    definitions = {key: definition_of(row) for key, row in current_versions(session, campaign).items()}
     encrypted = campaign.encrypted
     if encrypted:
         Stored, arrived = EncryptedSubmission, EncryptedSubmission.received_at  # language, dates: sealed

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from analysis.report import Report, ReportInput, build_report
 from cips.instruments.service import definition_of
 from cips.models import Administration, Campaign
-from cips.services.campaigns import campaign_instruments
+from cips.services.campaigns import current_versions
 from cips.services.datasets import load_campaign_data
 from cips.services.labels import stratum_label
 from cips.services.measures import as_records, measures
@@ -39,7 +39,7 @@ def report_input(session: Session, campaign: Campaign, lang: str, weighted: bool
     prev_input = report_input(session, previous, lang, weighted) if previous is not None else None
     if prev_input is not None:
         prev_input.previous = None  # one step back is what the report compares
-    definitions = {row.key: definition_of(row) for row in campaign_instruments(session, campaign)}  # newest wins
+    definitions = {key: definition_of(row) for key, row in current_versions(session, campaign).items()}
     labels = {key: {stratum: stratum_label(definitions[key], stratum, lang) for stratum in targets}
               for key, targets in (campaign.quotas or {}).items() if key in definitions}  # fmt: skip
     weights, weighting = None, {}

@@ -20,7 +20,7 @@ from cips.instruments.service import definition_of
 from cips.models import Campaign, CampaignMode
 from cips.services.campaigns import campaign_instruments, current_versions
 from cips.services.station import pin_verifier
-from cips.survey.i18n import RTL_LANGUAGES, ui
+from cips.survey.i18n import text_direction, ui
 
 
 def campaign_document(session: Session, campaign: Campaign) -> dict[str, Any]:
@@ -46,7 +46,7 @@ def campaign_document(session: Session, campaign: Campaign) -> dict[str, Any]:
         "opens_at": campaign.opens_at.isoformat() if campaign.opens_at else None,
         "closes_at": campaign.closes_at.isoformat() if campaign.closes_at else None,
         "languages": campaign.languages,
-        "directions": {lang: "rtl" if lang in RTL_LANGUAGES else "ltr" for lang in campaign.languages},
+        "directions": {lang: text_direction(lang) for lang in campaign.languages},
         "invite_only": campaign.invite_only,
         # Encrypted campaigns: the public key devices seal finished submissions to.
         "encryption": encryption_document(campaign),

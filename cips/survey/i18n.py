@@ -10,6 +10,7 @@ enumerators, who work in the same languages.
 
 from __future__ import annotations
 
+from cips.i18n import LANGUAGE_NAMES
 from cips.instruments.logic import NON_SUBSTANTIVE_LABELS
 
 UI: dict[str, dict[str, str]] = {
@@ -197,11 +198,13 @@ UI: dict[str, dict[str, str]] = {
     },
 }  # fmt: skip
 
-#: Each language's name in itself, for the language chooser.
-LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "pt": "Português", "ar": "العربية"}
-
 #: Scripts written right to left, for the ``dir`` attribute.
 RTL_LANGUAGES = {"ar", "fa", "he", "ur"}
+
+
+def text_direction(lang: str) -> str:
+    """The ``dir`` of a page or document in ``lang``: ``rtl`` or ``ltr``."""
+    return "rtl" if lang in RTL_LANGUAGES else "ltr"
 
 
 def ui(lang: str) -> dict[str, str]:

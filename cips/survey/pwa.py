@@ -23,7 +23,7 @@ from cips.models import Campaign
 from cips.services.campaigns import public_campaign
 from cips.survey.blueprint import bp
 from cips.survey.document import campaign_document, document_bytes
-from cips.survey.i18n import RTL_LANGUAGES, ui
+from cips.survey.i18n import text_direction, ui
 
 SURVEY_DIR = Path(__file__).resolve().parent
 STATIC_DIR = SURVEY_DIR / "static"
@@ -71,7 +71,7 @@ def shell(slug: str):
     campaign = _campaign(slug)
     lang = _guess_language(campaign)
     html = render_template(
-        "survey/app.html", campaign=campaign, lang=lang, dir="rtl" if lang in RTL_LANGUAGES else "ltr",
+        "survey/app.html", campaign=campaign, lang=lang, dir=text_direction(lang),
         t=ui(lang), theme_color=THEME_COLOR,
         sw_url=url_for("survey.service_worker", slug=slug), scope=url_for("survey.shell", slug=slug),
         document_url=url_for("api.get_campaign", slug=slug), submit_url=url_for("api.create_submission"),

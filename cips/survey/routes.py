@@ -16,6 +16,7 @@ from sqlmodel import select
 
 from cips import clock
 from cips.extensions import db
+from cips.i18n import LANGUAGE_NAMES
 from cips.instruments import logic
 from cips.instruments.service import definition_of
 from cips.models import Campaign, Instrument
@@ -24,7 +25,7 @@ from cips.submissions import budget, ingest_payload
 from cips.submissions.payload import plausible_time
 from cips.survey.blueprint import bp
 from cips.survey.forms import answers_from_form, build_form_class
-from cips.survey.i18n import LANGUAGE_NAMES, RTL_LANGUAGES, ui
+from cips.survey.i18n import text_direction, ui
 from cips.survey.notices import notice_for
 
 #: What a browser posts for this form; anything else is refused with 415 before parsing.
@@ -75,7 +76,7 @@ def choose(slug: str):
     titles = {key: definition_of(row).title.get(lang, row.title) for key, row in versions.items()}
     return render_template(
         "survey/choose.html", campaign=campaign, titles=titles, lang=lang, t=ui(lang),
-        dir="rtl" if lang in RTL_LANGUAGES else "ltr", is_open=is_open(campaign), token=request.args.get("t") or None,
+        dir=text_direction(lang), is_open=is_open(campaign), token=request.args.get("t") or None,
         language_names=LANGUAGE_NAMES,
     )  # fmt: skip
 
@@ -93,7 +94,7 @@ def answer(slug: str, key: str):
     lang = _language(offered)
     t = ui(lang)
     context = {"campaign": campaign, "definition": definition, "lang": lang, "languages": offered, "t": t,
-               "dir": "rtl" if lang in RTL_LANGUAGES else "ltr", "language_names": LANGUAGE_NAMES}  # fmt: skip
+               "dir": text_direction(lang), "language_names": LANGUAGE_NAMES}  # fmt: skip
     if not is_open(campaign) and request.method == "GET":
         return render_template("survey/closed.html", **context), 403
     if request.method == "POST" and request.mimetype not in FORM_TYPES:
@@ -170,7 +171,7 @@ def _invite_needed(campaign: Campaign, lang: str):
     """Invitation-only campaign opened without its ``t``: say so before any question."""
     t = ui(lang)
     return render_template("survey/notice.html", campaign=campaign, lang=lang, t=t, message=t["invite_needed"],
-                           dir="rtl" if lang in RTL_LANGUAGES else "ltr"), 403  # fmt: skip
+                           dir=text_direction(lang)), 403  # fmt: skip
 
 
 def _needs_app(campaign: Campaign, lang: str):
@@ -181,7 +182,7 @@ def _needs_app(campaign: Campaign, lang: str):
     app (which needs JavaScript) instead.
     """
     return render_template("survey/needs_app.html", campaign=campaign, lang=lang, t=ui(lang),
-                           dir="rtl" if lang in RTL_LANGUAGES else "ltr"), 403  # fmt: skip
+                           dir=text_direction(lang)), 403  # fmt: skip
 
 
 def _payload(form, campaign: Campaign, row: Instrument, lang: str) -> dict:
