@@ -69,21 +69,23 @@ def positive(value: str) -> float:
     return number
 
 
-def rate_limit(value: str) -> str:
-    """A rate limit in ``limits`` syntax: one it cannot read would fail every request it counts."""
-    try:
-        parse_many(value)
-    except ValueError as exc:
-        raise ValueError("must look like 600/minute or 600/minute;10000/hour") from exc
-    return value
+def accepted_by(check: Callable[[str], object], error: type[Exception], message: str) -> Callable[[str], Any]:
+    """A reader that keeps the value as written once ``check`` (a library's own parser) accepts it."""
+
+    def parse(value: str) -> str:
+        try:
+            check(value)
+        except error as exc:
+            raise ValueError(message) from exc
+        return value
+
+    return parse
 
 
-def database_url(value: str) -> str:
-    try:
-        make_url(value)
-    except ArgumentError as exc:
-        raise ValueError("is not a database URL; expected e.g. postgresql+psycopg://user:password@host/name") from exc
-    return value
+#: A rate limit in ``limits`` syntax: one it cannot read would fail every request it counts.
+rate_limit = accepted_by(parse_many, ValueError, "must look like 600/minute or 600/minute;10000/hour")
+URL_EXAMPLE = "postgresql+psycopg://user:password@host/name"
+database_url = accepted_by(make_url, ArgumentError, f"is not a database URL; expected e.g. {URL_EXAMPLE}")
 
 
 def text(value: str) -> str:

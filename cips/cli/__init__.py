@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import click
 from flask.cli import FlaskGroup, ScriptInfo
-from sqlalchemy.exc import ArgumentError
 
 from cips import create_app
 from cips.config import ConfigError
@@ -17,11 +16,8 @@ from cips.config import ConfigError
 def _create_app():
     try:
         return create_app()
-    except ConfigError as exc:  # a malformed CIPS_* variable: the message names it
+    except ConfigError as exc:  # a malformed CIPS_* variable (CIPS_DATABASE_URL too): the message names it
         raise click.ClickException(str(exc)) from exc
-    except ArgumentError as exc:  # raised while making the engine: the URL cannot be parsed
-        raise click.ClickException(f"CIPS_DATABASE_URL is not a database URL ({exc}); "
-                                   "expected e.g. postgresql+psycopg://user:password@host/name") from exc  # fmt: skip
 
 
 class CipsGroup(FlaskGroup):
