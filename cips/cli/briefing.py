@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from analysis.factors import CORE_LANGUAGES as LANGUAGES  # the briefing speaks these; light import
 from analysis.files import write_private
 from cips.cli.errors import check_output_path, writing
+from cips.cli.options import language_option
 
 
 def _write(path: Path, data: bytes | str) -> None:
@@ -37,7 +37,7 @@ def _read(path: Path) -> bytes:
     type=click.Path(dir_okay=False, path_type=Path),
     help="questions .yaml (id, text per language, in briefing order)",
 )
-@click.option("--lang", type=click.Choice(LANGUAGES), default="fr", show_default=True, help="language of the briefing")
+@language_option("Language of the briefing.", default="fr")
 @click.option("--title", help="document title (default: a generic title in the briefing language)")
 @click.option("--meeting", help='the meeting, shown under the title (e.g. "23rd Integrity Sub-Committee")')
 @click.option("--encoding", help="encoding of a contributions file that is not UTF-8 (e.g. cp1252)")

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from flask.cli import with_appcontext
 from tqdm import tqdm
 
-from analysis.factors import CORE_LANGUAGES as LANGUAGES  # the report speaks these; light import
+from cips.cli.options import language_option
 from cips.crypto.seal import (
     KeyFileError,
     fingerprint,
@@ -203,13 +203,7 @@ def _progress(rows: Iterable[Any], total: int) -> Iterable[Any]:
     default=None,
     help="Also write the thematic report (.html or .pdf) from the decrypted answers, in memory.",
 )
-@click.option(
-    "--lang",
-    type=click.Choice(LANGUAGES),
-    default="en",
-    show_default=True,
-    help="Language of the report and of the item texts in .xlsx exports.",
-)
+@language_option("Language of the report and of the item texts in .xlsx exports.")
 @with_appcontext
 def decrypt_command(campaign: str, key_file: Path, out: Path | None, report: Path | None, lang: str) -> None:
     """Decrypt every submission of CAMPAIGN into an export file (the database stays encrypted).

@@ -8,7 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from cips.cli.errors import check_output_path, writing
-from cips.exports.table import LANGUAGES
+from cips.cli.options import language_option
 from cips.extensions import db
 from cips.services.exports import FORMATS, ExportError, build_export, exported_instruments, extension_for
 
@@ -28,13 +28,7 @@ from cips.services.exports import FORMATS, ExportError, build_export, exported_i
     required=True,
     help="File to write. Several questionnaires give a .zip for csv and sav (one file each + codebook).",
 )
-@click.option(
-    "--lang",
-    type=click.Choice(LANGUAGES),
-    default="en",
-    show_default=True,
-    help="Language of item texts and value labels.",
-)
+@language_option("Language of item texts and value labels.")
 @click.option("--instrument", help="Export one questionnaire only (e.g. officials).")
 @click.option("--where", help="Only respondents with ITEM=VALUE[,ITEM=VALUE] (single-choice items, e.g. "
               "bg_region=north). Refused when fewer than 5 respondents match.")  # fmt: skip

@@ -7,16 +7,16 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from analysis.factors import CORE_LANGUAGES as LANGUAGES  # the report speaks these; light import
 from analysis.files import write_private
 from cips.cli.errors import check_output_path, writing
+from cips.cli.options import language_option
 from cips.extensions import db
 from cips.services import audit
 
 
 @click.command("report")
 @click.argument("campaign")
-@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True)
+@language_option("Language of the report.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="report.html or report.pdf")
 @click.option("--no-embed", is_flag=True, help="Do not embed missing answers first (themes by shared words "
               "unless `cips text embed` ran)")  # fmt: skip
