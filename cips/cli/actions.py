@@ -13,6 +13,7 @@ from analysis.actions import MeasureStatus
 from analysis.factors import FACTOR_IDS
 from analysis.files import write_private
 from cips.cli.errors import check_output_path, writing
+from cips.cli.options import language_option
 from cips.extensions import db
 from cips.models import Campaign
 from cips.services import audit
@@ -78,7 +79,7 @@ def add_command(campaign: str, factor: str, what: str, owner: str, due, status: 
 @actions_group.command("export")
 @click.argument("campaign")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="plan.xlsx or plan.docx")
-@click.option("--lang", type=click.Choice(["en", "fr", "es", "pt"]), default="en", show_default=True)
+@language_option("Language of the action plan.")
 @with_appcontext
 def export_command(campaign: str, out: Path, lang: str) -> None:
     """Write CAMPAIGN's action plan as an Excel or Word file."""
