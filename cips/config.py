@@ -229,6 +229,7 @@ class Config:
         self.JOBS_SYNC = False
         self.REPORT_CACHE_DIR: str | None = None
         self.BRIEFING_JOBS_DIR: str | None = None
+        self.TEXT_JOBS_DIR: str | None = None
         self.DEMO_ACCOUNTS_FILE: str | None = None
 
     def as_dict(self) -> dict[str, object]:

@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from analysis.aggregates import NATIONAL
 from analysis.files import write_private
 from cips.cli.errors import check_output_path, writing
+from cips.cli.options import language_option
 from cips.extensions import db
 from cips.services import audit
 
@@ -158,7 +159,7 @@ def distribution_command(out: Path) -> None:
 @click.option("--distribution", "dist_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               required=True, help="the programme's distribution.json")  # fmt: skip
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="a folder for the charts")
-@click.option("--lang", type=click.Choice(["en", "fr", "es", "pt"]), default="en", show_default=True)
+@language_option("Language of the labels.")
 @with_appcontext
 def standing_command(campaign: str, dist_file: Path, out: Path, lang: str) -> None:
     """Where CAMPAIGN stands: its national indices against the programme's spread, one SVG per questionnaire."""

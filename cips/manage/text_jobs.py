@@ -30,7 +30,7 @@ def job_path(campaign: Campaign, model: str) -> Path:
         select(func.count(), func.max(Submission.received_at)).where(Submission.campaign_id == campaign.id)
     ).one()
     key = hashlib.sha256(f"{campaign.id}|{model}|{count}|{latest}".encode()).hexdigest()[:24]
-    folder = Path(current_app.config.get("TEXT_JOBS_DIR") or Path(current_app.instance_path) / "text_analysis")
+    folder = Path(current_app.config["TEXT_JOBS_DIR"] or Path(current_app.instance_path) / "text_analysis")
     private_dir(folder)
     return folder / f"{campaign.slug}-{key}.json"
 
