@@ -41,6 +41,8 @@ def home_for(role: Role) -> str:
         return url_for("manage.stations")
     if role is Role.observer:
         return url_for("programme.index")
+    if role is Role.reviewer:
+        return url_for("manage.review_campaigns")
     return url_for("manage.campaigns")
 
 

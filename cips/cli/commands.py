@@ -10,6 +10,7 @@ from cips.cli import (
     backup,
     briefing,
     campaigns,
+    coding_review,
     crypto,
     database,
     demo,
@@ -38,6 +39,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(backup.backup_command)
     app.cli.add_command(aggregates.aggregates_group)
     app.cli.add_command(actions.actions_group)
+    app.cli.add_command(coding_review.review_group)
     app.cli.add_command(backup.restore_command)
     # A database that cannot be used is a one-line message in every command, not a traceback.
     for command in app.cli.commands.values():

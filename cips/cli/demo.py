@@ -47,7 +47,7 @@ DEMO_POPULATIONS = {
 
 
 DEMO_ACCOUNTS = {Role.admin: "admin@demo.cips", Role.manager: "manager@demo.cips",
-                 Role.enumerator: "enumerator@demo.cips"}  # fmt: skip
+                 Role.enumerator: "enumerator@demo.cips", Role.reviewer: "reviewer@demo.cips"}  # fmt: skip
 #: First word of the line of the demo accounts file that keeps the demo station's PIN.
 PIN_LINE = "station-pin"
 

@@ -4,9 +4,11 @@ from cips.manage import (  # noqa: F401  (views attach to bp)
     actions,
     aggregates,
     campaigns,
+    coding_review,
     dashboard,
     results,
     review,
+    review_workbook,
     stations,
 )
 from cips.manage.blueprint import bp

@@ -21,7 +21,7 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from cips.auth.forms import StrongPassword
 from cips.choices import options
@@ -42,7 +42,8 @@ QUOTA_LINE = re.compile(r"^\s*(?P<inst>[a-z0-9_]+)\s*:\s*(?P<stratum>[^=\s]+=[^=
 
 #: Role names in the page language (lazy), values as stored.
 ROLE_NAMES = {Role.admin: _l("administrator"), Role.manager: _l("manager"), Role.enumerator: _l("enumerator"),
-              Role.observer: _l("programme observer")}  # fmt: skip
+              Role.observer: _l("programme observer"),
+              Role.reviewer: _l("reviewer")}  # fmt: skip
 
 
 class AtLeastOne:
@@ -273,3 +274,28 @@ class MeasureStatusForm(FlaskForm):
     status = SelectField(_l("Status"))  # choices in the page language: set by the view
     evidence_url = StringField(_l("Evidence (link)"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("Update"))
+
+
+class ReviewForm(FlaskForm):
+    """One decision of the review queue; the codes themselves are checked by ``cips.services.coding``."""
+
+    answer_id = IntegerField(validators=[DataRequired()])
+    labels = SelectMultipleField(choices=[], validate_choice=False)
+    primary = StringField()
+
+
+class SecondCodingForm(FlaskForm):
+    percent = IntegerField(_l("Share of reviewed answers coded a second time, in per cent"), default=10,
+                           validators=[InputRequired(), NumberRange(min=0, max=100)])  # fmt: skip
+    submit = SubmitField(_l("Set the second-coding share"))
+
+
+class ReviewWorkbookForm(FlaskForm):
+    workbook = FileField(_l("Filled-in review workbook (.xlsx)"), validators=[
+        FileRequired(), FileAllowed(["xlsx"], _l("A .xlsx file."))])  # fmt: skip
+    submit = SubmitField(_l("Show what it changes"))
+
+
+class ReviewApplyForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{16,64}$")])
+    submit = SubmitField(_l("Import these codes"))

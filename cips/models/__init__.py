@@ -11,6 +11,7 @@ from cips.models.campaign import (
     CampaignMode,
     CampaignStatus,
 )
+from cips.models.coding import DECIDING_SOURCES, Coding, CodingSource
 from cips.models.counter import CounterWindow
 from cips.models.encrypted import EncryptedSubmission
 from cips.models.exclusion import ExclusionCategory, SubmissionExclusion
@@ -21,6 +22,7 @@ from cips.models.submission import Answer, QuarantinedSubmission, Submission, Su
 from cips.models.user import RecoveryCode, Role, User, UserCreate
 
 __all__ = [
+    "DECIDING_SOURCES",
     "ActionMeasure",
     "Administration",
     "AggregateImport",
@@ -31,6 +33,8 @@ __all__ = [
     "CampaignInstrument",
     "CampaignMode",
     "CampaignStatus",
+    "Coding",
+    "CodingSource",
     "CounterWindow",
     "EncryptedSubmission",
     "ExclusionCategory",

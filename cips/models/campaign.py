@@ -86,3 +86,6 @@ class Campaign(CampaignBase, table=True):
     station_pin_hash: str | None = Field(default=None, max_length=200)
     #: When the status became closed (or the closing date, if that came first); None unless closed.
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: Share (0-100 %) of the reviewed open answers a second coder codes again, blind to the
+    #: first decision, to measure agreement (``cips.services.review``).
+    second_coding_percent: int = Field(default=0)

@@ -17,6 +17,8 @@ class Role(StrEnum):
     enumerator = "enumerator"
     #: Programme instance only: reads imported aggregates, nothing else.
     observer = "observer"
+    #: Reads and codes the open answers of its administration's campaigns; no exports, no settings.
+    reviewer = "reviewer"
 
 
 class UserBase(SQLModel):

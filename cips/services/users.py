@@ -27,7 +27,7 @@ def is_email(value: str) -> bool:
 
 
 def check_administration(role: Role, administration_id: int | None) -> None:
-    """Managers and enumerators see only their administration's campaigns: without one they
+    """Managers, enumerators and reviewers see only their administration's campaigns: without one they
     could sign in and do nothing. Administrators belong to none."""
     if role not in (Role.admin, Role.observer) and administration_id is None:
         raise ValueError(N_("a %(role)s account needs an administration (it sees only that "

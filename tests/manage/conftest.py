@@ -15,7 +15,8 @@ from cips.services.users import create_user
 
 PASSWORD = "correct horse battery"
 EMAILS = {Role.admin: "admin@example.org", Role.manager: "manager@example.org", Role.enumerator: "enum@example.org",
-          Role.observer: "observer@example.org"}  # fmt: skip
+          Role.observer: "observer@example.org",
+          Role.reviewer: "reviewer@example.org"}  # fmt: skip
 
 
 @pytest.fixture

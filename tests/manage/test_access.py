@@ -79,3 +79,7 @@ def test_access_matrix_matches_the_roles_of_the_issue(app: Flask) -> None:
     assert Role.enumerator not in roles["manage.new_campaign"]
     assert roles["programme.index"] == {Role.observer}
     assert all(Role.observer not in r for e, r in roles.items() if r and not e.startswith("programme."))
+    # A reviewer codes open answers, and reaches nothing else: no settings, no exports.
+    reviewer = {e for e, r in roles.items() if r and Role.reviewer in r}
+    assert reviewer == {"manage.review_campaigns", "manage.review_answers", "manage.review_answers_decide"}
+    assert roles["manage.review_second_coding"] == {Role.manager}

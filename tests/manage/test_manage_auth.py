@@ -160,12 +160,15 @@ def test_auth_demo_prints_working_accounts_once_per_role(app: Flask, runner) -> 
     result = runner.invoke(args=["demo", "--responses", "5", "--seed", "3"])
     assert result.exit_code == 0, result.output
     lines = {line.split()[1]: line.split()[2] for line in result.output.splitlines() if "@demo.cips" in line}
-    assert set(lines) == {"admin@demo.cips", "manager@demo.cips", "enumerator@demo.cips"}
+    assert set(lines) == {"admin@demo.cips", "manager@demo.cips", "enumerator@demo.cips", "reviewer@demo.cips"}
     again = runner.invoke(args=["demo", "--if-empty"])  # `make run` on the next start: same accounts
     assert "manager@demo.cips" in again.output and lines["manager@demo.cips"] in again.output
     client = app.test_client()
     assert sign_in(client, "manager@demo.cips", lines["manager@demo.cips"]).headers["Location"] == "/manage/"
     assert b"/manage/campaigns/demo" in client.get("/manage/").data
+    reviewer = app.test_client()
+    assert sign_in(reviewer, "reviewer@demo.cips", lines["reviewer@demo.cips"]).headers["Location"] == "/manage/review"
+    assert b"/manage/campaigns/demo/review/answers" in reviewer.get("/manage/review").data
 
 
 def test_auth_sign_out_and_password_change_end_copied_sessions(client_as, loaded: Flask) -> None:

@@ -1,0 +1,94 @@
+"""``cips review export|import|stats``: the review queue of open answers on the command line."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from analysis.files import write_private
+from cips.cli.errors import check_output_path, writing
+from cips.extensions import db
+from cips.models import Campaign
+from cips.services.exclusions import ExclusionError, find_campaign
+from cips.services.review import review_stats
+from cips.services.review_files import ReviewImportError, apply_import, export_workbook, preview_import
+
+
+@click.group("review")
+def review_group() -> None:
+    """Review of the open answers' codes: workbook out and back in, and where the review stands."""
+
+
+def _campaign(slug: str) -> Campaign:
+    try:
+        return find_campaign(db.session, slug)
+    except ExclusionError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@review_group.command("export")
+@click.argument("slug")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The .xlsx to write.")
+@click.option("--lang", type=click.Choice(["en", "fr", "es", "pt"]), default="en", show_default=True,
+              help="Language of the factor names on the codebook sheet.")  # fmt: skip
+@with_appcontext
+def export_command(slug: str, out: Path, lang: str) -> None:
+    """Write the review workbook of campaign SLUG: one row per open answer, a column per factor."""
+    check_output_path(out)
+    if out.suffix.lower() != ".xlsx":
+        raise click.BadParameter(f"{out}: a review workbook is an .xlsx file", param_hint="--out")
+    try:
+        data = export_workbook(db.session, _campaign(slug), lang, actor="cli")
+    except ReviewImportError as exc:
+        raise click.ClickException(str(exc)) from exc
+    with writing(out):
+        write_private(out, data)  # it holds the answers' text
+    click.echo(f"campaign {slug}: review workbook written to {out}")
+
+
+@review_group.command("import")
+@click.argument("slug")
+@click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--apply", "apply_", is_flag=True, help="Store the changes (without it: only show them).")
+@with_appcontext
+def import_command(slug: str, workbook: Path, apply_: bool) -> None:
+    """Show (or with --apply store) the codes a filled-in review WORKBOOK changes in campaign SLUG."""
+    campaign = _campaign(slug)
+    data = workbook.read_bytes()
+    try:
+        preview = preview_import(db.session, campaign, data)
+    except ReviewImportError as exc:
+        raise click.ClickException(f"{workbook}: {exc}") from exc
+    for change in preview.diff.changes:
+        click.echo(f"answer {change.id}: {', '.join(change.before_labels)} ({change.before_source}) -> "
+                   f"{', '.join(change.labels)} [primary {change.primary}, {change.kind}]")  # fmt: skip
+    if not preview.diff.ok:
+        for error in preview.diff.errors:
+            click.echo(f"{workbook}: {error}", err=True)
+        raise click.ClickException(f"{workbook}: {len(preview.diff.errors)} errors; nothing imported")
+    if not apply_:
+        click.echo(f"{len(preview.diff.changes)} changes; run again with --apply to store them")
+        return
+    stored = apply_import(db.session, campaign, data, actor="cli")
+    click.echo(f"campaign {slug}: {stored} decisions imported")
+
+
+@review_group.command("stats")
+@click.argument("slug")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+@with_appcontext
+def stats_command(slug: str, as_json: bool) -> None:
+    """Where the review of campaign SLUG stands: reviewed, machine-only, agreement (kappa)."""
+    stats = review_stats(db.session, _campaign(slug))
+    if as_json:
+        click.echo(json.dumps(asdict(stats) | {"machine_only": stats.machine_only}))
+        return
+    shown = {None: "not enough pairs (fewer than 5)"}
+    click.echo(f"{stats.reviewed} of {stats.open_answers} open answers reviewed; {stats.machine_only} machine-only")
+    click.echo(f"model-reviewer kappa (primary): {shown.get(stats.model_kappa, stats.model_kappa)}")
+    click.echo(f"coder-coder kappa (primary): {shown.get(stats.coder_kappa, stats.coder_kappa)} "
+               f"({stats.second_coded} answers coded twice)")  # fmt: skip

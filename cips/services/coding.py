@@ -1,0 +1,206 @@
+"""Codes of open answers: the model's suggestions and people's decisions (``Coding`` rows).
+
+Rows are only ever added: a new decision is a new row, and the latest ``reviewer`` or
+``import`` row of an answer is its code. The model's suggestion stays beside it, so that
+outputs can say how many codes are machine-only and agreement can be measured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import event, func
+from sqlmodel import Session, select
+
+from analysis.factors import FACTOR_IDS, OTHER
+from cips.instruments.schema import ItemType
+from cips.instruments.service import definition_of
+from cips.models import DECIDING_SOURCES, Answer, Campaign, Coding, CodingSource, Submission
+from cips.services import audit
+from cips.services.campaigns import campaign_instruments
+from cips.services.messages import N_
+
+#: Answers classified per call of the model: bounds memory, and lets progress be stored as it goes.
+SUGGEST_BATCH = 200
+MODEL_PREFIX = f"{CodingSource.model.value}:"
+LABELS = (*FACTOR_IDS, OTHER)
+
+
+class CodingError(ValueError):
+    """A decision that cannot be stored; ``field`` names what was wrong."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class CodingIsAppendOnly(RuntimeError):
+    pass
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_coding_changes(session: Session, _context: object, _instances: object) -> None:
+    """Codes are a history: a decision is corrected by a newer one, never by editing the old."""
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, Coding) and (obj in session.deleted or session.is_modified(obj)):
+            raise CodingIsAppendOnly("codings are append-only: add a new decision instead")
+
+
+@dataclass(frozen=True)
+class OpenAnswer:
+    answer_id: int
+    instrument: str
+    item_id: str
+    language: str  # the language the respondent answered the questionnaire in
+    text: str
+
+
+def open_items(session: Session, campaign: Campaign) -> dict[str, dict[str, dict[str, str]]]:
+    """Per questionnaire key, its open (free-text) items and their wording per language (newest version)."""
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    for row in campaign_instruments(session, campaign):  # oldest first: the newest wording wins
+        for item in definition_of(row).items():
+            if item.type is ItemType.text:
+                out.setdefault(row.key, {})[item.id] = dict(item.text)
+    return out
+
+
+def open_answers(session: Session, campaign: Campaign, only: int | None = None) -> list[OpenAnswer]:
+    """The campaign's non-empty answers to open items, oldest first (``only``: that answer, if it is one)."""
+    items = open_items(session, campaign)
+    keys = {row.id: row.key for row in campaign_instruments(session, campaign)}
+    wanted = {item for per in items.values() for item in per}
+    if not wanted:
+        return []
+    query = (
+        select(Answer.id, Answer.item_id, Answer.value_text, Submission.language, Submission.instrument_id)
+        .join(Submission, Submission.id == Answer.submission_id)
+        .where(Submission.campaign_id == campaign.id, Answer.item_id.in_(wanted), Answer.value_text.is_not(None))
+        .order_by(Answer.id)
+    )
+    rows = session.exec(query if only is None else query.where(Answer.id == only)).all()
+    return [OpenAnswer(answer_id, keys[instrument_id], item_id, language, text)
+            for answer_id, item_id, text, language, instrument_id in rows
+            if item_id in items.get(keys[instrument_id], {}) and text.strip()]  # fmt: skip
+
+
+def latest(session: Session, campaign: Campaign, sources: Iterable[str] | None = None,
+           model: bool = False) -> dict[int, Coding]:  # fmt: skip
+    """The newest coding of each answer among ``sources`` (or the model's rows when ``model``)."""
+    where = [Coding.campaign_id == campaign.id]
+    if model:
+        where.append(Coding.source.startswith(MODEL_PREFIX))
+    elif sources is not None:
+        where.append(Coding.source.in_(list(sources)))
+    newest = select(func.max(Coding.id)).where(*where).group_by(Coding.answer_id)
+    rows = session.exec(select(Coding).where(Coding.id.in_(newest.scalar_subquery()))).all()
+    return {row.answer_id: row for row in rows}
+
+
+def decisions(session: Session, campaign: Campaign) -> dict[int, Coding]:
+    """Each reviewed answer's code: its latest reviewer (or imported) decision."""
+    return latest(session, campaign, DECIDING_SOURCES)
+
+
+def suggestions(session: Session, campaign: Campaign) -> dict[int, Coding]:
+    return latest(session, campaign, model=True)
+
+
+def margins(proba: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """How sure the model is of each answer: the distance of the factor probability nearest to
+    its decision threshold (0 = a coin toss on some factor)."""
+    return np.abs(proba - thresholds[: proba.shape[1]]).min(axis=1)
+
+
+def current_model_digest() -> str:
+    from analysis.default_model import model_digest
+
+    return model_digest()
+
+
+def unsuggested(session: Session, campaign: Campaign, digest: str) -> int:
+    """How many open answers the model ``digest`` has not coded yet."""
+    source = f"{MODEL_PREFIX}{digest}"
+    done = set(session.exec(select(Coding.answer_id).where(Coding.campaign_id == campaign.id,
+                                                           Coding.source == source)).all())  # fmt: skip
+    return sum(a.answer_id not in done for a in open_answers(session, campaign))
+
+
+def suggest(session: Session, campaign: Campaign, classifier: Any = None, digest: str | None = None) -> int:
+    """Store the model's codes of the open answers it has not coded yet; returns how many.
+
+    ``digest`` names the fitted model (``analysis.default_model.model_digest``): a new model
+    codes every answer again, and its suggestion becomes the one shown.
+    """
+    if classifier is None:
+        from analysis import load_default_classifier
+
+        classifier, digest = load_default_classifier(), current_model_digest()
+    source = f"{MODEL_PREFIX}{digest}"
+    done = set(session.exec(select(Coding.answer_id).where(Coding.campaign_id == campaign.id,
+                                                           Coding.source == source)).all())  # fmt: skip
+    todo = [a for a in open_answers(session, campaign) if a.answer_id not in done]
+    for start in range(0, len(todo), SUGGEST_BATCH):
+        batch = todo[start : start + SUGGEST_BATCH]
+        labels, proba = classifier.predict_labels_and_proba([a.text for a in batch])
+        for answer, codes, margin in zip(batch, labels, margins(proba, classifier.thresholds_), strict=True):
+            # Kept with the suggestion: the reviewer sees why at once, with no model in the request.
+            evidence = classifier.explain(answer.text) if codes != [OTHER] else {}
+            session.add(Coding(answer_id=answer.answer_id, campaign_id=campaign.id, labels=list(codes),
+                               primary=codes[0], source=source, margin=float(margin), evidence=evidence))  # fmt: skip
+        session.commit()  # each batch kept: a long run that stops keeps what it did
+    return len(todo)
+
+
+def check_codes(labels: Sequence[str], primary: str | None) -> tuple[list[str], str]:
+    """Labels as stored (primary first, no repeats, ``other`` alone), or CodingError naming the field."""
+    unknown = [label for label in labels if label not in LABELS]
+    if unknown:
+        raise CodingError(N_("unknown factor %(label)s (one of %(known)s)", label=repr(unknown[0]),
+                             known=", ".join(LABELS)), "labels")  # fmt: skip
+    chosen = list(dict.fromkeys(labels)) or [OTHER]
+    if OTHER in chosen and len(chosen) > 1:
+        raise CodingError(N_("'other' means no factor applies: it cannot go with a factor"), "labels")
+    primary = primary or chosen[0]
+    if primary not in chosen:
+        raise CodingError(N_("the primary factor %(primary)s is not among the chosen factors",
+                             primary=repr(primary)), "primary")  # fmt: skip
+    return [primary, *(label for label in chosen if label != primary)], primary
+
+
+def record_decision(
+    session: Session, campaign: Campaign, answer_id: int, labels: Sequence[str], primary: str | None, *,
+    actor: str, source: CodingSource = CodingSource.reviewer,
+) -> Coding:  # fmt: skip
+    """Add a person's code of one open answer of ``campaign`` and its audit event (committed)."""
+    return record_decisions(session, campaign, [(answer_id, labels, primary)], actor=actor, source=source)[0]
+
+
+def record_decisions(
+    session: Session, campaign: Campaign, codes: Sequence[tuple[int, Sequence[str], str | None]], *,
+    actor: str, source: CodingSource = CodingSource.reviewer,
+) -> list[Coding]:  # fmt: skip
+    """Add people's codes ``(answer id, labels, primary)``, each with its audit event, in one
+    commit: all stored, or (a bad code, an unknown answer) none."""
+    if source is CodingSource.model:
+        raise CodingError(N_("people's decisions cannot be stored as the model's"), "source")
+    only = codes[0][0] if len(codes) == 1 else None  # one answer (the queue): no need to read them all
+    known = {a.answer_id for a in open_answers(session, campaign, only=only)}
+    rows = []
+    for answer_id, labels, primary in codes:  # every code checked before anything is added
+        if answer_id not in known:
+            raise CodingError(N_("no open answer %(id)s in campaign %(slug)s", id=str(answer_id),
+                                 slug=repr(campaign.slug)), "answer")  # fmt: skip
+        stored, chosen = check_codes(labels, primary)
+        rows.append(Coding(answer_id=answer_id, campaign_id=campaign.id, labels=stored, primary=chosen,
+                           source=source.value, coder=actor))  # fmt: skip
+    for row in rows:
+        session.add(row)
+        # The audit log names the answer and the codes, never the answer's text.
+        audit.record(session, actor, "review.decide", f"{campaign.slug}#{row.answer_id}", labels=row.labels,
+                     primary=row.primary, source=source.value)  # fmt: skip
+    session.commit()
+    return rows

@@ -1,0 +1,177 @@
+"""The review queue of a campaign's open answers, its second-coder sample, and agreement.
+
+The queue puts the answers the model is least sure of first (``Coding.margin``), so that a
+reviewer's first hour goes where the model needs people most. A share of the reviewed answers
+(``Campaign.second_coding_percent``) is coded again by another person who does not see the
+first decision; Cohen's kappa between them, and between the model and the reviewers, says how
+far the codes can be trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+
+from sqlmodel import Session
+
+from cips.models import Campaign, Coding, CodingSource
+from cips.services import audit
+from cips.services.coding import OpenAnswer, decisions, latest, open_answers, suggestions
+from cips.services.messages import N_
+
+#: Fewer pairs than this and a kappa is not shown: the small-cell rule of every output.
+MIN_PAIRS = 5
+
+
+class ReviewError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    question: str | None = None  # an open item's id
+    language: str | None = None  # the language the questionnaire was answered in
+    factor: str | None = None  # in the answer's code (the decision, else the model's suggestion)
+    unreviewed: bool = False
+    second: bool = False  # the second coder's queue: reviewed answers of the sample, first code hidden
+
+    def as_args(self) -> dict[str, str]:
+        """The filters as query arguments (the empty ones left out), to keep them from page to page."""
+        args = {"question": self.question, "language": self.language, "factor": self.factor,
+                "unreviewed": "1" if self.unreviewed else None, "second": "1" if self.second else None}  # fmt: skip
+        return {k: v for k, v in args.items() if v}
+
+
+@dataclass
+class QueueEntry:
+    answer: OpenAnswer
+    suggestion: Coding | None
+    decision: Coding | None
+    second: Coding | None = None
+
+
+def in_second_sample(campaign: Campaign, answer_id: int) -> bool:
+    """Whether the answer is in the second coder's sample: a fixed pseudo-random draw per answer,
+    so raising the share keeps every answer already drawn and adds others."""
+    draw = int(hashlib.sha256(f"{campaign.id}:{answer_id}".encode()).hexdigest()[:8], 16) % 100
+    return draw < campaign.second_coding_percent
+
+
+def entries(session: Session, campaign: Campaign) -> list[QueueEntry]:
+    """Every open answer with its suggestion, decision and second code, least sure first."""
+    suggested, decided = suggestions(session, campaign), decisions(session, campaign)
+    seconds = latest(session, campaign, [CodingSource.second_coder.value])
+    rows = [QueueEntry(a, suggested.get(a.answer_id), decided.get(a.answer_id), seconds.get(a.answer_id))
+            for a in open_answers(session, campaign)]  # fmt: skip
+
+    def unsure_first(entry: QueueEntry) -> tuple[float, int]:
+        margin = entry.suggestion.margin if entry.suggestion and entry.suggestion.margin is not None else math.inf
+        return margin, entry.answer.answer_id
+
+    return sorted(rows, key=unsure_first)
+
+
+def queue(session: Session, campaign: Campaign, filters: QueueFilters, coder: str | None = None) -> list[QueueEntry]:
+    """The answers to review under ``filters``, in review order.
+
+    The second coder's queue holds the sampled answers someone else reviewed and nobody has
+    coded a second time yet; its entries carry neither the first decision nor the model's
+    suggestion (both would steer the second code).
+    """
+    out = []
+    for entry in entries(session, campaign):
+        a = entry.answer
+        if filters.second:
+            if (entry.decision is None or entry.second is not None or entry.decision.coder == coder
+                    or not in_second_sample(campaign, a.answer_id)):  # fmt: skip
+                continue
+            entry = QueueEntry(a, None, None)
+        if filters.question and a.item_id != filters.question:
+            continue
+        if filters.language and a.language != filters.language:
+            continue
+        if filters.unreviewed and entry.decision is not None:
+            continue
+        code = entry.decision or entry.suggestion
+        if filters.factor and (code is None or filters.factor not in code.labels):
+            continue
+        out.append(entry)
+    return out
+
+
+def set_second_coding(session: Session, campaign: Campaign, percent: int, *, actor: str) -> None:
+    if not 0 <= percent <= 100:
+        raise ReviewError(N_("the second-coding share is a percentage from 0 to 100, not %(n)s", n=percent))
+    audit.record(session, actor, "review.second_coding", campaign.slug, before=campaign.second_coding_percent,
+                 after=percent)  # fmt: skip
+    campaign.second_coding_percent = percent
+    session.add(campaign)
+    session.commit()
+
+
+def kappa(first: list[str], second: list[str]) -> float | None:
+    """Cohen's kappa of two codings of the same answers; None under ``MIN_PAIRS`` pairs or
+    when it is undefined (both coders gave one and the same code throughout)."""
+    if len(first) < MIN_PAIRS:
+        return None
+    from sklearn.metrics import cohen_kappa_score
+
+    if len(set(first) | set(second)) < 2:
+        return None
+    value = float(cohen_kappa_score(first, second))
+    return None if math.isnan(value) else round(value, 2)
+
+
+@dataclass
+class ReviewStats:
+    open_answers: int
+    reviewed: int
+    suggested: int
+    second_coded: int
+    model_kappa: float | None  # model's primary against the reviewers' primary
+    coder_kappa: float | None  # first against second coder, primary
+    by_source: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def machine_only(self) -> int:
+        return self.open_answers - self.reviewed
+
+
+def review_stats(session: Session, campaign: Campaign) -> ReviewStats:
+    rows = entries(session, campaign)
+    reviewed = [e for e in rows if e.decision is not None]
+    with_model = [e for e in reviewed if e.suggestion is not None]
+    paired = [e for e in reviewed if e.second is not None]
+    by_source: dict[str, int] = {}
+    for e in reviewed:
+        by_source[e.decision.source] = by_source.get(e.decision.source, 0) + 1  # type: ignore[union-attr]
+    return ReviewStats(
+        open_answers=len(rows), reviewed=len(reviewed), suggested=sum(e.suggestion is not None for e in rows),
+        second_coded=len(paired),
+        model_kappa=kappa([e.suggestion.primary for e in with_model], [e.decision.primary for e in with_model]),
+        coder_kappa=kappa([e.decision.primary for e in paired], [e.second.primary for e in paired]),
+        by_source=by_source,
+    )  # fmt: skip
+
+
+@dataclass
+class ReviewPage:
+    """One answer of the queue, where it stands, and its neighbours (for the arrow keys)."""
+
+    entry: QueueEntry | None
+    position: int  # 1-based; 0 when the queue is empty
+    total: int
+    previous: int | None
+    next: int | None
+
+
+def review_page(session: Session, campaign: Campaign, filters: QueueFilters, answer_id: int | None = None,
+                coder: str | None = None) -> ReviewPage:  # fmt: skip
+    """The answer ``answer_id`` of the queue under ``filters`` (the first when it is not in it)."""
+    rows = queue(session, campaign, filters, coder)
+    ids = [e.answer.answer_id for e in rows]
+    if not ids:
+        return ReviewPage(None, 0, 0, None, None)
+    i = ids.index(answer_id) if answer_id in ids else 0
+    return ReviewPage(rows[i], i + 1, len(ids), ids[i - 1] if i > 0 else None, ids[i + 1] if i + 1 < len(ids) else None)

@@ -1,0 +1,105 @@
+"""The review queue's pages: one answer at a time, decisions saved, roles kept apart."""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import Session, select
+
+from cips.models import AuditEvent, Campaign, Coding, Role, UserCreate
+from cips.services.campaigns import get_or_create_administration
+from cips.services.coding import current_model_digest, decisions, open_answers, suggest
+from cips.services.users import create_user
+from tests.manage.conftest import PASSWORD, sign_in
+from tests.review.conftest import TEXTS, KeywordModel
+
+
+def _suggested(session: Session, campaign: Campaign) -> None:
+    # Suggestions of the current model's name, so that the page starts no model run of its own.
+    suggest(session, campaign, KeywordModel(), current_model_digest())
+
+
+def test_queue_shows_the_least_sure_answer_with_the_models_codes(answered, session, client_as) -> None:
+    _suggested(session, answered)
+    page = client_as(Role.reviewer).get("/manage/campaigns/test/review/answers")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert TEXTS[0][1].replace("'", "&#39;") in html  # least sure first
+    assert "Human Resource Management (primary)" in html and "keyword:promotion" in html
+    assert f"Answer 1 of {len(TEXTS)}" in html
+    assert re.search(r'value="hrm" data-key="8" checked', html)  # the suggestion is the starting point
+
+
+def test_a_decision_is_saved_audited_and_the_next_answer_follows(answered, session, client_as) -> None:
+    _suggested(session, answered)
+    client = client_as(Role.reviewer)
+    first = client.get("/manage/campaigns/test/review/answers?unreviewed=1").get_data(as_text=True)
+    answer_id = int(re.search(r'name="answer_id" value="(\d+)"', first).group(1))
+    decision = {"answer_id": answer_id, "labels": ["culture", "hrm"], "primary": "culture"}
+    response = client.post("/manage/campaigns/test/review/answers?unreviewed=1", data=decision)
+    assert response.status_code == 303
+    location = response.headers["Location"]
+    assert "unreviewed=1" in location and f"answer={answer_id}" not in location
+    decided = decisions(session, answered)[answer_id]
+    assert (decided.labels, decided.primary, decided.coder) == (["culture", "hrm"], "culture", "reviewer@example.org")
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "review.decide")).one()
+    assert event.actor == "reviewer@example.org" and event.target == f"test#{answer_id}"
+    after = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"Answer 1 of {len(TEXTS) - 1}" in after
+
+
+def test_a_bad_decision_is_refused_with_its_reason(answered, session, client_as) -> None:
+    _suggested(session, answered)
+    client = client_as(Role.manager)
+    answer_id = open_answers(session, answered)[0].answer_id
+    response = client.post("/manage/campaigns/test/review/answers",
+                           data={"answer_id": answer_id, "labels": ["hrm"], "primary": "audit"})  # fmt: skip
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "is not among the chosen factors" in page
+    assert decisions(session, answered) == {}
+
+
+def test_reviewer_reaches_the_queue_and_nothing_else(answered, session, client_as) -> None:
+    client = client_as(Role.reviewer)
+    assert client.get("/manage/review").status_code == 200
+    for url in ("/manage/", "/manage/campaigns/test", "/manage/campaigns/test/export", "/manage/campaigns/test/report",
+                "/manage/campaigns/test/dashboard", "/manage/campaigns/test/edit", "/manage/briefing",
+                "/manage/stations", "/admin/users", "/admin/audit"):  # fmt: skip
+        assert client.get(url).status_code == 403, url
+    assert client.post("/manage/campaigns/test/review/second-coding", data={"percent": 50}).status_code == 403
+
+
+def test_another_administrations_reviewer_does_not_see_the_campaign(answered, session, loaded) -> None:
+    other = get_or_create_administration(session, "Other Customs").id
+    create_user(session, UserCreate(email="r2@example.org", role=Role.reviewer, password=PASSWORD,
+                                    administration_id=other), actor="test")  # fmt: skip
+    client = loaded.test_client()
+    assert sign_in(client, "r2@example.org").status_code == 302
+    assert client.get("/manage/campaigns/test/review/answers").status_code == 404
+    answer_id = open_answers(session, answered)[0].answer_id
+    refused = client.post("/manage/campaigns/test/review/answers", data={"answer_id": answer_id, "labels": ["hrm"]})
+    assert refused.status_code == 404
+    assert session.exec(select(Coding)).all() == []
+
+
+def test_second_coding_share_and_agreement_on_the_campaign_page(answered, session, client_as) -> None:
+    _suggested(session, answered)
+    manager = client_as(Role.manager)
+    assert manager.post("/manage/campaigns/test/review/second-coding", data={"percent": 100}).status_code == 302
+    session.refresh(answered)
+    assert answered.second_coding_percent == 100
+    for a in open_answers(session, answered):
+        manager.post("/manage/campaigns/test/review/answers", data={"answer_id": a.answer_id, "labels": ["hrm"]})
+    reviewer = client_as(Role.reviewer)
+    blind = reviewer.get("/manage/campaigns/test/review/answers?second=1").get_data(as_text=True)
+    assert "Decided by" not in blind and "review-suggestion" not in blind  # blind to the first code
+    assert f"Answer 1 of {len(TEXTS)}" in blind
+    for a in open_answers(session, answered):
+        labels = ["hrm"] if a.answer_id % 2 else ["audit"]
+        second = {"answer_id": a.answer_id, "labels": labels}
+        reviewer.post("/manage/campaigns/test/review/answers?second=1", data=second)
+    page = manager.get("/manage/campaigns/test").get_data(as_text=True)
+    assert f"{len(TEXTS)} of {len(TEXTS)} open answers reviewed; 0 coded by the model only" in page
+    assert f"({len(TEXTS)} answers coded twice)" in page
+    assert "Coder–coder agreement: not enough" not in page
