@@ -57,13 +57,17 @@ def review_with_keyboard(page: Any, url: str, count: int, keys: list[str], timeo
 
 
 def _serve(db_file: Path) -> tuple[Any, Any, str]:
-    from werkzeug.serving import make_server
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    class Quiet(WSGIRequestHandler):  # one line per request would bury the result
+        def log_request(self, *args: Any, **kwargs: Any) -> None:
+            pass
 
     from cips import create_app
 
     app = create_app({"DATABASE_URL": f"sqlite:///{db_file}", "SECRET_KEY": "bench-secret",
                       "FORMS_DIR": str(ROOT / "forms"), "RATELIMIT_ENABLED": False})  # fmt: skip
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=Quiet)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return app, server, f"http://127.0.0.1:{server.server_port}"
 
