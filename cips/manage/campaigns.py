@@ -27,6 +27,8 @@ from cips.manage.forms import (
     CampaignForm,
     InviteForm,
     PinForm,
+    ReviewWorkbookForm,
+    SecondCodingForm,
     StatusForm,
     TextAnalysisForm,
     format_quotas,
@@ -38,6 +40,7 @@ from cips.services.examples import quota_example
 from cips.services.invites import create_invites, invite_counts
 from cips.services.labels import localized_title
 from cips.services.messages import localized
+from cips.services.review import review_stats
 from cips.services.station import set_station_pin
 from cips.services.text_analysis import text_status
 
@@ -132,7 +135,8 @@ def campaign(slug: str):
         status_form=StatusForm(status=campaign.status.value), invite_form=InviteForm(), pin_form=PinForm(),
         invites=invite_counts(db.session, campaign.id), survey_url=external(url_for("survey.shell", slug=slug)),
         text=text, text_running=text is not None and bool(text.model) and text_jobs.running(campaign, text),
-        text_form=TextAnalysisForm(),
+        text_form=TextAnalysisForm(), review=review_stats(db.session, campaign),
+        second_form=SecondCodingForm(percent=campaign.second_coding_percent), workbook_form=ReviewWorkbookForm(),
     )  # fmt: skip
 
 
