@@ -119,3 +119,42 @@ def test_broker_skips_the_transport_block_and_specify_follows_other(live, contex
     assert stored[shown[0]] == "dont_know" and stored["lead_index"] == 4  # "don't know" left out of the mean
     assert yaml.safe_load(stored["order:leadership"]) == order
     assert problems == []
+
+
+# When each draft write committed and when the page was redrawn, in the page's own clock.
+ORDER_HOOK_JS = """
+window.__events = [];
+const put = IDBObjectStore.prototype.put;
+IDBObjectStore.prototype.put = function (value, key) {
+  const request = put.apply(this, arguments);
+  if (this.name === "drafts") {
+    const role = (value.answers || {}).ps_role;
+    this.transaction.addEventListener("complete", () => window.__events.push(`saved:${role}`));
+  }
+  return request;
+};
+document.addEventListener("DOMContentLoaded", () => {
+  new MutationObserver(() => window.__events.push("redrawn")).observe(document.getElementById("main"),
+                                                                      { childList: true });
+});
+"""
+
+
+def test_an_answer_is_stored_before_the_page_is_redrawn(live, context, tmp_path) -> None:
+    """A tap that changes what is asked redraws the page only once its draft is stored: the redraw
+    would otherwise run before the draft's transaction can commit and hold the answer back."""
+    slug = _load_logic_questionnaire(live, tmp_path)
+    context.add_init_script(ORDER_HOOK_JS)
+    page = context.new_page()
+    page.goto(f"{live.url}/s/{slug}?lang=en")
+    page.get_by_test_id("start-ps_logic").click()
+    page.get_by_test_id("consent").check()
+    page.get_by_test_id("continue").click()
+    expect(_item(page, "ps_role")).to_be_visible()
+    for role in ("broker", "transport"):
+        page.evaluate("() => { window.__events = []; }")
+        page.get_by_test_id(f"ps_role-{role}").check()  # the blocks asked change: the page is redrawn
+        _wait_until(lambda: "redrawn" in page.evaluate("() => window.__events"))
+        events = page.evaluate("() => window.__events")
+        assert f"saved:{role}" in events, events
+        assert events.index(f"saved:{role}") < events.index("redrawn"), events

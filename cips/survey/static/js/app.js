@@ -178,13 +178,18 @@ function onAnswer(itemId, value) {
   const state = logic.walk(definition(), app.draft.answers);
   // Answers to items this answer hides are cleared: the draft never holds what will not be sent.
   for (const id of logic.staleAnswers(definition(), app.draft.answers, state)) delete app.draft.answers[id];
-  saveDraft();
+  const saved = saveDraft();
   const changed = before.size !== state.asked.size || [...state.asked].some((id) => !before.has(id));
-  if (changed && app.screen === "section") {
+  if (!changed) return;
+  // Redrawn once the draft is stored: its transaction commits only after this task, so a redraw
+  // here would hold the answer back (bench/pwa_answer.py); the tapped control shows it already.
+  const draft = app.draft;
+  saved.then(() => {
+    if (app.draft !== draft || app.screen !== "section") return;
     const focused = document.activeElement && document.activeElement.id;
     render({ focus: false }); // show or hide the items whose condition changed
     if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
-  }
+  });
 }
 
 function afterConsent() {
