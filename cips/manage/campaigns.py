@@ -37,7 +37,7 @@ from cips.models import Administration, CampaignCreate, CampaignMode, CampaignSt
 from cips.services.campaign_edit import set_status, update_campaign
 from cips.services.campaigns import CampaignError, campaign_instruments, campaign_summaries, create_campaign
 from cips.services.examples import quota_example
-from cips.services.invites import create_invites, invite_counts
+from cips.services.invites import create_invites, invite_batches, invite_counts
 from cips.services.labels import localized_title
 from cips.services.messages import localized
 from cips.services.review import review_stats
@@ -133,7 +133,8 @@ def campaign(slug: str):
     return render_template(
         "manage/campaign.html", campaign=campaign, instruments=campaign_instruments(db.session, campaign),
         status_form=StatusForm(status=campaign.status.value), invite_form=InviteForm(), pin_form=PinForm(),
-        invites=invite_counts(db.session, campaign.id), survey_url=external(url_for("survey.shell", slug=slug)),
+        invites=invite_counts(db.session, campaign.id), batches=invite_batches(db.session, campaign.id),
+        survey_url=external(url_for("survey.shell", slug=slug)),
         text=text, text_running=text is not None and bool(text.model) and text_jobs.running(campaign, text),
         text_form=TextAnalysisForm(), review=review_stats(db.session, campaign),
         second_form=SecondCodingForm(percent=campaign.second_coding_percent), workbook_form=ReviewWorkbookForm(),

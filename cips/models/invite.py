@@ -24,3 +24,8 @@ class InviteToken(SQLModel, table=True):
     #: The submission that used the token: a retry of that same uuid is still accepted.
     used_by_uuid: uuid_lib.UUID | None = None
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: The ``cips campaign invite`` / campaign-page call that made it (1, 2, … per campaign): response
+    #: rates are counted per batch of links handed out together.
+    batch: int | None = None
+    #: First time the link was opened (survey page fetched with it); nothing about who or from where.
+    opened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

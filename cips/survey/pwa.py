@@ -21,6 +21,7 @@ from flask import Response, abort, current_app, render_template, request, url_fo
 from cips.extensions import db
 from cips.models import Campaign
 from cips.services.campaigns import public_campaign
+from cips.services.invites import mark_opened
 from cips.survey.blueprint import bp
 from cips.survey.document import campaign_document, document_bytes
 from cips.survey.i18n import text_direction, ui
@@ -69,6 +70,7 @@ def _guess_language(campaign: Campaign) -> str:
 @bp.get("/<slug>")
 def shell(slug: str):
     campaign = _campaign(slug)
+    mark_opened(db.session, campaign.id, request.args.get("t"))  # response rates per batch of links
     lang = _guess_language(campaign)
     html = render_template(
         "survey/app.html", campaign=campaign, lang=lang, dir=text_direction(lang),

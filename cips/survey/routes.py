@@ -21,6 +21,7 @@ from cips.instruments import logic
 from cips.instruments.service import definition_of
 from cips.models import Campaign, Instrument
 from cips.services.campaigns import current_versions, is_open, public_campaign
+from cips.services.invites import mark_opened
 from cips.submissions import budget, ingest_payload
 from cips.submissions.payload import plausible_time
 from cips.survey.blueprint import bp
@@ -108,6 +109,7 @@ def answer(slug: str, key: str):
     status = 200
     notices: list[str] = []
     if request.method == "GET":
+        mark_opened(db.session, campaign.id, request.args.get("t"))  # response rates per batch of links
         form.submission_uuid.data = str(uuid.uuid4())
         form.started_at.data = clock.now().isoformat()
         form.invite_token.data = request.args.get("t", "")
