@@ -33,6 +33,15 @@ _META_LABELS = {
     "pt": ("Identificador da resposta", "Questionário", "Versão do questionário", "Idioma das respostas",
            "Enviado (UTC)"),
 }  # fmt: skip
+#: The code columns after each open item: its factors (primary first), its primary, and who coded it
+#: (``reviewer``/``import``: a person's decision; ``model``: the model's suggestion only).
+CODE_PARTS = ("labels", "primary", "coded_by")
+_CODE_LABELS = {
+    "en": ("factors (primary first)", "primary factor", "coded by"),
+    "fr": ("facteurs (le principal d'abord)", "facteur principal", "codé par"),
+    "es": ("factores (el principal primero)", "factor principal", "codificado por"),
+    "pt": ("fatores (o principal primeiro)", "fator principal", "codificado por"),
+}  # fmt: skip
 _SELECTED = {"en": ("not selected", "selected"), "fr": ("non coché", "coché"),
              "es": ("no marcado", "marcado"), "pt": ("não marcado", "marcado")}  # fmt: skip
 LANGUAGES = tuple(_META_LABELS)
@@ -46,6 +55,7 @@ class Kind(StrEnum):
     single = "single"
     multi = "multi"
     choice = "choice"  # 0/1 indicator of one choice of a multiple-choice item
+    code = "code"  # an open answer's codes: ``choice`` names the part (CODE_PARTS)
     text = "text"
     number = "number"
 
@@ -125,6 +135,10 @@ def variables_for(definitions: list[Definition], lang: str) -> list[Variable]:
                 )  # fmt: skip
         else:
             out.append(Variable(item.id, kind, text, item.id))
+            if kind is Kind.text:
+                names = _CODE_LABELS.get(lang, _CODE_LABELS["en"])
+                out.extend(Variable(f"{item.id}_{part}", Kind.code, f"{text} — {name}", item.id, choice=part)
+                           for part, name in zip(CODE_PARTS, names, strict=True))  # fmt: skip
     return out
 
 
@@ -140,10 +154,11 @@ def _multi_values(raw: object) -> list[str] | None:
 
 
 def instrument_frame(respondents: pd.DataFrame, answers: pd.DataFrame, key: str,
-                     variables: list[Variable]) -> pd.DataFrame:  # fmt: skip
+                     variables: list[Variable], codes: pd.DataFrame | None = None) -> pd.DataFrame:  # fmt: skip
     """One row per respondent of questionnaire ``key`` (oldest submission first), one column per variable.
 
-    ``respondents`` and ``answers`` are the frames of :func:`cips.services.datasets.load_campaign_data`.
+    ``respondents`` and ``answers`` are the frames of :func:`cips.services.datasets.load_campaign_data`;
+    ``codes`` (``respondent``, ``item_id`` and one column per CODE_PARTS) the open answers' codes.
     Missing answers are NaN (numbers) or None (text).
     """
     resp = respondents[respondents["instrument"] == key].sort_values(["submitted_at", "respondent"])
@@ -175,6 +190,8 @@ def instrument_frame(respondents: pd.DataFrame, answers: pd.DataFrame, key: str,
             raw = texts[var.name] if var.name in texts else pd.Series(index=index, dtype=object)
             multi[var.name] = [_multi_values(v) for v in raw]
             columns[var.name] = [" ".join(v) if v is not None else None for v in multi[var.name]]
+        elif var.kind is Kind.code:
+            columns[var.name] = _code_column(codes, index, var)
         else:  # Kind.choice: 1 selected, 0 answered without it, NaN item skipped
             picked = multi[var.item_id or ""]
             columns[var.name] = [float("nan") if v is None else float(var.choice in v) for v in picked]
@@ -194,6 +211,13 @@ _WEIGHT_LABELS = {
 def weight_variable(lang: str) -> Variable:
     """The ``weight`` column: a number, mean 1 per questionnaire, ready for SPSS's WEIGHT BY."""
     return Variable(WEIGHT_COLUMN, Kind.number, _WEIGHT_LABELS.get(lang, _WEIGHT_LABELS["en"]))
+
+
+def _code_column(codes: pd.DataFrame | None, index: pd.Index, var: Variable) -> list[str | None]:
+    if codes is None or codes.empty:
+        return [None] * len(index)
+    mine = codes[codes["item_id"] == var.item_id].set_index("respondent")[var.choice]
+    return [v if isinstance(v, str) else None for v in mine.reindex(index)]
 
 
 CODEBOOK_COLUMNS = ("instrument", "variable", "spss_variable", "item_id", "type", "text", "factor", "reverse",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import event, func
@@ -22,6 +22,9 @@ from cips.models import DECIDING_SOURCES, Answer, Campaign, Coding, CodingSource
 from cips.services import audit
 from cips.services.campaigns import campaign_instruments
 from cips.services.messages import N_
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Answers classified per call of the model: bounds memory, and lets progress be stored as it goes.
 SUGGEST_BATCH = 200
@@ -204,3 +207,26 @@ def record_decisions(
                      primary=row.primary, source=source.value)  # fmt: skip
     session.commit()
     return rows
+
+
+def answer_codes(session: Session, campaign: Campaign) -> pd.DataFrame:
+    """Each coded open answer's codes, as exports show them: ``respondent`` (the submission's uuid),
+    ``item_id``, ``labels`` (space-separated, primary first), ``primary`` and ``coded_by``: the
+    decision's source where a person decided, else ``model``."""
+    import pandas as pd
+
+    suggested, decided = suggestions(session, campaign), decisions(session, campaign)
+    ids = set(suggested) | set(decided)
+    if not ids:
+        return pd.DataFrame(columns=["respondent", "item_id", "labels", "primary", "coded_by"])
+    where = session.exec(
+        select(Answer.id, Answer.item_id, Submission.uuid).join(Submission, Submission.id == Answer.submission_id)
+        .where(Submission.campaign_id == campaign.id, Answer.id.in_(ids))
+    ).all()  # fmt: skip
+    rows = []
+    for answer_id, item_id, uuid in where:
+        code = decided.get(answer_id) or suggested[answer_id]
+        source = code.source if answer_id in decided else CodingSource.model.value
+        rows.append({"respondent": str(uuid), "item_id": item_id, "labels": " ".join(code.labels),
+                     "primary": code.primary, "coded_by": source})  # fmt: skip
+    return pd.DataFrame(rows)

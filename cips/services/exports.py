@@ -51,6 +51,7 @@ from cips.instruments.service import definition_of
 from cips.models import Campaign, Instrument, Submission
 from cips.services import audit
 from cips.services.campaigns import campaign_instruments
+from cips.services.coding import answer_codes
 from cips.services.datasets import load_campaign_data
 from cips.services.exclusions import counted
 from cips.services.messages import N_
@@ -287,9 +288,10 @@ def build_export(session: Session, campaign: Campaign | str, fmt: str, *, lang: 
     for key in keys:  # every bad request is reported before any refusal
         _check_filter(pairs, key, variables[key])
     weights = _weights(campaign, data.respondents)
+    codes = answer_codes(session, campaign)
     frames: dict[str, pd.DataFrame] = {}
     for key in keys:
-        frame = instrument_frame(data.respondents, data.answers, key, variables[key])
+        frame = instrument_frame(data.respondents, data.answers, key, variables[key], codes)
         if weights is not None:
             frame[WEIGHT_COLUMN] = frame["submission_uuid"].map(weights).astype(float).to_numpy()
             variables[key] = [*variables[key], weight_variable(lang)]

@@ -49,4 +49,10 @@ def read_csv(data: bytes) -> list[list[str]]:
 
 
 def item_ids(definition_) -> list[str]:
-    return [item.id for item in definition_.items()]
+    """The item columns of an export: each item, and after an open one its three code columns."""
+    out = []
+    for item in definition_.items():
+        out.append(item.id)
+        if item.type.value == "text":
+            out.extend(f"{item.id}_{part}" for part in ("labels", "primary", "coded_by"))
+    return out

@@ -93,7 +93,8 @@ def test_exports_csv_of_two_questionnaires_is_a_zip_with_a_codebook(answered, se
     assert private[0] == META + item_ids(PRIVATE) and len(private) == 6
     assert {row[1] for row in private[1:]} == {"private_sector"} and {row[3] for row in private[1:]} == {"es"}
     listed = {(row[0], row[3]) for row in codebook[1:] if row[3]}
-    expected = {("officials", i) for i in item_ids(OFFICIALS)} | {("private_sector", i) for i in item_ids(PRIVATE)}
+    # Each item once, its code columns (open items) under the item they code.
+    expected = {("officials", i.id) for i in OFFICIALS.items()} | {("private_sector", i.id) for i in PRIVATE.items()}
     assert listed == expected
 
 
@@ -116,8 +117,8 @@ def test_exports_xlsx_has_a_sheet_per_questionnaire_and_a_codebook(answered, ses
     assert list(codebook[0]) == ["instrument", "variable", "spss_variable", "item_id", "type", "text", "factor",
                                  "reverse", "value_labels", "spss_codes"]  # fmt: skip
     entries = {(r[0], r[3]): dict(zip(codebook[0], r, strict=True)) for r in codebook[1:] if r[3]}
-    assert set(entries) == {("officials", i) for i in item_ids(OFFICIALS)} | {
-        ("private_sector", i) for i in item_ids(PRIVATE)}  # fmt: skip
+    assert set(entries) == {("officials", i.id) for i in OFFICIALS.items()} | {
+        ("private_sector", i.id) for i in PRIVATE.items()}  # fmt: skip
     lead_5 = entries[("officials", "lead_5")]
     assert lead_5["factor"] == "leadership" and lead_5["reverse"] is True and lead_5["type"] == "likert5"
     assert lead_5["text"] == OFFICIALS.item_map()["lead_5"].text["fr"]
@@ -217,7 +218,8 @@ def test_exports_several_versions_number_and_multi_choice(two_versions, session,
     rows = read_csv(export.data)
     header = rows[0]
     assert header == META + item_ids(OFFICIALS) + ["years_exact", "channels", "channels/email", "channels/phone",
-                                                   "channels/visit", "with"]  # fmt: skip
+                                                   "channels/visit", "with", "with_labels", "with_primary",
+                                                   "with_coded_by"]  # fmt: skip
     by_uuid = {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
     first, second, third, old = (by_uuid[b["uuid"]] for b in (two_versions[2], two_versions[3], two_versions[4],
                                                                two_versions[0]))  # fmt: skip
