@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
+from analysis.agreement import Agreement, agreement
 from cips.models import Campaign, Coding, CodingSource
 from cips.services import audit
 from cips.services.coding import OpenAnswer, decisions, latest, open_answers, suggestions
@@ -110,17 +111,24 @@ def set_second_coding(session: Session, campaign: Campaign, percent: int, *, act
     session.commit()
 
 
-def kappa(first: list[str], second: list[str]) -> float | None:
-    """Cohen's kappa of two codings of the same answers; None under ``MIN_PAIRS`` pairs or
-    when it is undefined (both coders gave one and the same code throughout)."""
-    if len(first) < MIN_PAIRS:
+def agreement_of(pairs: list[tuple[Coding, Coding]]) -> Agreement | None:
+    """Cohen's kappa (``analysis.agreement``) of paired codings, for the primary and per factor;
+    None under ``MIN_PAIRS`` pairs (the small-cell rule: a kappa of 3 answers says who chose what)."""
+    if len(pairs) < MIN_PAIRS:
         return None
-    from sklearn.metrics import cohen_kappa_score
+    return agreement([a.labels for a, _ in pairs], [a.primary for a, _ in pairs],
+                     [b.labels for _, b in pairs], [b.primary for _, b in pairs])  # fmt: skip
 
-    if len(set(first) | set(second)) < 2:
-        return None
-    value = float(cohen_kappa_score(first, second))
-    return None if math.isnan(value) else round(value, 2)
+
+def _primary(found: Agreement | None) -> float | None:
+    return None if found is None or found.primary.kappa is None else round(found.primary.kappa, 2)
+
+
+def _per_factor(found: Agreement | None) -> dict[str, float | None]:
+    """Kappa per label, rounded; None where undefined (nobody used the label) or too few pairs."""
+    if found is None:
+        return {}
+    return {label: None if k.kappa is None else round(k.kappa, 2) for label, k in found.labels.items()}
 
 
 @dataclass
@@ -132,6 +140,9 @@ class ReviewStats:
     model_kappa: float | None  # model's primary against the reviewers' primary
     coder_kappa: float | None  # first against second coder, primary
     by_source: dict[str, int] = field(default_factory=dict)
+    #: Kappa per factor (present/absent), model against reviewers and coder against coder.
+    model_by_factor: dict[str, float | None] = field(default_factory=dict)
+    coder_by_factor: dict[str, float | None] = field(default_factory=dict)
 
     @property
     def machine_only(self) -> int:
@@ -146,12 +157,12 @@ def review_stats(session: Session, campaign: Campaign) -> ReviewStats:
     by_source: dict[str, int] = {}
     for e in reviewed:
         by_source[e.decision.source] = by_source.get(e.decision.source, 0) + 1  # type: ignore[union-attr]
+    model = agreement_of([(e.suggestion, e.decision) for e in with_model])  # type: ignore[misc]
+    coders = agreement_of([(e.decision, e.second) for e in paired])  # type: ignore[misc]
     return ReviewStats(
         open_answers=len(rows), reviewed=len(reviewed), suggested=sum(e.suggestion is not None for e in rows),
-        second_coded=len(paired),
-        model_kappa=kappa([e.suggestion.primary for e in with_model], [e.decision.primary for e in with_model]),
-        coder_kappa=kappa([e.decision.primary for e in paired], [e.second.primary for e in paired]),
-        by_source=by_source,
+        second_coded=len(paired), model_kappa=_primary(model), coder_kappa=_primary(coders), by_source=by_source,
+        model_by_factor=_per_factor(model), coder_by_factor=_per_factor(coders),
     )  # fmt: skip
 
 

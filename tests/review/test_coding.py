@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from cips.models import AuditEvent, Campaign, Coding, CodingSource
 from cips.services.coding import CodingError, CodingIsAppendOnly, decisions, open_answers, record_decision, suggest
-from cips.services.review import QueueFilters, in_second_sample, kappa, queue, review_stats, set_second_coding
+from cips.services.review import QueueFilters, agreement_of, in_second_sample, queue, review_stats, set_second_coding
 from tests.review.conftest import TEXTS, KeywordModel
 
 
@@ -88,15 +88,21 @@ def test_second_coder_sees_the_sample_blind_and_kappa_needs_five_pairs(answered:
     stats = review_stats(session, answered)
     assert (stats.reviewed, stats.second_coded, stats.machine_only) == (len(TEXTS), 4, 0)
     assert stats.coder_kappa is None  # 4 pairs: under the small-cell rule
-    assert stats.model_kappa is not None
+    assert stats.model_kappa is not None and stats.model_by_factor["hrm"] is not None
+    assert stats.coder_by_factor == {}
     # The second coder's code is no decision: the first one's still stands.
     assert all(d.coder == "first@example.org" for d in decisions(session, answered).values())
 
 
-def test_kappa_of_two_coders() -> None:
-    assert kappa(["a", "b", "a", "b", "a", "b"], ["a", "b", "a", "b", "a", "b"]) == 1.0
-    assert kappa(["a", "b", "a", "b"], ["a", "b", "a", "b"]) is None
-    assert kappa(["a"] * 6, ["a"] * 6) is None
+def test_kappa_per_factor_and_for_the_primary_from_five_pairs() -> None:
+    def code(*labels: str) -> Coding:
+        return Coding(answer_id=1, campaign_id=1, labels=list(labels), primary=labels[0], source="reviewer")
+
+    first = [code("hrm"), code("audit"), code("hrm", "culture"), code("audit"), code("hrm")]
+    same = agreement_of(list(zip(first, first, strict=True)))
+    assert same is not None and same.primary.kappa == 1.0 and same.labels["culture"].kappa == 1.0
+    assert same.labels["transparency"].kappa is None  # nobody used it: undefined, not 0 or 1
+    assert agreement_of(list(zip(first[:4], first[:4], strict=True))) is None  # 4 pairs: not shown
 
 
 def test_half_sample_draws_about_half(answered: Campaign, session: Session) -> None:

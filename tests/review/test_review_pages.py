@@ -103,3 +103,4 @@ def test_second_coding_share_and_agreement_on_the_campaign_page(answered, sessio
     assert f"{len(TEXTS)} of {len(TEXTS)} open answers reviewed; 0 coded by the model only" in page
     assert f"({len(TEXTS)} answers coded twice)" in page
     assert "Coder–coder agreement: not enough" not in page
+    assert 'id="review-kappa"' in page and "Human Resource Management" in page  # kappa per factor
