@@ -3,19 +3,22 @@
 A code is never reused for another meaning: it is what users search for and what tests
 match. Ranges: E1xx language and text processing, E2xx codebook, E3xx classifier,
 E4xx themes, E5xx reports, E6xx review (agreement, review spreadsheets, learning from
-decisions). ``Errors.E101.format(...)`` gives ``"E101: ..."``.
+decisions); E7xx is the web app's write path (``cips.submissions.errors``, same mechanism).
+``Errors.E101.format(...)`` gives ``"E101: ..."``.
 """
 
 from __future__ import annotations
 
 
-class _WithCodes(type):
+class WithCodes(type):
+    """Metaclass of an ``Errors`` class: reading ``Errors.E101`` gives the message with its code."""
+
     def __getattribute__(cls, code: str) -> str:
         message = super().__getattribute__(code)
         return f"{code}: {message}" if code.startswith("E") and code[1:].isdigit() else message
 
 
-class Errors(metaclass=_WithCodes):
+class Errors(metaclass=WithCodes):
     E101 = "{n_texts} texts but {n_langs} languages"
     E102 = "detect_language takes a list of texts; for one text use detect_one(text)"
 

@@ -51,6 +51,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Select
 
 from cips.models import Answer, Campaign, Submission
+from cips.submissions.errors import Errors
 from cips.submissions.group_commit import GroupCommit, Job, sqlite_writer_queue
 from cips.submissions.invites import CLAIM, InviteTaken
 from cips.submissions.payload import AnswerRow
@@ -113,7 +114,7 @@ Work = tuple[list[Any], list[AnswerRow], Any]
 
 
 if tuple(Answer.__table__.c.keys()[1:]) != ANSWER_KEYS:
-    raise ImportError("E112: the answer table's columns no longer match ANSWER_KEYS")
+    raise ImportError(Errors.E703)
 
 
 class DirectWriter:
@@ -158,7 +159,7 @@ class DirectWriter:
                 return self._idle.pop()
         engine = self._engine()
         if engine is None:
-            raise RuntimeError("E110: the engine of this writer is gone")
+            raise RuntimeError(Errors.E701)
         # The pool's connect events run (SQLite pragmas), then the connection leaves the pool for good.
         proxied = engine.raw_connection()
         conn = proxied.driver_connection
@@ -417,7 +418,7 @@ class DirectWriter:
     def _known_hash(self, conn: Any, uuid_param: Any) -> str:
         existing = self._existing_hash(conn, uuid_param)
         if existing is None:  # only if the row was deleted in between (a campaign's data purged)
-            raise self.errors.OperationalError("E115: the stored submission with this uuid is gone; retry")
+            raise self.errors.OperationalError(Errors.E705)
         return existing
 
     def _existing_hash(self, conn: Any, uuid_param: Any) -> str | None:
@@ -439,7 +440,7 @@ def writer_for(engine: Engine, lookup: Select) -> DirectWriter:
     writer = _writers.get(engine)
     if writer is None and engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:"):
         # Its own connection would be another, empty, in-memory database.
-        raise RuntimeError("E111: submissions need a database file; in-memory SQLite is not supported")
+        raise RuntimeError(Errors.E702)
     if writer is None:
         with _writers_guard:
             writer = _writers.get(engine)

@@ -28,6 +28,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from cips.submissions.errors import Errors
+
 try:
     import fcntl
 except ImportError:  # not POSIX: threads of one process still queue; processes fall back on the busy timeout
@@ -113,7 +115,7 @@ class GroupCommit:
         finally:
             for job in take():  # a committer that failed before taking still owes this leader's job an answer
                 if not job.settled:
-                    job.failed(error or RuntimeError("E113: the group commit left a submission unsettled"))
+                    job.failed(error or RuntimeError(Errors.E704))
             with self._guard:
                 if self._waiting:  # hand over: the first of the next batch leads it
                     self._waiting[0]._lead = True

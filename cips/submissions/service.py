@@ -207,14 +207,6 @@ def ingest_body(
     The submission is committed on the write path's own connection (:mod:`cips.submissions.direct`),
     not in ``session``'s transaction: call it with no pending writes in ``session``.
     """
-    return _ingest(session, raw, content_type, max_bytes=max_bytes, body_size=body_size, truncated=truncated,
-                   budget=budget)  # fmt: skip
-
-
-def _ingest(
-    session: Session, raw: bytes, content_type: str | None, *, max_bytes: int, body_size: int | None, truncated: bool,
-    budget: QuarantineBudget | None,
-) -> Outcome:  # fmt: skip
     size = len(raw) if body_size is None else body_size
 
     def refuse(status: int, reason: str, errors: list[FieldError] | None = None, data: Any = None) -> Outcome:
