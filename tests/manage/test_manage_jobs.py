@@ -15,6 +15,7 @@ def test_jobs_of_one_process_run_at_most_jobs_at_once_together(tmp_path: Path) -
     """Each briefing is bounded in size, but a manager could start any number of them: without a bound
     on jobs running together, ten uploads ran ten model builds at once in one worker."""
     app = Flask(__name__)
+    app.config["JOBS_SYNC"] = False  # a bare app: what cips.config.Config sets for every real one
     release, guard = threading.Event(), threading.Lock()
     running, peak = [0], [0]
 
