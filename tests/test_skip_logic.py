@@ -320,6 +320,26 @@ def test_demo_respondents_follow_the_skip_logic() -> None:
     assert not any("lead_index" in p["answers"] for p in payloads)
 
 
+def test_demo_upbeat_region_leaves_non_substantive_answers_alone() -> None:
+    """The demo's upbeat headquarters moves Likert points only: a "don't know" stays what it is
+    (it used to be added to, which stopped `cips demo` once a shipped form offered it)."""
+    from cips.demo.generator import UPBEAT_REGION, DemoRespondents
+    from cips.submissions.payload import validate_answers
+
+    data = yaml.safe_load((FORMS_DIR / "officials.yaml").read_text(encoding="utf-8"))
+    data["version"] = 91
+    for section in data["sections"]:
+        for item in section["items"]:
+            if item["type"] == "likert5":
+                item["non_substantive"] = ["dont_know", "refused"]
+    definition = Instrument.model_validate(data)
+    payloads = list(DemoRespondents("demo", {"officials": (91, definition)}, ["en"], seed=3).payloads(200))
+    upbeat = [p["answers"] for p in payloads if p["answers"].get("bg_region") == UPBEAT_REGION]
+    assert any("dont_know" in answers.values() for answers in upbeat)
+    assert [e for p in payloads for e in validate_answers(definition, p["answers"])[1]
+            if e.message != "required item not answered"] == []  # fmt: skip
+
+
 def test_campaign_data_leaves_the_order_paradata_out(logic_campaign, client, session) -> None:
     from cips.models import Campaign
     from cips.services.datasets import load_campaign_data

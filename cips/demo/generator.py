@@ -143,7 +143,8 @@ class DemoRespondents:
         # After every draw of this respondent, so that the others stay what the seed made them.
         if answers.get("bg_region") == UPBEAT_REGION:
             for item in definition.items():
-                if item.type is ItemType.likert5 and item.id in answers:
+                # Scale points only: a "don't know" or "refused" is no point on the scale.
+                if item.type is ItemType.likert5 and isinstance(answers.get(item.id), int):
                     answers[item.id] = min(5, max(1, answers[item.id] + (-1 if item.reverse else 1)))
         if index == SPEEDER_INDEX:
             started = submitted - timedelta(minutes=SPEEDER_MINUTES)
