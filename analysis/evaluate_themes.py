@@ -45,7 +45,7 @@ from analysis.ledger import file_digest, git_state
 DEVELOPMENT = ("q1", "q2")
 N_RANDOM = 20
 OTHER_GROUP = "other"
-TUNE_THRESHOLDS = tuple(round(0.06 + 0.01 * k, 2) for k in range(20))
+TUNE_WEIGHTS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0)
 LEDGER_NEW = "# Evaluation ledger\n\nEvery look at a held-out set, in order.\n"
 LEDGER_TITLE = "## Theme benchmark (`python -m analysis.evaluate_themes --held-out`)"
 LEDGER_HEADER = ("| date (UTC) | commit | tree | questions | briefing ARI | meaning ARI | random ARI | settings |\n"
@@ -84,7 +84,7 @@ def load(data: Path) -> tuple[list[dict[str, str]], dict[str, str]]:
 
 
 def briefing_groups(
-    rows: list[dict[str, str]], data: Path, classifier: Any = None, grouping: Grouping = "auto"
+    rows: list[dict[str, str]], data: Path, classifier: Any = None, grouping: Grouping = "auto", embedder: Any = None
 ) -> tuple[list[str], dict[str, str]]:
     """Today's briefing theme of each contribution (see the module docstring) and the grouping used per question."""
     from analysis.briefing import Contribution, build_briefing, read_questions
@@ -96,7 +96,8 @@ def briefing_groups(
     questions = read_questions(questions_file) if questions_file.is_file() else None
     if questions:  # only the questions scored: a question without answers would be an empty section
         questions = [q for q in questions if q.id in {r["question"] for r in rows}]
-    briefing = build_briefing(items, lang="en", questions=questions or None, classifier=classifier, grouping=grouping)
+    briefing = build_briefing(items, lang="en", questions=questions or None, classifier=classifier, grouping=grouping,
+                              embedder=embedder)  # fmt: skip
     best: dict[int, tuple[int, str]] = {}  # contribution -> (length of its largest point, theme)
     for section in briefing.questions:
         for theme in section.themes:
@@ -118,16 +119,16 @@ def _labels(groups: np.ndarray) -> list[str]:
 
 
 def evaluate(rows: list[dict[str, str]], gold: dict[str, str], questions: Sequence[str], data: Path,
-             embedder: Embedder | CachedEmbedder, threshold: float = meaning.DISTANCE_THRESHOLD,
-             linkage: meaning.Linkage = meaning.LINKAGE, classifier: Any = None) -> dict[str, Any]:  # fmt: skip
+             embedder: Embedder | CachedEmbedder, classifier: Any = None) -> dict[str, Any]:  # fmt: skip
     """ARI per question and overall (mean over questions) of the briefing, meaning and random groupings."""
     chosen = [r for r in rows if r["question"] in questions]
     briefing, used = briefing_groups(chosen, data, classifier)
+    by_meaning, _ = briefing_groups(chosen, data, classifier, grouping="meaning", embedder=embedder)
     per_question: dict[str, dict[str, Any]] = {}
     for q in questions:
         idx = [k for k, r in enumerate(chosen) if r["question"] == q]
         truth = [gold[chosen[k]["id"]] for k in idx]
-        groups = _labels(meaning.group_by_meaning([chosen[k]["text"] for k in idx], embedder, threshold, linkage))
+        groups = [by_meaning[k] for k in idx]
         per_question[q] = {
             "n": len(idx),
             "gold_groups": len(set(truth)),
@@ -141,23 +142,22 @@ def evaluate(rows: list[dict[str, str]], gold: dict[str, str], questions: Sequen
                for m in ("briefing", "meaning", "random")}  # fmt: skip
     return {"questions": list(questions), "per_question": per_question, "overall": overall,
             "embeddings": getattr(embedder, "embedder", embedder).backend,
-            "threshold": threshold, "linkage": linkage,
+            "settings": f"ward, silhouette, concept weight {meaning.CONCEPT_WEIGHT}, max {meaning.MAX_THEME}",
             "note": "a contribution split into points takes the theme of its largest point; "
                     "'other points' and singletons form one group each"}  # fmt: skip
 
 
 def tune(rows: list[dict[str, str]], gold: dict[str, str], questions: Sequence[str],
          embedder: Embedder | CachedEmbedder) -> list[dict[str, Any]]:  # fmt: skip
-    """The meaning grouping's ARI per question and mean, for each linkage and threshold of the grid."""
-    vectors = {q: embedder.encode([r["text"] for r in rows if r["question"] == q]) for q in questions}
-    truth = {q: [gold[r["id"]] for r in rows if r["question"] == q] for q in questions}
+    """The meaning grouping's ARI (whole answers) per question and mean, for each concept weight of the grid."""
+    chosen = {q: [r for r in rows if r["question"] == q] for q in questions}
+    truth = {q: [gold[r["id"]] for r in chosen[q]] for q in questions}
     out = []
-    for linkage in ("average", "complete"):
-        for t in TUNE_THRESHOLDS:
-            scores = {q: round(adjusted_rand_score(truth[q], meaning.cluster_vectors(vectors[q], t, linkage)), 4)
-                      for q in questions}  # fmt: skip
-            mean = round(float(np.mean([*scores.values()])), 4)
-            out.append({"linkage": linkage, "threshold": t, **scores, "mean": mean})
+    for weight in TUNE_WEIGHTS:
+        scores = {q: round(adjusted_rand_score(truth[q], meaning.group_answers(
+                      [r["text"] for r in chosen[q]], [r.get("lang") or "en" for r in chosen[q]], embedder, weight)), 4)
+                  for q in questions}  # fmt: skip
+        out.append({"concept_weight": weight, **scores, "mean": round(float(np.mean([*scores.values()])), 4)})
     return out
 
 
@@ -170,7 +170,7 @@ def log_run(ledger: Path, result: dict[str, Any], data: Path) -> None:
     if LEDGER_TITLE not in text:
         text = text.rstrip("\n") + f"\n\n{LEDGER_TITLE}\n\n{LEDGER_HEADER}\n"
     o = result["overall"]
-    settings = f"{result['embeddings']}, {result['linkage']}, {result['threshold']}"
+    settings = f"{result['embeddings']}, {result['settings']}"
     row = (f"| {datetime.now(UTC):%Y-%m-%d %H:%M} | {state.commit[:7]} | {tree} | {scored} "
            f"| {o['briefing']} | {o['meaning']} | {o['random']} | {settings} |\n")  # fmt: skip
     ledger.write_text(text + row, encoding="utf-8")
@@ -181,11 +181,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, required=True, help="folder with contributions.csv and gold.csv")
     parser.add_argument("--questions", help=f"comma-separated ids (default: {','.join(DEVELOPMENT)})")
     parser.add_argument("--embeddings", default=None, help="e5 | tfidf | st:/path (default: $CIPS_EMBEDDINGS, else e5)")
-    parser.add_argument("--threshold", type=float, default=meaning.DISTANCE_THRESHOLD)
-    parser.add_argument("--linkage", choices=("average", "complete", "single"), default=meaning.LINKAGE)
     parser.add_argument("--held-out", action="store_true", help="score the held-out questions (logged in the ledger)")
     parser.add_argument("--ledger", type=Path, help="held-out ledger (default: EVAL_LOG.md beside the data folder)")
-    parser.add_argument("--tune", action="store_true", help="ARI of the meaning grouping over a threshold grid")
+    parser.add_argument("--tune", action="store_true", help="ARI of the meaning grouping over a concept-weight grid")
     args = parser.parse_args(argv)
     try:
         rows, gold = load(args.data)
@@ -215,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         best = max(grid, key=lambda g: g["mean"])
         print(json.dumps({"best": best, "questions": questions, "embeddings": embedder.embedder.backend}))
         return 0
-    result = evaluate(rows, gold, questions, args.data, embedder, args.threshold, args.linkage)
+    result = evaluate(rows, gold, questions, args.data, embedder)
     if held_out:  # logged before anyone sees the figures
         log_run(args.ledger or args.data.parent / "EVAL_LOG.md", result, args.data)
     print(f"{'question':<10} {'n':>4} {'briefing':>9} {'meaning':>8} {'random':>7}")

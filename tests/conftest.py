@@ -15,6 +15,8 @@ from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
 os.environ.setdefault("CIPS_SECRET_KEY", "test-secret-key")
+# The briefing groups answers by their embeddings: tests use the model-free backend unless they name e5.
+os.environ.setdefault("CIPS_EMBEDDINGS", "tfidf")
 
 from cips import create_app
 from cips.extensions import make_engine

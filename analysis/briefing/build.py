@@ -2,25 +2,31 @@
 
 Pipeline per question: answers are split into their points (``split_points``);
 each point gets its RAD factors from the shipped classifier and its concepts from
-the multilingual codebook; points are grouped into themes; each theme gets a
-template sentence, its factors and 2–6 verbatim quotes.
+the multilingual codebook; answers (or points) are grouped into themes; each theme
+gets a template sentence naming what its answers share, its factors (a tag, not its
+key) and verbatim quotes.
 
-Grouping (documented choice). A briefing sentence says "N contributions stressed
-X", so every contribution counted must actually be about X. Grouping points by
-their main codebook concept guarantees that, in any language, and works from a
-single answer up. BERTopic (``ThemeModel``) clusters are not tied to one subject
-(a KMeans cluster of 20 short points mixes two or three), and below a few dozen
-points they are unstable; they are used only for questions with at least
-``MIN_TOPIC_POINTS`` points and ``grouping="auto"`` (or always with
-``grouping="topics"``), and then the sentence gives a count per subject
-("la formation (5) et les échanges d'expériences (3)") so that it stays true.
+Grouping (documented choice). By default (``grouping="meaning"``) each question's
+answers are grouped as an editor groups them, by their main point:
+``analysis.briefing.meaning`` clusters whole answers by their embedding beside their
+codebook concepts, choosing the number of themes from the data; it agrees with the
+editor of the theme benchmark far more than the concept grouping (README, "Themes by
+meaning: measured"). Each theme is named by its most distinctive shared concept
+(c-TF-IDF over concepts, ``subjects.distinctive_key``), raised by at least two of its
+answers; where none is raised by half of them the heading lists its subjects and the
+sentence counts each ("la formation (5) et les échanges d'expériences (3)"), so that it
+stays true. Every answer is quoted exactly once, under its theme or under "other
+points" (answers sharing their main point with no other, and no-comment answers),
+by its span nearest the theme's centre, in maximal-marginal-relevance order.
 
-Points that fit no theme (no concept, classifier says "other"), and in questions with
-at least ``MIN_FOR_RESIDUAL`` contributions every subject raised by a single
-contribution, are quoted after the themes as "other points", without a synthesis.
-
-A BERTopic cluster can be *mixed*: no concept is shared by half of its contributions.
-Its sentence then names its most shared subjects, each with its own count, its heading
+``grouping="auto"`` is the previous default: points grouped by their most widely shared
+concept (true sentences from one answer up), BERTopic (``ThemeModel``) for questions
+with at least ``MIN_TOPIC_POINTS`` points; ``"concepts"`` and ``"topics"`` force either.
+There, points that fit no theme (no concept, classifier says "other"), and in questions
+with at least ``MIN_FOR_RESIDUAL`` contributions every subject raised by a single
+contribution, are quoted after the themes as "other points", and 2–6 quotes per theme
+are chosen. A cluster can be *mixed*: no concept is shared by half of its contributions;
+its sentence then names its most shared subjects, each with its own count, its heading
 lists them and its factors are theirs; in the key messages a concept counts only the
 contributions that raise it. No-comment answers ("RAS", "Nada que señalar") are counted,
 not themed: see ``analysis.briefing.no_comment``.
@@ -48,7 +54,7 @@ from analysis.briefing.model import (
     KeyMessage,  # fmt: skip
 )
 from analysis.briefing.no_comment import is_no_comment
-from analysis.briefing.quotes import LONG_POINT, MAX_QUOTES, Candidate, choose, excerpt
+from analysis.briefing.quotes import LONG_POINT, MAX_QUOTES, Candidate, choose, excerpt, one_per_answer
 from analysis.briefing.subjects import Point, sentence
 from analysis.factors import CORE_LANGUAGES, OTHER, factor_name
 from analysis.features import load_codebook
@@ -60,6 +66,8 @@ MIN_TOPIC_POINTS = 40
 #: Key messages shown in the graphic.
 N_KEY_MESSAGES = 8
 _NUMBERED = re.compile(r"(?:^|\s)\(?(?:\d{1,2}|[a-h])[).]\s")
+#: The key of "other points", the group of what fits no theme.
+RESIDUAL = f"factor:{OTHER}"
 #: Questions with this many contributions list subjects raised only once under "other points".
 MIN_FOR_RESIDUAL = 5
 #: A point this short whose only concept is "no comment" ("RAS", "Sin observaciones.") is not a theme.
@@ -171,20 +179,41 @@ def _add_cluster(groups: dict[str, list[int]], points: list[Point], idx: list[in
     groups[key] = idx
 
 
-def _group_by_meaning(points: list[Point], members: list[int]) -> dict[str, list[int]]:
-    """Points clustered by their embeddings (``analysis.briefing.meaning``); a point alone goes to "other points"."""
-    from analysis.briefing.meaning import OTHER as ALONE
-    from analysis.briefing.meaning import group_by_meaning
+def _group_by_meaning(points: list[Point], members: list[int], contributions: list[Contribution],
+                      embedder: Any) -> dict[str, list[int]]:  # fmt: skip
+    """Whole answers clustered by meaning (``analysis.briefing.meaning``), each theme keyed by its distinctive concept.
 
-    labels = group_by_meaning([points[i].text for i in members])
+    An answer is grouped as a whole, by its main point, as an editor does: all its points go to its
+    theme. An answer alone in its cluster goes to "other points".
+    """
+    from analysis.briefing.meaning import OTHER as ALONE
+    from analysis.briefing.meaning import group_answers
+
+    owners = list(dict.fromkeys(points[i].contribution for i in members))
+    langs = {points[i].contribution: points[i].lang for i in members}
+    labels = group_answers([contributions[o].answer for o in owners], [langs[o] for o in owners], embedder)
+    theme_of = dict(zip(owners, labels.tolist(), strict=True))
     groups: dict[str, list[int]] = {}
     for cluster in sorted(set(labels.tolist())):
-        idx = [members[k] for k in np.flatnonzero(labels == cluster)]
+        idx = [i for i in members if theme_of[points[i].contribution] == cluster]
         if cluster == ALONE:
             groups.setdefault(f"factor:{OTHER}", []).extend(idx)
         else:
-            _add_cluster(groups, points, idx)
+            groups[subj.distinctive_key(points, idx, members, groups)] = idx
     return groups
+
+
+def _one_quote_each(points: list[Point], idx: list[int], contributions: list[Contribution], concepts: list[str],
+                    embedder: Any) -> list[tuple[int, str]]:  # fmt: skip
+    """(point, verbatim text) of one quote per answer of the theme, central and varied (``quotes.one_per_answer``).
+
+    Each answer's candidate spans (``_candidates``; a long one by its sentence naming the theme's concepts)
+    are embedded, so that centrality and difference are by meaning, across languages.
+    """
+    candidates, _ = _candidates(points, idx, contributions)
+    texts = [excerpt(c.text, c.lang, concepts[:3], _concepts_of) for c in candidates]
+    order = one_per_answer(candidates, np.asarray(embedder.encode(texts), dtype=np.float64))
+    return [(candidates[k].point, texts[k]) for k in order]
 
 
 def _candidates(points: list[Point], idx: list[int],
@@ -222,9 +251,12 @@ def _quote(point: Point, text: str, contribution: Contribution, lang: str, conce
 
 
 def _theme(points: list[Point], idx: list[int], key: str, total: int, lang: str, position: int,
-           contributions: list[Contribution]) -> BriefingTheme:  # fmt: skip
+           contributions: list[Contribution], embedder: Any = None) -> BriefingTheme:  # fmt: skip
+    """A theme and its quotes; with ``embedder`` (grouping by meaning) every answer of the theme is quoted once."""
     support = subj.n_supporting(points, idx)
-    mixed = subj.is_mixed(points, idx, key, support)
+    # A theme by meaning that shares no concept (key "factor:other+") is headed by its subjects, not "Other".
+    unnamed = key != RESIDUAL and key.rstrip("+") == RESIDUAL
+    mixed = subj.is_mixed(points, idx, key, support) or (unnamed and bool(subj.named_subjects(points, idx, key, 1)))
     named = subj.named_subjects(points, idx, key, support) if mixed else []
     factors = subj.subject_factors(named) if mixed else subj.theme_factors(points, idx, support)
     candidates, vector_texts = _candidates(points, idx, contributions)
@@ -239,8 +271,9 @@ def _theme(points: list[Point], idx: list[int], key: str, total: int, lang: str,
         wanted=min(MAX_QUOTES, len(candidates)) if residual else None,
     )
     members = [(points[i].contribution, len(points[i].text)) for i in idx]
-    quotes = [_quote(points[candidates[k].point], candidates[k].text, contributions[candidates[k].contribution], lang,
-                     concepts) for k in picked]  # fmt: skip
+    spans = ([(candidates[k].point, candidates[k].text) for k in picked] if embedder is None
+             else _one_quote_each(points, idx, contributions, concepts, embedder))  # fmt: skip
+    quotes = [_quote(points[i], text, contributions[points[i].contribution], lang, concepts) for i, text in spans]
     if residual:  # what fits no theme: listed after the themes, without a synthesis
         text = i18n.count(lang, "other_points", support)
     else:
@@ -304,8 +337,12 @@ def _heading(question: Question, lang: str, number: int) -> str:
 
 def build_briefing(contributions: Iterable[Contribution | dict[str, Any]], lang: str = "fr", meeting: str | None = None,
                    title: str | None = None, questions: Sequence[Question] | None = None, classifier: Any = None,
-                   grouping: Grouping = "auto", source_name: str = "<contributions>") -> Briefing:  # fmt: skip
-    """The briefing, question by question, themes ordered by support (see the module docstring)."""
+                   grouping: Grouping = "meaning", source_name: str = "<contributions>",
+                   embedder: Any = None) -> Briefing:  # fmt: skip
+    """The briefing, question by question, themes ordered by support (see the module docstring).
+
+    ``embedder`` (grouping by meaning only) defaults to the configured one behind the shared cache.
+    """
     from analysis.language import detect_language
 
     i18n.text(lang)  # refuse an unknown language before any work
@@ -333,25 +370,35 @@ def build_briefing(contributions: Iterable[Contribution | dict[str, Any]], lang:
         members = [i for i in members if not _is_no_comment(points[i])]
         use_topics = grouping == "topics" or (grouping == "auto" and len(members) >= MIN_TOPIC_POINTS)
         use_topics = use_topics and len(members) >= 2
+        quoting = None  # the embedder when every answer is quoted once (grouping by meaning)
         if grouping == "meaning" and members:
-            used[q.id], groups = "meaning", _group_by_meaning(points, members)
+            if embedder is None:
+                from analysis.briefing.meaning import default_embedder
+
+                embedder = default_embedder()
+            quoting = embedder
+            used[q.id], groups = "meaning", _group_by_meaning(points, members, items, embedder)
+            # A no-comment answer is counted as such and, like every answer, quoted once: under "other points".
+            quiet = [i for i in by_question.get(q.id, []) if points[i].contribution in silent]
+            groups.setdefault(f"factor:{OTHER}", []).extend(quiet)
         elif use_topics:
             used[q.id], groups = "topics", _group_by_topics(points, members, lang)
         else:
             used[q.id], groups = "concepts", _group_by_concepts(points, members)
         if total >= MIN_FOR_RESIDUAL:  # a subject raised once joins "other points" rather than stand as a theme
-            for key in [k for k, idx in groups.items() if subj.n_supporting(points, idx) == 1]:
-                groups.setdefault(f"factor:{OTHER}", []).extend(groups.pop(key))
+            # (not "other points" itself: popped into itself, a lone residual point was lost)
+            for key in [k for k, idx in groups.items() if subj.n_supporting(points, idx) == 1 and k != RESIDUAL]:
+                groups.setdefault(RESIDUAL, []).extend(groups.pop(key))
         residual = sorted(groups.pop(f"factor:{OTHER}", []))
         ranked = sorted(
             groups.items(), key=lambda kv: (-subj.n_supporting(points, kv[1]), -len(kv[1]), subj.label(kv[0], lang))
         )
-        themes = [_theme(points, idx, key, total, lang, pos, items) for pos, (key, idx) in enumerate(ranked)]
+        themes = [_theme(points, idx, key, total, lang, pos, items, quoting) for pos, (key, idx) in enumerate(ranked)]
         for key, idx in ranked:  # a key message counts the contributions that raise its subject (mixed clusters)
             base = key.rstrip("+")
             theme_members[(q.id, key)] = {points[i].contribution for i in idx
                                           if base.startswith("factor:") or base in points[i].concepts}  # fmt: skip
-        other = _theme(points, residual, f"factor:{OTHER}", total, lang, 0, items) if residual else None
+        other = _theme(points, residual, f"factor:{OTHER}", total, lang, 0, items, quoting) if residual else None
         sections.append(BriefingQuestion(id=q.id, heading=_heading(q, lang, number), n_contributions=total,
                                          themes=themes, other=other, n_no_comment=len(silent)))  # fmt: skip
     # Named administrations are counted only when every contribution names one: "from 1 administration" would

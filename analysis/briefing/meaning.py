@@ -1,36 +1,47 @@
-"""Themes by meaning: answers grouped by what they say, across languages.
+"""Themes by meaning: the answers to one question grouped by what they say, across languages.
 
-Each text is embedded (``analysis.embeddings``: multilingual-e5-small by default, through the
-persistent cache, so each distinct answer is embedded once) and the texts of one question are
-grouped by agglomerative clustering on cosine distance with a **distance threshold** rather
-than a number of themes: the data decide how many themes there are, as an editor's do. A
-text alone in its cluster shares its main point with no other answer: it goes to "other
-points" (label ``OTHER``), as the editor of the theme benchmark does.
+An editor reads each answer and groups answers by their main point. Here each answer is
+represented by its sentence embedding (``analysis.embeddings``: multilingual-e5-small by
+default, through the persistent cache, so each distinct answer is embedded once) beside the
+codebook concepts it raises (TF-IDF over concept ids within the question, weighted by
+``CONCEPT_WEIGHT``): e5 alone puts most answers to one question within a small distance of
+each other, and the concepts, which the codebook spots in any of its languages, separate the
+subjects an editor separates. Answers are clustered with Ward linkage; the number of themes
+is the one with the best silhouette (the data decide it, as an editor's reading does). A
+theme of more than ``MAX_THEME`` answers is split in two (Ward again) until none is: the
+briefing quotes every answer once and at most ``MAX_QUOTES`` per theme. An answer alone in
+its cluster shares its main point with no other: it goes to "other points" (``OTHER``), as
+the editor of the theme benchmark did. An answer and its translation embed close and raise
+the same concepts, so themes merge languages by construction.
 
-The threshold and linkage were tuned on the development half of the theme benchmark only
-(``analysis/data/themes``, questions q1 and q2; see README, "Themes by meaning: measured",
-and ``python -m analysis.evaluate_themes --tune``): whole answers, mean ARI 0.067 against the
-editor, no better than the concept/BERTopic grouping (0.077), so this is an option of
-``build_briefing``, not its default. An answer and its translation embed close, so themes
-merge languages by construction.
+Tuned on the development half of the theme benchmark only (``analysis/data/themes``,
+questions q1 and q2; ``python -m analysis.evaluate_themes --tune`` prints the grid; README,
+"Themes by meaning: measured").
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Iterable, Sequence
 
 import numpy as np
-from sklearn.cluster import AgglomerativeClustering
+from scipy.cluster.hierarchy import fcluster, linkage
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import silhouette_score
+from sklearn.preprocessing import normalize
 
+from analysis.briefing.quotes import MAX_QUOTES
 from analysis.embeddings import CachedEmbedder, Embedder, get_embedder
 
-#: The label of texts that share their point with no other text ("other points").
+#: The label of answers that share their main point with no other answer ("other points").
 OTHER = -1
-Linkage = Literal["average", "complete", "single"]
-#: Tuned on the development questions (q1, q2) of the theme benchmark; see the module docstring.
-DISTANCE_THRESHOLD = 0.14
-LINKAGE: Linkage = "average"
+#: Weight of the concept block beside the (unit) e5 vector; tuned on q1-q2 (see the module docstring).
+CONCEPT_WEIGHT = 0.5
+#: A theme holds at most this many answers, so that every one of them can be quoted.
+MAX_THEME = MAX_QUOTES
+#: The fewest themes tried when choosing their number by silhouette.
+MIN_THEMES = 3
+#: Questions with fewer answers than this are not clustered: each answer is its own point.
+MIN_ANSWERS = 4
 
 
 def default_embedder(name: str | None = None) -> CachedEmbedder:
@@ -38,21 +49,54 @@ def default_embedder(name: str | None = None) -> CachedEmbedder:
     return CachedEmbedder(get_embedder(name))
 
 
-def cluster_vectors(vectors: np.ndarray, distance_threshold: float = DISTANCE_THRESHOLD,
-                    linkage: Linkage = LINKAGE) -> np.ndarray:  # fmt: skip
-    """Cluster labels of L2-normalised rows: 0, 1, … by first appearance, ``OTHER`` for a text alone.
+def answer_vectors(embedded: np.ndarray, concepts: Sequence[Iterable[str]],
+                   weight: float = CONCEPT_WEIGHT) -> np.ndarray:  # fmt: skip
+    """Unit rows: each answer's embedding beside ``weight`` times its concepts' TF-IDF within the question."""
+    embedded = np.asarray(embedded, dtype=np.float64)
+    docs = [" ".join(sorted(set(c))) for c in concepts]
+    if weight > 0 and any(docs):
+        tfidf = TfidfVectorizer(token_pattern=r"\S+", lowercase=False).fit_transform(docs)
+        embedded = np.hstack([embedded, weight * normalize(tfidf).toarray()])
+    return normalize(embedded)
 
-    Labels are renumbered in order of first appearance so that the same input always gives
-    the same labels, whatever order scikit-learn numbers its clusters in.
-    """
+
+def _ward(vectors: np.ndarray, k: int, tree: np.ndarray | None = None) -> np.ndarray:
+    tree = linkage(vectors, method="ward") if tree is None else tree
+    return fcluster(tree, t=k, criterion="maxclust") - 1
+
+
+def _best_k(vectors: np.ndarray) -> np.ndarray:
+    """Ward labels for the number of clusters with the best silhouette (the fewest on ties)."""
     n = len(vectors)
-    if n == 0:
-        return np.zeros(0, dtype=int)
-    if n == 1:
-        return np.array([OTHER])
-    raw = AgglomerativeClustering(
-        n_clusters=None, metric="cosine", linkage=linkage, distance_threshold=distance_threshold
-    ).fit_predict(np.asarray(vectors, dtype=np.float64))
+    tree = linkage(vectors, method="ward")
+    low = min(MIN_THEMES, n - 1)
+    best: tuple[float, np.ndarray] | None = None
+    for k in range(low, max(low + 1, n // 2)):
+        labels = _ward(vectors, k, tree)
+        if len(set(labels.tolist())) < 2:
+            continue
+        score = float(silhouette_score(vectors, labels))
+        if best is None or score > best[0]:
+            best = (score, labels)
+    return best[1] if best is not None else np.zeros(n, dtype=int)
+
+
+def cluster_answers(vectors: np.ndarray, max_theme: int = MAX_THEME) -> np.ndarray:
+    """Theme of each row: 0, 1, … by first appearance, ``OTHER`` for a row alone in its cluster."""
+    n = len(vectors)
+    if n < MIN_ANSWERS:
+        return np.full(n, OTHER)
+    raw = _best_k(np.asarray(vectors, dtype=np.float64))
+    queue = list(dict.fromkeys(raw.tolist()))
+    next_label = int(raw.max()) + 1
+    while queue:  # a theme too large to quote every answer is split along its own Ward tree
+        c = queue.pop()
+        idx = np.flatnonzero(raw == c)
+        if len(idx) > max_theme:
+            halves = _ward(vectors[idx], 2)
+            raw[idx[halves == 1]] = next_label
+            queue += [c, next_label]
+            next_label += 1
     sizes = np.bincount(raw)
     labels = np.full(n, OTHER)
     renumber: dict[int, int] = {}
@@ -62,17 +106,16 @@ def cluster_vectors(vectors: np.ndarray, distance_threshold: float = DISTANCE_TH
     return labels
 
 
-def group_by_meaning(
-    texts: Sequence[str],
-    embedder: Embedder | CachedEmbedder | None = None,
-    distance_threshold: float = DISTANCE_THRESHOLD,
-    linkage: Linkage = LINKAGE,
-) -> np.ndarray:
-    """The theme of each text (``OTHER`` when it shares its point with no other), for one question.
+def group_answers(texts: Sequence[str], langs: Sequence[str], embedder: Embedder | CachedEmbedder | None = None,
+                  weight: float = CONCEPT_WEIGHT) -> np.ndarray:  # fmt: skip
+    """The theme of each answer to one question (``OTHER`` when it shares its main point with no other).
 
     ``embedder`` defaults to the configured one behind the shared cache (:func:`default_embedder`).
     """
+    from analysis.features import analyse
+
     if not texts:
         return np.zeros(0, dtype=int)
     embedder = embedder or default_embedder()
-    return cluster_vectors(embedder.encode(list(texts)), distance_threshold, linkage)
+    concepts = [{h.concept for h in doc.hits} for doc in analyse(list(texts), list(langs))]
+    return cluster_answers(answer_vectors(embedder.encode(list(texts)), concepts, weight))

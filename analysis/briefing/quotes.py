@@ -1,4 +1,4 @@
-"""Choose 2 to 6 verbatim quotes per theme that cover its variety.
+"""Verbatim quotes per theme: one per answer (grouping by meaning), or 2 to 6 that cover its variety.
 
 Every quote is an exact substring of one answer: a point of a list answer, or for
 a long point its sentence that carries the theme's concepts. Nothing is trimmed
@@ -20,6 +20,8 @@ MIN_QUOTES = 2
 LONG_POINT = 320
 #: Two candidates this similar (cosine) are near-duplicates; only the first is quoted.
 NEAR_DUPLICATE = 0.9
+#: Maximal marginal relevance (``one_per_answer``): weight of centrality against difference from the quotes before.
+MMR_LAMBDA = 0.5
 #: Quotes of fewer words come last.
 SHORT_WORDS = 4
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
@@ -95,3 +97,27 @@ def choose(
                 continue
             picked.append(i)
     return sorted(picked, key=distinct.index)
+
+
+def one_per_answer(candidates: Sequence[Candidate], vectors: np.ndarray) -> list[int]:
+    """Indices of one candidate per answer, the quotes of a theme that quotes every answer, in reading order.
+
+    An answer is quoted by its candidate nearest the theme's centre; answers are ordered by maximal
+    marginal relevance (each next quote the one nearest the centre and least like the quotes before),
+    so the first quotes are central *and* different. ``vectors``: unit rows, one per candidate.
+    """
+    if not len(candidates):
+        return []
+    centre = vectors.mean(axis=0)
+    centrality = vectors @ (centre / (np.linalg.norm(centre) or 1.0))
+    best: dict[int, int] = {}
+    for k, c in enumerate(candidates):
+        if c.contribution not in best or centrality[k] > centrality[best[c.contribution]]:
+            best[c.contribution] = k
+    pool, order = list(best.values()), []
+    while pool:
+        redundancy = {k: max((float(vectors[k] @ vectors[j]) for j in order), default=0.0) for k in pool}
+        k = max(pool, key=lambda k: (MMR_LAMBDA * float(centrality[k]) - (1 - MMR_LAMBDA) * redundancy[k], -k))
+        order.append(k)
+        pool.remove(k)
+    return order

@@ -11,6 +11,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from analysis.briefing import i18n, labels
 from analysis.factors import OTHER, factor_name
 from analysis.features import load_codebook
@@ -33,6 +35,28 @@ class Point:
 
 def n_supporting(points: Sequence[Point], members: Iterable[int], concept: str | None = None) -> int:
     return len({points[i].contribution for i in members if concept is None or concept in points[i].concepts})
+
+
+def distinctive_key(points: list[Point], idx: list[int], question: list[int], taken: dict[str, list[int]]) -> str:
+    """The concept that best tells this theme from the question's others (c-TF-IDF over concepts), else its factor.
+
+    Score: share of the theme's answers raising the concept times log(1 + answers to the question / answers
+    raising it anywhere in the question), as BERTopic's class-based TF-IDF; only concepts raised by at
+    least two of the theme's answers (or its only one) can name it, so no title rests on a single quote.
+    """
+    support = n_supporting(points, idx)
+    total = n_supporting(points, question)
+    in_theme = Counter({c: n_supporting(points, idx, c) for i in idx for c in points[i].concepts})
+    shared = [c for c, n in in_theme.items() if n >= min(2, support) and c != "no_comment"]
+    if shared:
+        score = {c: in_theme[c] / support * np.log1p(total / n_supporting(points, question, c)) for c in shared}
+        key = max(sorted(shared), key=lambda c: (round(score[c], 9), in_theme[c]))
+    else:
+        factors = Counter(f for i in idx for f in points[i].factors)
+        key = f"factor:{sorted(factors.items(), key=lambda kv: (-kv[1], kv[0] == OTHER, kv[0]))[0][0]}"
+    while key in taken or key == f"factor:{OTHER}":  # two themes led by one concept stay two; "other" is the residual
+        key += "+"
+    return key
 
 
 def theme_factors(points: list[Point], idx: list[int], support: int) -> list[str]:

@@ -10,7 +10,7 @@ import pytest
 
 import analysis
 from analysis import evaluate_themes
-from analysis.briefing.meaning import OTHER, group_by_meaning
+from analysis.briefing.meaning import OTHER, group_answers
 from analysis.embeddings import CachedEmbedder, EmbeddingCache, get_embedder
 
 # Made-up words: no codebook concept fires, so the briefing's concept grouping puts every point of a
@@ -60,7 +60,7 @@ def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = evaluate_themes.main([*args, "--embeddings", "tfidf", "--threshold", "0.5"])
+    code = evaluate_themes.main([*args, "--embeddings", "tfidf"])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -114,7 +114,7 @@ def test_held_out_run_is_logged_in_the_ledger(data: Path, capsys: pytest.Capture
     text = ledger.read_text(encoding="utf-8")
     assert text.startswith("# Evaluation ledger\n\nsomeone else's table\n")  # appended, not rewritten
     rows = [line for line in text.splitlines() if line.startswith("| 20")]
-    assert len(rows) == 1 and "| q3 (gold.csv sha256:" in rows[0] and "tfidf, average, 0.5" in rows[0]
+    assert len(rows) == 1 and "| q3 (gold.csv sha256:" in rows[0] and "tfidf, ward, silhouette" in rows[0]
 
 
 def test_unknown_question_and_missing_gold_are_named(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -139,7 +139,7 @@ def test_same_answer_in_four_languages_is_one_theme(tmp_path: Path) -> None:
         "A formação dos jovens funcionários em ética deveria começar na escola aduaneira.",
     ]
     embedder = CachedEmbedder(get_embedder("e5"), EmbeddingCache(tmp_path / "cache.sqlite3"))
-    labels = group_by_meaning(texts, embedder)
+    labels = group_answers(texts, ["en", "fr", "es", "pt", "en", "fr", "es", "pt"], embedder)
     assert labels[0] != OTHER
     assert list(labels[:4]) == [labels[0]] * 4
     assert labels[0] not in labels[4:]

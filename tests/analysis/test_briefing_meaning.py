@@ -1,0 +1,171 @@
+"""The briefing grouped by meaning: every answer quoted once, verbatim; titles from members; quotes central and varied.
+
+These use the ``tfidf`` embedder (no model to load) and the keyword classifier stub, except the one
+test with the real default backend (e5) on about twenty texts.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from analysis.briefing import Contribution, build_briefing, read_contributions, read_questions, render_markdown
+from analysis.briefing.meaning import MAX_THEME, OTHER, cluster_answers
+from analysis.briefing.quotes import Candidate, one_per_answer
+from analysis.briefing.render_md import md_text
+from analysis.embeddings import CachedEmbedder, EmbeddingCache, get_embedder
+from tests.analysis.conftest import StubModel
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+THEMES = Path(__file__).resolve().parents[2] / "analysis" / "data" / "themes"
+
+
+@pytest.fixture
+def tfidf(tmp_path: Path) -> CachedEmbedder:
+    return CachedEmbedder(get_embedder("tfidf"), EmbeddingCache(tmp_path / "embeddings.sqlite3"))
+
+
+def quoted_once_each(b, items: list[Contribution]) -> None:
+    """Every contribution is quoted exactly once, under a theme or "other points", by a substring of its answer."""
+    for section in b.questions:
+        answers = [c.answer for c in items if c.question in (section.id, section.heading)]
+        quotes = [q.text for t in [*section.themes, *([section.other] if section.other else [])] for q in t.quotes]
+        owner = []
+        for quote in quotes:
+            found = [k for k, a in enumerate(answers) if quote in a]
+            assert found, f"{quote!r} is not verbatim from an answer to {section.id}"
+            owner.append(found[0] if len(found) == 1 else tuple(found))
+        # Same answer given twice (two administrations): each copy is quoted, so the count matches.
+        assert len(quotes) == len(answers), (section.id, len(quotes), len(answers))
+        single = Counter(o for o in owner if isinstance(o, int))
+        assert all(n == 1 for n in single.values()), section.id
+        for theme in section.themes:
+            assert 1 <= len(theme.quotes) <= MAX_THEME
+
+
+def test_every_contribution_of_the_example_is_quoted_once_verbatim(tfidf: CachedEmbedder) -> None:
+    items = read_contributions(DATA / "contributions.csv")
+    questions = read_questions(DATA / "questions.yaml")
+    b = build_briefing(items, lang="fr", questions=questions, classifier=StubModel(), grouping="meaning",
+                       embedder=tfidf)  # fmt: skip
+    assert set(b.grouping.values()) == {"meaning"}
+    by_id = {q.id: q for q in questions}
+    for c in items:  # the file names questions by id; sections are by id too
+        assert c.question in by_id
+    quoted_once_each(b, items)
+
+
+def test_every_contribution_of_the_theme_benchmark_is_quoted_once_verbatim(tfidf: CachedEmbedder) -> None:
+    with (THEMES / "contributions.csv").open(encoding="utf-8") as f:  # the development questions only
+        rows = [r for r in csv.DictReader(f) if r["question"] in ("q1", "q2")]
+    items = [Contribution(question=r["question"], answer=r["text"], lang=r["lang"]) for r in rows]
+    b = build_briefing(items, lang="en", classifier=StubModel(), grouping="meaning", embedder=tfidf)
+    quoted_once_each(b, items)
+    assert sum(len(t.quotes) for s in b.questions for t in s.themes) > len(items) / 2  # most are in a theme
+
+
+def test_theme_titles_and_sentences_are_drawn_from_their_members(tfidf: CachedEmbedder) -> None:
+    from analysis.briefing import labels
+    from analysis.features import analyse
+
+    items = read_contributions(DATA / "contributions.csv")
+    b = build_briefing(items, lang="en", questions=read_questions(DATA / "questions.yaml"), classifier=StubModel(),
+                       grouping="meaning", embedder=tfidf)  # fmt: skip
+    checked = 0
+    for section in b.questions:
+        for theme in section.themes:
+            quotes = [q.text for q in theme.quotes]
+            raised = Counter(c for doc in analyse(quotes, [q.lang or "en" for q in theme.quotes])
+                             for c in {h.concept for h in doc.hits})  # fmt: skip
+            key = theme.key.rstrip("+")
+            if key.startswith("factor:"):
+                continue
+            # The title's concept is raised by at least two of the theme's quoted answers (or its only one).
+            assert raised[key] >= min(2, len(quotes)), (theme.label, quotes)
+            # Each subject the sentence names is one the quotes raise.
+            for concept in theme.concepts:
+                phrase = labels.concept_phrase(concept, "en")
+                if phrase in theme.sentence:
+                    assert raised[concept] >= 1, (phrase, quotes)
+            checked += 1
+    assert checked >= 3
+
+
+def test_one_quote_per_answer_central_then_different() -> None:
+    # Unit vectors at these angles (degrees): answers 0-2 say one thing, answers 3-4 another; answer 0 also has a
+    # second, less central candidate (-30 degrees).
+    angles = [0, 1, 2, 40, 41, -30]
+    owners = [0, 1, 2, 3, 4, 0]
+    rad = np.radians(angles)
+    vectors = np.column_stack([np.cos(rad), np.sin(rad)])
+    candidates = [Candidate(k, owner, str(a), "en") for k, (owner, a) in enumerate(zip(owners, angles, strict=True))]
+    order = [candidates[k].text for k in one_per_answer(candidates, vectors)]
+    assert sorted(order) == ["0", "1", "2", "40", "41"]  # one quote per answer, answer 0 by its central candidate
+    # Central first (2 is nearest the centre), then different: 40 or 41 before 1 and 0, which say what 2 says;
+    # by centrality alone the order would be 2, 1, 0, 40, 41.
+    assert order[0] == "2" and order[1] in {"40", "41"}
+
+
+def test_no_theme_larger_than_its_quotes_and_lone_answers_are_other_points() -> None:
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(2, 8))
+    vectors = np.vstack([centres[0] + 0.01 * rng.normal(size=(9, 8)), centres[1] + 0.01 * rng.normal(size=(2, 8)),
+                         rng.normal(size=(1, 8)) * 5])  # fmt: skip
+    labels = cluster_answers(vectors / np.linalg.norm(vectors, axis=1, keepdims=True))
+    sizes = Counter(labels[labels != OTHER].tolist())
+    assert max(sizes.values()) <= MAX_THEME
+    assert set(labels[:9].tolist()).isdisjoint(labels[9:11].tolist())
+    assert labels[11] == OTHER
+
+
+def test_markdown_shows_each_theme_factor_as_a_tag(tfidf: CachedEmbedder) -> None:
+    items = read_contributions(DATA / "contributions.csv")
+    b = build_briefing(items, lang="en", classifier=StubModel(), grouping="meaning", embedder=tfidf)
+    md = render_markdown(b)
+    themes = [t for section in b.questions for t in section.themes]
+    # Themes are keyed by what their answers share (a concept), the factor is only shown beside them.
+    assert sum(not t.key.startswith("factor:") for t in themes) > len(themes) / 2
+    for theme in themes:
+        assert theme.factor_names and md_text(", ".join(theme.factor_names)) in md
+
+
+def test_same_answer_in_four_languages_is_one_theme_of_the_briefing(tmp_path: Path) -> None:
+    """multilingual-e5-small, the default backend, on 20 answers: up to a minute on a loaded machine."""
+    same = [
+        ("en", "The survey helped us convince senior management to adopt a new code of conduct for all officers."),
+        ("fr", "L'enquête nous a aidés à convaincre la direction d'adopter un nouveau code de conduite pour tous "
+               "les agents."),
+        ("es", "La encuesta nos ayudó a convencer a la dirección de adoptar un nuevo código de conducta para todos "
+               "los funcionarios."),
+        ("pt", "O inquérito ajudou-nos a convencer a direção a adotar um novo código de conduta para todos os "
+               "funcionários."),
+    ]  # fmt: skip
+    others = [
+        ("en", "We would like more funding for translating the WCO tools into Portuguese."),
+        ("en", "Translation of the guides into Portuguese would help our regional offices."),
+        ("fr", "Nous souhaitons que les réunions régionales d'échange entre pairs soient organisées chaque année."),
+        ("fr", "Un échange d'expériences entre administrations voisines serait très utile."),
+        ("es", "Los resultados se publicaron en el sitio web de la aduana para los operadores económicos."),
+        ("es", "Publicamos un resumen de los resultados para el sector privado."),
+        ("pt", "A formação dos jovens funcionários em ética deveria começar na escola aduaneira."),
+        ("pt", "Formação em integridade para todos os novos funcionários."),
+        ("en", "Our staff appreciated the anonymity of the survey and answered frankly."),
+        ("fr", "L'anonymat de l'enquête a permis aux agents de s'exprimer librement."),
+        ("en", "The rotation of officers at border posts should be regular and transparent."),
+        ("es", "La rotación del personal en las fronteras debe ser periódica."),
+        ("en", "Thanks to the WCO Secretariat for its support."),
+        ("fr", "Nous remercions le Secrétariat de l'OMD pour son appui."),
+        ("en", "Electronic payment of duties removed most cash handling at our offices."),
+        ("pt", "O pagamento eletrónico dos direitos reduziu o manuseamento de dinheiro."),
+    ]
+    items = [Contribution(question="q", answer=text, lang=lang) for lang, text in same + others]
+    embedder = CachedEmbedder(get_embedder("e5"), EmbeddingCache(tmp_path / "cache.sqlite3"))
+    b = build_briefing(items, lang="fr", classifier=StubModel(), grouping="meaning", embedder=embedder)
+    home = [t for t in b.questions[0].themes if any(q.text == same[0][1] for q in t.quotes)]
+    assert len(home) == 1, "the English answer is quoted under one theme"
+    assert {q.text for q in home[0].quotes} >= {text for _, text in same}  # its translations beside it
+    quoted_once_each(b, items)
