@@ -204,13 +204,18 @@ def _group_by_meaning(points: list[Point], members: list[int], contributions: li
 
 
 def _one_quote_each(points: list[Point], idx: list[int], contributions: list[Contribution], concepts: list[str],
-                    embedder: Any) -> list[tuple[int, str]]:  # fmt: skip
+                    embedder: Any, whole: bool = False) -> list[tuple[int, str]]:  # fmt: skip
     """(point, verbatim text) of one quote per answer of the theme, central and varied (``quotes.one_per_answer``).
 
     Each answer's candidate spans (``_candidates``; a long one by its sentence naming the theme's concepts)
     are embedded, so that centrality and difference are by meaning, across languages.
     """
-    candidates, _ = _candidates(points, idx, contributions)
+    if whole:  # "other points": each answer by itself, not one of its points
+        firsts = {points[i].contribution: i for i in reversed(idx)}
+        candidates = [Candidate(i, c, contributions[c].answer.strip(), points[i].lang)
+                      for c, i in sorted(firsts.items())]  # fmt: skip
+    else:
+        candidates, _ = _candidates(points, idx, contributions)
     texts = [excerpt(c.text, c.lang, concepts[:3], _concepts_of) for c in candidates]
     order = one_per_answer(candidates, np.asarray(embedder.encode(texts), dtype=np.float64))
     return [(candidates[k].point, texts[k]) for k in order]
@@ -272,7 +277,7 @@ def _theme(points: list[Point], idx: list[int], key: str, total: int, lang: str,
     )
     members = [(points[i].contribution, len(points[i].text)) for i in idx]
     spans = ([(candidates[k].point, candidates[k].text) for k in picked] if embedder is None
-             else _one_quote_each(points, idx, contributions, concepts, embedder))  # fmt: skip
+             else _one_quote_each(points, idx, contributions, concepts, embedder, whole=residual))  # fmt: skip
     quotes = [_quote(points[i], text, contributions[points[i].contribution], lang, concepts) for i, text in spans]
     if residual:  # what fits no theme: listed after the themes, without a synthesis
         text = i18n.count(lang, "other_points", support)

@@ -145,7 +145,7 @@ def test_briefing_a_question_with_a_single_answer_still_renders(default_model) -
 def test_briefing_list_answers_are_split_into_points(default_model) -> None:
     answer = "1) more training on ethics for officers; 2) electronic payment of duties; 3) asset declarations"
     b = build_briefing([Contribution("q", answer, lang="en"), Contribution("q", "Training of officers.", lang="en")],
-                       lang="en", classifier=default_model)  # fmt: skip
+                       lang="en", classifier=default_model, grouping="auto")  # fmt: skip
     quotes = [q.text for t in b.questions[0].themes for q in t.quotes]
     assert answer not in quotes and len(b.questions[0].themes) >= 2
     assert all(q in answer or q == "Training of officers." for q in quotes)
@@ -344,7 +344,9 @@ NO_COMMENT = ["Rien à signaler", "Sans observation", "Nada que señalar", "R.A.
 def test_briefing_no_comment_phrases_are_counted_not_themed_nor_noted(default_model) -> None:
     items = [Contribution("q1", "La formation du personnel à l'éthique doit être renforcée."),
              Contribution("q1", "Il faut plus de formation sur l'intégrité pour les agents.")]  # fmt: skip
-    b = build_briefing(items + [Contribution("q1", text) for text in NO_COMMENT], lang="fr", classifier=default_model)
+    b = build_briefing(
+        items + [Contribution("q1", text) for text in NO_COMMENT], lang="fr", classifier=default_model, grouping="auto"
+    )  # grouping by meaning quotes them too, under "other points"
     [q] = b.questions
     assert q.n_no_comment == len(NO_COMMENT) and q.other is None
     assert [t.label for t in q.themes] == ["Formation du personnel"]
@@ -362,7 +364,7 @@ def test_briefing_mixed_topic_cluster_sentence_names_its_subjects(contributions,
     # 47 answers to one question: BERTopic grouping, with clusters where no subject is shared by a third.
     items = [Contribution("q", c.answer, lang=c.lang) for c in contributions[:47]]
     for lang in ("fr", "en"):
-        b = build_briefing(items, lang=lang, classifier=default_model)
+        b = build_briefing(items, lang=lang, classifier=default_model, grouping="auto")
         assert b.grouping == {"q": "topics"}
         themes = b.questions[0].themes
         assert themes and all(not re.search(r"\s\.$", t.sentence) for t in themes), [t.sentence for t in themes]

@@ -169,3 +169,18 @@ def test_same_answer_in_four_languages_is_one_theme_of_the_briefing(tmp_path: Pa
     assert len(home) == 1, "the English answer is quoted under one theme"
     assert {q.text for q in home[0].quotes} >= {text for _, text in same}  # its translations beside it
     quoted_once_each(b, items)
+
+
+def test_no_comment_answers_are_counted_and_quoted_once_under_other_points(tfidf: CachedEmbedder) -> None:
+    texts = ["La formation du personnel à l'éthique doit être renforcée.",
+             "Il faut plus de formation sur l'intégrité pour les agents.",
+             "1) Rotation des agents; 2) paiement électronique", "Rien à signaler", "R.A.S."]  # fmt: skip
+    items = [Contribution("q1", t, lang="fr") for t in texts]
+    b = build_briefing(items, lang="fr", classifier=StubModel(), embedder=tfidf)  # grouping by meaning: the default
+    [q] = b.questions
+    assert b.grouping == {"q1": "meaning"} and q.n_no_comment == 2
+    assert q.other is not None
+    other = [quote.text for quote in q.other.quotes]
+    assert {"Rien à signaler", "R.A.S."} <= set(other)
+    assert texts[2] in other  # "other points" quote an answer whole, not one of its points
+    quoted_once_each(b, items)
