@@ -15,8 +15,6 @@ from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
 os.environ.setdefault("CIPS_SECRET_KEY", "test-secret-key")
-# The briefing groups answers by their embeddings: tests use the model-free backend unless they name e5.
-os.environ.setdefault("CIPS_EMBEDDINGS", "tfidf")
 
 from cips import create_app
 from cips.extensions import make_engine
@@ -146,3 +144,9 @@ def fake_embedder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> FakeEmbedd
     monkeypatch.setattr(text_analysis, "sentence_embedder", configured)
     fake.cache_path = path  # type: ignore[attr-defined]
     return fake
+
+
+@pytest.fixture
+def tfidf_embeddings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The briefing groups answers by their embeddings: briefing tests use the model-free backend, not e5."""
+    monkeypatch.setenv("CIPS_EMBEDDINGS", "tfidf")

@@ -10,6 +10,8 @@ import pytest
 
 from cips.services.briefings import BriefingError, briefing_from_upload, download_name
 
+pytestmark = pytest.mark.usefixtures("tfidf_embeddings")
+
 DATA = Path(__file__).resolve().parent / "data"
 CSV = DATA / "contributions.csv"
 QUESTIONS = DATA / "questions.yaml"

@@ -26,6 +26,8 @@ from analysis.briefing.render_docx import FIXED_DATE
 from analysis.briefing.render_md import md_text
 from analysis.features import load_codebook
 
+pytestmark = pytest.mark.usefixtures("tfidf_embeddings")
+
 DATA = Path(__file__).resolve().parent.parent / "data"
 CSV = DATA / "contributions.csv"
 QUESTIONS = DATA / "questions.yaml"

@@ -10,6 +10,8 @@ import pytest
 
 from analysis.briefing import BriefingInputError, build_briefing, read_contributions, render_docx, render_markdown
 
+pytestmark = pytest.mark.usefixtures("tfidf_embeddings")
+
 PASTED = 'question,answer\nq1,"More training\x0bfor officers on ethics."\nq1,"Rotation\x0c of staff\x07\x00."\n'
 
 

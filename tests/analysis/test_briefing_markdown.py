@@ -10,6 +10,8 @@ from markdown_it import MarkdownIt
 from analysis.briefing import Contribution, build_briefing, render_markdown
 from analysis.briefing.render_md import md_text
 
+pytestmark = pytest.mark.usefixtures("tfidf_embeddings")
+
 HOSTILE = [
     "Officers take <script>alert('x')</script> gifts from brokers at the border.",
     'Training helps: [see the guide](javascript:alert(1)) and <a href="javascript:alert(2)">this</a>.',

@@ -5,7 +5,11 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
+
 from cips.models import Role
+
+pytestmark = pytest.mark.usefixtures("tfidf_embeddings")
 
 
 def test_results_briefing_markdown_names_its_charset_once(client_as) -> None:

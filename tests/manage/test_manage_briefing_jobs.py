@@ -16,6 +16,8 @@ from cips.services.users import create_user
 from tests.analysis.test_briefing_inputs import _alias_bomb
 from tests.manage.conftest import PASSWORD, sign_in
 
+pytestmark = pytest.mark.usefixtures("tfidf_embeddings")
+
 DATA = Path(__file__).parents[1] / "data"
 
 

@@ -69,7 +69,7 @@ def test_results_report_is_browsable_in_a_sandboxed_frame(client_as, loaded: Fla
     assert b"<svg" in view.data or b"data:image" in view.data
 
 
-def test_results_briefing_upload_returns_a_document(client_as, session: Session) -> None:
+def test_results_briefing_upload_returns_a_document(client_as, session: Session, tfidf_embeddings) -> None:
     from pathlib import Path
 
     import docx
