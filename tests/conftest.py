@@ -146,7 +146,12 @@ def fake_embedder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> FakeEmbedd
     return fake
 
 
-@pytest.fixture
-def tfidf_embeddings(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The briefing groups answers by their embeddings: briefing tests use the model-free backend, not e5."""
-    monkeypatch.setenv("CIPS_EMBEDDINGS", "tfidf")
+@pytest.fixture(scope="module")
+def tfidf_embeddings() -> Iterator[None]:
+    """The briefing groups answers by their embeddings: briefing tests use the model-free backend, not e5.
+
+    Module-scoped, so that a module-scoped briefing that asks for it is built with it too.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CIPS_EMBEDDINGS", "tfidf")
+        yield

@@ -45,7 +45,7 @@ def questions():
 
 
 @pytest.fixture(scope="module")
-def briefing(contributions, questions, default_model):
+def briefing(contributions, questions, default_model, tfidf_embeddings):
     return build_briefing(contributions, lang="fr", questions=questions, meeting="Réunion de test",
                           classifier=default_model)  # fmt: skip
 
