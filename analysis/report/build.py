@@ -128,6 +128,9 @@ def theme_blocks(inp: ReportInput, lang: str, classifier: Any, min_theme: int = 
     if progress:
         progress(f"classifying {len(texts)} open answers")
     labels = classifier.predict_labels(texts, langs)
+    # What people decided in the review replaces the model's codes; the rest stays machine-coded.
+    keys = zip(answers["respondent"].astype(str), answers["item_id"], strict=True)
+    labels = [inp.codes.get(key, machine) for key, machine in zip(keys, labels, strict=True)]
     blocks = []
     for factor in (*FACTOR_IDS, OTHER):
         idx = [i for i, ls in enumerate(labels) if factor in ls]
@@ -206,5 +209,5 @@ def build_report(inp: ReportInput, lang: str = "en", classifier: Any = None, n_b
         generated=datetime.now(UTC), fieldwork=fieldwork(inp), factor_table=factor_table, gap=gap, change=change,
         weakest=weakest, strongest=strongest, themes=themes, follow_up=follow_up(inp, change),
         text_analysis=analysis,
-        weighting=dict(inp.weighting),
+        weighting=dict(inp.weighting), review=dict(inp.review),
     )  # fmt: skip

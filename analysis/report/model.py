@@ -36,6 +36,11 @@ class ReportInput:
     excluded: dict[str, int] = field(default_factory=dict)
     #: How ``weights`` were made, per questionnaire (``analysis.weights.WeightSummary``); empty: unweighted.
     weighting: dict[str, Any] = field(default_factory=dict)
+    #: Open answers' codes that people decided, by (respondent, item_id): they replace the model's.
+    codes: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    #: Where the review stands (``reviewed``, ``open_answers``, ``model_kappa``, ``coder_kappa``), for
+    #: the method note; empty when nothing was reviewed.
+    review: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -129,3 +134,4 @@ class Report:
     follow_up: list[FollowUp] = field(default_factory=list)
     text_analysis: TextAnalysis | None = None
     weighting: dict[str, Any] = field(default_factory=dict)  # see ReportInput.weighting
+    review: dict[str, Any] = field(default_factory=dict)  # see ReportInput.review

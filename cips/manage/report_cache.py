@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from analysis.files import private_dir
 from cips.extensions import db
 from cips.manage import jobs, text_jobs
-from cips.models import ActionMeasure, Campaign, Submission, SubmissionExclusion
+from cips.models import ActionMeasure, Campaign, Coding, Submission, SubmissionExclusion
 from cips.services.messages import N_
 from cips.services.text_analysis import text_status
 
@@ -55,6 +55,10 @@ def themes_key(campaign: Campaign, start: bool = False) -> str:
     if not status.complete and start and text_jobs.start(campaign, status):
         status = text_status(db.session, campaign)  # JOBS_SYNC: it is done already
     return f"meaning:{status.model}" if status.complete else "words"
+
+
+def _latest_coding(campaign: Campaign) -> int | None:
+    return db.session.execute(select(func.max(Coding.id)).where(Coding.campaign_id == campaign.id)).scalar()
 
 
 def cache_path(
@@ -96,6 +100,7 @@ def rendered(campaign: Campaign, lang: str, kind: str, weighted: bool = True) ->
     count, latest = db.session.execute(
         select(func.count(), func.max(Submission.received_at)).where(Submission.campaign_id == campaign.id)
     ).one()
+    latest = (latest, _latest_coding(campaign))  # a new review decision changes the themes and the note
     if not count:  # said now: a background thread could only write it to a log
         raise ReportError(N_("campaign %(slug)s has no submissions yet", slug=repr(campaign.slug)))
     path = cache_path(campaign, lang, kind, count, latest, themes_key(campaign, start=True), weighted)
@@ -120,6 +125,7 @@ def pending_seconds(campaign: Campaign, lang: str, kind: str, weighted: bool = T
     count, latest = db.session.execute(
         select(func.count(), func.max(Submission.received_at)).where(Submission.campaign_id == campaign.id)
     ).one()
+    latest = (latest, _latest_coding(campaign))  # a new review decision changes the themes and the note
     path = cache_path(campaign, lang, kind, count, latest, themes_key(campaign), weighted)
     lock = Path(f"{path}.lock")  # jobs.start's
     try:

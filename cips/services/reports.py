@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -50,7 +51,23 @@ def report_input(session: Session, campaign: Campaign, lang: str, weighted: bool
                        quotas=campaign.quotas, populations=campaign.populations or {}, previous=prev_input,
                        measures=as_records(measures(session, previous)) if previous is not None else [],
                        stratum_labels=labels, excluded=data.excluded, weights=weights,
-                       weighting=weighting)  # fmt: skip
+                       weighting=weighting, **reviewed_codes(session, campaign))  # fmt: skip
+
+
+def reviewed_codes(session: Session, campaign: Campaign) -> dict[str, Any]:
+    """The report's ``codes`` (people's decisions, by respondent and item) and ``review`` (the method note)."""
+    from cips.services.coding import answer_codes
+    from cips.services.review import review_stats
+
+    frame = answer_codes(session, campaign)
+    decided = frame[frame["coded_by"] != "model"] if not frame.empty else frame
+    codes = {(str(r.respondent), str(r.item_id)): str(r.labels).split() for r in decided.itertuples()}
+    if not codes:
+        return {"codes": {}, "review": {}}
+    stats = review_stats(session, campaign)
+    review = {"reviewed": stats.reviewed, "open_answers": stats.open_answers, "model_kappa": stats.model_kappa,
+              "coder_kappa": stats.coder_kappa}  # fmt: skip
+    return {"codes": codes, "review": review}
 
 
 def campaign_report(session: Session, slug: str, lang: str, progress: Callable[[str], None] | None = None,

@@ -1,0 +1,32 @@
+"""The thematic report uses the reviewed codes where people decided, and says how many were reviewed."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from analysis.report.build import theme_blocks
+from analysis.report.i18n import TEXT
+from cips.models import Campaign
+from cips.services.coding import current_model_digest, open_answers, record_decision, suggest
+from cips.services.reports import report_input
+from tests.review.conftest import TEXTS, KeywordModel
+
+
+class Labeller(KeywordModel):
+    def predict_labels(self, texts, langs=None):
+        return self.predict_labels_and_proba(texts, langs)[0]
+
+
+def test_report_themes_count_the_reviewed_codes_and_the_note_says_how_many(answered: Campaign,
+                                                                           session: Session) -> None:  # fmt: skip
+    suggest(session, answered, KeywordModel(), current_model_digest())
+    first = open_answers(session, answered)[0]  # the model says hrm
+    record_decision(session, answered, first.answer_id, ["culture"], None, actor="r@example.org")
+    inp = report_input(session, answered, "en")
+    assert list(inp.codes.values()) == [["culture"]]
+    assert inp.review["reviewed"] == 1 and inp.review["open_answers"] == len(TEXTS)
+    blocks = {b.factor: b.n_answers for b in theme_blocks(inp, "en", Labeller(), min_theme=10_000)}
+    assert blocks["culture"] == 1 and blocks["hrm"] == 1  # "salaires" is still hrm; the promotion answer moved
+    note = TEXT["fr"]["review_note"].format(reviewed="n<5", total=7, model="–", coder="–")
+    assert note.startswith("n<5 réponses ouvertes sur 7 ont été revues")
+    assert all("review_note" in words for words in TEXT.values())
