@@ -30,3 +30,15 @@ def test_report_themes_count_the_reviewed_codes_and_the_note_says_how_many(answe
     note = TEXT["fr"]["review_note"].format(reviewed="n<5", total=7, model="–", coder="–")
     assert note.startswith("n<5 réponses ouvertes sur 7 ont été revues")
     assert all("review_note" in words for words in TEXT.values())
+
+
+def test_rendered_report_carries_the_review_note(answered: Campaign, session: Session) -> None:
+    from analysis.report import build_report, render_html
+
+    suggest(session, answered, KeywordModel(), current_model_digest())
+    first = open_answers(session, answered)[0]
+    record_decision(session, answered, first.answer_id, ["culture"], None, actor="r@example.org")
+    html = render_html(build_report(report_input(session, answered, "en"), lang="en", classifier=Labeller(), n_boot=50))
+    assert 'id="review-note"' in html
+    # One answer reviewed: shown as n<5, escaped once (a macro's markup formatted into the text was escaped twice).
+    assert f'id="review-note">n&lt;5 of {len(TEXTS)} open answers were reviewed by people' in html
