@@ -259,8 +259,8 @@ def _theme(points: list[Point], idx: list[int], key: str, total: int, lang: str,
            contributions: list[Contribution], embedder: Any = None) -> BriefingTheme:  # fmt: skip
     """A theme and its quotes; with ``embedder`` (grouping by meaning) every answer of the theme is quoted once."""
     support = subj.n_supporting(points, idx)
-    # A theme by meaning that shares no concept (key "factor:other+") is headed by its subjects, not "Other".
-    unnamed = key != RESIDUAL and key.rstrip("+") == RESIDUAL
+    # A theme by meaning that shares no concept (a "factor:" key) is headed by its subjects, not its factor's name.
+    unnamed = embedder is not None and key != RESIDUAL and key.startswith("factor:")
     mixed = subj.is_mixed(points, idx, key, support) or (unnamed and bool(subj.named_subjects(points, idx, key, 1)))
     named = subj.named_subjects(points, idx, key, support) if mixed else []
     factors = subj.subject_factors(named) if mixed else subj.theme_factors(points, idx, support)

@@ -184,3 +184,16 @@ def test_no_comment_answers_are_counted_and_quoted_once_under_other_points(tfidf
     assert {"Rien à signaler", "R.A.S."} <= set(other)
     assert texts[2] in other  # "other points" quote an answer whole, not one of its points
     quoted_once_each(b, items)
+
+
+def test_a_theme_sharing_no_concept_is_headed_by_its_subjects_not_its_factor(tfidf: CachedEmbedder) -> None:
+    from analysis.factors import factor_name
+
+    items = read_contributions(DATA / "contributions.csv")
+    b = build_briefing(items, lang="en", questions=read_questions(DATA / "questions.yaml"), classifier=StubModel(),
+                       embedder=tfidf)  # fmt: skip
+    unnamed = [t for s in b.questions for t in s.themes if t.key.startswith("factor:") and t.concepts]
+    assert unnamed
+    for theme in unnamed:  # a factor's name over answers that share no subject would claim what they do not say
+        assert theme.label != factor_name(theme.key.rstrip("+").split(":", 1)[1], "en"), theme.label
+        assert all(part.lower() in theme.sentence.lower() for part in theme.label.split(", ")), theme.sentence
