@@ -144,6 +144,9 @@ def main(
     parser.add_argument("--data", type=Path, default=EVAL_SET, help="labelled JSONL with groups (default: dev set 2)")
     parser.add_argument("--tune-data", type=Path, default=TUNE_SET, help="set the calibrator is fitted on")
     args = parser.parse_args(argv)
+    strategies = [name for name in args.strategies.split(",") if name]
+    if not strategies or set(strategies) - set(STRATEGIES):
+        parser.error(f"--strategies: expected some of {', '.join(STRATEGIES)}, got {args.strategies!r}")
     if "heldout" in args.data.name or "heldout" in args.tune_data.name:
         parser.error("the held-out set is scored only by make eval")
     if base is None:
@@ -153,16 +156,8 @@ def main(
     calibrator = fit_calibrator(base, load_examples(args.tune_data))
     examples = load_examples(args.data)
     table = reliability(base, calibrator, examples)
-    result = curve(
-        base,
-        examples,
-        calibrator,
-        orders=args.orders,
-        sizes=sizes,
-        weight=args.weight,
-        test_groups=test_groups,
-        background=background,
-    )
+    result = curve(base, examples, calibrator, orders=args.orders, sizes=sizes, weight=args.weight,
+                   test_groups=test_groups, background=background, strategies=strategies)  # fmt: skip
     print(render(result, table))
     print(json.dumps({"data": args.data.name, "tune_data": args.tune_data.name, **result, "reliability": table}))
     return 0
