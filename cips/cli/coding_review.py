@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 
 from analysis.files import write_private
 from cips.cli.errors import check_output_path, writing
+from cips.cli.options import language_option
 from cips.extensions import db
 from cips.models import Campaign
 from cips.services.exclusions import ExclusionError, find_campaign
@@ -33,8 +34,7 @@ def _campaign(slug: str) -> Campaign:
 @review_group.command("export")
 @click.argument("slug")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The .xlsx to write.")
-@click.option("--lang", type=click.Choice(["en", "fr", "es", "pt"]), default="en", show_default=True,
-              help="Language of the factor names on the codebook sheet.")  # fmt: skip
+@language_option("Language of the factor names on the codebook sheet.")
 @with_appcontext
 def export_command(slug: str, out: Path, lang: str) -> None:
     """Write the review workbook of campaign SLUG: one row per open answer, a column per factor."""
