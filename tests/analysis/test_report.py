@@ -230,3 +230,13 @@ def test_report_shows_dont_know_as_its_own_share() -> None:
     assert lead_1["n"] == 14 and lead_1["non_substantive_display"] == "30 %"
     html = render_html(report)
     assert "Ne sait pas / préfère ne pas répondre" in html and "30 %" in html
+
+
+def test_report_incomplete_text_analysis_note_hides_small_counts_once(report) -> None:
+    from analysis.report.model import TextAnalysis
+
+    html = render_html(dataclasses.replace(report, text_analysis=TextAnalysis(False, "e5", ready=3, total=40)))
+    from markupsafe import escape
+
+    expected = str(escape(text(report.lang)["themes_incomplete"].format(ready="n<5", total=40)))
+    assert expected in html and "&amp;lt;" not in html

@@ -9,13 +9,14 @@ from cips.models import Role
 from tests.manage.conftest import sign_in
 
 HOMES = {Role.admin: "/admin/users", Role.manager: "/manage/", Role.enumerator: "/manage/stations",
-         Role.observer: "/programme/"}  # fmt: skip
+         Role.observer: "/programme/", Role.reviewer: "/manage/review"}  # fmt: skip
 #: Links of each role's navigation (and only those).
 NAV = {
     Role.admin: ["/admin/users", "/admin/administrations", "/admin/audit"],
     Role.manager: ["/manage/", "/manage/briefing", "/manage/stations"],
     Role.enumerator: ["/manage/stations"],
     Role.observer: ["/programme/"],
+    Role.reviewer: ["/manage/review"],
 }
 
 
