@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
-from sqlmodel import select
 
 from analysis.actions import MeasureStatus
 from analysis.factors import FACTOR_IDS
@@ -17,13 +16,14 @@ from cips.cli.options import language_option
 from cips.extensions import db
 from cips.models import Campaign
 from cips.services import audit
+from cips.services.campaigns import CampaignError, get_campaign
 
 
 def _campaign(slug: str) -> Campaign:
-    campaign = db.session.exec(select(Campaign).where(Campaign.slug == slug)).first()
-    if campaign is None:
-        raise click.ClickException(f"no campaign {slug!r} (see `cips campaign list`)")
-    return campaign
+    try:
+        return get_campaign(db.session, slug)
+    except CampaignError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @click.group("actions")

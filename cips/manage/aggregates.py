@@ -16,18 +16,20 @@ from analysis.factors import factor_name
 from cips.auth import role_required
 from cips.auth.principal import actor, campaign_for
 from cips.extensions import db
+from cips.instruments.service import definition_of
 from cips.manage.blueprint import bp
 from cips.models import Role
 from cips.services import audit
 from cips.services.aggregates import AggregateError, export_file
-from cips.services.datasets import load_campaign_data
+from cips.services.campaigns import campaign_instruments
 from cips.services.messages import localized
 
 
 def _signed(slug: str):
     campaign = campaign_for(slug)
-    strata = load_campaign_data(db.session, campaign).strata
-    levels = [NATIONAL, *sorted({item for items in strata.values() for item in items})]
+    # The stratum items the questionnaires declare: no need to load the answers to list them.
+    strata = {item for row in campaign_instruments(db.session, campaign) for item in definition_of(row).strata}
+    levels = [NATIONAL, *sorted(strata)]
     level = request.args.get("level", NATIONAL)
     level = level if level in levels else NATIONAL
     with_measures = request.args.get("measures") == "1"

@@ -42,13 +42,18 @@ def administration_key(session: Session, instance_path: Path, name: str) -> tupl
     return admin, signing.public_key_text(signing.load_or_create(key_path(instance_path, admin)))
 
 
+def _campaign(session: Session, slug: str) -> Campaign:
+    campaign = session.exec(select(Campaign).where(Campaign.slug == slug)).first()
+    if campaign is None:
+        raise AggregateError(N_("no campaign %(slug)s (see `cips campaign list`)", slug=repr(slug)))
+    return campaign
+
+
 def export_file(session: Session, instance_path: Path, slug: str, level: str = NATIONAL,
                 n_boot: int = 1000, with_measures: bool = False) -> dict[str, Any]:  # fmt: skip
     """The signed aggregate file of campaign ``slug`` at ``level`` (national or a stratum item),
     with the action plan's measures marked shared when ``with_measures``."""
-    campaign = session.exec(select(Campaign).where(Campaign.slug == slug)).first()
-    if campaign is None:
-        raise AggregateError(N_("no campaign %(slug)s (see `cips campaign list`)", slug=repr(slug)))
+    campaign = _campaign(session, slug)
     admin = session.get(Administration, campaign.administration_id)
     if admin is None:
         raise AggregateError(N_("campaign %(slug)s has no administration", slug=repr(slug)))
@@ -101,9 +106,7 @@ def read_distribution(data: bytes) -> dict[str, Any]:
 
 def own_national(session: Session, slug: str) -> dict[str, dict[str, float | None]]:
     """``{questionnaire: {factor: index}}`` of campaign ``slug``, as its aggregate file would send it."""
-    campaign = session.exec(select(Campaign).where(Campaign.slug == slug)).first()
-    if campaign is None:
-        raise AggregateError(N_("no campaign %(slug)s (see `cips campaign list`)", slug=repr(slug)))
+    campaign = _campaign(session, slug)
     out: dict[str, dict[str, float | None]] = {}
     for row in aggregate_rows(report_input(session, campaign, "en"), NATIONAL, n_boot=200):
         out.setdefault(row["questionnaire"], {})[row["factor"]] = row["index"]
