@@ -94,7 +94,7 @@ def export_command(campaign: str, out: Path, lang: str) -> None:
     row = _campaign(campaign)
     rows, statuses = measures(db.session, row), campaign_status(db.session, row)
     if out.suffix.lower() == ".xlsx":
-        body = plan_xlsx(row, rows, statuses, lang)
+        body = plan_xlsx(rows, statuses, lang)
     else:
         with force_locale(lang):
             body = plan_docx(row, rows, statuses, lang, plan_labels())

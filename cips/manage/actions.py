@@ -113,7 +113,7 @@ def actions_plan(slug: str, fmt: str):
         return {"error": "the plan is exported as plan.xlsx or plan.docx"}, 404
     rows, statuses = measures(db.session, campaign), campaign_status(db.session, campaign)
     if fmt == "xlsx":
-        body = plan_xlsx(campaign, rows, statuses, _lang())
+        body = plan_xlsx(rows, statuses, _lang())
         mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         body = plan_docx(campaign, rows, statuses, _lang(), plan_labels())

@@ -54,5 +54,5 @@ def index():
 
 
 def _status_word(status: str) -> str:
-    word = next((w for s, w in STATUS_WORDS.items() if s.value == status), None)
+    word = STATUS_WORDS.get(status)  # keyed by MeasureStatus, a StrEnum: its plain value finds it
     return word.translated() if word is not None else status

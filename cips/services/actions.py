@@ -106,7 +106,7 @@ def campaign_status(session: Session, campaign: Campaign) -> list[FactorStatus]:
     return [] if inp.respondents.empty else factor_status(inp)
 
 
-def plan_xlsx(campaign: Campaign, rows: list[ActionMeasure], statuses: list[FactorStatus], lang: str) -> bytes:
+def plan_xlsx(rows: list[ActionMeasure], statuses: list[FactorStatus], lang: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
