@@ -19,6 +19,8 @@ DEFAULT_CSP = (
 #: A stored report: its own inline styles and data: images, and nothing that runs.
 REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox"
 #: "Being prepared" page in the report's frame: no script either, but it may refresh itself.
+#: A chart served as an SVG image: its own inline styles, nothing else (no script, no fetch).
+SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
 PENDING_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
 
 HEADERS = {

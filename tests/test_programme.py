@@ -71,11 +71,16 @@ def test_programme_observer_sees_anonymised_comparison_with_change(runner, tmp_p
     page = observer.get("/programme/?highlight=Administration 01")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Administration 01" in html and "Demoland" not in html
-    assert "<svg" in html and "officials" in html
+    assert 'src="/programme/chart-officials.svg?highlight=Administration+01"' in html and "officials" in html
     assert "(+" in html or "(-" in html  # change since the previous wave, beside each index
     assert 'data-testid="across-waves"' in html and "Median, wave 1" in html and "Median, wave 2" in html
     chart = observer.get("/programme/chart-officials.svg?highlight=Administration 01")
     assert chart.status_code == 200 and chart.mimetype == "image/svg+xml" and b"<svg" in chart.data
+    # matplotlib's inline styles must be allowed, else the browser draws the chart black
+    assert "style-src 'unsafe-inline'" in chart.headers["Content-Security-Policy"]
+    assert "script-src" not in chart.headers["Content-Security-Policy"]
+    download = observer.get("/programme/chart-officials.svg?download=1")
+    assert download.headers["Content-Disposition"].startswith("attachment")
     assert observer.get("/programme/chart-nothing.svg").status_code == 404
     assert observer.get("/manage/").status_code == 403
     assert observer.get("/admin/users").status_code == 403

@@ -13,6 +13,7 @@ from cips.auth import role_required
 from cips.extensions import db
 from cips.models import Role
 from cips.programme.blueprint import bp
+from cips.security import SVG_CSP
 from cips.services.actions import STATUS_WORDS
 from cips.services.programme import comparison
 
@@ -20,18 +21,19 @@ from cips.services.programme import comparison
 @bp.get("/chart-<questionnaire>.svg")
 @role_required(Role.observer)
 def chart(questionnaire: str):
-    """One questionnaire's chart as a file, for the programme's own reports."""
+    """One questionnaire's chart: shown by the page as an image, and a file for the programme's reports
+    (``?download=1``). matplotlib styles its SVG inline, which the pages' policy forbids; this response
+    is an image with no script and gets a policy of its own that allows them."""
     lang = str(get_locale() or "en")[:2]
     data = comparison(db.session)
     if questionnaire not in data.latest:
         abort(404)
     highlight = request.args.get("highlight") if request.args.get("highlight") in data.members else None
     svg = '<?xml version="1.0" encoding="utf-8"?>\n' + standing_chart(data.latest[questionnaire], highlight, lang)
-    return Response(
-        svg,
-        mimetype="image/svg+xml",
-        headers={"Content-Disposition": f'attachment; filename="programme-{questionnaire}.svg"'},
-    )
+    response = Response(svg, mimetype="image/svg+xml", headers={"Content-Security-Policy": SVG_CSP})
+    if request.args.get("download") == "1":
+        response.headers["Content-Disposition"] = f'attachment; filename="programme-{questionnaire}.svg"'
+    return response
 
 
 @bp.route("/")
@@ -44,7 +46,6 @@ def index():
         key: {
             "factors": [f for f in FACTOR_IDS if f in values],
             "distribution": distribution(values),
-            "chart": standing_chart(values, highlight, lang),
         }
         for key, values in sorted(data.latest.items())
     }
