@@ -9,8 +9,9 @@ from __future__ import annotations
 import uuid as uuid_lib
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from cips.models.base import UTCDateTime, enum_column, utcnow
@@ -38,6 +39,10 @@ class Submission(SubmissionBase, table=True):
     status: SubmissionStatus = Field(default=SubmissionStatus.stored, sa_type=enum_column(SubmissionStatus))
     #: SHA-256 of the canonical payload: tells a harmless retry from a conflicting reuse of a uuid.
     payload_hash: str = Field(max_length=64)
+    #: Paradata per section id, ``{"s_lead": {"seconds": 41, "changes": 1}}``; NULL when the record
+    #: carried none (no-JS form, an older app). The order of randomised sections is an answer
+    #: (``order:<section>``), not repeated here. SQL NULL, not JSON null, for "none".
+    paradata: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON(none_as_null=True), nullable=True))
 
 
 class Answer(SQLModel, table=True):

@@ -57,7 +57,7 @@ from cips.submissions.invites import CLAIM, InviteTaken
 from cips.submissions.payload import AnswerRow
 
 SUBMISSION_COLUMNS = ("uuid", "campaign_id", "instrument_id", "device_id", "language", "started_at", "submitted_at",
-                      "received_at", "status", "payload_hash")  # fmt: skip
+                      "received_at", "status", "payload_hash", "paradata")  # fmt: skip
 #: The answer table's columns in the order of ``(submission_id, *AnswerRow)``.
 ANSWER_KEYS = ("submission_id", "item_id", "value_num", "value_text")
 ANSWER_COLUMNS = ", ".join(ANSWER_KEYS)
@@ -262,6 +262,7 @@ class DirectWriter:
     def insert(self, values: dict[str, Any], rows: list[AnswerRow], claim: dict[str, Any] | None = None) -> str | None:
         """Store the submission and its answers durably; return once they are committed.
 
+        A column missing from ``values`` is NULL (paradata, which a record may lack).
         Returns None when stored, or the stored ``payload_hash`` when the uuid was already there
         (an invitation is then left as it was). With ``claim`` (the parameters of
         :data:`~cips.submissions.invites.CLAIM`), the invitation is claimed in the same
@@ -278,7 +279,7 @@ class DirectWriter:
           itself failing, a full disk on PostgreSQL) fails every job of the batch, none
           acknowledged: each device keeps its record and retries (503).
         """
-        params = [bind(values[name]) if bind else values[name]
+        params = [bind(values.get(name)) if bind else values.get(name)
                   for name, bind in zip(SUBMISSION_COLUMNS, self._bind, strict=True)]  # fmt: skip
         if claim is not None:
             bound = {name: self._claim_bind[name](value) if self._claim_bind.get(name) else value

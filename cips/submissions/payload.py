@@ -43,6 +43,27 @@ SURROGATE_MESSAGE = "text that cannot be stored as UTF-8 (a lone surrogate escap
 #: turn ``true`` into 1, and each item type checks its own values below.
 AnswerValue = Any
 
+#: Paradata limits: a day of active time on one section page, and answer changes per section
+#: far beyond any honest respondent. The PWA caps its counts at these (paradata.js), so a
+#: value above them is a forged or broken record, refused like any other bad field.
+MAX_SECTION_SECONDS = 86_400
+MAX_SECTION_CHANGES = 10_000
+
+
+class SectionParadata(BaseModel):
+    """How one section page was answered: active seconds on it (summed over visits), answers changed.
+
+    No clock times, nothing about the device or the person: see README "Paradata".
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    seconds: int = Field(strict=True, ge=0, le=MAX_SECTION_SECONDS)
+    changes: int = Field(strict=True, ge=0, le=MAX_SECTION_CHANGES)
+
+
+Paradata = dict[Annotated[str, StringConstraints(min_length=1, max_length=64)], SectionParadata]
+
 
 class SubmissionCreate(BaseModel):
     """What a tablet or the web form posts to ``/api/v1/submissions``."""
@@ -62,6 +83,9 @@ class SubmissionCreate(BaseModel):
     #: One-time invitation of an online campaign (``/s/<slug>?t=<token>``); left out of
     #: :meth:`canonical_hash` like the device id: it says who may answer, not what.
     invite_token: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
+    #: Per section id: time and changes (:class:`SectionParadata`). Optional: the no-JS form and
+    #: tablets with an older app send none. Left out of :meth:`canonical_hash`: it says how, not what.
+    paradata: Paradata | None = Field(default=None, max_length=MAX_ANSWERS)
 
     @field_validator("campaign", "instrument", "device_id", "invite_token")
     @classmethod
@@ -167,6 +191,22 @@ class FieldError:
 
     def as_dict(self) -> dict[str, str]:
         return {"field": self.field, "message": self.message}
+
+
+def paradata_errors(definition: Instrument, paradata: Paradata | None) -> list[FieldError]:
+    """Paradata may only name sections of its questionnaire version."""
+    if not paradata:
+        return []
+    known = {section.id for section in definition.sections}
+    return [FieldError(f"paradata.{sid}", "unknown section for this questionnaire version")
+            for sid in paradata if sid not in known]  # fmt: skip
+
+
+def paradata_json(paradata: Paradata | None) -> dict[str, dict[str, int]] | None:
+    """What the ``submission.paradata`` column stores (None: the record carried none)."""
+    if not paradata:
+        return None
+    return {sid: entry.model_dump() for sid, entry in paradata.items()}
 
 
 def language_error(language: str, offered: list[str], definition: Instrument) -> FieldError | None:

@@ -45,6 +45,8 @@ from cips.submissions.payload import (
     Refusal,
     SubmissionCreate,
     language_error,
+    paradata_errors,
+    paradata_json,
     pydantic_errors,
     surrogate_field,
     validate_answers,
@@ -268,6 +270,7 @@ def ingest_body(
         errors.append(invite_error)
     rows, answer_errors = validate_answers(definition, payload.answers)
     errors.extend(answer_errors)
+    errors.extend(paradata_errors(definition, payload.paradata))
     if errors:
         return refuse(422, "invalid submission", errors, data)
     if invite is not None and invite.used_by_uuid not in (None, payload.uuid):
@@ -282,7 +285,7 @@ def _store(session, payload, target, rows, refuse, data, invite=None) -> Outcome
         "uuid": payload.uuid, "campaign_id": target.campaign_id, "instrument_id": target.instrument_id,
         "device_id": payload.device_id, "language": payload.language, "started_at": payload.started_at,
         "submitted_at": payload.submitted_at, "received_at": utcnow(), "status": SubmissionStatus.stored,
-        "payload_hash": digest,
+        "payload_hash": digest, "paradata": paradata_json(payload.paradata),
     }  # fmt: skip
     claim = claim_params(invite, payload.uuid) if invite is not None else None
     try:
