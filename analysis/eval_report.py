@@ -1,11 +1,12 @@
-"""``make eval``: cross-validation, leave-one-language-out, the development sets and the held-out set.
+"""``make eval``: cross-validation, leave-one-language-out, the development sets and the held-out sets.
 
     python -m analysis.eval_report [--write-readme README.md] [--allow-dirty] [--look-again]
 
-Development figures can be computed as often as needed. The **held-out set**
-(``data/rad_heldout.jsonl``), written by people who never saw the corpus, the
-development sets or the codebook, is scored only here and only when the file is present:
-each run is appended to the ledger ``data/EVAL_LOG.md`` (see :mod:`analysis.ledger`)
+Development figures can be computed as often as needed. The **held-out sets**
+(``HELDOUT_SETS``: ``data/rad_heldout.jsonl``, written for the project by people who never saw
+the corpus, the development sets or the codebook; ``data/rad_realstyle_heldout.jsonl``, answers
+in the style of real partner answers, coded by two people), are scored only here and only when the
+file is present: each look is appended to the ledger ``data/EVAL_LOG.md`` (see :mod:`analysis.ledger`)
 *before* its figures are printed. A dirty tree is refused unless ``--allow-dirty`` (the
 run is then logged as dirty), and a set already in the ledger is not scored again unless
 ``--look-again``: it is looked at once per release. Prints one JSON object (last line);
@@ -32,8 +33,14 @@ from analysis.default_model import CORPUS_PATH, DATA_DIR, fit_examples, load_def
 from analysis.evaluate import Example, consistency, load_examples, scores
 from analysis.factors import CORE_LANGUAGES
 
-#: THE held-out set. Nothing else reads it; never tune on it.
+#: THE held-out sets. Nothing else reads them; never tune on them.
 HELDOUT_PATH = DATA_DIR / "rad_heldout.jsonl"
+REALSTYLE_HELDOUT_PATH = DATA_DIR / "rad_realstyle_heldout.jsonl"
+#: README's name of each held-out set: what it is, so a figure is never read without its set.
+HELDOUT_SETS = {
+    "held-out set, written for the project": HELDOUT_PATH,
+    "real-style held-out set": REALSTYLE_HELDOUT_PATH,
+}
 LEDGER_PATH = DATA_DIR / "EVAL_LOG.md"
 #: Development sets, scored on every run: the codebook and the decision rule may be tuned on them.
 DEV_PATHS = {
@@ -128,28 +135,30 @@ def _consistency(c: dict[str, Any]) -> str:
     return f"{c['same_primary_in_all_languages']}/{c['groups']}" if c["groups"] else "-"
 
 
-def markdown(report: dict[str, Any], looks: list[dict[str, str]]) -> str:
-    """README's table: development figures of this run, and the held-out set's last logged look."""
+def markdown(report: dict[str, Any], looks: dict[str, list[dict[str, str]]]) -> str:
+    """README's table: development figures of this run, and each held-out set's last logged look."""
     cv, lolo = report["cv"], report["lolo"]
     rows = [
         "| evaluation | n | macro-F1 | micro-F1 | primary accuracy | same primary in 4 languages |",
         "|---|---|---|---|---|---|",
     ]
-    if looks:
-        last = looks[-1]
-        rows.append(f"| **held-out set**, classifier (ledger run {last['#']}, {last['date (UTC)']}) | {last['n']} | "
+    for name, set_looks in looks.items():
+        if not set_looks:
+            continue
+        last = set_looks[-1]
+        rows.append(f"| **{name}**, classifier (ledger run {last['#']}, {last['date (UTC)']}) | {last['n']} | "
                     f"**{last['macro-F1']}** | **{last['micro-F1']}** | **{last['primary accuracy']}** | "
                     f"{last['same primary in 4 languages']} |")  # fmt: skip
-        rows.append(f"| held-out set, keyword-only baseline | {last['n']} | {last['baseline macro-F1']} | | | |")
+        rows.append(f"| {name}, keyword-only baseline | {last['n']} | {last['baseline macro-F1']} | | | |")
     for name, r in report["dev"].items():
         rows.append(_row(f"{name} (development)", r) + f" {_consistency(r['consistency'])} |")
         rows.append(_row(f"{name}, keyword-only baseline", r["baseline"] | {"n": r["n"]}) + " |")
     rows.append(_row("corpus, 5-fold cross-validation", cv) + " |")
     rows += [_row(f"corpus, leave-one-language-out: test on {lang}", lolo[lang]) + " |"
              for lang in CORE_LANGUAGES]  # fmt: skip
-    held = ("The held-out set's figure is its last look in the ledger (below); development figures are "
-            "optimistic: the codebook and the decision rule were tuned on them." if looks else
-            f"No held-out figure yet: `{HELDOUT_PATH.name}` has not been looked at.")  # fmt: skip
+    held = ("A held-out set's figure is its last look in the ledger (below); development figures are "
+            "optimistic: the codebook and the decision rule were tuned on them." if any(looks.values()) else
+            "No held-out figure yet: no held-out set has been looked at.")  # fmt: skip
     rows += ["", held, f"Measured {report['date']} by `make eval`."]
     return "\n".join(rows)
 
@@ -189,12 +198,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--look-again", action="store_true", help="score a held-out set already in the ledger")
     args = parser.parse_args(argv)
     model = load_default_classifier()  # the shipped model: trained on the whole corpus
-    held = heldout_run(model, HELDOUT_PATH, args.allow_dirty, args.look_again)
+    held = {name: heldout_run(model, path, args.allow_dirty, args.look_again) for name, path in HELDOUT_SETS.items()}
     corpus = load_examples(CORPUS_PATH)
     report = {"date": datetime.now(UTC).date().isoformat(), "cv": cross_validation(corpus),
               "lolo": leave_one_language_out(corpus),
               "dev": {name: scored(model, load_examples(path)) for name, path in DEV_PATHS.items()}}  # fmt: skip
-    looks = ledger.looks_at(LEDGER_PATH, ledger.set_name(HELDOUT_PATH)) if HELDOUT_PATH.exists() else []
+    looks = {name: ledger.looks_at(LEDGER_PATH, ledger.set_name(path)) if path.exists() else []
+             for name, path in HELDOUT_SETS.items()}  # fmt: skip
     table = markdown(report, looks)
     print(table, file=sys.stderr)
     if args.write_readme:
@@ -206,10 +216,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, r in report["dev"].items():
         key = name.replace(" ", "_")
         summary |= {f"{key}_{k}": r[k] for k in HEADLINE} | {f"{key}_consistency": r["consistency"]["rate"]}
-    if held is not None:
-        summary |= {"heldout_" + k: held[k] for k in HEADLINE}
-        summary |= {"heldout_baseline_" + k: held["baseline"][k] for k in HEADLINE}
-        summary |= {"heldout_gain_ci": held["gain_ci"], "heldout_consistency": held["consistency"]["rate"]}
+    for path, result in zip(HELDOUT_SETS.values(), held.values(), strict=True):
+        if result is None:
+            continue
+        key = path.stem.removeprefix("rad_")  # heldout, realstyle_heldout
+        summary |= {f"{key}_{k}": result[k] for k in HEADLINE}
+        summary |= {f"{key}_baseline_{k}": result["baseline"][k] for k in HEADLINE}
+        summary |= {f"{key}_gain_ci": result["gain_ci"], f"{key}_consistency": result["consistency"]["rate"]}
     print(json.dumps(summary))
     return 0
 
