@@ -97,7 +97,7 @@ def codebook_csv(rows: list[dict[str, Any]]) -> bytes:
 
 
 #: Sheets (xlsx) and files (zip) that come after the questionnaires' data, in this order.
-EXTRA_SHEETS = ("codebook", "excluded")
+EXTRA_SHEETS = ("codebook", "paradata", "excluded")
 
 
 def sheet_names(keys: Sequence[str], reserved: Sequence[str] = EXTRA_SHEETS) -> dict[str, str]:

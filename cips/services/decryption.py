@@ -31,12 +31,21 @@ from sqlmodel import Session, select
 
 from cips.crypto.seal import DecryptError, fingerprint, open_sealed, public_pem, spki_der
 from cips.exports.formats import frame_csv, xlsx_cell
+from cips.exports.paradata import PARADATA_SHEET, orders_of, paradata_frame, section_rows
 from cips.instruments.service import definition_of
 from cips.models import Campaign, EncryptedSubmission, Instrument, QuarantinedSubmission
 from cips.services.campaigns import campaign_instruments
 from cips.services.datasets import item_table
 from cips.submissions.envelope import is_sealed_body
-from cips.submissions.payload import AnswerRow, SubmissionCreate, language_error, pydantic_errors, validate_answers
+from cips.submissions.payload import (
+    AnswerRow,
+    SubmissionCreate,
+    language_error,
+    paradata_errors,
+    paradata_json,
+    pydantic_errors,
+    validate_answers,
+)
 
 FAILED = "decryption failed"
 Progress = Callable[[Iterable[Any], int], Iterable[Any]]
@@ -65,6 +74,8 @@ class Decrypted:
     failures: list[Failure] = field(default_factory=list)
     #: Bodies refused at ingest and kept sealed in quarantine, opened: ``{id, reason, body}``.
     quarantined: list[dict[str, Any]] = field(default_factory=list)
+    #: Sealed paradata, as ``cips export`` writes it (:mod:`cips.exports.paradata`).
+    paradata: pd.DataFrame = field(default_factory=lambda: paradata_frame([]))
 
 
 def check_key(campaign: Campaign, private_key: rsa.RSAPrivateKey, key_name: str) -> None:
@@ -107,6 +118,7 @@ def _open_record(row: Any, key: rsa.RSAPrivateKey, campaign: Campaign, instrumen
     if (wrong_language := language_error(payload.language, campaign.languages, definition)) is not None:
         problems.append(f"{wrong_language.field}: {wrong_language.message}")
     rows, errors = validate_answers(definition, payload.answers)
+    errors += paradata_errors(definition, payload.paradata)
     problems += [f"{e.field}: {e.message}" for e in errors]
     for item_id, value in (row.strata or {}).items():
         if payload.answers.get(item_id) != value:
@@ -117,8 +129,9 @@ def _open_record(row: Any, key: rsa.RSAPrivateKey, campaign: Campaign, instrumen
 
 
 def _isolated(row: Any, key: rsa.RSAPrivateKey, campaign: Campaign, instrument: Instrument | None,
-              ) -> tuple[dict[str, Any], list[dict[str, Any]]]:  # fmt: skip
-    """One envelope to its respondent row and answer rows, or :class:`DecryptError`, whatever went wrong.
+              ) -> tuple[dict[str, Any], list[dict[str, Any]], list[tuple[Any, ...]]]:  # fmt: skip
+    """One envelope to its respondent row, answer rows and paradata rows, or :class:`DecryptError`,
+    whatever went wrong.
 
     Anyone with the campaign's public key (every device has it) can seal any bytes, so the
     content is hostile until checked; one bad envelope must never stop the others. An error
@@ -133,6 +146,8 @@ def _isolated(row: Any, key: rsa.RSAPrivateKey, campaign: Campaign, instrument: 
              "version": instrument.version},
             [{"respondent": respondent, "item_id": r.item_id, "value": r.value_num, "text": r.value_text}
              for r in rows],
+            section_rows(respondent, instrument.key, definition_of(instrument), paradata_json(payload.paradata),
+                         orders_of(payload.answers)),
         )  # fmt: skip
     except DecryptError:
         raise
@@ -182,14 +197,16 @@ def decrypt_campaign(session: Session, campaign: Campaign, key: rsa.RSAPrivateKe
     respondents: list[dict[str, Any]] = []
     answers: list[dict[str, Any]] = []
     failures: list[Failure] = []
+    paradata: list[tuple[Any, ...]] = []
     for row in progress(session.exec(query), total):
         try:
-            respondent, rows = _isolated(row, key, campaign, by_id.get(row.instrument_id))
+            respondent, rows, sections = _isolated(row, key, campaign, by_id.get(row.instrument_id))
         except DecryptError as exc:
             failures.append(Failure(str(row.uuid), str(exc)))
             continue
         respondents.append(respondent)
         answers += rows
+        paradata += sections
     resp = pd.DataFrame(respondents, columns=["respondent", "language", "submitted_at", "instrument", "version"])
     ans = pd.DataFrame(answers, columns=["respondent", "item_id", "value", "text"])
     strata = {row.key: list(definition_of(row).strata) for row in instruments}
@@ -199,7 +216,7 @@ def decrypt_campaign(session: Session, campaign: Campaign, key: rsa.RSAPrivateKe
                 .pivot_table(index="respondent", columns="item_id", values="text", aggfunc="first"))  # fmt: skip
         resp = resp.merge(wide, left_on="respondent", right_index=True, how="left")
     return Decrypted(campaign, resp, ans, item_table(instruments, lang) if instruments else pd.DataFrame(), strata,
-                     total, failures, _open_quarantine(session, campaign, key))  # fmt: skip
+                     total, failures, _open_quarantine(session, campaign, key), paradata_frame(paradata))  # fmt: skip
 
 
 def quarantine_failures(session: Session, campaign: Campaign, failures: list[Failure]) -> int:
@@ -265,7 +282,8 @@ def _cells(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_export(result: Decrypted, path: Path) -> None:
-    """``.csv``: the tidy answer table; ``.xlsx``: sheets respondents, answers, items.
+    """``.csv``: the tidy answer table (and ``NAME.paradata.csv`` beside it when records carry
+    paradata); ``.xlsx``: sheets respondents, answers, items (and paradata).
 
     Cells are written as ``cips export`` writes them (UTF-8 with BOM, ISO 8601 UTC, and a
     respondent's text that a spreadsheet would run as a formula prefixed with ``'``).
@@ -275,11 +293,16 @@ def write_export(result: Decrypted, path: Path) -> None:
         data = frame_csv(tidy_table(result))
         with _private_file(path) as out:
             out.write(data)
+        if not result.paradata.empty:
+            with _private_file(path.with_suffix(f".{PARADATA_SHEET}.csv")) as out:
+                out.write(frame_csv(result.paradata))
     elif suffix == ".xlsx":
         with _private_file(path) as out, pd.ExcelWriter(out, engine="openpyxl") as book:
             _cells(result.respondents).to_excel(book, sheet_name="respondents", index=False)
             _cells(result.answers).to_excel(book, sheet_name="answers", index=False)
             _cells(result.items).to_excel(book, sheet_name="items", index=False)
+            if not result.paradata.empty:
+                _cells(result.paradata).to_excel(book, sheet_name=PARADATA_SHEET, index=False)
     else:
         raise DecryptionError(f"{path}: the export must end in .csv or .xlsx")
     if result.quarantined:

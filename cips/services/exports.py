@@ -17,6 +17,10 @@ Privacy: a questionnaire, or a filter (``where="bg_region=north"``, the quota st
 that leaves fewer than :data:`analysis.scores.MIN_CELL` respondents is refused. Every export
 and every refusal is recorded in the audit log.
 
+How each record was answered (time and changes per section, the order of randomised sections)
+is the ``paradata`` sheet of an XLSX and ``paradata.csv`` / ``paradata.sav`` in a zip
+(:mod:`cips.exports.paradata`); a plain single-questionnaire file has no room for it.
+
 Records a manager excluded (``cips.services.exclusions``) are left out; how many, per
 category, is the ``excluded`` sheet of an XLSX, ``excluded.csv`` in a zip, and
 :attr:`ExportFile.excluded` for the page and the CLI to say.
@@ -36,6 +40,7 @@ from sqlmodel import Session, select
 from analysis.files import write_private
 from analysis.privacy import MIN_CELL
 from cips.exports import formats
+from cips.exports.paradata import PARADATA_SHEET, orders_of, paradata_frame, paradata_variables, section_rows
 from cips.exports.table import (
     LANGUAGES,
     WEIGHT_COLUMN,
@@ -46,9 +51,10 @@ from cips.exports.table import (
     variables_for,
     weight_variable,
 )
+from cips.instruments.logic import ORDER_PREFIX
 from cips.instruments.schema import Instrument as Definition
 from cips.instruments.service import definition_of
-from cips.models import Campaign, Instrument, Submission
+from cips.models import Answer, Campaign, Instrument, Submission
 from cips.services import audit
 from cips.services.campaigns import campaign_instruments
 from cips.services.coding import answer_codes
@@ -207,8 +213,34 @@ def excluded_frame(excluded: dict[str, int]) -> pd.DataFrame:
     return pd.DataFrame({"category": list(excluded), "records_excluded": list(excluded.values())})
 
 
-def _render(fmt: str, campaign: Campaign, frames: dict[str, pd.DataFrame],
-            variables: dict[str, list[Variable]], excluded: dict[str, int]) -> tuple[bytes, str]:  # fmt: skip
+def _paradata(session: Session, campaign: Campaign, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The paradata rows of the exported records (those of ``frames``, filter and exclusions applied)."""
+    wanted = {uuid for frame in frames.values() for uuid in frame["submission_uuid"]}
+    subs = session.execute(
+        select(Submission.id, Submission.uuid, Submission.instrument_id, Submission.paradata)
+        .where(counted(campaign.id))
+    ).all()  # fmt: skip
+    subs = [row for row in subs if str(row.uuid) in wanted]
+    orders: dict[int, dict[str, str]] = {}
+    for submission_id, item_id, text in session.execute(
+        select(Answer.submission_id, Answer.item_id, Answer.value_text)
+        .join(Submission, Submission.id == Answer.submission_id)
+        .where(counted(campaign.id), Answer.item_id.startswith(ORDER_PREFIX))
+    ):  # fmt: skip
+        orders.setdefault(submission_id, {})[item_id] = text
+    instruments = {row.id: row for row in campaign_instruments(session, campaign)}
+    for instrument_id in {row.instrument_id for row in subs} - set(instruments):  # a version since removed
+        instruments[instrument_id] = session.get(Instrument, instrument_id)
+    definitions = {i: definition_of(row) for i, row in instruments.items()}
+    return paradata_frame(
+        r for row in subs
+        for r in section_rows(str(row.uuid), instruments[row.instrument_id].key, definitions[row.instrument_id],
+                              row.paradata, orders_of(orders.get(row.id, {})))
+    )  # fmt: skip
+
+
+def _render(fmt: str, campaign: Campaign, frames: dict[str, pd.DataFrame], variables: dict[str, list[Variable]],
+            excluded: dict[str, int], paradata: pd.DataFrame, lang: str) -> tuple[bytes, str]:  # fmt: skip
     """The export's bytes and file extension (xlsx, csv, sav, or zip for several questionnaires)."""
     keys = list(frames)
     names = {key: formats.spss_names([v.name for v in variables[key]]) for key in keys}
@@ -216,6 +248,7 @@ def _render(fmt: str, campaign: Campaign, frames: dict[str, pd.DataFrame],
     extras = {"excluded": excluded_frame(excluded)} if excluded else {}
     if fmt == "xlsx":
         sheet_of = formats.sheet_names(keys)
+        extras = ({PARADATA_SHEET: paradata} if not paradata.empty else {}) | extras
         return formats.xlsx_bytes({sheet_of[k]: frames[k] for k in keys}, codebook, extras), "xlsx"
     files: dict[str, bytes] = {}
     for key in keys:
@@ -228,6 +261,13 @@ def _render(fmt: str, campaign: Campaign, frames: dict[str, pd.DataFrame],
     if len(files) == 1:
         return next(iter(files.values())), fmt
     files["codebook.csv"] = formats.codebook_csv(codebook)
+    if not paradata.empty and fmt == "csv":
+        files[f"{PARADATA_SHEET}.csv"] = formats.frame_csv(paradata)
+    elif not paradata.empty:
+        para_vars = paradata_variables(lang)
+        files[f"{PARADATA_SHEET}.sav"] = formats.sav_bytes(paradata, para_vars,
+                                                         formats.spss_names([v.name for v in para_vars]),
+                                                         file_label=f"{campaign.name} ({PARADATA_SHEET})")  # fmt: skip
     files |= {f"{name}.csv": formats.frame_csv(frame) for name, frame in extras.items()}
     return _zip(files), "zip"
 
@@ -309,7 +349,8 @@ def build_export(session: Session, campaign: Campaign | str, fmt: str, *, lang: 
                      *([fmt] if extension_for(fmt, keys) == "zip" else []),
                      *([where_text.replace("=", "-").replace(",", "_")] if pairs else []),
                      datetime.now(UTC).strftime("%Y%m%d")])  # fmt: skip
-    data_bytes, extension = _render(fmt, campaign, frames, variables, data.excluded)
+    paradata = _paradata(session, campaign, frames) if fmt == "xlsx" or len(keys) > 1 else paradata_frame([])
+    data_bytes, extension = _render(fmt, campaign, frames, variables, data.excluded, paradata, lang)
     rows = {key: len(frames[key]) for key in keys}
     audit.record(session, actor, "campaign.export", campaign.slug, **details, instruments=keys, rows=rows,
                  excluded=data.excluded)  # fmt: skip
