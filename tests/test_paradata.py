@@ -81,3 +81,9 @@ def test_paradata_of_a_batch_mixed_with_records_without(loaded, app, session) ->
         assert list(pool.map(post, bodies)) == [201] * 8
     stored = {str(s.uuid): s.paradata for s in session.exec(select(Submission))}
     assert stored == {b["uuid"]: b.get("paradata") for b in bodies}
+
+
+def test_campaign_document_gives_the_app_the_servers_paradata_bounds(loaded, client) -> None:
+    """The PWA caps what it sends at the bounds the server checks: one copy of them, the server's."""
+    document = client.get("/api/v1/campaigns/test").get_json()
+    assert document["paradata_limits"] == {"seconds": MAX_SECTION_SECONDS, "changes": MAX_SECTION_CHANGES}

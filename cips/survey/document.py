@@ -20,6 +20,7 @@ from cips.instruments.service import definition_of
 from cips.models import Campaign, CampaignMode
 from cips.services.campaigns import campaign_instruments, current_versions
 from cips.services.station import pin_verifier
+from cips.submissions.payload import MAX_SECTION_CHANGES, MAX_SECTION_SECONDS
 from cips.survey.i18n import text_direction, ui
 
 
@@ -52,6 +53,8 @@ def campaign_document(session: Session, campaign: Campaign) -> dict[str, Any]:
         "encryption": encryption_document(campaign),
         "station": {"pin": pin_verifier(campaign)} if campaign.mode is CampaignMode.station else None,
         "ui": {lang: ui(lang) for lang in campaign.languages},
+        # The server's bounds of paradata counts: the app caps what it sends at them.
+        "paradata_limits": {"seconds": MAX_SECTION_SECONDS, "changes": MAX_SECTION_CHANGES},
         "instruments": instruments,
     }
 

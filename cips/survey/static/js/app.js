@@ -14,6 +14,7 @@ import { encryptionOf, seal } from "./crypto.js";
 import { openDatabase, Store } from "./db.js";
 import * as form from "./form.js";
 import * as logic from "./logic.js";
+import * as paradata from "./paradata.js";
 import { SCREENS } from "./screens.js";
 import { actions, app, CFG, definition, hasPin, IDLE_SCREENS, instrumentOf, isStation, metaKey, reviewPage, sections, t } from "./state.js";
 import { Menu } from "./station.js";
@@ -51,6 +52,7 @@ function saveDraft() {
 
 /** Forget the current respondent everywhere (memory, pending writes); storage is the caller's. */
 async function forgetDraft() {
+  paradata.stop();
   finished.add(app.draft.uuid);
   queued = null;
   await inflight;
@@ -134,6 +136,7 @@ async function begin(inst) {
 function go(page) {
   app.errors = {};
   app.notice = null;
+  paradata.enter(app.draft, page >= 1 && page < reviewPage() ? sections()[page - 1].id : null);
   app.draft.page = page;
   if (page >= reviewPage()) delete app.draft.toReview;
   saveDraft();
@@ -171,8 +174,13 @@ function change(index) {
   go(index + 1);
 }
 
-function onAnswer(itemId, value) {
+/** The section of the page on screen (answers are given only there). */
+const currentSection = () => sections()[app.draft.page - 1].id;
+
+function onAnswer(itemId, value, { text = false } = {}) {
   const before = logic.walk(definition(), app.draft.answers).asked;
+  paradata.flush(app.draft);
+  if (!text) paradata.choiceAnswered(app.draft, currentSection(), app.draft.answers[itemId] ?? null, value);
   if (value === null) delete app.draft.answers[itemId];
   else app.draft.answers[itemId] = value;
   const state = logic.walk(definition(), app.draft.answers);
@@ -190,6 +198,13 @@ function onAnswer(itemId, value) {
     render({ focus: false }); // show or hide the items whose condition changed
     if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
   });
+}
+
+/** A typed answer left its field changed (the control's change event): see paradata.js. */
+function onCommit(itemId) {
+  paradata.flush(app.draft);
+  paradata.typedCommitted(app.draft, currentSection(), itemId);
+  saveDraft();
 }
 
 function afterConsent() {
@@ -244,6 +259,8 @@ async function submit(button) {
     submitted_at: new Date().toISOString(), answers: form.payloadAnswers(def, draft.answers, draft.order),
   }; // prettier-ignore
   if (draft.invite) payload.invite_token = draft.invite;
+  const sections = paradata.payload(draft, app.doc.paradata_limits); // sealed with the answers when encrypted
+  if (sections) payload.paradata = sections;
   // Encrypted campaign: only the sealed envelope enters the outbox (crypto.js).
   let record = payload;
   const encryption = encryptionOf(app.doc);
@@ -304,7 +321,7 @@ async function openStation() {
 }
 
 Object.assign(actions, {
-  afterConsent, begin, change, decline, go, next, nextRespondent, onAnswer, openStation, setLanguage, step, submit,
+  afterConsent, begin, change, decline, go, next, nextRespondent, onAnswer, onCommit, openStation, setLanguage, step, submit,
   setConsent: (checked) => {
     app.draft.consent = checked;
     saveDraft();
@@ -386,6 +403,12 @@ async function boot() {
     }
   });
   app.menu = new Menu(app, menuActions());
+  // Active time only: a hidden page (screen off, another app in front) stops the section's clock.
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") return paradata.resume();
+    paradata.pause(app.draft);
+    saveDraft();
+  });
   window.addEventListener("online", renderStatus);
   window.addEventListener("offline", renderStatus);
   // Coming back through the back/forward cache: show what storage says, not an old DOM.
@@ -393,6 +416,7 @@ async function boot() {
     if (event.persisted) location.reload();
   });
   route();
+  if (app.screen === "section") paradata.enter(app.draft, currentSection()); // a reload continues the count
   render();
   renderStatus();
   app.sync.start();

@@ -112,6 +112,7 @@ function textArea(item, ctx, attrs) {
     onAnswer(item.id, area.value === "" ? null : area.value, { text: true });
     show();
   });
+  if (ctx.onCommit) area.addEventListener("change", () => ctx.onCommit(item.id)); // paradata: given, then changed
   show();
   return [area, counter, limit];
 }
@@ -187,6 +188,7 @@ export function renderItem(item, ctx) {
           value: isMissing(value) ? "" : String(value), autocomplete: "off", "aria-describedby": describedBy,
           "aria-invalid": error ? "true" : null, dataset: { testid: `number-${item.id}` },
           oninput: (event) => onAnswer(item.id, event.target.value === "" ? null : Number(event.target.value), { text: true }),
+          onchange: () => ctx.onCommit && ctx.onCommit(item.id),
         }) // prettier-ignore
       : textArea(item, ctx, {
           id: controlId, rows: 4, autocomplete: "off", "aria-describedby": describedBy,

@@ -26,7 +26,7 @@ function languageNav(large = false) {
 function context(extra = {}) {
   return {
     lang: app.lang, t: t(), labels: definition().likert_labels[app.lang], answers: app.draft.answers,
-    errors: app.errors, onAnswer: actions.onAnswer, order: app.draft.order, ...extra,
+    errors: app.errors, onAnswer: actions.onAnswer, onCommit: actions.onCommit, order: app.draft.order, ...extra,
   }; // prettier-ignore
 }
 
