@@ -47,6 +47,7 @@ DEV_PATHS = {
     "first development set": DATA_DIR / "rad_parallel_dev.jsonl",
     "second development set": DATA_DIR / "rad_parallel_dev2.jsonl",
     "retired blind set": DATA_DIR / "rad_dev_retired_blind.jsonl",
+    "real-style development set": DATA_DIR / "rad_realstyle_dev.jsonl",
 }
 HEADLINE = ("macro_f1", "micro_f1", "primary_accuracy")
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -13,7 +13,7 @@ import pytest
 
 from analysis import ledger
 from analysis.default_model import CORPUS_PATH
-from analysis.eval_report import DEV_PATHS, HELDOUT_PATH
+from analysis.eval_report import DEV_PATHS, HELDOUT_SETS
 from analysis.overlap import Text, close_groups, close_pairs
 
 RETIRED = DEV_PATHS["retired blind set"]
@@ -39,15 +39,24 @@ def _problems(held: list[Text], others: list[Text], show_held_text: bool) -> lis
 AWAITING_REVIEW: dict[str, str] = {}
 
 
-def _awaiting_review() -> str | None:
-    return AWAITING_REVIEW.get(ledger.file_digest(HELDOUT_PATH)) if HELDOUT_PATH.exists() else None
+def _awaiting_review(path: Path) -> str | None:
+    return AWAITING_REVIEW.get(ledger.file_digest(path)) if path.exists() else None
 
 
-@pytest.mark.skipif(not HELDOUT_PATH.exists(), reason=f"{HELDOUT_PATH.name} not delivered yet")
-@pytest.mark.xfail(_awaiting_review() is not None, reason=f"awaiting review: {_awaiting_review()}", strict=True)
-def test_heldout_set_restates_no_corpus_or_development_answer() -> None:
+def _heldout_cases() -> list[object]:
+    cases = []
+    for name, path in HELDOUT_SETS.items():
+        marks = [pytest.mark.skipif(not path.exists(), reason=f"{path.name} not delivered yet")]
+        if _awaiting_review(path) is not None:
+            marks.append(pytest.mark.xfail(reason=f"awaiting review: {_awaiting_review(path)}", strict=True))
+        cases.append(pytest.param(path, id=name, marks=marks))
+    return cases
+
+
+@pytest.mark.parametrize("held_path", _heldout_cases())
+def test_heldout_set_restates_no_corpus_or_development_answer(held_path: Path) -> None:
     others = texts(CORPUS_PATH) + [t for path in DEV_PATHS.values() for t in texts(path)]
-    problems = _problems(texts(HELDOUT_PATH), others, show_held_text=False)
+    problems = _problems(texts(held_path), others, show_held_text=False)
     assert not problems, "held-out lines too close to training/development lines:\n" + "\n".join(problems)
 
 
