@@ -12,7 +12,8 @@ in grids).
 Frames (those of ``cips.services.datasets`` plus a few columns of the submission):
 
 - ``records``: one row per respondent: ``respondent`` (uuid), ``instrument``, ``device_id``,
-  ``started_at``, ``submitted_at`` (tz-aware datetimes; ``started_at`` may be missing);
+  ``started_at``, ``submitted_at`` (tz-aware datetimes; ``started_at`` may be missing), and
+  optionally ``active_seconds`` (the paradata's time on the section pages, NaN when not sent);
 - ``answers``: ``respondent``, ``item_id``, ``value`` (numbers), ``text``;
 - ``items``: ``instrument``, ``item_id``, ``type``, ``factor``.
 """
@@ -78,18 +79,36 @@ def durations(records: pd.DataFrame) -> pd.Series:
     return pd.Series(seconds.where(seconds >= 0).to_numpy(), index=records["respondent"].to_numpy(), dtype=float)
 
 
-def _median_durations(records: pd.DataFrame) -> pd.Series:
+def speed_durations(records: pd.DataFrame) -> pd.Series:
+    """The durations the speeder flag compares, per respondent.
+
+    Per questionnaire, the paradata's active seconds (time on the section pages, without the
+    consent and review pages or a tablet left asleep) when every record of it has them; else the
+    time from start to submit. Never a mix within one questionnaire: active time is shorter than
+    elapsed time, so a record measured one way would be compared with a median of the other.
+    """
+    wall = durations(records)
+    if "active_seconds" not in records:
+        return wall
+    active = pd.Series(records["active_seconds"].to_numpy(dtype=float), index=wall.index)
+    instrument = pd.Series(records["instrument"].to_numpy(), index=wall.index)
+    complete = active.notna().groupby(instrument).transform("all")
+    return active.where(complete, wall)
+
+
+def _median_durations(records: pd.DataFrame, seconds: pd.Series | None = None) -> pd.Series:
     """Median duration per questionnaire, only where at least SPEED_MIN_RECORDS durations are known."""
-    seconds = durations(records)
+    seconds = durations(records) if seconds is None else seconds
     by = pd.Series(records["instrument"].to_numpy(), index=seconds.index)
     grouped = seconds.groupby(by)
     return grouped.median()[grouped.count() >= SPEED_MIN_RECORDS]
 
 
 def speeders(records: pd.DataFrame, share: float = SPEED_SHARE) -> set[str]:
-    """Respondents who finished in less than ``share`` of their questionnaire's median duration."""
-    seconds = durations(records)
-    medians = _median_durations(records)
+    """Respondents who finished in less than ``share`` of their questionnaire's median duration
+    (active time when the questionnaire's records all carry paradata: :func:`speed_durations`)."""
+    seconds = speed_durations(records)
+    medians = _median_durations(records, seconds)
     limit = pd.Series(records["instrument"].map(medians).to_numpy(), index=seconds.index) * share
     return set(seconds.index[(seconds < limit).to_numpy()])
 

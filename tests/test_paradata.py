@@ -87,3 +87,17 @@ def test_campaign_document_gives_the_app_the_servers_paradata_bounds(loaded, cli
     """The PWA caps what it sends at the bounds the server checks: one copy of them, the server's."""
     document = client.get("/api/v1/campaigns/test").get_json()
     assert document["paradata_limits"] == {"seconds": MAX_SECTION_SECONDS, "changes": MAX_SECTION_CHANGES}
+
+
+def test_quality_flags_read_the_stored_active_time(loaded, client, session) -> None:
+    """Every record of the questionnaire carries paradata: the speeder flag compares active seconds."""
+    from cips.models import Campaign
+    from cips.services.quality import campaign_quality
+
+    bodies = [payload(paradata={"background": {"seconds": 100, "changes": 0},
+                                "leadership": {"seconds": 500 + 10 * n, "changes": 0}}) for n in range(5)]  # fmt: skip
+    bodies.append(payload(paradata={"leadership": {"seconds": 90, "changes": 0}}))  # elapsed 14 minutes like all
+    for body in bodies:
+        assert client.post(URL, json=body).status_code == 201
+    campaign = session.exec(select(Campaign).where(Campaign.slug == "test")).one()
+    assert campaign_quality(session, campaign).flags.flagged["speeder"] == {bodies[-1]["uuid"]}

@@ -49,11 +49,15 @@ def campaign_quality(session: Session, campaign: Campaign) -> CampaignQuality:
     if data.respondents.empty:
         return CampaignQuality()
     extra = pd.DataFrame(
-        session.execute(select(Submission.uuid, Submission.device_id, Submission.started_at)
+        session.execute(select(Submission.uuid, Submission.device_id, Submission.started_at, Submission.paradata)
                         .where(counted(campaign.id))).all(),
-        columns=["respondent", "device_id", "started_at"],
+        columns=["respondent", "device_id", "started_at", "paradata"],
     )  # fmt: skip
     extra["respondent"] = extra["respondent"].astype(str)
+    # Time on the section pages, from the paradata (NaN: the record carried none).
+    extra["active_seconds"] = extra.pop("paradata").map(
+        lambda p: float(sum(e["seconds"] for e in p.values())) if p else float("nan")
+    )
     records = data.respondents[["respondent", "instrument", "submitted_at"]].merge(extra, on="respondent")
     flags = quality_flags(records, data.answers, data.items, station=campaign.mode is CampaignMode.station)
     minutes = durations(records) / 60
