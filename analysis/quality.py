@@ -104,13 +104,34 @@ def _median_durations(records: pd.DataFrame, seconds: pd.Series | None = None) -
     return grouped.median()[grouped.count() >= SPEED_MIN_RECORDS]
 
 
+def _yardsticks(records: pd.DataFrame, seconds: pd.Series | None = None) -> pd.Series:
+    """Per respondent, the median duration its record is judged against (NaN: too few to judge).
+
+    That of its questionnaire's records from the *other* devices when they have at least
+    SPEED_MIN_RECORDS durations: a device's own interviews must not set the yardstick, or one
+    enumerator who fills most of the early interviews at a run pulls the median down to their
+    own pace and none of them looks fast. Otherwise the median of every record. ``seconds``:
+    the durations compared (default: start to submit).
+    """
+    seconds = durations(records) if seconds is None else seconds
+    instruments = records["instrument"].to_numpy()
+    out = pd.Series(records["instrument"].map(_median_durations(records, seconds)).to_numpy(), index=seconds.index)
+    if "device_id" not in records:
+        return out
+    devices = records["device_id"].to_numpy()
+    for (device, instrument), group in records.dropna(subset=["device_id"]).groupby(["device_id", "instrument"]):
+        others = seconds[(instruments == instrument) & (devices != device)].dropna()
+        if len(others) >= SPEED_MIN_RECORDS:
+            out[group["respondent"].to_numpy()] = others.median()
+    return out
+
+
 def speeders(records: pd.DataFrame, share: float = SPEED_SHARE) -> set[str]:
     """Respondents who finished in less than ``share`` of their questionnaire's median duration
-    (active time when the questionnaire's records all carry paradata: :func:`speed_durations`)."""
+    (active time when the questionnaire's records all carry paradata: :func:`speed_durations`;
+    the median of the other devices' interviews: :func:`_yardsticks`)."""
     seconds = speed_durations(records)
-    medians = _median_durations(records, seconds)
-    limit = pd.Series(records["instrument"].map(medians).to_numpy(), index=seconds.index) * share
-    return set(seconds.index[(seconds < limit).to_numpy()])
+    return set(seconds.index[(seconds < _yardsticks(records, seconds) * share).to_numpy()])
 
 
 def straight_liners(answers: pd.DataFrame, items: pd.DataFrame, records: pd.DataFrame) -> set[str]:
@@ -161,13 +182,15 @@ def bursts(records: pd.DataFrame) -> set[str]:
     """Records of one device of which ``BURST_COUNT`` or more were finished within one median duration.
 
     Meant for station campaigns, where one tablet carries one interview at a time; the caller
-    passes only those (online respondents have no shared device).
+    passes only those (online respondents have no shared device). The median is that of the
+    other devices' interviews (:func:`_yardsticks`), so a device that filled most of them cannot
+    widen its own allowance.
     """
-    medians = _median_durations(records)
+    yardsticks = _yardsticks(records)
     out: set[str] = set()
     known = records.dropna(subset=["device_id"])
-    for (_, instrument), group in known.groupby(["device_id", "instrument"]):
-        window = medians.get(instrument)
+    for _, group in known.groupby(["device_id", "instrument"]):
+        window = yardsticks.get(group["respondent"].iloc[0])
         if window is None or pd.isna(window) or len(group) < BURST_COUNT:
             continue
         ordered = group.assign(t=pd.to_datetime(group["submitted_at"], utc=True)).sort_values("t")

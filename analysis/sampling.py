@@ -23,3 +23,10 @@ def margin_of_error(n: int, population: int | None = None, p: float = 0.5) -> fl
     if population and population > 1 and n <= population:
         moe *= math.sqrt((population - n) / (population - 1))
     return moe
+
+
+def ci_text(low: float | None, high: float | None) -> str:
+    """A 95 % interval of an index as every page prints it ("58.1–66.0"), "" when suppressed (NaN)."""
+    if low is None or high is None or math.isnan(low) or math.isnan(high):
+        return ""
+    return f"{low:.1f}–{high:.1f}"

@@ -61,17 +61,23 @@ def bootstrap_ci(x: np.ndarray, w: np.ndarray | None = None, n_boot: int = 1000,
     x, w = x[keep], w[keep]
     if len(x) == 0:
         return np.nan, np.nan
-    # Resampling respondents only ever draws from the distinct (score, weight) pairs, and
-    # Likert means take few distinct values: drawing counts per distinct pair is the same
-    # bootstrap at a fraction of the cost (20,000 respondents -> a few dozen categories).
-    pairs, counts = np.unique(np.column_stack([x, w]), axis=0, return_counts=True)
-    rng = np.random.default_rng(seed)
-    draws = rng.multinomial(len(x), counts / len(x), size=n_boot).astype(float)
-    means = (draws @ (pairs[:, 0] * pairs[:, 1])) / (draws @ pairs[:, 1])
+    means = _bootstrap_means(x, w, n_boot, np.random.default_rng(seed))
     alpha = (1 - level) / 2
     low, high = np.quantile(means, [alpha, 1 - alpha])
     estimate = _weighted_mean(x, w)
     return min(float(low), estimate), max(float(high), estimate)
+
+
+def _bootstrap_means(x: np.ndarray, w: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """``n_boot`` weighted means of respondents resampled with replacement (x without NaN).
+
+    Resampling respondents only ever draws from the distinct (score, weight) pairs, and
+    Likert means take few distinct values: drawing counts per distinct pair is the same
+    bootstrap at a fraction of the cost (20,000 respondents -> a few dozen categories).
+    """
+    pairs, counts = np.unique(np.column_stack([x, w]), axis=0, return_counts=True)
+    draws = rng.multinomial(len(x), counts / len(x), size=n_boot).astype(float)
+    return (draws @ (pairs[:, 0] * pairs[:, 1])) / (draws @ pairs[:, 1])
 
 
 def _suppress(frame: pd.DataFrame, value_cols: Sequence[str]) -> pd.DataFrame:
@@ -154,21 +160,47 @@ def _holm(p: np.ndarray) -> np.ndarray:
     return out
 
 
+def _weighted_sd(x: np.ndarray, w: np.ndarray) -> float:
+    mean = np.sum(w * x) / np.sum(w)
+    return float(np.sqrt(np.sum(w * (x - mean) ** 2) / np.sum(w)))
+
+
+def _bootstrap_p(xa: np.ndarray, wa: np.ndarray, xb: np.ndarray, wb: np.ndarray, n_boot: int, seed: int) -> float:
+    """Two-sided p of a difference of weighted means: how often the bootstrap difference (each group
+    resampled with its weights, as :func:`bootstrap_ci` does) falls on the other side of 0."""
+    rng = np.random.default_rng(seed)
+    diff = _bootstrap_means(xa, wa, n_boot, rng) - _bootstrap_means(xb, wb, n_boot, rng)
+    tail = min(np.sum(diff <= 0), np.sum(diff >= 0))
+    return float(min(1.0, 2 * (tail + 1) / (n_boot + 1)))
+
+
 def compare(scores: pd.DataFrame, groups: pd.Series, a: str, b: str, correction: str = "holm",
-            alpha: float = 0.05) -> pd.DataFrame:  # fmt: skip
-    """Group ``a`` minus group ``b`` per factor: difference, Cohen's d, Mann–Whitney p, adjusted p.
+            alpha: float = 0.05, weights: pd.Series | None = None, n_boot: int = 1000,
+            seed: int = 0) -> pd.DataFrame:  # fmt: skip
+    """Group ``a`` minus group ``b`` per factor: difference, Cohen's d, p, adjusted p.
 
     Use for the perception gap (officials vs private sector) and for wave change
     (this wave vs the previous one). Factors where either side has n<5 are suppressed.
+    Unweighted (``weights`` None): means, pooled-SD Cohen's d and a Mann–Whitney p. Weighted
+    (by respondent, as :func:`factor_indices` takes them): weighted means, d over weighted SDs,
+    and p from the bootstrap over the weighted design (a rank test cannot carry weights).
     """
     groups = groups.reindex(scores.index)
+    w = None if weights is None else weights.reindex(scores.index).fillna(1.0)
     rows = []
     for factor in scores.columns:
-        xa = scores.loc[groups == a, factor].dropna().to_numpy()
-        xb = scores.loc[groups == b, factor].dropna().to_numpy()
+        column_a, column_b = scores.loc[groups == a, factor].dropna(), scores.loc[groups == b, factor].dropna()
+        xa, xb = column_a.to_numpy(), column_b.to_numpy()
         row = {"factor": factor, "n_a": len(xa), "n_b": len(xb), "mean_a": np.nan, "mean_b": np.nan,
                "difference": np.nan, "cohens_d": np.nan, "p": np.nan}  # fmt: skip
-        if min(len(xa), len(xb)) >= MIN_CELL:
+        if min(len(xa), len(xb)) >= MIN_CELL and w is not None:
+            wa, wb = w.loc[column_a.index].to_numpy(), w.loc[column_b.index].to_numpy()
+            mean_a, mean_b = _weighted_mean(xa, wa), _weighted_mean(xb, wb)
+            pooled = np.sqrt((_weighted_sd(xa, wa) ** 2 + _weighted_sd(xb, wb) ** 2) / 2)
+            row |= {"mean_a": mean_a, "mean_b": mean_b, "difference": mean_a - mean_b,
+                    "cohens_d": (mean_a - mean_b) / pooled if pooled > 0 else 0.0,
+                    "p": _bootstrap_p(xa, wa, xb, wb, n_boot, seed)}  # fmt: skip
+        elif min(len(xa), len(xb)) >= MIN_CELL:
             pooled = np.sqrt(
                 ((len(xa) - 1) * xa.var(ddof=1) + (len(xb) - 1) * xb.var(ddof=1)) / (len(xa) + len(xb) - 2)
             )

@@ -13,11 +13,13 @@ computed over, so weighted counts read as respondents and ``n`` stays the sample
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+
+from analysis.privacy import suppress_strata
 
 #: Trimming: no weight above this many times the mean weight (nor below its inverse). 5 is a
 #: common cap (e.g. the ANES and ESS practice of 5 or 6): beyond, one respondent speaks for too many.
@@ -137,6 +139,68 @@ def _stratum_items(stratum: str) -> tuple[str, ...]:
     return tuple(sorted(part.partition("=")[0] for part in stratum.split(",")))
 
 
+def _normalised(stratum: str) -> str:
+    """A stratum with its parts in item order (managers write them in any order)."""
+    return ",".join(sorted(stratum.split(",")))
+
+
+def _cells(members: pd.DataFrame, items: tuple[str, ...]) -> pd.Series:
+    """Each respondent's cell over ``items`` (sorted), spelt as a normalised stratum."""
+    values = members.reindex(columns=list(items)).astype(str)
+    return values.apply(lambda r: ",".join(f"{i}={r[i]}" for i in items), axis=1)
+
+
+@dataclass
+class StratumShare:
+    """One stratum's share of the population and of the respondents: why weighting moves an index."""
+
+    instrument: str
+    stratum: str  # as the campaign's populations spell it
+    population_share: float
+    n: int  # respondents in the stratum (a count: shown only where the page shows the stratum's count)
+    sample_share: float
+
+    @property
+    def difference(self) -> float:
+        """Sample share minus population share, in points: above 0 over-represented."""
+        return 100 * (self.sample_share - self.population_share)
+
+
+def representation(respondents: pd.DataFrame, populations: Mapping[str, Mapping[str, float]]) -> list[StratumShare]:
+    """Per questionnaire and stratum with a population: its share of the population and of the sample.
+
+    Strata over the same items are one partition (every region): shares are within it, among the
+    respondents whose cell the populations list. The strata a page shows are the ones weighting
+    used (:func:`design_weights`), so the table explains the weighted index's move.
+    """
+    out: list[StratumShare] = []
+    for instrument, sizes in sorted(populations.items()):
+        members = respondents[respondents["instrument"] == instrument]
+        groups: dict[tuple[str, ...], dict[str, float]] = {}
+        for stratum, size in (sizes or {}).items():
+            if size:
+                groups.setdefault(_stratum_items(stratum), {})[stratum] = float(size)
+        for items, strata in groups.items():
+            cells = _cells(members, items) if len(members) else pd.Series(dtype=str)
+            counts = {s: int((cells == _normalised(s)).sum()) for s in strata}
+            total_n, total_pop = sum(counts.values()), sum(strata.values())
+            for stratum in sorted(strata):
+                out.append(StratumShare(str(instrument), stratum, strata[stratum] / total_pop, counts[stratum],
+                                        counts[stratum] / total_n if total_n else 0.0))  # fmt: skip
+    return out
+
+
+def shown_shares(rows: list[StratumShare], page_strata: Sequence[tuple[str, str, int]] = ()) -> list[bool]:
+    """Whether each row's sample share may be printed: a share times the shown total gives the count
+    back, so it is hidden wherever that count would be, by the strata rule among these rows or
+    in the page's own strata table ``page_strata`` (``(questionnaire, stratum, count)``)."""
+    own = suppress_strata([(r.instrument, r.stratum, r.n) for r in rows])
+    page = suppress_strata(list(page_strata))
+    hidden = {(q, _normalised(s)) for (q, s, _), shown in zip(page_strata, page, strict=True) if shown is None}
+    return [shown is not None and (r.instrument, _normalised(r.stratum)) not in hidden
+            for r, shown in zip(rows, own, strict=True)]  # fmt: skip
+
+
 def design_weights(respondents: pd.DataFrame, populations: Mapping[str, Mapping[str, float]],
                    ratio: float = TRIM_RATIO) -> tuple[pd.Series, dict[str, WeightSummary]]:  # fmt: skip
     """Weights per respondent from the populations stored per questionnaire and quota stratum.
@@ -159,11 +223,9 @@ def design_weights(respondents: pd.DataFrame, populations: Mapping[str, Mapping[
         frame = pd.DataFrame(index=index)
         missing: list[str] = []
         for items, strata in list(groups.items()):
-            values = members.reindex(columns=list(items)).astype(str)
-            cell = values.apply(lambda r, it=items: ",".join(f"{i}={r[i]}" for i in it), axis=1)
             # Population strata name their items in the order the manager wrote them: normalise.
-            frame["|".join(items)] = cell.to_numpy()
-            normalised = {",".join(sorted(s.split(","))): n for s, n in strata.items()}
+            frame["|".join(items)] = _cells(members, items).to_numpy()
+            normalised = {_normalised(s): n for s, n in strata.items()}
             present = set(frame["|".join(items)])
             missing += [s for s in normalised if s not in present]
             groups[items] = {s: n for s, n in normalised.items() if s in present}

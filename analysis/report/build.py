@@ -12,9 +12,23 @@ from analysis.actions import measures_by_factor
 from analysis.factors import FACTOR_IDS, OTHER
 from analysis.privacy import Hidden, suppress, suppress_group, suppress_strata, why_hidden
 from analysis.report.i18n import text
-from analysis.report.model import Fieldwork, FollowUp, Report, ReportInput, StratumRow, TextAnalysis, ThemeBlock
+from analysis.report.model import (
+    Fieldwork,
+    FollowUp,
+    Report,
+    ReportInput,
+    Representation,
+    StratumRow,
+    TextAnalysis,
+    ThemeBlock,
+)
 from analysis.sampling import margin_of_error
 from analysis.scores import MIN_CELL, SUPPRESSED, compare, factor_indices, item_indices, respondent_scores
+from analysis.weights import representation as stratum_shares
+from analysis.weights import shown_shares
+
+#: Bootstrap resamples of every interval and test the report (and the dashboard) prints.
+N_BOOT = 1000
 
 GAP_GROUPS = ("officials", "private_sector")
 N_ITEMS_SHOWN = 5
@@ -33,24 +47,32 @@ def _counts(counts: dict[Any, int]) -> dict[Any, str]:
     return {key: why.get(key) or _count(n) for key, n in shown.items()}
 
 
-def fieldwork(inp: ReportInput) -> Fieldwork:
+def _quota_cells(inp: ReportInput) -> list[tuple[str, str, int]]:
+    """``(questionnaire, stratum, respondents)`` per quota stratum, in the report's order."""
     r = inp.respondents
-    strata: list[StratumRow] = []
-    quota_cells: list[tuple[str, str, int]] = []
+    cells = []
     for instrument, targets in sorted(inp.quotas.items()):
         members = r[r["instrument"] == instrument]
-        for stratum, target in sorted(targets.items()):
+        for stratum in sorted(targets):
             mask = pd.Series(True, index=members.index)
             for part in stratum.split(","):
                 item, _, value = part.partition("=")
                 mask &= members.get(item, pd.Series(index=members.index, dtype=object)) == value
-            n = int(mask.sum())
-            words = inp.stratum_labels.get(instrument, {}).get(stratum)
-            label = words or stratum.replace("=", ": ").replace(",", " × ")
-            population = (inp.populations.get(instrument) or {}).get(stratum)
-            row = StratumRow(instrument, label, n, int(target), margin_of_error(n, population), n >= target, str(n))
-            strata.append(row)
-            quota_cells.append((instrument, stratum, n))
+            cells.append((instrument, stratum, int(mask.sum())))
+    return cells
+
+
+def fieldwork(inp: ReportInput) -> Fieldwork:
+    r = inp.respondents
+    strata: list[StratumRow] = []
+    quota_cells = _quota_cells(inp)
+    for instrument, stratum, n in quota_cells:
+        target = inp.quotas[instrument][stratum]
+        words = inp.stratum_labels.get(instrument, {}).get(stratum)
+        label = words or stratum.replace("=", ": ").replace(",", " × ")
+        population = (inp.populations.get(instrument) or {}).get(stratum)
+        moe = margin_of_error(n, population)
+        strata.append(StratumRow(instrument, label, n, int(target), moe, n >= target, str(n)))
     # Strata over the same or overlapping items share the questionnaire's printed count:
     # suppressed together. A hidden count hides its margin of error (it gives n back) and its
     # status too ("not yet" beside target 3 says fewer than 3).
@@ -172,17 +194,47 @@ def follow_up(inp: ReportInput, change: pd.DataFrame | None) -> list[FollowUp]:
     return out
 
 
-def wave_change(inp: ReportInput, scores: pd.DataFrame) -> pd.DataFrame | None:
-    """This wave minus the previous one per factor (:func:`analysis.scores.compare`), if there was one."""
+def index_table(inp: ReportInput, n_boot: int = N_BOOT) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Respondent scores and the factor index table per questionnaire, weighted when ``inp.weights``
+    is set, with the bootstrap CIs over that design: what the report and the dashboard both print."""
+    scores = all_scores(inp)
+    groups = inp.respondents.set_index("respondent")["instrument"]
+    return scores, factor_indices(scores, groups=groups, weights=inp.weights, n_boot=n_boot)
+
+
+def _prefixed(series: pd.Series | None, prefix: str) -> pd.Series | None:
+    return None if series is None else series.set_axis([f"{prefix}{i}" for i in series.index])
+
+
+def wave_change(inp: ReportInput, scores: pd.DataFrame, n_boot: int = N_BOOT) -> pd.DataFrame | None:
+    """This wave minus the previous one per factor (:func:`analysis.scores.compare`), if there was one,
+    each wave weighted with its own weights (when the report is weighted)."""
     if inp.previous is None:
         return None
     previous = all_scores(inp.previous)
-    both = pd.concat([scores, previous.set_axis([f"prev:{i}" for i in previous.index])])
+    both = pd.concat([scores, _prefixed(previous, "prev:")])
     waves = pd.Series(["current"] * len(scores) + ["previous"] * len(previous), index=both.index)
-    return compare(both, waves, "current", "previous")
+    weights = None
+    if inp.weights is not None or inp.previous.weights is not None:
+        mine = inp.weights if inp.weights is not None else pd.Series(1.0, index=scores.index)
+        theirs = _prefixed(inp.previous.weights, "prev:")
+        weights = pd.concat([mine, theirs if theirs is not None else pd.Series(1.0, index=both.index[len(scores) :])])
+    return compare(both, waves, "current", "previous", weights=weights, n_boot=n_boot)
 
 
-def build_report(inp: ReportInput, lang: str = "en", classifier: Any = None, n_boot: int = 1000,
+def representation(inp: ReportInput) -> list[Representation]:
+    """Each weighted stratum's share of the population and of the respondents, as printed."""
+    rows = stratum_shares(inp.respondents, inp.populations)
+    out = []
+    for row, shown in zip(rows, shown_shares(rows, _quota_cells(inp)), strict=True):
+        label = inp.stratum_labels.get(row.instrument, {}).get(row.stratum)
+        out.append(Representation(row.instrument, label or row.stratum.replace("=", ": ").replace(",", " × "),
+                                  row.population_share, row.sample_share if shown else None,
+                                  row.difference if shown else None))  # fmt: skip
+    return out
+
+
+def build_report(inp: ReportInput, lang: str = "en", classifier: Any = None, n_boot: int = N_BOOT,
                  progress: Callable[[str], None] | None = None, embedder: Any = None,
                  embed_missing: bool = False) -> Report:  # fmt: skip
     """All figures and themes of the report, with suppression applied (n < 5 never shown).
@@ -190,12 +242,12 @@ def build_report(inp: ReportInput, lang: str = "en", classifier: Any = None, n_b
     Themes group answers by meaning with ``embedder`` when all are embedded (see :func:`themes_embedder`).
     """
     t = text(lang)
-    scores = all_scores(inp)
+    scores, factor_table = index_table(inp, n_boot)
     groups = inp.respondents.set_index("respondent")["instrument"]
-    factor_table = factor_indices(scores, groups=groups, weights=inp.weights, n_boot=n_boot)
-    present = set(groups)
-    gap = compare(scores, groups, *GAP_GROUPS) if set(GAP_GROUPS) <= present else None
-    change = wave_change(inp, scores)
+    gap = None
+    if set(GAP_GROUPS) <= set(groups):
+        gap = compare(scores, groups, *GAP_GROUPS, weights=inp.weights, n_boot=n_boot)
+    change = wave_change(inp, scores, n_boot)
     weakest, strongest = _items(inp)
     if classifier is None:
         from analysis import load_default_classifier
@@ -210,4 +262,5 @@ def build_report(inp: ReportInput, lang: str = "en", classifier: Any = None, n_b
         weakest=weakest, strongest=strongest, themes=themes, follow_up=follow_up(inp, change),
         text_analysis=analysis,
         weighting=dict(inp.weighting), review=dict(inp.review),
+        representation=representation(inp) if inp.weighting else [],
     )  # fmt: skip

@@ -55,6 +55,17 @@ class StratumRow:
 
 
 @dataclass
+class Representation:
+    """A weighted stratum's share of the population and of the respondents (``None``: hidden, n<5)."""
+
+    instrument: str
+    stratum: str  # in words
+    population_share: float
+    sample_share: float | None
+    difference: float | None  # points, sample minus population: above 0 over-represented
+
+
+@dataclass
 class Fieldwork:
     total: int
     by_instrument: dict[str, str]
@@ -135,3 +146,5 @@ class Report:
     text_analysis: TextAnalysis | None = None
     weighting: dict[str, Any] = field(default_factory=dict)  # see ReportInput.weighting
     review: dict[str, Any] = field(default_factory=dict)  # see ReportInput.review
+    #: Weighted reports: each weighted stratum's population and sample shares (why the index moved).
+    representation: list[Representation] = field(default_factory=list)

@@ -12,6 +12,7 @@ from analysis.factors import FACTOR_IDS, factor_name
 from analysis.report import charts
 from analysis.report.i18n import text
 from analysis.report.model import Report
+from analysis.sampling import ci_text
 
 _ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                    autoescape=select_autoescape(["html"]))  # fmt: skip
@@ -43,9 +44,10 @@ def render_html(report: Report) -> str:
         draw_charts(report)
     table = report.factor_table
     cells = {(r.group, r.factor): r.display for r in table.itertuples()}
+    cis = {(r.group, r.factor): ci_text(r.ci_low, r.ci_high) for r in table.itertuples()}
     return _ENV.get_template("report.html").render(
         report=report, t=text(report.lang), groups=list(dict.fromkeys(table["group"])),
-        factors=[f for f in FACTOR_IDS if f in set(table["factor"])], cells=cells,
+        factors=[f for f in FACTOR_IDS if f in set(table["factor"])], cells=cells, cis=cis,
         factor_name=lambda f: factor_name(f, report.lang), language=lambda code: language_name(code, report.lang),
     )  # fmt: skip
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 from flask import current_app, jsonify, render_template
 from flask_babel import get_locale
 
+from analysis.factors import factor_name
+from analysis.sampling import ci_text
 from cips.auth import role_required
 from cips.auth.principal import campaign_for, not_activity
 from cips.extensions import db
 from cips.manage.blueprint import bp
+from cips.manage.results import weights_param
 from cips.models import Role
 from cips.services.fieldwork import fieldwork, suppress
 
@@ -21,13 +24,18 @@ def _progress(slug: str):
 @bp.get("/campaigns/<slug>/dashboard")
 @role_required(Role.manager)
 def dashboard(slug: str):
+    from cips.services.indices import campaign_indices
     from cips.services.quality import campaign_quality
 
     campaign, progress = _progress(slug)
     refresh = current_app.config["DASHBOARD_REFRESH_SECONDS"]
-    # Flags read every answer: computed with the page, not in the fragment refreshed every few seconds.
+    # Flags and indices read every answer: computed with the page, not in the fragment refreshed every few seconds.
     quality = campaign_quality(db.session, campaign)
-    return render_template("manage/dashboard.html", campaign=campaign, fw=progress, refresh=refresh, quality=quality)
+    weights = weights_param()
+    indices = campaign_indices(db.session, campaign, str(get_locale()), weighted=weights is None)
+    return render_template("manage/dashboard.html", campaign=campaign, fw=progress, refresh=refresh, quality=quality,
+                           indices=indices, weights=weights, ci_text=ci_text,
+                           factor_name=lambda f: factor_name(f, str(get_locale())))  # fmt: skip
 
 
 @bp.get("/campaigns/<slug>/dashboard/live")

@@ -39,7 +39,7 @@ def _report_lang() -> str:
     return lang if lang in CORE_LANGUAGES else "en"
 
 
-def _weights() -> str | None:
+def weights_param() -> str | None:
     """``?weights=off``: the unweighted report, on request; weighted (None) otherwise."""
     return "off" if request.args.get("weights") == "off" else None
 
@@ -50,7 +50,7 @@ def report(slug: str):
     campaign = campaign_for(slug)
     lang = _report_lang()
     return render_template("manage/report.html", campaign=campaign, lang=lang, form=ReportForm(lang=lang),
-                           empty=not has_responses(db.session, campaign), weights=_weights())  # fmt: skip
+                           empty=not has_responses(db.session, campaign), weights=weights_param())  # fmt: skip
 
 
 @bp.get("/campaigns/<slug>/report/view")
@@ -61,7 +61,7 @@ def report_view(slug: str):
     campaign = campaign_for(slug)
     lang = _report_lang()
     try:
-        body = rendered(campaign, lang, "html", weighted=_weights() is None)
+        body = rendered(campaign, lang, "html", weighted=weights_param() is None)
     except ReportError as exc:
         # Framable (the default policy's frame-ancestors 'none' left a broken-page icon in the frame).
         page = render_template("manage/report_frame_message.html", message=localized(exc))
@@ -69,7 +69,7 @@ def report_view(slug: str):
     except ReportPending:
         # Not sandboxed (a sandbox blocks the meta refresh), and nothing in it comes from answers.
         return _in_report_frame(render_template("manage/report_pending.html", lang=lang), PENDING_CSP, 202)
-    audit.record(db.session, actor(), "report.view", slug, lang=lang, weighted=_weights() is None)
+    audit.record(db.session, actor(), "report.view", slug, lang=lang, weighted=weights_param() is None)
     db.session.commit()
     # The report is self-contained (inline styles, embedded SVG): its own policy, nothing that runs.
     return _in_report_frame(body, REPORT_CSP)
@@ -92,13 +92,13 @@ def report_pdf(slug: str):
     campaign = campaign_for(slug)
     lang = _report_lang()
     try:
-        body = rendered(campaign, lang, "pdf", weighted=_weights() is None)
+        body = rendered(campaign, lang, "pdf", weighted=weights_param() is None)
     except (ReportError, PdfUnavailable) as exc:
         flash(localized(exc), "error")
-        return redirect(url_for("manage.report", slug=slug, lang=lang, weights=_weights()))
+        return redirect(url_for("manage.report", slug=slug, lang=lang, weights=weights_param()))
     except ReportPending:
-        return redirect(url_for("manage.report_pdf_status", slug=slug, lang=lang, weights=_weights()))
-    audit.record(db.session, actor(), "report.export", slug, lang=lang, format="pdf", weighted=_weights() is None)
+        return redirect(url_for("manage.report_pdf_status", slug=slug, lang=lang, weights=weights_param()))
+    audit.record(db.session, actor(), "report.export", slug, lang=lang, format="pdf", weighted=weights_param() is None)
     db.session.commit()
     return Response(body, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{slug}-report-{lang}.pdf"'})  # fmt: skip
@@ -115,16 +115,16 @@ def report_pdf_status(slug: str):
     campaign = campaign_for(slug)
     lang = _report_lang()
     try:
-        rendered(campaign, lang, "pdf", weighted=_weights() is None)
+        rendered(campaign, lang, "pdf", weighted=weights_param() is None)
     except (ReportError, PdfUnavailable) as exc:
         flash(localized(exc), "error")
         return redirect(url_for("manage.report", slug=slug, lang=lang))
     except ReportPending:
         return render_template("manage/report_pdf_status.html", campaign=campaign, lang=lang, ready=False,
-                               seconds=pending_seconds(campaign, lang, "pdf", _weights() is None),
-                               weights=_weights())  # fmt: skip
+                               seconds=pending_seconds(campaign, lang, "pdf", weights_param() is None),
+                               weights=weights_param())  # fmt: skip
     return render_template("manage/report_pdf_status.html", campaign=campaign, lang=lang, ready=True, seconds=None,
-                           weights=_weights())  # fmt: skip
+                           weights=weights_param())  # fmt: skip
 
 
 @bp.route("/campaigns/<slug>/export", methods=["GET", "POST"])

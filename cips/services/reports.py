@@ -29,14 +29,16 @@ def previous_wave(session: Session, campaign: Campaign) -> Campaign | None:
     return session.exec(query).first()
 
 
-def report_input(session: Session, campaign: Campaign, lang: str, weighted: bool = True) -> ReportInput:
+def report_input(session: Session, campaign: Campaign, lang: str, weighted: bool = True,
+                 context: bool = True) -> ReportInput:  # fmt: skip
     """What the report of ``campaign`` reads; ``weighted``: respondents weighted to the stored
-    populations (``analysis.weights.design_weights``), else every respondent counts 1."""
+    populations (``analysis.weights.design_weights``), else every respondent counts 1.
+    ``context`` False: without the previous wave and the review (the dashboard's indices)."""
     from analysis.weights import design_weights
 
     data = load_campaign_data(session, campaign, lang)
     admin = session.get(Administration, campaign.administration_id)
-    previous = previous_wave(session, campaign)
+    previous = previous_wave(session, campaign) if context else None
     prev_input = report_input(session, previous, lang, weighted) if previous is not None else None
     if prev_input is not None:
         prev_input.previous = None  # one step back is what the report compares
@@ -51,7 +53,8 @@ def report_input(session: Session, campaign: Campaign, lang: str, weighted: bool
                        quotas=campaign.quotas, populations=campaign.populations or {}, previous=prev_input,
                        measures=as_records(measures(session, previous)) if previous is not None else [],
                        stratum_labels=labels, excluded=data.excluded, weights=weights,
-                       weighting=weighting, **reviewed_codes(session, campaign))  # fmt: skip
+                       weighting=weighting,
+                       **(reviewed_codes(session, campaign) if context else {}))  # fmt: skip
 
 
 def reviewed_codes(session: Session, campaign: Campaign) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from analysis.report.build import _theme_block, fieldwork
 from analysis.report.i18n import text
 from analysis.scores import SUPPRESSED
 from analysis.topics import Quote, Theme
+from analysis.weights import WeightSummary
 
 OPEN = {
     "hrm": [
@@ -240,3 +241,45 @@ def test_report_incomplete_text_analysis_note_hides_small_counts_once(report) ->
 
     expected = str(escape(text(report.lang)["themes_incomplete"].format(ready="n<5", total=40)))
     assert expected in html and "&amp;lt;" not in html
+
+
+def test_report_gap_and_wave_change_use_the_weights_and_say_so() -> None:
+    """Respondents of one region weighted 3 : 1 against the other: the gap and the change are
+    the differences of the weighted means (each wave with its own weights), and the notes say so."""
+    previous = make_input(seed=2)
+    current = make_input(seed=1, shift=0.6, previous=previous)
+    for inp in (current, previous):
+        heavy = inp.respondents["bg_region"] == "south"
+        inp.weights = pd.Series(np.where(heavy, 3.0, 1.0), index=inp.respondents["respondent"].to_numpy())
+        inp.weighting = {"officials": WeightSummary("poststratification", len(inp.weights), 1.2, 30.0, ["bg_region"])}
+    weighted = build_report(current, classifier=KeywordClassifier(), n_boot=200)
+    plain = build_report(dataclasses.replace(current, weights=None, weighting={},
+                                             previous=dataclasses.replace(previous, weights=None)),
+                         classifier=KeywordClassifier(), n_boot=200)  # fmt: skip
+    from analysis.report.build import all_scores
+
+    scores = all_scores(current)
+    groups = current.respondents.set_index("respondent")["instrument"]
+    w = current.weights.reindex(scores.index)
+
+    def mean(frame, weights, mask, factor):
+        x, ww = frame.loc[mask, factor], weights[mask]
+        ok = x.notna()
+        return float((x[ok] * ww[ok]).sum() / ww[ok].sum())
+
+    gap = weighted.gap.set_index("factor")
+    for factor in ("leadership", "hrm"):
+        expected = mean(scores, w, groups == "officials", factor) - mean(scores, w, groups == "private_sector", factor)
+        assert gap.loc[factor, "difference"] == pytest.approx(expected)
+        assert 0 <= gap.loc[factor, "p"] <= 1
+    assert not np.allclose(weighted.gap["difference"], plain.gap["difference"])
+    prev_scores = all_scores(previous)
+    pw = previous.weights.reindex(prev_scores.index)
+    change = weighted.change.set_index("factor")
+    for factor in ("leadership", "hrm"):
+        expected = (mean(scores, w, scores.index == scores.index, factor)
+                    - mean(prev_scores, pw, prev_scores.index == prev_scores.index, factor))  # fmt: skip
+        assert change.loc[factor, "difference"] == pytest.approx(expected)
+    html, plain_html = render_html(weighted), render_html(plain)
+    assert html.count(text("en")["compare_weighted"]) == 2  # gap and change
+    assert plain_html.count(text("en")["compare_unweighted"]) == 2

@@ -14,6 +14,7 @@ import analysis
 from cips.models import Answer, AuditEvent, Role, Submission, SubmissionExclusion
 from tests.exports.support import post, read_csv
 from tests.helpers import officials_answers
+from tests.manage.test_dashboard_indices import CELL
 
 
 class KeywordClassifier:
@@ -44,6 +45,11 @@ def _export_rows(manager, fmt: str = "csv") -> bytes:
     return response.data
 
 
+def _dashboard_indices(manager) -> list[tuple[str, str]]:
+    page = manager.get("/manage/campaigns/test/dashboard?lang=en").get_data(as_text=True)
+    return CELL.findall(page.split('data-testid="indices"')[1].split("</section>")[0])
+
+
 def _report_html(manager) -> str:
     response = manager.get("/manage/campaigns/test/report/view?lang=en")
     assert response.status_code == 200, response.data[:300]
@@ -61,6 +67,8 @@ def test_one_exclusion_changes_export_report_and_dashboard_alike_and_is_audited(
                             session.exec(select(Answer).where(Answer.submission_id == before.id)))  # fmt: skip
     assert manager.get("/manage/campaigns/test/fieldwork.json").get_json()["total"] == 7
     assert "7 respondents" in _report_html(manager)
+    indices_before = _dashboard_indices(manager)
+    assert indices_before == CELL.findall(_report_html(manager))
 
     form = {"uuid": target, "category": "fabricated", "reason": "same tablet, 2 minutes"}
     response = manager.post("/manage/campaigns/test/review/exclude", data=form)
@@ -81,6 +89,10 @@ def test_one_exclusion_changes_export_report_and_dashboard_alike_and_is_audited(
     # Report: six respondents (a new rendering, not the cached one of seven), and why.
     html = _report_html(manager)
     assert "6 respondents" in html and "7 respondents" not in html
+    # The dashboard's indices and the report's leave out the same record: the same figures, moved.
+    indices_after = _dashboard_indices(manager)
+    assert indices_after == CELL.findall(html) and len(indices_after) == 10
+    assert indices_after != indices_before
     assert "left out of every figure: 1 (suspected fabrication: 1)" in html
     # Audit log, and the raw record untouched.
     [event] = session.exec(select(AuditEvent).where(AuditEvent.action == "submission.exclude")).all()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -54,3 +55,28 @@ def test_dashboard_counts_flags_with_the_small_cell_rule_and_review_lists_them(c
     assert response.status_code == 303
     review = manager.get("/manage/campaigns/test/review").get_data(as_text=True)
     assert "No record has a quality flag." in review and fast in review  # now in the excluded list
+
+
+def test_an_enumerator_filling_ten_interviews_in_an_hour_on_one_tablet_is_noticed(client_as, loaded: Flask) -> None:
+    """Five honest interviews (14 minutes each, on five tablets), then one station tablet sends ten
+    in an hour, one after the other, 5 minutes each: the dashboard counts ten bursts and ten speeders.
+    Judged against the tablet's own pace (the median of all fifteen is 5 minutes) none looked fast."""
+    client = loaded.test_client()
+    now = datetime.now(UTC).replace(microsecond=0)
+    for k in range(5):
+        end = now - timedelta(days=2, hours=3 * k)
+        answers = dict(officials_answers(), open_change_first=f"Respondent {k} wants better pay.")
+        post(client, device_id=f"tablet-{k}", started_at=(end - timedelta(minutes=14)).isoformat(),
+             submitted_at=end.isoformat(), answers=answers)  # fmt: skip
+    for k in range(10):
+        start = now - timedelta(minutes=60 - 6 * k)
+        answers = dict(officials_answers(), open_change_first=f"Interview {k}: more rotation.")
+        answers["lead_1"] = 1 + k % 5  # not copies of one another
+        end = start + timedelta(minutes=5)
+        post(client, device_id="station-7", started_at=start.isoformat(), submitted_at=end.isoformat(),
+             answers=answers)  # fmt: skip
+    page = client_as(Role.manager).get("/manage/campaigns/test/dashboard").get_data(as_text=True)
+    quality = page[page.index('data-testid="quality"') :]
+    rows = dict(re.findall(r"<tr><th>([^<]+)</th><td class=\"num\">([^<]+)</td></tr>", quality))
+    assert rows["more interviews finished on one tablet than fit in the time"] == "10"
+    assert rows["finished much faster than most"] == "10"
