@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from analysis.privacy import MIN_CELL, suppress_group
 from analysis.report.build import all_scores
 from analysis.report.model import ReportInput
 from analysis.scores import factor_indices
+from analysis.weights import effective_n  # Kish's formula, written once (re-exported: the tests import it here)
 
 SCHEMA = "cips-aggregates"
 SCHEMA_VERSION = 1
@@ -49,13 +49,6 @@ class Source:
     administration: str
     campaign: str
     wave: int
-
-
-def effective_n(weights: np.ndarray) -> float:
-    """Kish's effective sample size of weighted respondents: (sum w)^2 / sum w^2."""
-    w = np.asarray(weights, dtype=float)
-    w = w[~np.isnan(w)]
-    return float(w.sum() ** 2 / np.square(w).sum()) if len(w) and np.square(w).sum() > 0 else 0.0
 
 
 def _number(value: Any, digits: int = 2) -> float | None:

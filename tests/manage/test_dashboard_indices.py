@@ -69,6 +69,7 @@ def test_dashboard_prints_the_reports_weighted_indices_and_cis(weighted_campaign
     section = page.split('data-testid="indices"')[1].split("</section>")[0]
     unweighted = CELL.findall(section)
     assert "Unweighted figures: every respondent counts the same." in section and "effective n" not in section
+    assert "with their weights" not in section  # the interval's note says what was resampled
     assert unweighted == _report_cells(manager, "&weights=off")
     # North (satisfied) answered more than it weighs: weighting lowers every index here.
     assert all(float(w[0]) < float(u[0]) for w, u in zip(weighted, unweighted, strict=True))
