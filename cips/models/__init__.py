@@ -4,6 +4,7 @@ from cips.models.action import ActionMeasure
 from cips.models.administration import Administration
 from cips.models.audit import AuditEvent
 from cips.models.base import UTCDateTime, utcnow
+from cips.models.briefing import Briefing, BriefingRow
 from cips.models.campaign import (
     Campaign,
     CampaignCreate,
@@ -28,6 +29,8 @@ __all__ = [
     "AggregateImport",
     "Answer",
     "AuditEvent",
+    "Briefing",
+    "BriefingRow",
     "Campaign",
     "CampaignCreate",
     "CampaignInstrument",

@@ -1,5 +1,9 @@
 """Codes given to open answers: the model's suggestion and people's decisions, append-only.
 
+What is coded is one open answer of a campaign (``answer_id``, ``campaign_id``) or one
+contribution of a saved briefing (``briefing_row_id``, ``briefing_id``): exactly one of the two
+targets is set (a check constraint), so both share this table, its guard and its queries.
+
 One row per act of coding (the model suggesting, a reviewer deciding, a second coder checking,
 a file imported back): rows are never changed or deleted by the app, so who decided what and
 when stays readable. The answer's code is its latest ``reviewer``/``import`` row; the model's
@@ -11,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, CheckConstraint, Column, Index
 from sqlmodel import Field, SQLModel
 
 from cips.models.base import UTCDateTime, utcnow
@@ -31,11 +35,17 @@ DECIDING_SOURCES = (CodingSource.reviewer.value, CodingSource.imported.value)
 
 
 class Coding(SQLModel, table=True):
-    __table_args__ = (Index("ix_coding_answer_id_id", "answer_id", "id"),)
+    __table_args__ = (
+        Index("ix_coding_answer_id_id", "answer_id", "id"),
+        Index("ix_coding_briefing_row_id_id", "briefing_row_id", "id"),
+        CheckConstraint("(answer_id IS NULL) <> (briefing_row_id IS NULL)", name="ck_coding_one_target"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    answer_id: int = Field(foreign_key="answer.id", ondelete="CASCADE")
-    campaign_id: int = Field(foreign_key="campaign.id", index=True, ondelete="CASCADE")
+    answer_id: int | None = Field(default=None, foreign_key="answer.id", ondelete="CASCADE")
+    campaign_id: int | None = Field(default=None, foreign_key="campaign.id", index=True, ondelete="CASCADE")
+    briefing_row_id: int | None = Field(default=None, foreign_key="briefing_row.id", ondelete="CASCADE")
+    briefing_id: int | None = Field(default=None, foreign_key="briefing.id", index=True, ondelete="CASCADE")
     #: Factor ids (``analysis.factors``), the primary first; ``["other"]`` when no factor applies.
     labels: list[str] = Field(sa_column=Column(JSON, nullable=False))
     primary: str = Field(max_length=32)
