@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -89,7 +89,8 @@ def _as_contributions(items: Iterable[Contribution | dict[str, Any]]) -> list[Co
     return out
 
 
-def _points(contributions: list[Contribution], langs: list[str], classifier: Any, note_langs: list[str]) -> list[Point]:
+def _points(contributions: list[Contribution], langs: list[str], classifier: Any, note_langs: list[str],
+            reviewed: Mapping[int, Sequence[str]]) -> list[Point]:  # fmt: skip
     from analysis.features import analyse
     from analysis.topics import concept_document
 
@@ -111,12 +112,14 @@ def _points(contributions: list[Contribution], langs: list[str], classifier: Any
     codebook = load_codebook()
     points = []
     for owner, text, start, lang, fs, doc in zip(owners, texts, starts, point_langs, factor_lists, docs, strict=True):
+        # A person's decision codes the whole contribution: each of its points carries it, not the model's guess.
+        fs = list(reviewed.get(owner, fs))
         found = list(dict.fromkeys(h.concept for h in doc.hits))
         # A codebook term can fire out of context ("en ligne" in "ligne verte"); the classifier, which
         # reads the whole point, arbitrates: concepts of the factors it found come first and alone.
         agreeing = [c for c in found if codebook.factor_of(c) in fs]
         points.append(Point(owner, text, start, lang, list(fs), agreeing or found, concept_document(doc),
-                            note_langs[owner]))  # fmt: skip
+                            note_langs[owner], reviewed=owner in reviewed))  # fmt: skip
     return points
 
 
@@ -263,7 +266,10 @@ def _theme(points: list[Point], idx: list[int], key: str, total: int, lang: str,
     unnamed = embedder is not None and key != RESIDUAL and key.startswith("factor:")
     mixed = subj.is_mixed(points, idx, key, support) or (unnamed and bool(subj.named_subjects(points, idx, key, 1)))
     named = subj.named_subjects(points, idx, key, support) if mixed else []
-    factors = subj.subject_factors(named) if mixed else subj.theme_factors(points, idx, support)
+    # A mixed theme is tagged with its subjects' factors, unless people coded most of its contributions:
+    # their decisions then tag it, as they tag every other theme.
+    decided = len({points[i].contribution for i in idx if points[i].reviewed}) * 2 >= support
+    factors = subj.subject_factors(named) if mixed and not decided else subj.theme_factors(points, idx, support)
     candidates, vector_texts = _candidates(points, idx, contributions)
     concepts = [c for c, _ in Counter(c for i in idx for c in points[i].concepts).most_common()]
     residual = key == f"factor:{OTHER}"
@@ -343,8 +349,12 @@ def _heading(question: Question, lang: str, number: int) -> str:
 def build_briefing(contributions: Iterable[Contribution | dict[str, Any]], lang: str = "fr", meeting: str | None = None,
                    title: str | None = None, questions: Sequence[Question] | None = None, classifier: Any = None,
                    grouping: Grouping = "meaning", source_name: str = "<contributions>",
-                   embedder: Any = None) -> Briefing:  # fmt: skip
+                   embedder: Any = None, reviewed: Mapping[int, Sequence[str]] | None = None) -> Briefing:  # fmt: skip
     """The briefing, question by question, themes ordered by support (see the module docstring).
+
+    ``reviewed`` (a saved briefing's review): contribution index -> the factors a person decided
+    (primary first); they replace the classifier's for that contribution, and the method note
+    says how many contributions were coded by a person and how many by the model only.
 
     ``embedder`` (grouping by meaning only) defaults to the configured one behind the shared cache.
     """
@@ -362,7 +372,7 @@ def build_briefing(contributions: Iterable[Contribution | dict[str, Any]], lang:
 
         classifier = load_default_classifier()
     note_langs = [_note_lang(c, d) for c, d in zip(items, detected, strict=True)]
-    points = _points(items, langs, classifier, note_langs)
+    points = _points(items, langs, classifier, note_langs, reviewed or {})
     by_question: dict[str, list[int]] = {}
     for k, p in enumerate(points):
         by_question.setdefault(question_of[items[p.contribution].question], []).append(k)
@@ -417,4 +427,13 @@ def build_briefing(contributions: Iterable[Contribution | dict[str, Any]], lang:
                     context=_context(lang, len(items), n_contributors, languages), n_contributions=len(items),
                     n_contributors=n_contributors, languages=languages, questions=sections,
                     key_messages=_key_messages(sections, theme_members, lang),
-                    method_note=i18n.s(lang, "method_text"), grouping=used)  # fmt: skip
+                    method_note=_method_note(lang, len(items), reviewed), grouping=used,
+                    n_reviewed=None if reviewed is None else len(reviewed))  # fmt: skip
+
+
+def _method_note(lang: str, n: int, reviewed: Mapping[int, Sequence[str]] | None) -> str:
+    note = i18n.s(lang, "method_text")
+    if reviewed is None:
+        return note
+    # Contributions of administrations, counted as everywhere in the briefing (not respondents: no n<5).
+    return f"{note} {i18n.s(lang, 'reviewed').format(reviewed=len(reviewed), n=n, machine=n - len(reviewed))}"

@@ -46,6 +46,7 @@ TEXT: dict[str, dict[str, object]] = {
         "answers_to_1": "One contribution on this question.",
         "method": "Method",
         "question_n": "Question {n}",
+        "reviewed": "Contributions coded by a person: {reviewed} of {n}; by the model only: {machine}.",
         "method_text": (
             "First draft prepared automatically by CIPS: answers are split into their separate points, "
             "coded against the ten key factors of the Revised Arusha Declaration and grouped into "
@@ -93,6 +94,7 @@ TEXT: dict[str, dict[str, object]] = {
         "answers_to_1": "Une contribution sur cette question.",
         "method": "Note de méthode",
         "question_n": "Question {n}",
+        "reviewed": "Contributions codées par une personne : {reviewed} sur {n} ; par le modèle seul : {machine}.",
         "method_text": (
             "Premier projet établi automatiquement par CIPS : les réponses sont découpées en points, "
             "classées selon les dix facteurs clés de la Déclaration d'Arusha révisée et regroupées en "
@@ -140,6 +142,7 @@ TEXT: dict[str, dict[str, object]] = {
         "answers_to_1": "Una contribución sobre esta pregunta.",
         "method": "Nota metodológica",
         "question_n": "Pregunta {n}",
+        "reviewed": "Contribuciones codificadas por una persona: {reviewed} de {n}; solo por el modelo: {machine}.",
         "method_text": (
             "Primer borrador elaborado automáticamente por CIPS: las respuestas se dividen en puntos, "
             "se clasifican según los diez factores clave de la Declaración de Arusha revisada y se "
@@ -185,6 +188,7 @@ TEXT: dict[str, dict[str, object]] = {
         "answers_to_1": "Uma contribuição sobre esta pergunta.",
         "method": "Nota metodológica",
         "question_n": "Pergunta {n}",
+        "reviewed": "Contribuições codificadas por uma pessoa: {reviewed} de {n}; apenas pelo modelo: {machine}.",
         "method_text": (
             "Primeiro rascunho preparado automaticamente pelo CIPS: as respostas são divididas em "
             "pontos, classificadas segundo os dez fatores-chave da Declaração de Arusha revista e "

@@ -66,3 +66,5 @@ class Briefing:
     key_messages: list[KeyMessage]
     method_note: str
     grouping: dict[str, str] = field(default_factory=dict)  # question id -> "topics" | "concepts" | "meaning"
+    #: Contributions whose factors a person decided (a saved briefing's review); None when nobody reviewed.
+    n_reviewed: int | None = None

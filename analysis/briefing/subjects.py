@@ -31,6 +31,7 @@ class Point:
     concepts: list[str]  # codebook concepts that agree with ``factors`` (all found when none does)
     vector_text: str
     note_lang: str = ""  # the language a quote's "(in English)" note names: "" when not reliably known
+    reviewed: bool = False  # ``factors`` are a person's decision on the whole contribution, not the classifier's
 
 
 def n_supporting(points: Sequence[Point], members: Iterable[int], concept: str | None = None) -> int:

@@ -1,5 +1,9 @@
 """Codes of open answers: the model's suggestions and people's decisions (``Coding`` rows).
 
+What is coded belongs to an *owner*: a campaign (its open answers) or a saved briefing (its
+contributions, each seen here as an ``OpenAnswer`` whose id is the row's). Every function takes
+either, so storing, "the latest decision wins" and the audit are one implementation for both.
+
 Rows are only ever added: a new decision is a new row, and the latest ``reviewer`` or
 ``import`` row of an answer is its code. The model's suggestion stays beside it, so that
 outputs can say how many codes are machine-only and agreement can be measured.
@@ -18,7 +22,7 @@ from sqlmodel import Session, select
 from analysis.factors import FACTOR_IDS, OTHER
 from cips.instruments.schema import ItemType
 from cips.instruments.service import definition_of
-from cips.models import DECIDING_SOURCES, Answer, Campaign, Coding, CodingSource, Submission
+from cips.models import DECIDING_SOURCES, Answer, Briefing, BriefingRow, Campaign, Coding, CodingSource, Submission
 from cips.services import audit
 from cips.services.campaigns import campaign_instruments
 from cips.services.messages import N_
@@ -30,6 +34,36 @@ if TYPE_CHECKING:
 SUGGEST_BATCH = 200
 MODEL_PREFIX = f"{CodingSource.model.value}:"
 LABELS = (*FACTOR_IDS, OTHER)
+#: The ``OpenAnswer.instrument`` of a briefing's contributions (they answer no questionnaire).
+BRIEFING_SOURCE = "briefing"
+
+#: What codes belong to: a campaign's open answers, or a saved briefing's contributions.
+Owner = Campaign | Briefing
+
+
+def _owned(owner: Owner) -> Any:
+    """The condition selecting the owner's codings."""
+    return Coding.briefing_id == owner.id if isinstance(owner, Briefing) else Coding.campaign_id == owner.id
+
+
+def _target(owner: Owner) -> Any:
+    """The column naming what a coding codes (the answer, or the briefing row)."""
+    return Coding.briefing_row_id if isinstance(owner, Briefing) else Coding.answer_id
+
+
+def new_coding(owner: Owner, target_id: int, **values: Any) -> Coding:
+    if isinstance(owner, Briefing):
+        return Coding(briefing_row_id=target_id, briefing_id=owner.id, **values)
+    return Coding(answer_id=target_id, campaign_id=owner.id, **values)
+
+
+def target_of(row: Coding) -> int:
+    """The id of what ``row`` codes: its answer, or its briefing row."""
+    return row.answer_id if row.answer_id is not None else row.briefing_row_id  # type: ignore[return-value]
+
+
+def audit_target(owner: Owner, target_id: int) -> str:
+    return f"briefing:{owner.id}#{target_id}" if isinstance(owner, Briefing) else f"{owner.slug}#{target_id}"
 
 
 class CodingError(ValueError):
@@ -71,8 +105,11 @@ def open_items(session: Session, campaign: Campaign) -> dict[str, dict[str, dict
     return out
 
 
-def open_answers(session: Session, campaign: Campaign, only: int | None = None) -> list[OpenAnswer]:
-    """The campaign's non-empty answers to open items, oldest first (``only``: that answer, if it is one)."""
+def open_answers(session: Session, campaign: Owner, only: int | None = None) -> list[OpenAnswer]:
+    """The campaign's non-empty answers to open items, oldest first (``only``: that answer, if it is one);
+    a briefing's contributions in file order."""
+    if isinstance(campaign, Briefing):
+        return briefing_answers(session, campaign, only)
     items = open_items(session, campaign)
     keys = {row.id: row.key for row in campaign_instruments(session, campaign)}
     wanted = {item for per in items.values() for item in per}
@@ -90,25 +127,32 @@ def open_answers(session: Session, campaign: Campaign, only: int | None = None) 
             if item_id in items.get(keys[instrument_id], {}) and text.strip()]  # fmt: skip
 
 
-def latest(session: Session, campaign: Campaign, sources: Iterable[str] | None = None,
+def briefing_answers(session: Session, briefing: Briefing, only: int | None = None) -> list[OpenAnswer]:
+    query = select(BriefingRow).where(BriefingRow.briefing_id == briefing.id).order_by(BriefingRow.line, BriefingRow.id)
+    rows = session.exec(query if only is None else query.where(BriefingRow.id == only)).all()
+    return [OpenAnswer(row.id, BRIEFING_SOURCE, row.question, row.lang, row.answer)  # type: ignore[arg-type]
+            for row in rows if row.answer.strip()]  # fmt: skip
+
+
+def latest(session: Session, campaign: Owner, sources: Iterable[str] | None = None,
            model: bool = False) -> dict[int, Coding]:  # fmt: skip
     """The newest coding of each answer among ``sources`` (or the model's rows when ``model``)."""
-    where = [Coding.campaign_id == campaign.id]
+    where = [_owned(campaign)]
     if model:
         where.append(Coding.source.startswith(MODEL_PREFIX))
     elif sources is not None:
         where.append(Coding.source.in_(list(sources)))
-    newest = select(func.max(Coding.id)).where(*where).group_by(Coding.answer_id)
+    newest = select(func.max(Coding.id)).where(*where).group_by(_target(campaign))
     rows = session.exec(select(Coding).where(Coding.id.in_(newest.scalar_subquery()))).all()
-    return {row.answer_id: row for row in rows}
+    return {target_of(row): row for row in rows}
 
 
-def decisions(session: Session, campaign: Campaign) -> dict[int, Coding]:
+def decisions(session: Session, campaign: Owner) -> dict[int, Coding]:
     """Each reviewed answer's code: its latest reviewer (or imported) decision."""
     return latest(session, campaign, DECIDING_SOURCES)
 
 
-def suggestions(session: Session, campaign: Campaign) -> dict[int, Coding]:
+def suggestions(session: Session, campaign: Owner) -> dict[int, Coding]:
     return latest(session, campaign, model=True)
 
 
@@ -124,15 +168,17 @@ def current_model_digest() -> str:
     return model_digest()
 
 
-def unsuggested(session: Session, campaign: Campaign, digest: str) -> int:
+def _coded_by(session: Session, owner: Owner, source: str) -> set[int]:
+    return set(session.exec(select(_target(owner)).where(_owned(owner), Coding.source == source)).all())
+
+
+def unsuggested(session: Session, campaign: Owner, digest: str) -> int:
     """How many open answers the model ``digest`` has not coded yet."""
-    source = f"{MODEL_PREFIX}{digest}"
-    done = set(session.exec(select(Coding.answer_id).where(Coding.campaign_id == campaign.id,
-                                                           Coding.source == source)).all())  # fmt: skip
+    done = _coded_by(session, campaign, f"{MODEL_PREFIX}{digest}")
     return sum(a.answer_id not in done for a in open_answers(session, campaign))
 
 
-def suggest(session: Session, campaign: Campaign, classifier: Any = None, digest: str | None = None) -> int:
+def suggest(session: Session, campaign: Owner, classifier: Any = None, digest: str | None = None) -> int:
     """Store the model's codes of the open answers it has not coded yet; returns how many.
 
     ``digest`` names the fitted model (``analysis.default_model.model_digest``): a new model
@@ -143,8 +189,7 @@ def suggest(session: Session, campaign: Campaign, classifier: Any = None, digest
 
         classifier, digest = load_default_classifier(), current_model_digest()
     source = f"{MODEL_PREFIX}{digest}"
-    done = set(session.exec(select(Coding.answer_id).where(Coding.campaign_id == campaign.id,
-                                                           Coding.source == source)).all())  # fmt: skip
+    done = _coded_by(session, campaign, source)
     todo = [a for a in open_answers(session, campaign) if a.answer_id not in done]
     for start in range(0, len(todo), SUGGEST_BATCH):
         batch = todo[start : start + SUGGEST_BATCH]
@@ -152,8 +197,8 @@ def suggest(session: Session, campaign: Campaign, classifier: Any = None, digest
         for answer, codes, margin in zip(batch, labels, margins(proba, classifier.thresholds_), strict=True):
             # Kept with the suggestion: the reviewer sees why at once, with no model in the request.
             evidence = classifier.explain(answer.text) if codes != [OTHER] else {}
-            session.add(Coding(answer_id=answer.answer_id, campaign_id=campaign.id, labels=list(codes),
-                               primary=codes[0], source=source, margin=float(margin), evidence=evidence))  # fmt: skip
+            session.add(new_coding(campaign, answer.answer_id, labels=list(codes), primary=codes[0], source=source,
+                                   margin=float(margin), evidence=evidence))  # fmt: skip
         session.commit()  # each batch kept: a long run that stops keeps what it did
     return len(todo)
 
@@ -175,7 +220,7 @@ def check_codes(labels: Sequence[str], primary: str | None) -> tuple[list[str], 
 
 
 def record_decision(
-    session: Session, campaign: Campaign, answer_id: int, labels: Sequence[str], primary: str | None, *,
+    session: Session, campaign: Owner, answer_id: int, labels: Sequence[str], primary: str | None, *,
     actor: str, source: CodingSource = CodingSource.reviewer,
 ) -> Coding:  # fmt: skip
     """Add a person's code of one open answer of ``campaign`` and its audit event (committed)."""
@@ -183,7 +228,7 @@ def record_decision(
 
 
 def record_decisions(
-    session: Session, campaign: Campaign, codes: Sequence[tuple[int, Sequence[str], str | None]], *,
+    session: Session, campaign: Owner, codes: Sequence[tuple[int, Sequence[str], str | None]], *,
     actor: str, source: CodingSource = CodingSource.reviewer,
 ) -> list[Coding]:  # fmt: skip
     """Add people's codes ``(answer id, labels, primary)``, each with its audit event, in one
@@ -195,15 +240,16 @@ def record_decisions(
     rows = []
     for answer_id, labels, primary in codes:  # every code checked before anything is added
         if answer_id not in known:
+            if isinstance(campaign, Briefing):
+                raise CodingError(N_("no contribution %(id)s in this briefing", id=str(answer_id)), "answer")
             raise CodingError(N_("no open answer %(id)s in campaign %(slug)s", id=str(answer_id),
                                  slug=repr(campaign.slug)), "answer")  # fmt: skip
         stored, chosen = check_codes(labels, primary)
-        rows.append(Coding(answer_id=answer_id, campaign_id=campaign.id, labels=stored, primary=chosen,
-                           source=source.value, coder=actor))  # fmt: skip
+        rows.append(new_coding(campaign, answer_id, labels=stored, primary=chosen, source=source.value, coder=actor))
     for row in rows:
         session.add(row)
         # The audit log names the answer and the codes, never the answer's text.
-        audit.record(session, actor, "review.decide", f"{campaign.slug}#{row.answer_id}", labels=row.labels,
+        audit.record(session, actor, "review.decide", audit_target(campaign, target_of(row)), labels=row.labels,
                      primary=row.primary, source=source.value)  # fmt: skip
     session.commit()
     return rows
