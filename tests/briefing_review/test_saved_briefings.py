@@ -51,7 +51,7 @@ def test_a_bad_file_is_refused_with_its_line_and_nothing_is_saved(loaded, sessio
 def test_briefing_rows_are_coded_like_answers_latest_decision_wins(saved: Briefing, session: Session) -> None:
     assert suggest(session, saved, StubModel(), "abc") == 6
     rows = open_answers(session, saved)
-    assert [a.text for a in rows][0].startswith("Training") and len(rows) == 6
+    assert rows[0].text.startswith("Training") and len(rows) == 6
     first = rows[0].answer_id
     record_decision(session, saved, first, ["hrm", "conduct"], "conduct", actor="r@example.org")
     record_decision(session, saved, first, ["audit"], None, actor="s@example.org")
