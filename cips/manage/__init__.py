@@ -3,6 +3,7 @@
 from cips.manage import (  # noqa: F401  (views attach to bp)
     actions,
     aggregates,
+    briefing_review,
     campaigns,
     coding_review,
     dashboard,

@@ -24,6 +24,7 @@ from flask import current_app
 from analysis.briefing.inputs import ENCODINGS, UTF16_HINT, NotUtf8Error
 from analysis.files import private_dir, private_open
 from cips.manage import jobs
+from cips.models import Briefing
 from cips.services.briefings import MIMETYPES, BriefingError, briefing_from_upload
 from cips.services.messages import N_, Message
 
@@ -105,6 +106,37 @@ def start_briefing(owner: int, filename: str, data: bytes, *, questions: bytes |
     return job_id
 
 
+def start_saved_briefing(owner: int, briefing: Briefing, fmt: str) -> str:
+    """Start building a saved briefing from its contributions and current decisions; returns the job id.
+
+    The job reads the database, not an upload: its folder holds only its parameters and the result.
+    """
+    from cips.services.briefings import download_name
+
+    root = _root()
+    _sweep(root)
+    job_id = secrets.token_urlsafe(18)
+    folder = root / job_id
+    folder.mkdir(mode=0o700)
+    params = {"owner": owner, "briefing_id": briefing.id, "filename": briefing.filename, "lang": briefing.lang,
+              "title": briefing.title, "format": fmt, "download_name": download_name(briefing.title, fmt)}  # fmt: skip
+    _write(folder / "params.json", json.dumps(params).encode())
+    job = BriefingJob(job_id, folder, params)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    jobs.start(app, job.result, lambda: _build_saved(int(briefing.id), fmt), name=f"briefing-{job_id[:8]}")  # type: ignore[arg-type]
+    return job_id
+
+
+def _build_saved(briefing_id: int, fmt: str) -> bytes:
+    from cips.extensions import db
+    from cips.services.saved_briefings import build_saved
+
+    briefing = db.session.get(Briefing, briefing_id)
+    if briefing is None:  # deleted with its administration meanwhile
+        raise BriefingError(N_("the briefing was interrupted; upload the file again"))
+    return build_saved(db.session, briefing, fmt)[0]  # type: ignore[arg-type]
+
+
 def find_briefing(job_id: str, owner: int) -> BriefingJob | None:
     """The job ``job_id`` if ``owner`` made it (None for an unknown id or another account's job)."""
     if not job_id or not set(job_id) <= _ID_CHARS:
@@ -129,7 +161,7 @@ def _build(job: BriefingJob) -> bytes:
         )  # fmt: skip
     except BriefingError as exc:
         if isinstance(exc.__cause__, NotUtf8Error):
-            raise BriefingError(_encoding_message(exc.__cause__)) from exc
+            raise BriefingError(encoding_message(exc.__cause__)) from exc
         raise
     except RecursionError as exc:  # a structure nested too deeply for a reader that did not expect it
         raise BriefingError(N_("%(file)s: nested too deeply to be read", file=str(p["filename"]))) from exc
@@ -139,7 +171,7 @@ def _build(job: BriefingJob) -> bytes:
     return body
 
 
-def _encoding_message(error: NotUtf8Error) -> Message:
+def encoding_message(error: NotUtf8Error) -> Message:
     """The not-UTF-8 message for the web: it names the form's field, not the command line's option."""
     hint = N_("it looks like UTF-16 without a byte-order mark") if error.hint == UTF16_HINT else N_(
         "perhaps Windows-1252/Latin-1")  # fmt: skip

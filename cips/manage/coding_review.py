@@ -22,11 +22,12 @@ from cips.extensions import db
 from cips.manage import jobs
 from cips.manage.blueprint import bp
 from cips.manage.forms import ReviewForm, SecondCodingForm
-from cips.models import Campaign, CodingSource, Role
+from cips.models import Briefing, Campaign, CodingSource, Role
 from cips.services.campaigns import campaign_summaries
 from cips.services.coding import CodingError, current_model_digest, open_items, record_decision, suggest, unsuggested
 from cips.services.messages import localized
 from cips.services.review import QueueFilters, ReviewError, review_page, review_stats, set_second_coding
+from cips.services.saved_briefings import briefings_of
 
 CODERS = (Role.manager, Role.reviewer)
 #: Keys of the factors in the queue: 1-9 then 0, in the order of ``analysis.factors``.
@@ -46,23 +47,24 @@ def _filters() -> QueueFilters:
                         second=args.get("second") == "1")  # fmt: skip
 
 
-def _suggestions_pending(campaign: Campaign) -> int:
+def _suggestions_pending(campaign: Campaign | Briefing) -> int:
     """Start the model on the answers it has not coded yet; how many are still waiting."""
     digest = current_model_digest()
     missing = unsuggested(db.session, campaign, digest)
     if missing:
         folder = Path(current_app.config.get("REPORT_CACHE_DIR") or Path(current_app.instance_path) / "report_cache")
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"suggest-{campaign.id}-{digest}-{missing}.done"
+        kind = type(campaign).__name__.lower()  # a campaign's and a briefing's ids may be equal
+        path = folder / f"suggest-{'' if kind == 'campaign' else kind}{campaign.id}-{digest}-{missing}.done"
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         if jobs.failure(path) is None:  # a failed run is logged; it is not retried at every page
-            jobs.start(app, path, partial(_suggest, campaign.id), name=f"suggest-{campaign.slug}")
+            jobs.start(app, path, partial(_suggest, type(campaign), campaign.id), name=f"suggest-{kind}-{campaign.id}")
         missing = unsuggested(db.session, campaign, digest)  # none left when it ran within the request
     return missing
 
 
-def _suggest(campaign_id: int) -> bytes:
-    campaign = db.session.get(Campaign, campaign_id)
+def _suggest(model: type[Campaign | Briefing], owner_id: int) -> bytes:
+    campaign = db.session.get(model, owner_id)
     return str(suggest(db.session, campaign)).encode()
 
 
@@ -70,7 +72,8 @@ def _suggest(campaign_id: int) -> bytes:
 @role_required(*CODERS)
 def review_campaigns():
     rows = campaign_summaries(db.session, visible=current_user.may_see)
-    return render_template("manage/review_campaigns.html", campaigns=rows)
+    briefings = briefings_of(db.session, current_user.administration_id)
+    return render_template("manage/review_campaigns.html", campaigns=rows, briefings=briefings)
 
 
 @bp.get("/campaigns/<slug>/review/answers")
@@ -88,7 +91,9 @@ def review_answers(slug: str):
     form = ReviewForm()
     return render_template("manage/review_answers.html", campaign=campaign, page=page, filters=filters, pending=pending,
                            factors=factors, other=(OTHER, factor_name(OTHER, lang)), questions=questions, form=form,
-                           stats=review_stats(db.session, campaign), languages=campaign.languages)  # fmt: skip
+                           stats=review_stats(db.session, campaign), languages=campaign.languages,
+                           source_name=campaign.name, queue_url=partial(url_for, "manage.review_answers", slug=slug),
+                           decide_url=partial(url_for, "manage.review_answers_decide", slug=slug))  # fmt: skip
 
 
 @bp.post("/campaigns/<slug>/review/answers")

@@ -210,6 +210,9 @@ class ReportForm(FlaskForm):
     submit = SubmitField(_l("Show report"))
 
 
+BRIEFING_FORMATS = [("docx", "Word (.docx)"), ("md", "Markdown (.md)")]
+
+
 class BriefingForm(FlaskForm):
     contributions = FileField(_l("Contributions (CSV or JSONL)"), validators=[
         FileRequired(),
@@ -222,8 +225,15 @@ class BriefingForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     meeting = StringField(_l("Meeting"), validators=[Optional(), Length(max=200)])
     lang = SelectField(_l("Language of the briefing"), choices=options(LANGUAGES.items()))
-    format = SelectField(_l("Format"), choices=options([("docx", "Word (.docx)"), ("md", "Markdown (.md)")]))
+    format = SelectField(_l("Format"), choices=options(BRIEFING_FORMATS))
+    #: Saved, its contributions can be reviewed before the briefing is built (``cips.manage.briefing_review``).
+    save = BooleanField(_l("Keep it, to review the factors of its contributions before building it"))
     submit = SubmitField(_l("Build the briefing"))
+
+
+class BuildBriefingForm(FlaskForm):
+    format = SelectField(_l("Format"), choices=options(BRIEFING_FORMATS))
+    submit = SubmitField(_l("Build the briefing with the current decisions"))
 
 
 def account_email(form: FlaskForm, field: Any) -> None:

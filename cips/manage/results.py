@@ -161,15 +161,17 @@ def export(slug: str):
 @bp.route("/briefing", methods=["GET", "POST"])
 @role_required(Role.manager)
 def briefing():
-    from analysis.briefing.inputs import ENCODINGS
-    from cips.manage.briefing_jobs import start_briefing
+    from analysis.briefing.inputs import ENCODINGS, NotUtf8Error
+    from cips.manage.briefing_jobs import encoding_message, start_briefing
     from cips.services.briefings import MAX_UPLOAD_BYTES, BriefingError, check_sizes, limits_note
+    from cips.services.saved_briefings import briefings_of, save_briefing
 
     # Above the app-wide body limit (made for submissions): the service then refuses a file
     # over its own limit with a message that says so, instead of a bare 413.
     request.max_content_length = 2 * MAX_UPLOAD_BYTES
     encodings = [("", _("Automatic (UTF-8, or UTF-16 with a byte-order mark)")), *ENCODINGS.items()]
     limits = limits_note().translated()
+    saved = briefings_of(db.session, current_user.administration_id)
     try:
         form = BriefingForm(lang=str(get_locale()))
         form.encoding.choices = encodings
@@ -181,7 +183,7 @@ def briefing():
             check_sizes(str(form.contributions.label.text), request.content_length or request.max_content_length + 1)
         except BriefingError as exc:
             flash(localized(exc), "error")
-        return render_template("manage/briefing.html", form=form, limits=limits), 413
+        return render_template("manage/briefing.html", form=form, limits=limits, saved=saved), 413
     if submitted:
         upload, questions = form.contributions.data, form.questions.data
         data = upload.read()
@@ -191,13 +193,26 @@ def briefing():
             check_sizes(upload.filename or "contributions.csv", len(data), questions_name, len(questions_yaml or b""))
         except BriefingError as exc:
             flash(localized(exc), "error")
-            return render_template("manage/briefing.html", form=form, limits=limits), 422
+            return render_template("manage/briefing.html", form=form, limits=limits, saved=saved), 422
+        if form.save.data:  # reading the file is quick (its limits are small); building it is left for later
+            try:
+                kept = save_briefing(db.session, administration_id=current_user.administration_id, actor=actor(),
+                                     filename=upload.filename or "contributions.csv", data=data, lang=form.lang.data,
+                                     title=form.title.data, meeting=form.meeting.data or None,
+                                     questions_yaml=questions_yaml, questions_filename=questions_name,
+                                     encoding=form.encoding.data or None)  # fmt: skip
+            except BriefingError as exc:
+                db.session.rollback()
+                cause = exc.__cause__
+                flash(localized(encoding_message(cause) if isinstance(cause, NotUtf8Error) else exc), "error")
+                return render_template("manage/briefing.html", form=form, limits=limits, saved=saved), 422
+            return redirect(url_for("manage.saved_briefing", briefing_id=kept.id), 303)
         job_id = start_briefing(current_user.id, upload.filename or "contributions.csv", data,
                                 questions=questions_yaml, questions_filename=questions_name, lang=form.lang.data,
                                 title=form.title.data, meeting=form.meeting.data or None, fmt=form.format.data,
                                 encoding=form.encoding.data or None)  # fmt: skip
         return redirect(url_for("manage.briefing_job", job_id=job_id), 303)
-    return render_template("manage/briefing.html", form=form, limits=limits)
+    return render_template("manage/briefing.html", form=form, limits=limits, saved=saved)
 
 
 def _briefing_job(job_id: str):

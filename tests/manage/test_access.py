@@ -14,7 +14,7 @@ PUBLIC_BLUEPRINTS = ("survey.", "api.", "bench.")
 #: Any signed-in user (their own account).
 ANY_ROLE = {"auth.logout", "auth.account", "auth.two_factor"}
 SAMPLE_ARGS = {"slug": "test", "user_id": 1, "instrument": "officials", "filename": "x", "job_id": "x", "fmt": "xlsx",
-               "questionnaire": "officials"}  # fmt: skip
+               "questionnaire": "officials", "briefing_id": 1}  # fmt: skip
 
 
 def _routes(app: Flask) -> list[tuple[str, str, str]]:
@@ -81,5 +81,7 @@ def test_access_matrix_matches_the_roles_of_the_issue(app: Flask) -> None:
     assert all(Role.observer not in r for e, r in roles.items() if r and not e.startswith("programme."))
     # A reviewer codes open answers, and reaches nothing else: no settings, no exports.
     reviewer = {e for e, r in roles.items() if r and Role.reviewer in r}
-    assert reviewer == {"manage.review_campaigns", "manage.review_answers", "manage.review_answers_decide"}
+    assert reviewer == {"manage.review_campaigns", "manage.review_answers", "manage.review_answers_decide",
+                        "manage.saved_briefing", "manage.briefing_review", "manage.briefing_review_decide"}  # fmt: skip
+    assert roles["manage.saved_briefing_build"] == {Role.manager}  # building is an output: managers only
     assert roles["manage.review_second_coding"] == {Role.manager}
