@@ -1,7 +1,7 @@
 """saved briefings: a briefing and its contributions row by row; codings of a briefing's rows
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-05 23:15:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 from cips.models.base import UTCDateTime
 
-revision: str = "0013"
-down_revision: str | None = "0012"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
