@@ -71,6 +71,9 @@ def test_a_reviewer_of_the_administration_reviews_a_briefing_in_the_queue(client
     bad = reviewer.post(f"/manage/briefings/{briefing.id}/review", data={"answer_id": first, "labels": ["nope"]})
     assert bad.status_code == 302 and len(decisions(session, briefing)) == 1
     assert reviewer.post(f"/manage/briefings/{briefing.id}/build", data={"format": "md"}).status_code == 403
+    shown = reviewer.get(f"/manage/briefings/{briefing.id}").get_data(as_text=True)
+    assert "Training of officers" in shown and "1 of 6 contributions reviewed" in shown
+    assert "/build" not in shown  # a reviewer codes; building the briefing is a manager's output
 
 
 def test_another_administrations_briefing_is_not_found(client_as, loaded, session: Session) -> None:
