@@ -77,3 +77,33 @@ def test_paradata_counts_a_changed_answer_survives_a_reload_and_is_exported(live
     assert mine[section][3:5] == (stored.paradata[section]["seconds"], 1)
     assert {row[0] for row in rows[1:]} == {uuid}  # the API-posted records carried none
     page.close()
+
+
+RULES_JS = """async () => {
+  const p = await import("/s/_static/js/paradata.js");
+  const draft = {};
+  p.choiceAnswered(draft, "a", null, 3);             // first answer: not a change
+  p.choiceAnswered(draft, "a", 3, 3);                // the same again: not a change
+  p.choiceAnswered(draft, "a", 3, 4);                // replaced: 1
+  p.choiceAnswered(draft, "a", 4, null);             // cleared: 2
+  p.choiceAnswered(draft, "b", ["x"], ["x", "y"]);   // ticking more is still answering
+  p.choiceAnswered(draft, "b", ["x", "y"], ["y"]);   // unticking: 1
+  p.typedCommitted(draft, "c", "open_1");            // typed and left: given
+  p.typedCommitted(draft, "c", "open_1");            // edited later: 1
+  draft.paradata.c.ms = 10 ** 12;                    // beyond the server's bound
+  draft.paradata.c.changes = 10 ** 6;
+  const limits = { seconds: 86400, changes: 10000 };
+  return { sent: p.payload(draft, limits), none: p.payload({}, limits), given: draft.paradata.c.given };
+}"""
+
+
+def test_paradata_rules_of_a_change_and_the_caps(live, browser) -> None:
+    """What counts as a changed answer, what is kept of typed ones (the item id only), and the caps."""
+    slug = live.campaign("online")
+    page = browser.new_page()
+    page.goto(f"{live.url}/s/{slug}")
+    result = page.evaluate(RULES_JS)
+    assert result["sent"] == {"a": {"seconds": 0, "changes": 2}, "b": {"seconds": 0, "changes": 1},
+                              "c": {"seconds": 86400, "changes": 10000}}  # fmt: skip
+    assert result["none"] is None and result["given"] == ["open_1"]
+    page.close()
