@@ -56,3 +56,8 @@ def export_command(campaign: str, fmt: str, out: Path, lang: str, instrument: st
     if export.excluded:
         why = ", ".join(f"{category}: {n}" for category, n in export.excluded.items())
         click.echo(f"left out: {sum(export.excluded.values())} excluded records ({why}; `cips campaign exclusions`)")
+    if export.paradata_rows and not export.paradata_included:
+        click.echo(
+            f"left out: {export.paradata_rows} paradata rows (time and changes per section): a plain "
+            f".{export.extension} has no room for them; --format xlsx, or all questionnaires (a zip)"
+        )

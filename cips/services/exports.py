@@ -90,6 +90,10 @@ class ExportFile:
     rows: dict[str, int] = field(default_factory=dict)
     #: Records left out because a manager excluded them, per category.
     excluded: dict[str, int] = field(default_factory=dict)
+    #: Paradata rows (submission x section) of the exported records, and whether the file holds them
+    #: (a plain single-questionnaire .csv/.sav has no room: the caller says so).
+    paradata_rows: int = 0
+    paradata_included: bool = False
 
     @property
     def extension(self) -> str:
@@ -349,10 +353,11 @@ def build_export(session: Session, campaign: Campaign | str, fmt: str, *, lang: 
                      *([fmt] if extension_for(fmt, keys) == "zip" else []),
                      *([where_text.replace("=", "-").replace(",", "_")] if pairs else []),
                      datetime.now(UTC).strftime("%Y%m%d")])  # fmt: skip
-    paradata = _paradata(session, campaign, frames) if fmt == "xlsx" or len(keys) > 1 else paradata_frame([])
+    paradata = _paradata(session, campaign, frames)
     data_bytes, extension = _render(fmt, campaign, frames, variables, data.excluded, paradata, lang)
     rows = {key: len(frames[key]) for key in keys}
     audit.record(session, actor, "campaign.export", campaign.slug, **details, instruments=keys, rows=rows,
                  excluded=data.excluded)  # fmt: skip
     session.commit()
-    return ExportFile(data_bytes, MIMETYPES[extension], f"{stem}.{extension}", rows, data.excluded)
+    return ExportFile(data_bytes, MIMETYPES[extension], f"{stem}.{extension}", rows, data.excluded, len(paradata),
+                      extension in ("xlsx", "zip") and not paradata.empty)  # fmt: skip

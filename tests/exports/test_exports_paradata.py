@@ -83,3 +83,13 @@ def test_item_order_is_read_from_the_stored_order_answer() -> None:
     stored = {f"order:{section}": json.dumps(ids[::-1]), "lead_1": 4}
     rows = section_rows("u", "officials", OFFICIALS, None, orders_of(stored))
     assert rows == [("u", "officials", section, None, None, " ".join(ids[::-1]))]
+
+
+def test_cli_says_when_a_plain_file_leaves_the_paradata_out(loaded, client, runner, tmp_path: Path) -> None:
+    _campaign(client)
+    plain = runner.invoke(args=["export", "test", "--format", "csv", "--instrument", "officials",
+                                "--out", str(tmp_path / "o.csv")])  # fmt: skip
+    assert plain.exit_code == 0, plain.output
+    assert "left out: 6 paradata rows" in plain.output and "--format xlsx" in plain.output
+    book = runner.invoke(args=["export", "test", "--format", "xlsx", "--out", str(tmp_path / "all.xlsx")])
+    assert book.exit_code == 0 and "paradata" not in book.output
