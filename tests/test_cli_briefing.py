@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import io
+import re
 from pathlib import Path
 
 import docx
@@ -124,3 +126,17 @@ def test_cli_briefing_limits_and_hostile_files_name_the_file(runner, tmp_path) -
     deep.write_bytes(b'{"question": "q1", "answer": ' + b"[" * 50_000 + b"]" * 50_000 + b"}\n")
     result = runner.invoke(args=["briefing", "--input", str(deep), "--out", str(tmp_path / "b.md")])
     assert result.exit_code != 0 and f"{deep}:1: invalid JSON (nested too deeply)" in result.output
+
+
+def test_cli_briefing_shows_a_progress_bar_while_embedding_every_question(runner, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("CIPS_CACHE_DIR", str(tmp_path / "cache"))  # an empty cache: every answer is embedded
+    result = runner.invoke(args=["briefing", "--input", str(CSV), "--questions", str(QUESTIONS), "--lang", "en",
+                                 "--out", str(tmp_path / "b.md")])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    bar = result.stderr.replace("\r", "\n").splitlines()
+    finished = [line for line in bar if line.startswith("embedding answers: 100%")]
+    assert finished, result.stderr
+    done, total = re.search(r"\| (\d+)/(\d+) ", finished[-1]).groups()  # one bar over all five questions
+    answers = {row["answer"] for row in csv.DictReader(CSV.open(encoding="utf-8"))}
+    assert int(done) == int(total) >= len(answers)
+    assert "embedding" not in result.stdout

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -56,6 +56,7 @@ from analysis.briefing.model import (
 from analysis.briefing.no_comment import is_no_comment
 from analysis.briefing.quotes import LONG_POINT, MAX_QUOTES, Candidate, choose, excerpt, one_per_answer
 from analysis.briefing.subjects import Point, sentence
+from analysis.embeddings import CachedEmbedder
 from analysis.factors import CORE_LANGUAGES, OTHER, factor_name
 from analysis.features import load_codebook
 from analysis.segment import split_points
@@ -349,14 +350,16 @@ def _heading(question: Question, lang: str, number: int) -> str:
 def build_briefing(contributions: Iterable[Contribution | dict[str, Any]], lang: str = "fr", meeting: str | None = None,
                    title: str | None = None, questions: Sequence[Question] | None = None, classifier: Any = None,
                    grouping: Grouping = "meaning", source_name: str = "<contributions>",
-                   embedder: Any = None, reviewed: Mapping[int, Sequence[str]] | None = None) -> Briefing:  # fmt: skip
+                   embedder: Any = None, reviewed: Mapping[int, Sequence[str]] | None = None, progress: bool = False,
+                   on_progress: Callable[[int, int], None] | None = None) -> Briefing:  # fmt: skip
     """The briefing, question by question, themes ordered by support (see the module docstring).
 
     ``reviewed`` (a saved briefing's review): contribution index -> the factors a person decided
     (primary first); they replace the classifier's for that contribution, and the method note
     says how many contributions were coded by a person and how many by the model only.
 
-    ``embedder`` (grouping by meaning only) defaults to the configured one behind the shared cache.
+    ``embedder`` (grouping by meaning only) defaults to the configured one behind the shared cache;
+    the texts it must compute are shown on a bar (``progress``) and reported to ``on_progress(done, total)``.
     """
     from analysis.language import detect_language
 
@@ -377,6 +380,7 @@ def build_briefing(contributions: Iterable[Contribution | dict[str, Any]], lang:
     for k, p in enumerate(points):
         by_question.setdefault(question_of[items[p.contribution].question], []).append(k)
     sections, theme_members, used = [], {}, {}
+    tracker: Any = None  # the embedder that shows progress, once made
     for number, q in enumerate(ordered, start=1):
         members = by_question.get(q.id, [])
         total = len({points[i].contribution for i in members})
@@ -391,6 +395,10 @@ def build_briefing(contributions: Iterable[Contribution | dict[str, Any]], lang:
                 from analysis.briefing.meaning import default_embedder
 
                 embedder = default_embedder()
+            if (progress or on_progress) and isinstance(embedder, CachedEmbedder):
+                from analysis.briefing.meaning import ProgressEmbedder
+
+                embedder = tracker = ProgressEmbedder(embedder, progress, on_progress)
             quoting = embedder
             used[q.id], groups = "meaning", _group_by_meaning(points, members, items, embedder)
             # A no-comment answer is counted as such and, like every answer, quoted once: under "other points".
@@ -416,6 +424,8 @@ def build_briefing(contributions: Iterable[Contribution | dict[str, Any]], lang:
         other = _theme(points, residual, f"factor:{OTHER}", total, lang, 0, items, quoting) if residual else None
         sections.append(BriefingQuestion(id=q.id, heading=_heading(q, lang, number), n_contributions=total,
                                          themes=themes, other=other, n_no_comment=len(silent)))  # fmt: skip
+    if tracker is not None:
+        tracker.close()
     # Named administrations are counted only when every contribution names one: "from 1 administration" would
     # be false of 5 contributions of which 4 are unnamed (they may come from 4 others).
     named = [c.contributor for c in items]

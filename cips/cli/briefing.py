@@ -61,7 +61,7 @@ def briefing_command(input_path: Path, questions_path: Path | None, lang: str, t
     try:
         briefing = load_briefing(str(input_path), _read(input_path), lang=lang, title=title, questions_yaml=questions,
                                  meeting=meeting, encoding=encoding,
-                                 questions_filename=str(questions_path))  # fmt: skip
+                                 questions_filename=str(questions_path), progress=True)  # fmt: skip
     except BriefingError as exc:
         raise click.ClickException(str(exc)) from exc
     if fmt == "docx":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Literal
 
 from analysis.briefing import Briefing, BriefingInputError, build_briefing, read_contributions, read_questions
@@ -59,8 +60,12 @@ def check_sizes(filename: str, size: int, questions_filename: str = "questions.y
 
 def load_briefing(filename: str, data: bytes, *, lang: str = "fr", title: str | None = None,
                   questions_yaml: bytes | None = None, meeting: str | None = None, encoding: str | None = None,
-                  questions_filename: str = "questions.yaml") -> Briefing:  # fmt: skip
-    """The structured briefing of an uploaded contributions file (see :func:`briefing_from_upload`)."""
+                  questions_filename: str = "questions.yaml", progress: bool = False,
+                  on_progress: Callable[[int, int], None] | None = None) -> Briefing:  # fmt: skip
+    """The structured briefing of an uploaded contributions file (see :func:`briefing_from_upload`).
+
+    ``progress`` shows a bar on stderr while answers are embedded; ``on_progress(done, total)`` follows it.
+    """
     if lang not in LANGUAGES:
         raise BriefingError(N_("unknown language %(lang)s (use %(languages)s)", lang=repr(lang),
                                languages=", ".join(LANGUAGES)))  # fmt: skip
@@ -69,7 +74,8 @@ def load_briefing(filename: str, data: bytes, *, lang: str = "fr", title: str | 
         contributions = read_contributions(data, filename, encoding=encoding)
         questions = read_questions(questions_yaml, questions_filename) if questions_yaml else None
         return build_briefing(contributions, lang=lang, title=title or None, meeting=meeting or None,
-                              questions=questions, source_name=filename)  # fmt: skip
+                              questions=questions, source_name=filename, progress=progress,
+                              on_progress=on_progress)  # fmt: skip
     except BriefingInputError as exc:
         raise BriefingError(str(exc)) from exc
 
