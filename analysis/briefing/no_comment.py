@@ -10,6 +10,9 @@ A text is a no-comment answer when, normalised (case, accents and punctuation ig
 "merci"/"thank you" at the end dropped), it *is* one of the phrases: the whole answer or
 point, never a phrase found inside a longer text ("None of the officers…" is an answer).
 A bare "no", "nothing" or "rien" is not in the list: it can be the answer to the question.
+Administrations often say it as a whole sentence ("Nous n'avons pas d'observation particulière
+à formuler à ce stade."): ``_SENTENCES`` are those forms, matched on the whole answer too; one
+that goes on to say something ("…, as the results are still being analysed") is an answer.
 """
 
 from __future__ import annotations
@@ -32,6 +35,29 @@ _PHRASES = {
            "sem comentários", "sem comentário", "nenhum comentário", "sem observações", "nenhuma observação",
            "nenhum", "nenhuma", "não se aplica"],
 }  # fmt: skip
+_NOUN = {
+    "en": r"(?:comments?|remarks?|observations?)",
+    "fr": r"(?:observations?|commentaires?|remarques?)",
+    "es": r"(?:comentarios?|observaciones?)",
+    "pt": r"(?:comentarios?|observacoes?)",
+}
+#: The sentence forms, on normalised text (no accents, no punctuation), each optionally closed by "at this stage".
+_SENTENCES = [
+    rf"(?:we|i) (?:have|do not have|don t have) (?:no|any) (?:particular |further |specific |additional )?{_NOUN['en']}"
+    r"(?: to (?:make|add|report|offer))?",
+    rf"(?:nous|je) n (?:avons|ai) (?:pas|aucune?) (?:d |de )?{_NOUN['fr']}(?: particulieres?| supplementaires?)?"
+    r"(?: a (?:formuler|faire|ajouter|signaler))?",
+    rf"no (?:tenemos|tengo|hay) (?:ningun |ninguna )?{_NOUN['es']}(?: adicional(?:es)?| particular(?:es)?)?"
+    r"(?: que (?:hacer|formular|agregar|anadir))?",
+    rf"(?:nao temos|nao tenho|nao ha) (?:nenhum |nenhuma )?{_NOUN['pt']}(?: adiciona(?:l|is)| particular(?:es)?)?"
+    r"(?: a (?:fazer|formular|acrescentar))?",
+]
+_LATER = (
+    r"(?: (?:at this (?:stage|point|time)|for now|at present|for the time being|a ce stade|pour le moment"
+    r"|pour l instant|a l heure actuelle|por el momento|por ahora|de momento|en esta etapa|neste momento"
+    r"|por agora|nesta fase|de momento))?"
+)
+_SENTENCE = re.compile(rf"(?:{'|'.join(_SENTENCES)}){_LATER}")
 #: Said after the phrase without adding anything ("Rien à signaler, merci.").
 _THANKS = ("merci", "thank you", "thanks", "gracias", "obrigado", "obrigada", "muchas gracias", "muito obrigado")
 
@@ -53,4 +79,4 @@ def is_no_comment(text: str) -> bool:
         if norm.endswith(" " + thanks):
             norm = norm[: -len(thanks) - 1]
             break
-    return norm in _NORMALISED
+    return norm in _NORMALISED or _SENTENCE.fullmatch(norm) is not None

@@ -397,3 +397,24 @@ def test_briefing_contributor_count_only_when_all_are_named(lang, one, unknown, 
     assert one in b.context and b.n_contributors == 1
     b = build_briefing(some[1:2], lang=lang, classifier=default_model)
     assert one in b.context and " 1 " not in b.context
+
+
+@pytest.mark.parametrize("text", [
+    "Nous n'avons pas d'observation particulière à formuler à ce stade.",
+    "We have no particular comments at this stage.",
+    "No tenemos observaciones adicionales por el momento.", "Não temos comentários a fazer neste momento.",
+    "Je n'ai aucune remarque.", "We do not have any further comments to make, thank you."])  # fmt: skip
+def test_a_no_comment_said_as_a_sentence_is_no_comment(text: str) -> None:
+    from analysis.briefing.no_comment import is_no_comment
+
+    assert is_no_comment(text)
+
+
+@pytest.mark.parametrize("text", [
+    "We have no particular comment at this stage, as the survey results were only delivered recently.",
+    "Nous n'avons pas d'observation sur le questionnaire, mais le rapport est arrivé trop tard.",
+    "We have no internal affairs unit yet."])  # fmt: skip
+def test_a_sentence_that_goes_on_to_say_something_is_an_answer(text: str) -> None:
+    from analysis.briefing.no_comment import is_no_comment
+
+    assert not is_no_comment(text)
