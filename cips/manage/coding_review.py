@@ -7,6 +7,7 @@ time a queue is opened after new answers or a new model: the queue works meanwhi
 
 from __future__ import annotations
 
+import re
 from functools import partial
 from pathlib import Path
 
@@ -66,6 +67,27 @@ def _suggestions_pending(campaign: Campaign | Briefing) -> int:
 def _suggest(model: type[Campaign | Briefing], owner_id: int) -> bytes:
     campaign = db.session.get(model, owner_id)
     return str(suggest(db.session, campaign)).encode()
+
+
+#: Feature blocks of the classifier that mean nothing to a reader: character n-grams ("nctio").
+UNREADABLE_BLOCKS = {"chars"}
+
+
+@bp.app_template_filter()
+def readable_evidence(features: list[str]) -> list[str]:
+    """The model's evidence as words a reviewer can find in the answer: a codebook concept by the
+    phrase that matched (``concept:sanctions (sanctioned)`` -> ``sanctioned``), a term without its
+    block prefix (``lemmas:sanction`` -> ``sanction``); character n-grams are left out."""
+    words: dict[str, str] = {}
+    for feature in features:
+        block, _sep, rest = feature.partition(":")
+        if not rest or block in UNREADABLE_BLOCKS:
+            continue
+        matched = re.fullmatch(r"[^(]*\((.+)\)", rest) if block == "concept" else None
+        word = (matched.group(1) if matched else rest).strip()
+        if word:
+            words.setdefault(word.casefold(), word)
+    return list(words.values())
 
 
 @bp.get("/review")

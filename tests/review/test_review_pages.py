@@ -25,9 +25,25 @@ def test_queue_shows_the_least_sure_answer_with_the_models_codes(answered, sessi
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert TEXTS[0][1].replace("'", "&#39;") in html  # least sure first
-    assert "Human Resource Management (primary)" in html and "keyword:promotion" in html
+    assert "Human Resource Management (primary)" in html and "Human Resource Management: promotion" in html
     assert f"Answer 1 of {len(TEXTS)}" in html
     assert re.search(r'value="hrm" data-key="8" checked', html)  # the suggestion is the starting point
+
+
+class FeatureModel(KeywordModel):
+    """Evidence as the shipped classifier gives it: codebook concepts, lemmas and character n-grams."""
+
+    def explain(self, text: str, lang=None) -> dict[str, list[str]]:
+        return {f: ["concept:promotion (promotions)", "lemmas:promotion", "lemmas:Promotions", "chars:otio",
+                    "chars: mé"] for k, f in self.KEYWORDS.items() if k in text.lower()}  # fmt: skip
+
+
+def test_the_evidence_is_shown_as_words_of_the_answer_not_feature_names(answered, session, client_as) -> None:
+    suggest(session, answered, FeatureModel(), current_model_digest())
+    html = client_as(Role.reviewer).get("/manage/campaigns/test/review/answers").get_data(as_text=True)
+    evidence = re.search(r'<ul class="help" id="review-evidence">(.*?)</ul>', html, re.S).group(1)
+    # The matched phrase and the lemma once each; no block prefix, no character n-gram.
+    assert re.findall(r"<li>(.*?)</li>", evidence) == ["Human Resource Management: promotions, promotion"]
 
 
 def test_a_decision_is_saved_audited_and_the_next_answer_follows(answered, session, client_as) -> None:
