@@ -310,7 +310,7 @@ def _concepts_of(texts: list[str], langs: list[str]) -> list[set[str]]:
 
 
 def _key_messages(questions: list[BriefingQuestion], theme_members: dict[tuple[str, str], set[int]],
-                  lang: str) -> list[KeyMessage]:  # fmt: skip
+                  lang: str, used: dict[str, str]) -> list[KeyMessage]:  # fmt: skip
     merged: dict[str, set[int]] = {}
     factor_of: dict[str, Counter[str]] = {}
     for q in questions:
@@ -318,6 +318,8 @@ def _key_messages(questions: list[BriefingQuestion], theme_members: dict[tuple[s
             key = theme.key.rstrip("+")
             if key == f"factor:{OTHER}" or key == "no_comment":
                 continue
+            if used.get(q.id) == "meaning" and key.startswith("factor:"):
+                continue  # answers sharing no subject: headed by their subjects, they are no message of their factor
             merged.setdefault(key, set()).update(theme_members[(q.id, theme.key)])
             factor_of.setdefault(key, Counter()).update({theme.factors[0]: theme.support})
     ranked = sorted(merged, key=lambda k: (-len(merged[k]), subj.label(k, lang)))
@@ -401,9 +403,6 @@ def build_briefing(contributions: Iterable[Contribution | dict[str, Any]], lang:
                 embedder = tracker = ProgressEmbedder(embedder, progress, on_progress)
             quoting = embedder
             used[q.id], groups = "meaning", _group_by_meaning(points, members, items, embedder)
-            # A no-comment answer is counted as such and, like every answer, quoted once: under "other points".
-            quiet = [i for i in by_question.get(q.id, []) if points[i].contribution in silent]
-            groups.setdefault(f"factor:{OTHER}", []).extend(quiet)
         elif use_topics:
             used[q.id], groups = "topics", _group_by_topics(points, members, lang)
         else:
@@ -422,8 +421,14 @@ def build_briefing(contributions: Iterable[Contribution | dict[str, Any]], lang:
             theme_members[(q.id, key)] = {points[i].contribution for i in idx
                                           if base.startswith("factor:") or base in points[i].concepts}  # fmt: skip
         other = _theme(points, residual, f"factor:{OTHER}", total, lang, 0, items, quoting) if residual else None
+        # A no-comment answer is counted as such and, like every answer, quoted once (grouping by meaning): after
+        # the count, not under "other points", whose sentence says how many answers raised a point.
+        firsts = {points[i].contribution: i for i in reversed(by_question.get(q.id, []))}
+        quiet = [_quote(points[firsts[c]], items[c].answer.strip(), items[c], lang, []) for c in sorted(silent)
+                 if quoting is not None]  # fmt: skip
         sections.append(BriefingQuestion(id=q.id, heading=_heading(q, lang, number), n_contributions=total,
-                                         themes=themes, other=other, n_no_comment=len(silent)))  # fmt: skip
+                                         themes=themes, other=other, n_no_comment=len(silent),
+                                         no_comment_quotes=quiet))  # fmt: skip
     if tracker is not None:
         tracker.close()
     # Named administrations are counted only when every contribution names one: "from 1 administration" would
@@ -436,7 +441,7 @@ def build_briefing(contributions: Iterable[Contribution | dict[str, Any]], lang:
     return Briefing(lang=lang, title=title, meeting=meeting,
                     context=_context(lang, len(items), n_contributors, languages), n_contributions=len(items),
                     n_contributors=n_contributors, languages=languages, questions=sections,
-                    key_messages=_key_messages(sections, theme_members, lang),
+                    key_messages=_key_messages(sections, theme_members, lang, used),
                     method_note=_method_note(lang, len(items), reviewed), grouping=used,
                     n_reviewed=None if reviewed is None else len(reviewed))  # fmt: skip
 

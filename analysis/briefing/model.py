@@ -43,6 +43,8 @@ class BriefingQuestion:
     themes: list[BriefingTheme]  # ordered by support, largest first
     other: BriefingTheme | None = None  # points that fit no theme: quoted after the themes, no synthesis
     n_no_comment: int = 0  # "RAS", "no comment": counted, not themed
+    #: Those answers quoted (grouping by meaning quotes every answer once): after the count, never as "points raised".
+    no_comment_quotes: list[BriefingQuote] = field(default_factory=list)
 
 
 @dataclass

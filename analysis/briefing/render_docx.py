@@ -25,7 +25,7 @@ from docx.shared import Cm, Pt, RGBColor
 from analysis.briefing import i18n
 from analysis.briefing.chart import key_messages_png
 from analysis.briefing.inputs import clean_text as _x
-from analysis.briefing.model import Briefing, BriefingTheme
+from analysis.briefing.model import Briefing, BriefingQuote
 from analysis.briefing.render_md import factor_line, quote_parts
 
 #: Stamped as created/modified date and on every zip entry (not the build time: see the module docstring).
@@ -33,8 +33,8 @@ FIXED_DATE = datetime(2000, 1, 1, tzinfo=UTC)
 _GREY = RGBColor(0x59, 0x59, 0x59)
 
 
-def _quotes(doc, theme: BriefingTheme, lang: str) -> None:
-    for quote in theme.quotes:
+def _quotes(doc, quotes: list[BriefingQuote], lang: str) -> None:
+    for quote in quotes:
         opening, text, tail = quote_parts(quote, lang)
         paragraph = doc.add_paragraph(style="Quote")
         paragraph.add_run(_x(opening))
@@ -87,12 +87,13 @@ def render_docx(briefing: Briefing) -> bytes:
             doc.add_paragraph(_x(theme.sentence))
             factors = doc.add_paragraph().add_run(_x(factor_line(theme, lang)))
             factors.italic, factors.font.size, factors.font.color.rgb = True, Pt(9), _GREY
-            _quotes(doc, theme, lang)
+            _quotes(doc, theme.quotes, lang)
         if question.other is not None:
             doc.add_paragraph(_x(question.other.sentence))
-            _quotes(doc, question.other, lang)
+            _quotes(doc, question.other.quotes, lang)
         if question.n_no_comment:
             doc.add_paragraph(i18n.count(lang, "no_comment", question.n_no_comment))
+            _quotes(doc, question.no_comment_quotes, lang)
     note = doc.add_paragraph()
     note.add_run(f"{i18n.s(lang, 'method')}. ").bold = True
     note.add_run(briefing.method_note).italic = True

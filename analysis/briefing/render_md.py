@@ -52,8 +52,8 @@ def factor_line(theme: BriefingTheme, lang: str) -> str:
     return f"{i18n.s(lang, key)}{' :' if lang == 'fr' else ':'} {', '.join(theme.factor_names)}"
 
 
-def _quotes(lines: list[str], theme: BriefingTheme, lang: str) -> None:
-    for quote in theme.quotes:
+def _quotes(lines: list[str], quotes: list[BriefingQuote], lang: str) -> None:
+    for quote in quotes:
         opening, text, tail = quote_parts(quote, lang)
         # A multi-line quote stays one blockquote.
         body = "\n> ".join(f"{opening}{md_text(text)}{md_text(tail)}".split("\n"))
@@ -81,11 +81,12 @@ def render_markdown(briefing: Briefing, graphic: str | None = None) -> str:
         for theme in question.themes:
             lines += [f"### {md_text(theme.label)}", "", md_text(theme.sentence), ""]
             lines += [f"*{factor_line(theme, lang)}*", ""]
-            _quotes(lines, theme, lang)
+            _quotes(lines, theme.quotes, lang)
         if question.other is not None:
             lines += [md_text(question.other.sentence), ""]
-            _quotes(lines, question.other, lang)
+            _quotes(lines, question.other.quotes, lang)
         if question.n_no_comment:
             lines += [i18n.count(lang, "no_comment", question.n_no_comment), ""]
+            _quotes(lines, question.no_comment_quotes, lang)
     lines += ["---", "", f"*{i18n.s(lang, 'method')}.* {briefing.method_note}", ""]
     return "\n".join(lines)

@@ -171,7 +171,8 @@ def test_briefing_docx_opens_with_title_headings_quotes_and_graphic(briefing) ->
     assert by_style["Subtitle"] == ["Réunion de test"]
     assert by_style["Heading 1"] == ["Messages clés"] + [q.heading for q in briefing.questions]
     assert by_style["Heading 2"] == [t.label for q in briefing.questions for t in q.themes]
-    n_quotes = sum(len(t.quotes) for _, t in all_themes(briefing))
+    n_quotes = sum(len(t.quotes) for _, t in all_themes(briefing)) + sum(len(q.no_comment_quotes)
+                                                                       for q in briefing.questions)  # fmt: skip
     assert len(by_style["Quote"]) == n_quotes
     assert len(document.inline_shapes) == 1
     assert "67 contributions" in briefing.context and briefing.context in by_style["Normal"]
@@ -190,7 +191,8 @@ def test_briefing_markdown_structure(briefing, contributions) -> None:
                                                                    for t in q.themes]  # fmt: skip
     assert "![Messages clés](key.svg)" in md
     quote_lines = [ln for ln in lines if ln.startswith("> ")]
-    assert len(quote_lines) == sum(len(t.quotes) for _, t in all_themes(briefing))
+    assert len(quote_lines) == sum(len(t.quotes) for _, t in all_themes(briefing)) + sum(
+        len(q.no_comment_quotes) for q in briefing.questions)  # fmt: skip
     answers = [md_text(c.answer) for c in contributions]
     for line in quote_lines:
         text = re.match(r"> «\u00a0(.*)\u00a0»", line).group(1)

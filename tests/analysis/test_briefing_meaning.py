@@ -34,6 +34,7 @@ def quoted_once_each(b, items: list[Contribution]) -> None:
     for section in b.questions:
         answers = [c.answer for c in items if c.question in (section.id, section.heading)]
         quotes = [q.text for t in [*section.themes, *([section.other] if section.other else [])] for q in t.quotes]
+        quotes += [q.text for q in section.no_comment_quotes]
         owner = []
         for quote in quotes:
             found = [k for k, a in enumerate(answers) if quote in a]
@@ -171,7 +172,7 @@ def test_same_answer_in_four_languages_is_one_theme_of_the_briefing(tmp_path: Pa
     quoted_once_each(b, items)
 
 
-def test_no_comment_answers_are_counted_and_quoted_once_under_other_points(tfidf: CachedEmbedder) -> None:
+def test_no_comment_answers_are_counted_and_quoted_once_after_their_count_not_as_points(tfidf: CachedEmbedder) -> None:
     texts = ["La formation du personnel à l'éthique doit être renforcée.",
              "Il faut plus de formation sur l'intégrité pour les agents.",
              "1) Rotation des agents; 2) paiement électronique", "Rien à signaler", "R.A.S."]  # fmt: skip
@@ -179,10 +180,12 @@ def test_no_comment_answers_are_counted_and_quoted_once_under_other_points(tfidf
     b = build_briefing(items, lang="fr", classifier=StubModel(), embedder=tfidf)  # grouping by meaning: the default
     [q] = b.questions
     assert b.grouping == {"q1": "meaning"} and q.n_no_comment == 2
-    assert q.other is not None
-    other = [quote.text for quote in q.other.quotes]
-    assert {"Rien à signaler", "R.A.S."} <= set(other)
-    assert texts[2] in other  # "other points" quote an answer whole, not one of its points
+    assert [quote.text for quote in q.no_comment_quotes] == ["Rien à signaler", "R.A.S."]
+    # "Other points" are points raised: "R.A.S." there read as "another point was raised: R.A.S."
+    assert q.other is not None and {quote.text for quote in q.other.quotes} == set(texts[:3])  # whole answers
+    assert q.other.support == 3 and q.other.sentence == "Autres points soulevés par 3 contributions :"
+    md = render_markdown(b)
+    assert md.index("Rotation des agents") < md.index("2 contributions sans commentaire") < md.index("Rien à signaler")
     quoted_once_each(b, items)
 
 
@@ -197,3 +200,15 @@ def test_a_theme_sharing_no_concept_is_headed_by_its_subjects_not_its_factor(tfi
     for theme in unnamed:  # a factor's name over answers that share no subject would claim what they do not say
         assert theme.label != factor_name(theme.key.rstrip("+").split(":", 1)[1], "en"), theme.label
         assert all(part.lower() in theme.sentence.lower() for part in theme.label.split(", ")), theme.sentence
+
+
+def test_every_key_message_is_a_theme_the_briefing_shows(tfidf: CachedEmbedder) -> None:
+    items = read_contributions(DATA / "contributions.csv")
+    b = build_briefing(items, lang="en", questions=read_questions(DATA / "questions.yaml"), classifier=StubModel(),
+                       embedder=tfidf)  # fmt: skip
+    headings = {t.label for s in b.questions for t in s.themes}
+    assert b.key_messages
+    # Answers that share no subject (a theme headed by its subjects) are no message: counted under their factor's
+    # name they made "Audit and Investigation" the first key message of a briefing with no such theme.
+    for message in b.key_messages:
+        assert message.label in headings, (message.label, sorted(headings))
