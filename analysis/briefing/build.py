@@ -267,6 +267,7 @@ def _theme(points: list[Point], idx: list[int], key: str, total: int, lang: str,
     unnamed = embedder is not None and key != RESIDUAL and key.startswith("factor:")
     mixed = subj.is_mixed(points, idx, key, support) or (unnamed and bool(subj.named_subjects(points, idx, key, 1)))
     named = subj.named_subjects(points, idx, key, support) if mixed else []
+    n_other = subj.n_unnamed(points, idx, named) if mixed and named and key != RESIDUAL else 0
     # A mixed theme is tagged with its subjects' factors, unless people coded most of its contributions:
     # their decisions then tag it, as they tag every other theme.
     decided = len({points[i].contribution for i in idx if points[i].reviewed}) * 2 >= support
@@ -289,8 +290,11 @@ def _theme(points: list[Point], idx: list[int], key: str, total: int, lang: str,
     if residual:  # what fits no theme: listed after the themes, without a synthesis
         text = i18n.count(lang, "other_points", support)
     else:
-        text = sentence(lang, support, total, subj.topics(points, idx, key, support, lang, factors), position)
-    label = subj.mixed_label(named, lang) if mixed else subj.label(key, lang)
+        topics = subj.topics(points, idx, key, support, lang, factors)
+        if n_other:
+            topics.append(f"{i18n.s(lang, 'other_subjects')} ({n_other})")
+        text = sentence(lang, support, total, topics, position)
+    label = subj.mixed_label(named, lang, n_other) if mixed else subj.label(key, lang)
     return BriefingTheme(key=key, label=label, support=support, n_points=len(idx), sentence=text,
                          factors=factors, factor_names=[factor_name(f, lang) for f in factors], concepts=concepts,
                          quotes=quotes, members=members)  # fmt: skip

@@ -122,9 +122,22 @@ def subject_factors(subjects: list[tuple[str, int]]) -> list[str]:
     return ([f for f in found if f != OTHER] or [OTHER])[:3]
 
 
-def mixed_label(subjects: list[tuple[str, int]], lang: str) -> str:
-    """A mixed cluster's heading lists its subjects rather than claim one for all of it."""
-    heading = ", ".join(labels.bare_phrase(labels.concept_phrase(c, lang)) for c, _ in subjects)
+def n_unnamed(points: list[Point], idx: list[int], subjects: list[tuple[str, int]]) -> int:
+    """The theme's contributions that raise none of ``subjects``: its heading and sentence say "other subjects"."""
+    named = {c for c, _ in subjects}
+    return len({points[i].contribution for i in idx} - {points[i].contribution for i in idx
+                                                        if named & set(points[i].concepts)})  # fmt: skip
+
+
+def mixed_label(subjects: list[tuple[str, int]], lang: str, n_other: int = 0) -> str:
+    """A mixed cluster's heading lists its subjects rather than claim one for all of it.
+
+    With ``n_other`` answers raising none of them it ends with "other subjects": a lone subject of
+    one answer in two must not head both ("Internal affairs units" over a no-comment answer).
+    """
+    parts = [labels.bare_phrase(labels.concept_phrase(c, lang)) for c, _ in subjects]
+    parts += [i18n.s(lang, "other_subjects_label").lower()] if n_other and parts else []
+    heading = ", ".join(parts)
     return heading[:1].upper() + heading[1:]
 
 

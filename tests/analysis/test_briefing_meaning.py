@@ -212,3 +212,31 @@ def test_every_key_message_is_a_theme_the_briefing_shows(tfidf: CachedEmbedder) 
     # name they made "Audit and Investigation" the first key message of a briefing with no such theme.
     for message in b.key_messages:
         assert message.label in headings, (message.label, sorted(headings))
+
+
+class _ByGroup:
+    """An embedder that puts each text on its group's axis: the test decides the themes, not a model."""
+
+    def __init__(self, groups: list[list[str]]) -> None:
+        self.groups = groups
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        rows = np.zeros((len(texts), len(self.groups)), dtype=np.float32)
+        for k, text in enumerate(texts):
+            rows[k, next(g for g, answers in enumerate(self.groups) if any(text in a for a in answers))] = 1.0
+        return rows
+
+
+def test_a_subject_of_one_answer_does_not_head_the_answers_that_do_not_raise_it() -> None:
+    groups = [["Help us set up an internal affairs unit.", "We are still reviewing the results with the ministry.",
+               "The action plan awaits the minister's signature."],
+              ["Staff training on ethics must continue.", "More integrity training for new officers.",
+               "Training of trainers in ethics."],
+              ["Publish clearance times on the website.", "Publish all fees and procedures online.",
+               "Publish the survey results."]]  # fmt: skip
+    items = [Contribution("q1", a, lang="en") for g in groups for a in g]
+    b = build_briefing(items, lang="en", classifier=StubModel(), embedder=_ByGroup(groups))
+    [theme] = [t for t in b.questions[0].themes if any(q.text == groups[0][0] for q in t.quotes)]
+    assert theme.support == 3
+    assert theme.label == "Internal affairs units, other subjects", theme.label
+    assert theme.sentence.endswith("internal affairs units (1) and other subjects (2)."), theme.sentence
