@@ -12,7 +12,10 @@ decision, else from the model's suggestion, so a reviewer corrects rather than r
 :class:`CellError` per bad cell, named ``sheet!cell`` (unknown factor, primary not among the
 labels, unknown or repeated id, edited text...). Nothing is applied here: the caller shows the
 diff and stores the codes only when there is no error. Answers' text is never taken from the
-file: a changed text is an error, so an import can carry codes only.
+file: a changed text is an error, so an import can carry codes only. A record whose ``text`` is
+None (an encrypted campaign's answer: the server that reads the file back never had its text)
+has its text cell neither compared nor read; :func:`file_suggestions` then gives the model's
+suggestion as the file holds it, computed where the answers were decrypted.
 """
 
 from __future__ import annotations
@@ -48,12 +51,13 @@ _FALSE = {"", "0"}
 
 @dataclass(frozen=True)
 class ReviewRecord:
-    """One answer of the queue. ``decision_*``: the latest person's coding, None when only the model coded it."""
+    """One answer of the queue. ``decision_*``: the latest person's coding, None when only the model coded it.
+    ``text`` None: not known where the file is read back (never compared)."""
 
     id: str
     question: str
     language: str
-    text: str
+    text: str | None
     model_labels: Sequence[str]
     model_primary: str
     model_confidence: float | None = None
@@ -206,6 +210,29 @@ def read_review_xlsx(source: bytes | Path | str, records: Sequence[ReviewRecord]
     return diff
 
 
+def file_suggestions(source: bytes | Path | str) -> dict[str, tuple[list[str], str]]:
+    """Per row id, the model's labels and primary as the workbook holds them (unknown labels left out)."""
+    sheet = _open_sheet(source)
+    rows = sheet.iter_rows(values_only=True)
+    header = [_plain(v).lower() for v in next(rows, None) or ()]
+    missing = [c for c in ("id", "model_labels", "model_primary") if c not in header]
+    if missing:
+        raise ReviewFileError(Errors.E612.format(sheet=SHEET, missing=", ".join(missing)))
+    at = {name: header.index(name) for name in ("id", "model_labels", "model_primary")}
+    out: dict[str, tuple[list[str], str]] = {}
+    for row in rows:
+        answer_id, written_labels, written_primary = (
+            _plain(row[at[name]] if at[name] < len(row) else None) for name in ("id", "model_labels", "model_primary")
+        )
+        labels = [label for label in (part.strip().lower() for part in written_labels.split(","))
+                  if label in LABEL_COLUMNS]  # fmt: skip
+        primary = written_primary.lower()
+        primary = primary if primary in labels else (labels[0] if labels else OTHER)
+        if answer_id:
+            out.setdefault(answer_id, (labels or [OTHER], primary))
+    return out
+
+
 def review_text(text: str) -> str:
     """An answer's text as the workbook holds it (formula-neutralised, XML-safe, cut to a cell)."""
     text = text if len(text) <= MAX_CELL_TEXT else text[:MAX_CELL_TEXT] + "…"
@@ -249,7 +276,8 @@ def _read_row(row: Sequence[Any], where: dict[str, int], by_id: dict[str, Review
         return None
     seen[answer_id] = id_cell.coordinate
     text_cell = cell("text")
-    if _lines(text_cell.value if text_cell is not None else None) != _lines(review_text(record.text)):
+    written = text_cell.value if text_cell is not None else None
+    if record.text is not None and _lines(written) != _lines(review_text(record.text)):
         error("text", Errors.E618)
         return None
     bad = len(errors)

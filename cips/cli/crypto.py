@@ -18,6 +18,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from flask.cli import with_appcontext
 from tqdm import tqdm
 
+from analysis.files import write_private
+from cips.cli.errors import check_output_path, writing
 from cips.cli.options import language_option
 from cips.crypto.seal import (
     KeyFileError,
@@ -203,9 +205,17 @@ def _progress(rows: Iterable[Any], total: int) -> Iterable[Any]:
     default=None,
     help="Also write the thematic report (.html or .pdf) from the decrypted answers, in memory.",
 )
+@click.option(
+    "--review",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the review workbook (.xlsx) of the decrypted open answers, as `cips review export` does; "
+    "`cips review import` brings its codes back (codes only).",
+)
 @language_option("Language of the report and of the item texts in .xlsx exports.")
 @with_appcontext
-def decrypt_command(campaign: str, key_file: Path, out: Path | None, report: Path | None, lang: str) -> None:
+def decrypt_command(campaign: str, key_file: Path, out: Path | None, report: Path | None, review: Path | None,
+                    lang: str) -> None:  # fmt: skip
     """Decrypt every submission of CAMPAIGN into an export file (the database stays encrypted).
 
     Records that do not open or do not validate are listed by uuid, kept in quarantine,
@@ -216,6 +226,10 @@ def decrypt_command(campaign: str, key_file: Path, out: Path | None, report: Pat
         raise click.BadParameter("the export must end in .csv or .xlsx", param_hint="--out")
     if report is not None and report.suffix.lower() not in (".html", ".pdf"):
         raise click.BadParameter("the report must end in .html or .pdf", param_hint="--report")
+    if review is not None:
+        check_output_path(review)
+        if review.suffix.lower() != ".xlsx":
+            raise click.BadParameter(f"{review}: a review workbook is an .xlsx file", param_hint="--review")
     session = db.session
     try:
         row = get_campaign(session, campaign)
@@ -235,6 +249,8 @@ def decrypt_command(campaign: str, key_file: Path, out: Path | None, report: Pat
     session.commit()
     click.echo(f"{len(result.respondents)} of {result.total} submissions decrypted into {out} "
                f"({len(result.answers)} answers; the file holds answers in clear: mode 0600)")  # fmt: skip
+    if review is not None:
+        _write_review(session, result, review, lang)
     if report is not None:
         _write_report(session, result, report, lang)
     if result.quarantined:
@@ -245,6 +261,20 @@ def decrypt_command(campaign: str, key_file: Path, out: Path | None, report: Pat
         for failure in result.failures:
             click.echo(f"  {failure.uuid}: {failure.reason}", err=True)
         raise SystemExit(1)
+
+
+def _write_review(session: Any, result: Any, path: Path, lang: str) -> None:
+    from analysis.review_xlsx import write_review_xlsx
+    from cips.services.sealed_codes import decrypted_review_records
+
+    records = decrypted_review_records(session, result)
+    with writing(path):
+        write_private(path, write_review_xlsx(records, lang=lang))  # it holds the answers' text
+    audit.record(session, "cli", "review.export", result.campaign.slug, answers=len(records), lang=lang,
+                 out=path.name)  # fmt: skip
+    session.commit()
+    click.echo(f"review workbook of {len(records)} open answers written to {path} (mode 0600); "
+               f"`cips review import {result.campaign.slug} {path.name}` brings back its codes only")  # fmt: skip
 
 
 def _write_report(session: Any, result: Any, path: Path, lang: str) -> None:

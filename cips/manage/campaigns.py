@@ -41,6 +41,7 @@ from cips.services.invites import create_invites, invite_batches, invite_counts
 from cips.services.labels import localized_title
 from cips.services.messages import localized
 from cips.services.review import review_stats
+from cips.services.sealed_codes import sealed_decisions
 from cips.services.station import set_station_pin
 from cips.services.text_analysis import text_status
 
@@ -137,6 +138,7 @@ def campaign(slug: str):
         survey_url=external(url_for("survey.shell", slug=slug)),
         text=text, text_running=text is not None and bool(text.model) and text_jobs.running(campaign, text),
         text_form=TextAnalysisForm(), review=review_stats(db.session, campaign),
+        sealed_reviewed=len(sealed_decisions(db.session, campaign)) if campaign.encrypted else 0,
         second_form=SecondCodingForm(percent=campaign.second_coding_percent), workbook_form=ReviewWorkbookForm(),
     )  # fmt: skip
 

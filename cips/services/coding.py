@@ -11,7 +11,7 @@ outputs can say how many codes are machine-only and agreement can be measured.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -62,7 +62,7 @@ def target_of(row: Coding) -> int:
     return row.answer_id if row.answer_id is not None else row.briefing_row_id  # type: ignore[return-value]
 
 
-def audit_target(owner: Owner, target_id: int) -> str:
+def audit_target(owner: Owner, target_id: int | str) -> str:
     return f"briefing:{owner.id}#{target_id}" if isinstance(owner, Briefing) else f"{owner.slug}#{target_id}"
 
 
@@ -137,7 +137,7 @@ def briefing_answers(session: Session, briefing: Briefing, only: int | None = No
 def latest(session: Session, campaign: Owner, sources: Iterable[str] | None = None,
            model: bool = False) -> dict[int, Coding]:  # fmt: skip
     """The newest coding of each answer among ``sources`` (or the model's rows when ``model``)."""
-    where = [_owned(campaign)]
+    where = [_owned(campaign), _target(campaign).is_not(None)]  # an encrypted campaign's answers: sealed_codes
     if model:
         where.append(Coding.source.startswith(MODEL_PREFIX))
     elif sources is not None:
@@ -178,27 +178,47 @@ def unsuggested(session: Session, campaign: Owner, digest: str) -> int:
     return sum(a.answer_id not in done for a in open_answers(session, campaign))
 
 
-def suggest(session: Session, campaign: Owner, classifier: Any = None, digest: str | None = None) -> int:
+#: Texts -> the calibrated chance that the model's coding of each needs no correction.
+Sureness = Callable[[list[str]], np.ndarray]
+
+
+def default_sureness(model: Any) -> Sureness:
+    """``analysis.adapt.confidence`` with the calibrator of the shipped model (fitted on a development
+    set, never a held-out one, and cached beside the model: ``load_default_calibrator``)."""
+    from analysis.adapt import confidence, load_default_calibrator
+
+    calibrator = load_default_calibrator()
+    return lambda texts: confidence(model, calibrator, texts)[1]
+
+
+def suggest(session: Session, campaign: Owner, classifier: Any = None, digest: str | None = None,
+            sureness: Sureness | None = None) -> int:  # fmt: skip
     """Store the model's codes of the open answers it has not coded yet; returns how many.
 
     ``digest`` names the fitted model (``analysis.default_model.model_digest``): a new model
-    codes every answer again, and its suggestion becomes the one shown.
+    codes every answer again, and its suggestion becomes the one shown. ``sureness`` gives each
+    suggestion its calibrated confidence (the queue's order); the shipped model's by default.
     """
     if classifier is None:
         from analysis import load_default_classifier
 
         classifier, digest = load_default_classifier(), current_model_digest()
+        sureness = sureness or default_sureness(classifier)
     source = f"{MODEL_PREFIX}{digest}"
     done = _coded_by(session, campaign, source)
     todo = [a for a in open_answers(session, campaign) if a.answer_id not in done]
     for start in range(0, len(todo), SUGGEST_BATCH):
         batch = todo[start : start + SUGGEST_BATCH]
-        labels, proba = classifier.predict_labels_and_proba([a.text for a in batch])
-        for answer, codes, margin in zip(batch, labels, margins(proba, classifier.thresholds_), strict=True):
+        texts = [a.text for a in batch]
+        labels, proba = classifier.predict_labels_and_proba(texts)
+        sure = sureness(texts) if sureness is not None else [None] * len(batch)
+        for answer, codes, margin, conf in zip(batch, labels, margins(proba, classifier.thresholds_), sure,
+                                               strict=True):  # fmt: skip
             # Kept with the suggestion: the reviewer sees why at once, with no model in the request.
             evidence = classifier.explain(answer.text) if codes != [OTHER] else {}
             session.add(new_coding(campaign, answer.answer_id, labels=list(codes), primary=codes[0], source=source,
-                                   margin=float(margin), evidence=evidence))  # fmt: skip
+                                   margin=float(margin), confidence=None if conf is None else float(conf),
+                                   evidence=evidence))  # fmt: skip
         session.commit()  # each batch kept: a long run that stops keeps what it did
     return len(todo)
 
@@ -246,10 +266,17 @@ def record_decisions(
                                  slug=repr(campaign.slug)), "answer")  # fmt: skip
         stored, chosen = check_codes(labels, primary)
         rows.append(new_coding(campaign, answer_id, labels=stored, primary=chosen, source=source.value, coder=actor))
+    return store_decisions(session, campaign, rows, actor=actor, source=source)
+
+
+def store_decisions(session: Session, owner: Owner, rows: list[Coding], *, actor: str,
+                    source: CodingSource) -> list[Coding]:  # fmt: skip
+    """Add checked decision rows, each with its audit event, in one commit."""
     for row in rows:
         session.add(row)
-        # The audit log names the answer and the codes, never the answer's text.
-        audit.record(session, actor, "review.decide", audit_target(campaign, target_of(row)), labels=row.labels,
+        # The audit log names the answer (an encrypted one by ``UUID/ITEM``) and the codes, never the answer's text.
+        target = target_of(row) if row.submission_uuid is None else f"{row.submission_uuid}/{row.item_id}"
+        audit.record(session, actor, "review.decide", audit_target(owner, target), labels=row.labels,
                      primary=row.primary, source=source.value)  # fmt: skip
     session.commit()
     return rows

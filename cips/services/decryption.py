@@ -314,12 +314,15 @@ def report_input(session: Session, result: Decrypted, lang: str) -> Any:
     """The thematic report's input from decrypted data, in memory: ``analysis`` works unchanged.
 
     The previous wave is compared when it is a plaintext campaign (an encrypted one would
-    need its own key: decrypt it and compare the exports instead).
+    need its own key: decrypt it and compare the exports instead). Codes people decided on a
+    review workbook (``cips decrypt --review``, imported back) replace the model's.
     """
+    from analysis import load_default_classifier
     from analysis.report import ReportInput
     from cips.models import Administration
     from cips.services.reports import previous_wave
     from cips.services.reports import report_input as plaintext_input
+    from cips.services.sealed_codes import decrypted_review
 
     campaign = result.campaign
     admin = session.get(Administration, campaign.administration_id)
@@ -328,6 +331,7 @@ def report_input(session: Session, result: Decrypted, lang: str) -> Any:
     if previous is not None and not previous.encrypted:
         prev_input = plaintext_input(session, previous, lang)
         prev_input.previous = None
+    reviewed = decrypted_review(session, result, lambda texts: load_default_classifier().predict_labels(texts))
     return ReportInput(title=campaign.name, administration=admin.name if admin else "", wave=campaign.wave,
                        respondents=result.respondents, answers=result.answers, items=result.items,
-                       quotas=campaign.quotas, previous=prev_input)  # fmt: skip
+                       quotas=campaign.quotas, previous=prev_input, **reviewed)  # fmt: skip

@@ -1,7 +1,8 @@
 """The review queue of a campaign's open answers, its second-coder sample, and agreement.
 
-The queue puts the answers the model is least sure of first (``Coding.margin``), so that a
-reviewer's first hour goes where the model needs people most. A share of the reviewed answers
+The queue puts the answers the model is least sure of first (``Coding.confidence``: the
+calibrated chance that its suggestion needs no correction), so that a reviewer's first hour
+goes where the model needs people most. A share of the reviewed answers
 (``Campaign.second_coding_percent``) is coded again by another person who does not see the
 first decision; Cohen's kappa between them, and between the model and the reviewers, says how
 far the codes can be trusted.
@@ -66,9 +67,13 @@ def entries(session: Session, campaign: Campaign) -> list[QueueEntry]:
     rows = [QueueEntry(a, suggested.get(a.answer_id), decided.get(a.answer_id), seconds.get(a.answer_id))
             for a in open_answers(session, campaign)]  # fmt: skip
 
-    def unsure_first(entry: QueueEntry) -> tuple[float, int]:
-        margin = entry.suggestion.margin if entry.suggestion and entry.suggestion.margin is not None else math.inf
-        return margin, entry.answer.answer_id
+    def unsure_first(entry: QueueEntry) -> tuple[int, float, int]:
+        """The calibrated confidence, lowest first; suggestions stored without one (before it was kept)
+        follow by their raw margin, and answers the model has not coded yet come last."""
+        s = entry.suggestion
+        if s is not None and s.confidence is not None:
+            return 0, s.confidence, entry.answer.answer_id
+        return 1, s.margin if s is not None and s.margin is not None else math.inf, entry.answer.answer_id
 
     return sorted(rows, key=unsure_first)
 

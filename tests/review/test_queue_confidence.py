@@ -1,0 +1,94 @@
+"""The review queue's order: the calibrated chance that the model's suggestion needs no correction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from sqlmodel import Session, select
+
+from analysis import adapt
+from analysis.adapt import CALIBRATION_SET, ConfidenceCalibrator
+from cips.models import Campaign, Coding, Role
+from cips.services.coding import current_model_digest, suggest
+from cips.services.review import QueueFilters, queue
+from tests.review.conftest import TEXTS, KeywordModel
+
+#: A calibrated confidence per answer that orders them differently from KeywordModel's raw margins
+#: (there answer 0 is the least sure): the sixth answer is the least sure here, then the first.
+SURE = {TEXTS[5][1]: 0.12, TEXTS[0][1]: 0.62, TEXTS[3][1]: 0.7, TEXTS[1][1]: 0.8, TEXTS[4][1]: 0.85,
+        TEXTS[6][1]: 0.9, TEXTS[2][1]: 0.95}  # fmt: skip
+
+
+def sureness(texts: list[str]) -> np.ndarray:
+    return np.array([SURE[text] for text in texts])
+
+
+def test_queue_orders_by_calibrated_confidence_not_the_raw_margin(answered: Campaign, session: Session) -> None:
+    suggest(session, answered, KeywordModel(), "abc", sureness=sureness)
+    stored = session.exec(select(Coding).where(Coding.source == "model:abc")).all()
+    assert sorted(round(row.confidence, 2) for row in stored) == sorted(SURE.values())
+    order = [e.answer.text for e in queue(session, answered, QueueFilters())]
+    assert order == sorted(SURE, key=SURE.get)
+    by_margin = [e.answer.text for e in sorted(queue(session, answered, QueueFilters()),
+                                                key=lambda e: e.suggestion.margin)]  # fmt: skip
+    assert order != by_margin  # the two orders differ here: the calibrated one is followed
+
+
+def test_the_queue_page_says_how_sure_the_model_is(answered: Campaign, session: Session, client_as) -> None:
+    suggest(session, answered, KeywordModel(), current_model_digest(), sureness=sureness)
+    html = client_as(Role.reviewer).get("/manage/campaigns/test/review/answers").get_data(as_text=True)
+    assert "Answer 1 of" in html and "auditoria interna" in html  # the least sure by calibrated confidence
+    second = client_as(Role.reviewer).get("/manage/campaigns/test/review/answers?unreviewed=1").get_data(as_text=True)
+    assert "model sure: 12 %" in second
+
+
+def test_the_workbook_carries_the_calibrated_confidence(answered: Campaign, session: Session) -> None:
+    from cips.services.review_files import review_records
+
+    suggest(session, answered, KeywordModel(), "abc", sureness=sureness)
+    records = review_records(session, answered)
+    assert [round(r.model_confidence, 2) for r in records] == sorted(SURE.values())
+
+
+def test_calibration_is_monotone_in_the_models_margins() -> None:
+    rng = np.random.default_rng(0)
+    margins = rng.gamma(2.0, 1.0, size=(400, 2))
+    # Answers with larger margins are coded right more often, with noise.
+    right = rng.random(400) < 1 / (1 + np.exp(-(margins.sum(axis=1) - 3)))
+    calibrator = ConfidenceCalibrator().fit(margins, right)
+    grid = np.column_stack([np.linspace(0, 8, 50), np.linspace(0, 8, 50)])
+    conf = calibrator.predict(grid)
+    assert ((conf >= 0) & (conf <= 1)).all()
+    assert (np.diff(conf) >= 0).all()  # surer on both margins: never a lower confidence
+    score = calibrator.ranker_.decision_function(np.log1p(margins))
+    assert (np.diff(calibrator.predict(margins)[np.argsort(score)]) >= 0).all()  # isotonic in the ranking score
+
+
+def test_the_shipped_calibrator_is_fitted_on_the_development_set_once(monkeypatch, tmp_path: Path) -> None:
+    """``load_default_calibrator`` reads the development set (never a held-out file), then its cache."""
+    from analysis import default_model, evaluate
+
+    read: list[str] = []
+    fitted: list[int] = []
+
+    def load_examples(path):
+        read.append(Path(path).name)
+        return ["dev"]
+
+    def fit(model, examples):
+        fitted.append(len(examples))
+        return ConfidenceCalibrator().fit(np.array([[0.1, 0.1], [2.0, 2.0], [0.2, 0.3], [3.0, 1.0]]),
+                                          [False, True, False, True])  # fmt: skip
+
+    monkeypatch.setattr(default_model, "cache_dir", lambda: tmp_path)
+    monkeypatch.setattr(default_model, "model_digest", lambda: "d1")
+    monkeypatch.setattr(default_model, "load_default_classifier", lambda: object())
+    monkeypatch.setattr(evaluate, "load_examples", load_examples)
+    monkeypatch.setattr(adapt, "fit_calibrator", fit)
+    first = adapt.load_default_calibrator()
+    second = adapt.load_default_calibrator()
+    assert read == [CALIBRATION_SET] and "heldout" not in CALIBRATION_SET and fitted == [1]  # fitted once, cached
+    assert (default_model.DATA_DIR / CALIBRATION_SET).exists()  # shipped with the package
+    np.testing.assert_array_equal(first.predict(np.array([[1.0, 1.0]])), second.predict(np.array([[1.0, 1.0]])))
+    assert (tmp_path / "confidence-calibrator-d1.joblib").exists()  # beside the model, named by its digest
