@@ -19,7 +19,7 @@ from sqlmodel import Session
 from analysis.agreement import Agreement, agreement
 from cips.models import Campaign, Coding, CodingSource
 from cips.services import audit
-from cips.services.coding import OpenAnswer, decisions, latest, open_answers, suggestions
+from cips.services.coding import LABELS, OpenAnswer, decisions, latest, open_answers, suggestions
 from cips.services.messages import N_
 
 #: Fewer pairs than this and a kappa is not shown: the small-cell rule of every output.
@@ -154,8 +154,8 @@ class ReviewStats:
         return self.open_answers - self.reviewed
 
 
-def review_stats(session: Session, campaign: Campaign) -> ReviewStats:
-    rows = entries(session, campaign)
+def review_stats(session: Session, campaign: Campaign, rows: list[QueueEntry] | None = None) -> ReviewStats:
+    rows = entries(session, campaign) if rows is None else rows
     reviewed = [e for e in rows if e.decision is not None]
     with_model = [e for e in reviewed if e.suggestion is not None]
     paired = [e for e in reviewed if e.second is not None]
@@ -169,6 +169,27 @@ def review_stats(session: Session, campaign: Campaign) -> ReviewStats:
         second_coded=len(paired), model_kappa=_primary(model), coder_kappa=_primary(coders), by_source=by_source,
         model_by_factor=_per_factor(model), coder_by_factor=_per_factor(coders),
     )  # fmt: skip
+
+
+@dataclass
+class FreeTextSummary:
+    """What the open answers are about, for the dashboard: answers per label (people's decision where
+    there is one, else the model's suggestion) and how many of them are machine-only."""
+
+    review: ReviewStats
+    by_label: dict[str, int]
+    uncoded: int  # open answers the model has not coded yet (counted in neither)
+
+
+def free_text_summary(session: Session, campaign: Campaign) -> FreeTextSummary:
+    rows = entries(session, campaign)
+    by_label = dict.fromkeys(LABELS, 0)
+    for entry in rows:
+        code = entry.decision or entry.suggestion
+        for label in code.labels if code is not None else ():
+            by_label[label] = by_label.get(label, 0) + 1
+    uncoded = sum(e.decision is None and e.suggestion is None for e in rows)
+    return FreeTextSummary(review_stats(session, campaign, rows), by_label, uncoded)
 
 
 @dataclass

@@ -1,0 +1,33 @@
+"""The dashboard's summary of open answers uses people's codes where they exist and counts the machine-only."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from cips.models import Campaign, Role
+from cips.services.coding import open_answers, record_decision, suggest
+from cips.services.review import free_text_summary
+from tests.review.conftest import TEXTS, KeywordModel
+
+
+def test_free_text_summary_counts_decisions_over_the_models_codes(answered: Campaign, session: Session,
+                                                                  client_as) -> None:  # fmt: skip
+    suggest(session, answered, KeywordModel(), "abc")
+    before = free_text_summary(session, answered)
+    assert (before.by_label["hrm"], before.by_label["audit"], before.review.machine_only) == (2, 1, len(TEXTS))
+    promotions = next(a for a in open_answers(session, answered) if "promotions" in a.text)
+    record_decision(session, answered, promotions.answer_id, ["audit"], None, actor="a@example.org")
+    after = free_text_summary(session, answered)
+    assert (after.by_label["hrm"], after.by_label["audit"]) == (1, 2)  # the person's code, not the model's
+    assert (after.review.reviewed, after.review.machine_only, after.uncoded) == (1, len(TEXTS) - 1, 0)
+
+    html = client_as(Role.manager).get("/manage/campaigns/test/dashboard").get_data(as_text=True)
+    assert 'id="free-text-factors"' in html
+    summary = html[html.index('id="free-text-review"') :]
+    # Counts of 1 to 4 are never shown (the small-cell rule); 7 and 6 are.
+    assert "n&lt;5</abbr> of 7 open answers reviewed, 6 machine-only" in summary
+
+
+def test_free_text_summary_says_what_the_model_has_not_coded_yet(answered: Campaign, session: Session) -> None:
+    summary = free_text_summary(session, answered)
+    assert summary.uncoded == len(TEXTS) and sum(summary.by_label.values()) == 0
