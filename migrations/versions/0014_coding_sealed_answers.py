@@ -1,8 +1,8 @@
 """codes of encrypted campaigns' answers (named by envelope uuid and item, no answer row) and the
 model's calibrated confidence
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-05 23:15:00
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0013"
-down_revision: str | None = "0012"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -34,7 +34,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     sealed = op.get_bind().execute(sa.text("SELECT count(*) FROM coding WHERE answer_id IS NULL")).scalar()
     if sealed:  # codes are append-only history: never dropped to make a downgrade fit
-        raise RuntimeError(f"{sealed} codes of encrypted campaigns' answers have no place in revision 0012")
+        raise RuntimeError(f"{sealed} codes of encrypted campaigns' answers have no place in revision 0013")
     with op.batch_alter_table("coding", schema=None) as batch_op:
         batch_op.drop_constraint("ck_coding_names_its_answer", type_="check")
         batch_op.drop_index("ix_coding_sealed_answer")
