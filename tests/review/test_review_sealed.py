@@ -167,3 +167,9 @@ def test_the_web_import_takes_an_encrypted_campaigns_codes(sent, sealed, runner,
     campaign = session.exec(select(Campaign).where(Campaign.slug == "sealed")).one()
     assert sealed_decisions(session, campaign)[tuple(ids[0].split("/"))].labels == ["conduct"]
     assert_nowhere_in_database(loaded, SECRET_WORDS)
+
+
+def test_the_server_refuses_to_export_an_encrypted_campaigns_workbook(sealed, runner, tmp_path: Path) -> None:  # noqa: F811
+    result = runner.invoke(args=["review", "export", "sealed", "--out", str(tmp_path / "r.xlsx")])
+    assert result.exit_code != 0 and "cips decrypt --review" in result.output
+    assert not (tmp_path / "r.xlsx").exists()
