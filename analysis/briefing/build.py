@@ -208,11 +208,14 @@ def _group_by_meaning(points: list[Point], members: list[int], contributions: li
 
 
 def _one_quote_each(points: list[Point], idx: list[int], contributions: list[Contribution], concepts: list[str],
-                    embedder: Any, whole: bool = False) -> list[tuple[int, str]]:  # fmt: skip
+                    embedder: Any, whole: bool = False,
+                    heading: Sequence[str] = ()) -> list[tuple[int, str]]:  # fmt: skip
     """(point, verbatim text) of one quote per answer of the theme, central and varied (``quotes.one_per_answer``).
 
     Each answer's candidate spans (``_candidates``; a long one by its sentence naming the theme's concepts)
-    are embedded, so that centrality and difference are by meaning, across languages.
+    are embedded, so that centrality and difference are by meaning, across languages. An answer with a
+    span naming a subject of the ``heading`` is quoted by such a span: its point nearest the centre could
+    be another ("un rapport d'enquête clair…" quoted under "Code of conduct").
     """
     if whole:  # "other points": each answer by itself, not one of its points
         firsts = {points[i].contribution: i for i in reversed(idx)}
@@ -221,6 +224,11 @@ def _one_quote_each(points: list[Point], idx: list[int], contributions: list[Con
     else:
         candidates, _ = _candidates(points, idx, contributions)
     texts = [excerpt(c.text, c.lang, concepts[:3], _concepts_of) for c in candidates]
+    if heading and not whole:
+        found = [bool(f & set(heading)) for f in _concepts_of(texts, [c.lang for c in candidates])]
+        naming = {c.contribution for c, f in zip(candidates, found, strict=True) if f}
+        keep = [k for k, c in enumerate(candidates) if found[k] or c.contribution not in naming]
+        candidates, texts = [candidates[k] for k in keep], [texts[k] for k in keep]
     order = one_per_answer(candidates, np.asarray(embedder.encode(texts), dtype=np.float64))
     return [(candidates[k].point, texts[k]) for k in order]
 
@@ -285,7 +293,8 @@ def _theme(points: list[Point], idx: list[int], key: str, total: int, lang: str,
     )
     members = [(points[i].contribution, len(points[i].text)) for i in idx]
     spans = ([(candidates[k].point, candidates[k].text) for k in picked] if embedder is None
-             else _one_quote_each(points, idx, contributions, concepts, embedder, whole=residual))  # fmt: skip
+             else _one_quote_each(points, idx, contributions, concepts, embedder, whole=residual,
+                                  heading=[c for c, _ in named] if mixed else [key.rstrip("+")]))  # fmt: skip
     quotes = [_quote(points[i], text, contributions[points[i].contribution], lang, concepts) for i, text in spans]
     if residual:  # what fits no theme: listed after the themes, without a synthesis
         text = i18n.count(lang, "other_points", support)

@@ -240,3 +240,31 @@ def test_a_subject_of_one_answer_does_not_head_the_answers_that_do_not_raise_it(
     assert theme.support == 3
     assert theme.label == "Internal affairs units, other subjects", theme.label
     assert theme.sentence.endswith("internal affairs units (1) and other subjects (2)."), theme.sentence
+
+
+class _Fixed:
+    """An embedder with a given vector per text (an answer, or one of its points)."""
+
+    def __init__(self, vectors: dict[str, list[float]]) -> None:
+        self.vectors = vectors
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        # A point is its text without the full stop that ends its answer's line.
+        return np.array([self.vectors.get(t) or self.vectors[t + "."] for t in texts], dtype=np.float32)
+
+
+def test_an_answer_is_quoted_by_its_point_that_names_the_theme_s_subject() -> None:
+    listed = "Training of trainers in ethics.\nThe report was presented to the minister."
+    answers = [listed, "Staff training on ethics must continue.", "More integrity training for new officers.",
+               "Publish clearance times on the website.", "Publish all fees and procedures online.",
+               "Publish the survey results.", "We need a hotline.", "A hotline for traders is needed.",
+               "Set up a telephone hotline."]  # fmt: skip
+    axis = {0: [1.0, 0, 0], 1: [0, 1.0, 0], 2: [0, 0, 1.0]}
+    vectors = {a: axis[k // 3] for k, a in enumerate(answers)}
+    # The point off the theme's subject sits nearest its centre: the quote must still be the one on training.
+    vectors |= {"Training of trainers in ethics.": [0.9, 0.43, 0], "The report was presented to the minister.": axis[0]}
+    items = [Contribution("q1", a, lang="en") for a in answers]
+    b = build_briefing(items, lang="en", classifier=StubModel(), embedder=_Fixed(vectors))
+    [theme] = [t for t in b.questions[0].themes if t.label == "Staff training"]
+    assert "Training of trainers in ethics" in [q.text for q in theme.quotes], [q.text for q in theme.quotes]
+    quoted_once_each(b, items)
