@@ -4,11 +4,27 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
+
+import yaml
+
+FORMS_DIR = Path(__file__).parents[1] / "forms"
+
+
+def shipped_version(key: str) -> int:
+    """The version of a shipped questionnaire in forms/ (the one a campaign without a pin uses)."""
+    return int(yaml.safe_load((FORMS_DIR / f"{key}.yaml").read_text(encoding="utf-8"))["version"])
+
+
+#: Shipped versions, read from the files so that bumping a questionnaire needs no test edit.
+OFFICIALS_VERSION, PRIVATE_VERSION = shipped_version("officials"), shipped_version("private_sector")
+#: The same as ``--instrument`` / form values (``officials:2``).
+OFFICIALS_PIN, PRIVATE_PIN = f"officials:{OFFICIALS_VERSION}", f"private_sector:{PRIVATE_VERSION}"
 
 
 def officials_answers() -> dict[str, Any]:
-    """A complete, valid answer set for forms/officials.yaml v1."""
+    """A complete, valid answer set for forms/officials.yaml (and its archived version 1)."""
     answers: dict[str, Any] = {"bg_years": "y6_10", "bg_function": "clearance", "bg_grade": "middle",
                                "bg_region": "north", "bg_office": "seaport"}  # fmt: skip
     prefixes = ["lead", "reg", "transp", "auto", "reform", "audit", "conduct", "hrm", "culture", "ps"]
@@ -25,7 +41,7 @@ def payload(**overrides: Any) -> dict[str, Any]:
         "uuid": str(uuid.uuid4()),
         "campaign": "test",
         "instrument": "officials",
-        "instrument_version": 1,
+        "instrument_version": OFFICIALS_VERSION,
         "language": "fr",
         "device_id": "tablet-07",
         "started_at": (now - timedelta(minutes=14)).isoformat(),

@@ -14,7 +14,7 @@ from sqlmodel import select
 from cips import create_app
 from cips.models import Answer, QuarantinedSubmission, Submission
 from tests.conftest import FORMS_DIR
-from tests.helpers import officials_answers, payload
+from tests.helpers import OFFICIALS_VERSION, officials_answers, payload
 
 URL = "/api/v1/submissions"
 
@@ -328,7 +328,7 @@ def test_api_instrument_version_must_be_a_json_integer(loaded, client, session, 
     resp = client.post(URL, json=payload(instrument_version=version))
     assert resp.status_code == 422 and resp.get_json()["field"] == "instrument_version"
     assert count(session, Submission) == 0 and len(quarantined(session)) == 1
-    assert client.post(URL, json=payload(instrument_version=1)).status_code == 201
+    assert client.post(URL, json=payload(instrument_version=OFFICIALS_VERSION)).status_code == 201
 
 
 # --------------------------------------------------------------------------- bodies beyond Flask's own limit
@@ -358,9 +358,10 @@ def test_api_body_beyond_flask_max_content_length_is_still_quarantined(loaded, a
 
 @pytest.fixture
 def with_multi(loaded, runner, tmp_path):
-    """Campaign ``multi`` on officials v2, which adds a required and an optional multiple-choice item."""
+    """Campaign ``multi`` on officials v90: the shipped version plus a required and an optional
+    multiple-choice item."""
     data = yaml.safe_load((FORMS_DIR / "officials.yaml").read_text(encoding="utf-8"))
-    data["version"] = 2
+    data["version"] = 90
     langs = ("en", "fr", "es", "pt")
     choices = [{"value": v, "label": dict.fromkeys(langs, v.title())} for v in ("email", "phone", "visit")]
     data["sections"].append({"id": "extra", "title": dict.fromkeys(langs, "Extra"), "items": [
@@ -372,7 +373,7 @@ def with_multi(loaded, runner, tmp_path):
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     assert runner.invoke(args=["instruments", "load", str(path)]).exit_code == 0
     result = runner.invoke(args=["campaign", "create", "multi", "--name", "Multi", "--administration", "Test Customs",
-                                 "--instrument", "officials:2", "--languages", "fr"])  # fmt: skip
+                                 "--instrument", "officials:90", "--languages", "fr"])  # fmt: skip
     assert result.exit_code == 0, result.output
     return loaded
 
@@ -381,7 +382,7 @@ def test_api_empty_multiple_choice_is_no_answer(with_multi, client, session) -> 
     """``[]`` is what an untouched set of checkboxes gives: unanswered, as the PWA and the no-JS form count it."""
 
     def body(**answers):
-        return payload(campaign="multi", instrument_version=2, answers=officials_answers() | answers)
+        return payload(campaign="multi", instrument_version=90, answers=officials_answers() | answers)
 
     resp = client.post(URL, json=body(channels=[]))
     assert resp.status_code == 422

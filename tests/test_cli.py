@@ -10,6 +10,7 @@ from sqlmodel import select
 from werkzeug.security import check_password_hash
 
 from cips.models import Answer, AuditEvent, Campaign, Instrument, Submission, User
+from tests.helpers import OFFICIALS_VERSION, PRIVATE_PIN, PRIVATE_VERSION
 
 
 def test_cli_user_create_prompts_for_password_and_hashes_it(runner, session) -> None:
@@ -38,7 +39,7 @@ def test_cli_user_create_refuses_duplicates_and_short_passwords(runner) -> None:
 def test_cli_campaign_create_and_list_json(loaded, runner) -> None:
     result = runner.invoke(
         args=["campaign", "create", "ar-2026", "--name", "Online pilot", "--administration", "Aduana X",
-              "--mode", "online", "--wave", "2", "--instrument", "private_sector:2", "--languages", "es,en",
+              "--mode", "online", "--wave", "2", "--instrument", PRIVATE_PIN, "--languages", "es,en",
               "--opens", "2026-03-01", "--closes", "2026-04-30", "--quota", "private_sector:ps_role=broker:50"]
     )  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -47,9 +48,12 @@ def test_cli_campaign_create_and_list_json(loaded, runner) -> None:
     assert set(rows) == {"test", "ar-2026"}
     pilot = rows["ar-2026"]
     assert pilot["mode"] == "online" and pilot["wave"] == 2 and pilot["languages"] == ["es", "en"]
-    assert pilot["instruments"] == [{"key": "private_sector", "version": 2}]
+    assert pilot["instruments"] == [{"key": "private_sector", "version": PRIVATE_VERSION}]
     assert pilot["submissions"] == 0 and pilot["quarantined"] == 0
-    assert rows["test"]["instruments"] == [{"key": "officials", "version": 1}, {"key": "private_sector", "version": 2}]
+    assert rows["test"]["instruments"] == [
+        {"key": "officials", "version": OFFICIALS_VERSION},
+        {"key": "private_sector", "version": PRIVATE_VERSION},
+    ]
 
 
 def test_cli_campaign_create_explains_bad_requests(loaded, runner) -> None:

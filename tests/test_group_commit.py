@@ -15,7 +15,7 @@ from cips.submissions import direct
 from cips.submissions.group_commit import GroupCommit
 from cips.submissions.payload import AnswerRow
 from cips.submissions.service import _TARGET
-from tests.helpers import payload
+from tests.helpers import OFFICIALS_VERSION, payload
 
 URL = "/api/v1/submissions"
 
@@ -84,7 +84,7 @@ def test_concurrent_submissions_share_one_commit_and_each_gets_its_answer(loaded
 
 
 def _values(app, uuid: uuid_lib.UUID, digest: str, campaign_id: int | None = None) -> dict:
-    target = writer(app).lookup({"slug": "test", "key": "officials", "version": 1})
+    target = writer(app).lookup({"slug": "test", "key": "officials", "version": OFFICIALS_VERSION})
     row = next(r for r in target if r[3] is not None)
     now = utcnow()
     return {"uuid": uuid, "campaign_id": campaign_id or row[0], "instrument_id": row[3], "device_id": "t",

@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 
 from sqlmodel import select
 
+from cips.instruments import load_file
 from cips.models import Campaign, CampaignStatus
+from tests.helpers import FORMS_DIR, OFFICIALS_VERSION, PRIVATE_VERSION
 
 SHELL = "/s/test"
 SW = "/s/test/sw.js"
@@ -102,9 +104,10 @@ def test_campaign_document_has_what_the_device_needs(loaded, client) -> None:
     assert set(doc["ui"]) == {"en", "fr", "es", "pt"}
     assert doc["ui"]["pt"]["next"] == "Próximo" and doc["ui"]["fr"]["language_name"] == "Français"
     keys = {(i["key"], i["version"], i["current"]) for i in doc["instruments"]}
-    assert keys == {("officials", 1, True), ("private_sector", 2, True)}
+    assert keys == {("officials", OFFICIALS_VERSION, True), ("private_sector", PRIVATE_VERSION, True)}
     officials = next(i for i in doc["instruments"] if i["key"] == "officials")["definition"]
-    assert len([item for s in officials["sections"] for item in s["items"]]) == 68
+    shipped = load_file(FORMS_DIR / "officials.yaml").instrument
+    assert len([item for s in officials["sections"] for item in s["items"]]) == len(shipped.items())
     assert set(officials["likert_labels"]) == {"en", "fr", "es", "pt"}
     assert client.get("/api/v1/campaigns/nope").status_code == 404
 

@@ -34,7 +34,7 @@ def choices(*values: str) -> list[dict[str, Any]]:
 def logic_questionnaire() -> dict[str, Any]:
     """private_sector as version 90, with a role block, "other, specify", a constraint, a calculated
     index, "don't know" and a randomised section."""
-    data = yaml.safe_load((FORMS_DIR / "private_sector.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((FORMS_DIR / "archive" / "private_sector-v2.yaml").read_text(encoding="utf-8"))
     data["version"] = 90
     sections = {s["id"]: s for s in data["sections"]}
     background = sections["background"]["items"]
@@ -115,7 +115,7 @@ def test_unchanged_shipped_files_keep_their_stored_hash() -> None:
     must not be refused as "already loaded with different content"."""
     from cips.instruments.loader import content_hash
 
-    definition = load_file(FORMS_DIR / "officials.yaml").instrument
+    definition = load_file(FORMS_DIR / "archive" / "officials-v1.yaml").instrument
     dumped = definition.model_dump(mode="json")
     for section in dumped["sections"]:
         section.pop("relevant"), section.pop("randomize")
@@ -326,14 +326,9 @@ def test_demo_upbeat_region_leaves_non_substantive_answers_alone() -> None:
     from cips.demo.generator import UPBEAT_REGION, DemoRespondents
     from cips.submissions.payload import validate_answers
 
-    data = yaml.safe_load((FORMS_DIR / "officials.yaml").read_text(encoding="utf-8"))
-    data["version"] = 91
-    for section in data["sections"]:
-        for item in section["items"]:
-            if item["type"] == "likert5":
-                item["non_substantive"] = ["dont_know", "refused"]
-    definition = Instrument.model_validate(data)
-    payloads = list(DemoRespondents("demo", {"officials": (91, definition)}, ["en"], seed=3).payloads(200))
+    definition = load_file(FORMS_DIR / "officials.yaml").instrument  # every statement offers "don't know"
+    payloads = list(DemoRespondents("demo", {"officials": (definition.version, definition)}, ["en"],
+                                    seed=3).payloads(200))  # fmt: skip
     upbeat = [p["answers"] for p in payloads if p["answers"].get("bg_region") == UPBEAT_REGION]
     assert any("dont_know" in answers.values() for answers in upbeat)
     assert [e for p in payloads for e in validate_answers(definition, p["answers"])[1]

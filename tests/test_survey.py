@@ -7,8 +7,10 @@ from datetime import UTC, datetime
 
 from sqlmodel import select
 
+from cips.instruments import load_file
+from cips.instruments.logic import order_key
 from cips.models import Answer, Campaign, CampaignStatus, QuarantinedSubmission, Submission
-from tests.helpers import officials_answers
+from tests.helpers import FORMS_DIR, officials_answers
 
 
 def _form_data(page: str, answers: dict) -> dict:
@@ -61,7 +63,9 @@ def test_survey_submission_is_stored_like_the_api(loaded, client, session) -> No
     sub = session.exec(select(Submission)).one()
     assert sub.language == "pt" and sub.device_id is None
     stored = {a.item_id for a in session.exec(select(Answer))}
-    assert stored == set(answers)
+    # Plus the order each randomised factor section was shown in (paradata).
+    shipped = load_file(FORMS_DIR / "officials.yaml").instrument
+    assert stored == set(answers) | {order_key(s.id) for s in shipped.sections if s.randomize}
     # The same form posted twice (double tap, resend) is still one record.
     again = client.post("/s/test/officials/basic?lang=pt", data=_form_data(page, answers))
     assert again.status_code == 200

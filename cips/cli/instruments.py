@@ -21,7 +21,9 @@ from cips.services import audit
 def _paths(files: tuple[str, ...]) -> list[Path]:
     if files:
         return [Path(f) for f in files]
-    found = sorted(Path(current_app.config["FORMS_DIR"]).glob("*.yaml"))
+    # forms/archive/ keeps earlier versions: tablets in the field still submit them.
+    forms = Path(current_app.config["FORMS_DIR"])
+    found = sorted(forms.glob("*.yaml")) + sorted((forms / "archive").glob("*.yaml"))
     if not found:
         raise click.ClickException(f"no questionnaire files in {current_app.config['FORMS_DIR']}")
     return found
@@ -50,7 +52,7 @@ def instruments_group() -> None:
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @with_appcontext
 def check(files: tuple[str, ...]) -> None:
-    """Validate FILES (default: every forms/*.yaml); list every problem found."""
+    """Validate FILES (default: every forms/*.yaml and forms/archive/*.yaml); list every problem found."""
     _check(files)
 
 

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from cips.instruments.logic import asked_only, logic_of, walk
+from cips.instruments.logic import asked_only, logic_of, order_key, orders_for, walk
 from cips.instruments.schema import Instrument, ItemType
 
 OPEN_ANSWERS = Path(__file__).with_name("open_answers.jsonl")
@@ -149,9 +149,15 @@ class DemoRespondents:
         if index == SPEEDER_INDEX:
             started = submitted - timedelta(minutes=SPEEDER_MINUTES)
         if index == STRAIGHT_LINER_INDEX:
-            answers |= {item.id: STRAIGHT_LINE_VALUE for item in definition.items() if item.type is ItemType.likert5}
+            asked = walk(logic_of(definition), answers).asked
+            answers |= {item.id: STRAIGHT_LINE_VALUE for item in definition.items()
+                        if item.type is ItemType.likert5 and item.id in asked}  # fmt: skip
+        submission_uuid = str(uuid.uuid5(DEMO_NAMESPACE, f"{self.campaign}/{self.seed}/{index}"))
+        # The order randomised sections were shown in, as the PWA stores it (seeded by the uuid,
+        # like the no-JS form's, so it takes no draw from the respondent's generator).
+        answers |= {order_key(sid): order for sid, order in orders_for(definition, submission_uuid).items()}
         return {
-            "uuid": str(uuid.uuid5(DEMO_NAMESPACE, f"{self.campaign}/{self.seed}/{index}")),
+            "uuid": submission_uuid,
             "campaign": self.campaign,
             "instrument": key,
             "instrument_version": version,

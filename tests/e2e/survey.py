@@ -7,6 +7,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
+from cips.instruments.logic import ORDER_PREFIX
 from tests.e2e.conftest import TIMEOUT_MS
 
 READ_STORE_JS = """async (name) => {
@@ -23,6 +24,12 @@ READ_STORE_JS = """async (name) => {
   db.close();
   return rows;
 }"""
+
+
+def without_order(answers: dict[str, Any]) -> dict[str, Any]:
+    """Answers without the order each randomised section was shown in: paradata the respondent did
+    not type (tests/e2e/test_skip_logic.py checks it)."""
+    return {k: v for k, v in answers.items() if not k.startswith(ORDER_PREFIX)}
 
 
 def read_store(page: Page, name: str) -> list[dict[str, Any]]:
@@ -102,11 +109,13 @@ class Respondent:
         self.expect_page(1)
 
     def expect_page(self, number: int) -> None:
-        page = self.page.locator(f'main[data-screen="section"] [data-testid="page"][data-page="{number}"]')
-        expect(page).to_be_visible()
+        """The respondent's part ``number``, as the progress bar counts it: sections with nothing
+        asked (another role's block) are not parts."""
+        screen(self.page, "section")
+        expect(self.page.locator('main[data-screen="section"] progress')).to_have_attribute("value", str(number))
 
     def current_page(self) -> int:
-        return int(self.page.get_by_test_id("page").get_attribute("data-page") or 0)
+        return int(self.page.locator('main[data-screen="section"] progress').get_attribute("value") or 0)
 
     def answer_page(self, limit: int | None = None) -> None:
         """Answer the items of the current page (the first ``limit`` only, if given)."""

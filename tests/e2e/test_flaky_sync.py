@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from playwright.sync_api import Route, expect
 
 from tests.e2e.survey import expect_counts, read_store, wait_offline_ready
-from tests.helpers import officials_answers
+from tests.helpers import OFFICIALS_VERSION, officials_answers
 
 SUBMISSIONS = "**/api/v1/submissions"
 RECORDS = 100
@@ -40,8 +40,9 @@ def _records(slug: str) -> list[dict]:
         answers = officials_answers() | {"lead_1": n % 5 + 1, "open_works": f"Record {n}: la rotation fonctionne."}
         record_uuid = str(uuid_lib.uuid4())
         started = (now - timedelta(minutes=20)).isoformat()
-        payload = {"uuid": record_uuid, "campaign": slug, "instrument": "officials", "instrument_version": 1,
-                   "language": "fr", "device_id": "flaky-tablet", "started_at": started,
+        payload = {"uuid": record_uuid, "campaign": slug, "instrument": "officials",
+                   "instrument_version": OFFICIALS_VERSION, "language": "fr", "device_id": "flaky-tablet",
+                   "started_at": started,
                    "submitted_at": (now + timedelta(seconds=n)).isoformat(), "answers": answers}  # fmt: skip
         out.append({"uuid": record_uuid, "campaign": slug, "payload": payload})
     return out

@@ -12,7 +12,7 @@ from tests.exports.support import (
     post,
     private_answers,
 )
-from tests.helpers import officials_answers
+from tests.helpers import PRIVATE_VERSION, officials_answers
 
 
 @pytest.fixture
@@ -22,6 +22,6 @@ def answered(loaded, client) -> dict[str, list[dict[str, Any]]]:
     north = [post(client, answers=dict(officials_answers(), bg_region="north", lead_1=1 + i)) for i in range(3)]
     south = [post(client, language="en", answers=dict(officials_answers(), bg_region="south", **extra))
              for extra in (FORMULAS, FORMULAS_2, {}, {}, {})]  # fmt: skip
-    private = [post(client, instrument="private_sector", instrument_version=2, language="es", answers=private_answers())
-               for _ in range(5)]  # fmt: skip
+    private = [post(client, instrument="private_sector", instrument_version=PRIVATE_VERSION, language="es",
+                    answers=private_answers()) for _ in range(5)]  # fmt: skip
     return {"north": north, "south": south, "private": private}

@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 from cips.instruments import load_files
+from cips.instruments.logic import asked_only
 from tests.conftest import FORMS_DIR
 from tests.helpers import payload
 
@@ -26,14 +27,15 @@ OFFICIALS, PRIVATE = definition("officials"), definition("private_sector")
 
 
 def private_answers() -> dict[str, Any]:
-    """A valid answer set for forms/private_sector.yaml: Likert 4, first choice of every choice item."""
+    """A valid answer set for forms/private_sector.yaml: Likert 4, first choice of every choice item
+    that is asked (an importer: no broker or transporter block)."""
     answers: dict[str, Any] = {}
     for item in PRIVATE.items():
         if item.type.value == "likert5":
             answers[item.id] = 4
         elif item.type.value == "single":
             answers[item.id] = item.choices[0].value
-    return answers
+    return asked_only(PRIVATE, answers)
 
 
 def post(client, **changes: Any) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from tests.exports.support import (
     post,
     read_csv,
 )
-from tests.helpers import officials_answers
+from tests.helpers import OFFICIALS_VERSION, officials_answers
 
 # --------------------------------------------------------------------------- formula neutralisation
 
@@ -68,7 +68,8 @@ def test_exports_csv_has_one_row_per_respondent_with_their_values(answered, sess
     by_uuid = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
     first = answered["north"][0]
     row = by_uuid[first["uuid"]]
-    assert row["instrument"] == "officials" and row["instrument_version"] == "1" and row["language"] == "fr"
+    assert row["instrument"] == "officials" and row["language"] == "fr"
+    assert row["instrument_version"] == str(OFFICIALS_VERSION)
     assert row["submitted_at"] == first["submitted_at"].replace("+00:00", "Z")
     assert row["bg_region"] == "north" and row["bg_function"] == "clearance"
     for item_id in ("lead_1", "reg_3", "ps_6"):
@@ -110,7 +111,8 @@ def test_exports_xlsx_has_a_sheet_per_questionnaire_and_a_codebook(answered, ses
     assert list(officials[0]) == META + item_ids(OFFICIALS) and len(officials) == 9
     row = next(r for r in officials[1:] if r[0] == answered["north"][2]["uuid"])
     values = dict(zip(officials[0], row, strict=True))
-    assert values["lead_1"] == 3 and values["instrument_version"] == 1 and values["bg_region"] == "north"
+    assert values["lead_1"] == 3 and values["bg_region"] == "north"
+    assert values["instrument_version"] == OFFICIALS_VERSION
     assert values["submitted_at"].isoformat() == answered["north"][2]["submitted_at"].replace("+00:00", "")
 
     codebook = list(book["codebook"].iter_rows(values_only=True))
@@ -139,7 +141,8 @@ def test_exports_sav_round_trips_with_variable_and_value_labels(answered, sessio
     assert meta.column_names_to_labels["lead_1"] == OFFICIALS.item_map()["lead_1"].text["pt"]
     assert meta.column_names_to_labels["submitted_at"] == "Enviado (UTC)"
     assert meta.variable_value_labels["lead_1"] == {
-        float(n): label for n, label in enumerate(OFFICIALS.likert_labels["pt"], start=1)}  # fmt: skip
+        float(n): label for n, label in enumerate(OFFICIALS.likert_labels["pt"], start=1)} | {
+        8.0: "Não sei", 9.0: "Prefiro não responder"}  # fmt: skip
     regions = meta.variable_value_labels["bg_region"]
     assert regions[2.0] == "Norte"
     assert meta.variable_measure["lead_1"] == "ordinal" and meta.variable_measure["bg_region"] == "nominal"
@@ -167,10 +170,10 @@ def test_exports_sav_of_two_questionnaires_is_a_zip(answered, session, tmp_path:
 
 @pytest.fixture
 def two_versions(loaded, runner, client, tmp_path: Path) -> list[dict[str, Any]]:
-    """Campaign ``mixed`` accepting officials v1 and a v2 that adds a number, a multiple-choice item,
-    an item named like an SPSS reserved word, and a text too long for an SPSS label."""
+    """Campaign ``mixed`` accepting the shipped officials version and a v90 that adds a number, a
+    multiple-choice item, an item named like an SPSS reserved word, and a text too long for an SPSS label."""
     data = yaml.safe_load((FORMS_DIR / "officials.yaml").read_text(encoding="utf-8"))
-    data["version"] = 2
+    data["version"] = 90
     langs = ("en", "fr", "es", "pt")
     data["sections"].append({"id": "extra", "title": dict.fromkeys(langs, "Extra"), "items": [
         {"id": "years_exact", "type": "number", "min": -10, "max": 60, "required": False,
@@ -179,7 +182,7 @@ def two_versions(loaded, runner, client, tmp_path: Path) -> list[dict[str, Any]]
          "choices": [{"value": v, "label": dict.fromkeys(langs, v.title())} for v in ("email", "phone", "visit")]},
         {"id": "with", "type": "text", "required": False, "text": dict.fromkeys(langs, "With")},
     ]})  # fmt: skip
-    path = tmp_path / "officials_v2.yaml"
+    path = tmp_path / "officials_v90.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     assert runner.invoke(args=["instruments", "load", str(path)]).exit_code == 0
     result = runner.invoke(
@@ -192,9 +195,9 @@ def two_versions(loaded, runner, client, tmp_path: Path) -> list[dict[str, Any]]
             "--administration",
             "Test Customs",
             "--instrument",
-            "officials:1",
+            f"officials:{OFFICIALS_VERSION}",
             "--instrument",
-            "officials:2",
+            "officials:90",
             "--languages",
             "en",
         ]
@@ -207,7 +210,7 @@ def two_versions(loaded, runner, client, tmp_path: Path) -> list[dict[str, Any]]
         {"channels": ["phone"]},
         {},
     ]
-    new = [post(client, campaign="mixed", language="en", instrument_version=2,
+    new = [post(client, campaign="mixed", language="en", instrument_version=90,
                 answers=dict(officials_answers(), **extra)) for extra in extras]  # fmt: skip
     return old + new
 
@@ -223,7 +226,7 @@ def test_exports_several_versions_number_and_multi_choice(two_versions, session,
     by_uuid = {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
     first, second, third, old = (by_uuid[b["uuid"]] for b in (two_versions[2], two_versions[3], two_versions[4],
                                                                two_versions[0]))  # fmt: skip
-    assert first["instrument_version"] == "2" and old["instrument_version"] == "1"
+    assert first["instrument_version"] == "90" and old["instrument_version"] == str(OFFICIALS_VERSION)
     assert first["years_exact"] == "-1"  # a real negative number stays a number
     assert first["channels"] == "email visit" and first["with"] == "'=cmd"
     assert (first["channels/email"], first["channels/phone"], first["channels/visit"]) == ("1", "0", "1")

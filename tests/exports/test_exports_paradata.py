@@ -12,7 +12,7 @@ import pyreadstat
 
 from cips.services.exports import build_export
 from tests.exports.support import post, private_answers, read_csv
-from tests.helpers import officials_answers
+from tests.helpers import PRIVATE_VERSION, officials_answers
 
 HEADER = ["submission_uuid", "instrument", "section", "seconds", "changes", "item_order"]
 
@@ -26,7 +26,13 @@ def _campaign(client) -> tuple[list[str], str]:
     for _ in range(3):
         post(client, answers=officials_answers())
     for _ in range(5):
-        post(client, instrument="private_sector", instrument_version=2, language="es", answers=private_answers())
+        post(
+            client,
+            instrument="private_sector",
+            instrument_version=PRIVATE_VERSION,
+            language="es",
+            answers=private_answers(),
+        )
     return [b["uuid"] for b in with_paradata], with_paradata[0]["uuid"]
 
 

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 import analysis
 from cips.models import Role
-from tests.helpers import officials_answers, payload
+from tests.helpers import OFFICIALS_PIN, PRIVATE_PIN, officials_answers, payload
 
 #: An index and its interval as both pages print them ("62.3<br><span …>58.1–66.0</span>").
 CELL = re.compile(r"(\d+\.\d)<br><span class=\"[^\"]*\">(\d+\.\d–\d+\.\d)</span>")
@@ -37,7 +37,7 @@ def weighted_campaign(client_as, loaded: Flask, monkeypatch) -> FlaskClient:
     monkeypatch.setattr(analysis, "load_default_classifier", KeywordClassifier)
     manager = client_as(Role.manager)
     form = {"slug": "test", "name": "Test survey", "wave": "1", "mode": "station",
-            "instruments": ["officials:1", "private_sector:2"], "languages": ["en", "fr", "es", "pt"],
+            "instruments": [OFFICIALS_PIN, PRIVATE_PIN], "languages": ["en", "fr", "es", "pt"],
             "quotas": "officials: bg_region=north = 6 / 50\nofficials: bg_region=south = 6 / 450"}  # fmt: skip
     assert manager.post("/manage/campaigns/test/edit", data=form).status_code == 302
     device = loaded.test_client()
@@ -95,7 +95,7 @@ def test_representation_hides_a_share_resting_on_fewer_than_five(client_as, load
     monkeypatch.setattr(analysis, "load_default_classifier", KeywordClassifier)
     manager = client_as(Role.manager)
     form = {"slug": "test", "name": "Test survey", "wave": "1", "mode": "station",
-            "instruments": ["officials:1", "private_sector:2"], "languages": ["en", "fr", "es", "pt"],
+            "instruments": [OFFICIALS_PIN, PRIVATE_PIN], "languages": ["en", "fr", "es", "pt"],
             "quotas": "officials: bg_region=north = 6 / 50\nofficials: bg_region=south = 6 / 450"}  # fmt: skip
     assert manager.post("/manage/campaigns/test/edit", data=form).status_code == 302
     device = loaded.test_client()

@@ -8,6 +8,7 @@ import io
 from sqlmodel import Session, select
 
 from cips.models import AuditEvent, Campaign, CampaignStatus, InviteToken, Role
+from tests.helpers import OFFICIALS_PIN, PRIVATE_PIN
 
 
 def _events(session: Session, action: str) -> list[AuditEvent]:
@@ -18,7 +19,7 @@ def _events(session: Session, action: str) -> list[AuditEvent]:
 def test_manage_create_campaign_from_the_form(client_as, session: Session) -> None:
     client = client_as(Role.manager)
     form = {"slug": "ar-2027", "name": "Argentina 2027", "wave": "1", "mode": "online",
-            "instruments": ["officials:1", "private_sector:2"], "languages": ["en", "es"],
+            "instruments": [OFFICIALS_PIN, PRIVATE_PIN], "languages": ["en", "es"],
             "opens_at": "2027-03-01", "closes_at": "2027-04-01",
             "quotas": "officials: bg_region=north = 40 / 300\nprivate_sector: ps_role=broker = 25"}  # fmt: skip
     response = client.post("/manage/campaigns/new", data=form)
@@ -36,7 +37,7 @@ def test_manage_create_campaign_from_the_form(client_as, session: Session) -> No
 
 def test_manage_bad_quota_line_is_named(client_as) -> None:
     client = client_as(Role.manager)
-    form = {"slug": "x1", "name": "X", "wave": "1", "mode": "station", "instruments": ["officials:1"],
+    form = {"slug": "x1", "name": "X", "wave": "1", "mode": "station", "instruments": [OFFICIALS_PIN],
             "languages": ["en"], "quotas": "officials: bg_region=north = 40\nthis is not a quota"}  # fmt: skip
     response = client.post("/manage/campaigns/new", data=form)
     assert response.status_code == 200
@@ -53,7 +54,7 @@ def test_manage_edit_campaign_records_old_and_new(client_as, session: Session) -
     page = client.get("/manage/campaigns/test/edit")
     assert page.status_code == 200 and b"Test survey" in page.data
     form = {"slug": "test", "name": "Renamed survey", "wave": "2", "mode": "station",
-            "instruments": ["officials:1", "private_sector:2"], "languages": ["en", "fr", "es", "pt"],
+            "instruments": [OFFICIALS_PIN, PRIVATE_PIN], "languages": ["en", "fr", "es", "pt"],
             "quotas": "officials: bg_region=north = 10"}  # fmt: skip
     assert client.post("/manage/campaigns/test/edit", data=form).status_code == 302
     event = _events(session, "campaign.update")[-1]
@@ -75,7 +76,7 @@ def test_manage_status_invites_and_pin(client_as, session: Session) -> None:
     assert session.exec(select(Campaign).where(Campaign.slug == "test")).one().station_pin_hash
     refused = client.post("/manage/campaigns/test/invites", data={"count": "3"}, follow_redirects=True)
     assert b"invitations are for online mode" in refused.data
-    online = {"slug": "web", "name": "Web", "wave": "1", "mode": "online", "instruments": ["officials:1"],
+    online = {"slug": "web", "name": "Web", "wave": "1", "mode": "online", "instruments": [OFFICIALS_PIN],
               "languages": ["en"], "quotas": ""}  # fmt: skip
     assert client.post("/manage/campaigns/new", data=online).status_code == 302
     download = client.post("/manage/campaigns/web/invites", data={"count": "3", "require": "y"})

@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from cips.models import AuditEvent, Campaign, Role
-from tests.helpers import payload
+from tests.helpers import OFFICIALS_PIN, PRIVATE_PIN, payload
 
-FORM = {"slug": "x1", "name": "X", "wave": "1", "mode": "station", "instruments": ["officials:1"],
+FORM = {"slug": "x1", "name": "X", "wave": "1", "mode": "station", "instruments": [OFFICIALS_PIN],
         "languages": ["en"], "quotas": ""}  # fmt: skip
 EDIT = {"slug": "test", "name": "Test survey", "wave": "1", "mode": "station", "quotas": "",
-        "instruments": ["officials:1", "private_sector:2"], "languages": ["en", "fr", "es", "pt"]}  # fmt: skip
+        "instruments": [OFFICIALS_PIN, PRIVATE_PIN], "languages": ["en", "fr", "es", "pt"]}  # fmt: skip
 
 
 def _slugs(session: Session) -> set[str]:
@@ -62,10 +62,10 @@ def test_manage_campaigns_removing_a_questionnaire_counts_only_its_submissions(c
     for _ in range(3):
         assert client.post("/api/v1/submissions", json=payload()).status_code == 201  # officials only
     manager = client_as(Role.manager)
-    keep_private = manager.post("/manage/campaigns/test/edit", data=dict(EDIT, instruments=["private_sector:2"]))
+    keep_private = manager.post("/manage/campaigns/test/edit", data=dict(EDIT, instruments=[PRIVATE_PIN]))
     assert keep_private.status_code == 200
-    assert b"3 submissions already use officials:1" in keep_private.data
-    drop_private = manager.post("/manage/campaigns/test/edit", data=dict(EDIT, instruments=["officials:1"]))
+    assert f"3 submissions already use {OFFICIALS_PIN}".encode() in keep_private.data
+    drop_private = manager.post("/manage/campaigns/test/edit", data=dict(EDIT, instruments=[OFFICIALS_PIN]))
     assert drop_private.status_code == 302, drop_private.data  # nobody answered private_sector
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "campaign.update")).one()
-    assert event.details["changes"]["instruments"]["new"] == ["officials:1"]
+    assert event.details["changes"]["instruments"]["new"] == [OFFICIALS_PIN]

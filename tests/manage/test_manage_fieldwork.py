@@ -11,7 +11,7 @@ from sqlmodel import select
 from analysis.sampling import margin_of_error
 from cips.models import Campaign, Role
 from cips.services.fieldwork import suppress
-from tests.helpers import officials_answers, payload
+from tests.helpers import OFFICIALS_PIN, OFFICIALS_VERSION, PRIVATE_PIN, officials_answers, payload
 
 
 def _submit(client: FlaskClient, region: str, n: int, language: str = "fr", text: str | None = None) -> None:
@@ -34,7 +34,7 @@ def test_fieldwork_margin_of_error_and_suppression_rule() -> None:
 def test_fieldwork_dashboard_shows_strata_and_suppresses_small_cells(client_as, loaded) -> None:
     manager = client_as(Role.manager)
     form = {"slug": "test", "name": "Test survey", "wave": "1", "mode": "station",
-            "instruments": ["officials:1", "private_sector:2"], "languages": ["en", "fr", "es", "pt"],
+            "instruments": [OFFICIALS_PIN, PRIVATE_PIN], "languages": ["en", "fr", "es", "pt"],
             "quotas": "officials: bg_region=north = 6 / 50\nofficials: bg_region=south = 10\n"
                       "officials: bg_region=east = 5"}  # fmt: skip
     assert manager.post("/manage/campaigns/test/edit", data=form).status_code == 302
@@ -128,7 +128,7 @@ def test_fieldwork_section_stops_cannot_be_recovered_from_reached(client_as, loa
         answers = {k: v for k, v in officials_answers().items() if not k.startswith(later)}
         assert device.post("/api/v1/submissions", json=payload(answers=answers)).status_code == 201
     data = client_as(Role.manager).get("/manage/campaigns/test/fieldwork.json").json
-    sections = [s for s in data["sections"] if s["instrument"] == "officials v1"]
+    sections = [s for s in data["sections"] if s["instrument"] == f"officials v{OFFICIALS_VERSION}"]
     by_id = {s["section"]: s for s in sections}
     assert by_id["leadership"]["reached"] == 14 and by_id["leadership"]["drop_off"] is None
     # 14 - 10 = 4 stopped: the next section's 10 may not be on screen beside the 14.
@@ -187,7 +187,7 @@ def test_fieldwork_complementary_suppression_blocks_subtraction() -> None:
 def test_fieldwork_reached_mark_never_reveals_a_small_cell(client_as, loaded) -> None:
     manager = client_as(Role.manager)
     form = {"slug": "test", "name": "Test survey", "wave": "1", "mode": "station",
-            "instruments": ["officials:1", "private_sector:2"], "languages": ["en", "fr", "es", "pt"],
+            "instruments": [OFFICIALS_PIN, PRIVATE_PIN], "languages": ["en", "fr", "es", "pt"],
             "quotas": "officials: bg_region=north = 5\nofficials: bg_region=south = 5"}  # fmt: skip
     assert manager.post("/manage/campaigns/test/edit", data=form).status_code == 302
     _submit(loaded.test_client(), "north", 3)
@@ -239,7 +239,7 @@ def test_fieldwork_dashboard_and_report_print_one_margin_of_error(client_as, loa
 
     manager = client_as(Role.manager)
     form = {"slug": "test", "name": "Test survey", "wave": "1", "mode": "station",
-            "instruments": ["officials:1", "private_sector:2"], "languages": ["en", "fr", "es", "pt"],
+            "instruments": [OFFICIALS_PIN, PRIVATE_PIN], "languages": ["en", "fr", "es", "pt"],
             "quotas": "officials: bg_region=north = 6 / 20\nofficials: bg_region=south = 6 / 400"}  # fmt: skip
     assert manager.post("/manage/campaigns/test/edit", data=form).status_code == 302
     device = loaded.test_client()

@@ -10,9 +10,10 @@ from flask import Flask
 
 from cips.config import Config
 from cips.models import Role
+from tests.helpers import OFFICIALS_PIN
 
 FORGED = {"Host": "evil.example"}
-ONLINE = {"slug": "web", "name": "Web", "wave": "1", "mode": "online", "instruments": ["officials:1"],
+ONLINE = {"slug": "web", "name": "Web", "wave": "1", "mode": "online", "instruments": [OFFICIALS_PIN],
           "languages": ["en"], "quotas": ""}  # fmt: skip
 
 

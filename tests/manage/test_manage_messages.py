@@ -13,14 +13,14 @@ from cips.models import Administration, Role, UserCreate
 from cips.services.campaigns import CampaignError
 from cips.services.messages import N_, localized
 from cips.services.users import create_user
-from tests.helpers import officials_answers, payload
+from tests.helpers import OFFICIALS_PIN, PRIVATE_PIN, officials_answers, payload
 from tests.manage.conftest import PASSWORD, sign_in
 
 FR = {"Accept-Language": "fr"}
-FORM = {"slug": "x1", "name": "X", "wave": "1", "mode": "station", "instruments": ["officials:1"],
+FORM = {"slug": "x1", "name": "X", "wave": "1", "mode": "station", "instruments": [OFFICIALS_PIN],
         "languages": ["en"], "quotas": ""}  # fmt: skip
 EDIT = {"slug": "test", "name": "Test survey", "wave": "1", "mode": "online", "quotas": "",
-        "instruments": ["officials:1", "private_sector:2"], "languages": ["en", "fr", "es", "pt"]}  # fmt: skip
+        "instruments": [OFFICIALS_PIN, PRIVATE_PIN], "languages": ["en", "fr", "es", "pt"]}  # fmt: skip
 
 
 def _submit(app: Flask, n: int, region: str = "north") -> None:

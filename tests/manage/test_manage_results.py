@@ -10,7 +10,7 @@ from flask import Flask
 from sqlmodel import Session, select
 
 from cips.models import AuditEvent, Role
-from tests.helpers import officials_answers, payload
+from tests.helpers import OFFICIALS_PIN, PRIVATE_PIN, officials_answers, payload
 
 
 def _submit(app: Flask, n: int, region: str = "north") -> None:
@@ -107,7 +107,7 @@ def test_results_report_cache_follows_data_and_settings(client_as, loaded: Flask
     assert manager.get("/manage/campaigns/test/report/view?lang=en").status_code == 200
     assert set(cache.glob("test-en-*.html")) - before == first  # served from the cache
     form = {"slug": "test", "name": "Test survey", "wave": "1", "mode": "station",
-            "instruments": ["officials:1", "private_sector:2"], "languages": ["en", "fr", "es", "pt"],
+            "instruments": [OFFICIALS_PIN, PRIVATE_PIN], "languages": ["en", "fr", "es", "pt"],
             "quotas": "officials: bg_region=north = 10"}  # fmt: skip
     assert manager.post("/manage/campaigns/test/edit", data=form).status_code == 302
     assert manager.get("/manage/campaigns/test/report/view?lang=en").status_code == 200

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
 from cips.models import Role, User
-from tests.helpers import officials_answers, payload
+from tests.helpers import OFFICIALS_PIN, OFFICIALS_VERSION, PRIVATE_PIN, officials_answers, payload
 
 
 def _french(client: FlaskClient) -> FlaskClient:
@@ -26,12 +26,12 @@ def _submit(client: FlaskClient, n: int, **answers) -> None:
 def test_labels_dashboard_in_french_shows_titles_language_names_and_decimal_commas(client_as, loaded) -> None:
     manager = _french(client_as(Role.manager))
     form = {"slug": "test", "name": "Test survey", "wave": "1", "mode": "station",
-            "instruments": ["officials:1", "private_sector:2"], "languages": ["en", "fr", "es", "pt"],
+            "instruments": [OFFICIALS_PIN, PRIVATE_PIN], "languages": ["en", "fr", "es", "pt"],
             "quotas": "officials: bg_region=north = 60 / 400"}  # fmt: skip
     assert manager.post("/manage/campaigns/test/edit", data=form).status_code == 302
     _submit(loaded.test_client(), 30, bg_region="north")
     page = manager.get("/manage/campaigns/test/dashboard/live").get_data(as_text=True)
-    assert "Agents des douanes" in page and ">officials<" not in page and "officials v1" not in page
+    assert "Agents des douanes" in page and ">officials<" not in page and f"officials v{OFFICIALS_VERSION}" not in page
     assert "<th>Français</th>" in page and "<th>fr</th>" not in page
     # ± 17,1 pts (30 of 400): a decimal comma, as the rest of the French page
     moe = re.search(r"± ([\d.,]+)", page)[1]
@@ -44,7 +44,8 @@ def test_labels_campaign_page_and_forms_use_titles_names_and_say_when_there_are_
     page = manager.get("/manage/campaigns/test").get_data(as_text=True)
     assert "— → —" not in page and "aucune date" in page
     assert "Anglais, Français, Espagnol, Portugais" in page and "en, fr" not in page
-    assert "<code>officials v1</code>" not in page and "Agents des douanes (version 1)" in page
+    assert f"<code>officials v{OFFICIALS_VERSION}</code>" not in page
+    assert f"Agents des douanes (version {OFFICIALS_VERSION})" in page
     form = manager.get("/manage/campaigns/new").get_data(as_text=True)
     assert "Agents des douanes" in form and "Customs officials" not in form
 
@@ -54,7 +55,7 @@ def test_labels_campaign_name_limit_is_stated_and_enforced_not_cut(client_as) ->
     page = manager.get("/manage/campaigns/new").get_data(as_text=True)
     name_input = re.search(r'<input[^>]*name="name"[^>]*>', page)[0]
     assert "maxlength" not in name_input and "At most 200 characters." in page
-    form = {"slug": "long", "name": "x" * 201, "wave": "1", "mode": "station", "instruments": ["officials:1"],
+    form = {"slug": "long", "name": "x" * 201, "wave": "1", "mode": "station", "instruments": [OFFICIALS_PIN],
             "languages": ["en"], "quotas": ""}  # fmt: skip
     refused = manager.post("/manage/campaigns/new", data=form)
     assert refused.status_code == 200 and "At most 200 characters." in refused.get_data(as_text=True)
@@ -82,7 +83,7 @@ def test_labels_section_completion_is_a_rounded_share_reaching_each_part(client_
         assert device.post("/api/v1/submissions", json=payload(answers=answers)).status_code == 201
     manager = client_as(Role.manager)
     data = manager.get("/manage/campaigns/test/fieldwork.json").json
-    sections = {s["section"]: s for s in data["sections"] if s["instrument"] == "officials v1"}
+    sections = {s["section"]: s for s in data["sections"] if s["instrument"] == f"officials v{OFFICIALS_VERSION}"}
     # 14 respondents: steps of 50 % (7 respondents), so 10 of 14 (71 %) reads 50 %, never 71 %.
     assert sections["leadership"]["reached_share"] == 1.0 and sections["regulatory"]["reached_share"] == 0.5
     assert sections["leadership"]["step"] == 0.5

@@ -8,7 +8,7 @@ import re
 from flask import Flask
 
 from cips.models import Role
-from tests.helpers import officials_answers, payload
+from tests.helpers import OFFICIALS_PIN, PRIVATE_PIN, officials_answers, payload
 
 
 def _examples(page: str, testid: str) -> list[str]:
@@ -37,7 +37,7 @@ def test_examples_quota_example_shown_is_accepted(client_as, loaded: Flask) -> N
         [example] = _examples(manager.get(url).get_data(as_text=True), "quota-example")
         assert "region=capital" not in example
     form = {"slug": "examples", "name": "Example survey", "wave": "1", "mode": "station",
-            "instruments": ["officials:1", "private_sector:2"], "languages": ["en", "fr"],
+            "instruments": [OFFICIALS_PIN, PRIVATE_PIN], "languages": ["en", "fr"],
             "quotas": example}  # fmt: skip
     response = manager.post("/manage/campaigns/new", data=form)
     assert response.status_code == 302, response.get_data(as_text=True)
