@@ -25,6 +25,7 @@ from cips.instruments.service import definition_of
 from cips.models import DECIDING_SOURCES, Answer, Briefing, BriefingRow, Campaign, Coding, CodingSource, Submission
 from cips.services import audit
 from cips.services.campaigns import campaign_instruments
+from cips.services.exclusions import counted
 from cips.services.messages import N_
 
 if TYPE_CHECKING:
@@ -107,7 +108,8 @@ def open_items(session: Session, campaign: Campaign) -> dict[str, dict[str, dict
 
 def open_answers(session: Session, campaign: Owner, only: int | None = None) -> list[OpenAnswer]:
     """The campaign's non-empty answers to open items, oldest first (``only``: that answer, if it is one);
-    a briefing's contributions in file order."""
+    a briefing's contributions in file order. An excluded submission's answers are left out, as every
+    figure leaves them out (:func:`cips.services.exclusions.counted`)."""
     if isinstance(campaign, Briefing):
         return briefing_answers(session, campaign, only)
     items = open_items(session, campaign)
@@ -118,7 +120,7 @@ def open_answers(session: Session, campaign: Owner, only: int | None = None) -> 
     query = (
         select(Answer.id, Answer.item_id, Answer.value_text, Submission.language, Submission.instrument_id)
         .join(Submission, Submission.id == Answer.submission_id)
-        .where(Submission.campaign_id == campaign.id, Answer.item_id.in_(wanted), Answer.value_text.is_not(None))
+        .where(counted(campaign.id), Answer.item_id.in_(wanted), Answer.value_text.is_not(None))
         .order_by(Answer.id)
     )
     rows = session.exec(query if only is None else query.where(Answer.id == only)).all()

@@ -31,3 +31,20 @@ def test_free_text_summary_counts_decisions_over_the_models_codes(answered: Camp
 def test_free_text_summary_says_what_the_model_has_not_coded_yet(answered: Campaign, session: Session) -> None:
     summary = free_text_summary(session, answered)
     assert summary.uncoded == len(TEXTS) and sum(summary.by_label.values()) == 0
+
+
+def test_excluded_submissions_leave_the_review_queue_and_the_free_text_summary(answered: Campaign,
+                                                                               session: Session) -> None:  # fmt: skip
+    from cips.models import Answer, Submission
+    from cips.services.exclusions import exclude
+
+    suggest(session, answered, KeywordModel(), "abc")
+    promotions = next(a for a in open_answers(session, answered) if "promotions" in a.text)
+    uuid = session.get(Submission, session.get(Answer, promotions.answer_id).submission_id).uuid
+    exclude(session, answered, str(uuid), "test", "a test interview by the trainer", actor="a@example.org")
+
+    left = open_answers(session, answered)
+    assert len(left) == len(TEXTS) - 1 and promotions.answer_id not in {a.answer_id for a in left}
+    summary = free_text_summary(session, answered)
+    # The report and the exports leave the record out: the dashboard's summary and the queue do too.
+    assert summary.by_label["hrm"] == 1 and summary.review.open_answers == len(TEXTS) - 1
