@@ -106,15 +106,23 @@ def review_answers(slug: str):
     pending = 0 if campaign.encrypted else _suggestions_pending(campaign)
     page = review_page(db.session, campaign, filters, request.args.get("answer", type=int), current_user.email)
     lang = str(get_locale())
+    # One wording per questionnaire and item; the filter is by item, so one option per item with
+    # the wordings of every questionnaire that asks it (two options would filter the same answers).
     items = open_items(db.session, campaign)
-    questions = sorted({(item_id, texts.get(lang) or texts.get("en") or item_id)
-                        for per in items.values() for item_id, texts in per.items()})  # fmt: skip
+    wording = {(instrument, item_id): texts.get(lang) or texts.get("en") or item_id
+               for instrument, per in items.items() for item_id, texts in per.items()}  # fmt: skip
+    by_item: dict[str, list[str]] = {}
+    for (_instrument, item_id), text in sorted(wording.items()):
+        if text not in by_item.setdefault(item_id, []):
+            by_item[item_id].append(text)
+    questions = sorted((item_id, " / ".join(texts)) for item_id, texts in by_item.items())
     factors = [(key, factor, factor_name(factor, lang)) for key, factor in zip(KEYS, FACTOR_IDS, strict=True)]
     form = ReviewForm()
     return render_template("manage/review_answers.html", campaign=campaign, page=page, filters=filters, pending=pending,
                            factors=factors, other=(OTHER, factor_name(OTHER, lang)), questions=questions, form=form,
                            stats=review_stats(db.session, campaign), languages=campaign.languages,
-                           source_name=campaign.name, queue_url=partial(url_for, "manage.review_answers", slug=slug),
+                           source_name=campaign.name, wording=wording,
+                           queue_url=partial(url_for, "manage.review_answers", slug=slug),
                            decide_url=partial(url_for, "manage.review_answers_decide", slug=slug))  # fmt: skip
 
 

@@ -46,6 +46,16 @@ def test_the_evidence_is_shown_as_words_of_the_answer_not_feature_names(answered
     assert re.findall(r"<li>(.*?)</li>", evidence) == ["Human Resource Management: promotions, promotion"]
 
 
+def test_the_question_is_named_by_its_wording_and_offered_once_in_the_filter(answered, session, client_as) -> None:
+    _suggested(session, answered)
+    html = client_as(Role.reviewer).get("/manage/campaigns/test/review/answers").get_data(as_text=True)
+    # Both questionnaires ask open_change_first, in two wordings: one filter option, not two that do the same.
+    options = re.findall(r'<option value="(open_[a-z_]+)"', html)
+    assert options and len(options) == len(set(options))
+    heading = re.search(r'<p class="help" id="review-question">(.*?)</p>', html, re.S).group(1)
+    assert "change first" in heading and "open_change_first" not in heading
+
+
 def test_a_decision_is_saved_audited_and_the_next_answer_follows(answered, session, client_as) -> None:
     _suggested(session, answered)
     client = client_as(Role.reviewer)
