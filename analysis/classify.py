@@ -29,7 +29,7 @@ from analysis.errors import Errors
 from analysis.factors import FACTOR_IDS, OTHER
 from analysis.features import AnalysedText, analyse, build_features, feature_names
 from analysis.language import detect_language
-from analysis.segment import split_points
+from analysis.points import score_points
 
 LABELS: tuple[str, ...] = (*FACTOR_IDS, OTHER)
 THRESHOLD_GRID = np.round(np.arange(0.10, 0.91, 0.025), 3)
@@ -72,13 +72,17 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-def candidate_features(proba: np.ndarray, docs: Sequence[AnalysedText], thresholds: np.ndarray) -> np.ndarray:
+def candidate_features(
+    proba: np.ndarray, docs: Sequence[AnalysedText], thresholds: np.ndarray, developed: np.ndarray | None = None
+) -> np.ndarray:
     """(n, 11, k) features of each candidate primary (10 factors, then ``other``) of each answer.
 
     Factors: the model's evidence (logit, gap to the best factor, margin over the
     threshold) beside the codebook's (hits, share of hits, how early the first hit
-    falls, first-named, most-named, most probable). ``other``: its own logit and gap,
-    its concept hits, whether any factor was named at all. Nothing is language- or
+    falls, first-named, most-named, most probable) and the points' (the candidate's
+    developed share of the answer, whether it is developed most; see :mod:`analysis.points`;
+    zeros when ``developed`` is None). ``other``: its own logit and gap, its concept hits,
+    whether any factor was named at all, its developed share. Nothing is language- or
     factor-specific, so the chooser transfers across languages and factors.
     """
     n = len(docs)
@@ -106,10 +110,13 @@ def candidate_features(proba: np.ndarray, docs: Sequence[AnalysedText], threshol
     factor_block = [lp, lp - lp.max(axis=1, keepdims=True), lp - _logit(thresholds[:_F]), np.log1p(counts),
                     counts / np.maximum(1, counts.sum(axis=1, keepdims=True)), 1 - first,
                     top(-first) * named, top(counts) * named, top(proba[:, :_F])]  # fmt: skip
+    dev = np.zeros((n, _F + 1)) if developed is None else developed
+    most = (dev >= dev.max(axis=1, keepdims=True)) & (dev > 0)
+    factor_block += [dev[:, :_F], most[:, :_F].astype(float)]
     lo = _logit(proba[:, -1])
     n_named = counts.sum(axis=1)
     other_block = [lo, lo - lp.max(axis=1), np.log1p(other_hits), (n_named == 0).astype(float), np.log1p(n_named),
-                   np.ones(n)]  # fmt: skip
+                   np.ones(n), dev[:, _F], most[:, _F].astype(float)]  # fmt: skip
     k_f, k_o = len(factor_block), len(other_block)
     X = np.zeros((n, _F + 1, k_f + k_o))
     X[:, :_F, :k_f] = np.stack(factor_block, axis=2)
@@ -129,17 +136,24 @@ class PrimaryChooser:
         self.C = C
 
     def fit(self, proba: np.ndarray, docs: Sequence[AnalysedText], thresholds: np.ndarray,
-            primary: np.ndarray) -> PrimaryChooser:  # fmt: skip
+            primary: np.ndarray, developed: np.ndarray | None = None) -> PrimaryChooser:  # fmt: skip
         """``primary``: index in :data:`LABELS` of each answer's primary label, -1 when unknown."""
         known = np.flatnonzero(primary >= 0)
-        X = candidate_features(proba[known], [docs[i] for i in known], thresholds)
+        X = candidate_features(proba[known], [docs[i] for i in known], thresholds,
+                               None if developed is None else developed[known])  # fmt: skip
         y = np.zeros((len(known), len(LABELS)), dtype=int)
         y[np.arange(len(known)), primary[known]] = 1
         self.lr_ = LogisticRegression(C=self.C, max_iter=5000).fit(X.reshape(-1, X.shape[2]), y.ravel())
         return self
 
-    def scores(self, proba: np.ndarray, docs: Sequence[AnalysedText], thresholds: np.ndarray) -> np.ndarray:
-        X = candidate_features(proba, docs, thresholds)
+    def scores(
+        self,
+        proba: np.ndarray,
+        docs: Sequence[AnalysedText],
+        thresholds: np.ndarray,
+        developed: np.ndarray | None = None,
+    ) -> np.ndarray:
+        X = candidate_features(proba, docs, thresholds, developed)
         return self.lr_.decision_function(X.reshape(-1, X.shape[2])).reshape(len(docs), len(LABELS))
 
 
@@ -152,12 +166,18 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
     ``predict_primary`` the primary label. ``langs`` may be passed to skip language
     detection. The primary of a training answer is the first of its label list (or
     ``primary=``); with an indicator matrix only single-label rows teach the chooser.
+
+    ``point_primary``: the chooser also reads how much of the answer each label's points
+    develop (:mod:`analysis.points`), so the primary is the point developed most, not the
+    first factor word; ``sentences``: those points also end with their sentences.
+    ``other_from_chooser``: an answer whose chosen primary is ``other`` loses its factors.
     """
 
     def __init__(self, C: float = 4.0, concept_weight: float = 1.0, char_ngrams: bool = True,
                  lemma_ngrams: bool = True, cv: int = 5, min_threshold: float = 0.15,
                  split_lists: bool = True, codebook_path: str | None = None,
-                 primary_chooser: bool = True, chooser_C: float = 1.0,
+                 primary_chooser: bool = True, chooser_C: float = 1.0, sentences: bool = False,
+                 point_primary: bool = True, other_from_chooser: bool = False,
                  random_state: int = 0) -> None:  # fmt: skip
         self.C = C
         self.concept_weight = concept_weight
@@ -169,6 +189,9 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         self.codebook_path = codebook_path
         self.primary_chooser = primary_chooser
         self.chooser_C = chooser_C
+        self.sentences = sentences
+        self.point_primary = point_primary
+        self.other_from_chooser = other_from_chooser
         self.random_state = random_state
 
     # -- fitting -------------------------------------------------------------------
@@ -193,7 +216,7 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         targets = np.column_stack([indicator, (indicator.sum(axis=1) == 0).astype(int)])
         langs = list(langs) if langs is not None else detect_language(texts)
         docs = analyse(texts, langs, self.codebook_path)
-        oof = self._oof_proba(texts, langs, docs, targets, groups)
+        oof, oof_developed = self._oof_proba(texts, langs, docs, targets, groups)
         if oof is None:
             self.thresholds_, self.chooser_ = np.full(len(LABELS), 0.5), None
         else:
@@ -204,46 +227,40 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
             known = _primary_index(Y, indicator, primary)
             self.chooser_ = None
             if self.primary_chooser and (known >= 0).any():
-                self.chooser_ = PrimaryChooser(self.chooser_C).fit(oof, docs, self.thresholds_, known)
+                self.chooser_ = PrimaryChooser(self.chooser_C).fit(oof, docs, self.thresholds_, known, oof_developed)
         self.model_ = self._model().fit(docs, targets)
         self.classes_ = np.array(FACTOR_IDS)
         self.n_features_in_ = 1
         return self
 
     def _oof_proba(self, texts: list[str], langs: list[str], docs: list[AnalysedText], targets: np.ndarray,
-                   groups: Sequence[str | None] | None) -> np.ndarray | None:  # fmt: skip
+                   groups: Sequence[str | None] | None) -> tuple[np.ndarray | None, np.ndarray | None]:  # fmt: skip
         units = len(set(split_units(len(docs), groups)))  # translations of one answer count once
         folds = min(self.cv, int(targets.sum(axis=0)[targets.sum(axis=0) > 0].min()), units)
         if folds < 2:
-            return None
-        oof = np.zeros(targets.shape)
+            return None, None
+        oof, developed = np.zeros(targets.shape), np.zeros(targets.shape)
         for train, test in folds_of(len(docs), folds, groups, self.random_state):
             model = self._model().fit([docs[i] for i in train], targets[train])
-            oof[test] = self._proba(model, [texts[i] for i in test], [langs[i] for i in test])[0]
-        return oof
+            oof[test], _, part = self._proba(model, [texts[i] for i in test], [langs[i] for i in test])
+            developed[test] = part if part is not None else 0.0
+        return oof, (developed if self.point_primary else None)
 
     # -- prediction ----------------------------------------------------------------
-    def _proba(self, model: Pipeline, texts: list[str], langs: list[str]) -> tuple[np.ndarray, list[AnalysedText]]:
+    def _proba(self, model: Pipeline, texts: list[str], langs: list[str],
+               ) -> tuple[np.ndarray, list[AnalysedText], np.ndarray | None]:  # fmt: skip
+        """Probabilities (list points included), analysed texts, developed shares (None unless ``point_primary``)."""
         docs = analyse(texts, langs, self.codebook_path)
         proba = model.predict_proba(docs)
-        if not self.split_lists:
-            return proba, docs
-        # A list answer is about each of its points: a factor counts when the whole
-        # answer or any single point supports it; "other" is judged on the whole.
-        owners, points, point_langs = [], [], []
-        for i, (text, lang) in enumerate(zip(texts, langs, strict=True)):
-            parts = split_points(text)
-            if len(parts) > 1:
-                owners += [i] * len(parts)
-                points += parts
-                point_langs += [lang] * len(parts)
-        if points:
-            point_proba = model.predict_proba(analyse(points, point_langs, self.codebook_path))
-            for owner, row in zip(owners, point_proba, strict=True):
-                proba[owner, :-1] = np.maximum(proba[owner, :-1], row[:-1])
-        return proba, docs
+        point_primary = self.point_primary
+        if not self.split_lists and not point_primary:
+            return proba, docs, None
+        proba, developed = score_points(model, texts, langs, proba, self.codebook_path, lists=self.split_lists,
+                                        sentences=point_primary and self.sentences)  # fmt: skip
+        return proba, docs, (developed if point_primary else None)
 
-    def _all_proba(self, X: Sequence[str], langs: Sequence[str] | None = None) -> tuple[np.ndarray, list[AnalysedText]]:
+    def _all_proba(self, X: Sequence[str], langs: Sequence[str] | None = None,
+                   ) -> tuple[np.ndarray, list[AnalysedText], np.ndarray | None]:  # fmt: skip
         check_is_fitted(self, ["model_", "thresholds_"])
         texts = _as_texts(X)
         langs = list(langs) if langs is not None else detect_language(texts)
@@ -253,7 +270,9 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         """(n, 10) probabilities, one column per factor (not normalised: labels are independent)."""
         return self._all_proba(X, langs)[0][:, :_F]
 
-    def _decide(self, proba: np.ndarray, docs: Sequence[AnalysedText]) -> list[list[str]]:
+    def _decide(
+        self, proba: np.ndarray, docs: Sequence[AnalysedText], developed: np.ndarray | None = None
+    ) -> list[list[str]]:
         """Label lists, primary first: the factors passing their thresholds, then the chooser's say."""
         factors = proba[:, :_F]
         passing = factors >= self.thresholds_[:_F]
@@ -262,7 +281,7 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         other_wins = (p_other >= self.thresholds_[-1]) & (p_other > factors.max(axis=1))
         passing[other_wins] = False
         chooser = getattr(self, "chooser_", None)
-        rank = factors if chooser is None else chooser.scores(proba, docs, self.thresholds_)
+        rank = factors if chooser is None else chooser.scores(proba, docs, self.thresholds_, developed)
         out = []
         for i in range(len(proba)):
             chosen = [j for j in np.argsort(-rank[i, :_F], kind="stable") if passing[i, j]]
@@ -271,7 +290,9 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
             # chooser only orders them); a chooser that prefers "other" does not remove them. The chooser may name
             # a factor under its threshold as the primary (the codebook points at it): the
             # answer is then about that factor too. "other" only when no factor is left.
-            if chooser is not None and best < _F and not passing[i, best]:
+            if chooser is not None and best == _F and self.other_from_chooser:
+                chosen = []  # programme talk that names a measure in passing: its own evidence decides
+            elif chooser is not None and best < _F and not passing[i, best]:
                 chosen.insert(0, best)
             out.append([FACTOR_IDS[j] for j in chosen] or [OTHER])
         return out
@@ -287,8 +308,8 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         self, X: Sequence[str], langs: Sequence[str] | None = None
     ) -> tuple[list[list[str]], np.ndarray]:
         """Label lists and the (n, 10) factor probabilities from one pass over the texts."""
-        proba, docs = self._all_proba(X, langs)
-        return self._decide(proba, docs), proba[:, :_F]
+        proba, docs, developed = self._all_proba(X, langs)
+        return self._decide(proba, docs, developed), proba[:, :_F]
 
     def predict_primary(self, X: Sequence[str], langs: Sequence[str] | None = None) -> list[str]:
         return [labels[0] for labels in self.predict_labels(X, langs)]

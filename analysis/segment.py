@@ -9,6 +9,10 @@ is a parenthesis, so a dash starts a point only at the start of a line or after 
 and "(a)" or "2." alone ("Article 5 (a) of the Code", "in 2. The") is a reference, so an
 enumeration marker starts a point only when the same list has its neighbour ("(b)" after
 "(a)", "1." before "2.").
+
+Long formal answers chain their points as sentences ("We trained the staff. The main change
+was the code of conduct."): ``sentences=True`` also cuts after a full stop, question or
+exclamation mark followed by a capital, so each developed point can be weighed on its own.
 """
 
 from __future__ import annotations
@@ -24,6 +28,10 @@ _DASH = re.compile(r"(?:^|\s)[-–—]\s+")
 #: "1)", "(1)", "1.", "a)", "(a)" after a space or at the start: (opening paren, number or letter, closing mark).
 _MARKER = re.compile(r"(?:^|(?<=\s))(\(?)(\d{1,2}|[a-h])([).])(?=\s)")
 _STRIP = " ,.;:\t-–—•*·"
+#: A sentence end: . ! or ? then space(s) and a capital (or an opening quote / inverted mark).
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[\"«¿¡(]?[A-ZÀ-Ý])")
+#: "e.g. The", "Dr. Silva", "art. 5": a full stop after these short words ends no sentence.
+_ABBREVIATION = re.compile(r"(?:\b[A-Za-z]{1,3}|e\.g|i\.e|etc)\.$")
 
 
 def _markers(text: str) -> list[tuple[tuple[str, bool, str], int, int, int]]:
@@ -56,14 +64,29 @@ def _split_chunk(chunk: str, present: set[tuple[tuple[str, bool, str], int]]) ->
     return out
 
 
-def split_points(text: str) -> list[str]:
-    """The points of a list answer; a plain answer gives a one-element list."""
+def _sentences(part: str) -> list[str]:
+    """``part`` cut at its sentence ends (not after an abbreviation such as "e.g." or "Art.")."""
+    out, cursor = [], 0
+    for m in _SENTENCE.finditer(part):
+        if not _ABBREVIATION.search(part[cursor : m.start()]):
+            out.append(part[cursor : m.start()])
+            cursor = m.end()
+    out.append(part[cursor:])
+    return out
+
+
+def split_points(text: str, sentences: bool = False) -> list[str]:
+    """The points of a list answer; a plain answer gives a one-element list.
+
+    ``sentences``: a point also ends with its sentence (chained points in long answers).
+    """
     if not isinstance(text, str) or not text.strip():
         return []
     text_n = text.replace("\r", "\n")
     present = {(style, rank) for style, rank, _, _ in _markers(text_n)}
     points = []
     for chunk in _SEPARATOR.split(text_n):
-        points.extend(p.strip(_STRIP) for p in _split_chunk(chunk, present))
+        for part in _split_chunk(chunk, present):
+            points.extend(p.strip(_STRIP) for p in (_sentences(part) if sentences else [part]))
     points = [p for p in points if len(p) >= 2]
     return points if len(points) > 1 else [text.strip()]

@@ -8,7 +8,7 @@ import numpy as np
 from sqlmodel import Session, select
 
 from analysis import adapt
-from analysis.adapt import CALIBRATION_SET, ConfidenceCalibrator
+from analysis.adapt import CALIBRATION_SETS, ConfidenceCalibrator
 from cips.models import Campaign, Coding, Role
 from cips.services.coding import current_model_digest, suggest
 from cips.services.review import QueueFilters, queue
@@ -65,8 +65,8 @@ def test_calibration_is_monotone_in_the_models_margins() -> None:
     assert (np.diff(calibrator.predict(margins)[np.argsort(score)]) >= 0).all()  # isotonic in the ranking score
 
 
-def test_the_shipped_calibrator_is_fitted_on_the_development_set_once(monkeypatch, tmp_path: Path) -> None:
-    """``load_default_calibrator`` reads the development set (never a held-out file), then its cache."""
+def test_the_shipped_calibrator_is_fitted_on_the_development_sets_once(monkeypatch, tmp_path: Path) -> None:
+    """``load_default_calibrator`` reads the development sets (never a held-out file), then its cache."""
     from analysis import default_model, evaluate
 
     read: list[str] = []
@@ -88,7 +88,8 @@ def test_the_shipped_calibrator_is_fitted_on_the_development_set_once(monkeypatc
     monkeypatch.setattr(adapt, "fit_calibrator", fit)
     first = adapt.load_default_calibrator()
     second = adapt.load_default_calibrator()
-    assert read == [CALIBRATION_SET] and "heldout" not in CALIBRATION_SET and fitted == [1]  # fitted once, cached
-    assert (default_model.DATA_DIR / CALIBRATION_SET).exists()  # shipped with the package
+    assert read == list(CALIBRATION_SETS) and fitted == [len(CALIBRATION_SETS)]  # pooled, fitted once, cached
+    assert not any("heldout" in name for name in CALIBRATION_SETS)
+    assert all((default_model.DATA_DIR / name).exists() for name in CALIBRATION_SETS)  # shipped with the package
     np.testing.assert_array_equal(first.predict(np.array([[1.0, 1.0]])), second.predict(np.array([[1.0, 1.0]])))
     assert (tmp_path / "confidence-calibrator-d1.joblib").exists()  # beside the model, named by its digest
