@@ -74,7 +74,7 @@ def draw(table: dict[str, Any], path: Path, title: str) -> None:
              label=f"model (Brier {table['brier']}, ECE {table['ece']})")  # fmt: skip
     top.set_ylabel("share of answers coded right")
     top.set_title(title, fontsize=9)
-    top.legend(loc="upper left", fontsize=8)
+    top.legend(loc="lower right", fontsize=8)
     bottom.bar(x, [row["n"] for row in table["bins"]], width=0.06, color="#999999")
     bottom.set_xlabel("calibrated confidence")
     bottom.set_ylabel("answers")
