@@ -208,7 +208,12 @@ def confidence(model: FactorClassifier | AdaptedClassifier, calibrator: Confiden
 #: The development sets the shipped calibrator is fitted on, pooled (never the held-out set). Not the
 #: retired blind set alone: the model reads it more easily than strangers' answers, and a calibrator
 #: fitted there promised 0.97 where the second development set was coded right 0.83 of the time.
-CALIBRATION_SETS = ("rad_dev_retired_blind.jsonl", "rad_parallel_dev.jsonl", "rad_parallel_dev2.jsonl")
+CALIBRATION_SETS = (
+    "rad_dev_retired_blind.jsonl",
+    "rad_parallel_dev.jsonl",
+    "rad_parallel_dev2.jsonl",
+    "rad_realstyle_dev.jsonl",
+)
 
 
 def load_default_calibrator() -> ConfidenceCalibrator:

@@ -170,14 +170,15 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
     ``point_primary``: the chooser also reads how much of the answer each label's points
     develop (:mod:`analysis.points`), so the primary is the point developed most, not the
     first factor word; ``sentences``: those points also end with their sentences.
-    ``other_from_chooser``: an answer whose chosen primary is ``other`` loses its factors.
+    ``other_from_chooser``: an answer whose chosen primary is ``other`` loses its factors (programme
+    talk that names a measure in passing: "the workshop on training").
     """
 
     def __init__(self, C: float = 4.0, concept_weight: float = 1.0, char_ngrams: bool = True,
                  lemma_ngrams: bool = True, cv: int = 5, min_threshold: float = 0.15,
                  split_lists: bool = True, codebook_path: str | None = None,
                  primary_chooser: bool = True, chooser_C: float = 1.0, sentences: bool = False,
-                 point_primary: bool = True, other_from_chooser: bool = False,
+                 point_primary: bool = True, other_from_chooser: bool = True,
                  random_state: int = 0) -> None:  # fmt: skip
         self.C = C
         self.concept_weight = concept_weight
@@ -286,8 +287,8 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         for i in range(len(proba)):
             chosen = [j for j in np.argsort(-rank[i, :_F], kind="stable") if passing[i, j]]
             best = int(np.argmax(rank[i]))
-            # Precedence: factors still passing after the "other wins" rule above stay (the
-            # chooser only orders them); a chooser that prefers "other" does not remove them. The chooser may name
+            # Precedence: factors still passing after the "other wins" rule above stay (the chooser only
+            # orders them) unless the chooser's primary is "other" and other_from_chooser. The chooser may name
             # a factor under its threshold as the primary (the codebook points at it): the
             # answer is then about that factor too. "other" only when no factor is left.
             if chooser is not None and best == _F and self.other_from_chooser:
