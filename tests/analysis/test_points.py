@@ -86,3 +86,25 @@ PROGRAMME_TALK = [
 def test_programme_talk_is_evidence_for_other_in_four_languages(text: str, lang: str) -> None:
     [hits] = Codebook.load().match([text], [lang])
     assert {h.factor for h in hits} == {OTHER}, [(h.concept, h.term) for h in hits]
+
+
+class PrefersOther:
+    """A chooser stand-in whose primary is always ``other``."""
+
+    def scores(self, proba, docs, thresholds, developed=None) -> np.ndarray:
+        out = np.zeros((len(proba), len(LABELS)))
+        out[:, OTHER_COL] = 1.0
+        return out
+
+
+def test_other_is_decided_on_its_own_evidence_not_only_when_no_factor_passes() -> None:
+    from analysis.classify import FactorClassifier
+
+    model = FactorClassifier()
+    model.thresholds_, model.chooser_ = np.full(len(LABELS), 0.5), PrefersOther()
+    proba = np.full((1, len(LABELS)), 0.05)
+    proba[0, HRM] = 0.9  # "the regional workshop on training": hrm passes its threshold, in passing
+    docs = analyse(["The regional workshop on training was excellent, thanks to the WCO."], ["en"])
+    assert model._decide(proba, docs) == [[OTHER]]
+    model.other_from_chooser = False  # the former rule: a passing factor stays whatever the chooser says
+    assert model._decide(proba, docs) == [["hrm"]]
