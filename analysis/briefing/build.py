@@ -333,6 +333,8 @@ def _key_messages(questions: list[BriefingQuestion], theme_members: dict[tuple[s
                 continue
             if used.get(q.id) == "meaning" and key.startswith("factor:"):
                 continue  # answers sharing no subject: headed by their subjects, they are no message of their factor
+            if theme.label != subj.label(key, lang):
+                continue  # a theme headed by several subjects is no message of the one it is keyed by
             merged.setdefault(key, set()).update(theme_members[(q.id, theme.key)])
             factor_of.setdefault(key, Counter()).update({theme.factors[0]: theme.support})
     ranked = sorted(merged, key=lambda k: (-len(merged[k]), subj.label(k, lang)))

@@ -126,6 +126,9 @@ CONCEPTS: dict[str, tuple[str, str, str, str]] = {
     # other
     "thanks_praise": ("appreciation of the programme", "l'appréciation du programme", "la valoración del programa", "a apreciação do programa"),
     "wco_role": ("the WCO's support and tools", "l'appui et les outils de l'OMD", "el apoyo y las herramientas de la OMA", "o apoio e os instrumentos da OMA"),
+    "acpi_programme": ("the A-CPI programme and its activities", "le programme A-CPI et ses activités", "el programa A-CPI y sus actividades", "o programa A-CPI e as suas atividades"),
+    "cips_survey": ("the integrity perception survey and its report", "l'enquête de perception de l'intégrité et son rapport", "la encuesta de percepción de la integridad y su informe", "o inquérito de perceção da integridade e o seu relatório"),
+    "diagnostic_self_assessment": ("diagnostic missions and self-assessment", "les missions de diagnostic et l'auto-évaluation", "las misiones de diagnóstico y la autoevaluación", "as missões de diagnóstico e a autoavaliação"),
     "peer_exchange": ("exchanges of experience between administrations", "les échanges d'expériences entre administrations", "el intercambio de experiencias entre administraciones", "a troca de experiências entre administrações"),
     "events_workshops": ("regional workshops and meetings", "les ateliers et rencontres régionaux", "los talleres y encuentros regionales", "os seminários e encontros regionais"),
     "cooperation_between_administrations": ("cooperation with other administrations and organisations", "la coopération avec d'autres administrations et organisations", "la cooperación con otras administraciones y organismos", "a cooperação com outras administrações e organizações"),
