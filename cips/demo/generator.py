@@ -10,6 +10,8 @@ uuids derive from the seed, so running the same command twice adds nothing.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
 import random
 import uuid
@@ -48,6 +50,10 @@ SPEEDER_INDEX, SPEEDER_MINUTES = 3, 2
 #: administration one point better: the national index then moves when weights are on.
 UPBEAT_REGION = "headquarters"
 STRAIGHT_LINER_INDEX, STRAIGHT_LINE_VALUE = 5, 4
+#: Respondent 9 writes, word for word, the first open answer another respondent gave (an
+#: enumerator filling interviews himself): the copied-answer flag must find this pair, and only
+#: it, since every other open answer is drawn from the pool at most once.
+COPIER_INDEX, COPIED_ITEM = 9, "open_change_first"
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,8 @@ class DemoRespondents:
 
     def payloads(self, n: int) -> Iterator[dict[str, Any]]:
         rng = random.Random(self.seed)
+        #: Open answers given so far, in order: each text of the pool once (see COPIER_INDEX).
+        self._given: list[str] = []
         keys = sorted(self.instruments)
         group_weights = {k: (0.55 if k == "officials" else 0.45) for k in keys}
         for index in range(n):
@@ -148,6 +156,8 @@ class DemoRespondents:
                     answers[item.id] = min(5, max(1, answers[item.id] + (-1 if item.reverse else 1)))
         if index == SPEEDER_INDEX:
             started = submitted - timedelta(minutes=SPEEDER_MINUTES)
+        if index == COPIER_INDEX and self._given and COPIED_ITEM in walk(logic_of(definition), answers).asked:
+            answers[COPIED_ITEM] = self._given[0]
         if index == STRAIGHT_LINER_INDEX:
             asked = walk(logic_of(definition), answers).asked
             answers |= {item.id: STRAIGHT_LINE_VALUE for item in definition.items()
@@ -178,5 +188,12 @@ class DemoRespondents:
             return None
         # Complaints lean to the factors this respondent rates worst, praise to the best.
         sign = -1.0 if question == "open_change_first" else 1.0
-        weights = [2.0 ** (sign * (factor_view.get(a.factor, 3.0) - 3.0) * 2) for a in pool]
-        return rng.choices(pool, weights=weights)[0].text
+        draw = rng.random()  # one draw, given or not, so that the later respondents stay what the seed made them
+        fresh = [(a, 2.0 ** (sign * (factor_view.get(a.factor, 3.0) - 3.0) * 2))
+                 for a in pool if a.text not in self._given]  # fmt: skip
+        if not fresh:  # every answer of the pool given: this respondent writes nothing
+            return None
+        cumulative = list(itertools.accumulate(w for _, w in fresh))
+        text = fresh[bisect.bisect(cumulative, draw * cumulative[-1], 0, len(fresh) - 1)][0].text
+        self._given.append(text)
+        return text

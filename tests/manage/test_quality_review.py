@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from flask import Flask
 from sqlmodel import Session, select
 
-from cips.demo.generator import DEMO_NAMESPACE, SPEEDER_INDEX, STRAIGHT_LINER_INDEX
+from cips.demo.generator import COPIER_INDEX, DEMO_NAMESPACE, SPEEDER_INDEX, STRAIGHT_LINER_INDEX
 from cips.models import Campaign, Role, SubmissionExclusion
 from cips.services.quality import campaign_quality
 from tests.exports.support import post
@@ -25,6 +25,18 @@ def test_demo_seeds_a_speeder_and_a_straight_liner_that_are_flagged(loaded: Flas
     straight = str(uuid.uuid5(DEMO_NAMESPACE, f"demo/1/{STRAIGHT_LINER_INDEX}"))
     assert speeder in flags["speeder"] and straight in flags["straight_lining"]
     assert straight not in flags["speeder"] and speeder not in flags["straight_lining"]
+
+
+def test_demo_open_answers_are_copied_only_where_the_generator_seeds_it(loaded: Flask, runner,
+                                                                       session: Session) -> None:  # fmt: skip
+    # The demo's size: its pool of open answers is small, and drawing from it with replacement
+    # made hundreds of respondents "copy" each other, which drowned the one flag a manager needs.
+    result = runner.invoke(args=["demo", "--responses", "400", "--seed", "1"])
+    assert result.exit_code == 0, result.output
+    demo = session.exec(select(Campaign).where(Campaign.slug == "demo")).one()
+    copied = campaign_quality(session, demo).flags.flagged["copied_text"]
+    copier = str(uuid.uuid5(DEMO_NAMESPACE, f"demo/1/{COPIER_INDEX}"))
+    assert copier in copied and len(copied) == 2  # the copier and the respondent it copied
 
 
 def _fieldwork(loaded: Flask) -> str:
