@@ -152,3 +152,47 @@ def test_export_writes_a_loaded_questionnaire(runner, loaded, tmp_path: Path) ->
     back = read_xlsform(out)
     assert back.problems == [] and back.data["key"] == "private_sector"
     assert runner.invoke(args=["instruments", "export-xlsform", "nope"]).exit_code == 1
+
+
+def test_ungrouped_rows_are_titled_with_the_forms_title_in_each_language(tmp_path: Path) -> None:
+    """A survey officer's ungrouped rows are shown under the form's title (as ODK Collect and Enketo show
+    them), translated, never under a raw section id; rows after a group keep their place in the form."""
+    source = _hand_written(tmp_path / "partners.xlsx", ["text", "early", "Early", "Tôt"])
+    from openpyxl import load_workbook
+
+    book = load_workbook(source)
+    book["survey"].append(["text", "closing", "Anything else?", "Autre chose ?"])
+    settings = book["settings"]
+    settings["H1"], settings["I1"] = "survey_title::English (en)", "survey_title::French (fr)"
+    settings["H2"], settings["I2"] = "Partners survey", "Enquête partenaires"
+    book.save(source)
+    imported = read_xlsform(source)
+    assert imported.problems == []
+    sections = imported.data["sections"]
+    assert [s["id"] for s in sections] == ["questions", "statements", "questions_2"]
+    assert sections[0]["title"] == {"en": "Partners survey", "fr": "Enquête partenaires"}
+    assert [i["id"] for i in sections[0]["items"]][-1] == "early"
+    assert [i["id"] for i in sections[2]["items"]] == ["closing"] and sections[2]["title"] == sections[0]["title"]
+    assert Instrument.model_validate(imported.data).sections[0].title["fr"] == "Enquête partenaires"
+    assert imported.notes == []  # the title is translated: nothing to say
+
+
+def test_one_language_form_title_is_said_and_a_translated_one_refused(runner, tmp_path: Path) -> None:
+    """XLSForm's form_title has one language (pyxform writes it as the single <h:title>): the import says
+    every language gets it, and a form_title::… column, which ODK tools would not read, is refused by cell."""
+    source = _hand_written(tmp_path / "partners.xlsx")
+    result = runner.invoke(args=["instruments", "import-xlsform", str(source)])
+    assert result.exit_code == 0, result.output
+    assert "note: settings!A2: form_title has one language, so every language (en, fr) gets 'Partners survey'" in (
+        result.output
+    )
+    from openpyxl import load_workbook
+
+    book = load_workbook(source)
+    book["settings"]["H1"], book["settings"]["H2"] = "form_title::French (fr)", "Enquête partenaires"
+    book.save(source)
+    imported = read_xlsform(source)
+    assert imported.problems == [
+        "settings!H2: 'form_title::French (fr)': XLSForm's form_title has one language; "
+        "put a title per language in 'survey_title::French (fr)'"
+    ]

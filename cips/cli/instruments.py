@@ -82,6 +82,8 @@ def load(files: tuple[str, ...]) -> None:
 def import_xlsform(file: str, out: str | None) -> None:
     """Turn an XLSForm (.xlsx) into a questionnaire YAML, checked like `instruments check`."""
     imported = _read_xlsform(file)
+    for note in imported.notes:
+        click.echo(f"note: {note}", err=True)
     for problem in imported.problems:
         click.echo(problem, err=True)
     if imported.problems:

@@ -9,7 +9,10 @@ CIPS's own fields ride in extra columns, which XLSForm tools ignore: ``factor``,
 ``non_substantive``, ``min``, ``max``, ``max_length`` (survey), ``intro::…``, ``consent::…``,
 ``survey_title::…`` (``title::`` would clash with pyxform's own title), ``strata`` (settings).
 A ``begin group`` is a section (``parameters``:
-``randomize=true``); the choice list named ``likert5`` holds the agreement scale, and a
+``randomize=true``); rows outside any group form a section titled with the form's title, which is what
+ODK Collect and Enketo show above ungrouped questions. ``form_title`` has one language (pyxform writes it
+as the XForm's single ``<h:title>``), so ``form_title::…`` is refused and a title per language goes in
+``survey_title::…``. The choice list named ``likert5`` holds the agreement scale, and a
 ``select_one likert5`` row is a Likert statement.
 """
 
@@ -52,6 +55,8 @@ class XLSFormError(Exception):
 class Imported:
     data: dict[str, Any]
     problems: list[str] = field(default_factory=list)
+    #: What the import did that the author may not expect; nothing is refused for these.
+    notes: list[str] = field(default_factory=list)
 
 
 # ----------------------------------------------------------------- expressions
@@ -172,6 +177,10 @@ def read_xlsform(path: Path | str) -> Imported:
     reader.unsupported_columns("survey", survey_header, survey, SURVEY_COLUMNS)
     reader.unsupported_columns("choices", choices_header, choice_rows, {"list_name", "name"})
     reader.unsupported_columns("settings", settings_header, settings, SETTINGS_COLUMNS)
+    for index, name in enumerate(settings_header, start=1):
+        if name.startswith("form_title::") and settings and name in settings[0][1]:
+            problems.append(f"settings!{get_column_letter(index)}{settings[0][0]}: '{name}': XLSForm's form_title "
+                            f"has one language; put a title per language in 'survey_title::{name[12:]}'")  # fmt: skip
 
     lists: dict[str, list[dict[str, Any]]] = {}
     for row, values in choice_rows:
@@ -205,6 +214,7 @@ def read_xlsform(path: Path | str) -> Imported:
             continue
         if kind in ("end_group", "end group") or (kind == "end" and list_name == "group"):
             current = None
+            loose = None  # ungrouped rows after a group start a section of their own, keeping the form's order
             continue
         if kind in IGNORED_TYPES:
             continue
@@ -214,14 +224,17 @@ def read_xlsform(path: Path | str) -> Imported:
         item = _item(reader, survey_header, row, values, kind, list_name, lists, col)
         if current is None:
             if loose is None:
-                loose = {"id": "questions", "title": None, "items": []}
+                number = sum(1 for s in sections if s.get("loose")) + 1
+                loose = {"id": "questions" if number == 1 else f"questions_{number}", "title": None, "items": [],
+                         "loose": True}  # fmt: skip
                 sections.append(loose)
             loose["items"].append(item)
         else:
             current["items"].append(item)
 
-    data = _document(reader, settings_header, setting, lists, sections)
-    return Imported(data, problems)
+    imported = Imported({}, problems)
+    imported.data = _document(reader, settings_header, setting, lists, sections, imported.notes)
+    return imported
 
 
 def _text(value: Any) -> str:
@@ -267,15 +280,24 @@ def _item(reader: _Reader, header: list[str], row: int, values: dict[str, Any], 
 
 
 def _document(reader: _Reader, header: list[str], setting: dict[str, Any], lists: dict[str, list],
-              sections: list[dict[str, Any]]) -> dict[str, Any]:  # fmt: skip
+              sections: list[dict[str, Any]], notes: list[str]) -> dict[str, Any]:  # fmt: skip
     langs = reader.languages or [reader.default]
     scale = lists.get(LIKERT_LIST, [])
     likert_labels = {lang: [c["label"].get(lang, "") for c in scale] for lang in langs} if scale else {}
-    for section in sections:
-        section["title"] = section["title"] or dict.fromkeys(langs, section["id"])
     title = reader.texts("settings", header, 2, setting, "survey_title")
     if title is None and setting.get("form_title"):
-        title = dict.fromkeys(langs, str(setting["form_title"]))
+        title = dict.fromkeys(langs, str(setting["form_title"]).strip())
+        if len(langs) > 1:
+            cell = f"settings!{get_column_letter(header.index('form_title') + 1)}2"
+            notes.append(f"{cell}: form_title has one language, so every language ({', '.join(langs)}) gets "
+                         f"'{title[langs[0]]}'; add 'survey_title::French (fr)'-style columns for a title per "
+                         "language")  # fmt: skip
+    for section in sections:
+        # A section without a label (ungrouped rows, an unlabelled group) is shown under the form's title, as
+        # ODK Collect and Enketo do, rather than under its id.
+        fallback = {lang: (title or {}).get(lang) or section["id"] for lang in langs}
+        section["title"] = section["title"] or fallback
+        section.pop("loose", None)
     version = setting.get("version", 1)
     data: dict[str, Any] = {
         "key": _text(setting.get("form_id")) or "questionnaire",
