@@ -21,7 +21,7 @@ from cips.auth import role_required
 from cips.auth.principal import actor
 from cips.extensions import db
 from cips.manage.blueprint import bp
-from cips.manage.coding_review import CODERS, KEYS, _filters, _suggestions_pending
+from cips.manage.coding_review import CODERS, KEYS, _filters, _suggestions_pending, confirm_saved
 from cips.manage.forms import BuildBriefingForm, ReviewForm
 from cips.models import Briefing, CodingSource, Role
 from cips.services.coding import CodingError, decisions, record_decision, suggestions
@@ -90,12 +90,13 @@ def briefing_review_decide(briefing_id: int):
     row_id = form.answer_id.data
     following = review_page(db.session, briefing, filters, row_id, current_user.email).next
     try:
-        record_decision(db.session, briefing, row_id, form.labels.data or [], form.primary.data or None,
-                        actor=actor(), source=CodingSource.reviewer)  # fmt: skip
+        decision = record_decision(db.session, briefing, row_id, form.labels.data or [], form.primary.data or None,
+                                   actor=actor(), source=CodingSource.reviewer)  # fmt: skip
     except CodingError as exc:
         db.session.rollback()
         flash(localized(exc), "error")
         return redirect(url_for("manage.briefing_review", briefing_id=briefing_id, answer=row_id, **args))
+    confirm_saved(decision)
     return redirect(url_for("manage.briefing_review", briefing_id=briefing_id, answer=following, **args), 303)
 
 

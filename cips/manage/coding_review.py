@@ -23,7 +23,7 @@ from cips.extensions import db
 from cips.manage import jobs
 from cips.manage.blueprint import bp
 from cips.manage.forms import ReviewForm, SecondCodingForm
-from cips.models import Briefing, Campaign, CodingSource, Role
+from cips.models import Briefing, Campaign, Coding, CodingSource, Role
 from cips.services.campaigns import campaign_summaries
 from cips.services.coding import CodingError, current_model_digest, open_items, record_decision, suggest, unsuggested
 from cips.services.messages import localized
@@ -46,6 +46,14 @@ def _filters() -> QueueFilters:
     return QueueFilters(question=args.get("question") or None, language=args.get("language") or None,
                         factor=args.get("factor") or None, unreviewed=args.get("unreviewed") == "1",
                         second=args.get("second") == "1")  # fmt: skip
+
+
+def confirm_saved(decision: Coding) -> None:
+    """Say what was stored: Enter opens the next answer at once, and under "not reviewed yet" the
+    position stays "Answer 1 of n", so without this line nothing shows that the decision was kept."""
+    names = [_("%(factor)s (primary)", factor=factor_label(label)) if label == decision.primary else factor_label(label)
+             for label in decision.labels if label != OTHER] or [factor_label(OTHER)]  # fmt: skip
+    flash(_("Saved for the previous answer: %(factors)s.", factors=", ".join(names)), "ok")
 
 
 def _suggestions_pending(campaign: Campaign | Briefing) -> int:
@@ -140,12 +148,13 @@ def review_answers_decide(slug: str):
     following = review_page(db.session, campaign, filters, answer_id, current_user.email).next
     source = CodingSource.second_coder if filters.second else CodingSource.reviewer
     try:
-        record_decision(db.session, campaign, answer_id, form.labels.data or [], form.primary.data or None,
-                        actor=actor(), source=source)  # fmt: skip
+        decision = record_decision(db.session, campaign, answer_id, form.labels.data or [], form.primary.data or None,
+                                   actor=actor(), source=source)  # fmt: skip
     except CodingError as exc:
         db.session.rollback()
         flash(localized(exc), "error")
         return redirect(url_for("manage.review_answers", slug=slug, answer=answer_id, **filters.as_args()))
+    confirm_saved(decision)
     return redirect(url_for("manage.review_answers", slug=slug, answer=following, **filters.as_args()), 303)
 
 

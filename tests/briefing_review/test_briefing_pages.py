@@ -68,6 +68,7 @@ def test_a_reviewer_of_the_administration_reviews_a_briefing_in_the_queue(client
     assert event.actor == "reviewer@example.org" and event.target == f"briefing:{briefing.id}#{first}"
     again = reviewer.get(f"/manage/briefings/{briefing.id}/review?unreviewed=1").get_data(as_text=True)
     assert "Answer 1 of 5" in again
+    assert "Saved for the previous answer: Audit and Investigation (primary), Human Resource Management." in again
     bad = reviewer.post(f"/manage/briefings/{briefing.id}/review", data={"answer_id": first, "labels": ["nope"]})
     assert bad.status_code == 302 and len(decisions(session, briefing)) == 1
     assert reviewer.post(f"/manage/briefings/{briefing.id}/build", data={"format": "md"}).status_code == 403

@@ -74,6 +74,21 @@ def test_a_decision_is_saved_audited_and_the_next_answer_follows(answered, sessi
     assert f"Answer 1 of {len(TEXTS) - 1}" in after
 
 
+def test_the_next_answer_says_what_was_saved_for_the_previous_one(answered, session, client_as) -> None:
+    # Under "not reviewed yet" the position stays "Answer 1 of n": the saved codes are the confirmation.
+    _suggested(session, answered)
+    client = client_as(Role.reviewer)
+    for labels, primary, said in ((["culture", "hrm"], "hrm", "Human Resource Management (primary), Morale and "
+                                   "Organizational Culture"), ([], "", "Other topics")):  # fmt: skip
+        first = client.get("/manage/campaigns/test/review/answers?unreviewed=1").get_data(as_text=True)
+        assert "Saved for the previous answer" not in first
+        answer_id = int(re.search(r'name="answer_id" value="(\d+)"', first).group(1))
+        response = client.post("/manage/campaigns/test/review/answers?unreviewed=1",
+                               data={"answer_id": answer_id, "labels": labels, "primary": primary})  # fmt: skip
+        after = client.get(response.headers["Location"]).get_data(as_text=True)
+        assert f'<p class="flash ok" role="status">Saved for the previous answer: {said}.</p>' in after
+
+
 def test_a_bad_decision_is_refused_with_its_reason(answered, session, client_as) -> None:
     _suggested(session, answered)
     client = client_as(Role.manager)
