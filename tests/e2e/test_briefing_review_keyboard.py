@@ -40,8 +40,10 @@ def test_two_briefing_contributions_reviewed_with_the_keyboard(live, context) ->
     page.goto(f"{live.url}/manage/review")
     page.click(f"a[href='/manage/briefings/{briefing.id}/review?unreviewed=1']")
     expect(page.locator("#review-position")).to_have_text("Answer 1 of 2")
+    page.wait_for_load_state()  # the shown page's script listens for keys only once it has run
     page.keyboard.press("ArrowRight")
     expect(page.locator("#review-position")).to_have_text("Answer 2 of 2")
+    page.wait_for_load_state()  # the shown page's script listens for keys only once it has run
     page.keyboard.press("ArrowLeft")
     expect(page.locator("#review-position")).to_have_text("Answer 1 of 2")
 

@@ -46,6 +46,7 @@ def test_review_queue_with_the_keyboard_only(live, context) -> None:
     first = page.locator("#review-form input[name=answer_id]").get_attribute("value")
     page.keyboard.press("ArrowRight")
     expect(page.locator("#review-position")).to_have_text(f"Answer 2 of {len(TEXTS)}")
+    page.wait_for_load_state()  # the shown page's script listens for keys only once it has run
     page.keyboard.press("ArrowLeft")
     expect(page.locator("#review-position")).to_have_text(f"Answer 1 of {len(TEXTS)}")
     assert page.locator("#review-form input[name=answer_id]").get_attribute("value") == first
