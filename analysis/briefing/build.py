@@ -40,8 +40,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 from analysis.briefing import i18n
 from analysis.briefing import subjects as subj
@@ -49,12 +47,11 @@ from analysis.briefing.inputs import Contribution, Question, clean_text, resolve
 from analysis.briefing.model import (
     Briefing,
     BriefingQuestion,
-    BriefingQuote,
     BriefingTheme,
     KeyMessage,  # fmt: skip
 )
 from analysis.briefing.no_comment import is_no_comment
-from analysis.briefing.quotes import LONG_POINT, MAX_QUOTES, Candidate, choose, excerpt, one_per_answer
+from analysis.briefing.quotes import MAX_QUOTES, candidates_of, choose, one_quote_each, tfidf_vectors, to_quote
 from analysis.briefing.subjects import Point, sentence
 from analysis.embeddings import CachedEmbedder
 from analysis.factors import CORE_LANGUAGES, OTHER, factor_name
@@ -66,7 +63,6 @@ Grouping = Literal["auto", "concepts", "topics", "meaning"]
 MIN_TOPIC_POINTS = 40
 #: Key messages shown in the graphic.
 N_KEY_MESSAGES = 8
-_NUMBERED = re.compile(r"(?:^|\s)\(?(?:\d{1,2}|[a-h])[).]\s")
 #: The key of "other points", the group of what fits no theme.
 RESIDUAL = f"factor:{OTHER}"
 #: Questions with this many contributions list subjects raised only once under "other points".
@@ -207,66 +203,6 @@ def _group_by_meaning(points: list[Point], members: list[int], contributions: li
     return groups
 
 
-def _one_quote_each(points: list[Point], idx: list[int], contributions: list[Contribution], concepts: list[str],
-                    embedder: Any, whole: bool = False,
-                    heading: Sequence[str] = ()) -> list[tuple[int, str]]:  # fmt: skip
-    """(point, verbatim text) of one quote per answer of the theme, central and varied (``quotes.one_per_answer``).
-
-    Each answer's candidate spans (``_candidates``; a long one by its sentence naming the theme's concepts)
-    are embedded, so that centrality and difference are by meaning, across languages. An answer with a
-    span naming a subject of the ``heading`` is quoted by such a span: its point nearest the centre could
-    be another ("un rapport d'enquête clair…" quoted under "Code of conduct").
-    """
-    if whole:  # "other points": each answer by itself, not one of its points
-        firsts = {points[i].contribution: i for i in reversed(idx)}
-        candidates = [Candidate(i, c, contributions[c].answer.strip(), points[i].lang)
-                      for c, i in sorted(firsts.items())]  # fmt: skip
-    else:
-        candidates, _ = _candidates(points, idx, contributions)
-    texts = [excerpt(c.text, c.lang, concepts[:3], _concepts_of) for c in candidates]
-    if heading and not whole:
-        found = [bool(f & set(heading)) for f in _concepts_of(texts, [c.lang for c in candidates])]
-        naming = {c.contribution for c, f in zip(candidates, found, strict=True) if f}
-        keep = [k for k, c in enumerate(candidates) if found[k] or c.contribution not in naming]
-        candidates, texts = [candidates[k] for k in keep], [texts[k] for k in keep]
-    order = one_per_answer(candidates, np.asarray(embedder.encode(texts), dtype=np.float64))
-    return [(candidates[k].point, texts[k]) for k in order]
-
-
-def _candidates(points: list[Point], idx: list[int],
-                contributions: list[Contribution]) -> tuple[list[Candidate], list[str]]:  # fmt: skip
-    """One quote candidate per run of consecutive points of an answer in the theme (the span that covers them)."""
-    runs: list[list[int]] = []
-    for i in idx:
-        if runs and runs[-1][-1] == i - 1 and points[i - 1].contribution == points[i].contribution:
-            runs[-1].append(i)
-        else:
-            runs.append([i])
-    candidates, texts = [], []
-    for run in runs:
-        first, last = points[run[0]], points[run[-1]]
-        span = contributions[first.contribution].answer[first.start : last.start + len(last.text)]
-        # One line, no list numbering inside: a quote reads as one statement, not "…; 2) …".
-        one_statement = "\n" not in span and not _NUMBERED.search(span)
-        if len(run) > 1 and len(span) <= LONG_POINT and one_statement:  # one line: a quote is one paragraph
-            candidates.append(Candidate(run[0], first.contribution, span, first.lang))
-            texts.append(" ".join(points[i].vector_text for i in run))
-        else:
-            for i in run:
-                candidates.append(Candidate(i, points[i].contribution, points[i].text, points[i].lang))
-                texts.append(points[i].vector_text)
-    return candidates, texts
-
-
-def _quote(point: Point, text: str, contribution: Contribution, lang: str, concepts: list[str]) -> BriefingQuote:
-    quote_lang = point.lang if point.lang in CORE_LANGUAGES else ""
-    note = (i18n.s(lang, "in_lang").format(language=i18n.language_name(point.note_lang, lang))
-            if point.note_lang and point.note_lang != lang else None)  # fmt: skip
-    attributed = contribution.contributor if contribution.attributable and contribution.contributor else None
-    return BriefingQuote(text=excerpt(text, point.lang, concepts[:3], _concepts_of), lang=quote_lang, lang_note=note,
-                         contributor=attributed)  # fmt: skip
-
-
 def _theme(points: list[Point], idx: list[int], key: str, total: int, lang: str, position: int,
            contributions: list[Contribution], embedder: Any = None) -> BriefingTheme:  # fmt: skip
     """A theme and its quotes; with ``embedder`` (grouping by meaning) every answer of the theme is quoted once."""
@@ -280,22 +216,22 @@ def _theme(points: list[Point], idx: list[int], key: str, total: int, lang: str,
     # their decisions then tag it, as they tag every other theme.
     decided = len({points[i].contribution for i in idx if points[i].reviewed}) * 2 >= support
     factors = subj.subject_factors(named) if mixed and not decided else subj.theme_factors(points, idx, support)
-    candidates, vector_texts = _candidates(points, idx, contributions)
+    candidates, vector_texts = candidates_of(points, idx, contributions)
     concepts = [c for c, _ in Counter(c for i in idx for c in points[i].concepts).most_common()]
     residual = key == f"factor:{OTHER}"
     # The residual gathers unrelated points: each is its own subject, so quote as many as allowed.
     picked = choose(
         list(range(len(candidates))),
         candidates,
-        _vectors(vector_texts),
+        tfidf_vectors(vector_texts),
         support,
         wanted=min(MAX_QUOTES, len(candidates)) if residual else None,
     )
     members = [(points[i].contribution, len(points[i].text)) for i in idx]
     spans = ([(candidates[k].point, candidates[k].text) for k in picked] if embedder is None
-             else _one_quote_each(points, idx, contributions, concepts, embedder, whole=residual,
+             else one_quote_each(points, idx, contributions, concepts, embedder, whole=residual,
                                   heading=[c for c, _ in named] if mixed else [key.rstrip("+")]))  # fmt: skip
-    quotes = [_quote(points[i], text, contributions[points[i].contribution], lang, concepts) for i, text in spans]
+    quotes = [to_quote(points[i], text, contributions[points[i].contribution], lang, concepts) for i, text in spans]
     if residual:  # what fits no theme: listed after the themes, without a synthesis
         text = i18n.count(lang, "other_points", support)
     else:
@@ -307,19 +243,6 @@ def _theme(points: list[Point], idx: list[int], key: str, total: int, lang: str,
     return BriefingTheme(key=key, label=label, support=support, n_points=len(idx), sentence=text,
                          factors=factors, factor_names=[factor_name(f, lang) for f in factors], concepts=concepts,
                          quotes=quotes, members=members)  # fmt: skip
-
-
-def _vectors(docs: list[str]) -> np.ndarray:
-    if len(docs) == 1:
-        return np.ones((1, 1))
-    matrix = TfidfVectorizer(token_pattern=r"\S+", sublinear_tf=True).fit_transform(docs)
-    return normalize(matrix).toarray()
-
-
-def _concepts_of(texts: list[str], langs: list[str]) -> list[set[str]]:
-    from analysis.features import analyse
-
-    return [{h.concept for h in doc.hits} for doc in analyse(texts, langs)]
 
 
 def _key_messages(questions: list[BriefingQuestion], theme_members: dict[tuple[str, str], set[int]],
@@ -439,7 +362,7 @@ def build_briefing(contributions: Iterable[Contribution | dict[str, Any]], lang:
         # A no-comment answer is counted as such and, like every answer, quoted once (grouping by meaning): after
         # the count, not under "other points", whose sentence says how many answers raised a point.
         firsts = {points[i].contribution: i for i in reversed(by_question.get(q.id, []))}
-        quiet = [_quote(points[firsts[c]], items[c].answer.strip(), items[c], lang, []) for c in sorted(silent)
+        quiet = [to_quote(points[firsts[c]], items[c].answer.strip(), items[c], lang, []) for c in sorted(silent)
                  if quoting is not None]  # fmt: skip
         sections.append(BriefingQuestion(id=q.id, heading=_heading(q, lang, number), n_contributions=total,
                                          themes=themes, other=other, n_no_comment=len(silent),

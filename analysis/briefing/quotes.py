@@ -2,7 +2,8 @@
 
 Every quote is an exact substring of one answer: a point of a list answer, or for
 a long point its sentence that carries the theme's concepts. Nothing is trimmed
-inside, corrected or translated.
+inside, corrected or translated. Here too: a theme's candidate spans (``candidates_of``),
+their TF-IDF vectors and the ``BriefingQuote`` made of a chosen span (``to_quote``).
 """
 
 from __future__ import annotations
@@ -11,8 +12,17 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from analysis.briefing import i18n
+from analysis.briefing.inputs import Contribution
+from analysis.briefing.model import BriefingQuote
+from analysis.briefing.subjects import Point
+from analysis.factors import CORE_LANGUAGES
 
 MAX_QUOTES = 6
 MIN_QUOTES = 2
@@ -24,6 +34,7 @@ NEAR_DUPLICATE = 0.9
 MMR_LAMBDA = 0.5
 #: Quotes of fewer words come last.
 SHORT_WORDS = 4
+_NUMBERED = re.compile(r"(?:^|\s)\(?(?:\d{1,2}|[a-h])[).]\s")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
 #: (texts, langs) -> the set of codebook concepts found in each text
 ConceptsOf = Callable[[list[str], list[str]], list[set[str]]]
@@ -121,3 +132,76 @@ def one_per_answer(candidates: Sequence[Candidate], vectors: np.ndarray) -> list
         order.append(k)
         pool.remove(k)
     return order
+
+
+def one_quote_each(points: list[Point], idx: list[int], contributions: list[Contribution], concepts: list[str],
+                    embedder: Any, whole: bool = False,
+                    heading: Sequence[str] = ()) -> list[tuple[int, str]]:  # fmt: skip
+    """(point, verbatim text) of one quote per answer of the theme, central and varied (``quotes.one_per_answer``).
+
+    Each answer's candidate spans (``candidates_of``; a long one by its sentence naming the theme's concepts)
+    are embedded, so that centrality and difference are by meaning, across languages. An answer with a
+    span naming a subject of the ``heading`` is quoted by such a span: its point nearest the centre could
+    be another ("un rapport d'enquête clair…" quoted under "Code of conduct").
+    """
+    if whole:  # "other points": each answer by itself, not one of its points
+        firsts = {points[i].contribution: i for i in reversed(idx)}
+        candidates = [Candidate(i, c, contributions[c].answer.strip(), points[i].lang)
+                      for c, i in sorted(firsts.items())]  # fmt: skip
+    else:
+        candidates, _ = candidates_of(points, idx, contributions)
+    texts = [excerpt(c.text, c.lang, concepts[:3], concepts_of) for c in candidates]
+    if heading and not whole:
+        found = [bool(f & set(heading)) for f in concepts_of(texts, [c.lang for c in candidates])]
+        naming = {c.contribution for c, f in zip(candidates, found, strict=True) if f}
+        keep = [k for k, c in enumerate(candidates) if found[k] or c.contribution not in naming]
+        candidates, texts = [candidates[k] for k in keep], [texts[k] for k in keep]
+    order = one_per_answer(candidates, np.asarray(embedder.encode(texts), dtype=np.float64))
+    return [(candidates[k].point, texts[k]) for k in order]
+
+
+def candidates_of(points: list[Point], idx: list[int],
+                contributions: list[Contribution]) -> tuple[list[Candidate], list[str]]:  # fmt: skip
+    """One quote candidate per run of consecutive points of an answer in the theme (the span that covers them)."""
+    runs: list[list[int]] = []
+    for i in idx:
+        if runs and runs[-1][-1] == i - 1 and points[i - 1].contribution == points[i].contribution:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    candidates, texts = [], []
+    for run in runs:
+        first, last = points[run[0]], points[run[-1]]
+        span = contributions[first.contribution].answer[first.start : last.start + len(last.text)]
+        # One line, no list numbering inside: a quote reads as one statement, not "…; 2) …".
+        one_statement = "\n" not in span and not _NUMBERED.search(span)
+        if len(run) > 1 and len(span) <= LONG_POINT and one_statement:  # one line: a quote is one paragraph
+            candidates.append(Candidate(run[0], first.contribution, span, first.lang))
+            texts.append(" ".join(points[i].vector_text for i in run))
+        else:
+            for i in run:
+                candidates.append(Candidate(i, points[i].contribution, points[i].text, points[i].lang))
+                texts.append(points[i].vector_text)
+    return candidates, texts
+
+
+def to_quote(point: Point, text: str, contribution: Contribution, lang: str, concepts: list[str]) -> BriefingQuote:
+    quote_lang = point.lang if point.lang in CORE_LANGUAGES else ""
+    note = (i18n.s(lang, "in_lang").format(language=i18n.language_name(point.note_lang, lang))
+            if point.note_lang and point.note_lang != lang else None)  # fmt: skip
+    attributed = contribution.contributor if contribution.attributable and contribution.contributor else None
+    return BriefingQuote(text=excerpt(text, point.lang, concepts[:3], concepts_of), lang=quote_lang, lang_note=note,
+                         contributor=attributed)  # fmt: skip
+
+
+def tfidf_vectors(docs: list[str]) -> np.ndarray:
+    if len(docs) == 1:
+        return np.ones((1, 1))
+    matrix = TfidfVectorizer(token_pattern=r"\S+", sublinear_tf=True).fit_transform(docs)
+    return normalize(matrix).toarray()
+
+
+def concepts_of(texts: list[str], langs: list[str]) -> list[set[str]]:
+    from analysis.features import analyse
+
+    return [{h.concept for h in doc.hits} for doc in analyse(texts, langs)]
