@@ -5,8 +5,9 @@ seconds to minutes, so it never runs inside the request (``cips.manage.jobs``, a
 report). The request checks what costs nothing (sizes, form fields), stores the upload in
 ``instance/briefing_jobs/<job id>/`` (folder 0700, files 0600: answers may be sensitive)
 and redirects to the job's page, which refreshes itself until the file is ready or the
-job failed with a message naming the file and line. The upload itself is deleted as soon
-as the job ends; a job's folder is removed a day after it was made. A job id is random
+job failed with a message naming the file and line; while answers are embedded it shows
+how many of them are done (``progress.json``, written by the job's ``on_progress``). The
+upload itself is deleted as soon as the job ends; a job's folder is removed a day after it was made. A job id is random
 and tied to the manager who made it: another account gets 404.
 """
 
@@ -22,7 +23,7 @@ from pathlib import Path
 from flask import current_app
 
 from analysis.briefing.inputs import ENCODINGS, UTF16_HINT, NotUtf8Error
-from analysis.files import private_dir, private_open
+from analysis.files import private_dir, private_open, write_private
 from cips.manage import jobs
 from cips.models import Briefing
 from cips.services.briefings import MIMETYPES, BriefingError, briefing_from_upload
@@ -61,6 +62,21 @@ class BriefingJob:
 
     def error(self) -> Message | str:
         return jobs.failure(self.result) or N_("the briefing was interrupted; upload the file again")
+
+    def progress(self) -> tuple[int, int] | None:
+        """``(answers embedded, answers to embed)`` so far, or None before any embedding started."""
+        try:
+            done, total = json.loads((self.folder / "progress.json").read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError, TypeError):  # not started yet (or a file being replaced)
+            return None
+        return int(done), int(total)
+
+    def on_progress(self, done: int, total: int) -> None:
+        """Record the embedding's progress for the job's page; the lock stays fresh while the job works."""
+        tmp = self.folder / "progress.json.tmp"
+        write_private(tmp, json.dumps([done, total]))
+        tmp.replace(self.folder / "progress.json")  # a reader never sees half a file
+        jobs.keep_alive(self.result)
 
 
 def _root() -> Path:
@@ -123,18 +139,18 @@ def start_saved_briefing(owner: int, briefing: Briefing, fmt: str) -> str:
     _write(folder / "params.json", json.dumps(params).encode())
     job = BriefingJob(job_id, folder, params)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    jobs.start(app, job.result, lambda: _build_saved(int(briefing.id), fmt), name=f"briefing-{job_id[:8]}")  # type: ignore[arg-type]
+    jobs.start(app, job.result, lambda: _build_saved(job, int(briefing.id), fmt), name=f"briefing-{job_id[:8]}")  # type: ignore[arg-type]
     return job_id
 
 
-def _build_saved(briefing_id: int, fmt: str) -> bytes:
+def _build_saved(job: BriefingJob, briefing_id: int, fmt: str) -> bytes:
     from cips.extensions import db
     from cips.services.saved_briefings import build_saved
 
     briefing = db.session.get(Briefing, briefing_id)
     if briefing is None:  # deleted with its administration meanwhile
         raise BriefingError(N_("the briefing was interrupted; upload the file again"))
-    return build_saved(db.session, briefing, fmt)[0]  # type: ignore[arg-type]
+    return build_saved(db.session, briefing, fmt, on_progress=job.on_progress)[0]  # type: ignore[arg-type]
 
 
 def find_briefing(job_id: str, owner: int) -> BriefingJob | None:
@@ -158,6 +174,7 @@ def _build(job: BriefingJob) -> bytes:
             meeting=str(p["meeting"] or "") or None, fmt=str(p["format"]),  # type: ignore[arg-type]
             questions_yaml=questions.read_bytes() if questions.exists() else None,
             encoding=str(p["encoding"] or "") or None, questions_filename=str(p["questions_filename"]),
+            on_progress=job.on_progress,
         )  # fmt: skip
     except BriefingError as exc:
         if isinstance(exc.__cause__, NotUtf8Error):

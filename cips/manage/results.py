@@ -231,7 +231,7 @@ def briefing_job(job_id: str):
     state = job.state()
     error = localized(job.error()) if state == "failed" else None
     page = render_template("manage/briefing_job.html", job=job, state=state, error=error,
-                           filename=job.params["filename"])  # fmt: skip
+                           filename=job.params["filename"], progress=job.progress())  # fmt: skip
     return page, {"running": 202, "failed": 422}.get(state, 200), {"Cache-Control": "no-store"}
 
 

@@ -83,7 +83,8 @@ def load_briefing(filename: str, data: bytes, *, lang: str = "fr", title: str | 
 def briefing_from_upload(filename: str, data: bytes, *, lang: str = "fr", title: str | None = None,
                          fmt: Literal["docx", "md"] = "docx", questions_yaml: bytes | None = None,
                          meeting: str | None = None, encoding: str | None = None,
-                         questions_filename: str = "questions.yaml") -> tuple[bytes, str, str]:  # fmt: skip
+                         questions_filename: str = "questions.yaml",
+                         on_progress: Callable[[int, int], None] | None = None) -> tuple[bytes, str, str]:  # fmt: skip
     """``(document bytes, mimetype, download name)`` for an uploaded CSV/JSONL of contributions.
 
     Raises :class:`BriefingError` for a bad file (missing column, empty, not UTF-8, bad JSON
@@ -93,6 +94,7 @@ def briefing_from_upload(filename: str, data: bytes, *, lang: str = "fr", title:
     if fmt not in MIMETYPES:
         raise BriefingError(N_("unknown format %(format)s (use docx or md)", format=repr(fmt)))
     briefing = load_briefing(filename, data, lang=lang, title=title, questions_yaml=questions_yaml, meeting=meeting,
-                             encoding=encoding, questions_filename=questions_filename)  # fmt: skip
+                             encoding=encoding, questions_filename=questions_filename,
+                             on_progress=on_progress)  # fmt: skip
     body = render_docx(briefing) if fmt == "docx" else render_markdown(briefing).encode("utf-8")
     return body, MIMETYPES[fmt], download_name(title or briefing.title, fmt)

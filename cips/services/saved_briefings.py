@@ -9,6 +9,7 @@ person decided them (``build_briefing(reviewed=...)``), and its method note coun
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -97,8 +98,12 @@ def reviewed_factors(session: Session, briefing: Briefing, rows: list[BriefingRo
 
 
 def build_saved(session: Session, briefing: Briefing, fmt: Literal["docx", "md"] = "docx", *,
-                classifier: object = None) -> tuple[bytes, str, str]:  # fmt: skip
-    """``(document bytes, mimetype, download name)`` of a saved briefing, built from the current decisions."""
+                classifier: object = None,
+                on_progress: Callable[[int, int], None] | None = None) -> tuple[bytes, str, str]:  # fmt: skip
+    """``(document bytes, mimetype, download name)`` of a saved briefing, built from the current decisions.
+
+    ``on_progress(done, total)`` follows the answers being embedded (see ``build_briefing``).
+    """
     from analysis.briefing import Contribution, Question, build_briefing
     from analysis.briefing.render_docx import render_docx
     from analysis.briefing.render_md import render_markdown
@@ -113,6 +118,6 @@ def build_saved(session: Session, briefing: Briefing, fmt: Literal["docx", "md"]
     questions = [Question(q["id"], dict(q["text"])) for q in briefing.questions] if briefing.questions else None
     built = build_briefing(items, lang=briefing.lang, title=briefing.title, meeting=briefing.meeting,
                            questions=questions, source_name=briefing.filename, classifier=classifier,
-                           reviewed=reviewed_factors(session, briefing, rows))  # fmt: skip
+                           reviewed=reviewed_factors(session, briefing, rows), on_progress=on_progress)  # fmt: skip
     body = render_docx(built) if fmt == "docx" else render_markdown(built).encode("utf-8")
     return body, MIMETYPES[fmt], download_name(briefing.title, fmt)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import re
+import threading
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -104,6 +107,51 @@ def test_briefing_jobs_are_built_in_the_background_and_offered_when_ready(client
     folder = Path(loaded.instance_path) / "briefing_jobs" / location.rsplit("/", 1)[1]
     assert not (folder / "contributions").exists()  # the upload is not kept once read
     assert oct(folder.stat().st_mode & 0o777) == "0o700"
+
+
+def test_briefing_jobs_page_shows_the_answers_embedded_while_it_runs(client_as, loaded: Flask, monkeypatch) -> None:
+    """The job stops at its first embedding step: its page (and in French) says how many answers are done."""
+    from cips.manage import briefing_jobs
+
+    loaded.config["JOBS_SYNC"] = False
+    reached, release = threading.Event(), threading.Event()
+    keep_alive = briefing_jobs.jobs.keep_alive
+
+    def pause(path: Path) -> None:  # called by the job right after it recorded its progress
+        keep_alive(path)
+        if not reached.is_set():
+            reached.set()
+            release.wait(120)
+
+    monkeypatch.setattr(briefing_jobs.jobs, "keep_alive", pause)
+    fresh = uuid.uuid4().hex  # answers never embedded before, so none comes from the shared cache
+    rows = (DATA / "contributions.csv").read_text(encoding="utf-8").splitlines()
+    data = "\n".join([rows[0], *(f"{row[:-1]} {fresh}{n}." + row[-1] if row.endswith('"') else f"{row} {fresh}{n}."
+                                  for n, row in enumerate(rows[1:]))]).encode()  # fmt: skip
+    manager = client_as(Role.manager)
+    location = _post(manager, data).headers["Location"]
+    try:
+        deadline = time.monotonic() + 180
+        while not reached.wait(0.5):
+            running = manager.get(location)
+            assert running.status_code == 202, running.get_data(as_text=True)
+            assert time.monotonic() < deadline, "the job never reported its progress"
+        page = manager.get(location)
+        french = manager.get(location, headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    finally:
+        release.set()
+    text = page.get_data(as_text=True)
+    assert page.status_code == 202
+    found = re.search(r"Embedding answers: (\d+) / (\d+)", text)
+    assert found, text
+    done, total = map(int, found.groups())
+    assert 0 < done <= total
+    assert f"Analyse du sens des réponses : {done} / {total}" in french
+    deadline = time.monotonic() + 180
+    while (page := manager.get(location)).status_code == 202:
+        assert time.monotonic() < deadline, "the briefing was never built"
+        time.sleep(0.5)
+    assert page.status_code == 200 and b"Embedding answers" not in page.data
 
 
 def test_briefing_jobs_belong_to_the_manager_who_made_them(client_as, loaded: Flask, session: Session) -> None:
