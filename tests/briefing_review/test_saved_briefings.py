@@ -102,3 +102,22 @@ def test_reviewed_factors_become_the_themes_tags(loaded, session: Session) -> No
     assert tags and all("Audit and Investigation" in line for line in tags)
     assert f"Contributions coded by a person: {len(answers)} of {len(answers)}; by the model only: 0." in after
     assert name == "example.md" and mimetype.startswith("text/markdown")
+
+
+def test_the_saved_briefing_job_records_the_answers_embedded(loaded, session: Session) -> None:
+    """The build job of a saved briefing leaves its embedding progress for its page, as an upload's job does."""
+    import uuid
+
+    from cips.manage.briefing_jobs import find_briefing, start_saved_briefing
+
+    fresh = uuid.uuid4().hex  # answers never embedded before, so none comes from the shared cache
+    data = b"question,answer\n" + b"".join(f"q1,Answer {n} on training {fresh}{n}.\n".encode() for n in range(6))
+    kept = save_briefing(session, administration_id=1, actor="m@example.org", filename="fresh.csv", data=data,
+                         lang="en", title="Fresh")  # fmt: skip
+    session.commit()
+    loaded.config["JOBS_SYNC"] = True
+    with loaded.test_request_context():
+        job = find_briefing(start_saved_briefing(7, kept, "md"), 7)
+        assert job is not None and job.state() == "done", job and job.error()
+        done, total = job.progress() or (0, 0)
+    assert 0 < done == total <= 6
