@@ -28,4 +28,5 @@ def embed_command(campaign: str) -> None:
     if not status.model:
         click.echo(f"{campaign}: no sentence model configured (CIPS_EMBEDDINGS=tfidf); nothing to embed")
         return
-    click.echo(f"text analysis of {campaign}: {status.ready:,} / {status.total:,} answers ready ({status.model})")
+    counts = f"{status.ready:,} / {status.total:,}"
+    click.echo(f"text analysis of {campaign}: {counts} distinct answers ready ({status.model})")

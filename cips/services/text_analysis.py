@@ -5,7 +5,7 @@ The report groups open answers into themes by meaning with sentence embeddings
 answers a second on 2 cores with the bundled multilingual-e5-small), so it is done ahead, by
 ``cips text embed CAMPAIGN`` (progress bar) or by a background job (``cips.manage.text_jobs``),
 into the shared embeddings cache; each distinct answer once per model. The status ("12,000 /
-15,000 answers ready") is counted from that cache. A report built before every answer is ready
+15,000 distinct answers ready") is counted from that cache. A report built before every answer is ready
 groups by shared words and codebook concepts instead, and says so (``analysis.report``).
 
 Encrypted campaigns: the server holds no decrypted answer, so there is nothing to embed here;

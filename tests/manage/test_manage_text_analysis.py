@@ -44,7 +44,7 @@ def test_text_analysis_status_is_counted_from_the_cache_and_computed_in_the_back
     loaded.config["JOBS_SYNC"] = False
     manager = client_as(Role.manager)
     page = manager.get("/manage/campaigns/test").get_data(as_text=True)
-    assert "Text analysis: 0 / 6 answers ready." in _line(page) and "Prepare the text analysis" in page
+    assert "Text analysis: 0 / 6 distinct answers ready." in _line(page) and "Prepare the text analysis" in page
     assert fake_embedder.seen == []  # the page counts, it computes nothing
     fake_embedder.gate = threading.Event()
     started = manager.post("/manage/campaigns/test/text-analysis")
@@ -54,7 +54,7 @@ def test_text_analysis_status_is_counted_from_the_cache_and_computed_in_the_back
     assert "In progress in the background" in page and "Prepare the text analysis" not in page
     fake_embedder.gate.set()
     deadline = time.monotonic() + 60
-    while "6 / 6 answers ready" not in (page := manager.get("/manage/campaigns/test").get_data(as_text=True)):
+    while "6 / 6 distinct answers ready" not in (page := manager.get("/manage/campaigns/test").get_data(as_text=True)):
         assert time.monotonic() < deadline, _line(page)
         time.sleep(0.1)
     assert sorted(fake_embedder.seen) == sorted(TEXTS)
@@ -71,7 +71,7 @@ def test_text_analysis_report_groups_by_meaning_only_once_complete(loaded: Flask
         assert fake_embedder.seen == []  # a report built in the background computes no embedding
         assert not before.text_analysis.by_meaning
         assert (before.text_analysis.ready, before.text_analysis.total) == (0, 6)
-        assert "not finished when this report was built (0 of 6 answers ready)" in render_html(before)
+        assert "not finished when this report was built (0 of 6 distinct answers ready)" in render_html(before)
         embed_campaign(session, "test")
         after = campaign_report(session, "test", "fr")
         assert after.text_analysis.by_meaning and after.text_analysis.model == "fake:fake-1"
@@ -94,10 +94,10 @@ def test_text_analysis_cli_embeds_with_a_status_and_resumes(loaded: Flask, runne
     _submit(loaded, TEXTS[:4])
     result = runner.invoke(args=["text", "embed", "test"])
     assert result.exit_code == 0, result.output
-    assert "text analysis of test: 4 / 4 answers ready (fake:fake-1)" in result.output
+    assert "text analysis of test: 4 / 4 distinct answers ready (fake:fake-1)" in result.output
     _submit(loaded, TEXTS[4:])
     again = runner.invoke(args=["text", "embed", "test"])
-    assert "6 / 6 answers ready" in again.output
+    assert "6 / 6 distinct answers ready" in again.output
     assert sorted(fake_embedder.seen) == sorted(TEXTS)  # the first four were not embedded again
     unknown = runner.invoke(args=["text", "embed", "nope"])
     assert unknown.exit_code != 0 and "no campaign 'nope'" in unknown.output
@@ -109,7 +109,7 @@ def test_text_analysis_cli_report_embeds_missing_answers_unless_told_not_to(load
     out = tmp_path / "r.html"
     quick = runner.invoke(args=["report", "test", "--no-embed", "--out", str(out)])
     assert quick.exit_code == 0 and fake_embedder.seen == []
-    assert "0 of 6 answers ready" in out.read_text(encoding="utf-8")
+    assert "0 of 6 distinct answers ready" in out.read_text(encoding="utf-8")
     full = runner.invoke(args=["report", "test", "--out", str(out)])
     assert full.exit_code == 0, full.output
     assert sorted(fake_embedder.seen) == sorted(TEXTS) and "grouped by meaning" in out.read_text(encoding="utf-8")
