@@ -153,6 +153,12 @@ class ReviewStats:
     def machine_only(self) -> int:
         return self.open_answers - self.reviewed
 
+    @property
+    def factor_gaps(self) -> bool:
+        """Whether the per-factor table shows a "–" anywhere (a kappa undefined or on too few pairs),
+        so that the note explaining it is printed only then."""
+        return any(k is None or self.coder_by_factor.get(label) is None for label, k in self.model_by_factor.items())
+
 
 def review_stats(session: Session, campaign: Campaign, rows: list[QueueEntry] | None = None) -> ReviewStats:
     rows = entries(session, campaign) if rows is None else rows

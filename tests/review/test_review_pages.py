@@ -145,3 +145,19 @@ def test_second_coding_share_and_agreement_on_the_campaign_page(answered, sessio
     assert f"({len(TEXTS)} answers coded twice)" in page
     assert "Coder–coder agreement: not enough" not in page
     assert 'id="review-kappa"' in page and "Human Resource Management" in page  # kappa per factor
+
+
+def test_kappa_dash_note_only_when_a_dash_is_shown(answered, session, client_as, monkeypatch) -> None:
+    from cips.manage import campaigns as campaign_pages
+    from cips.services.review import ReviewStats
+
+    note = "– : not defined (nobody used the factor)"
+    defined = ReviewStats(open_answers=40, reviewed=40, suggested=40, second_coded=40, model_kappa=0.8,
+                          coder_kappa=0.7, model_by_factor={"hrm": 0.8}, coder_by_factor={"hrm": 0.7})  # fmt: skip
+    monkeypatch.setattr(campaign_pages, "review_stats", lambda *a, **k: defined)
+    page = client_as(Role.manager).get("/manage/campaigns/test").get_data(as_text=True)
+    assert 'id="review-kappa"' in page and "Kappa per factor" in page and note not in page
+    gap = ReviewStats(open_answers=40, reviewed=40, suggested=40, second_coded=40, model_kappa=0.8,
+                      coder_kappa=0.7, model_by_factor={"hrm": 0.8}, coder_by_factor={"hrm": None})  # fmt: skip
+    monkeypatch.setattr(campaign_pages, "review_stats", lambda *a, **k: gap)
+    assert note in client_as(Role.manager).get("/manage/campaigns/test").get_data(as_text=True)
