@@ -23,6 +23,19 @@ def test_cli_user_create_prompts_for_password_and_hashes_it(runner, session) -> 
     assert session.exec(select(AuditEvent).where(AuditEvent.action == "user.create")).one().actor == "cli"
 
 
+def test_cli_user_create_says_when_it_creates_an_administration(runner) -> None:
+    opts = ["--role", "manager", "--password", "quiet harbour lantern"]
+    first = runner.invoke(args=["user", "create", "a@b.org", "--administration", "Demo Customs", *opts])
+    assert first.exit_code == 0, first.output
+    assert "administration 'Demo Customs' created (existing: none)" in first.output
+    same = runner.invoke(args=["user", "create", "b@b.org", "--administration", "Demo Customs", *opts])
+    assert same.exit_code == 0, same.output
+    assert "administration" not in same.output  # an existing one: nothing to say
+    typo = runner.invoke(args=["user", "create", "c@b.org", "--administration", "Demo Custom", *opts])
+    assert typo.exit_code == 0, typo.output
+    assert "administration 'Demo Custom' created (existing: 'Demo Customs')" in typo.output
+
+
 def test_cli_user_create_refuses_duplicates_and_short_passwords(runner) -> None:
     ok = runner.invoke(args=["user", "create", "a@b.org", "--role", "admin", "--password", "quiet harbour lantern"])
     assert ok.exit_code == 0

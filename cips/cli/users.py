@@ -10,7 +10,7 @@ from sqlmodel import select
 from cips.extensions import db
 from cips.models import Role, User, UserCreate
 from cips.services import two_factor
-from cips.services.campaigns import get_or_create_administration
+from cips.services.campaigns import administration_names, get_or_create_administration
 from cips.services.passwords import secret_problem
 from cips.services.users import UserExists, create_user, update_user
 
@@ -32,7 +32,9 @@ def create(email: str, role: str, administration: str | None, password: str) -> 
     if administration is not None and not administration.strip():
         raise click.BadParameter("the administration name must not be empty", param_hint="--administration")
     session = db.session
-    admin_id = get_or_create_administration(session, administration.strip()).id if administration else None
+    name = administration.strip() if administration else None
+    known = administration_names(session)
+    admin_id = get_or_create_administration(session, name).id if name else None
     try:
         data = UserCreate(email=email, role=Role(role), administration_id=admin_id, password=password)
         user = create_user(session, data, actor="cli")
@@ -43,6 +45,9 @@ def create(email: str, role: str, administration: str | None, password: str) -> 
     except (UserExists, ValueError) as exc:
         session.rollback()
         raise click.ClickException(str(exc)) from exc
+    if name and name not in known:
+        # Created if new, as documented; said aloud so that a mistyped name does not pass unseen.
+        click.echo(f"administration {name!r} created (existing: {', '.join(map(repr, known)) or 'none'})")
     click.echo(f"created {user.role.value} {user.email}")
 
 

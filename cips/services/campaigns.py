@@ -122,6 +122,11 @@ def check_campaign_encryption(data: CampaignCreate, instruments: list[Instrument
                                 f"(strata: {known})")  # fmt: skip
 
 
+def administration_names(session: Session) -> list[str]:
+    """Names of the administrations, sorted: shown when a command creates a new one, so a typo shows."""
+    return sorted(session.exec(select(Administration.name)).all())
+
+
 def get_or_create_administration(session: Session, name: str, country_code: str | None = None) -> Administration:
     admin = session.exec(select(Administration).where(Administration.name == name)).first()
     if admin is None:
