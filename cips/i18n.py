@@ -38,6 +38,13 @@ def init_app(app: Flask) -> None:
     app.context_processor(lambda: {"current_locale": str(get_locale())})
     # Every number of the manager pages in the interface's format ("12,1" beside "0,5" in French).
     app.add_template_filter(number, "number")
+    app.add_template_global(colon, "colon")
+
+
+def colon() -> str:
+    """The colon after a label that the template, not the catalogue, puts there ("Modèle :" in French,
+    with the space French typography wants, as the catalogue's own sentences have it)."""
+    return " :" if get_locale() is not None and get_locale().language == "fr" else ":"
 
 
 def number(value: float | int | None, decimals: int | None = None) -> str:

@@ -161,3 +161,22 @@ def test_kappa_dash_note_only_when_a_dash_is_shown(answered, session, client_as,
                       coder_kappa=0.7, model_by_factor={"hrm": 0.8}, coder_by_factor={"hrm": None})  # fmt: skip
     monkeypatch.setattr(campaign_pages, "review_stats", lambda *a, **k: gap)
     assert note in client_as(Role.manager).get("/manage/campaigns/test").get_data(as_text=True)
+
+
+def test_french_review_pages_space_the_colon_and_write_kappa_with_a_comma(answered, session, client_as,
+                                                                          monkeypatch) -> None:  # fmt: skip
+    from cips.manage import campaigns as campaign_pages
+    from cips.services.review import ReviewStats
+
+    fr = {"Accept-Language": "fr"}
+    stats = ReviewStats(open_answers=40, reviewed=40, suggested=40, second_coded=40, model_kappa=0.83,
+                        coder_kappa=0.71, model_by_factor={"hrm": 0.83}, coder_by_factor={"hrm": 0.71})  # fmt: skip
+    monkeypatch.setattr(campaign_pages, "review_stats", lambda *a, **k: stats)
+    page = client_as(Role.manager).get("/manage/campaigns/test", headers=fr).get_data(as_text=True)
+    assert "0,83" in page and "0,71" in page and "0.83" not in page and "0.71" not in page
+    assert "(XLSX)</a> :" in page
+    _suggested(session, answered)
+    queue = client_as(Role.reviewer).get("/manage/campaigns/test/review/answers", headers=fr).get_data(as_text=True)
+    assert 'id="review-suggestion">Modèle :' in queue
+    english = client_as(Role.reviewer).get("/manage/campaigns/test/review/answers").get_data(as_text=True)
+    assert 'id="review-suggestion">Model:' in english
