@@ -7,6 +7,7 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from analysis.agreement import RELIABLE_PAIRS
 from analysis.errors import Errors
 from analysis.factors import FACTOR_IDS, factor_name
 from analysis.report import charts
@@ -49,6 +50,7 @@ def render_html(report: Report) -> str:
         report=report, t=text(report.lang), groups=list(dict.fromkeys(table["group"])),
         factors=[f for f in FACTOR_IDS if f in set(table["factor"])], cells=cells, cis=cis,
         factor_name=lambda f: factor_name(f, report.lang), language=lambda code: language_name(code, report.lang),
+        reliable_pairs=RELIABLE_PAIRS,
     )  # fmt: skip
 
 

@@ -85,10 +85,12 @@ def stats_command(slug: str, as_json: bool) -> None:
     """Where the review of campaign SLUG stands: reviewed, machine-only, agreement (kappa)."""
     stats = review_stats(db.session, _campaign(slug))
     if as_json:
-        click.echo(json.dumps(asdict(stats) | {"machine_only": stats.machine_only}))
+        derived = {"machine_only": stats.machine_only, "coder_too_few": stats.coder_too_few}
+        click.echo(json.dumps(asdict(stats) | derived))
         return
     shown = {None: "not enough pairs (fewer than 5)"}
     click.echo(f"{stats.reviewed} of {stats.open_answers} open answers reviewed; {stats.machine_only} machine-only")
     click.echo(f"model-reviewer kappa (primary): {shown.get(stats.model_kappa, stats.model_kappa)}")
+    few = f"; too few to rely on, under {stats.reliable_pairs}" if stats.coder_too_few else ""
     click.echo(f"coder-coder kappa (primary): {shown.get(stats.coder_kappa, stats.coder_kappa)} "
-               f"({stats.second_coded} answers coded twice)")  # fmt: skip
+               f"({stats.second_coded} answers coded twice{few})")  # fmt: skip

@@ -13,10 +13,11 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from sqlmodel import Session
 
-from analysis.agreement import Agreement, agreement
+from analysis.agreement import RELIABLE_PAIRS, Agreement, agreement
 from cips.models import Campaign, Coding, CodingSource
 from cips.services import audit
 from cips.services.coding import LABELS, OpenAnswer, decisions, latest, open_answers, suggestions
@@ -148,6 +149,13 @@ class ReviewStats:
     #: Kappa per factor (present/absent), model against reviewers and coder against coder.
     model_by_factor: dict[str, float | None] = field(default_factory=dict)
     coder_by_factor: dict[str, float | None] = field(default_factory=dict)
+    #: Under this many answers coded twice, a coder–coder kappa is shown but marked too few to rely on.
+    reliable_pairs: ClassVar[int] = RELIABLE_PAIRS
+
+    @property
+    def coder_too_few(self) -> bool:
+        """A coder–coder kappa is shown (5 pairs or more) but rests on too few answers to rely on."""
+        return self.coder_kappa is not None and self.second_coded < RELIABLE_PAIRS
 
     @property
     def machine_only(self) -> int:

@@ -71,3 +71,20 @@ def test_a_bad_cell_is_named_and_nothing_is_imported(answered: Campaign, session
     not_xlsx.write_bytes(b"not a workbook")
     refused = runner.invoke(args=["review", "import", "test", str(not_xlsx)])
     assert refused.exit_code == 1 and "not a review workbook" in refused.output
+
+
+def test_stats_marks_a_coder_kappa_on_few_pairs(answered: Campaign, runner, monkeypatch) -> None:
+    from cips.cli import coding_review
+    from cips.services.review import ReviewStats
+
+    def stats(pairs: int) -> ReviewStats:
+        return ReviewStats(open_answers=80, reviewed=60, suggested=80, second_coded=pairs, model_kappa=0.8,
+                           coder_kappa=0.71)  # fmt: skip
+
+    monkeypatch.setattr(coding_review, "review_stats", lambda *a, **k: stats(5))
+    few = runner.invoke(args=["review", "stats", "test"])
+    assert "coder-coder kappa (primary): 0.71 (5 answers coded twice; too few to rely on, under 30)" in few.output
+    assert json.loads(runner.invoke(args=["review", "stats", "test", "--json"]).output)["coder_too_few"] is True
+    monkeypatch.setattr(coding_review, "review_stats", lambda *a, **k: stats(30))
+    enough = runner.invoke(args=["review", "stats", "test"])
+    assert "coder-coder kappa (primary): 0.71 (30 answers coded twice)" in enough.output

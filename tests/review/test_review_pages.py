@@ -180,3 +180,19 @@ def test_french_review_pages_space_the_colon_and_write_kappa_with_a_comma(answer
     assert 'id="review-suggestion">Modèle :' in queue
     english = client_as(Role.reviewer).get("/manage/campaigns/test/review/answers").get_data(as_text=True)
     assert 'id="review-suggestion">Model:' in english
+
+
+def test_campaign_page_marks_a_coder_kappa_on_few_pairs(answered, client_as, monkeypatch) -> None:
+    from cips.manage import campaigns as campaign_pages
+    from cips.services.review import ReviewStats
+
+    def page(pairs: int) -> str:
+        stats = ReviewStats(open_answers=80, reviewed=60, suggested=80, second_coded=pairs, model_kappa=0.8,
+                            coder_kappa=0.71)  # fmt: skip
+        monkeypatch.setattr(campaign_pages, "review_stats", lambda *a, **k: stats)
+        return client_as(Role.manager).get("/manage/campaigns/test").get_data(as_text=True)
+
+    few = page(5)
+    assert "Coder–coder agreement: 0.71 (5 answers coded twice)." in few
+    assert "Too few to rely on: under 30 answers coded twice." in few
+    assert "Too few to rely on" not in page(30)

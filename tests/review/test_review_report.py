@@ -42,3 +42,13 @@ def test_rendered_report_carries_the_review_note(answered: Campaign, session: Se
     assert 'id="review-note"' in html
     # One answer reviewed: shown as n<5, escaped once (a macro's markup formatted into the text was escaped twice).
     assert f'id="review-note">n&lt;5 of {len(TEXTS)} open answers were reviewed by people' in html
+
+
+def test_report_note_marks_a_coder_kappa_on_few_pairs(answered: Campaign, session: Session) -> None:
+    from analysis.report import build_report, render_html
+
+    report = build_report(report_input(session, answered, "en"), lang="en", classifier=Labeller(), n_boot=50)
+    report.review = {"reviewed": 60, "open_answers": 80, "model_kappa": 0.8, "coder_kappa": 0.71, "second_coded": 5}
+    assert "coder–coder 0.71 (5 answers coded twice: too few to rely on, under 30)" in render_html(report)
+    report.review["second_coded"] = 30
+    assert "coder–coder 0.71 (30 answers coded twice) (– : fewer" in render_html(report)
