@@ -25,6 +25,7 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from analysis.embedding_block import blend, check_weight, embed, fit_block
 from analysis.errors import Errors
 from analysis.factors import FACTOR_IDS, OTHER
 from analysis.features import AnalysedText, analyse, build_features, feature_names
@@ -172,6 +173,9 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
     first factor word; ``sentences``: those points also end with their sentences.
     ``other_from_chooser``: an answer whose chosen primary is ``other`` loses its factors (programme
     talk that names a measure in passing: "the workshop on training").
+    ``embeddings``: None (off), a backend name ("e5") or an object with ``encode(texts)``; its
+    per-label regression (``embeddings_C``) is blended in with ``embeddings_weight``
+    (:mod:`analysis.embedding_block`).
     """
 
     def __init__(self, C: float = 4.0, concept_weight: float = 1.0, char_ngrams: bool = True,
@@ -179,6 +183,7 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
                  split_lists: bool = True, codebook_path: str | None = None,
                  primary_chooser: bool = True, chooser_C: float = 1.0, sentences: bool = False,
                  point_primary: bool = True, other_from_chooser: bool = True,
+                 embeddings: Any = None, embeddings_weight: float = 0.5, embeddings_C: float = 10.0,
                  random_state: int = 0) -> None:  # fmt: skip
         self.C = C
         self.concept_weight = concept_weight
@@ -193,6 +198,9 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         self.sentences = sentences
         self.point_primary = point_primary
         self.other_from_chooser = other_from_chooser
+        self.embeddings = embeddings
+        self.embeddings_weight = embeddings_weight
+        self.embeddings_C = embeddings_C
         self.random_state = random_state
 
     # -- fitting -------------------------------------------------------------------
@@ -217,7 +225,11 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         targets = np.column_stack([indicator, (indicator.sum(axis=1) == 0).astype(int)])
         langs = list(langs) if langs is not None else detect_language(texts)
         docs = analyse(texts, langs, self.codebook_path)
-        oof, oof_developed = self._oof_proba(texts, langs, docs, targets, groups)
+        vectors = None
+        if self.embeddings is not None:
+            check_weight(self.embeddings_weight)
+            vectors = embed(texts, self.embeddings)
+        oof, oof_developed = self._oof_proba(texts, langs, docs, targets, groups, vectors)
         if oof is None:
             self.thresholds_, self.chooser_ = np.full(len(LABELS), 0.5), None
         else:
@@ -230,12 +242,14 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
             if self.primary_chooser and (known >= 0).any():
                 self.chooser_ = PrimaryChooser(self.chooser_C).fit(oof, docs, self.thresholds_, known, oof_developed)
         self.model_ = self._model().fit(docs, targets)
+        self.embedding_model_ = None if vectors is None else fit_block(vectors, targets, self.embeddings_C)
         self.classes_ = np.array(FACTOR_IDS)
         self.n_features_in_ = 1
         return self
 
     def _oof_proba(self, texts: list[str], langs: list[str], docs: list[AnalysedText], targets: np.ndarray,
-                   groups: Sequence[str | None] | None) -> tuple[np.ndarray | None, np.ndarray | None]:  # fmt: skip
+                   groups: Sequence[str | None] | None, vectors: np.ndarray | None = None,
+                   ) -> tuple[np.ndarray | None, np.ndarray | None]:  # fmt: skip
         units = len(set(split_units(len(docs), groups)))  # translations of one answer count once
         folds = min(self.cv, int(targets.sum(axis=0)[targets.sum(axis=0) > 0].min()), units)
         if folds < 2:
@@ -243,16 +257,21 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         oof, developed = np.zeros(targets.shape), np.zeros(targets.shape)
         for train, test in folds_of(len(docs), folds, groups, self.random_state):
             model = self._model().fit([docs[i] for i in train], targets[train])
-            oof[test], _, part = self._proba(model, [texts[i] for i in test], [langs[i] for i in test])
+            block = None if vectors is None else fit_block(vectors[train], targets[train], self.embeddings_C)
+            oof[test], _, part = self._proba(model, [texts[i] for i in test], [langs[i] for i in test],
+                                             block, None if vectors is None else vectors[test])  # fmt: skip
             developed[test] = part if part is not None else 0.0
         return oof, (developed if self.point_primary else None)
 
     # -- prediction ----------------------------------------------------------------
-    def _proba(self, model: Pipeline, texts: list[str], langs: list[str],
+    def _proba(self, model: Pipeline, texts: list[str], langs: list[str], block: Any = None,
+               vectors: np.ndarray | None = None,
                ) -> tuple[np.ndarray, list[AnalysedText], np.ndarray | None]:  # fmt: skip
         """Probabilities (list points included), analysed texts, developed shares (None unless ``point_primary``)."""
         docs = analyse(texts, langs, self.codebook_path)
         proba = model.predict_proba(docs)
+        if block is not None and vectors is not None:
+            proba = blend(proba, block, vectors, self.embeddings_weight)
         point_primary = self.point_primary
         if not self.split_lists and not point_primary:
             return proba, docs, None
@@ -265,7 +284,9 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, ["model_", "thresholds_"])
         texts = _as_texts(X)
         langs = list(langs) if langs is not None else detect_language(texts)
-        return self._proba(self.model_, texts, langs)
+        block = getattr(self, "embedding_model_", None)  # absent from models pickled before the block
+        vectors = None if block is None else embed(texts, self.embeddings)
+        return self._proba(self.model_, texts, langs, block, vectors)
 
     def predict_proba(self, X: Sequence[str], langs: Sequence[str] | None = None) -> np.ndarray:
         """(n, 10) probabilities, one column per factor (not normalised: labels are independent)."""
