@@ -13,6 +13,7 @@ from typing import Literal
 
 from analysis.briefing import Briefing, BriefingInputError, build_briefing, read_contributions, read_questions
 from analysis.briefing.i18n import LANGUAGES
+from analysis.briefing.inputs import Contribution, Question
 from analysis.briefing.limits import (
     MAX_ANSWER_CHARS,
     MAX_CONTRIBUTIONS,
@@ -58,6 +59,22 @@ def check_sizes(filename: str, size: int, questions_filename: str = "questions.y
                                    size=-(-got // 1024), limit=limit // 1024))  # fmt: skip
 
 
+def read_upload(filename: str, data: bytes, *, lang: str, questions_yaml: bytes | None = None,
+                encoding: str | None = None, questions_filename: str = "questions.yaml",
+                ) -> tuple[list[Contribution], list[Question] | None]:  # fmt: skip
+    """The contributions and questions of an upload, checked: language, sizes, then the files' own content."""
+    if lang not in LANGUAGES:
+        raise BriefingError(N_("unknown language %(lang)s (use %(languages)s)", lang=repr(lang),
+                               languages=", ".join(LANGUAGES)))  # fmt: skip
+    check_sizes(filename, len(data), questions_filename, len(questions_yaml) if questions_yaml else 0)
+    try:
+        contributions = read_contributions(data, filename, encoding=encoding)
+        questions = read_questions(questions_yaml, questions_filename) if questions_yaml else None
+    except BriefingInputError as exc:
+        raise BriefingError(str(exc)) from exc
+    return contributions, questions
+
+
 def load_briefing(filename: str, data: bytes, *, lang: str = "fr", title: str | None = None,
                   questions_yaml: bytes | None = None, meeting: str | None = None, encoding: str | None = None,
                   questions_filename: str = "questions.yaml", progress: bool = False,
@@ -66,13 +83,9 @@ def load_briefing(filename: str, data: bytes, *, lang: str = "fr", title: str | 
 
     ``progress`` shows a bar on stderr while answers are embedded; ``on_progress(done, total)`` follows it.
     """
-    if lang not in LANGUAGES:
-        raise BriefingError(N_("unknown language %(lang)s (use %(languages)s)", lang=repr(lang),
-                               languages=", ".join(LANGUAGES)))  # fmt: skip
-    check_sizes(filename, len(data), questions_filename, len(questions_yaml) if questions_yaml else 0)
+    contributions, questions = read_upload(filename, data, lang=lang, questions_yaml=questions_yaml,
+                                           encoding=encoding, questions_filename=questions_filename)  # fmt: skip
     try:
-        contributions = read_contributions(data, filename, encoding=encoding)
-        questions = read_questions(questions_yaml, questions_filename) if questions_yaml else None
         return build_briefing(contributions, lang=lang, title=title or None, meeting=meeting or None,
                               questions=questions, source_name=filename, progress=progress,
                               on_progress=on_progress)  # fmt: skip

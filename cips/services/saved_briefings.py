@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from cips.models import Briefing, BriefingRow, Coding
 from cips.services import audit
-from cips.services.briefings import MIMETYPES, BriefingError, check_sizes, download_name
+from cips.services.briefings import MIMETYPES, BriefingError, download_name, read_upload
 from cips.services.coding import decisions
 from cips.services.messages import N_
 
@@ -38,17 +38,12 @@ def save_briefing(session: Session, *, administration_id: int, actor: str, filen
     Raises :class:`BriefingError` for a bad file or option, with the message of the one-shot
     briefing (file, line, field); nothing is stored then.
     """
-    from analysis.briefing import BriefingInputError, read_contributions, read_questions
-    from analysis.briefing.i18n import LANGUAGES
+    from analysis.briefing import BriefingInputError
     from analysis.briefing.inputs import resolve_questions
 
-    if lang not in LANGUAGES:
-        raise BriefingError(N_("unknown language %(lang)s (use %(languages)s)", lang=repr(lang),
-                               languages=", ".join(LANGUAGES)))  # fmt: skip
-    check_sizes(filename, len(data), questions_filename, len(questions_yaml) if questions_yaml else 0)
+    contributions, questions = read_upload(filename, data, lang=lang, questions_yaml=questions_yaml,
+                                           encoding=encoding, questions_filename=questions_filename)  # fmt: skip
     try:
-        contributions = read_contributions(data, filename, encoding=encoding)
-        questions = read_questions(questions_yaml, questions_filename) if questions_yaml else None
         resolve_questions(contributions, questions, filename)  # an unknown question is refused now, not at build
     except BriefingInputError as exc:
         raise BriefingError(str(exc)) from exc
