@@ -31,9 +31,9 @@ def _submit(client: FlaskClient, region: str, n: int, level: int) -> None:
         assert client.post("/api/v1/submissions", json=payload(answers=answers)).status_code == 201
 
 
-@pytest.fixture
-def weighted_campaign(client_as, loaded: Flask, monkeypatch) -> FlaskClient:
-    """North answered 20 times for a population of 50, south 8 times for 450: north over-represented."""
+def _stratified(client_as, loaded: Flask, monkeypatch, north: int, south: int) -> FlaskClient:
+    """A manager's client on the test campaign, north (population 50) answering ``north`` times at the top
+    of the scale, south (population 450) ``south`` times near the bottom."""
     monkeypatch.setattr(analysis, "load_default_classifier", KeywordClassifier)
     manager = client_as(Role.manager)
     form = {"slug": "test", "name": "Test survey", "wave": "1", "mode": "station",
@@ -41,9 +41,15 @@ def weighted_campaign(client_as, loaded: Flask, monkeypatch) -> FlaskClient:
             "quotas": "officials: bg_region=north = 6 / 50\nofficials: bg_region=south = 6 / 450"}  # fmt: skip
     assert manager.post("/manage/campaigns/test/edit", data=form).status_code == 302
     device = loaded.test_client()
-    _submit(device, "north", 20, level=5)
-    _submit(device, "south", 8, level=2)
+    _submit(device, "north", north, level=5)
+    _submit(device, "south", south, level=2)
     return manager
+
+
+@pytest.fixture
+def weighted_campaign(client_as, loaded: Flask, monkeypatch) -> FlaskClient:
+    """North answered 20 times for a population of 50, south 8 times for 450: north over-represented."""
+    return _stratified(client_as, loaded, monkeypatch, north=20, south=8)
 
 
 def _report_cells(manager: FlaskClient, query: str) -> list[tuple[str, str]]:
@@ -92,15 +98,7 @@ def test_dashboard_and_report_say_which_strata_were_over_and_under_represented(w
 
 
 def test_representation_hides_a_share_resting_on_fewer_than_five(client_as, loaded: Flask, monkeypatch) -> None:
-    monkeypatch.setattr(analysis, "load_default_classifier", KeywordClassifier)
-    manager = client_as(Role.manager)
-    form = {"slug": "test", "name": "Test survey", "wave": "1", "mode": "station",
-            "instruments": [OFFICIALS_PIN, PRIVATE_PIN], "languages": ["en", "fr", "es", "pt"],
-            "quotas": "officials: bg_region=north = 6 / 50\nofficials: bg_region=south = 6 / 450"}  # fmt: skip
-    assert manager.post("/manage/campaigns/test/edit", data=form).status_code == 302
-    device = loaded.test_client()
-    _submit(device, "north", 9, level=5)
-    _submit(device, "south", 3, level=2)
+    manager = _stratified(client_as, loaded, monkeypatch, north=9, south=3)
     page = manager.get("/manage/campaigns/test/dashboard?lang=en").get_data(as_text=True)
     table = page.split('data-testid="representation"')[1].split("</table>")[0]
     # South's 3 is n<5, and north's share would give it back (9 of 12): both hidden.
