@@ -45,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 from bench._variants import STATS_PREFIX, VARIANTS  # noqa: E402
 from cips.demo.generator import DemoRespondents  # noqa: E402
 from cips.instruments.loader import load_file  # noqa: E402
+from cips.instruments.logic import logic_of, walk  # noqa: E402
 from cips.instruments.schema import ItemType  # noqa: E402
 
 PG_URL = os.environ.get("CIPS_BENCH_DATABASE_URL", "postgresql+psycopg://cips:cips@127.0.0.1:5432/cips_bench")
@@ -99,8 +100,9 @@ def realistic_payloads(n: int, seed: int = 7, campaign: str = CAMPAIGN) -> list[
     """``n`` complete officials questionnaires (real item ids, four languages, open text).
 
     The demo generator gives realistic answer patterns; the items it skipped are answered
-    here (Likert: the respondent's median) and every open question gets a real open answer,
-    so that each body is as heavy as a real submission gets: all 68 items of officials.yaml.
+    here (Likert: the respondent's median point) and every open question gets a real open
+    answer, so that each body is as heavy as a real submission gets — every item the respondent
+    is asked (the skip logic decides: an item not asked would be refused) of officials.yaml.
     """
     definition = load_file(ROOT / "forms" / "officials.yaml").instrument
     assert definition is not None
@@ -112,11 +114,15 @@ def realistic_payloads(n: int, seed: int = 7, campaign: str = CAMPAIGN) -> list[
     likert = [item.id for item in definition.items() if item.type is ItemType.likert5]
     for index, body in enumerate(respondents.payloads(n)):
         answers = body["answers"]
-        given = sorted(v for k, v in answers.items() if k in likert) or [3]
+        asked = walk(logic_of(definition), answers).asked
+        # Scale points only: "don't know" and "refused" are answers, not points of the scale.
+        given = sorted(v for k, v in answers.items() if k in likert and isinstance(v, int)) or [3]
         for item_id in likert:
-            answers.setdefault(item_id, given[len(given) // 2])
+            if item_id in asked:
+                answers.setdefault(item_id, given[len(given) // 2])
         for k, item_id in enumerate(open_items):
-            answers.setdefault(item_id, texts[(index * 7 + k * 13) % len(texts)])
+            if item_id in asked:
+                answers.setdefault(item_id, texts[(index * 7 + k * 13) % len(texts)])
         out.append(body)
     return out
 
