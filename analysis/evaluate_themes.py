@@ -3,9 +3,12 @@
     python -m analysis.evaluate_themes --data analysis/data/themes [--questions q1,q2] [--embeddings e5|tfidf]
 
 ``--data`` is a folder holding ``contributions.csv`` (``id,question,lang,text``, optionally
-``administration``), ``gold.csv`` (``id,question,theme``) and optionally ``questions.yaml``.
-Per question, and overall (mean over questions), it prints the adjusted Rand index
-(``sklearn.metrics.adjusted_rand_score``) against the gold themes of:
+``administration``), ``gold.csv`` (``id,question,theme``: editor A) and optionally
+``gold_B.csv`` (the same, by a second editor working independently), ``questions.yaml`` and
+``split.yaml`` (``development: [q1, ...]``, ``held_out: [q3, ...]``; without it, or without a
+``held_out`` list, every question of the folder is development). Per question, and overall
+(mean over questions), it prints the adjusted Rand index (``sklearn.metrics.adjusted_rand_score``)
+against editor A's themes of:
 
 - ``briefing``: today's briefing grouping, ``build_briefing`` called as ``cips briefing`` calls
   it (grouping ``auto``). Each contribution goes to the theme that counts it; a contribution
@@ -16,9 +19,12 @@ Per question, and overall (mean over questions), it prints the adjusted Rand ind
 - ``random``: each contribution drawn uniformly into as many groups as the gold has for that
   question, mean over ``N_RANDOM`` seeded draws.
 
-The last line is one JSON object. Questions other than ``DEVELOPMENT`` are held out: scoring
-them needs ``--held-out``, and each such run is appended to the ledger (``EVAL_LOG.md`` beside
-the data folder) before its figures are printed. ``--tune`` prints the meaning grouping's ARI
+With ``gold_B.csv`` it also prints the **editors' agreement** (ARI of A against B: the ceiling a
+grouping can be expected to reach) and the meaning grouping's ARI against B.
+
+The last line is one JSON object. Held-out questions (``split.yaml``) are scored only with
+``--held-out``, and each such run is appended to the ledger (``EVAL_LOG.md`` beside the data
+folder) before its figures are printed. ``--tune`` prints the meaning grouping's ARI
 for a grid of distance thresholds, on development questions only.
 """
 
@@ -34,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import yaml
 from sklearn.metrics import adjusted_rand_score
 
 from analysis.briefing import meaning
@@ -41,8 +48,9 @@ from analysis.briefing.build import Grouping
 from analysis.embeddings import CachedEmbedder, Embedder, get_embedder
 from analysis.ledger import file_digest, git_state
 
-#: The development half of the theme benchmark; every other question is held out.
-DEVELOPMENT = ("q1", "q2")
+#: The benchmark folder's split of its questions, and the second editor's themes (both optional).
+SPLIT_FILE = "split.yaml"
+GOLD_B_FILE = "gold_B.csv"
 N_RANDOM = 20
 OTHER_GROUP = "other"
 TUNE_WEIGHTS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0)
@@ -72,15 +80,52 @@ def _read_csv(path: Path, required: Sequence[str]) -> list[dict[str, str]]:
     return rows
 
 
-def load(data: Path) -> tuple[list[dict[str, str]], dict[str, str]]:
-    """The contributions (file order) and the gold theme of each id."""
-    rows = _read_csv(data / "contributions.csv", ("id", "question", "text"))
-    gold_rows = _read_csv(data / "gold.csv", ("id", "theme"))
-    gold = {r["id"]: r["theme"] for r in gold_rows}
+def _gold(data: Path, name: str, rows: list[dict[str, str]]) -> dict[str, str]:
+    """The theme of each contribution in ``name``, which must give exactly one to every contribution."""
+    path = data / name
+    gold: dict[str, str] = {}
+    known = {r["id"] for r in rows}
+    for line, row in enumerate(_read_csv(path, ("id", "theme")), start=2):
+        if row["id"] in gold or row["id"] not in known:
+            problem = "given twice" if row["id"] in gold else "is not in contributions.csv"
+            raise ThemeDataError(f"{path}:{line}: field 'id': {row['id']!r} {problem}")
+        gold[row["id"]] = row["theme"]
     for line, row in enumerate(rows, start=2):
         if row["id"] not in gold:
-            raise ThemeDataError(f"{data / 'contributions.csv'}:{line}: field 'id': {row['id']!r} is not in gold.csv")
-    return rows, gold
+            raise ThemeDataError(f"{data / 'contributions.csv'}:{line}: field 'id': {row['id']!r} is not in {name}")
+    return gold
+
+
+def load(data: Path) -> tuple[list[dict[str, str]], dict[str, str], dict[str, str] | None]:
+    """The contributions (file order), editor A's theme of each id and editor B's (``None`` without ``gold_B.csv``)."""
+    rows = _read_csv(data / "contributions.csv", ("id", "question", "text"))
+    gold_b = _gold(data, GOLD_B_FILE, rows) if (data / GOLD_B_FILE).is_file() else None
+    return rows, _gold(data, "gold.csv", rows), gold_b
+
+
+def read_split(data: Path, present: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The folder's development and held-out questions (``split.yaml``; without it all are development)."""
+    path = data / SPLIT_FILE
+    if not path.is_file():
+        return list(present), []
+    try:
+        spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ThemeDataError(f"{path}: not YAML ({exc})") from exc
+    if not isinstance(spec, dict) or set(spec) - {"development", "held_out"}:
+        raise ThemeDataError(f"{path}: expected only the keys 'development' and 'held_out'")
+    lists = {key: spec.get(key) or [] for key in ("development", "held_out")}
+    for key, ids in lists.items():
+        if not isinstance(ids, list) or not all(isinstance(q, str) for q in ids):
+            raise ThemeDataError(f"{path}: field {key!r}: expected a list of question ids")
+    held_out = lists["held_out"]
+    both = sorted(set(held_out) & set(lists["development"]))
+    if both:
+        raise ThemeDataError(f"{path}: field 'held_out': {', '.join(both)} also under 'development'")
+    stray = [q for q in present if q not in held_out and q not in lists["development"]]
+    if stray and "development" in spec:  # with a development list, every question must be placed
+        raise ThemeDataError(f"{path}: field 'development': {', '.join(stray)} in neither list")
+    return [q for q in present if q not in held_out], [q for q in present if q in held_out]
 
 
 def briefing_groups(
@@ -119,8 +164,13 @@ def _labels(groups: np.ndarray) -> list[str]:
 
 
 def evaluate(rows: list[dict[str, str]], gold: dict[str, str], questions: Sequence[str], data: Path,
-             embedder: Embedder | CachedEmbedder, classifier: Any = None) -> dict[str, Any]:  # fmt: skip
-    """ARI per question and overall (mean over questions) of the briefing, meaning and random groupings."""
+             embedder: Embedder | CachedEmbedder, classifier: Any = None,
+             gold_b: dict[str, str] | None = None) -> dict[str, Any]:  # fmt: skip
+    """ARI per question and overall (mean over questions) of the briefing, meaning and random groupings.
+
+    With ``gold_b`` (a second editor), also the editors' agreement (``editors``: A against B) and the
+    meaning grouping against B (``meaning_B``).
+    """
     chosen = [r for r in rows if r["question"] in questions]
     briefing, used = briefing_groups(chosen, data, classifier)
     by_meaning, _ = briefing_groups(chosen, data, classifier, grouping="meaning", embedder=embedder)
@@ -138,8 +188,12 @@ def evaluate(rows: list[dict[str, str]], gold: dict[str, str], questions: Sequen
             "meaning_groups": len(set(groups)),
             "random": round(random_ari(truth), 4),
         }
-    overall = {m: round(float(np.mean([per_question[q][m] for q in questions])), 4)
-               for m in ("briefing", "meaning", "random")}  # fmt: skip
+        if gold_b is not None:
+            truth_b = [gold_b[chosen[k]["id"]] for k in idx]
+            per_question[q]["editors"] = round(adjusted_rand_score(truth, truth_b), 4)
+            per_question[q]["meaning_B"] = round(adjusted_rand_score(truth_b, groups), 4)
+    measures = ("briefing", "meaning", "random") + (("editors", "meaning_B") if gold_b is not None else ())
+    overall = {m: round(float(np.mean([per_question[q][m] for q in questions])), 4) for m in measures}
     return {"questions": list(questions), "per_question": per_question, "overall": overall,
             "embeddings": getattr(embedder, "embedder", embedder).backend,
             "settings": f"ward, silhouette, concept weight {meaning.CONCEPT_WEIGHT}, max {meaning.MAX_THEME}",
@@ -165,12 +219,16 @@ def log_run(ledger: Path, result: dict[str, Any], data: Path) -> None:
     """Append one held-out run to the ledger (created with a header if it does not exist)."""
     state = git_state(Path(__file__).resolve().parent)
     tree = "unknown" if state.commit == "unknown" else ("dirty" if state.dirty else "clean")
-    scored = f"{','.join(result['questions'])} (gold.csv sha256:{file_digest(data / 'gold.csv')})"
+    names = [name for name in ("gold.csv", GOLD_B_FILE) if (data / name).is_file()]
+    files = [f"{name} sha256:{file_digest(data / name)}" for name in names]
+    scored = f"{data.name}: {','.join(result['questions'])} ({', '.join(files)})"
     text = ledger.read_text(encoding="utf-8") if ledger.is_file() else LEDGER_NEW
     if LEDGER_TITLE not in text:
         text = text.rstrip("\n") + f"\n\n{LEDGER_TITLE}\n\n{LEDGER_HEADER}\n"
     o = result["overall"]
     settings = f"{result['embeddings']}, {result['settings']}"
+    if "editors" in o:  # the second editor's figures ride in the settings cell: the table keeps its columns
+        settings += f"; editors' ARI {o['editors']}, meaning vs B {o['meaning_B']}"
     row = (f"| {datetime.now(UTC):%Y-%m-%d %H:%M} | {state.commit[:7]} | {tree} | {scored} "
            f"| {o['briefing']} | {o['meaning']} | {o['random']} | {settings} |\n")  # fmt: skip
     ledger.write_text(text + row, encoding="utf-8")
@@ -179,28 +237,32 @@ def log_run(ledger: Path, result: dict[str, Any], data: Path) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis.evaluate_themes", description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, required=True, help="folder with contributions.csv and gold.csv")
-    parser.add_argument("--questions", help=f"comma-separated ids (default: {','.join(DEVELOPMENT)})")
+    parser.add_argument("--questions", help=f"comma-separated ids (default: the development ones, {SPLIT_FILE})")
     parser.add_argument("--embeddings", default=None, help="e5 | tfidf | st:/path (default: $CIPS_EMBEDDINGS, else e5)")
     parser.add_argument("--held-out", action="store_true", help="score the held-out questions (logged in the ledger)")
     parser.add_argument("--ledger", type=Path, help="held-out ledger (default: EVAL_LOG.md beside the data folder)")
     parser.add_argument("--tune", action="store_true", help="ARI of the meaning grouping over a concept-weight grid")
     args = parser.parse_args(argv)
     try:
-        rows, gold = load(args.data)
+        rows, gold, gold_b = load(args.data)
+        development, held = read_split(args.data, list(dict.fromkeys(r["question"] for r in rows)))
     except ThemeDataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    present = list(dict.fromkeys(r["question"] for r in rows))
-    default = [q for q in present if (q not in DEVELOPMENT) == args.held_out]
+    if args.held_out and not held and not args.questions:
+        print(f"error: --held-out: {args.data} holds no held-out questions (list them under 'held_out' "
+              f"in {args.data / SPLIT_FILE})", file=sys.stderr)  # fmt: skip
+        return 2
+    default = held if args.held_out else development
     questions = [q.strip() for q in args.questions.split(",") if q.strip()] if args.questions else default
-    unknown = [q for q in questions if q not in present]
-    held_out = [q for q in questions if q not in DEVELOPMENT]
+    unknown = [q for q in questions if q not in development + held]
+    held_out = [q for q in questions if q in held]
     if not questions or unknown:
         print(f"error: --questions: no contributions for {', '.join(unknown) or 'any question'}", file=sys.stderr)
         return 2
     if held_out and not args.held_out:
-        print(f"error: --questions: {', '.join(held_out)} held out (development: {', '.join(DEVELOPMENT)}); "
-              "add --held-out to score them (the run is logged)", file=sys.stderr)  # fmt: skip
+        print(f"error: --questions: {', '.join(held_out)} held out (development: {', '.join(development) or 'none'}"
+              "); add --held-out to score them (the run is logged)", file=sys.stderr)  # fmt: skip
         return 2
     if args.tune and held_out:
         print("error: --tune runs on development questions only", file=sys.stderr)
@@ -213,14 +275,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         best = max(grid, key=lambda g: g["mean"])
         print(json.dumps({"best": best, "questions": questions, "embeddings": embedder.embedder.backend}))
         return 0
-    result = evaluate(rows, gold, questions, args.data, embedder)
+    result = evaluate(rows, gold, questions, args.data, embedder, gold_b=gold_b)
     if held_out:  # logged before anyone sees the figures
         log_run(args.ledger or args.data.parent / "EVAL_LOG.md", result, args.data)
-    print(f"{'question':<10} {'n':>4} {'briefing':>9} {'meaning':>8} {'random':>7}")
-    for q, r in result["per_question"].items():
-        print(f"{q:<10} {r['n']:>4} {r['briefing']:>9.3f} {r['meaning']:>8.3f} {r['random']:>7.3f}")
-    o = result["overall"]
-    print(f"{'overall':<10} {'':>4} {o['briefing']:>9.3f} {o['meaning']:>8.3f} {o['random']:>7.3f}")
+    extra = ("editors", "meaning_B") if gold_b is not None else ()
+    head = f"{'question':<10} {'n':>4} {'briefing':>9} {'meaning':>8} {'random':>7}"
+    print(head + "".join(f" {m:>9}" for m in extra))
+    for q, r in [*result["per_question"].items(), ("overall", {"n": "", **result["overall"]})]:
+        print(f"{q:<10} {r['n']:>4} {r['briefing']:>9.3f} {r['meaning']:>8.3f} {r['random']:>7.3f}"
+              + "".join(f" {r[m]:>9.3f}" for m in extra))  # fmt: skip
     print("(" + result["note"] + ")")
     print(json.dumps(result, ensure_ascii=False))
     return 0

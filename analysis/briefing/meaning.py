@@ -14,9 +14,9 @@ its cluster shares its main point with no other: it goes to "other points" (``OT
 the editor of the theme benchmark did. An answer and its translation embed close and raise
 the same concepts, so themes merge languages by construction.
 
-Tuned on the development half of the theme benchmark only (``analysis/data/themes``,
-questions q1 and q2; ``python -m analysis.evaluate_themes --tune`` prints the grid; README,
-"Themes by meaning: measured").
+Tuned on development questions of the theme benchmark only (``analysis/data/themes``; its
+``split.yaml``; ``python -m analysis.evaluate_themes --tune`` prints the grid; README, "Themes by
+meaning: measured").
 """
 
 from __future__ import annotations

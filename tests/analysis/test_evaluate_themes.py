@@ -31,7 +31,7 @@ ROWS = [
     ("c10", "q2", "blentor skivvy warbon", "two"),
     ("c11", "q2", "quaffle drimmet oxbane", "three"),
     ("c12", "q2", "quaffle drimmet oxbane", "three"),
-    # q3: held out.
+    # q3: held out (split.yaml).
     ("c13", "q3", "zibbet ploon", "x"),
     ("c14", "q3", "zibbet ploon", "x"),
 ]
@@ -54,6 +54,7 @@ def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         w = csv.writer(f)
         w.writerow(["id", "question", "theme"])
         w.writerows([i, q, theme] for i, q, _, theme in ROWS)
+    (folder / "split.yaml").write_text("development: [q1, q2]\nheld_out: [q3]\n", encoding="utf-8")
     monkeypatch.setenv("CIPS_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(analysis, "load_default_classifier", StubClassifier)
     return folder
@@ -114,7 +115,7 @@ def test_held_out_run_is_logged_in_the_ledger(data: Path, capsys: pytest.Capture
     text = ledger.read_text(encoding="utf-8")
     assert text.startswith("# Evaluation ledger\n\nsomeone else's table\n")  # appended, not rewritten
     rows = [line for line in text.splitlines() if line.startswith("| 20")]
-    assert len(rows) == 1 and "| q3 (gold.csv sha256:" in rows[0] and "tfidf, ward, silhouette" in rows[0]
+    assert len(rows) == 1 and "| themes: q3 (gold.csv sha256:" in rows[0] and "tfidf, ward, silhouette" in rows[0]
 
 
 def test_unknown_question_and_missing_gold_are_named(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
