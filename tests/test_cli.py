@@ -10,6 +10,7 @@ from sqlmodel import select
 from werkzeug.security import check_password_hash
 
 from cips.models import Answer, AuditEvent, Campaign, Instrument, Submission, User
+from cips.services.campaigns import administration_names
 from tests.helpers import OFFICIALS_VERSION, PRIVATE_PIN, PRIVATE_VERSION
 
 
@@ -52,8 +53,9 @@ def test_cli_user_create_refuses_duplicates_and_short_passwords(runner) -> None:
 def test_cli_campaign_create_and_list_json(loaded, runner) -> None:
     result = runner.invoke(
         args=["campaign", "create", "ar-2026", "--name", "Online pilot", "--administration", "Aduana X",
-              "--mode", "online", "--wave", "2", "--instrument", PRIVATE_PIN, "--languages", "es,en",
-              "--opens", "2026-03-01", "--closes", "2026-04-30", "--quota", "private_sector:ps_role=broker:50"]
+              "--new-administration", "--mode", "online", "--wave", "2", "--instrument", PRIVATE_PIN,
+              "--languages", "es,en", "--opens", "2026-03-01", "--closes", "2026-04-30",
+              "--quota", "private_sector:ps_role=broker:50"]
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     listed = runner.invoke(args=["campaign", "list", "--json"])
@@ -67,6 +69,33 @@ def test_cli_campaign_create_and_list_json(loaded, runner) -> None:
         {"key": "officials", "version": OFFICIALS_VERSION},
         {"key": "private_sector", "version": PRIVATE_VERSION},
     ]
+
+
+def test_cli_campaign_create_refuses_an_unknown_administration_unless_asked(loaded, runner, session) -> None:
+    """A mistyped administration would make a second one whose managers see none of the first's campaigns."""
+    base = ["campaign", "create", "w2", "--name", "Wave 2", "--instrument", "officials"]
+    typo = runner.invoke(args=[*base, "--administration", "Test Custom"])
+    assert typo.exit_code != 0
+    assert "unknown administration 'Test Custom' (existing: 'Test Customs')" in typo.output
+    assert "--new-administration" in typo.output
+    assert session.exec(select(Campaign).where(Campaign.slug == "w2")).first() is None
+    assert administration_names(session) == ["Test Customs"]  # nothing created on the way
+    same = runner.invoke(args=[*base, "--administration", "Test Customs"])
+    assert same.exit_code == 0, same.output
+    assert "administration" not in same.output  # an existing one: nothing to say
+    new = runner.invoke(args=[*base[:2], "w3", *base[3:], "--administration", "Aduana X", "--new-administration"])
+    assert new.exit_code == 0, new.output
+    assert "administration 'Aduana X' created (existing: 'Test Customs')" in new.output
+    assert administration_names(session) == ["Aduana X", "Test Customs"]
+
+
+def test_cli_campaign_create_makes_the_first_administration_of_an_empty_instance(runner) -> None:
+    """Nothing to mistype yet: the first campaign of an instance creates its administration, said aloud."""
+    assert runner.invoke(args=["instruments", "load"]).exit_code == 0
+    result = runner.invoke(args=["campaign", "create", "first", "--name", "First", "--administration", "Aduana X",
+                                 "--instrument", "officials"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "administration 'Aduana X' created (existing: none)" in result.output
 
 
 def test_cli_campaign_create_explains_bad_requests(loaded, runner) -> None:

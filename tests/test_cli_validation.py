@@ -14,7 +14,7 @@ from cips.models import Administration, AuditEvent, Campaign, User
 from tests.conftest import FORMS_DIR
 from tests.helpers import payload
 
-BASE = ["campaign", "create", "x2", "--name", "X", "--administration", "A", "--instrument", "officials"]
+BASE = ["campaign", "create", "x2", "--name", "X", "--administration", "Test Customs", "--instrument", "officials"]
 
 
 def _refused(result, message: str) -> None:

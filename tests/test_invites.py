@@ -93,8 +93,8 @@ def test_unknown_token_is_422_and_quarantined(online, runner, client, session) -
     assert resp.get_json()["field"] == "invite_token"
     assert count(session, QuarantinedSubmission) == 1 and count(session, Submission) == 0
     # A token of another campaign is unknown here too.
-    runner.invoke(args=["campaign", "create", "web2", "--name", "W2", "--administration", "A", "--mode", "online",
-                        "--instrument", "officials"])  # fmt: skip
+    runner.invoke(args=["campaign", "create", "web2", "--name", "W2", "--administration", "Test Customs",
+                        "--mode", "online", "--instrument", "officials"])  # fmt: skip
     [elsewhere] = invite(runner, "web2")
     assert client.post(URL, json=web(invite_token=elsewhere)).status_code == 422
 
@@ -109,7 +109,7 @@ def test_invite_only_campaign_refuses_submissions_without_token(online, runner, 
 
 
 def test_invite_only_flag_at_creation_is_for_online_mode(loaded, runner) -> None:
-    base = ["campaign", "create", "x1", "--name", "X", "--administration", "A", "--instrument", "officials"]
+    base = ["campaign", "create", "x1", "--name", "X", "--administration", "Test Customs", "--instrument", "officials"]
     refused = runner.invoke(args=[*base, "--invite-only"])
     assert refused.exit_code != 0 and "online mode" in refused.output
     ok = runner.invoke(args=[*base, "--invite-only", "--mode", "online"])

@@ -16,7 +16,14 @@ from cips.extensions import db
 from cips.links import external
 from cips.models import CampaignCreate
 from cips.models.campaign import LATE_GRACE_DAYS, MAX_LATE_GRACE_DAYS
-from cips.services.campaigns import CampaignError, campaign_summaries, check_slug, create_campaign
+from cips.services.campaigns import (
+    CampaignError,
+    UnknownAdministration,
+    administration_names,
+    campaign_summaries,
+    check_slug,
+    create_campaign,
+)
 from cips.services.invites import create_invites
 from cips.services.station import PIN_PATTERN, set_station_pin
 
@@ -54,7 +61,13 @@ def campaign_group() -> None:
 @campaign_group.command("create")
 @click.argument("slug")
 @click.option("--name", required=True, help="Human-readable name.")
-@click.option("--administration", required=True, help="Administration name (created if new).")
+@click.option("--administration", required=True, help="An existing administration's name (or --new-administration).")
+@click.option(
+    "--new-administration",
+    is_flag=True,
+    help="Create --administration if it does not exist (without it, an unknown name is refused unless the "
+    "instance has no administration yet).",
+)
 @click.option("--wave", type=int, default=1, show_default=True, help="Iteration of the survey (1, 2, ...).")
 @click.option("--mode", type=click.Choice(["station", "online"]), default="station", show_default=True)
 @click.option("--instrument", "instruments", multiple=True, required=True, help="KEY or KEY:VERSION; repeatable.")
@@ -75,9 +88,9 @@ def campaign_group() -> None:
 @click.option("--public-key", type=click.Path(dir_okay=False, path_type=Path), help="--encrypt: from `cips keygen`.")
 @click.option("--plaintext-strata", help="--encrypt: strata items sent in clear for live quotas, e.g. bg_region.")
 @with_appcontext
-def create(slug: str, name: str, administration: str, wave: int, mode: str, instruments: tuple[str, ...],
-           languages: str, opens: str | None, closes: str | None, late_grace_days: int, quotas: tuple[str, ...],
-           invite_only: bool, encrypt: bool, key_out: Path | None, public_key: Path | None,
+def create(slug: str, name: str, administration: str, new_administration: bool, wave: int, mode: str,
+           instruments: tuple[str, ...], languages: str, opens: str | None, closes: str | None, late_grace_days: int,
+           quotas: tuple[str, ...], invite_only: bool, encrypt: bool, key_out: Path | None, public_key: Path | None,
            plaintext_strata: str | None) -> None:  # fmt: skip
     """Create campaign SLUG (used in the survey link /s/SLUG)."""
     try:
@@ -86,6 +99,7 @@ def create(slug: str, name: str, administration: str, wave: int, mode: str, inst
         raise click.BadParameter(str(exc), param_hint="SLUG") from exc
     key = prepare_campaign_key(slug, encrypt, key_out, public_key, plaintext_strata)  # prompts for a passphrase
     session = db.session
+    known = administration_names(session)
     try:
         data = CampaignCreate.model_validate(
             {
@@ -95,14 +109,22 @@ def create(slug: str, name: str, administration: str, wave: int, mode: str, inst
                 "invite_only": invite_only, "late_grace_days": late_grace_days, **key.fields,
             }
         )  # fmt: skip
-        campaign = key.create(lambda: create_campaign(session, data, actor="cli"))  # key file first
+        campaign = key.create(  # key file first
+            lambda: create_campaign(session, data, actor="cli", new_administration=new_administration)
+        )
     except ValidationError as exc:
         session.rollback()
         msgs = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise click.ClickException(msgs) from exc
+    except UnknownAdministration as exc:
+        session.rollback()
+        raise click.ClickException(f"{exc}; check the name, or add --new-administration to create it") from exc
     except CampaignError as exc:
         session.rollback()
         raise click.ClickException(str(exc)) from exc
+    if data.administration not in known:  # said aloud, so that a mistyped name does not pass unseen
+        existing = ", ".join(map(repr, known)) or "none"
+        click.echo(f"administration {data.administration!r} created (existing: {existing})")
     click.echo(f"created campaign {campaign.slug} ({campaign.mode.value}); survey link: /s/{campaign.slug}")
     key.announce(campaign)
 

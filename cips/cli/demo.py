@@ -170,7 +170,7 @@ def ensure_demo_campaign(slug: str = DEMO_SLUG, wave: int = 2) -> Campaign:
         quotas={k: v for k, v in DEMO_QUOTAS.items() if k in keys},
         populations={k: v for k, v in DEMO_POPULATIONS.items() if k in keys},
     )  # fmt: skip
-    return create_campaign(session, data, actor="cli")
+    return create_campaign(session, data, actor="cli", new_administration=True)
 
 
 def close_demo_wave(campaign: Campaign, closed_days_ago: int) -> None:

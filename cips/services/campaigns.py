@@ -41,6 +41,10 @@ class CampaignError(ValueError):
     """A campaign request that cannot be carried out, with a message for the user."""
 
 
+class UnknownAdministration(CampaignError):
+    """The administration named does not exist (and creating one was not asked for)."""
+
+
 def check_slug(slug: str) -> None:
     if not isinstance(slug, str) or not SLUG.fullmatch(slug):
         raise CampaignError(N_("slug %(slug)s: use 1 to 64 lower-case letters, digits and hyphens, "
@@ -127,6 +131,19 @@ def administration_names(session: Session) -> list[str]:
     return sorted(session.exec(select(Administration.name)).all())
 
 
+def check_administration_known(session: Session, name: str) -> None:
+    """Refuse a campaign for an administration that does not exist yet, naming the ones that do.
+
+    A mistyped name would otherwise create a second administration whose managers see none of
+    the campaigns of the first. The first administration of an empty instance cannot be a typo
+    and is created; a further one must be asked for (``new_administration``).
+    """
+    known = administration_names(session)
+    if known and name not in known:
+        raise UnknownAdministration(N_("unknown administration %(name)s (existing: %(known)s)", name=repr(name),
+                                       known=", ".join(map(repr, known))))  # fmt: skip
+
+
 def get_or_create_administration(session: Session, name: str, country_code: str | None = None) -> Administration:
     admin = session.exec(select(Administration).where(Administration.name == name)).first()
     if admin is None:
@@ -197,8 +214,14 @@ def _check_levels(key: str, targets: dict[str, Any]) -> None:
                                        first=" × ".join(sorted(a)), second=" × ".join(sorted(b))))  # fmt: skip
 
 
-def create_campaign(session: Session, data: CampaignCreate, *, actor: str) -> Campaign:
-    """Checked here, not in the CLI or the form, so that both refuse the same campaigns."""
+def create_campaign(
+    session: Session, data: CampaignCreate, *, actor: str, new_administration: bool = False
+) -> Campaign:
+    """Checked here, not in the CLI or the form, so that both refuse the same campaigns.
+
+    ``new_administration``: create ``data.administration`` if it does not exist (else refused
+    when other administrations exist, see ``check_administration_known``).
+    """
     check_slug(data.slug)
     data.name = check_name("name", data.name)
     data.administration = check_name("administration", data.administration)
@@ -214,6 +237,8 @@ def create_campaign(session: Session, data: CampaignCreate, *, actor: str) -> Ca
     _check_quotas(data.quotas, instruments)
     check_populations(data.populations, data.quotas)
     check_campaign_encryption(data, instruments)
+    if not new_administration:
+        check_administration_known(session, data.administration)
     admin = get_or_create_administration(session, data.administration)
     campaign = Campaign.model_validate(data, update={"administration_id": admin.id})
     if campaign.status is CampaignStatus.closed:  # made closed (an earlier wave): closed at its date, or now

@@ -89,7 +89,7 @@ def test_manage_status_invites_and_pin(client_as, session: Session) -> None:
 
 def test_manage_other_administrations_campaigns_are_invisible(client_as, session: Session, runner) -> None:
     result = runner.invoke(args=["campaign", "create", "other", "--name", "Other", "--administration", "Elsewhere",
-                                 "--instrument", "officials", "--languages", "en"])  # fmt: skip
+                                 "--new-administration", "--instrument", "officials", "--languages", "en"])  # fmt: skip
     assert result.exit_code == 0, result.output
     client = client_as(Role.manager)
     assert b"/manage/campaigns/other" not in client.get("/manage/").data
