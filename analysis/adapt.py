@@ -32,6 +32,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from analysis.classify import FactorClassifier, _logit, _primary_index, to_indicator
 from analysis.errors import Errors
+from analysis.factors import FACTOR_IDS
 from analysis.features import analyse
 from analysis.language import detect_language
 
@@ -145,6 +146,15 @@ def margins(model: FactorClassifier | AdaptedClassifier, X: Sequence[str],
     gap between its best and second-best candidate primary (the same as the first when there is
     no chooser).
     """
+    labels, _, m = read(model, X, langs)
+    return labels, m
+
+
+def read(model: FactorClassifier | AdaptedClassifier, X: Sequence[str],
+         langs: Sequence[str] | None = None) -> tuple[list[list[str]], np.ndarray, np.ndarray]:  # fmt: skip
+    """One pass of the model over ``X``: each answer's labels (primary first), its (n, 10) factor
+    probabilities (as ``predict_labels_and_proba``) and its (n, 2) margins (see :func:`margins`),
+    for a caller that needs them all without running the model once for each."""
     view = model._view() if isinstance(model, AdaptedClassifier) else model
     proba, docs, developed = view._all_proba(X, langs)
     labels = view._decide(proba, docs, developed)
@@ -155,7 +165,7 @@ def margins(model: FactorClassifier | AdaptedClassifier, X: Sequence[str],
     else:
         scores = np.sort(chooser.scores(proba, docs, view.thresholds_, developed), axis=1)
         lead = scores[:, -1] - scores[:, -2]
-    return labels, np.column_stack([label_margin, lead])
+    return labels, proba[:, : len(FACTOR_IDS)], np.column_stack([label_margin, lead])
 
 
 class ConfidenceCalibrator(BaseEstimator):

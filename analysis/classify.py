@@ -336,11 +336,17 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
     def predict_primary(self, X: Sequence[str], langs: Sequence[str] | None = None) -> list[str]:
         return [labels[0] for labels in self.predict_labels(X, langs)]
 
-    def explain(self, text: str, lang: str | None = None, top: int = 5) -> dict[str, list[str]]:
-        """Evidence per predicted factor: codebook concepts found and the strongest weighted terms."""
+    def explain(self, text: str, lang: str | None = None, top: int = 5,
+                labels: Sequence[str] | None = None) -> dict[str, list[str]]:  # fmt: skip
+        """Evidence per predicted factor: codebook concepts found and the strongest weighted terms.
+
+        ``labels``: the text's labels when the caller has predicted them already (the model is
+        then not run a second time on the text).
+        """
         check_is_fitted(self, ["model_", "thresholds_"])
         [doc] = analyse([text], [lang] if lang else None, self.codebook_path)
-        labels = self.predict_labels([text], [doc.lang])[0]
+        if labels is None:
+            labels = self.predict_labels([text], [doc.lang])[0]
         features = self.model_.named_steps["features"]
         vector = features.transform([doc])
         names = feature_names(features)

@@ -24,20 +24,17 @@ def _progress(slug: str):
 @bp.get("/campaigns/<slug>/dashboard")
 @role_required(Role.manager)
 def dashboard(slug: str):
-    from cips.services.indices import campaign_indices
-    from cips.services.quality import campaign_quality
-    from cips.services.review import free_text_summary
+    from cips.services.dashboard import dashboard_figures
 
     campaign, progress = _progress(slug)
     refresh = current_app.config["DASHBOARD_REFRESH_SECONDS"]
     # Flags, indices and codes read every answer: computed with the page, not in the fragment refreshed every few
     # seconds.
-    quality = campaign_quality(db.session, campaign)
     weights = weights_param()
-    indices = campaign_indices(db.session, campaign, str(get_locale()), weighted=weights is None)
-    free_text = None if campaign.encrypted else free_text_summary(db.session, campaign)
-    return render_template("manage/dashboard.html", campaign=campaign, fw=progress, refresh=refresh, quality=quality,
-                           indices=indices, weights=weights, ci_text=ci_text, free_text=free_text,
+    figures = dashboard_figures(db.session, campaign, str(get_locale()), weighted=weights is None)
+    return render_template("manage/dashboard.html", campaign=campaign, fw=progress, refresh=refresh,
+                           quality=figures.quality, indices=figures.indices, weights=weights, ci_text=ci_text,
+                           free_text=figures.free_text,
                            factor_name=lambda f: factor_name(f, str(get_locale())))  # fmt: skip
 
 

@@ -182,15 +182,35 @@ def unsuggested(session: Session, campaign: Owner, digest: str) -> int:
 
 #: Texts -> the calibrated chance that the model's coding of each needs no correction.
 Sureness = Callable[[list[str]], np.ndarray]
+#: Texts -> each one's labels (primary first), (n, 10) factor probabilities and calibrated
+#: confidence (None: not known), from one pass of the model.
+Reading = Callable[[list[str]], tuple[list[list[str]], np.ndarray, Sequence[float | None]]]
 
 
-def default_sureness(model: Any) -> Sureness:
-    """``analysis.adapt.confidence`` with the calibrator of the shipped model (fitted on a development
-    set, never a held-out one, and cached beside the model: ``load_default_calibrator``)."""
-    from analysis.adapt import confidence, load_default_calibrator
+def default_reading(model: Any) -> Reading:
+    """The shipped model's labels and probabilities with ``analysis.adapt.confidence``'s calibrated
+    chance, from one pass over the texts (``analysis.adapt.read``): asking for the labels and then
+    for the confidence ran the model twice. The calibrator is fitted on a development set, never a
+    held-out one, and cached beside the model (``load_default_calibrator``)."""
+    from analysis.adapt import load_default_calibrator, read
 
     calibrator = load_default_calibrator()
-    return lambda texts: confidence(model, calibrator, texts)[1]
+
+    def reading(texts: list[str]) -> tuple[list[list[str]], np.ndarray, Sequence[float | None]]:
+        labels, proba, m = read(model, texts)
+        return labels, proba, calibrator.predict(m)
+
+    return reading
+
+
+def _reading(classifier: Any, sureness: Sureness | None) -> Reading:
+    """A given classifier's labels and probabilities, with ``sureness``'s confidence if given."""
+
+    def reading(texts: list[str]) -> tuple[list[list[str]], np.ndarray, Sequence[float | None]]:
+        labels, proba = classifier.predict_labels_and_proba(texts)
+        return labels, proba, sureness(texts) if sureness is not None else [None] * len(texts)
+
+    return reading
 
 
 def suggest(session: Session, campaign: Owner, classifier: Any = None, digest: str | None = None,
@@ -205,19 +225,20 @@ def suggest(session: Session, campaign: Owner, classifier: Any = None, digest: s
         from analysis import load_default_classifier
 
         classifier, digest = load_default_classifier(), current_model_digest()
-        sureness = sureness or default_sureness(classifier)
+        reading = _reading(classifier, sureness) if sureness is not None else default_reading(classifier)
+    else:
+        reading = _reading(classifier, sureness)
     source = f"{MODEL_PREFIX}{digest}"
     done = _coded_by(session, campaign, source)
     todo = [a for a in open_answers(session, campaign) if a.answer_id not in done]
     for start in range(0, len(todo), SUGGEST_BATCH):
         batch = todo[start : start + SUGGEST_BATCH]
-        texts = [a.text for a in batch]
-        labels, proba = classifier.predict_labels_and_proba(texts)
-        sure = sureness(texts) if sureness is not None else [None] * len(batch)
+        labels, proba, sure = reading([a.text for a in batch])
         for answer, codes, margin, conf in zip(batch, labels, margins(proba, classifier.thresholds_), sure,
                                                strict=True):  # fmt: skip
-            # Kept with the suggestion: the reviewer sees why at once, with no model in the request.
-            evidence = classifier.explain(answer.text) if codes != [OTHER] else {}
+            # Kept with the suggestion: the reviewer sees why at once, with no model in the request
+            # (given the labels, explain does not run the model on the text again).
+            evidence = classifier.explain(answer.text, labels=codes) if codes != [OTHER] else {}
             session.add(new_coding(campaign, answer.answer_id, labels=list(codes), primary=codes[0], source=source,
                                    margin=float(margin), confidence=None if conf is None else float(conf),
                                    evidence=evidence))  # fmt: skip

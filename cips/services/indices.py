@@ -10,6 +10,7 @@ import pandas as pd
 from sqlmodel import Session
 
 from cips.models import Campaign
+from cips.services.datasets import CampaignData
 
 
 @dataclass
@@ -24,15 +25,17 @@ class CampaignIndices:
     encrypted: bool = False
 
 
-def campaign_indices(session: Session, campaign: Campaign, lang: str, weighted: bool = True) -> CampaignIndices:
-    """What the dashboard shows of the scores: weighted unless ``weighted`` is False (on request)."""
+def campaign_indices(session: Session, campaign: Campaign, lang: str, weighted: bool = True,
+                     data: CampaignData | None = None) -> CampaignIndices:  # fmt: skip
+    """What the dashboard shows of the scores: weighted unless ``weighted`` is False (on request);
+    ``data``: the campaign's data in ``lang``, when the caller read it already."""
     can_weight = any(campaign.populations.values()) if campaign.populations else False
     if campaign.encrypted:
         return CampaignIndices(weighted and can_weight, can_weight, encrypted=True)
     from analysis.report.build import index_table, representation
     from cips.services.reports import report_input
 
-    inp = report_input(session, campaign, lang, weighted, context=False)
+    inp = report_input(session, campaign, lang, weighted, context=False, data=data)
     if inp.respondents.empty:
         return CampaignIndices(weighted and can_weight, can_weight)
     _, table = index_table(inp)

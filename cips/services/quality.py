@@ -18,7 +18,7 @@ from sqlmodel import Session
 from analysis.privacy import suppress
 from analysis.quality import FLAGS, QualityFlags, durations, quality_flags
 from cips.models import Campaign, CampaignMode, Submission
-from cips.services.datasets import load_campaign_data
+from cips.services.datasets import CampaignData, load_campaign_data
 from cips.services.exclusions import counted
 
 
@@ -42,10 +42,11 @@ class CampaignQuality:
         return {flag: suppress(n) for flag, n in self.flags.counts().items()}
 
 
-def campaign_quality(session: Session, campaign: Campaign) -> CampaignQuality:
+def campaign_quality(session: Session, campaign: Campaign, data: CampaignData | None = None) -> CampaignQuality:
+    """The flags of the campaign's counted records (``data``: its data, when the caller read it already)."""
     if campaign.encrypted:
         return CampaignQuality(encrypted=True)
-    data = load_campaign_data(session, campaign)
+    data = data if data is not None else load_campaign_data(session, campaign)
     if data.respondents.empty:
         return CampaignQuality()
     extra = pd.DataFrame(

@@ -11,7 +11,7 @@ from analysis.report import Report, ReportInput, build_report
 from cips.instruments.service import definition_of
 from cips.models import Administration, Campaign
 from cips.services.campaigns import current_versions
-from cips.services.datasets import load_campaign_data
+from cips.services.datasets import CampaignData, load_campaign_data
 from cips.services.labels import stratum_label
 from cips.services.measures import as_records, measures
 from cips.services.messages import N_
@@ -30,13 +30,14 @@ def previous_wave(session: Session, campaign: Campaign) -> Campaign | None:
 
 
 def report_input(session: Session, campaign: Campaign, lang: str, weighted: bool = True,
-                 context: bool = True) -> ReportInput:  # fmt: skip
+                 context: bool = True, data: CampaignData | None = None) -> ReportInput:  # fmt: skip
     """What the report of ``campaign`` reads; ``weighted``: respondents weighted to the stored
     populations (``analysis.weights.design_weights``), else every respondent counts 1.
-    ``context`` False: without the previous wave and the review (the dashboard's indices)."""
+    ``context`` False: without the previous wave and the review (the dashboard's indices).
+    ``data``: the campaign's data in ``lang``, when the caller read it already."""
     from analysis.weights import design_weights
 
-    data = load_campaign_data(session, campaign, lang)
+    data = data if data is not None else load_campaign_data(session, campaign, lang)
     admin = session.get(Administration, campaign.administration_id)
     previous = previous_wave(session, campaign) if context else None
     prev_input = report_input(session, previous, lang, weighted) if previous is not None else None

@@ -41,7 +41,7 @@ class StubModel:
             proba[i, 0] = 0.1 + 0.05 * i  # a different certainty per text: the queue's order is defined
         return self.predict_labels(texts), proba
 
-    def explain(self, text: str, lang=None) -> dict[str, list[str]]:
+    def explain(self, text: str, lang=None, labels=None) -> dict[str, list[str]]:
         return {}
 
 

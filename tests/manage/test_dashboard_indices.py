@@ -106,3 +106,15 @@ def test_representation_hides_a_share_resting_on_fewer_than_five(client_as, load
     report = manager.get("/manage/campaigns/test/report/view?lang=en").get_data(as_text=True)
     rep = report.split('id="representation"')[1].split("</table>")[0]
     assert "25 %" not in rep and "75 %" not in rep and rep.count("n&lt;5") == 2
+
+
+def test_dashboard_reads_the_campaign_data_once(weighted_campaign: FlaskClient, monkeypatch) -> None:
+    """The quality flags and the indices work on the same data: one read of every answer per page, not one each."""
+    from cips.services import datasets
+
+    tables = []
+    real = datasets.item_table  # called once per read of the campaign's data (load_campaign_data)
+    monkeypatch.setattr(datasets, "item_table", lambda *args: tables.append(args) or real(*args))
+    html = weighted_campaign.get("/manage/campaigns/test/dashboard").get_data(as_text=True)
+    assert CELL.search(html) and 'data-testid="quality"' in html  # both sections were computed
+    assert len(tables) == 1

@@ -43,7 +43,7 @@ class KeywordModel:
                 proba[i, FACTOR_IDS.index(f)] = 0.55 + 0.06 * i  # answer 0 is the least sure
         return labels, proba
 
-    def explain(self, text: str, lang=None) -> dict[str, list[str]]:
+    def explain(self, text: str, lang=None, labels=None) -> dict[str, list[str]]:
         return {f: [f"keyword:{k}"] for k, f in self.KEYWORDS.items() if k in text.lower()}
 
 

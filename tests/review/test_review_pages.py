@@ -33,7 +33,7 @@ def test_queue_shows_the_least_sure_answer_with_the_models_codes(answered, sessi
 class FeatureModel(KeywordModel):
     """Evidence as the shipped classifier gives it: codebook concepts, lemmas and character n-grams."""
 
-    def explain(self, text: str, lang=None) -> dict[str, list[str]]:
+    def explain(self, text: str, lang=None, labels=None) -> dict[str, list[str]]:
         return {f: ["concept:promotion (promotions)", "lemmas:promotion", "lemmas:Promotions", "chars:otio",
                     "chars: mé"] for k, f in self.KEYWORDS.items() if k in text.lower()}  # fmt: skip
 
