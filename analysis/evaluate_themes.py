@@ -24,8 +24,8 @@ grouping can be expected to reach) and the meaning grouping's ARI against B.
 
 The last line is one JSON object. Held-out questions (``split.yaml``) are scored only with
 ``--held-out``, and each such run is appended to the ledger (``EVAL_LOG.md`` beside the data
-folder) before its figures are printed. ``--tune`` prints the meaning grouping's ARI
-for a grid of distance thresholds, on development questions only.
+folder) before its figures are printed. ``--tune`` chooses the meaning grouping's settings
+on development questions only, leaving one question out (``analysis.tune_themes``).
 """
 
 from __future__ import annotations
@@ -53,7 +53,6 @@ SPLIT_FILE = "split.yaml"
 GOLD_B_FILE = "gold_B.csv"
 N_RANDOM = 20
 OTHER_GROUP = "other"
-TUNE_WEIGHTS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0)
 LEDGER_NEW = "# Evaluation ledger\n\nEvery look at a held-out set, in order.\n"
 LEDGER_TITLE = "## Theme benchmark (`python -m analysis.evaluate_themes --held-out`)"
 LEDGER_HEADER = ("| date (UTC) | commit | tree | questions | briefing ARI | meaning ARI | random ARI | settings |\n"
@@ -128,10 +127,8 @@ def read_split(data: Path, present: Sequence[str]) -> tuple[list[str], list[str]
     return [q for q in present if q not in held_out], [q for q in present if q in held_out]
 
 
-def briefing_groups(
-    rows: list[dict[str, str]], data: Path, classifier: Any = None, grouping: Grouping = "auto", embedder: Any = None
-) -> tuple[list[str], dict[str, str]]:
-    """Today's briefing theme of each contribution (see the module docstring) and the grouping used per question."""
+def _briefing(rows: list[dict[str, str]], data: Path, classifier: Any, grouping: Grouping, embedder: Any) -> Any:
+    """The briefing of these contributions, built as ``cips briefing`` builds it."""
     from analysis.briefing import Contribution, build_briefing, read_questions
 
     items = [Contribution(question=r["question"], answer=r["text"], lang=r.get("lang") or "",
@@ -141,8 +138,15 @@ def briefing_groups(
     questions = read_questions(questions_file) if questions_file.is_file() else None
     if questions:  # only the questions scored: a question without answers would be an empty section
         questions = [q for q in questions if q.id in {r["question"] for r in rows}]
-    briefing = build_briefing(items, lang="en", questions=questions or None, classifier=classifier, grouping=grouping,
-                              embedder=embedder)  # fmt: skip
+    return build_briefing(items, lang="en", questions=questions or None, classifier=classifier, grouping=grouping,
+                          embedder=embedder)  # fmt: skip
+
+
+def briefing_groups(
+    rows: list[dict[str, str]], data: Path, classifier: Any = None, grouping: Grouping = "auto", embedder: Any = None
+) -> tuple[list[str], dict[str, str]]:
+    """Today's briefing theme of each contribution (see the module docstring) and the grouping used per question."""
+    briefing = _briefing(rows, data, classifier, grouping, embedder)
     best: dict[int, tuple[int, str]] = {}  # contribution -> (length of its largest point, theme)
     for section in briefing.questions:
         for theme in section.themes:
@@ -150,6 +154,14 @@ def briefing_groups(
                 if length > best.get(owner, (-1, ""))[0]:
                     best[owner] = (length, f"{section.id}:{theme.key}")
     return [best.get(k, (0, OTHER_GROUP))[1] for k in range(len(rows))], briefing.grouping
+
+
+def grouped(rows: list[dict[str, str]], data: Path, embedder: Any, classifier: Any = None) -> list[bool]:
+    """Whether the briefing groups each contribution by meaning (no: counted as a no-comment answer)."""
+    briefing = _briefing(rows, data, classifier, "meaning", embedder)
+    owners = {owner for section in briefing.questions for theme in [*section.themes, section.other] if theme
+              for owner, _ in theme.members}  # fmt: skip
+    return [k in owners for k in range(len(rows))]
 
 
 def random_ari(gold: Sequence[str], n_draws: int = N_RANDOM) -> float:
@@ -196,23 +208,9 @@ def evaluate(rows: list[dict[str, str]], gold: dict[str, str], questions: Sequen
     overall = {m: round(float(np.mean([per_question[q][m] for q in questions])), 4) for m in measures}
     return {"questions": list(questions), "per_question": per_question, "overall": overall,
             "embeddings": getattr(embedder, "embedder", embedder).backend,
-            "settings": f"ward, silhouette, concept weight {meaning.CONCEPT_WEIGHT}, max {meaning.MAX_THEME}",
+            "settings": meaning.DEFAULT.describe(),
             "note": "a contribution split into points takes the theme of its largest point; "
                     "'other points' and singletons form one group each"}  # fmt: skip
-
-
-def tune(rows: list[dict[str, str]], gold: dict[str, str], questions: Sequence[str],
-         embedder: Embedder | CachedEmbedder) -> list[dict[str, Any]]:  # fmt: skip
-    """The meaning grouping's ARI (whole answers) per question and mean, for each concept weight of the grid."""
-    chosen = {q: [r for r in rows if r["question"] == q] for q in questions}
-    truth = {q: [gold[r["id"]] for r in chosen[q]] for q in questions}
-    out = []
-    for weight in TUNE_WEIGHTS:
-        scores = {q: round(adjusted_rand_score(truth[q], meaning.group_answers(
-                      [r["text"] for r in chosen[q]], [r.get("lang") or "en" for r in chosen[q]], embedder, weight)), 4)
-                  for q in questions}  # fmt: skip
-        out.append({"concept_weight": weight, **scores, "mean": round(float(np.mean([*scores.values()])), 4)})
-    return out
 
 
 def log_run(ledger: Path, result: dict[str, Any], data: Path) -> None:
@@ -241,7 +239,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--embeddings", default=None, help="e5 | tfidf | st:/path (default: $CIPS_EMBEDDINGS, else e5)")
     parser.add_argument("--held-out", action="store_true", help="score the held-out questions (logged in the ledger)")
     parser.add_argument("--ledger", type=Path, help="held-out ledger (default: EVAL_LOG.md beside the data folder)")
-    parser.add_argument("--tune", action="store_true", help="ARI of the meaning grouping over a concept-weight grid")
+    parser.add_argument("--tune", action="store_true", help="choose the meaning settings (leave one question out)")
     args = parser.parse_args(argv)
     try:
         rows, gold, gold_b = load(args.data)
@@ -269,11 +267,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     embedder = CachedEmbedder(get_embedder(args.embeddings))
     if args.tune:
-        grid = tune(rows, gold, questions, embedder)
-        for line in grid:
-            print(json.dumps(line))
-        best = max(grid, key=lambda g: g["mean"])
-        print(json.dumps({"best": best, "questions": questions, "embeddings": embedder.embedder.backend}))
+        from analysis.tune_themes import tune
+
+        tuned = tune(rows, gold, questions, args.data, embedder)
+        for line in tuned["top"]:
+            print(json.dumps(line, ensure_ascii=False))
+        print(json.dumps({**tuned, "embeddings": embedder.embedder.backend}, ensure_ascii=False))
         return 0
     result = evaluate(rows, gold, questions, args.data, embedder, gold_b=gold_b)
     if held_out:  # logged before anyone sees the figures

@@ -22,7 +22,8 @@ meaning: measured").
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
@@ -43,6 +44,36 @@ MAX_THEME = MAX_QUOTES
 MIN_THEMES = 3
 #: Questions with fewer answers than this are not clustered: each answer is its own point.
 MIN_ANSWERS = 4
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How answers are represented and clustered; the defaults are the tuned ones (README, "measured").
+
+    ``unit``: an answer is embedded whole (``answer``), or as the mean of its points' embeddings
+    (``points``, ``analysis.segment.split_points``) or of its sentences' (``sentences``), where its main
+    point (``main``: the longest, or the one nearest the answer's mean) counts ``1 + main_weight`` times.
+    ``centre``: the question's mean embedding is subtracted first (what all answers to it share).
+    ``themes``: 0 chooses the number of themes by silhouette, else ``n / themes`` (at least ``MIN_THEMES``).
+    """
+
+    concept_weight: float = CONCEPT_WEIGHT
+    linkage: Literal["ward", "average"] = "ward"
+    themes: float = 0.0
+    centre: bool = False
+    unit: Literal["answer", "points", "sentences"] = "answer"
+    main: Literal["longest", "central"] = "longest"
+    main_weight: float = 0.0
+
+    def describe(self) -> str:
+        """One line for the output and the ledger."""
+        unit = self.unit if self.unit == "answer" else f"mean of {self.unit}, {self.main} x{1 + self.main_weight:g}"
+        themes = "silhouette" if not self.themes else f"n/{self.themes:g}"
+        centred = ", centred" if self.centre else ""
+        return f"{self.linkage}, {themes}, concept weight {self.concept_weight:g}, {unit}{centred}, max {MAX_THEME}"
+
+
+DEFAULT = Settings()
 
 
 def default_embedder(name: str | None = None) -> CachedEmbedder:
@@ -107,11 +138,13 @@ def _ward(vectors: np.ndarray, k: int, tree: np.ndarray | None = None) -> np.nda
     return fcluster(tree, t=k, criterion="maxclust") - 1
 
 
-def _best_k(vectors: np.ndarray) -> np.ndarray:
-    """Ward labels for the number of clusters with the best silhouette (the fewest on ties)."""
+def _best_k(vectors: np.ndarray, settings: Settings = DEFAULT) -> np.ndarray:
+    """Labels for the number of clusters with the best silhouette (the fewest on ties), or ``n / settings.themes``."""
     n = len(vectors)
-    tree = linkage(vectors, method="ward")
+    tree = linkage(vectors, method=settings.linkage)
     low = min(MIN_THEMES, n - 1)
+    if settings.themes:
+        return _ward(vectors, min(n - 1, max(low, round(n / settings.themes))), tree)
     best: tuple[float, np.ndarray] | None = None
     for k in range(low, max(low + 1, n // 2)):
         labels = _ward(vectors, k, tree)
@@ -123,12 +156,12 @@ def _best_k(vectors: np.ndarray) -> np.ndarray:
     return best[1] if best is not None else np.zeros(n, dtype=int)
 
 
-def cluster_answers(vectors: np.ndarray, max_theme: int = MAX_THEME) -> np.ndarray:
+def cluster_answers(vectors: np.ndarray, max_theme: int = MAX_THEME, settings: Settings = DEFAULT) -> np.ndarray:
     """Theme of each row: 0, 1, … by first appearance, ``OTHER`` for a row alone in its cluster."""
     n = len(vectors)
     if n < MIN_ANSWERS:
         return np.full(n, OTHER)
-    raw = _best_k(np.asarray(vectors, dtype=np.float64))
+    raw = _best_k(np.asarray(vectors, dtype=np.float64), settings)
     queue = list(dict.fromkeys(raw.tolist()))
     next_label = int(raw.max()) + 1
     while queue:  # a theme too large to quote every answer is split along its own Ward tree
@@ -148,8 +181,30 @@ def cluster_answers(vectors: np.ndarray, max_theme: int = MAX_THEME) -> np.ndarr
     return labels
 
 
+def embed_answers(texts: Sequence[str], embedder: Embedder | CachedEmbedder,
+                  settings: Settings = DEFAULT) -> np.ndarray:  # fmt: skip
+    """One unit row per answer: its embedding, or the weighted mean of its points' (``settings.unit``)."""
+    if settings.unit == "answer":
+        embedded = np.asarray(embedder.encode(list(texts)), dtype=np.float64)
+    else:
+        from analysis.segment import split_points
+
+        parts = [split_points(t, sentences=settings.unit == "sentences") or [t] for t in texts]
+        flat = np.asarray(embedder.encode([p for ps in parts for p in ps]), dtype=np.float64)
+        rows, start = [], 0
+        for ps in parts:
+            block, start = flat[start : start + len(ps)], start + len(ps)
+            mean = block.mean(axis=0)
+            main = int(np.argmax([len(p) for p in ps])) if settings.main == "longest" else int(np.argmax(block @ mean))
+            rows.append(mean + settings.main_weight * block[main] / len(ps))
+        embedded = np.array(rows)
+    if settings.centre and len(embedded) > 1:
+        embedded = embedded - embedded.mean(axis=0)
+    return normalize(embedded)
+
+
 def group_answers(texts: Sequence[str], langs: Sequence[str], embedder: Embedder | CachedEmbedder | None = None,
-                  weight: float = CONCEPT_WEIGHT) -> np.ndarray:  # fmt: skip
+                  settings: Settings = DEFAULT) -> np.ndarray:  # fmt: skip
     """The theme of each answer to one question (``OTHER`` when it shares its main point with no other).
 
     ``embedder`` defaults to the configured one behind the shared cache (:func:`default_embedder`).
@@ -160,4 +215,5 @@ def group_answers(texts: Sequence[str], langs: Sequence[str], embedder: Embedder
         return np.zeros(0, dtype=int)
     embedder = embedder or default_embedder()
     concepts = [{h.concept for h in doc.hits} for doc in analyse(list(texts), list(langs))]
-    return cluster_answers(answer_vectors(embedder.encode(list(texts)), concepts, weight))
+    vectors = answer_vectors(embed_answers(texts, embedder, settings), concepts, settings.concept_weight)
+    return cluster_answers(vectors, settings=settings)
