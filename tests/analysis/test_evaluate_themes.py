@@ -10,7 +10,7 @@ import pytest
 
 import analysis
 from analysis import evaluate_themes
-from analysis.briefing.meaning import OTHER, group_answers
+from analysis.briefing.meaning import DEFAULT, OTHER, group_answers
 from analysis.embeddings import CachedEmbedder, EmbeddingCache, get_embedder
 
 # Made-up words: no codebook concept fires, so the briefing's concept grouping puts every point of a
@@ -115,7 +115,8 @@ def test_held_out_run_is_logged_in_the_ledger(data: Path, capsys: pytest.Capture
     text = ledger.read_text(encoding="utf-8")
     assert text.startswith("# Evaluation ledger\n\nsomeone else's table\n")  # appended, not rewritten
     rows = [line for line in text.splitlines() if line.startswith("| 20")]
-    assert len(rows) == 1 and "| themes: q3 (gold.csv sha256:" in rows[0] and "tfidf, ward, silhouette" in rows[0]
+    assert len(rows) == 1 and "| themes: q3 (gold.csv sha256:" in rows[0]
+    assert f"tfidf, {DEFAULT.describe()} |" in rows[0]
 
 
 def test_unknown_question_and_missing_gold_are_named(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
