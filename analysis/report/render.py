@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
+from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from analysis.agreement import RELIABLE_PAIRS
@@ -17,6 +18,11 @@ from analysis.sampling import ci_text
 
 _ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                    autoescape=select_autoescape(["html"]))  # fmt: skip
+
+
+def number(value: float | int, decimals: int = 0, lang: str = "en") -> str:
+    """``value`` the way the report's language writes numbers (CLDR, through Babel): 0.72 is "0,72" in French."""
+    return format_decimal(value, format=f"#,##0.{'0' * decimals}" if decimals else "#,##0", locale=lang)
 
 
 def draw_charts(report: Report) -> Report:
@@ -50,7 +56,7 @@ def render_html(report: Report) -> str:
         report=report, t=text(report.lang), groups=list(dict.fromkeys(table["group"])),
         factors=[f for f in FACTOR_IDS if f in set(table["factor"])], cells=cells, cis=cis,
         factor_name=lambda f: factor_name(f, report.lang), language=lambda code: language_name(code, report.lang),
-        reliable_pairs=RELIABLE_PAIRS,
+        reliable_pairs=RELIABLE_PAIRS, number=lambda value, decimals=0: number(value, decimals, report.lang),
     )  # fmt: skip
 
 

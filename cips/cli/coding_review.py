@@ -15,7 +15,7 @@ from cips.cli.options import language_option
 from cips.extensions import db
 from cips.models import Campaign
 from cips.services.exclusions import ExclusionError, find_campaign
-from cips.services.review import review_stats
+from cips.services.review import MIN_PAIRS, RELIABLE_PAIRS, review_stats
 from cips.services.review_files import ReviewImportError, apply_import, export_workbook, preview_import
 
 
@@ -85,12 +85,18 @@ def stats_command(slug: str, as_json: bool) -> None:
     """Where the review of campaign SLUG stands: reviewed, machine-only, agreement (kappa)."""
     stats = review_stats(db.session, _campaign(slug))
     if as_json:
-        derived = {"machine_only": stats.machine_only, "coder_too_few": stats.coder_too_few}
+        derived = {"machine_only": stats.machine_only, "coder_too_few": stats.coder_too_few,
+                   "model_too_few": stats.model_too_few}  # fmt: skip
         click.echo(json.dumps(asdict(stats) | derived))
         return
-    shown = {None: "not enough pairs (fewer than 5)"}
     click.echo(f"{stats.reviewed} of {stats.open_answers} open answers reviewed; {stats.machine_only} machine-only")
-    click.echo(f"model-reviewer kappa (primary): {shown.get(stats.model_kappa, stats.model_kappa)}")
-    few = f"; too few to rely on, under {stats.reliable_pairs}" if stats.coder_too_few else ""
-    click.echo(f"coder-coder kappa (primary): {shown.get(stats.coder_kappa, stats.coder_kappa)} "
-               f"({stats.second_coded} answers coded twice{few})")  # fmt: skip
+    click.echo(f"model-reviewer kappa (primary): {_kappa(stats.model_kappa, stats.model_pairs, 'answers compared')}")
+    click.echo(f"coder-coder kappa (primary): {_kappa(stats.coder_kappa, stats.second_coded, 'answers coded twice')}")
+
+
+def _kappa(kappa: float | None, n: int, what: str) -> str:
+    """A kappa with its n; under MIN_PAIRS not computed, and its n (1 to 4) not printed: the small-cell rule."""
+    if kappa is None:
+        return f"not computed: fewer than {MIN_PAIRS} {what}" if n < MIN_PAIRS else f"not defined (n = {n} {what})"
+    few = f"; too few to rely on, under {RELIABLE_PAIRS}" if n < RELIABLE_PAIRS else ""
+    return f"{kappa} (n = {n} {what}{few})"

@@ -70,7 +70,8 @@ def reviewed_codes(session: Session, campaign: Campaign) -> dict[str, Any]:
         return {"codes": {}, "review": {}}
     stats = review_stats(session, campaign)
     review = {"reviewed": stats.reviewed, "open_answers": stats.open_answers, "model_kappa": stats.model_kappa,
-              "coder_kappa": stats.coder_kappa, "second_coded": stats.second_coded}  # fmt: skip
+              "model_pairs": stats.model_pairs, "coder_kappa": stats.coder_kappa,
+              "second_coded": stats.second_coded}  # fmt: skip
     return {"codes": codes, "review": review}
 
 

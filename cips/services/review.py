@@ -145,12 +145,22 @@ class ReviewStats:
     second_coded: int
     model_kappa: float | None  # model's primary against the reviewers' primary
     coder_kappa: float | None  # first against second coder, primary
+    #: The n of the model–reviewer kappa: reviewed answers that have a suggestion to compare with
+    #: (the coder–coder kappa's n is ``second_coded``). Under ``MIN_PAIRS`` the kappa is not computed.
+    model_pairs: int = 0
     by_source: dict[str, int] = field(default_factory=dict)
     #: Kappa per factor (present/absent), model against reviewers and coder against coder.
     model_by_factor: dict[str, float | None] = field(default_factory=dict)
     coder_by_factor: dict[str, float | None] = field(default_factory=dict)
     #: Under this many answers coded twice, a coder–coder kappa is shown but marked too few to rely on.
     reliable_pairs: ClassVar[int] = RELIABLE_PAIRS
+    #: Under this many pairs a kappa is not computed at all.
+    min_pairs: ClassVar[int] = MIN_PAIRS
+
+    @property
+    def model_too_few(self) -> bool:
+        """A model–reviewer kappa is shown (5 pairs or more) but rests on too few answers to rely on."""
+        return self.model_kappa is not None and self.model_pairs < RELIABLE_PAIRS
 
     @property
     def coder_too_few(self) -> bool:
@@ -180,7 +190,8 @@ def review_stats(session: Session, campaign: Campaign, rows: list[QueueEntry] | 
     coders = agreement_of([(e.decision, e.second) for e in paired])  # type: ignore[misc]
     return ReviewStats(
         open_answers=len(rows), reviewed=len(reviewed), suggested=sum(e.suggestion is not None for e in rows),
-        second_coded=len(paired), model_kappa=_primary(model), coder_kappa=_primary(coders), by_source=by_source,
+        second_coded=len(paired), model_kappa=_primary(model), coder_kappa=_primary(coders),
+        model_pairs=len(with_model), by_source=by_source,
         model_by_factor=_per_factor(model), coder_by_factor=_per_factor(coders),
     )  # fmt: skip
 

@@ -83,8 +83,31 @@ def test_stats_marks_a_coder_kappa_on_few_pairs(answered: Campaign, runner, monk
 
     monkeypatch.setattr(coding_review, "review_stats", lambda *a, **k: stats(5))
     few = runner.invoke(args=["review", "stats", "test"])
-    assert "coder-coder kappa (primary): 0.71 (5 answers coded twice; too few to rely on, under 30)" in few.output
+    assert "coder-coder kappa (primary): 0.71 (n = 5 answers coded twice; too few to rely on, under 30)" in few.output
     assert json.loads(runner.invoke(args=["review", "stats", "test", "--json"]).output)["coder_too_few"] is True
     monkeypatch.setattr(coding_review, "review_stats", lambda *a, **k: stats(30))
     enough = runner.invoke(args=["review", "stats", "test"])
-    assert "coder-coder kappa (primary): 0.71 (30 answers coded twice)" in enough.output
+    assert "coder-coder kappa (primary): 0.71 (n = 30 answers coded twice)" in enough.output
+
+
+def test_stats_print_the_model_kappa_with_its_n_and_say_when_it_is_not_computed(answered: Campaign, runner,
+                                                                                monkeypatch) -> None:  # fmt: skip
+    from cips.cli import coding_review
+    from cips.services.review import ReviewStats
+
+    def stats(pairs: int, kappa: float | None) -> ReviewStats:
+        return ReviewStats(open_answers=80, reviewed=pairs, suggested=80, second_coded=0, model_kappa=kappa,
+                           coder_kappa=None, model_pairs=pairs)  # fmt: skip
+
+    monkeypatch.setattr(coding_review, "review_stats", lambda *a, **k: stats(42, 0.8))
+    out = runner.invoke(args=["review", "stats", "test"]).output
+    assert "model-reviewer kappa (primary): 0.8 (n = 42 answers compared)" in out
+    assert "coder-coder kappa (primary): not computed: fewer than 5 answers coded twice" in out
+    monkeypatch.setattr(coding_review, "review_stats", lambda *a, **k: stats(12, 0.8))
+    few = runner.invoke(args=["review", "stats", "test"]).output
+    assert "model-reviewer kappa (primary): 0.8 (n = 12 answers compared; too few to rely on, under 30)" in few
+    monkeypatch.setattr(coding_review, "review_stats", lambda *a, **k: stats(3, None))
+    # Under 5 pairs: not computed, and the count of 1 to 4 is not printed (the small-cell rule).
+    none = runner.invoke(args=["review", "stats", "test"]).output
+    assert "model-reviewer kappa (primary): not computed: fewer than 5 answers compared" in none
+    assert "n = 3" not in none

@@ -142,7 +142,7 @@ def test_second_coding_share_and_agreement_on_the_campaign_page(answered, sessio
         reviewer.post("/manage/campaigns/test/review/answers?second=1", data=second)
     page = manager.get("/manage/campaigns/test").get_data(as_text=True)
     assert f"{len(TEXTS)} of {len(TEXTS)} open answers reviewed; 0 coded by the model only" in page
-    assert f"({len(TEXTS)} answers coded twice)" in page
+    assert f"(n = {len(TEXTS)} answers coded twice)" in page
     assert "Coder–coder agreement: not enough" not in page
     assert 'id="review-kappa"' in page and "Human Resource Management" in page  # kappa per factor
 
@@ -188,11 +188,39 @@ def test_campaign_page_marks_a_coder_kappa_on_few_pairs(answered, client_as, mon
 
     def page(pairs: int) -> str:
         stats = ReviewStats(open_answers=80, reviewed=60, suggested=80, second_coded=pairs, model_kappa=0.8,
-                            coder_kappa=0.71)  # fmt: skip
+                            coder_kappa=0.71, model_pairs=60)  # fmt: skip
         monkeypatch.setattr(campaign_pages, "review_stats", lambda *a, **k: stats)
         return client_as(Role.manager).get("/manage/campaigns/test").get_data(as_text=True)
 
     few = page(5)
-    assert "Coder–coder agreement: 0.71 (5 answers coded twice)." in few
+    assert "Coder–coder agreement: 0.71 (n = 5 answers coded twice)." in few
     assert "Too few to rely on: under 30 answers coded twice." in few
     assert "Too few to rely on" not in page(30)
+
+
+def test_campaign_page_prints_the_model_kappa_with_its_n(answered, client_as, monkeypatch) -> None:
+    from cips.manage import campaigns as campaign_pages
+    from cips.services.review import ReviewStats
+
+    def page(pairs: int, kappa: float | None, lang: str = "en") -> str:
+        stats = ReviewStats(open_answers=2000, reviewed=pairs, suggested=2000, second_coded=3, model_kappa=kappa,
+                            coder_kappa=None, model_pairs=pairs, model_by_factor={"hrm": kappa},
+                            coder_by_factor={"hrm": None})  # fmt: skip
+        monkeypatch.setattr(campaign_pages, "review_stats", lambda *a, **k: stats)
+        manager = client_as(Role.manager)
+        return manager.get("/manage/campaigns/test", headers={"Accept-Language": lang}).get_data(as_text=True)
+
+    many = page(1200, 0.72)
+    assert "Model–reviewer agreement (kappa, primary factor): 0.72 (n = 1,200 answers compared)." in many
+    assert 'id="model-kappa-few"' not in many
+    assert "kappa model–reviewers (n = 1,200)" in many
+    # 3 answers coded twice: the coder kappa is not computed, and its count of 1 to 4 not printed.
+    assert "Coder–coder agreement: not computed, fewer than 5 answers coded twice." in many
+    assert "n = 3" not in many and "kappa coder–coder (<abbr" in many
+    few = page(12, 0.72)
+    assert "0.72 (n = 12 answers compared)." in few and 'id="model-kappa-few"' in few
+    none = page(4, None)
+    assert "agreement (kappa, primary factor): not computed, fewer than 5 reviewed answers compared." in none
+    assert "n = 4" not in none
+    french = page(1200, 0.72, "fr")
+    assert "0,72 (n = 1\u202f200 " in french

@@ -52,3 +52,22 @@ def test_report_note_marks_a_coder_kappa_on_few_pairs(answered: Campaign, sessio
     assert "coder–coder 0.71 (5 answers coded twice: too few to rely on, under 30)" in render_html(report)
     report.review["second_coded"] = 30
     assert "coder–coder 0.71 (30 answers coded twice) (– : fewer" in render_html(report)
+
+
+def test_report_note_prints_each_kappa_with_its_n_in_the_reports_number_format(answered: Campaign,
+                                                                                session: Session) -> None:  # fmt: skip
+    from analysis.report import build_report, render_html
+
+    report = build_report(report_input(session, answered, "fr"), lang="fr", classifier=Labeller(), n_boot=50)
+    report.review = {"reviewed": 60, "open_answers": 80, "model_kappa": 0.72, "model_pairs": 1200,
+                     "coder_kappa": 0.65, "second_coded": 40}  # fmt: skip
+    html = render_html(report)
+    html = html[html.index('id="review-note"') :].split("</p>")[0]
+    # French writes a decimal comma and groups thousands with a (narrow no-break) space.
+    assert "modèle–réviseurs 0,72 (n = 1\u202f200 réponses comparées)" in html
+    assert "entre codeurs 0,65 (40 réponses codées deux fois)" in html
+    assert "0.72" not in html and "0.65" not in html
+    report.review["model_pairs"] = 12
+    assert "0,72 (n = 12 réponses comparées : trop peu pour s’y fier, moins de 30)" in render_html(report)
+    report.review["model_kappa"] = None  # under 5 pairs: not computed
+    assert "modèle–réviseurs – ;" in render_html(report)

@@ -131,7 +131,7 @@ def test_decrypt_report_uses_the_imported_decisions(sent, sealed, runner, sessio
     result = decrypt_campaign(session, campaign, load_private_key(sealed["key_file"], PASSPHRASE))
     inp = report_input(session, result, "en")
     assert inp.codes == {tuple(ids[0].split("/")): ["audit"]}  # replaces the model's code in the themes
-    assert inp.review == {"reviewed": 1, "open_answers": 6, "model_kappa": None, "coder_kappa": None}
+    assert inp.review == {"reviewed": 1, "open_answers": 6, "model_kappa": None, "model_pairs": 1, "coder_kappa": None}
 
 
 def test_a_bad_id_in_an_encrypted_campaigns_workbook_is_named(sent, sealed, runner, session: Session,  # noqa: F811
