@@ -251,6 +251,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: --held-out: {args.data} holds no held-out questions (list them under 'held_out' "
               f"in {args.data / SPLIT_FILE})", file=sys.stderr)  # fmt: skip
         return 2
+    if not args.held_out and not development and not args.questions:
+        print(f"error: {args.data} holds no development questions (all held out in {args.data / SPLIT_FILE}); "
+              "add --held-out to score them (the run is logged)", file=sys.stderr)  # fmt: skip
+        return 2
     default = held if args.held_out else development
     questions = [q.strip() for q in args.questions.split(",") if q.strip()] if args.questions else default
     unknown = [q for q in questions if q not in development + held]

@@ -60,8 +60,9 @@ def test_a_folder_all_held_out_is_scored_only_with_the_flag_and_logged(
     (folder / "split.yaml").write_text("held_out: [q1, q2, q3]\n", encoding="utf-8")
     with_b(folder)
     ledger = folder.parent / "EVAL_LOG.md"
-    code, out, _ = run(capsys, "--data", str(folder))
+    code, out, err = run(capsys, "--data", str(folder))
     assert code == 2 and out == "" and not ledger.exists()
+    assert "no development questions" in err and "--held-out" in err
     code, out, _ = run(capsys, "--data", str(folder), "--held-out")
     assert code == 0
     result = last_json(out)
