@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from cips.models import QuarantinedSubmission, Submission
-from cips.submissions.payload import MAX_SECTION_CHANGES, MAX_SECTION_SECONDS
+from cips.submissions.paradata import MAX_SECTION_CHANGES, MAX_SECTION_SECONDS
 from tests.helpers import payload
 
 URL = "/api/v1/submissions"

@@ -37,12 +37,11 @@ from cips.models import Campaign, EncryptedSubmission, Instrument, QuarantinedSu
 from cips.services.campaigns import campaign_instruments
 from cips.services.datasets import item_table
 from cips.submissions.envelope import is_sealed_body
+from cips.submissions.paradata import paradata_errors, paradata_json
 from cips.submissions.payload import (
     AnswerRow,
     SubmissionCreate,
     language_error,
-    paradata_errors,
-    paradata_json,
     pydantic_errors,
     validate_answers,
 )

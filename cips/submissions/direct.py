@@ -39,7 +39,6 @@ its 503 "retry later", as on every other path.
 
 from __future__ import annotations
 
-import os
 import threading
 import weakref
 from collections.abc import Callable
@@ -54,6 +53,7 @@ from cips.models import Answer, Campaign, Submission
 from cips.submissions.errors import Errors
 from cips.submissions.group_commit import GroupCommit, Job, sqlite_writer_queue
 from cips.submissions.invites import CLAIM, InviteTaken
+from cips.submissions.kept_connections import KeptConnections
 from cips.submissions.payload import AnswerRow
 
 SUBMISSION_COLUMNS = ("uuid", "campaign_id", "instrument_id", "device_id", "language", "started_at", "submitted_at",
@@ -117,17 +117,12 @@ if tuple(Answer.__table__.c.keys()[1:]) != ANSWER_KEYS:
     raise ImportError(Errors.E703)
 
 
-class DirectWriter:
+class DirectWriter(KeptConnections):
     """Lookups and inserts of the ingest path for one engine, on connections kept for it."""
 
     def __init__(self, engine: Engine, lookup: Select) -> None:
-        self._engine = weakref.ref(engine)  # the engine owns this writer (see writer_for), not the other way
-        self.dialect = engine.dialect
+        super().__init__(engine)
         self.database = engine.url.database if engine.dialect.name == "sqlite" else None
-        self._idle: list[Any] = []
-        self._idle_pid = os.getpid()
-        self._idle_guard = threading.Lock()
-        self._generation = 0  # bumped by close(): a connection out at that moment is closed on return
         compiled = lookup.compile(dialect=self.dialect)
         self._lookup_sql = str(compiled)
         self._lookup_names = compiled.positiontup if compiled.positional else None
@@ -137,7 +132,6 @@ class DirectWriter:
         table = Submission.__table__
         self._bind = [table.c[name].type.dialect_impl(self.dialect).bind_processor(self.dialect)
                       for name in SUBMISSION_COLUMNS]  # fmt: skip
-        self.errors = self.dialect.loaded_dbapi
         self._pg_batch = _postgresql_batch_insert(self.dialect) if self.dialect.name == "postgresql" else ""
         claim = CLAIM.compile(dialect=self.dialect)
         self._claim_sql = str(claim)
@@ -145,103 +139,6 @@ class DirectWriter:
         self._claim_bind = {name: bind.type.dialect_impl(self.dialect).bind_processor(self.dialect)
                             for name, bind in claim.binds.items()}  # fmt: skip
         self.group = GroupCommit(self._commit)
-
-    # -- connections ---------------------------------------------------------------
-    # A list of idle connections, not SQLAlchemy's pool: its checkout (a ping round trip
-    # on PostgreSQL) and reset on return cost more than this path's own statements. Not
-    # thread-locals either: a server that starts a thread per request would open one
-    # connection per request. Idle connections are at most the peak of concurrent writes.
-    def _checkout(self, fresh: bool = False) -> Any:
-        with self._idle_guard:
-            if self._idle_pid != os.getpid():  # forked: the parent's connections are not ours to use or close
-                self._idle, self._idle_pid = [], os.getpid()
-            if self._idle and not fresh:
-                return self._idle.pop()
-        engine = self._engine()
-        if engine is None:
-            raise RuntimeError(Errors.E701)
-        # The pool's connect events run (SQLite pragmas), then the connection leaves the pool for good.
-        proxied = engine.raw_connection()
-        conn = proxied.driver_connection
-        proxied.detach()
-        if self.dialect.name == "sqlite":
-            conn.isolation_level = None  # explicit BEGIN/COMMIT below
-        else:
-            conn.autocommit = True
-        return conn
-
-    def _checkin(self, conn: Any, generation: int | None = None) -> None:
-        with self._idle_guard:
-            if generation is None or generation == self._generation:
-                self._idle.append(conn)
-                return
-        self._discard(conn)  # it was in use when the engine was disposed: it must not outlive that
-
-    def _discard(self, conn: Any) -> None:
-        with suppress(self.errors.Error):  # it may be broken already: that is why it goes
-            conn.close()
-
-    def _run(self, work: Callable[[Any], Any]) -> Any:
-        """Run ``work(connection)``; DBAPI errors come out as SQLAlchemy's (``OperationalError`` → 503).
-
-        A connection the server ended (restart, failover) is replaced and the work done once
-        more on a new one; the other idle connections are dropped too, since a restart ends
-        them all. Other errors (a known uuid, a locked SQLite file) are not retried here.
-        """
-        try:
-            return self._attempt(work)
-        except self.errors.Error as exc:
-            raise DBAPIError.instance(None, None, exc, self.errors.Error, dialect=self.dialect) from exc
-
-    def _attempt(self, work: Callable[[Any], Any]) -> Any:
-        for attempt in (1, 2):
-            generation = self._generation
-            conn = self._checkout(fresh=attempt == 2)
-            try:
-                result = work(conn)
-            except BaseException as exc:
-                if self._lost(conn, exc):
-                    self._discard(conn)
-                    if attempt == 1:
-                        self.close()
-                        continue
-                elif self._idle_between_statements(conn):
-                    self._checkin(conn, generation)  # a refused statement leaves it usable (no transaction open)
-                else:
-                    self._discard(conn)
-                raise
-            self._checkin(conn, generation)
-            return result
-        raise AssertionError("unreachable")
-
-    def _lost(self, conn: Any, exc: BaseException) -> bool:
-        """Whether ``exc`` means the server side of ``conn`` is gone, so the work may go to a new one."""
-        if self.dialect.name == "sqlite":  # no server to restart: "database is locked" is not a dead connection
-            return False
-        if conn.closed or conn.broken:  # libpq saw the server end it (restart, pg_terminate_backend)
-            return True
-        # How a restart surfaces depends on timing: when the socket reports a hang-up before
-        # libpq reads the server's goodbye, psycopg raises "connection socket closed" and the
-        # connection still looks open, with its command in flight. An operational error that
-        # leaves the connection anywhere but idle has lost it all the same.
-        return isinstance(exc, self.errors.OperationalError) and not self._idle_between_statements(conn)
-
-    def _idle_between_statements(self, conn: Any) -> bool:
-        if self.dialect.name == "sqlite":
-            return not conn.in_transaction
-        return conn.info.transaction_status == 0  # psycopg.pq.TransactionStatus.IDLE
-
-    def close(self, *_args: Any) -> None:
-        """Close the idle connections now, those in use when they come back (on ``engine.dispose()``).
-
-        A gunicorn worker closes its own by exiting.
-        """
-        with self._idle_guard:
-            self._generation += 1
-            idle, self._idle = (self._idle, []) if self._idle_pid == os.getpid() else ([], [])
-        for conn in idle:
-            with suppress(self.errors.Error):
-                conn.close()
 
     # -- the two operations ----------------------------------------------------------
     def lookup(self, params: dict[str, Any]) -> list[tuple[Any, ...]]:

@@ -46,12 +46,12 @@ from cips.instruments.schema import ItemType
 from cips.instruments.service import definition_of
 from cips.models import Campaign, CampaignInstrument, EncryptedSubmission, Instrument, InviteToken
 from cips.submissions import window
+from cips.submissions.field_error import FieldError
 from cips.submissions.invites import claim_invite, find_invite
 from cips.submissions.payload import (
     INVITE_USED,
     MAX_VERSION,
     UUID_CONFLICT,
-    FieldError,
     Outcome,
     Refusal,
     pydantic_errors,

@@ -15,7 +15,8 @@ from sqlalchemy import bindparam, update
 from sqlmodel import Session, select
 
 from cips.models import InviteToken, utcnow
-from cips.submissions.payload import INVITE_NEEDED, INVITE_UNKNOWN, FieldError
+from cips.submissions.field_error import FieldError
+from cips.submissions.payload import INVITE_NEEDED, INVITE_UNKNOWN
 
 #: Mark a token used by a submission, unless another one took it first (one row updated, or none).
 CLAIM = (

@@ -19,6 +19,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 
 from cips.instruments import logic as skip_logic
 from cips.instruments.schema import LIKERT_MAX, LIKERT_MIN, Instrument, ItemType
+from cips.submissions.field_error import FieldError
+from cips.submissions.paradata import Paradata
 
 #: Most answers one submission may carry (the largest questionnaire has ~75 items).
 MAX_ANSWERS = 500
@@ -42,27 +44,6 @@ SURROGATE_MESSAGE = "text that cannot be stored as UTF-8 (a lone surrogate escap
 #: Answer values stay as JSON gave them (``Any``): pydantic's lax coercion would
 #: turn ``true`` into 1, and each item type checks its own values below.
 AnswerValue = Any
-
-#: Paradata limits: a day of active time on one section page, and answer changes per section
-#: far beyond any honest respondent. The PWA caps its counts at these (paradata.js), so a
-#: value above them is a forged or broken record, refused like any other bad field.
-MAX_SECTION_SECONDS = 86_400
-MAX_SECTION_CHANGES = 10_000
-
-
-class SectionParadata(BaseModel):
-    """How one section page was answered: active seconds on it (summed over visits), answers changed.
-
-    No clock times, nothing about the device or the person: see README "Paradata".
-    """
-
-    model_config = ConfigDict(extra="forbid")
-
-    seconds: int = Field(strict=True, ge=0, le=MAX_SECTION_SECONDS)
-    changes: int = Field(strict=True, ge=0, le=MAX_SECTION_CHANGES)
-
-
-Paradata = dict[Annotated[str, StringConstraints(min_length=1, max_length=64)], SectionParadata]
 
 
 class SubmissionCreate(BaseModel):
@@ -182,31 +163,6 @@ INVITE_USED = "this invitation link has already been used"
 INVITE_NEEDED = "this survey can only be answered with an invitation link"
 INVITE_UNKNOWN = "unknown invitation link"
 UUID_CONFLICT = "already stored with different content"
-
-
-@dataclass(frozen=True)
-class FieldError:
-    field: str
-    message: str
-
-    def as_dict(self) -> dict[str, str]:
-        return {"field": self.field, "message": self.message}
-
-
-def paradata_errors(definition: Instrument, paradata: Paradata | None) -> list[FieldError]:
-    """Paradata may only name sections of its questionnaire version."""
-    if not paradata:
-        return []
-    known = {section.id for section in definition.sections}
-    return [FieldError(f"paradata.{sid}", "unknown section for this questionnaire version")
-            for sid in paradata if sid not in known]  # fmt: skip
-
-
-def paradata_json(paradata: Paradata | None) -> dict[str, dict[str, int]] | None:
-    """What the ``submission.paradata`` column stores (None: the record carried none)."""
-    if not paradata:
-        return None
-    return {sid: entry.model_dump() for sid, entry in paradata.items()}
 
 
 def language_error(language: str, offered: list[str], definition: Instrument) -> FieldError | None:

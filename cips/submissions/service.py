@@ -34,19 +34,18 @@ from cips.models import (
 from cips.submissions import direct, window
 from cips.submissions.budget import QUARANTINE_FULL, QuarantineBudget
 from cips.submissions.envelope import PLAINTEXT_REFUSED, ingest_envelope, is_envelope, seal_refused
+from cips.submissions.field_error import FieldError
 from cips.submissions.invites import InviteTaken, claim_params, find_invite
+from cips.submissions.paradata import paradata_errors, paradata_json
 from cips.submissions.payload import (
     INVITE_USED,
     LONE_SURROGATE,
     SURROGATE_MESSAGE,
     UUID_CONFLICT,
-    FieldError,
     Outcome,
     Refusal,
     SubmissionCreate,
     language_error,
-    paradata_errors,
-    paradata_json,
     pydantic_errors,
     surrogate_field,
     validate_answers,

@@ -25,7 +25,7 @@ from sqlmodel import Session, select
 
 from cips import clock
 from cips.models import CampaignStatus
-from cips.submissions.payload import FieldError
+from cips.submissions.field_error import FieldError
 
 STATUS = 409  # the record may be valid: the campaign's state refuses it
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

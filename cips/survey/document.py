@@ -20,7 +20,7 @@ from cips.instruments.service import definition_of
 from cips.models import Campaign, CampaignMode
 from cips.services.campaigns import campaign_instruments, current_versions
 from cips.services.station import pin_verifier
-from cips.submissions.payload import MAX_SECTION_CHANGES, MAX_SECTION_SECONDS
+from cips.submissions.paradata import MAX_SECTION_CHANGES, MAX_SECTION_SECONDS
 from cips.survey.i18n import text_direction, ui
 
 
