@@ -24,7 +24,7 @@ from cips.manage.blueprint import bp
 from cips.manage.coding_review import CODERS, KEYS, _filters, _suggestions_pending, confirm_saved
 from cips.manage.forms import BuildBriefingForm, ReviewForm
 from cips.models import Briefing, CodingSource, Role
-from cips.services.coding import CodingError, decisions, record_decision, suggestions
+from cips.services.coding import CodingError, decisions, record_text_decision, suggestions
 from cips.services.messages import localized
 from cips.services.review import review_page, review_stats
 from cips.services.saved_briefings import contributions_of, get_briefing
@@ -90,13 +90,13 @@ def briefing_review_decide(briefing_id: int):
     row_id = form.answer_id.data
     following = review_page(db.session, briefing, filters, row_id, current_user.email).next
     try:
-        decision = record_decision(db.session, briefing, row_id, form.labels.data or [], form.primary.data or None,
-                                   actor=actor(), source=CodingSource.reviewer)  # fmt: skip
+        stored = record_text_decision(db.session, briefing, row_id, form.labels.data or [], form.primary.data or None,
+                                      actor=actor(), source=CodingSource.reviewer)  # fmt: skip
     except CodingError as exc:
         db.session.rollback()
         flash(localized(exc), "error")
         return redirect(url_for("manage.briefing_review", briefing_id=briefing_id, answer=row_id, **args))
-    confirm_saved(decision)
+    confirm_saved(stored)
     return redirect(url_for("manage.briefing_review", briefing_id=briefing_id, answer=following, **args), 303)
 
 

@@ -25,7 +25,14 @@ from cips.manage.blueprint import bp
 from cips.manage.forms import ReviewForm, SecondCodingForm
 from cips.models import Briefing, Campaign, Coding, CodingSource, Role
 from cips.services.campaigns import campaign_summaries
-from cips.services.coding import CodingError, current_model_digest, open_items, record_decision, suggest, unsuggested
+from cips.services.coding import (
+    CodingError,
+    current_model_digest,
+    open_items,
+    record_text_decision,
+    suggest,
+    unsuggested,
+)
 from cips.services.messages import localized
 from cips.services.review import QueueFilters, ReviewError, review_page, review_stats, set_second_coding
 from cips.services.saved_briefings import briefings_of
@@ -48,12 +55,18 @@ def _filters() -> QueueFilters:
                         second=args.get("second") == "1")  # fmt: skip
 
 
-def confirm_saved(decision: Coding) -> None:
+def confirm_saved(stored: list[Coding]) -> None:
     """Say what was stored: Enter opens the next answer at once, and under "not reviewed yet" the
-    position stays "Answer 1 of n", so without this line nothing shows that the decision was kept."""
+    position stays "Answer 1 of n", so without this line nothing shows that the decision was kept.
+    ``stored``: the decision of the answer shown, then those of the answers with the same text."""
+    decision = stored[0]
     names = [_("%(factor)s (primary)", factor=factor_label(label)) if label == decision.primary else factor_label(label)
              for label in decision.labels if label != OTHER] or [factor_label(OTHER)]  # fmt: skip
-    flash(_("Saved for the previous answer: %(factors)s.", factors=", ".join(names)), "ok")
+    if len(stored) > 1:
+        flash(_("Saved for the previous answer and the other answers with the same text (%(n)s in all): "
+                "%(factors)s.", n=len(stored), factors=", ".join(names)), "ok")  # fmt: skip
+    else:
+        flash(_("Saved for the previous answer: %(factors)s.", factors=", ".join(names)), "ok")
 
 
 def _suggestions_pending(campaign: Campaign | Briefing) -> int:
@@ -148,13 +161,13 @@ def review_answers_decide(slug: str):
     following = review_page(db.session, campaign, filters, answer_id, current_user.email).next
     source = CodingSource.second_coder if filters.second else CodingSource.reviewer
     try:
-        decision = record_decision(db.session, campaign, answer_id, form.labels.data or [], form.primary.data or None,
-                                   actor=actor(), source=source)  # fmt: skip
+        stored = record_text_decision(db.session, campaign, answer_id, form.labels.data or [],
+                                      form.primary.data or None, actor=actor(), source=source)  # fmt: skip
     except CodingError as exc:
         db.session.rollback()
         flash(localized(exc), "error")
         return redirect(url_for("manage.review_answers", slug=slug, answer=answer_id, **filters.as_args()))
-    confirm_saved(decision)
+    confirm_saved(stored)
     return redirect(url_for("manage.review_answers", slug=slug, answer=following, **filters.as_args()), 303)
 
 

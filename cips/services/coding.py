@@ -129,6 +129,21 @@ def open_answers(session: Session, campaign: Owner, only: int | None = None) -> 
             if item_id in items.get(keys[instrument_id], {}) and text.strip()]  # fmt: skip
 
 
+def same_text(text: str) -> str:
+    """What makes two open answers the same text to code: their words, whatever the spacing and case."""
+    return " ".join(text.split()).casefold()
+
+
+def identical_answers(session: Session, owner: Owner, answer_id: int) -> list[int]:
+    """The ids of ``owner``'s open answers whose text is the same as answer ``answer_id``'s, it first
+    (``[]`` when it is not one of them)."""
+    answers = open_answers(session, owner)
+    text = next((same_text(a.text) for a in answers if a.answer_id == answer_id), None)
+    if text is None:
+        return []
+    return [answer_id, *(a.answer_id for a in answers if a.answer_id != answer_id and same_text(a.text) == text)]
+
+
 def briefing_answers(session: Session, briefing: Briefing, only: int | None = None) -> list[OpenAnswer]:
     query = select(BriefingRow).where(BriefingRow.briefing_id == briefing.id).order_by(BriefingRow.line, BriefingRow.id)
     rows = session.exec(query if only is None else query.where(BriefingRow.id == only)).all()
@@ -268,6 +283,19 @@ def record_decision(
 ) -> Coding:  # fmt: skip
     """Add a person's code of one open answer of ``campaign`` and its audit event (committed)."""
     return record_decisions(session, campaign, [(answer_id, labels, primary)], actor=actor, source=source)[0]
+
+
+def record_text_decision(
+    session: Session, owner: Owner, answer_id: int, labels: Sequence[str], primary: str | None, *,
+    actor: str, source: CodingSource = CodingSource.reviewer,
+) -> list[Coding]:  # fmt: skip
+    """A person's code of one open answer, applied to every answer of ``owner`` with the same text
+    (:func:`same_text`): a reviewer codes a text once, not once per respondent who wrote it. Each
+    answer gets its own decision row and audit event, in one commit; the answer shown comes first.
+    A second coder's code stays with its answer: agreement is measured answer by answer."""
+    same = identical_answers(session, owner, answer_id) if source is not CodingSource.second_coder else []
+    return record_decisions(session, owner, [(i, labels, primary) for i in same or [answer_id]], actor=actor,
+                            source=source)  # fmt: skip
 
 
 def record_decisions(

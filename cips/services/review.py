@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
 from sqlmodel import Session
@@ -20,7 +20,7 @@ from sqlmodel import Session
 from analysis.agreement import RELIABLE_PAIRS, Agreement, agreement
 from cips.models import Campaign, Coding, CodingSource
 from cips.services import audit
-from cips.services.coding import LABELS, OpenAnswer, decisions, latest, open_answers, suggestions
+from cips.services.coding import LABELS, OpenAnswer, decisions, latest, open_answers, same_text, suggestions
 from cips.services.messages import N_
 
 #: Fewer pairs than this and a kappa is not shown: the small-cell rule of every output.
@@ -52,6 +52,9 @@ class QueueEntry:
     suggestion: Coding | None
     decision: Coding | None
     second: Coding | None = None
+    #: The other answers with the same text, which a decision on this one applies to too
+    #: (``cips.services.coding.record_text_decision``): the queue shows the text once.
+    same: tuple[int, ...] = ()
 
 
 def in_second_sample(campaign: Campaign, answer_id: int) -> bool:
@@ -82,12 +85,19 @@ def entries(session: Session, campaign: Campaign) -> list[QueueEntry]:
 def queue(session: Session, campaign: Campaign, filters: QueueFilters, coder: str | None = None) -> list[QueueEntry]:
     """The answers to review under ``filters``, in review order.
 
+    Answers with the same text (two respondents who wrote the same words) are one entry, the
+    first in review order, whose ``same`` names the others: a reviewer codes a text once.
     The second coder's queue holds the sampled answers someone else reviewed and nobody has
     coded a second time yet; its entries carry neither the first decision nor the model's
-    suggestion (both would steer the second code).
+    suggestion (both would steer the second code), and are not grouped (agreement is per answer).
     """
+    rows = entries(session, campaign)
+    by_text: dict[str, list[int]] = {}
+    for entry in rows:
+        by_text.setdefault(same_text(entry.answer.text), []).append(entry.answer.answer_id)
+    shown: set[str] = set()
     out = []
-    for entry in entries(session, campaign):
+    for entry in rows:
         a = entry.answer
         if filters.second:
             if (entry.decision is None or entry.second is not None or entry.decision.coder == coder
@@ -103,6 +113,12 @@ def queue(session: Session, campaign: Campaign, filters: QueueFilters, coder: st
         code = entry.decision or entry.suggestion
         if filters.factor and (code is None or filters.factor not in code.labels):
             continue
+        if not filters.second:
+            text = same_text(a.text)
+            if text in shown:
+                continue
+            shown.add(text)
+            entry = replace(entry, same=tuple(i for i in by_text[text] if i != a.answer_id))
         out.append(entry)
     return out
 
@@ -235,5 +251,6 @@ def review_page(session: Session, campaign: Campaign, filters: QueueFilters, ans
     ids = [e.answer.answer_id for e in rows]
     if not ids:
         return ReviewPage(None, 0, 0, None, None)
-    i = ids.index(answer_id) if answer_id in ids else 0
+    # An answer shown under another with the same text opens that one.
+    i = next((k for k, e in enumerate(rows) if answer_id == e.answer.answer_id or answer_id in e.same), 0)
     return ReviewPage(rows[i], i + 1, len(ids), ids[i - 1] if i > 0 else None, ids[i + 1] if i + 1 < len(ids) else None)

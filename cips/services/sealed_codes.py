@@ -180,5 +180,5 @@ def decrypted_review(session: Session, result: Decrypted, machine: Callable[[lis
                           [row.primary for _, row in reviewed]).primary.kappa  # fmt: skip
         model_kappa = None if found is None else round(found, 2)
     review = {"reviewed": len(reviewed), "open_answers": len(answers), "model_kappa": model_kappa,
-              "model_pairs": len(reviewed) if machine is not None else 0, "coder_kappa": None}
+              "model_pairs": len(reviewed) if machine is not None else 0, "coder_kappa": None}  # fmt: skip
     return {"codes": codes, "review": review}
