@@ -25,7 +25,7 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from analysis.embedding_block import blend, check_weight, embed, fit_block
+from analysis.embedding_block import EmbeddingBlock, blend, check_weight, embed
 from analysis.errors import Errors
 from analysis.factors import FACTOR_IDS, OTHER
 from analysis.features import AnalysedText, analyse, build_features, feature_names
@@ -175,7 +175,8 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
     talk that names a measure in passing: "the workshop on training").
     ``embeddings``: None (off), a backend name ("e5") or an object with ``encode(texts)``; its
     per-label regression (``embeddings_C``) is blended in with ``embeddings_weight``
-    (:mod:`analysis.embedding_block`).
+    (:mod:`analysis.embedding_block`); ``embeddings_center``: each language's mean vector is
+    subtracted first; ``embeddings_points``: the points of an answer are embedded and blended too.
     """
 
     def __init__(self, C: float = 4.0, concept_weight: float = 1.0, char_ngrams: bool = True,
@@ -184,6 +185,7 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
                  primary_chooser: bool = True, chooser_C: float = 1.0, sentences: bool = False,
                  point_primary: bool = True, other_from_chooser: bool = True,
                  embeddings: Any = None, embeddings_weight: float = 0.5, embeddings_C: float = 10.0,
+                 embeddings_center: bool = False, embeddings_points: bool = False,
                  random_state: int = 0) -> None:  # fmt: skip
         self.C = C
         self.concept_weight = concept_weight
@@ -201,6 +203,8 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         self.embeddings = embeddings
         self.embeddings_weight = embeddings_weight
         self.embeddings_C = embeddings_C
+        self.embeddings_center = embeddings_center
+        self.embeddings_points = embeddings_points
         self.random_state = random_state
 
     # -- fitting -------------------------------------------------------------------
@@ -242,7 +246,7 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
             if self.primary_chooser and (known >= 0).any():
                 self.chooser_ = PrimaryChooser(self.chooser_C).fit(oof, docs, self.thresholds_, known, oof_developed)
         self.model_ = self._model().fit(docs, targets)
-        self.embedding_model_ = None if vectors is None else fit_block(vectors, targets, self.embeddings_C)
+        self.embedding_model_ = None if vectors is None else self._block(vectors, targets, langs)
         self.classes_ = np.array(FACTOR_IDS)
         self.n_features_in_ = 1
         return self
@@ -257,11 +261,14 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         oof, developed = np.zeros(targets.shape), np.zeros(targets.shape)
         for train, test in folds_of(len(docs), folds, groups, self.random_state):
             model = self._model().fit([docs[i] for i in train], targets[train])
-            block = None if vectors is None else fit_block(vectors[train], targets[train], self.embeddings_C)
+            block = None if vectors is None else self._block(vectors[train], targets[train], [langs[i] for i in train])
             oof[test], _, part = self._proba(model, [texts[i] for i in test], [langs[i] for i in test],
                                              block, None if vectors is None else vectors[test])  # fmt: skip
             developed[test] = part if part is not None else 0.0
         return oof, (developed if self.point_primary else None)
+
+    def _block(self, vectors: np.ndarray, targets: np.ndarray, langs: list[str]) -> EmbeddingBlock:
+        return EmbeddingBlock(self.embeddings_C, self.embeddings_center).fit(vectors, targets, langs)
 
     # -- prediction ----------------------------------------------------------------
     def _proba(self, model: Pipeline, texts: list[str], langs: list[str], block: Any = None,
@@ -270,13 +277,19 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         """Probabilities (list points included), analysed texts, developed shares (None unless ``point_primary``)."""
         docs = analyse(texts, langs, self.codebook_path)
         proba = model.predict_proba(docs)
+        on_points = None
         if block is not None and vectors is not None:
-            proba = blend(proba, block, vectors, self.embeddings_weight)
+            proba = blend(proba, block, vectors, self.embeddings_weight, langs)
+            if getattr(self, "embeddings_points", False):
+
+                def on_points(p: np.ndarray, ts: list[str], ls: list[str]) -> np.ndarray:
+                    return blend(p, block, embed(ts, self.embeddings), self.embeddings_weight, ls)
+
         point_primary = self.point_primary
         if not self.split_lists and not point_primary:
             return proba, docs, None
         proba, developed = score_points(model, texts, langs, proba, self.codebook_path, lists=self.split_lists,
-                                        sentences=point_primary and self.sentences)  # fmt: skip
+                                        sentences=point_primary and self.sentences, blend=on_points)  # fmt: skip
         return proba, docs, (developed if point_primary else None)
 
     def _all_proba(self, X: Sequence[str], langs: Sequence[str] | None = None,

@@ -4,8 +4,12 @@ A multilingual sentence embedding (e5, see :mod:`analysis.embeddings`) puts an a
 translation close together, where lemma and character n-grams share almost nothing across
 languages. The block is a second per-label logistic regression on the answer's embedding; its
 probabilities are blended with the n-gram pipeline's before thresholds and the primary chooser
-(which are tuned on the blended out-of-fold probabilities). Points of an answer are scored by the
-n-gram pipeline only: embedding every point would multiply the embedding work.
+(which are tuned on the blended out-of-fold probabilities).
+
+Each language's embeddings also share a direction of their own (a French answer is a little
+closer to every French answer than to its English translation). ``center=True`` subtracts each
+language's mean training vector before the regression: on the real-style development set the
+nearest other answer to an answer is its translation for 93 % of answers raw, 99.7 % centred.
 """
 
 from __future__ import annotations
@@ -14,8 +18,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
+from sklearn.utils.validation import check_is_fitted
 
 #: One cached embedder per backend name and process: the model loads once and the
 #: persistent cache means each distinct answer is embedded once per model.
@@ -39,12 +45,50 @@ def check_weight(weight: float) -> float:
     return weight
 
 
-def fit_block(vectors: np.ndarray, targets: np.ndarray, C: float) -> OneVsRestClassifier:
-    """One logistic regression per label (the 10 factors, then ``other``) on the embeddings."""
-    clf = LogisticRegression(C=C, class_weight="balanced", solver="liblinear", max_iter=2000)
-    return OneVsRestClassifier(clf).fit(vectors, targets)
+class EmbeddingBlock(BaseEstimator):
+    """One logistic regression per label (the 10 factors, then ``other``) on the embeddings.
+
+    ``center``: each language's mean training vector is subtracted first (the vector renormalised);
+    a language unseen in training gets the mean of all training vectors.
+    """
+
+    def __init__(self, C: float = 10.0, center: bool = False) -> None:
+        self.C = C
+        self.center = center
+
+    def _centred(self, vectors: np.ndarray, langs: Sequence[str] | None) -> np.ndarray:
+        if not self.center:
+            return vectors
+        if langs is None or len(langs) != len(vectors):
+            raise ValueError("a centred embedding block needs one language per vector")
+        means = np.array([self.means_.get(lang, self.mean_) for lang in langs]).reshape(vectors.shape)
+        out = vectors - means
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+    def fit(self, vectors: np.ndarray, targets: np.ndarray, langs: Sequence[str] | None = None) -> EmbeddingBlock:
+        vectors = np.asarray(vectors, dtype=float)
+        self.mean_ = vectors.mean(axis=0)
+        self.means_: dict[str, np.ndarray] = {}
+        if self.center:
+            if langs is None or len(langs) != len(vectors):
+                raise ValueError("a centred embedding block needs one language per vector")
+            codes = np.asarray(langs)
+            self.means_ = {str(lang): vectors[codes == lang].mean(axis=0) for lang in np.unique(codes)}
+        clf = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", max_iter=2000)
+        self.model_ = OneVsRestClassifier(clf).fit(self._centred(vectors, langs), targets)
+        return self
+
+    def predict_proba(self, vectors: np.ndarray, langs: Sequence[str] | None = None) -> np.ndarray:
+        check_is_fitted(self, "model_")
+        return self.model_.predict_proba(self._centred(np.asarray(vectors, dtype=float), langs))
 
 
-def blend(proba: np.ndarray, block: OneVsRestClassifier, vectors: np.ndarray, weight: float) -> np.ndarray:
+def fit_block(vectors: np.ndarray, targets: np.ndarray, C: float, langs: Sequence[str] | None = None,
+              center: bool = False) -> EmbeddingBlock:  # fmt: skip
+    return EmbeddingBlock(C, center).fit(vectors, targets, langs)
+
+
+def blend(proba: np.ndarray, block: EmbeddingBlock, vectors: np.ndarray, weight: float,
+          langs: Sequence[str] | None = None) -> np.ndarray:  # fmt: skip
     """``(1 - weight)`` of the n-gram probabilities plus ``weight`` of the embedding block's."""
-    return (1.0 - weight) * proba + weight * block.predict_proba(vectors)
+    return (1.0 - weight) * proba + weight * block.predict_proba(vectors, langs)

@@ -14,7 +14,7 @@ one segmenter), every point is scored by the same fitted pipeline as whole answe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -24,14 +24,16 @@ from analysis.segment import split_points
 
 
 def score_points(model: Any, texts: Sequence[str], langs: Sequence[str], proba: np.ndarray,
-                 codebook_path: str | None, lists: bool = True,
-                 sentences: bool = False) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+                 codebook_path: str | None, lists: bool = True, sentences: bool = False,
+                 blend: Callable[[np.ndarray, list[str], list[str]], np.ndarray] | None = None,
+                 ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """``proba`` (n, labels) of whole answers -> (probabilities with list points, developed shares).
 
     ``model`` is a fitted pipeline over analysed texts; the last column is ``other``, judged on
     the whole answer only (a point of thanks inside a substantive answer does not make it
     ``other``). ``lists``: list points lift factors; ``sentences``: developed shares are
-    measured over sentences too (else over list points).
+    measured over sentences too (else over list points). ``blend(proba, texts, langs)``: the points'
+    probabilities as the whole answers' are (the embedding block blended in).
     """
     proba = proba.copy()
     developed = proba / np.maximum(proba.sum(axis=1, keepdims=True), 1e-12)
@@ -46,7 +48,10 @@ def score_points(model: Any, texts: Sequence[str], langs: Sequence[str], proba: 
     if not wanted:
         return proba, developed
     keys = list(wanted)
-    point_proba = model.predict_proba(analyse([k[0] for k in keys], [k[1] for k in keys], codebook_path))
+    point_texts, point_langs = [k[0] for k in keys], [k[1] for k in keys]
+    point_proba = model.predict_proba(analyse(point_texts, point_langs, codebook_path))
+    if blend is not None:
+        point_proba = blend(point_proba, point_texts, point_langs)
     for i, lang in enumerate(langs):
         if len(listed[i]) > 1:
             rows = point_proba[[wanted[(p, lang)] for p in listed[i]]]
