@@ -62,6 +62,25 @@ def test_a_list_point_still_lifts_its_factor() -> None:
     assert docs[0].text == text
 
 
+def test_points_probabilities_go_through_the_blend_when_one_is_given() -> None:
+    # The embedding block's say on each point: here it hears "rotation" as hrm, which the keywords miss.
+    text = "Two requests: - staff rotation - a code of conduct"
+    whole = np.full((1, len(LABELS)), 0.05)
+    seen: list[tuple[str, str]] = []
+
+    def blend(proba: np.ndarray, texts: list[str], langs: list[str]) -> np.ndarray:
+        seen.extend(zip(texts, langs, strict=True))
+        out = proba.copy()
+        out[[i for i, t in enumerate(texts) if "rotation" in t], HRM] = 0.8
+        return out
+
+    plain, plain_developed = score_points(KeywordPipeline(), [text], ["en"], whole, None)
+    blended, developed = score_points(KeywordPipeline(), [text], ["en"], whole, None, blend=blend)
+    assert sorted(seen) == [("Two requests", "en"), ("a code of conduct", "en"), ("staff rotation", "en")]
+    assert plain[0, HRM] == 0.05 and blended[0, HRM] == 0.8 and blended[0, CONDUCT] == 0.9
+    assert developed[0, HRM] > 2 * plain_developed[0, HRM]
+
+
 def test_the_chooser_sees_which_candidate_is_developed_most() -> None:
     docs = analyse(["Formation des agents et code de conduite"], ["fr"])
     proba = np.full((1, len(LABELS)), 0.5)
