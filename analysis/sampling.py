@@ -6,6 +6,7 @@ Light on purpose (``math`` only): the web app imports it for the live dashboard.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 #: z for a two-sided 95 % interval.
 Z95 = 1.959963984540054
@@ -25,8 +26,10 @@ def margin_of_error(n: int, population: int | None = None, p: float = 0.5) -> fl
     return moe
 
 
-def ci_text(low: float | None, high: float | None) -> str:
-    """A 95 % interval of an index as every page prints it ("58.1–66.0"), "" when suppressed (NaN)."""
+def ci_text(low: float | None, high: float | None, write: Callable[[float, int], str]) -> str:
+    """A 95 % interval of an index as every page prints it ("58.1–66.0", "58,1–66,0" in French), "" when
+    suppressed (NaN). ``write(value, decimals)`` is the page's number formatter (the report's or the app's):
+    the reader's language decides the decimal mark."""
     if low is None or high is None or math.isnan(low) or math.isnan(high):
         return ""
-    return f"{low:.1f}–{high:.1f}"
+    return f"{write(low, 1)}–{write(high, 1)}"

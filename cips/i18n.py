@@ -47,10 +47,12 @@ def colon() -> str:
     return " :" if get_locale() is not None and get_locale().language == "fr" else ":"
 
 
-def number(value: float | int | None, decimals: int | None = None) -> str:
-    """``value`` in the interface locale's number format, with ``decimals`` digits when given."""
+def number(value: float | int | None, decimals: int | None = None, signed: bool = False) -> str:
+    """``value`` in the interface locale's number format, with ``decimals`` digits when given; ``signed``
+    writes "+" before a positive figure (a difference, "+3,4" in French)."""
     if value is None:
         return ""
-    if decimals is None:
-        return format_decimal(value)
-    return format_decimal(value, format=f"#,##0.{'0' * decimals}" if decimals else "#,##0")
+    pattern = None if decimals is None else f"#,##0.{'0' * decimals}" if decimals else "#,##0"
+    if signed:
+        pattern = f"+{pattern or '#,##0.###'};-{pattern or '#,##0.###'}"
+    return format_decimal(value, format=pattern)

@@ -189,7 +189,8 @@ def follow_up(inp: ReportInput, change: pd.DataFrame | None) -> list[FollowUp]:
     out = []
     for factor in [f for f in (*FACTOR_IDS, OTHER) if f in grouped]:
         row = rows.get(factor)
-        out.append(FollowUp(factor, "" if row is None else row["display"], bool(row and row["significant"]),
+        shown = "" if row is None else SUPPRESSED if row["display"] == SUPPRESSED else float(row["difference"])
+        out.append(FollowUp(factor, shown, bool(row and row["significant"]),
                             grouped[factor]))  # fmt: skip
     return out
 

@@ -11,8 +11,10 @@ matplotlib.use("Agg")  # no display on servers and CI
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import FuncFormatter
 
 from analysis.factors import FACTOR_IDS, factor_name
+from analysis.numbers import number
 from analysis.report.i18n import text
 
 # Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
@@ -31,6 +33,11 @@ def _svg(fig: plt.Figure) -> str:
     plt.close(fig)
     svg = buffer.getvalue()
     return svg[svg.index("<svg") :]  # drop the XML prolog: the SVG is inlined in HTML
+
+
+def _axis_numbers(ax: plt.Axes, lang: str) -> None:
+    """The x axis's ticks written the report language's way ("7,5" in French), as the tables write them."""
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: number(round(value, 3), None, lang)))
 
 
 def factor_chart(table: pd.DataFrame, lang: str) -> str:
@@ -52,6 +59,7 @@ def factor_chart(table: pd.DataFrame, lang: str) -> str:
         ax.set_yticks(y, [factor_name(f, lang) for f in factors])
         ax.invert_yaxis()
         ax.set_xlim(0, 100)
+        _axis_numbers(ax, lang)
         ax.set_xlabel(t["index"])
         ax.legend(loc="lower right", frameon=False)
         return _svg(fig)
@@ -72,13 +80,14 @@ def difference_chart(table: pd.DataFrame, lang: str) -> str:
         colours = [BLUE if d >= 0 else VERMILION for d in rows["difference"]]
         ax.barh(y, rows["difference"], color=colours)
         for yi, (d, sig) in enumerate(zip(rows["difference"], rows["significant"], strict=True)):
-            ax.text(d + (1 if d >= 0 else -1), yi, f"{d:+.1f}{' *' if sig else ''}", va="center",
+            ax.text(d + (1 if d >= 0 else -1), yi, f"{number(d, 1, lang, signed=True)}{' *' if sig else ''}", va="center",
                     ha="left" if d >= 0 else "right", fontsize=9)  # fmt: skip
         ax.axvline(0, color="black", linewidth=0.8)
         ax.set_yticks(y, [factor_name(f, lang) for f in rows.index])
         ax.invert_yaxis()
         limit = max(10.0, float(np.nanmax(np.abs(rows["difference"]))) * 1.35) if len(rows) else 10.0
         ax.set_xlim(-limit, limit)
+        _axis_numbers(ax, lang)
         ax.set_xlabel(t["difference"])
         return _svg(fig)
 
@@ -92,5 +101,6 @@ def theme_chart(sizes: dict[str, int], lang: str) -> str:
         ax.barh(range(len(items)), [n for _, n in items], color=GREEN)
         ax.set_yticks(range(len(items)), [name for name, _ in items])
         ax.invert_yaxis()
+        _axis_numbers(ax, lang)
         ax.set_xlabel(t["answers"])
         return _svg(fig)

@@ -106,7 +106,7 @@ class FactorStatus:
 @dataclass
 class FollowUp:
     factor: str
-    change: str  # the change as the report prints it ("-3.2", "n<5"), "" without a previous wave
+    change: float | str  # the change in points (the template writes it), "n<5", or "" without a previous wave
     significant: bool
     measures: list[dict[str, Any]]
 

@@ -5,24 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from analysis.agreement import RELIABLE_PAIRS
 from analysis.errors import Errors
 from analysis.factors import FACTOR_IDS, factor_name
+from analysis.numbers import number, percent
 from analysis.report import charts
 from analysis.report.i18n import text
 from analysis.report.model import Report
 from analysis.sampling import ci_text
+from analysis.scores import SUPPRESSED
 
 _ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                    autoescape=select_autoescape(["html"]))  # fmt: skip
-
-
-def number(value: float | int, decimals: int = 0, lang: str = "en") -> str:
-    """``value`` the way the report's language writes numbers (CLDR, through Babel): 0.72 is "0,72" in French."""
-    return format_decimal(value, format=f"#,##0.{'0' * decimals}" if decimals else "#,##0", locale=lang)
 
 
 def draw_charts(report: Report) -> Report:
@@ -50,13 +46,19 @@ def render_html(report: Report) -> str:
     if not report.charts:
         draw_charts(report)
     table = report.factor_table
-    cells = {(r.group, r.factor): r.display for r in table.itertuples()}
-    cis = {(r.group, r.factor): ci_text(r.ci_low, r.ci_high) for r in table.itertuples()}
+    lang = report.lang
+
+    def write(value: float | int, decimals: int | None = 0, signed: bool = False) -> str:
+        return number(value, decimals, lang, signed)
+
+    cells = {(r.group, r.factor): r.display if r.display == SUPPRESSED else write(r.index, 1)
+             for r in table.itertuples()}  # fmt: skip
+    cis = {(r.group, r.factor): ci_text(r.ci_low, r.ci_high, write) for r in table.itertuples()}
     return _ENV.get_template("report.html").render(
         report=report, t=text(report.lang), groups=list(dict.fromkeys(table["group"])),
         factors=[f for f in FACTOR_IDS if f in set(table["factor"])], cells=cells, cis=cis,
         factor_name=lambda f: factor_name(f, report.lang), language=lambda code: language_name(code, report.lang),
-        reliable_pairs=RELIABLE_PAIRS, number=lambda value, decimals=0: number(value, decimals, report.lang),
+        reliable_pairs=RELIABLE_PAIRS, number=write, percent=lambda share: percent(share, lang),
     )  # fmt: skip
 
 

@@ -10,6 +10,7 @@ from analysis.sampling import ci_text
 from cips.auth import role_required
 from cips.auth.principal import campaign_for, not_activity
 from cips.extensions import db
+from cips.i18n import number
 from cips.manage.blueprint import bp
 from cips.manage.results import weights_param
 from cips.models import Role
@@ -33,7 +34,8 @@ def dashboard(slug: str):
     weights = weights_param()
     figures = dashboard_figures(db.session, campaign, str(get_locale()), weighted=weights is None)
     return render_template("manage/dashboard.html", campaign=campaign, fw=progress, refresh=refresh,
-                           quality=figures.quality, indices=figures.indices, weights=weights, ci_text=ci_text,
+                           quality=figures.quality, indices=figures.indices, weights=weights,
+                           ci_text=lambda low, high: ci_text(low, high, number),
                            free_text=figures.free_text,
                            factor_name=lambda f: factor_name(f, str(get_locale())))  # fmt: skip
 

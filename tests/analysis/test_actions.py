@@ -54,4 +54,4 @@ def test_actions_measures_sorted_by_status_then_due_and_shown_beside_change() ->
     current.previous = _wave(hrm=2.0, auto=3.0, wave=1)
     current.measures = measures
     rows = follow_up(current, wave_change(current, all_scores(current)))
-    assert [(r.factor, r.change) for r in rows] == [("hrm", "25.0")] and rows[0].significant
+    assert [(r.factor, r.change) for r in rows] == [("hrm", 25.0)] and rows[0].significant

@@ -118,3 +118,24 @@ def test_dashboard_reads_the_campaign_data_once(weighted_campaign: FlaskClient, 
     html = weighted_campaign.get("/manage/campaigns/test/dashboard").get_data(as_text=True)
     assert CELL.search(html) and 'data-testid="quality"' in html  # both sections were computed
     assert len(tables) == 1
+
+
+#: A cell as a French page prints it ("62,3<br><span …>58,1–66,0</span>").
+CELL_FR = re.compile(r"(\d+,\d)<br><span class=\"[^\"]*\">(\d+,\d–\d+,\d)</span>")
+
+
+def test_french_dashboard_writes_indices_intervals_and_differences_the_french_way(weighted_campaign) -> None:
+    manager = weighted_campaign
+    english = manager.get("/manage/campaigns/test/dashboard?lang=en").get_data(as_text=True)
+    french = manager.get("/manage/campaigns/test/dashboard?lang=fr").get_data(as_text=True)
+    section = french.split('data-testid="indices"')[1].split("</section>")[0]
+    cells = CELL_FR.findall(section)
+    assert len(cells) == 10 and not CELL.search(section)
+    # The same figures as the English page, only the decimal mark differs.
+    assert cells == [(i.replace(".", ","), ci.replace(".", ",")) for i, ci in CELL.findall(english)]
+    report = manager.get("/manage/campaigns/test/report/view?lang=fr").get_data(as_text=True)
+    assert CELL_FR.findall(report) == cells  # the French report prints the same figures the same way
+    [deff] = re.findall(r"design effect (\d+\.\d\d)", english)
+    assert deff.replace(".", ",") in section.split('data-testid="effective-n"')[1]
+    summary = section.split('data-testid="representation-summary">')[1].split("</p>")[0]
+    assert "+61" in summary and "-61" in summary

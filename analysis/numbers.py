@@ -1,0 +1,28 @@
+"""Numbers as a reader of the report or the briefing writes them: the one formatter of the analysis side.
+
+CLDR conventions through Babel (installed with Flask-Babel, imported here without Flask): 66.6 is "66,6" in
+French, Spanish and Portuguese, 1200 is "1 200" in French (narrow no-break space). Machine outputs (CSV, XLSX,
+JSON, aggregates files) never come through here: they keep Python's own numbers.
+"""
+
+from __future__ import annotations
+
+import math
+
+from babel.numbers import format_decimal
+
+
+def number(value: float | int, decimals: int | None = 0, lang: str = "en", signed: bool = False) -> str:
+    """``value`` with ``decimals`` digits (None: as many as it has, up to three) in ``lang``'s format;
+    ``signed`` writes "+" before a positive figure (a difference). NaN is "–" (never "NaN")."""
+    if isinstance(value, float) and math.isnan(value):
+        return "–"
+    pattern = None if decimals is None else f"#,##0.{'0' * decimals}" if decimals else "#,##0"
+    if signed:
+        pattern = f"+{pattern or '#,##0.###'};-{pattern or '#,##0.###'}"
+    return format_decimal(value, format=pattern, locale=lang)
+
+
+def percent(share: float, lang: str = "en") -> str:
+    """A share (0.3) as a whole percentage the way the pages print it ("30 %", a space before the sign)."""
+    return f"{number(100 * share, 0, lang)} %"
