@@ -41,6 +41,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from analysis import numbers
 from analysis.briefing import i18n
 from analysis.briefing import subjects as subj
 from analysis.briefing.inputs import Contribution, Question, clean_text, resolve_questions
@@ -237,7 +238,7 @@ def _theme(points: list[Point], idx: list[int], key: str, total: int, lang: str,
     else:
         topics = subj.topics(points, idx, key, support, lang, factors)
         if n_other:
-            topics.append(f"{i18n.s(lang, 'other_subjects')} ({n_other})")
+            topics.append(f"{i18n.s(lang, 'other_subjects')} ({numbers.number(n_other, 0, lang)})")
         text = sentence(lang, support, total, topics, position)
     label = subj.mixed_label(named, lang, n_other) if mixed else subj.label(key, lang)
     return BriefingTheme(key=key, label=label, support=support, n_points=len(idx), sentence=text,
@@ -272,7 +273,7 @@ def _context(lang: str, n: int, contributors: int | None, languages: dict[str, i
     who = i18n.count(lang, "contributors", contributors) if contributors else i18n.s(lang, "contributors_unknown")
     names = [i18n.language_name(code, lang) for code in languages if code in CORE_LANGUAGES]
     template = i18n.s(lang, "context_1" if n == 1 else "context")
-    return template.format(n=n, contributors=who, languages=i18n.join(names, lang) or "—")
+    return template.format(n=numbers.number(n, 0, lang), contributors=who, languages=i18n.join(names, lang) or "—")
 
 
 #: A question given by a code ("q1", "Q2", "question_3"), not its wording: headed "Question 1".
@@ -389,4 +390,5 @@ def _method_note(lang: str, n: int, reviewed: Mapping[int, Sequence[str]] | None
     if reviewed is None:
         return note
     # Contributions of administrations, counted as everywhere in the briefing (not respondents: no n<5).
-    return f"{note} {i18n.s(lang, 'reviewed').format(reviewed=len(reviewed), n=n, machine=n - len(reviewed))}"
+    figures = {"reviewed": len(reviewed), "n": n, "machine": n - len(reviewed)}
+    return f"{note} {i18n.s(lang, 'reviewed').format(**{k: numbers.number(v, 0, lang) for k, v in figures.items()})}"

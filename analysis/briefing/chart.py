@@ -14,6 +14,7 @@ import textwrap
 from analysis.briefing import i18n
 from analysis.briefing.model import Briefing
 from analysis.factors import FACTOR_IDS, OTHER, factor_name
+from analysis.numbers import number
 from analysis.report.charts import BLUE, GREEN, GREY, ORANGE, STYLE, VERMILION, plt
 
 # Okabe–Ito first (as in the report), then Paul Tol's muted colours for the last three factors:
@@ -36,7 +37,9 @@ def _figure(briefing: Briefing) -> plt.Figure:
         ax.barh(list(y), [m.support for m in messages], color=[FACTOR_COLOURS.get(m.factor, GREY) for m in messages],
                 edgecolor="white", height=0.7)  # fmt: skip
         for yi, m in zip(y, messages, strict=True):
-            ax.text(m.support + 0.1, yi, str(m.support), va="center", ha="left", fontsize=10, fontweight="bold")
+            ax.text(
+                m.support + 0.1, yi, number(m.support, 0, lang), va="center", ha="left", fontsize=10, fontweight="bold"
+            )
         ax.set_yticks(list(y), [textwrap.fill(m.label, _LABEL_WIDTH) for m in messages])
         ax.invert_yaxis()
         ax.grid(axis="y", visible=False)

@@ -8,6 +8,8 @@ repeated.
 
 from __future__ import annotations
 
+from analysis.numbers import number
+
 TEXT: dict[str, dict[str, object]] = {
     "en": {
         "title": "Partner administrations' contributions: summary",
@@ -224,7 +226,7 @@ def s(lang: str, key: str) -> str:
 
 def count(lang: str, key: str, n: int) -> str:
     """``key`` for ``n`` contributions: the ``_1`` variant (singular, no figure) when n is 1."""
-    return s(lang, f"{key}_1") if n == 1 else s(lang, key).format(n=n)
+    return s(lang, f"{key}_1") if n == 1 else s(lang, key).format(n=number(n, 0, lang))
 
 
 def join(items: list[str], lang: str) -> str:

@@ -16,6 +16,7 @@ import numpy as np
 from analysis.briefing import i18n, labels
 from analysis.factors import OTHER, factor_name
 from analysis.features import load_codebook
+from analysis.numbers import number
 
 #: "Many contributions (n of total)" from this share of the question's contributions.
 MANY_SHARE = 0.5
@@ -152,7 +153,9 @@ def sentence(lang: str, support: int, total: int, topics: list[str], position: i
         template, verbs = i18n.s(lang, "several"), t["verbs_several"]
     assert isinstance(verbs, list)
     verb = verbs[position % len(verbs)]
-    return template.format(n=support, total=total, verb=verb, topics=i18n.join(topics, lang))
+    return template.format(
+        n=number(support, 0, lang), total=number(total, 0, lang), verb=verb, topics=i18n.join(topics, lang)
+    )
 
 
 def label(key: str, lang: str) -> str:

@@ -80,8 +80,8 @@ def difference_chart(table: pd.DataFrame, lang: str) -> str:
         colours = [BLUE if d >= 0 else VERMILION for d in rows["difference"]]
         ax.barh(y, rows["difference"], color=colours)
         for yi, (d, sig) in enumerate(zip(rows["difference"], rows["significant"], strict=True)):
-            ax.text(d + (1 if d >= 0 else -1), yi, f"{number(d, 1, lang, signed=True)}{' *' if sig else ''}", va="center",
-                    ha="left" if d >= 0 else "right", fontsize=9)  # fmt: skip
+            label = f"{number(d, 1, lang, signed=True)}{' *' if sig else ''}"
+            ax.text(d + (1 if d >= 0 else -1), yi, label, va="center", ha="left" if d >= 0 else "right", fontsize=9)
         ax.axvline(0, color="black", linewidth=0.8)
         ax.set_yticks(y, [factor_name(f, lang) for f in rows.index])
         ax.invert_yaxis()

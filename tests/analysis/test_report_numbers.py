@@ -72,3 +72,12 @@ def test_difference_chart_labels_follow_the_language() -> None:
     assert "+3,4 *" in french and "-12,5" in french and "+3.4 *" not in french
     assert "+3.4 *" in english and "-12.5" in english
     assert not np.isnan(table["difference"]).any()
+
+
+def test_briefing_counts_have_the_languages_thousands() -> None:
+    from analysis.briefing import i18n
+    from analysis.briefing.subjects import sentence
+
+    assert i18n.count("fr", "answers_to", 1200) == f"1{NNBSP}200 contributions sur cette question."
+    assert i18n.count("en", "answers_to", 1200) == "1,200 contributions on this question."
+    assert f"(1{NNBSP}200 sur 2{NNBSP}000)" in sentence("fr", 1200, 2000, ["formation"], 0)
