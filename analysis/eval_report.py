@@ -5,7 +5,9 @@
 Development figures can be computed as often as needed. The **held-out sets**
 (``HELDOUT_SETS``: ``data/rad_heldout.jsonl``, written for the project by people who never saw
 the corpus, the development sets or the codebook; ``data/rad_realstyle_heldout.jsonl``, answers
-in the style of real partner answers, coded by two people), are scored only here and only when the
+in the style of real partner answers, coded by two people; ``data/rad_realstyle_heldout2.jsonl``, a
+second such set by two other writers and two other coders, made after the first had been looked at),
+are scored only here and only when the
 file is present: each look is appended to the ledger ``data/EVAL_LOG.md`` (see :mod:`analysis.ledger`)
 *before* its figures are printed. A dirty tree is refused unless ``--allow-dirty`` (the
 run is then logged as dirty), and a set already in the ledger is not scored again unless
@@ -36,10 +38,12 @@ from analysis.factors import CORE_LANGUAGES
 #: THE held-out sets. Nothing else reads them; never tune on them.
 HELDOUT_PATH = DATA_DIR / "rad_heldout.jsonl"
 REALSTYLE_HELDOUT_PATH = DATA_DIR / "rad_realstyle_heldout.jsonl"
+REALSTYLE_HELDOUT2_PATH = DATA_DIR / "rad_realstyle_heldout2.jsonl"
 #: README's name of each held-out set: what it is, so a figure is never read without its set.
 HELDOUT_SETS = {
     "held-out set, written for the project": HELDOUT_PATH,
     "real-style held-out set": REALSTYLE_HELDOUT_PATH,
+    "second real-style held-out set": REALSTYLE_HELDOUT2_PATH,
 }
 LEDGER_PATH = DATA_DIR / "EVAL_LOG.md"
 #: Development sets, scored on every run: the codebook and the decision rule may be tuned on them.
