@@ -252,3 +252,18 @@ def test_fieldwork_dashboard_and_report_print_one_margin_of_error(client_as, loa
     campaign = session.exec(select(Campaign).where(Campaign.slug == "test")).one()
     report = render_html(build_report(report_input(session, campaign, "en"), lang="en"))
     assert set(re.findall(r"±\s*([\d.]+)", report)) == expected
+
+
+def test_fieldwork_quarantine_sizes_follow_the_interface_locale(client_as, loaded) -> None:
+    """The bytes of a quarantined upload (over a thousand) are written "1 234" in French, "1,234" in English."""
+    manager = client_as(Role.manager)
+    loaded.test_client().post(
+        "/api/v1/submissions", json=payload(answers=dict(officials_answers(), bg_region="atlantis"))
+    )
+    sizes = {}
+    for lang in ("fr", "en"):
+        page = manager.get(f"/manage/campaigns/test/dashboard/live?lang={lang}").get_data(as_text=True)
+        latest = page.split("<details>")[1].split("</details>")[0]
+        [sizes[lang]] = re.findall(r'<td class="num">([^<]+)</td>\s*</tr>', latest)
+    assert re.fullmatch(r"\d{1,3}(\u202f\d{3})+", sizes["fr"]), sizes
+    assert sizes["en"] == sizes["fr"].replace("\u202f", ",")
