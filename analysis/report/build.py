@@ -10,6 +10,7 @@ import pandas as pd
 
 from analysis.actions import measures_by_factor
 from analysis.factors import FACTOR_IDS, OTHER
+from analysis.numbers import number
 from analysis.privacy import Hidden, suppress, suppress_group, suppress_strata, why_hidden
 from analysis.report.i18n import text
 from analysis.report.model import (
@@ -256,9 +257,10 @@ def build_report(inp: ReportInput, lang: str = "en", classifier: Any = None, n_b
         classifier = load_default_classifier()
     embedder, analysis = themes_embedder(inp, embedder, embed_missing)
     themes = theme_blocks(inp, lang, classifier, progress=progress, embedder=embedder)
+    n_respondents = number(len(inp.respondents), 0, lang)
     return Report(
         lang=lang, title=inp.title or t["report"],
-        subtitle=f"{inp.administration} · {t['wave']} {inp.wave} · {len(inp.respondents)} {t['respondents']}",
+        subtitle=f"{inp.administration} · {t['wave']} {inp.wave} · {n_respondents} {t['respondents']}",
         generated=datetime.now(UTC), fieldwork=fieldwork(inp), factor_table=factor_table, gap=gap, change=change,
         weakest=weakest, strongest=strongest, themes=themes, follow_up=follow_up(inp, change),
         text_analysis=analysis,

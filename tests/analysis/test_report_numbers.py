@@ -81,3 +81,10 @@ def test_briefing_counts_have_the_languages_thousands() -> None:
     assert i18n.count("fr", "answers_to", 1200) == f"1{NNBSP}200 contributions sur cette question."
     assert i18n.count("en", "answers_to", 1200) == "1,200 contributions on this question."
     assert f"(1{NNBSP}200 sur 2{NNBSP}000)" in sentence("fr", 1200, 2000, ["formation"], 0)
+
+
+def test_report_subtitle_counts_respondents_with_the_languages_thousands() -> None:
+    inp = make_input(seed=3, n=1200)
+    subtitles = {lang: build_report(inp, lang=lang, classifier=KeywordClassifier(), n_boot=20).subtitle
+                 for lang in ("fr", "en")}  # fmt: skip
+    assert subtitles["fr"].endswith(f"1{NNBSP}200 répondants") and subtitles["en"].endswith("1,200 respondents")
