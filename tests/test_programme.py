@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from sqlmodel import select
@@ -74,6 +75,10 @@ def test_programme_observer_sees_anonymised_comparison_with_change(runner, tmp_p
     assert 'src="/programme/chart-officials.svg?highlight=Administration+01"' in html and "officials" in html
     assert "(+" in html or "(-" in html  # change since the previous wave, beside each index
     assert 'data-testid="across-waves"' in html and "Median, wave 1" in html and "Median, wave 2" in html
+    french = observer.get("/programme/?lang=fr").get_data(as_text=True)
+    # Indices and changes in the reader's format: "(+3,4)" in French, "(+3.4)" in English.
+    assert re.search(r"<small>\([+-]\d+,\d\)</small>", french) and not re.search(r"\([+-]\d+\.\d\)", french)
+    assert re.search(r"<small>\([+-]\d+\.\d\)</small>", html)
     chart = observer.get("/programme/chart-officials.svg?highlight=Administration 01")
     assert chart.status_code == 200 and chart.mimetype == "image/svg+xml" and b"<svg" in chart.data
     # matplotlib's inline styles must be allowed, else the browser draws the chart black
