@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 from docx import Document
@@ -33,6 +34,12 @@ def manager(app, runner, session, tmp_path):
 def test_manage_actions_record_update_and_show_in_next_wave_report(manager, runner, session, tmp_path) -> None:
     page = manager.get("/manage/campaigns/demo-wave1/actions")
     assert page.status_code == 200 and 'data-testid="factor-status"' in page.text
+    # The indices in the interface's number format: "62,3" in French, "62.3" in English.
+    status = page.text.split('data-testid="factor-status"')[1].split("</table>")[0]
+    assert re.search(r": \d+\.\d\b", status)
+    french = manager.get("/manage/campaigns/demo-wave1/actions?lang=fr").text
+    status = french.split('data-testid="factor-status"')[1].split("</table>")[0]
+    assert re.search(r": \d+,\d\b", status) and not re.search(r": \d+\.\d\b", status)
     token = ""  # CSRF is off in tests (test_manage_auth.py checks it on)
     bad = manager.post("/manage/campaigns/demo-wave1/actions", data={
         "csrf_token": token, "factor": "hrm", "what": "x", "owner": "HR", "status": "planned",
