@@ -208,7 +208,7 @@ def evaluate(rows: list[dict[str, str]], gold: dict[str, str], questions: Sequen
     overall = {m: round(float(np.mean([per_question[q][m] for q in questions])), 4) for m in measures}
     return {"questions": list(questions), "per_question": per_question, "overall": overall,
             "embeddings": getattr(embedder, "embedder", embedder).backend,
-            "settings": meaning.DEFAULT.describe(),
+            "settings": meaning.DEFAULT.describe(getattr(embedder, "embedder", embedder).backend),
             "note": "a contribution split into points takes the theme of its largest point; "
                     "'other points' and singletons form one group each"}  # fmt: skip
 

@@ -61,6 +61,9 @@ class Settings:
     point (``main``: the longest, or the one nearest the answer's mean) counts ``1 + main_weight`` times.
     ``centre``: the question's mean embedding is subtracted first (what all answers to it share).
     ``themes``: 0 chooses the number of themes by silhouette, else ``n / themes`` (at least ``MIN_THEMES``).
+    ``pairs``: with the embedder the pair model of ``pairs.MODEL_FILE`` was fitted with, group by its
+    p(same theme) (``analysis.briefing.pairs``) instead; the other settings then apply to other embedders
+    only. Not the default: it agrees more with the editors (README) but fails the cross-language test.
     """
 
     concept_weight: float = CONCEPT_WEIGHT
@@ -70,13 +73,23 @@ class Settings:
     unit: Literal["answer", "points", "sentences"] = "answer"
     main: Literal["longest", "central"] = "longest"
     main_weight: float = 0.0
+    pairs: bool = False
 
-    def describe(self) -> str:
-        """One line for the output and the ledger."""
+    def describe(self, backend: str | None = None) -> str:
+        """One line for the output and the ledger; with ``backend``, of the grouping used with that embedder."""
         unit = self.unit if self.unit == "answer" else f"mean of {self.unit}, {self.main} x{1 + self.main_weight:g}"
         themes = "silhouette" if not self.themes else f"n/{self.themes:g}"
         centred = ", centred" if self.centre else ""
-        return f"{self.linkage}, {themes}, concept weight {self.concept_weight:g}, {unit}{centred}, max {MAX_THEME}"
+        ward = f"{self.linkage}, {themes}, concept weight {self.concept_weight:g}, {unit}{centred}, max {MAX_THEME}"
+        if not self.pairs:
+            return ward
+        from analysis.briefing.pairs import shipped
+
+        model = shipped()
+        if model is None or (backend is not None and backend != model.backend):
+            return ward
+        learned = f"learned pairs (threshold {model.threshold:g}, {model.backend}), average, max {MAX_THEME}"
+        return learned if backend else f"{learned}; other embedders: {ward}"
 
 
 DEFAULT = Settings()
@@ -221,5 +234,24 @@ def group_answers(texts: Sequence[str], langs: Sequence[str], embedder: Embedder
         return np.zeros(0, dtype=int)
     embedder = embedder or default_embedder()
     concepts = [{h.concept for h in doc.hits} for doc in analyse(list(texts), list(langs))]
+    if settings.pairs and len(texts) >= MIN_ANSWERS:
+        learned = _learned(texts, concepts, embedder)
+        if learned is not None:
+            return learned
     vectors = answer_vectors(embed_answers(texts, embedder, settings), concepts, settings.concept_weight)
     return cluster_answers(vectors, settings=settings)
+
+
+def _learned(texts: Sequence[str], concepts: list[set[str]], embedder: Embedder | CachedEmbedder) -> np.ndarray | None:
+    """Themes by the shipped pair model, or ``None`` when it was not fitted with this embedder."""
+    from analysis.briefing import pairs
+
+    model = pairs.shipped()
+    if model is None or getattr(getattr(embedder, "embedder", embedder), "backend", None) != model.backend:
+        return None
+    inputs = pairs.pair_inputs(texts, concepts, embedder)
+    if inputs.answers.shape[1] != model.dim:
+        return None
+    pair_index, x = pairs.pair_features(inputs)
+    p = model.model.predict_proba(x)[:, 1]
+    return pairs.cluster_pairs(len(texts), pair_index, p, model.threshold, MAX_THEME)

@@ -1,0 +1,183 @@
+"""The editors' "same main point", learned: p(same theme) of two answers to one question, and themes from it.
+
+For every pair of answers to one question, features of the two (their e5 cosine, raw, centred on
+the question and ranked within it; the best match between their sentences; the similarity of
+their first and of their longest sentences; the codebook concepts they share; the elementwise
+product and difference of their e5 vectors) go through a logistic regression fitted on the
+development questions of the theme benchmarks (:class:`PairSimilarity`; ``analysis.learn_themes``
+measures it leaving one question out and, with ``--build``, writes ``MODEL_FILE``, which is not
+shipped: the grouping is opt-in, ``meaning.Settings(pairs=True)``, because it fails the
+cross-language test; README, "Themes by meaning: measured").
+Answers are clustered with average linkage on ``1 - p(same)``, cut where ``p`` falls below the
+threshold chosen the same way; the briefing's rules follow (a theme of more than ``MAX_THEME``
+answers is split along its own tree, an answer alone goes to "other points").
+
+The model holds for the embedder it was fitted with (its backend and dimension are in the file):
+with another embedder, ``analysis.briefing.meaning`` groups as before (concepts beside the
+embedding, Ward).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.spatial.distance import squareform
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import StandardScaler
+
+#: Where ``python -m analysis.learn_themes --build`` writes the fitted model (not shipped).
+MODEL_FILE = Path(__file__).resolve().parent.parent / "data" / "theme_pairs.json"
+#: The scalar features, in column order (the e5 product and difference follow them).
+FEATURES = ("cosine", "centred cosine", "z cosine", "rank", "centred rank", "best sentences", "rank of best sentences",
+            "first sentences", "longest sentences", "shared concepts", "concept jaccard")  # fmt: skip
+
+
+@dataclass
+class PairInputs:
+    """What the pair features need of one question's answers."""
+
+    answers: np.ndarray  # (n, d) unit embedding of each whole answer
+    sentences: list[np.ndarray]  # per answer, its sentences' unit rows (first one first)
+    longest: np.ndarray  # (n, d) each answer's longest sentence
+    concepts: list[set[str]]
+
+
+def pair_inputs(texts: Sequence[str], concepts: Iterable[Iterable[str]], embedder: Any) -> PairInputs:
+    """Embed one question's answers whole and sentence by sentence (through the embedder's cache)."""
+    from analysis.segment import split_points
+
+    parts = [split_points(t, sentences=True) or [t] for t in texts]
+    flat = np.asarray(embedder.encode([p for ps in parts for p in ps]), dtype=np.float64)
+    sentences, start = [], 0
+    for ps in parts:
+        sentences.append(flat[start : start + len(ps)])
+        start += len(ps)
+    longest = np.array([s[int(np.argmax([len(p) for p in ps]))] for s, ps in zip(sentences, parts, strict=True)])
+    return PairInputs(answers=np.asarray(embedder.encode(list(texts)), dtype=np.float64), sentences=sentences,
+                      longest=longest, concepts=[set(c) for c in concepts])  # fmt: skip
+
+
+def _rank(sim: np.ndarray) -> np.ndarray:
+    """Each pair's neighbour rank as a fraction of the question's size (0: nearest), the worse of the two ways."""
+    n = len(sim)
+    s = sim.copy()
+    np.fill_diagonal(s, -np.inf)
+    order = np.argsort(-s, axis=1)
+    ranks = np.empty_like(order)
+    ranks[np.arange(n)[:, None], order] = np.arange(n)[None, :]
+    return np.maximum(ranks, ranks.T) / max(n - 1, 1)
+
+
+def pair_features(q: PairInputs) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs ``(i, j)``, i < j, of a question's answers and one row of features per pair (``FEATURES``, then
+    the e5 product and absolute difference)."""
+    n = len(q.answers)
+    i, j = np.triu_indices(n, k=1)
+    cos = q.answers @ q.answers.T
+    centred = q.answers - q.answers.mean(axis=0)
+    centred /= np.linalg.norm(centred, axis=1, keepdims=True) + 1e-12
+    ccos = centred @ centred.T  # what two answers share beyond what every answer to the question says
+    z = (cos - cos[i, j].mean()) / (cos[i, j].std() + 1e-12)  # questions differ in how close all answers are
+    best = np.zeros((n, n))
+    for a in range(n):
+        for b in range(a + 1, n):
+            best[a, b] = best[b, a] = (q.sentences[a] @ q.sentences[b].T).max()
+    first = np.array([s[0] for s in q.sentences])
+    shared = np.array([[len(x & y) for y in q.concepts] for x in q.concepts], dtype=float)
+    union = np.array([[len(x | y) for y in q.concepts] for x in q.concepts], dtype=float)
+    jaccard = np.divide(shared, union, out=np.zeros_like(shared), where=union > 0)
+    cols = [cos, ccos, z, _rank(cos), _rank(ccos), best, _rank(best), first @ first.T, q.longest @ q.longest.T,
+            shared, jaccard]  # fmt: skip
+    x = np.column_stack([c[i, j] for c in cols])
+    x = np.hstack([x, q.answers[i] * q.answers[j], np.abs(q.answers[i] - q.answers[j])])
+    return np.column_stack([i, j]), x
+
+
+class PairSimilarity(ClassifierMixin, BaseEstimator):
+    """p(same theme) of a pair of answers from its features: standardised, class-balanced logistic regression.
+
+    ``C`` is small: about 800 features (most of them the e5 product and difference) for a few thousand pairs.
+    """
+
+    def __init__(self, C: float = 0.01) -> None:
+        self.C = C
+
+    def fit(self, X: np.ndarray, y: np.ndarray) -> PairSimilarity:
+        scaler = StandardScaler().fit(X)
+        model = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000).fit(scaler.transform(X), y)
+        self.mean_, self.scale_ = scaler.mean_, scaler.scale_
+        self.coef_, self.intercept_ = model.coef_[0], float(model.intercept_[0])
+        self.classes_ = model.classes_
+        return self
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        p = 1.0 / (1.0 + np.exp(-(((np.asarray(X) - self.mean_) / self.scale_) @ self.coef_ + self.intercept_)))
+        return np.column_stack([1.0 - p, p])
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return self.classes_[(self.predict_proba(X)[:, 1] >= 0.5).astype(int)]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"C": self.C, "mean": self.mean_.tolist(), "scale": self.scale_.tolist(),
+                "coef": self.coef_.tolist(), "intercept": self.intercept_}  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> PairSimilarity:
+        model = cls(C=d["C"])
+        model.mean_, model.scale_ = np.array(d["mean"]), np.array(d["scale"])
+        model.coef_, model.intercept_ = np.array(d["coef"]), float(d["intercept"])
+        model.classes_ = np.array([0, 1])
+        return model
+
+
+@dataclass(frozen=True)
+class Shipped:
+    """The fitted model, its threshold and the embedder it holds for."""
+
+    model: PairSimilarity
+    threshold: float
+    backend: str
+    dim: int
+
+
+@cache
+def shipped(path: Path = MODEL_FILE) -> Shipped | None:
+    """The model of ``MODEL_FILE`` (``None`` if there is none: the grouping falls back to Ward)."""
+    if not path.is_file():
+        return None
+    d = json.loads(path.read_text(encoding="utf-8"))
+    return Shipped(PairSimilarity.from_dict(d["model"]), float(d["threshold"]), d["backend"], int(d["dim"]))
+
+
+def cluster_pairs(n: int, pairs: np.ndarray, p: np.ndarray, threshold: float, max_theme: int) -> np.ndarray:
+    """Clusters (0, 1, …; ``-1`` alone): average linkage on 1 - p cut at ``1 - threshold``, none above ``max_theme``."""
+    dist = np.zeros((n, n))
+    dist[pairs[:, 0], pairs[:, 1]] = dist[pairs[:, 1], pairs[:, 0]] = 1.0 - p
+    raw = fcluster(linkage(squareform(dist, checks=False), method="average"), t=1.0 - threshold,
+                   criterion="distance") - 1  # fmt: skip
+    queue, next_label = list(dict.fromkeys(raw.tolist())), int(raw.max()) + 1
+    while queue:  # a theme too large to quote every answer is split along its own tree
+        c = queue.pop()
+        idx = np.flatnonzero(raw == c)
+        if len(idx) > max_theme:
+            sub = squareform(dist[np.ix_(idx, idx)], checks=False)
+            halves = fcluster(linkage(sub, method="average"), t=2, criterion="maxclust") - 1
+            if halves.min() == halves.max():  # all at one distance (ties): the tree cannot split them, halve in order
+                halves = (np.arange(len(idx)) >= len(idx) // 2).astype(int)
+            raw[idx[halves == 1]] = next_label
+            queue += [c, next_label]
+            next_label += 1
+    sizes = np.bincount(raw)
+    labels, renumber = np.full(n, -1), {}
+    for k, c in enumerate(raw):
+        if sizes[c] >= 2:
+            labels[k] = renumber.setdefault(int(c), len(renumber))
+    return labels

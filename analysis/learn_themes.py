@@ -1,0 +1,145 @@
+"""Fit the editors' pair model (``analysis.briefing.pairs``) and measure it leaving one question out.
+
+    python -m analysis.learn_themes --data analysis/data/themes --data analysis/data/themes2 [--build]
+
+Every figure is **leave one question out** over the development questions of the given folders:
+the pair model is fitted on the other questions, its threshold chosen on them (each of them grouped
+by a model fitted without it), and the left-out question grouped and scored as
+``evaluate_themes`` scores the briefing (no-comment answers left out of the clustering, "other"
+one group); then the next question. The Ward/concept grouping (``meaning.DEFAULT`` with
+``pairs=False``), which learns nothing, is scored on the same questions the same way
+(``tune_themes.score_grid``), so the means compare. Held-out questions (``split.yaml``) are never
+read. ``--build`` then fits the model on every question given, chooses its threshold the same way
+and writes ``pairs.MODEL_FILE``. The last line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import adjusted_rand_score
+
+from analysis.briefing import meaning, pairs
+from analysis.embeddings import CachedEmbedder, Embedder, get_embedder
+
+#: Probability thresholds tried for cutting the average-linkage tree.
+THRESHOLDS = tuple(float(t) for t in np.round(np.arange(0.10, 0.91, 0.05), 2))
+#: The variants measured: (name, number of leading feature columns used or None for all, C).
+VARIANTS = (("pairs, scalar features", len(pairs.FEATURES), 1.0), ("pairs, scalar + e5 product/difference", None, 0.01))
+
+
+@dataclass
+class Question:
+    """One development question: its contributions' editor themes and its kept answers' pair features."""
+
+    name: str
+    truth: list[str]  # the editor's theme of every contribution (no-comment ones included)
+    keep: list[bool]  # which contributions the briefing clusters (not no-comment answers)
+    n: int
+    pairs: np.ndarray
+    x: np.ndarray
+    y: np.ndarray  # 1 where the editor put both answers under one theme (never for "other")
+
+
+def load_questions(folder: Path, embedder: Embedder | CachedEmbedder) -> list[Question]:
+    """The development questions of a benchmark folder, embedded (held-out ones are not read)."""
+    from analysis.evaluate_themes import grouped, load, read_split
+    from analysis.features import analyse
+
+    rows, gold, _ = load(folder)
+    development, _ = read_split(folder, list(dict.fromkeys(r["question"] for r in rows)))
+    out = []
+    for q in development:
+        chosen = [r for r in rows if r["question"] == q]
+        keep = grouped(chosen, folder, embedder)
+        kept = [r for r, k in zip(chosen, keep, strict=True) if k]
+        texts = [r["text"] for r in kept]
+        concepts = [{h.concept for h in d.hits} for d in analyse(texts, [r.get("lang") or "en" for r in kept])]
+        p, x = pairs.pair_features(pairs.pair_inputs(texts, concepts, embedder))
+        g = np.array([gold[r["id"]] for r in kept])
+        other = np.char.endswith(g.astype(str), "_other")
+        y = ((g[p[:, 0]] == g[p[:, 1]]) & ~other[p[:, 0]]).astype(int)
+        out.append(Question(f"{folder.name}:{q}", [gold[r["id"]] for r in chosen], keep, len(kept), p, x, y))
+    return out
+
+
+def score(q: Question, p: np.ndarray, threshold: float) -> float:
+    """ARI against the editor over all the question's contributions, as ``evaluate_themes`` scores the briefing."""
+    labels = iter(pairs.cluster_pairs(q.n, q.pairs, p, threshold, meaning.MAX_THEME).tolist())
+    return float(adjusted_rand_score(q.truth, [next(labels) if k else meaning.OTHER for k in q.keep]))
+
+
+def fit(questions: Sequence[Question], cols: int | None, C: float) -> pairs.PairSimilarity:
+    x = np.vstack([q.x[:, :cols] for q in questions])
+    return pairs.PairSimilarity(C=C).fit(x, np.concatenate([q.y for q in questions]))
+
+
+def choose_threshold(train: Sequence[Question], cols: int | None, C: float) -> float:
+    """The threshold with the best mean ARI on ``train``, each question grouped by a model fitted without it."""
+    scores = np.zeros((len(THRESHOLDS), len(train)))
+    for k, q in enumerate(train):
+        p = fit([o for o in train if o is not q], cols, C).predict_proba(q.x[:, :cols])[:, 1]
+        scores[:, k] = [score(q, p, t) for t in THRESHOLDS]
+    return THRESHOLDS[int(np.argmax(scores.mean(axis=1)))]
+
+
+def leave_one_question_out(questions: Sequence[Question], cols: int | None, C: float) -> dict[str, Any]:
+    """Per question: the threshold chosen on the others and the ARI of the model fitted on the others."""
+    folds = {}
+    for q in questions:
+        train = [o for o in questions if o is not q]
+        threshold = choose_threshold(train, cols, C)
+        p = fit(train, cols, C).predict_proba(q.x[:, :cols])[:, 1]
+        folds[q.name] = {"ari": round(score(q, p, threshold), 4), "threshold": threshold}
+    return {"per_question": folds, "mean": round(float(np.mean([f["ari"] for f in folds.values()])), 4)}
+
+
+def ward_scores(folders: Sequence[Path], embedder: Embedder | CachedEmbedder) -> dict[str, float]:
+    """The Ward/concept grouping's ARI per development question (it learns nothing: its figure is its fold's)."""
+    from analysis.evaluate_themes import load, read_split
+    from analysis.tune_themes import score_grid
+
+    ward = dataclasses.replace(meaning.DEFAULT, pairs=False)
+    out: dict[str, float] = {}
+    for folder in folders:
+        rows, gold, _ = load(folder)
+        development, _ = read_split(folder, list(dict.fromkeys(r["question"] for r in rows)))
+        row = score_grid(rows, gold, development, folder, embedder, [ward])[0]
+        out.update({f"{folder.name}:{q}": round(float(s), 4) for q, s in zip(development, row, strict=True)})
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analysis.learn_themes", description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, action="append", required=True, help="benchmark folder (repeatable)")
+    parser.add_argument("--build", action="store_true", help=f"fit on every question and write {pairs.MODEL_FILE.name}")
+    parser.add_argument("--no-measure", action="store_true", help="with --build: skip the figures")
+    args = parser.parse_args(argv)
+    embedder = CachedEmbedder(get_embedder("e5"))  # the model holds for the embedder it was fitted with
+    questions = [q for folder in args.data for q in load_questions(folder, embedder)]
+    result: dict[str, Any] = {"questions": [q.name for q in questions]}
+    if not args.no_measure:
+        ward = ward_scores(args.data, embedder)
+        result["ward (default)"] = {"per_question": ward, "mean": round(float(np.mean(list(ward.values()))), 4)}
+        for name, cols, C in VARIANTS:
+            result[name] = leave_one_question_out(questions, cols, C)
+            print(name, json.dumps(result[name]), flush=True)
+    if args.build:
+        model, threshold = fit(questions, None, 0.01), choose_threshold(questions, None, 0.01)
+        spec = {"backend": embedder.embedder.backend, "dim": int(questions[0].x.shape[1] - len(pairs.FEATURES)) // 2,
+                "threshold": threshold, "trained_on": result["questions"], "model": model.to_dict()}  # fmt: skip
+        pairs.MODEL_FILE.write_text(json.dumps(spec) + "\n", encoding="utf-8")
+        result["built"] = {"file": str(pairs.MODEL_FILE), "threshold": threshold}
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

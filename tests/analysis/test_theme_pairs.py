@@ -1,0 +1,82 @@
+"""The learned pair model of the meaning grouping: an estimator, its clustering, and when the briefing uses it."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from analysis.briefing import meaning, pairs
+
+FIRST = ["Peer visits between administrations would help us most", "Exchanges with neighbours are useful",
+         "Study tours to partner administrations should continue", "The WCO tools need a Portuguese version",
+         "Translate the guides of the WCO into Spanish", "Officers cannot read the WCO manuals"]  # fmt: skip
+SECOND = ["We thank the secretariat", "The survey went well", "Our staff answered frankly",
+          "The report came late", "Results were published", "The minister was informed"]  # fmt: skip
+ANSWERS = [f"{a}. {b}." for a, b in zip(FIRST, SECOND, strict=True)]
+LEARNED = meaning.Settings(pairs=True)
+
+
+class _FirstSentence:
+    """Whole answers and second sentences all on one axis; first sentences on their group's axis (peers, tools)."""
+
+    backend = "fake"
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        rows = np.zeros((len(texts), 4), dtype=np.float32)
+        for k, text in enumerate(texts):
+            rows[k, 1 + FIRST.index(text) // 3 if text in FIRST else 0] = 1.0
+        return rows
+
+
+def _on_first_sentences() -> pairs.Shipped:
+    """A model that says "same theme" exactly when two answers' first sentences are alike."""
+    width = len(pairs.FEATURES) + 2 * 4
+    model = pairs.PairSimilarity.from_dict({"C": 1.0, "mean": [0.0] * width, "scale": [1.0] * width,
+                                            "coef": [20.0 if f == "first sentences" else 0.0 for f in pairs.FEATURES]
+                                            + [0.0] * 8, "intercept": -10.0})  # fmt: skip
+    return pairs.Shipped(model, threshold=0.5, backend="fake", dim=4)
+
+
+def test_the_learned_pairs_group_answers_with_the_embedder_they_were_fitted_with(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Whole answers embed alike and raise no concept: only the pair model's first-sentence feature separates them.
+    monkeypatch.setattr(pairs, "shipped", _on_first_sentences)
+    labels = meaning.group_answers(ANSWERS, ["en"] * 6, _FirstSentence(), settings=LEARNED)
+    assert labels[0] != meaning.OTHER and labels[3] != meaning.OTHER and labels[0] != labels[3]
+    assert list(labels) == [labels[0]] * 3 + [labels[3]] * 3
+    assert LEARNED.describe("fake").startswith("learned pairs (threshold 0.5, fake)")
+
+
+def test_another_embedder_groups_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pairs, "shipped", _on_first_sentences)
+    other = _FirstSentence()
+    other.backend = "tfidf"  # type: ignore[misc]
+    labels = meaning.group_answers(ANSWERS, ["en"] * 6, other, settings=LEARNED)
+    ward = meaning.group_answers(ANSWERS, ["en"] * 6, _FirstSentence(), settings=meaning.Settings(pairs=False))
+    assert list(labels) == list(ward)
+    assert LEARNED.describe("tfidf") == meaning.DEFAULT.describe()
+
+
+def test_pair_similarity_follows_scikit_learn_and_survives_its_file() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 3))
+    y = (x[:, 0] + 0.3 * rng.normal(size=200) > 0).astype(int)
+    model = pairs.PairSimilarity(C=1.0)
+    assert model.fit(x, y) is model
+    assert model.coef_[0] > abs(model.coef_[1]) and (model.predict(x) == y).mean() > 0.8
+    again = pairs.PairSimilarity.from_dict(json.loads(json.dumps(model.to_dict())))
+    assert np.allclose(again.predict_proba(x), model.predict_proba(x))
+
+
+def test_clusters_from_pair_probabilities_keep_the_briefing_rules() -> None:
+    n = 10
+    i, j = np.triu_indices(n, k=1)
+    group = np.array([0] * 8 + [1, 2])  # eight alike, two alone
+    p = np.where(group[i] == group[j], 0.9, 0.05)
+    labels = pairs.cluster_pairs(n, np.column_stack([i, j]), p, threshold=0.5, max_theme=6)
+    assert list(labels[8:]) == [-1, -1]  # an answer alone goes to "other points"
+    sizes = np.bincount(labels[:8])
+    assert sizes.sum() == 8 and sizes.max() <= 6 and len(sizes) == 2  # too many to quote: split in two
