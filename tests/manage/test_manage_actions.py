@@ -66,6 +66,7 @@ def test_manage_actions_record_update_and_show_in_next_wave_report(manager, runn
     html = out.read_text(encoding="utf-8")
     assert "Mesures prises depuis la vague précédente" in html and "Publish promotion criteria and panels" in html
     assert "réalisée" in html  # the measure's status, in the report's language
+    assert re.search(r'rowspan="1">[+-]\d+,\d\*?</td>', html)  # the factor's change, signed, French decimal mark
 
     xlsx = manager.get("/manage/campaigns/demo-wave1/actions/plan.xlsx")
     rows = list(load_workbook(io.BytesIO(xlsx.data)).active.iter_rows(values_only=True))
