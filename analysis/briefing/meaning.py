@@ -188,6 +188,8 @@ def cluster_answers(vectors: np.ndarray, max_theme: int = MAX_THEME, settings: S
         idx = np.flatnonzero(raw == c)
         if len(idx) > max_theme:
             halves = _ward(vectors[idx], 2)
+            if halves.min() == halves.max():  # identical answers: no tree to split along, so halve them in order
+                halves = (np.arange(len(idx)) >= len(idx) // 2).astype(int)
             raw[idx[halves == 1]] = next_label
             queue += [c, next_label]
             next_label += 1

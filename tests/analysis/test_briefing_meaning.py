@@ -268,3 +268,35 @@ def test_an_answer_is_quoted_by_its_point_that_names_the_theme_s_subject() -> No
     [theme] = [t for t in b.questions[0].themes if t.label == "Staff training"]
     assert "Training of trainers in ethics" in [q.text for q in theme.quotes], [q.text for q in theme.quotes]
     quoted_once_each(b, items)
+
+
+@pytest.fixture
+def hang_guard():
+    """Fails the test, rather than hanging the suite, when grouping does not end within 60 s."""
+    import signal
+
+    def stop(signum, frame):
+        raise TimeoutError("grouping did not end")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(60)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def test_identical_answers_more_than_a_theme_holds_are_split_in_order(hang_guard) -> None:
+    vectors = np.zeros((MAX_THEME + 4, 8))
+    vectors[:, 0] = 1.0  # the same answer given by ten administrations: Ward has no tree to split
+    vectors[-2:, 1] = 1.0
+    labels = cluster_answers(vectors / np.linalg.norm(vectors, axis=1, keepdims=True))
+    sizes = Counter(labels[labels != OTHER].tolist())
+    assert max(sizes.values()) <= MAX_THEME and OTHER not in labels[: MAX_THEME + 2].tolist()
+
+
+def test_briefing_of_many_identical_answers_quotes_each_once(tfidf: CachedEmbedder, hang_guard) -> None:
+    texts = ["Formation des agents à l'éthique."] * 9 + ["Rotation des agents aux postes sensibles.",
+                                                         "Rotation régulière des chefs de bureau."]  # fmt: skip
+    items = [Contribution("q1", t, lang="fr") for t in texts]
+    b = build_briefing(items, lang="fr", classifier=StubModel(), embedder=tfidf)
+    quoted_once_each(b, items)
