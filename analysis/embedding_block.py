@@ -83,11 +83,6 @@ class EmbeddingBlock(BaseEstimator):
         return self.model_.predict_proba(self._centred(np.asarray(vectors, dtype=float), langs))
 
 
-def fit_block(vectors: np.ndarray, targets: np.ndarray, C: float, langs: Sequence[str] | None = None,
-              center: bool = False) -> EmbeddingBlock:  # fmt: skip
-    return EmbeddingBlock(C, center).fit(vectors, targets, langs)
-
-
 def blend(proba: np.ndarray, block: EmbeddingBlock, vectors: np.ndarray, weight: float,
           langs: Sequence[str] | None = None) -> np.ndarray:  # fmt: skip
     """``(1 - weight)`` of the n-gram probabilities plus ``weight`` of the embedding block's."""

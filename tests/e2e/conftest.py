@@ -121,8 +121,10 @@ class LiveServer:
         """A fresh campaign per test: its own service worker scope and its own rows."""
         slug = f"e2e-{mode}-{next(self._ids)}"
         extra = ["--invite-only"] if invite_only else []
+        # --new-administration: other e2e tests (saved briefings) may have made another administration first.
         self.cli("campaign", "create", slug, "--name", f"E2E {mode} survey", "--administration", "E2E Customs",
-                 "--mode", mode, "--instrument", instrument, "--languages", "en,fr,es,pt", *extra)  # fmt: skip
+                 "--new-administration", "--mode", mode, "--instrument", instrument, "--languages", "en,fr,es,pt",
+                 *extra)  # fmt: skip
         if pin:
             self.cli("campaign", "set-pin", slug, input=f"{pin}\n{pin}\n")
         return slug

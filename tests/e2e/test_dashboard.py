@@ -23,7 +23,8 @@ def _post(url: str, body: dict) -> int:
 def test_dashboard_updates_live_without_reload(live, context) -> None:
     slug = live.campaign("station", instrument="officials")
     live.cli("campaign", "create", f"{slug}-q", "--name", "Quota survey", "--administration", "E2E Customs",
-             "--instrument", "officials", "--languages", "en,fr", "--quota", "officials:bg_region=north:6")  # fmt: skip
+             "--new-administration", "--instrument", "officials", "--languages", "en,fr",
+             "--quota", "officials:bg_region=north:6")  # fmt: skip
     live.cli("user", "create", "dash@example.org", "--role", "manager", "--administration", "E2E Customs",
              "--password", PASSWORD)  # fmt: skip
     live.app.config["DASHBOARD_REFRESH_SECONDS"] = 1

@@ -39,7 +39,7 @@ def test_encrypted_campaign_browser_seals_and_python_decrypts(live, context, tmp
     key_file = tmp_path / "campaign.key.pem"
     monkeypatch.setenv("CIPS_KEY_PASSPHRASE", PASSPHRASE)
     live.cli("campaign", "create", slug, "--name", "E2E sealed survey", "--administration", "E2E Customs",
-             "--mode", "online", "--instrument", "private_sector", "--languages", "en,fr,es,pt",
+             "--new-administration", "--mode", "online", "--instrument", "private_sector", "--languages", "en,fr,es,pt",
              "--encrypt", "--key-out", str(key_file), "--plaintext-strata", "ps_role")  # fmt: skip
 
     context.route(SUBMISSIONS, lambda route: route.abort("internetdisconnected"))  # hold the record on the device
