@@ -206,9 +206,9 @@ def evaluate(rows: list[dict[str, str]], gold: dict[str, str], questions: Sequen
             per_question[q]["meaning_B"] = round(adjusted_rand_score(truth_b, groups), 4)
     measures = ("briefing", "meaning", "random") + (("editors", "meaning_B") if gold_b is not None else ())
     overall = {m: round(float(np.mean([per_question[q][m] for q in questions])), 4) for m in measures}
+    backend = getattr(embedder, "embedder", embedder).backend
     return {"questions": list(questions), "per_question": per_question, "overall": overall,
-            "embeddings": getattr(embedder, "embedder", embedder).backend,
-            "settings": meaning.DEFAULT.describe(getattr(embedder, "embedder", embedder).backend),
+            "embeddings": backend, "settings": meaning.DEFAULT.describe(backend),
             "note": "a contribution split into points takes the theme of its largest point; "
                     "'other points' and singletons form one group each"}  # fmt: skip
 

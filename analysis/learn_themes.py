@@ -50,19 +50,15 @@ class Question:
 
 def load_questions(folder: Path, embedder: Embedder | CachedEmbedder) -> list[Question]:
     """The development questions of a benchmark folder, embedded (held-out ones are not read)."""
-    from analysis.evaluate_themes import grouped, load, read_split
-    from analysis.features import analyse
+    from analysis.evaluate_themes import load, read_split
+    from analysis.tune_themes import question_answers
 
     rows, gold, _ = load(folder)
     development, _ = read_split(folder, list(dict.fromkeys(r["question"] for r in rows)))
     out = []
     for q in development:
-        chosen = [r for r in rows if r["question"] == q]
-        keep = grouped(chosen, folder, embedder)
-        kept = [r for r, k in zip(chosen, keep, strict=True) if k]
-        texts = [r["text"] for r in kept]
-        concepts = [{h.concept for h in d.hits} for d in analyse(texts, [r.get("lang") or "en" for r in kept])]
-        p, x = pairs.pair_features(pairs.pair_inputs(texts, concepts, embedder))
+        chosen, keep, kept, concepts = question_answers(rows, q, folder, embedder)
+        p, x = pairs.pair_features(pairs.pair_inputs([r["text"] for r in kept], concepts, embedder))
         g = np.array([gold[r["id"]] for r in kept])
         other = np.char.endswith(g.astype(str), "_other")
         y = ((g[p[:, 0]] == g[p[:, 1]]) & ~other[p[:, 0]]).astype(int)

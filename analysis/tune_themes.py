@@ -41,6 +41,19 @@ def grid() -> list[meaning.Settings]:
             for (u, m, mw), w, link, k, c in combinations]  # fmt: skip
 
 
+def question_answers(rows: list[dict[str, str]], question: str, data: Path, embedder: Embedder | CachedEmbedder,
+                     ) -> tuple[list[dict[str, str]], list[bool], list[dict[str, str]], list[set[str]]]:  # fmt: skip
+    """One question's contributions, whether the briefing clusters each (``evaluate_themes.grouped``: not a
+    no-comment answer), the ones it clusters, and their codebook concepts."""
+    from analysis.evaluate_themes import grouped
+
+    chosen = [r for r in rows if r["question"] == question]
+    keep = grouped(chosen, data, embedder)
+    answers = [r for r, k in zip(chosen, keep, strict=True) if k]
+    concepts = meaning.answer_concepts([r["text"] for r in answers], [r.get("lang") or "en" for r in answers])
+    return chosen, keep, answers, concepts
+
+
 def score_grid(rows: list[dict[str, str]], gold: dict[str, str], questions: Sequence[str], data: Path,
                embedder: Embedder | CachedEmbedder, candidates: Sequence[meaning.Settings]) -> np.ndarray:  # fmt: skip
     """ARI of each candidate (rows) on each question (columns), scored as ``evaluate_themes`` scores the briefing.
@@ -48,16 +61,10 @@ def score_grid(rows: list[dict[str, str]], gold: dict[str, str], questions: Sequ
     The briefing groups the answers that are not no-comment answers (``evaluate_themes.grouped``), whole;
     no-comment answers and answers alone in their cluster form one "other" group.
     """
-    from analysis.evaluate_themes import grouped
-    from analysis.features import analyse
-
     scores = np.zeros((len(candidates), len(questions)))
     for j, q in enumerate(questions):
-        chosen = [r for r in rows if r["question"] == q]
-        keep = grouped(chosen, data, embedder)
-        answers = [r for r, k in zip(chosen, keep, strict=True) if k]
+        chosen, keep, answers, concepts = question_answers(rows, q, data, embedder)
         texts = [r["text"] for r in answers]
-        concepts = [{h.concept for h in d.hits} for d in analyse(texts, [r.get("lang") or "en" for r in answers])]
         truth = [gold[r["id"]] for r in chosen]
         embedded: dict[tuple[Any, ...], np.ndarray] = {}  # one embedding per representation, shared by the grid
         for i, s in enumerate(candidates):

@@ -181,20 +181,33 @@ def cluster_answers(vectors: np.ndarray, max_theme: int = MAX_THEME, settings: S
     if n < MIN_ANSWERS:
         return np.full(n, OTHER)
     raw = _best_k(np.asarray(vectors, dtype=np.float64), settings)
+    return quotable_themes(raw, lambda idx: _ward(vectors[idx], 2), max_theme)
+
+
+def quotable_themes(raw: np.ndarray, halve: Callable[[np.ndarray], np.ndarray], max_theme: int = MAX_THEME,
+                    ) -> np.ndarray:  # fmt: skip
+    """Clusters -> themes 0, 1, … by first appearance, ``OTHER`` for a row alone in its cluster, none
+    of more than ``max_theme`` rows (so that every answer of a theme can be quoted).
+
+    A cluster too large is cut in two by ``halve(rows)`` (0/1 per row, along the cluster's own tree),
+    again until none is too large; when its tree cannot split it (identical answers, tied
+    distances) its rows are halved in order.
+    """
+    raw = raw.copy()
     queue = list(dict.fromkeys(raw.tolist()))
     next_label = int(raw.max()) + 1
-    while queue:  # a theme too large to quote every answer is split along its own Ward tree
+    while queue:
         c = queue.pop()
         idx = np.flatnonzero(raw == c)
         if len(idx) > max_theme:
-            halves = _ward(vectors[idx], 2)
-            if halves.min() == halves.max():  # identical answers: no tree to split along, so halve them in order
+            halves = halve(idx)
+            if halves.min() == halves.max():
                 halves = (np.arange(len(idx)) >= len(idx) // 2).astype(int)
             raw[idx[halves == 1]] = next_label
             queue += [c, next_label]
             next_label += 1
     sizes = np.bincount(raw)
-    labels = np.full(n, OTHER)
+    labels = np.full(len(raw), OTHER)
     renumber: dict[int, int] = {}
     for i, c in enumerate(raw):
         if sizes[c] >= 2:
@@ -224,18 +237,23 @@ def embed_answers(texts: Sequence[str], embedder: Embedder | CachedEmbedder,
     return normalize(embedded)
 
 
+def answer_concepts(texts: Sequence[str], langs: Sequence[str]) -> list[set[str]]:
+    """The codebook concepts each answer raises: what :func:`answer_vectors` weighs beside its embedding."""
+    from analysis.features import analyse
+
+    return [{h.concept for h in doc.hits} for doc in analyse(list(texts), list(langs))]
+
+
 def group_answers(texts: Sequence[str], langs: Sequence[str], embedder: Embedder | CachedEmbedder | None = None,
                   settings: Settings = DEFAULT) -> np.ndarray:  # fmt: skip
     """The theme of each answer to one question (``OTHER`` when it shares its main point with no other).
 
     ``embedder`` defaults to the configured one behind the shared cache (:func:`default_embedder`).
     """
-    from analysis.features import analyse
-
     if not texts:
         return np.zeros(0, dtype=int)
     embedder = embedder or default_embedder()
-    concepts = [{h.concept for h in doc.hits} for doc in analyse(list(texts), list(langs))]
+    concepts = answer_concepts(texts, langs)
     if settings.pairs and len(texts) >= MIN_ANSWERS:
         learned = _learned(texts, concepts, embedder)
         if learned is not None:

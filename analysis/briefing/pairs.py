@@ -33,6 +33,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
+from analysis.briefing.meaning import quotable_themes
+
 #: Where ``python -m analysis.learn_themes --build`` writes the fitted model (not shipped).
 MODEL_FILE = Path(__file__).resolve().parent.parent / "data" / "theme_pairs.json"
 #: The scalar features, in column order (the e5 product and difference follow them).
@@ -163,21 +165,9 @@ def cluster_pairs(n: int, pairs: np.ndarray, p: np.ndarray, threshold: float, ma
     dist[pairs[:, 0], pairs[:, 1]] = dist[pairs[:, 1], pairs[:, 0]] = 1.0 - p
     raw = fcluster(linkage(squareform(dist, checks=False), method="average"), t=1.0 - threshold,
                    criterion="distance") - 1  # fmt: skip
-    queue, next_label = list(dict.fromkeys(raw.tolist())), int(raw.max()) + 1
-    while queue:  # a theme too large to quote every answer is split along its own tree
-        c = queue.pop()
-        idx = np.flatnonzero(raw == c)
-        if len(idx) > max_theme:
-            sub = squareform(dist[np.ix_(idx, idx)], checks=False)
-            halves = fcluster(linkage(sub, method="average"), t=2, criterion="maxclust") - 1
-            if halves.min() == halves.max():  # all at one distance (ties): the tree cannot split them, halve in order
-                halves = (np.arange(len(idx)) >= len(idx) // 2).astype(int)
-            raw[idx[halves == 1]] = next_label
-            queue += [c, next_label]
-            next_label += 1
-    sizes = np.bincount(raw)
-    labels, renumber = np.full(n, -1), {}
-    for k, c in enumerate(raw):
-        if sizes[c] >= 2:
-            labels[k] = renumber.setdefault(int(c), len(renumber))
-    return labels
+
+    def halve(idx: np.ndarray) -> np.ndarray:  # along the cluster's own tree
+        sub = squareform(dist[np.ix_(idx, idx)], checks=False)
+        return fcluster(linkage(sub, method="average"), t=2, criterion="maxclust") - 1
+
+    return quotable_themes(raw, halve, max_theme)
