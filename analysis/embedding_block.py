@@ -59,8 +59,7 @@ class EmbeddingBlock(BaseEstimator):
     def _centred(self, vectors: np.ndarray, langs: Sequence[str] | None) -> np.ndarray:
         if not self.center:
             return vectors
-        if langs is None or len(langs) != len(vectors):
-            raise ValueError("a centred embedding block needs one language per vector")
+        langs = _one_per_vector(langs, vectors)
         means = np.array([self.means_.get(lang, self.mean_) for lang in langs]).reshape(vectors.shape)
         out = vectors - means
         return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
@@ -70,9 +69,7 @@ class EmbeddingBlock(BaseEstimator):
         self.mean_ = vectors.mean(axis=0)
         self.means_: dict[str, np.ndarray] = {}
         if self.center:
-            if langs is None or len(langs) != len(vectors):
-                raise ValueError("a centred embedding block needs one language per vector")
-            codes = np.asarray(langs)
+            codes = np.asarray(_one_per_vector(langs, vectors))
             self.means_ = {str(lang): vectors[codes == lang].mean(axis=0) for lang in np.unique(codes)}
         clf = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", max_iter=2000)
         self.model_ = OneVsRestClassifier(clf).fit(self._centred(vectors, langs), targets)
@@ -81,6 +78,12 @@ class EmbeddingBlock(BaseEstimator):
     def predict_proba(self, vectors: np.ndarray, langs: Sequence[str] | None = None) -> np.ndarray:
         check_is_fitted(self, "model_")
         return self.model_.predict_proba(self._centred(np.asarray(vectors, dtype=float), langs))
+
+
+def _one_per_vector(langs: Sequence[str] | None, vectors: np.ndarray) -> Sequence[str]:
+    if langs is None or len(langs) != len(vectors):
+        raise ValueError("a centred embedding block needs one language per vector")
+    return langs
 
 
 def blend(proba: np.ndarray, block: EmbeddingBlock, vectors: np.ndarray, weight: float,

@@ -19,6 +19,7 @@ ledger (``<!-- evallog:start -->``).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from collections.abc import Sequence
@@ -228,18 +229,6 @@ def heldout_run(model: Any, path: Path, allow_dirty: bool, look_again: bool,
     return result
 
 
-def _fitted_once(build: Any) -> Any:
-    """``build`` called on first use only: the candidate is not fitted when no held-out set is scored."""
-    box: list[Any] = []
-
-    def get() -> Any:
-        if not box:
-            box.append(build())
-        return box[0]
-
-    return get
-
-
 def _log(state: Any, name: str, result: dict[str, Any], note: str) -> None:
     ledger.append(LEDGER_PATH, {
         "date (UTC)": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"), "commit": state.commit[:10],
@@ -262,7 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     model = load_default_classifier()  # the shipped model: trained on the whole corpus
-    candidate = _fitted_once(candidate_model) if args.candidate else None
+    candidate = functools.cache(candidate_model) if args.candidate else None  # fitted on first use only
     held = {name: heldout_run(model, path, args.allow_dirty, args.look_again, candidate)
             for name, path in HELDOUT_SETS.items()}  # fmt: skip
     corpus = load_examples(CORPUS_PATH)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -49,7 +50,7 @@ def test_eval_report_candidate_is_logged_after_the_shipped_model_on_the_same_loo
 
 def test_eval_report_candidate_is_not_fitted_when_no_held_out_set_is_scored(held_out: Path) -> None:
     built: list[int] = []
-    lazy = eval_report._fitted_once(lambda: built.append(1) or Always("hrm"))
+    lazy = functools.cache(lambda: built.append(1) or Always("hrm"))
     eval_report.heldout_run(Always("hrm"), held_out.with_name("absent.jsonl"), False, False, candidate=lazy)
     assert built == []
     eval_report.heldout_run(Always("hrm"), held_out, False, False, candidate=lazy)
