@@ -8,9 +8,10 @@ the campaign document rather than in gettext catalogues.
 from __future__ import annotations
 
 from flask import Flask, request
-from flask_babel import Babel, format_decimal, get_locale
+from flask_babel import Babel, get_locale
 from flask_login import current_user
 
+from analysis import numbers
 from analysis.factors import CORE_LANGUAGES
 
 #: Each language's name in itself, for the language choosers (a questionnaire may offer more than the four).
@@ -49,10 +50,8 @@ def colon() -> str:
 
 def number(value: float | int | None, decimals: int | None = None, signed: bool = False) -> str:
     """``value`` in the interface locale's number format, with ``decimals`` digits when given; ``signed``
-    writes "+" before a positive figure (a difference, "+3,4" in French)."""
+    writes "+" before a positive figure (a difference, "+3,4" in French). The report's formatter
+    (:func:`analysis.numbers.number`) in the interface's locale, so the two sides write a figure alike."""
     if value is None:
         return ""
-    pattern = None if decimals is None else f"#,##0.{'0' * decimals}" if decimals else "#,##0"
-    if signed:
-        pattern = f"+{pattern or '#,##0.###'};-{pattern or '#,##0.###'}"
-    return format_decimal(value, format=pattern)
+    return numbers.number(value, decimals, str(get_locale()), signed)

@@ -90,13 +90,15 @@ def stats_command(slug: str, as_json: bool) -> None:
         click.echo(json.dumps(asdict(stats) | derived))
         return
     click.echo(f"{stats.reviewed} of {stats.open_answers} open answers reviewed; {stats.machine_only} machine-only")
-    click.echo(f"model-reviewer kappa (primary): {_kappa(stats.model_kappa, stats.model_pairs, 'answers compared')}")
-    click.echo(f"coder-coder kappa (primary): {_kappa(stats.coder_kappa, stats.second_coded, 'answers coded twice')}")
+    model = _kappa(stats.model_kappa, stats.model_pairs, stats.model_too_few, "answers compared")
+    coder = _kappa(stats.coder_kappa, stats.second_coded, stats.coder_too_few, "answers coded twice")
+    click.echo(f"model-reviewer kappa (primary): {model}")
+    click.echo(f"coder-coder kappa (primary): {coder}")
 
 
-def _kappa(kappa: float | None, n: int, what: str) -> str:
+def _kappa(kappa: float | None, n: int, too_few: bool, what: str) -> str:
     """A kappa with its n; under MIN_PAIRS not computed, and its n (1 to 4) not printed: the small-cell rule."""
     if kappa is None:
         return f"not computed: fewer than {MIN_PAIRS} {what}" if n < MIN_PAIRS else f"not defined (n = {n} {what})"
-    few = f"; too few to rely on, under {RELIABLE_PAIRS}" if n < RELIABLE_PAIRS else ""
+    few = f"; too few to rely on, under {RELIABLE_PAIRS}" if too_few else ""
     return f"{kappa} (n = {n} {what}{few})"
