@@ -30,7 +30,8 @@ from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
-from analysis.classify import FactorClassifier, _logit, _primary_index, to_indicator
+from analysis.chooser import _logit
+from analysis.classify import FactorClassifier, _primary_index, to_indicator
 from analysis.errors import Errors
 from analysis.factors import FACTOR_IDS
 from analysis.features import analyse

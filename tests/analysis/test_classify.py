@@ -11,11 +11,10 @@ from sklearn.utils.estimator_checks import (
     check_set_params,
 )
 
+from analysis.chooser import PrimaryChooser, candidate_features
 from analysis.classify import (
     FactorClassifier,
-    PrimaryChooser,
     _primary_index,
-    candidate_features,
     folds_of,
     to_indicator,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis.classify import LABELS, candidate_features
+from analysis.chooser import LABELS, candidate_features
 from analysis.codebook import Codebook
 from analysis.factors import FACTOR_IDS, OTHER
 from analysis.features import analyse
