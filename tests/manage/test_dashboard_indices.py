@@ -91,6 +91,10 @@ def test_dashboard_and_report_say_which_strata_were_over_and_under_represented(w
     assert re.search(r"North</td><td class=\"num\">10 %</td>\s*<td class=\"num\">71 %</td>", table)
     report = manager.get("/manage/campaigns/test/report/view?lang=en").get_data(as_text=True)
     assert "Over-represented: North (+61 pts); under-represented: South (-61 pts)." in report
+    # French typography: a (non-breaking) space before the colon, as the dashboard writes it.
+    report_fr = manager.get("/manage/campaigns/test/report/view?lang=fr").get_data(as_text=True)
+    summary_fr = report_fr.split('id="representation-summary">')[1].split("</p>")[0]
+    assert summary_fr == "Surreprésentées\u00a0: Nord (+61 pts); sous-représentées\u00a0: Sud (-61 pts)."
     # Unweighted on request: nothing is re-weighted, so no table explains it.
     assert 'data-testid="representation"' not in manager.get("/manage/campaigns/test/dashboard?weights=off").get_data(
         as_text=True
