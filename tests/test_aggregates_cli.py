@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import select
 
 from analysis.aggregates import NATIONAL, ROW_KEYS
+from analysis.numbers import number
 from cips.models import Administration, AuditEvent, Campaign
 
 
@@ -106,7 +107,14 @@ def test_aggregates_manager_previews_what_leaves_and_downloads_the_same_signed_f
     assert signed["document"]["level"] == "bg_region" and signed["signature"]["key_id"] in page.text
     for row in signed["document"]["rows"]:  # every row previewed is in the file, and nothing else
         if row["n"] is not None:
-            assert f"<td>{row['n']}</td><td>{row['index']}</td>" in page.text
+            index = number(row["index"], None, "en")
+            assert f'<td class="num">{row["n"]}</td><td class="num">{index}</td>' in page.text
+    # The preview is read by people: figures in the interface's language ("61,25" in French); the file
+    # keeps machine numbers.
+    french = client.get("/manage/campaigns/demo/aggregates?level=bg_region&lang=fr").text
+    shown = [row for row in signed["document"]["rows"] if row["n"] is not None and row["index"] % 1]
+    assert shown and all(f'<td class="num">{number(row["index"], None, "fr")}</td>' in french for row in shown)
+    assert all("," in number(row["index"], None, "fr") for row in shown)
     saved = tmp_path / "downloaded.json"
     saved.write_bytes(download.data)
     ok = demo.invoke(args=["aggregates", "verify", str(saved), "--public-key", _key(demo, session)])
