@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 from babel.numbers import format_decimal
+from babel.units import format_unit
 
 
 def number(value: float | int, decimals: int | None = 0, lang: str = "en", signed: bool = False) -> str:
@@ -26,3 +27,15 @@ def number(value: float | int, decimals: int | None = 0, lang: str = "en", signe
 def percent(share: float, lang: str = "en") -> str:
     """A share (0.3) as a whole percentage the way the pages print it ("30 %", a space before the sign)."""
     return f"{number(100 * share, 0, lang)} %"
+
+
+#: Decimal multiples, as Jinja's filesizeformat counts them (1 kB = 1,000 bytes).
+_SIZE_UNITS = ("digital-byte", "digital-kilobyte", "digital-megabyte", "digital-gigabyte", "digital-terabyte")
+
+
+def size(n_bytes: float, lang: str = "en") -> str:
+    """A size in bytes the way ``lang`` writes it, with its unit ("64,2 ko" in French, "64.2 kB" in English)."""
+    value, unit = float(n_bytes), 0
+    while abs(value) >= 1000 and unit < len(_SIZE_UNITS) - 1:
+        value, unit = value / 1000, unit + 1
+    return format_unit(value, _SIZE_UNITS[unit], length="short", locale=lang, format="#,##0.#" if unit else "#,##0")

@@ -39,6 +39,7 @@ def init_app(app: Flask) -> None:
     app.context_processor(lambda: {"current_locale": str(get_locale())})
     # Every number of the manager pages in the interface's format ("12,1" beside "0,5" in French).
     app.add_template_filter(number, "number")
+    app.add_template_filter(size, "filesize")
     app.add_template_global(colon, "colon")
 
 
@@ -55,3 +56,9 @@ def number(value: float | int | None, decimals: int | None = None, signed: bool 
     if value is None:
         return ""
     return numbers.number(value, decimals, str(get_locale()), signed)
+
+
+def size(n_bytes: float | int | None) -> str:
+    """A size in bytes in the interface locale, with its unit ("64,2 ko" in French); Jinja's own
+    ``filesizeformat`` writes English only."""
+    return "" if n_bytes is None else numbers.size(n_bytes, str(get_locale()))

@@ -31,4 +31,9 @@ def test_admin_quarantine_shows_unattributed_volume_without_contents(loaded, cli
     by_status = html.split("by answer")[1]
     for status in ("400", "413", "422"):
         assert f"<td>{status}</td><td>1</td>" in by_status
+    # Sizes in the reader's language, with its unit ("65,9 ko" in French, a narrow no-break space before the unit).
+    french = client_as(Role.admin).get("/admin/quarantine?lang=fr").get_data(as_text=True)
+    row = french.split("<tbody>")[1].split("</tr>")[0]  # the first row: uploads naming no known campaign
+    sizes = [c.split("</td>")[0] for c in row.split("<td>")[1:]]
+    assert sizes[1].endswith("\u202fko") and "," in sizes[1], sizes
     assert client_as(Role.manager).get("/admin/quarantine").status_code in (403, 404)
