@@ -137,7 +137,10 @@ def same_text(text: str) -> str:
 def identical_answers(session: Session, owner: Owner, answer_id: int) -> list[int]:
     """The ids of ``owner``'s open answers whose text is the same as answer ``answer_id``'s, it first
     (``[]`` when it is not one of them)."""
-    answers = open_answers(session, owner)
+    return _identical(open_answers(session, owner), answer_id)
+
+
+def _identical(answers: Sequence[OpenAnswer], answer_id: int) -> list[int]:
     text = next((same_text(a.text) for a in answers if a.answer_id == answer_id), None)
     if text is None:
         return []
@@ -293,21 +296,27 @@ def record_text_decision(
     (:func:`same_text`): a reviewer codes a text once, not once per respondent who wrote it. Each
     answer gets its own decision row and audit event, in one commit; the answer shown comes first.
     A second coder's code stays with its answer: agreement is measured answer by answer."""
-    same = identical_answers(session, owner, answer_id) if source is not CodingSource.second_coder else []
-    return record_decisions(session, owner, [(i, labels, primary) for i in same or [answer_id]], actor=actor,
-                            source=source)  # fmt: skip
+    if source is CodingSource.second_coder:
+        return record_decisions(session, owner, [(answer_id, labels, primary)], actor=actor, source=source)
+    answers = open_answers(session, owner)  # read once: to find the copies and to check them
+    same = _identical(answers, answer_id) or [answer_id]
+    return record_decisions(session, owner, [(i, labels, primary) for i in same], actor=actor, source=source,
+                            answers=answers)  # fmt: skip
 
 
 def record_decisions(
     session: Session, campaign: Owner, codes: Sequence[tuple[int, Sequence[str], str | None]], *,
-    actor: str, source: CodingSource = CodingSource.reviewer,
+    actor: str, source: CodingSource = CodingSource.reviewer, answers: Sequence[OpenAnswer] | None = None,
 ) -> list[Coding]:  # fmt: skip
     """Add people's codes ``(answer id, labels, primary)``, each with its audit event, in one
-    commit: all stored, or (a bad code, an unknown answer) none."""
+    commit: all stored, or (a bad code, an unknown answer) none. ``answers``: the owner's open
+    answers when the caller has just read them."""
     if source is CodingSource.model:
         raise CodingError(N_("people's decisions cannot be stored as the model's"), "source")
-    only = codes[0][0] if len(codes) == 1 else None  # one answer (the queue): no need to read them all
-    known = {a.answer_id for a in open_answers(session, campaign, only=only)}
+    if answers is None:
+        only = codes[0][0] if len(codes) == 1 else None  # one answer (the queue): no need to read them all
+        answers = open_answers(session, campaign, only=only)
+    known = {a.answer_id for a in answers}
     rows = []
     for answer_id, labels, primary in codes:  # every code checked before anything is added
         if answer_id not in known:

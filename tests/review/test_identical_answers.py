@@ -69,3 +69,15 @@ def test_a_second_coders_code_stays_with_its_answer(answered, session, client) -
     assert all(decisions(session, answered)[i].labels == ["hrm"] for i in same)  # the text's code, on every copy
     seconds = session.exec(select(Coding).where(Coding.source == CodingSource.second_coder.value)).all()
     assert [(row.answer_id, row.labels) for row in seconds] == [(same[1], ["audit"])]  # on its answer only
+
+
+def test_a_text_decision_reads_the_campaigns_answers_once(answered, session, client, monkeypatch) -> None:
+    from cips.services import coding
+
+    same = _with_copies(client, session, answered)
+    reads = []
+    real = coding.open_answers
+    monkeypatch.setattr(coding, "open_answers", lambda *a, **k: reads.append(k.get("only")) or real(*a, **k))
+    record_text_decision(session, answered, same[0], ["culture"], None, actor="a@example.org")
+    assert reads == [None]  # one read serves to find the copies and to check them
+    assert all(decisions(session, answered)[i].labels == ["culture"] for i in same)
