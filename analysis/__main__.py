@@ -152,7 +152,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     cmd.add_argument("--out", required=True, type=Path, help="output CSV or JSONL (adds lang, labels, primary, scores)")
     cmd.add_argument("--lang-column", help="column/field giving each answer's language (blank: detected)")
     cmd.add_argument("--quiet", action="store_true", help="no progress bar")
+    vectors = sub.add_parser("embeddings", help="the shipped sentence vectors of the training texts")
+    vectors.add_argument("action", choices=["pack"], help="pack: embed the training texts with e5 and write the pack")
+    vectors.add_argument("--out", type=Path, default=None, help="default: analysis/data/training_vectors.npz")
     args = parser.parse_args(argv)
+    if args.command == "embeddings":
+        from analysis.vector_pack import PACK_PATH, pack_command
+
+        return pack_command(args.out or PACK_PATH)
     try:
         _fmt(args.out)
         problem = output_problem(args.out)

@@ -31,7 +31,7 @@ from analysis.errors import Errors
 from analysis.factors import FACTOR_IDS, OTHER
 from analysis.features import AnalysedText, analyse, build_features, feature_names
 from analysis.language import detect_language
-from analysis.points import score_points
+from analysis.points import points_of, score_points
 
 THRESHOLD_GRID = np.round(np.arange(0.10, 0.91, 0.025), 3)
 _F = len(FACTOR_IDS)
@@ -210,6 +210,20 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         block = getattr(self, "embedding_model_", None)  # absent from models pickled before the block
         vectors = None if block is None else embed(texts, self.embeddings)
         return self._proba(self.model_, texts, langs, block, vectors)
+
+    def embedded_texts(self, X: Sequence[str]) -> list[str]:
+        """The distinct texts whose vectors classifying ``X`` reads: the answers, and their points with
+        ``embeddings_points`` (what is embedded ahead of a report); none without embeddings."""
+        if self.embeddings is None:
+            return []
+        texts = _as_texts(X)
+        wanted = dict.fromkeys(texts)
+        if getattr(self, "embeddings_points", False) and (self.split_lists or self.point_primary):
+            for parts in (part for lists in points_of(texts, self.split_lists, self.point_primary and self.sentences)
+                          for part in lists):  # fmt: skip
+                if len(parts) > 1:
+                    wanted.update(dict.fromkeys(parts))
+        return list(wanted)
 
     def predict_proba(self, X: Sequence[str], langs: Sequence[str] | None = None) -> np.ndarray:
         """(n, 10) probabilities, one column per factor (not normalised: labels are independent)."""

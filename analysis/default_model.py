@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import joblib
 import platformdirs
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CORPUS_PATH = DATA_DIR / "rad_corpus.jsonl"
 CODEBOOK_PATH = DATA_DIR / "rad_codebook.yaml"
+#: The training texts' sentence vectors (``analysis.vector_pack``): an embedding model is fitted on them.
+PACK_PATH = DATA_DIR / "training_vectors.npz"
 #: Libraries whose behaviour shapes the fitted model (lemmas, tokenisation, numerics).
 _LIBRARIES = ("scikit-learn", "spacy", "spacy-lookups-data", "numpy", "scipy")
 
@@ -43,7 +45,7 @@ def _version(distribution: str) -> str:
 
 def hashed_files() -> list[Path]:
     """The data and code whose bytes are in the cache key."""
-    return [CORPUS_PATH, CODEBOOK_PATH, *sorted(Path(__file__).parent.glob("*.py"))]
+    return [CORPUS_PATH, CODEBOOK_PATH, PACK_PATH, *sorted(Path(__file__).parent.glob("*.py"))]
 
 
 def model_digest() -> str:
@@ -57,9 +59,15 @@ def model_digest() -> str:
     return digest.hexdigest()[:16]
 
 
+#: The shipped classifier's settings beyond ``FactorClassifier``'s defaults. With ``embeddings`` set,
+#: the app embeds a campaign's answers (and points) for it ahead, in the background
+#: (``cips.services.text_analysis``), and a report waits for them (README: "switching the default").
+SHIPPED_PARAMS: dict[str, Any] = {}
+
+
 def fit_examples(examples: Sequence[Example]) -> FactorClassifier:
-    """A classifier with default settings fitted on labelled examples (their languages, primaries, groups)."""
-    return FactorClassifier().fit([e.text for e in examples], [list(e.labels) for e in examples],
+    """The shipped classifier's settings fitted on labelled examples (their languages, primaries, groups)."""
+    return FactorClassifier(**SHIPPED_PARAMS).fit([e.text for e in examples], [list(e.labels) for e in examples],
                                   langs=[e.lang for e in examples], primary=[e.primary for e in examples],
                                   groups=[e.group for e in examples])  # fmt: skip
 

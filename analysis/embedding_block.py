@@ -14,7 +14,9 @@ nearest other answer to an answer is its translation for 93 % of answers raw, 99
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
@@ -26,17 +28,66 @@ from sklearn.utils.validation import check_is_fitted
 #: One cached embedder per backend name and process: the model loads once and the
 #: persistent cache means each distinct answer is embedded once per model.
 _EMBEDDERS: dict[str, Any] = {}
+#: Where :func:`embed` keeps vectors inside :func:`private_vectors` (None: the shared cache).
+_PRIVATE: ContextVar[Any] = ContextVar("private_vectors", default=None)
+
+
+@contextmanager
+def private_vectors(cache: Any = None) -> Iterator[Any]:
+    """Inside, a classifier's vectors are kept in this process's memory only, never in the shared cache.
+
+    For decrypted answers (``cips decrypt --review/--report``): their vectors are as telling as
+    their text. ``cache``: an in-memory ``EmbeddingCache`` to share with the report's themes (one
+    embedding per text and model); a new one by default. The model itself is shared.
+    """
+    from analysis.embeddings import EmbeddingCache
+
+    cache = cache if cache is not None else EmbeddingCache(":memory:")
+    if str(cache.path) != ":memory:":
+        raise ValueError("private vectors need an in-memory cache (EmbeddingCache(':memory:'))")
+    token = _PRIVATE.set(cache)
+    try:
+        yield cache
+    finally:
+        _PRIVATE.reset(token)
+
+
+def cached_embedder(backend: Any) -> Any:
+    """The cached embedder ``embed`` reads ``backend``'s vectors through, or None for a bare encoder."""
+    from analysis.embeddings import CachedEmbedder, get_embedder
+
+    private = _PRIVATE.get()
+    if isinstance(backend, CachedEmbedder):
+        return backend if private is None else CachedEmbedder(backend.embedder, private)
+    if not isinstance(backend, str):
+        return None
+    if backend not in _EMBEDDERS:
+        from analysis.vector_pack import seed_cache
+
+        _EMBEDDERS[backend] = CachedEmbedder(get_embedder(backend))
+        seed_cache(_EMBEDDERS[backend])  # the training texts' shipped vectors: no cold run to fit
+    shared = _EMBEDDERS[backend]
+    return shared if private is None else CachedEmbedder(shared.embedder, private)
 
 
 def embed(texts: Sequence[str], backend: Any) -> np.ndarray:
-    """(n, d) vectors of ``texts``: ``backend`` is a backend name ("e5", "tfidf") or an object with ``encode``."""
-    if isinstance(backend, str):
-        if backend not in _EMBEDDERS:
-            from analysis.embeddings import CachedEmbedder, get_embedder
+    """(n, d) vectors of ``texts``: ``backend`` is a backend name ("e5", "tfidf") or an object with ``encode``.
 
-            _EMBEDDERS[backend] = CachedEmbedder(get_embedder(backend))
-        return np.asarray(_EMBEDDERS[backend].encode(list(texts)), dtype=float)
-    return np.asarray(backend.encode(list(texts)), dtype=float)
+    A name's vectors go through the shared persistent cache, or the in-memory one of
+    :func:`private_vectors` when inside it.
+    """
+    cached = cached_embedder(backend)
+    return np.asarray((cached or backend).encode(list(texts)), dtype=float)
+
+
+def missing_vectors(texts: Sequence[str], backend: Any) -> tuple[str, list[str]]:
+    """(the cache key, the distinct ``texts`` whose vectors :func:`embed` would compute now): what a
+    report or a coding job checks before classifying with an embedding model. A bare encoder (an
+    object with ``encode`` only, as in tests) has no cache: it computes at once, nothing is missing."""
+    cached = cached_embedder(backend)
+    if cached is None:
+        return f"{getattr(backend, 'backend', '')}:{getattr(backend, 'model_id', '')}", []
+    return cached.key, cached.missing(list(texts))
 
 
 def check_weight(weight: float) -> float:

@@ -198,11 +198,16 @@ def markdown(report: dict[str, Any], looks: dict[str, list[dict[str, str]]]) -> 
     return "\n".join(rows)
 
 
+def candidate_examples() -> list[Example]:
+    """What the candidate is fitted on: the corpus and ``CANDIDATE_TRAINING`` (never a held-out set)."""
+    return load_examples(CORPUS_PATH) + [e for name in CANDIDATE_TRAINING for e in load_examples(DEV_PATHS[name])]
+
+
 def candidate_model() -> Any:
     """The declared candidate (``CANDIDATE_PARAMS``) fitted on the corpus and ``CANDIDATE_TRAINING``."""
     from analysis.classify import FactorClassifier
 
-    examples = load_examples(CORPUS_PATH) + [e for name in CANDIDATE_TRAINING for e in load_examples(DEV_PATHS[name])]
+    examples = candidate_examples()
     return FactorClassifier(**CANDIDATE_PARAMS).fit(
         [e.text for e in examples], [list(e.labels) for e in examples], langs=[e.lang for e in examples],
         primary=[e.primary for e in examples], groups=[e.group for e in examples])  # fmt: skip

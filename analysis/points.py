@@ -23,6 +23,15 @@ from analysis.features import analyse
 from analysis.segment import split_points
 
 
+def points_of(texts: Sequence[str], lists: bool = True, sentences: bool = False,
+              ) -> tuple[list[list[str]], list[list[str]]]:  # fmt: skip
+    """Each answer's list points (``[text]`` without ``lists``), and the points its developed shares
+    are measured over (sentences too with ``sentences``); an answer of one point is not split."""
+    listed = [split_points(t) if lists else [t] for t in texts]
+    weighed = [split_points(t, sentences=True) for t in texts] if sentences else listed
+    return listed, weighed
+
+
 def score_points(model: Any, texts: Sequence[str], langs: Sequence[str], proba: np.ndarray,
                  codebook_path: str | None, lists: bool = True, sentences: bool = False,
                  blend: Callable[[np.ndarray, list[str], list[str]], np.ndarray] | None = None,
@@ -37,8 +46,7 @@ def score_points(model: Any, texts: Sequence[str], langs: Sequence[str], proba: 
     """
     proba = proba.copy()
     developed = proba / np.maximum(proba.sum(axis=1, keepdims=True), 1e-12)
-    listed = [split_points(t) if lists else [t] for t in texts]
-    weighed = [split_points(t, sentences=True) for t in texts] if sentences else listed
+    listed, weighed = points_of(texts, lists, sentences)
     wanted: dict[tuple[str, str], int] = {}
     for i, lang in enumerate(langs):
         for parts in (listed[i], weighed[i]):

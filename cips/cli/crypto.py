@@ -38,8 +38,8 @@ from cips.services.decryption import (
     DecryptionError,
     check_key,
     decrypt_campaign,
+    decrypted_report,
     quarantine_failures,
-    report_input,
     write_export,
 )
 from cips.services.encryption import PASSPHRASE_ENV, check_passphrase, write_private_key
@@ -278,17 +278,14 @@ def _write_review(session: Any, result: Any, path: Path, lang: str) -> None:
 
 
 def _write_report(session: Any, result: Any, path: Path, lang: str) -> None:
-    from analysis.report import PdfUnavailable, build_report, render_html, render_pdf
-    from cips.services.text_analysis import sentence_embedder
+    from analysis.report import PdfUnavailable, render_html, render_pdf
 
     if result.respondents.empty:
         click.echo("no report: no submission could be decrypted", err=True)
         return
     try:
         # Decrypted answers are embedded in memory only: their vectors never reach the shared cache.
-        built = build_report(report_input(session, result, lang), lang=lang,
-                             progress=lambda msg: click.echo(f"… {msg}", err=True),
-                             embedder=sentence_embedder(in_memory=True), embed_missing=True)  # fmt: skip
+        built = decrypted_report(session, result, lang, progress=lambda msg: click.echo(f"… {msg}", err=True))
         data = render_pdf(built) if path.suffix.lower() == ".pdf" else render_html(built).encode("utf-8")
     except PdfUnavailable as exc:
         raise click.ClickException(str(exc)) from exc

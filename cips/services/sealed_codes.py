@@ -140,11 +140,13 @@ def decrypted_review_records(session: Session, result: Decrypted, scorer: Scorer
     """The review workbook's rows from decrypted answers, least sure first: the model's suggestion
     and confidence computed here, in memory, and the decisions already stored on the server."""
     from analysis.adapt import least_sure_first
+    from analysis.embedding_block import private_vectors
 
     answers = decrypted_open_answers(session, result)
     if not answers:
         return []
-    labels, sure = (scorer or default_scorer())([a[3] for a in answers])
+    with private_vectors():  # an embedding model's vectors of these answers stay in memory
+        labels, sure = (scorer or default_scorer())([a[3] for a in answers])
     decided = sealed_decisions(session, result.campaign)
     records = []
     for (answer, item_id, language, text), codes, conf in zip(answers, labels, sure, strict=True):
@@ -165,6 +167,7 @@ def decrypted_review(session: Session, result: Decrypted, machine: Callable[[lis
     ``machine`` codes texts as the model does (for the model–reviewer kappa on the reviewed answers).
     """
     from analysis.agreement import agreement
+    from analysis.embedding_block import private_vectors
     from cips.services.review import MIN_PAIRS
 
     decided = sealed_decisions(session, result.campaign)
@@ -175,7 +178,8 @@ def decrypted_review(session: Session, result: Decrypted, machine: Callable[[lis
     codes = {parse_ref(a[0]): row.labels for a, row in reviewed}
     model_kappa = None
     if machine is not None and len(reviewed) >= MIN_PAIRS:  # the small-cell rule, as for plaintext campaigns
-        suggested = machine([a[3] for a, _ in reviewed])
+        with private_vectors():
+            suggested = machine([a[3] for a, _ in reviewed])
         found = agreement(suggested, [s[0] for s in suggested], [row.labels for _, row in reviewed],
                           [row.primary for _, row in reviewed]).primary.kappa  # fmt: skip
         model_kappa = None if found is None else round(found, 2)

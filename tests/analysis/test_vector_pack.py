@@ -1,0 +1,82 @@
+"""The shipped vectors of the training texts: an embedding classifier is fitted without a cold e5 run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from analysis import embedding_block, embeddings, vector_pack
+from analysis.classify import FactorClassifier
+from analysis.default_model import PACK_PATH, hashed_files
+from analysis.embeddings import CachedEmbedder, EmbeddingCache, get_embedder
+from tests.analysis.test_embedding_block import FakeEmbedder
+
+TEXTS = ["Rotation of staff every three years.", "Publier les résultats de l'enquête.", "Pago en línea."]
+
+
+def test_pack_round_trip_keeps_each_vector_and_its_model(tmp_path: Path) -> None:
+    fake = FakeEmbedder()
+    path = tmp_path / "pack.npz"
+    size = vector_pack.write_pack(CachedEmbedder(fake, EmbeddingCache(":memory:")), [*TEXTS, TEXTS[0]], path)
+    assert size == path.stat().st_size
+    model, digests, vectors = vector_pack.read_pack(path)
+    assert model == "fake:fake-16" and vectors.dtype == np.float16 and vectors.shape == (3, 16)
+    assert digests == [EmbeddingCache.digest(t) for t in TEXTS]
+
+    empty = CachedEmbedder(FakeEmbedder(), EmbeddingCache(":memory:"))
+    assert vector_pack.seed_cache(empty, path) == 3 and vector_pack.seed_cache(empty, path) == 0
+    seeded = empty.encode(TEXTS)
+    assert empty.embedder.seen == []  # read from the pack, nothing computed
+    cosine = (seeded * FakeEmbedder().encode(TEXTS)).sum(axis=1) / np.linalg.norm(seeded, axis=1)
+    assert cosine.min() > 0.999
+
+    other = FakeEmbedder()
+    other.model_id = "another-model"
+    assert vector_pack.seed_cache(CachedEmbedder(other, EmbeddingCache(":memory:")), path) == 0
+
+
+def test_fitting_an_embedding_classifier_reads_the_pack_instead_of_embedding(monkeypatch, tmp_path, corpus) -> None:
+    small = corpus[::12]
+    model = FactorClassifier(cv=3, embeddings="e5", embeddings_points=True)
+    wanted = model.embedded_texts([e.text for e in small])
+    assert set(wanted) > {e.text for e in small}  # the points of list answers are embedded too
+    path = tmp_path / "pack.npz"
+    vector_pack.write_pack(CachedEmbedder(FakeEmbedder(), EmbeddingCache(":memory:")), wanted, path)
+
+    fake = FakeEmbedder()
+    monkeypatch.setenv("CIPS_CACHE_DIR", str(tmp_path / "cache"))  # an empty shared cache, as on a CI machine
+    monkeypatch.setattr(embeddings, "get_embedder", lambda name=None: fake)
+    monkeypatch.setattr(embedding_block, "_EMBEDDERS", {})
+    monkeypatch.setattr(vector_pack, "PACK_PATH", path)
+    model.fit([e.text for e in small], [list(e.labels) for e in small], langs=[e.lang for e in small])
+    assert fake.seen == []  # every training answer and point came from the pack
+    assert model.predict_labels(["Nouveau texte jamais vu."], ["fr"]) and fake.seen == ["Nouveau texte jamais vu."]
+
+
+def test_the_pack_is_part_of_the_models_cache_key() -> None:
+    assert PACK_PATH in hashed_files()
+
+
+def test_the_shipped_pack_is_e5s_and_covers_the_candidates_training_texts() -> None:
+    """No model loaded: the pack's key and digests against what the candidate would embed. A pack
+    that falls behind the corpus only costs time (the rest is embedded cold), so a few texts may be
+    missing; more means `python -m analysis embeddings pack` must be run again."""
+    model, digests, vectors = vector_pack.read_pack()
+    e5 = CachedEmbedder(get_embedder("e5"), EmbeddingCache(":memory:"))
+    assert model == e5.key, "the pack was made with another e5 build: python -m analysis embeddings pack"
+    assert vectors.shape == (len(digests), 384)
+    texts = vector_pack.training_texts()
+    missing = {EmbeddingCache.digest(t) for t in texts} - set(digests)
+    assert len(missing) <= 0.02 * len(texts), f"{len(missing)} training texts not packed: run the pack again"
+
+
+def test_the_shipped_pack_matches_what_e5_computes_now() -> None:
+    """The real bundled model on a few packed texts: the pack holds their vectors, not stale ones."""
+    texts = vector_pack.training_texts()[::500]
+    _, digests, vectors = vector_pack.read_pack()
+    row = {d: i for i, d in enumerate(digests)}
+    packed = np.array([vectors[row[EmbeddingCache.digest(t)]] for t in texts], dtype=np.float32)
+    fresh = get_embedder("e5").encode(texts)
+    cosine = (packed * fresh).sum(axis=1) / np.linalg.norm(packed, axis=1)
+    assert len(texts) >= 6 and cosine.min() >= 0.99, cosine

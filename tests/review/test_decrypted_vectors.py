@@ -1,0 +1,101 @@
+"""An embedding classifier on decrypted answers: its vectors stay in memory, never in the shared cache.
+
+The vectors of an answer say what it says; the shared embeddings cache outlives the decryption
+and is readable by the server's user. So ``cips decrypt --review/--report`` must classify with an
+embedding model without writing a single vector of a decrypted answer there.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import analysis
+from analysis import adapt, embedding_block, embeddings
+from analysis.classify import FactorClassifier
+from analysis.default_model import CORPUS_PATH
+from analysis.embeddings import EmbeddingCache
+from analysis.evaluate import load_examples
+from tests.conftest import FakeEmbedder
+from tests.test_encryption import (  # noqa: F401  (fixtures)
+    SECRET_WORDS,
+    URL,
+    decrypt,
+    envelope,
+    key_pair,
+    sealed,
+    submission,
+)
+
+
+@pytest.fixture(scope="module")
+def corpus_sample():
+    return load_examples(CORPUS_PATH)[::6]
+
+
+@pytest.fixture
+def embedding_model(monkeypatch, tmp_path: Path, corpus_sample) -> tuple[FakeEmbedder, Path]:
+    """The shipped model replaced by an embedding classifier whose backend ("e5" by name) is a fake,
+    behind a shared cache of the test's own; returns the fake and that cache's file."""
+    monkeypatch.setenv("CIPS_CACHE_DIR", str(tmp_path / "cache"))
+    fake = FakeEmbedder()
+    monkeypatch.setattr(embeddings, "get_embedder", lambda name=None: fake)
+    monkeypatch.setattr(embedding_block, "_EMBEDDERS", {})
+    model = FactorClassifier(cv=3, embeddings="e5", embeddings_weight=0.7, embeddings_center=True,
+                             embeddings_points=True).fit([e.text for e in corpus_sample],
+                                                         [list(e.labels) for e in corpus_sample],
+                                                         langs=[e.lang for e in corpus_sample])  # fmt: skip
+    calibrator = adapt.ConfidenceCalibrator().fit(np.array([[0.1, 0.2], [1.0, 2.0], [0.4, 0.1], [2.0, 1.5]]),
+                                                  [False, True, False, True])  # fmt: skip
+    monkeypatch.setattr(analysis, "load_default_classifier", lambda: model)
+    monkeypatch.setattr(adapt, "load_default_calibrator", lambda: calibrator)
+    fake.seen.clear()
+    return fake, tmp_path / "cache" / "embeddings.sqlite3"
+
+
+def _cached_secrets(seen: list[str], path: Path) -> tuple[int, int]:
+    """(decrypted texts embedded, how many of them the shared cache holds)."""
+    secrets = sorted({t for t in seen if SECRET_WORDS in t})
+    found = EmbeddingCache(path).get(f"{FakeEmbedder.backend}:{FakeEmbedder.model_id}",
+                                     [EmbeddingCache.digest(t) for t in secrets])  # fmt: skip
+    return len(secrets), len(found)
+
+
+def test_decrypt_review_and_report_keep_an_embedding_models_vectors_in_memory(
+    embedding_model, sealed, client, runner, tmp_path: Path, fake_embedder  # noqa: F811
+) -> None:  # fmt: skip
+    fake, shared = embedding_model
+    for _ in range(6):
+        assert client.post(URL, json=envelope(submission(), sealed["public_key"])).status_code == 201
+    review = decrypt(runner, "sealed", "--key", str(sealed["key_file"]), "--out", str(tmp_path / "a.csv"),
+                     "--review", str(tmp_path / "review.xlsx"))  # fmt: skip
+    assert review.exit_code == 0, review.output
+    embedded, cached = _cached_secrets(fake.seen, shared)
+    assert embedded == 6 and cached == 0  # the model read the six answers' vectors, from memory only
+
+    fake.seen.clear()
+    report = decrypt(runner, "sealed", "--key", str(sealed["key_file"]), "--out", str(tmp_path / "b.csv"),
+                     "--report", str(tmp_path / "report.html"))  # fmt: skip
+    assert report.exit_code == 0, report.output
+    # The themes' in-memory embedder (the same key here) computed them once; the classifier read them there.
+    embedded, cached = _cached_secrets(fake.seen + fake_embedder.seen, shared)
+    assert embedded == 6 and cached == 0
+    # The training answers, outside the decrypted paths, do go to the shared cache as before.
+    assert EmbeddingCache(shared).count(f"{fake.backend}:{fake.model_id}") > 0
+
+
+def test_private_vectors_share_the_model_but_not_the_cache(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("CIPS_CACHE_DIR", str(tmp_path))
+    fake = FakeEmbedder()
+    monkeypatch.setattr(embeddings, "get_embedder", lambda name=None: fake)
+    monkeypatch.setattr(embedding_block, "_EMBEDDERS", {})
+    outside = embedding_block.embed(["a shared text"], "e5")
+    with embedding_block.private_vectors() as memory:
+        inside = embedding_block.embed(["a shared text", "a private text"], "e5")
+        assert memory.count("fake:fake-1") == 2
+    np.testing.assert_allclose(inside[0], outside[0])
+    assert EmbeddingCache(tmp_path / "embeddings.sqlite3").count("fake:fake-1") == 1
+    with pytest.raises(ValueError, match="in-memory"), embedding_block.private_vectors(EmbeddingCache(tmp_path / "o")):
+        pass
