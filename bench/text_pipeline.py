@@ -6,9 +6,15 @@ written in, so both detectors' accuracy is measured on the same texts. Detection
 compared on a seeded random sample of them, both sides warm (stock langdetect's 55 profiles
 and our four loaded before any timing), in interleaved rounds (stock, ours, stock, ours…),
 our per-text cache emptied before each of our rounds; medians are reported. Goal: >= 2,000
-answers/s for the full pipeline on a 2-core machine. Last line: one JSON object.
+answers/s for the full pipeline on a 2-core machine (the shipped model, no embeddings).
 
-    python bench/text_pipeline.py [--rounds 3] [--sample 1000] [--seed 0]
+With embeddings, reported apart (``embedded_*``): the declared candidate (``analysis.eval_report``,
+an e5 block) is fitted on an empty embeddings cache, its training vectors read from the shipped
+pack (``fit_s``: no cold e5 run), then classifies ``--embedded`` new answers twice: cold (e5 embeds
+each answer and its points) and from the cache (what a report reads once the text analysis ran).
+``--embedded 0`` skips it. Last line: one JSON object.
+
+    python bench/text_pipeline.py [--rounds 3] [--sample 1000] [--seed 0] [--embedded 100]
 """
 
 from __future__ import annotations
@@ -55,6 +61,31 @@ def _rate(count: int, run) -> float:
     return count / (time.perf_counter() - t0)
 
 
+def with_embeddings(answers: list[str]) -> dict[str, float]:
+    """The candidate's fit time on an empty cache (the pack seeds it) and its rates cold and from the cache."""
+    import tempfile
+
+    from analysis.eval_report import candidate_model
+
+    before = os.environ.get("CIPS_CACHE_DIR")
+    with tempfile.TemporaryDirectory() as empty:
+        os.environ["CIPS_CACHE_DIR"] = empty  # no vector of these answers anywhere: cold is cold
+        try:
+            t0 = time.perf_counter()
+            model = candidate_model()
+            fit_s = time.perf_counter() - t0
+            langs = detect_language(answers)
+            cold = _rate(len(answers), lambda: model.predict_labels(answers, langs))
+            cached = _rate(len(answers), lambda: model.predict_labels(answers, langs))
+        finally:
+            os.environ.pop("CIPS_CACHE_DIR")
+            if before is not None:
+                os.environ["CIPS_CACHE_DIR"] = before
+    return {"embedded_answers": len(answers), "embedded_fit_s": round(fit_s, 1),
+            "embedded_cold_answers_per_s": round(cold, 1),
+            "embedded_cached_answers_per_s": round(cached, 1)}  # fmt: skip
+
+
 def accuracy(found: list[str], gold: list[str]) -> float:
     return sum(f == g for f, g in zip(found, gold, strict=True)) / len(gold)
 
@@ -64,6 +95,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=3, help="interleaved timing rounds (at least 3)")
     parser.add_argument("--sample", type=int, default=1000, help="answers in the detection comparison")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--embedded", type=int, default=100, help="new answers classified with embeddings (0: skip)")
     args = parser.parse_args(argv)
     if args.rounds < 3:
         parser.error("--rounds: at least 3 (the median of fewer says little on a shared machine)")
@@ -96,6 +128,11 @@ def main(argv: list[str] | None = None) -> None:
               "detect_speedup_rounds": [round(x, 2) for x in speedups],
               "detect_accuracy": round(acc_ours, 4), "stock_langdetect_accuracy": round(acc_stock, 4),
               "load_average_at_start": round(load, 2)}  # fmt: skip
+    if args.embedded:
+        result |= with_embeddings(answers[-args.embedded :])
+        print(f"with embeddings (the candidate, {args.embedded} new answers): fitted in {result['embedded_fit_s']} s "
+              f"on an empty cache; {result['embedded_cold_answers_per_s']} answers/s cold, "
+              f"{result['embedded_cached_answers_per_s']} from the cache", file=sys.stderr)  # fmt: skip
     print(f"full pipeline: {result['answers_per_s']:,} answers/s (median of {args.rounds}; goal 2,000); "
           f"detection on {args.sample} random answers: ours {result['detect_per_s']:,}/s, stock langdetect "
           f"{result['stock_langdetect_per_s']:,}/s, {result['detect_speedup']}x; accuracy ours "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -138,6 +139,26 @@ def themes_embedder(inp: ReportInput, embedder: Any, embed_missing: bool = False
     return (embedder if ready == total else None), TextAnalysis(ready == total, embedder.key, ready, total)
 
 
+def coding_vectors(inp: ReportInput, classifier: Any, embed_missing: bool = False) -> dict[str, Any]:
+    """What an embedding classifier needs to code the open answers, as ``TextAnalysis``'s ``coding_*``.
+
+    Its vectors (each answer's, and its points') are read from the cache that the campaign's text
+    analysis fills ahead (``cips text embed``, the background job); ``embed_missing`` computes the
+    missing ones first (the command line). A classifier without embeddings needs none.
+    """
+    backend = getattr(classifier, "embeddings", None)
+    if backend is None or not hasattr(classifier, "embedded_texts"):
+        return {}
+    from analysis.embedding_block import embed, missing_vectors
+
+    needed = classifier.embedded_texts(open_answers(inp)["text"].tolist())
+    key, missing = missing_vectors(needed, backend)
+    if missing and embed_missing:
+        embed(missing, backend)
+        key, missing = missing_vectors(needed, backend)
+    return {"coding_model": key, "coding_ready": len(needed) - len(missing), "coding_total": len(needed)}
+
+
 def theme_blocks(inp: ReportInput, lang: str, classifier: Any, min_theme: int = MIN_CELL,
                  progress: Callable[[str], None] | None = None, embedder: Any = None) -> list[ThemeBlock]:  # fmt: skip
     from analysis.language import detect_language
@@ -256,7 +277,8 @@ def build_report(inp: ReportInput, lang: str = "en", classifier: Any = None, n_b
 
         classifier = load_default_classifier()
     embedder, analysis = themes_embedder(inp, embedder, embed_missing)
-    themes = theme_blocks(inp, lang, classifier, progress=progress, embedder=embedder)
+    analysis = replace(analysis, **coding_vectors(inp, classifier, embed_missing))
+    themes = theme_blocks(inp, lang, classifier, progress=progress, embedder=embedder) if analysis.coded else []
     n_respondents = number(len(inp.respondents), 0, lang)
     return Report(
         lang=lang, title=inp.title or t["report"],

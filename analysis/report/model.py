@@ -125,6 +125,16 @@ class TextAnalysis:
     model: str = ""
     ready: int = 0
     total: int = 0
+    #: An embedding classifier (``coding_model``) codes the open answers only when the vectors of
+    #: all of them and their points are cached (``coding_ready`` of ``coding_total`` texts were):
+    #: otherwise no factor or theme of open answers is shown, never another model's in their place.
+    coding_model: str = ""
+    coding_ready: int = 0
+    coding_total: int = 0
+
+    @property
+    def coded(self) -> bool:
+        return self.coding_ready == self.coding_total
 
 
 @dataclass

@@ -36,6 +36,7 @@ from cips.services.coding import (
 from cips.services.messages import localized
 from cips.services.review import QueueFilters, ReviewError, review_page, review_stats, set_second_coding
 from cips.services.saved_briefings import briefings_of
+from cips.services.text_analysis import coding_model
 
 CODERS = (Role.manager, Role.reviewer)
 #: Keys of the factors in the queue: 1-9 then 0, in the order of ``analysis.factors``.
@@ -77,7 +78,10 @@ def _suggestions_pending(campaign: Campaign | Briefing) -> int:
         folder = Path(current_app.config.get("REPORT_CACHE_DIR") or Path(current_app.instance_path) / "report_cache")
         folder.mkdir(parents=True, exist_ok=True)
         kind = type(campaign).__name__.lower()  # a campaign's and a briefing's ids may be equal
-        path = folder / f"suggest-{'' if kind == 'campaign' else kind}{campaign.id}-{digest}-{missing}.done"
+        # An embedding model codes an answer once the text analysis has its vectors: more vectors, a new run.
+        coding = coding_model()
+        vectors = f"-{coding[1].cache.count(coding[1].key)}" if coding else ""
+        path = folder / f"suggest-{'' if kind == 'campaign' else kind}{campaign.id}-{digest}-{missing}{vectors}.done"
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         if jobs.failure(path) is None:  # a failed run is logged; it is not retried at every page
             jobs.start(app, path, partial(_suggest, type(campaign), campaign.id), name=f"suggest-{kind}-{campaign.id}")

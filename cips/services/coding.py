@@ -231,6 +231,20 @@ def _reading(classifier: Any, sureness: Sureness | None) -> Reading:
     return reading
 
 
+def with_vectors(classifier: Any, answers: list[Any]) -> list[Any]:
+    """The answers ``classifier`` can code now. An embedding classifier reads the vectors of an answer
+    and its points from the cache the campaign's text analysis fills (``text_analysis.embed_campaign``):
+    an answer still lacking one waits for it; nothing is embedded here, in a web worker's thread."""
+    backend = getattr(classifier, "embeddings", None)
+    if backend is None or not hasattr(classifier, "embedded_texts"):
+        return answers
+    from analysis.embedding_block import missing_vectors
+
+    _, missing = missing_vectors(classifier.embedded_texts([a.text for a in answers]), backend)
+    lacking = set(missing)
+    return [a for a in answers if lacking.isdisjoint(classifier.embedded_texts([a.text]))] if lacking else answers
+
+
 def suggest(session: Session, campaign: Owner, classifier: Any = None, digest: str | None = None,
             sureness: Sureness | None = None) -> int:  # fmt: skip
     """Store the model's codes of the open answers it has not coded yet; returns how many.
@@ -248,7 +262,7 @@ def suggest(session: Session, campaign: Owner, classifier: Any = None, digest: s
         reading = _reading(classifier, sureness)
     source = f"{MODEL_PREFIX}{digest}"
     done = _coded_by(session, campaign, source)
-    todo = [a for a in open_answers(session, campaign) if a.answer_id not in done]
+    todo = with_vectors(classifier, [a for a in open_answers(session, campaign) if a.answer_id not in done])
     for start in range(0, len(todo), SUGGEST_BATCH):
         batch = todo[start : start + SUGGEST_BATCH]
         labels, proba, sure = reading([a.text for a in batch])

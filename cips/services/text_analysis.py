@@ -8,6 +8,11 @@ into the shared embeddings cache; each distinct answer once per model. The statu
 15,000 distinct answers ready") is counted from that cache. A report built before every answer is ready
 groups by shared words and codebook concepts instead, and says so (``analysis.report``).
 
+When the shipped classifier reads sentence embeddings (``analysis.default_model.SHIPPED_PARAMS``),
+the same job embeds what it reads too (each answer and its points, with its model): the report and
+the review queue's suggestions then read them from the cache and never compute one; an answer
+counts as ready once every model that reads it has its vector.
+
 Encrypted campaigns: the server holds no decrypted answer, so there is nothing to embed here;
 ``cips decrypt --report`` embeds the decrypted answers in memory, never in the cache.
 """
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlmodel import Session
@@ -63,6 +69,18 @@ def sentence_embedder(in_memory: bool = False) -> CachedEmbedder | None:
     return CachedEmbedder(backend, EmbeddingCache(":memory:") if in_memory else None)
 
 
+def coding_model() -> tuple[Any, CachedEmbedder] | None:
+    """The shipped classifier (unfitted: its settings say which texts it reads) and the sentence model
+    behind the shared cache it reads them from; ``None`` when it reads no embeddings (today's default)."""
+    from analysis.classify import FactorClassifier
+    from analysis.default_model import SHIPPED_PARAMS
+    from analysis.embedding_block import cached_embedder
+
+    if SHIPPED_PARAMS.get("embeddings") is None:
+        return None
+    return FactorClassifier(**SHIPPED_PARAMS), cached_embedder(SHIPPED_PARAMS["embeddings"])
+
+
 def open_texts(session: Session, campaign: Campaign) -> list[str]:
     """The campaign's open answers (items of type text) that count, as the report reads them."""
     wanted = []
@@ -84,12 +102,21 @@ def text_status(session: Session, campaign: Campaign, embedder: CachedEmbedder |
     """What is ready for the report's themes; ``None`` for an encrypted campaign (see the module)."""
     if campaign.encrypted:
         return None
-    embedder = embedder or sentence_embedder()
     texts = open_texts(session, campaign)
-    if embedder is None:
-        return TextStatus(ready=0, total=len(set(texts)), model="")
-    ready, total = embedder.ready(texts)
-    return TextStatus(ready=ready, total=total, model=embedder.key)
+    return _status(texts, embedder or sentence_embedder(), coding_model())
+
+
+def _status(texts: list[str], themes: CachedEmbedder | None, coding: tuple[Any, CachedEmbedder] | None) -> TextStatus:
+    """An answer is ready once every model that reads it (the themes', the classifier's) has its
+    vector. The classifier's vectors of an answer's points are embedded with it, but counted by the
+    report only (cutting every answer into points here would make the page slow)."""
+    models = [m for m in (themes, coding[1] if coding else None) if m is not None]
+    distinct = set(texts)
+    if not models:
+        return TextStatus(ready=0, total=len(distinct), model="")
+    missing = set().union(*(m.missing(texts) for m in models))
+    return TextStatus(ready=len(distinct) - len(missing), total=len(distinct),
+                      model="+".join(dict.fromkeys(m.key for m in models)))  # fmt: skip
 
 
 def embed_campaign(session: Session, slug: str, progress: bool = False,
@@ -103,19 +130,24 @@ def embed_campaign(session: Session, slug: str, progress: bool = False,
             N_("the answers of %(slug)s are encrypted: `cips decrypt --report` analyses them in memory",
                slug=repr(slug))
         )  # fmt: skip
-    embedder = sentence_embedder()
+    embedder, coding = sentence_embedder(), coding_model()
     texts = open_texts(session, campaign)
-    if embedder is None:
-        return TextStatus(ready=0, total=len(set(texts)), model="")
-    todo = embedder.missing(texts)
+    models = [m for m in (embedder, coding[1] if coding else None) if m is not None]
+    todo = list(set().union(*(m.missing(texts) for m in models))) if models else []
     if todo:
         from tqdm import tqdm
 
         with tqdm(total=len(todo), unit="answer", desc=f"text analysis of {slug}", disable=not progress) as bar:
             for start in range(0, len(todo), CHUNK):
-                # Asked again per chunk: what another process embedded meanwhile is not redone.
-                chunk = embedder.missing(todo[start : start + CHUNK])
-                embedder.encode(chunk, on_batch=on_batch)
-                bar.update(min(CHUNK, len(todo) - start))
-    ready, total = embedder.ready(texts)
-    return TextStatus(ready=ready, total=total, model=embedder.key)
+                answers = todo[start : start + CHUNK]
+                if embedder is not None:
+                    # Asked again per chunk: what another process embedded meanwhile is not redone.
+                    embedder.encode(embedder.missing(answers), on_batch=on_batch)
+                if coding is not None:  # the classifier's: the answers and their points, together
+                    classifier, model = coding
+                    model.encode(model.missing(classifier.embedded_texts(answers)), on_batch=on_batch)
+                bar.update(len(answers))
+    if coding is not None:  # points an interrupted run left out, of answers embedded already
+        classifier, model = coding
+        model.encode(model.missing(classifier.embedded_texts(texts)), on_batch=on_batch)
+    return _status(texts, embedder, coding)

@@ -1,0 +1,96 @@
+"""An embedding classifier as the shipped model: a campaign's answers are embedded ahead, by the
+text analysis job; the report and the review queue read the vectors from the cache, never compute
+one, and say so when they are not all there (no other model's codes in their place)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from flask import Flask
+from sqlmodel import Session, select
+
+import analysis
+from analysis import adapt, default_model, embedding_block, embeddings
+from analysis.classify import FactorClassifier
+from analysis.default_model import CORPUS_PATH
+from analysis.evaluate import load_examples
+from analysis.report import render_html
+from cips.models import Campaign
+from cips.services.coding import suggest
+from cips.services.reports import campaign_report
+from cips.services.text_analysis import embed_campaign, text_status
+from tests.conftest import FakeEmbedder
+from tests.helpers import officials_answers, payload
+
+PARAMS = {"embeddings": "e5", "embeddings_weight": 0.7, "embeddings_center": True, "embeddings_points": True}
+LISTED = "Two measures: 1. rotate officers every three years; 2. put the declaration and payment online."
+TEXTS = ["Rotation des agents tous les trois ans.", "Officers should rotate every three years.",
+         "Mettez la déclaration en ligne.", "Put the declaration online.", "A safe channel to report bribes.",
+         LISTED]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def corpus_sample():
+    return load_examples(CORPUS_PATH)[::6]
+
+
+@pytest.fixture
+def embedding_default(monkeypatch, tmp_path: Path, corpus_sample, loaded: Flask) -> FakeEmbedder:
+    """The shipped settings read e5 embeddings (a fake behind a shared cache of the test's own), the
+    shipped model is such a classifier, and the campaign has six open answers, one a list of two points."""
+    monkeypatch.setenv("CIPS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("CIPS_EMBEDDINGS", "tfidf")  # themes by words: only the classifier reads vectors
+    fake = FakeEmbedder()
+    monkeypatch.setattr(embeddings, "get_embedder", lambda name=None: fake)
+    monkeypatch.setattr(embedding_block, "_EMBEDDERS", {})
+    monkeypatch.setattr(default_model, "SHIPPED_PARAMS", PARAMS, raising=False)
+    small = corpus_sample
+    model = FactorClassifier(cv=3, **PARAMS).fit([e.text for e in small], [list(e.labels) for e in small],
+                                                  langs=[e.lang for e in small])  # fmt: skip
+    calibrator = adapt.ConfidenceCalibrator().fit(np.array([[0.1, 0.2], [1.0, 2.0], [0.4, 0.1], [2.0, 1.5]]),
+                                                  [False, True, False, True])  # fmt: skip
+    monkeypatch.setattr(analysis, "load_default_classifier", lambda: model)
+    monkeypatch.setattr(adapt, "load_default_calibrator", lambda: calibrator)
+    device = loaded.test_client()
+    for text in TEXTS:
+        answers = dict(officials_answers(), open_change_first=text)
+        assert device.post("/api/v1/submissions", json=payload(answers=answers)).status_code == 201
+    fake.seen.clear()
+    return fake
+
+
+def test_report_codes_open_answers_only_from_vectors_embedded_ahead(embedding_default, loaded: Flask,
+                                                                    session: Session) -> None:  # fmt: skip
+    fake = embedding_default
+    with loaded.app_context():
+        campaign = session.exec(select(Campaign).where(Campaign.slug == "test")).one()
+        assert text_status(session, campaign).ready == 0  # counted: the classifier's vectors are missing
+        before = campaign_report(session, "test", "en")
+        assert fake.seen == []  # the report computed no vector
+        ta = before.text_analysis
+        assert not ta.coded and (ta.coding_ready, ta.coding_total) == (0, len(TEXTS) + 3)  # + LISTED's points
+        assert before.themes == []  # no factor of open answers rather than another model's
+        html = render_html(before)
+        assert 'id="coding-incomplete"' in html and "0 of 9 texts" in html
+
+        status = embed_campaign(session, "test")  # the background job's work
+        assert (status.ready, status.total) == (6, 6)
+        assert set(fake.seen) == {*TEXTS, "Two measures", "rotate officers every three years",
+                                  "put the declaration and payment online"}  # fmt: skip
+        fake.seen.clear()
+        after = campaign_report(session, "test", "en")
+        assert fake.seen == [] and after.text_analysis.coded
+        assert sum(block.n_answers for block in after.themes) >= len(TEXTS)
+        assert 'id="coding-incomplete"' not in render_html(after)
+
+
+def test_review_suggestions_wait_for_the_text_analysis(embedding_default, loaded: Flask, session: Session) -> None:
+    fake = embedding_default
+    with loaded.app_context():
+        campaign = session.exec(select(Campaign).where(Campaign.slug == "test")).one()
+        assert suggest(session, campaign) == 0 and fake.seen == []
+        embed_campaign(session, "test")
+        fake.seen.clear()
+        assert suggest(session, campaign) == len(TEXTS) and fake.seen == []
