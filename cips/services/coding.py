@@ -232,9 +232,10 @@ def _reading(classifier: Any, sureness: Sureness | None) -> Reading:
 
 
 def with_vectors(classifier: Any, answers: list[Any]) -> list[Any]:
-    """The answers ``classifier`` can code now. An embedding classifier reads the vectors of an answer
-    and its points from the cache the campaign's text analysis fills (``text_analysis.embed_campaign``):
-    an answer still lacking one waits for it; nothing is embedded here, in a web worker's thread."""
+    """The campaign's answers ``classifier`` can code now. An embedding classifier reads the vectors of
+    an answer and its points from the cache the campaign's text analysis fills
+    (``text_analysis.embed_campaign``): an answer still lacking one waits for it; nothing is embedded
+    here. (A saved briefing's contributions, a few hundred, are embedded by its suggestion job.)"""
     backend = getattr(classifier, "embeddings", None)
     if backend is None or not hasattr(classifier, "embedded_texts"):
         return answers
@@ -262,7 +263,9 @@ def suggest(session: Session, campaign: Owner, classifier: Any = None, digest: s
         reading = _reading(classifier, sureness)
     source = f"{MODEL_PREFIX}{digest}"
     done = _coded_by(session, campaign, source)
-    todo = with_vectors(classifier, [a for a in open_answers(session, campaign) if a.answer_id not in done])
+    todo = [a for a in open_answers(session, campaign) if a.answer_id not in done]
+    if isinstance(campaign, Campaign):  # a saved briefing has no text analysis job: its own job embeds
+        todo = with_vectors(classifier, todo)
     for start in range(0, len(todo), SUGGEST_BATCH):
         batch = todo[start : start + SUGGEST_BATCH]
         labels, proba, sure = reading([a.text for a in batch])

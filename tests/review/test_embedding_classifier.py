@@ -94,3 +94,20 @@ def test_review_suggestions_wait_for_the_text_analysis(embedding_default, loaded
         embed_campaign(session, "test")
         fake.seen.clear()
         assert suggest(session, campaign) == len(TEXTS) and fake.seen == []
+
+
+def test_a_saved_briefings_suggestions_embed_in_their_own_job(embedding_default, loaded: Flask,
+                                                              session: Session) -> None:  # fmt: skip
+    """A briefing has no campaign text analysis to wait for: its suggestion job (in the background)
+    embeds its few contributions itself, so they are coded rather than left waiting forever."""
+    from cips.services.campaigns import get_or_create_administration
+    from cips.services.saved_briefings import save_briefing
+    from tests.briefing_review.conftest import CSV
+
+    fake = embedding_default
+    with loaded.app_context():
+        admin = get_or_create_administration(session, "Test Customs")
+        briefing = save_briefing(session, administration_id=admin.id, actor="manager@example.org",
+                                 filename="consult.csv", data=CSV, lang="en", title="Consultation")  # fmt: skip
+        assert suggest(session, briefing) == 6
+    assert any("internal audit" in t for t in fake.seen)
