@@ -66,3 +66,20 @@ def answered(loaded: Flask, session: Session) -> Campaign:
     session.commit()
     submit_open_answers(loaded.test_client())
     return campaign
+
+
+@pytest.fixture(scope="session")
+def embedding_classifier():
+    """A small classifier with the candidate's e5 block, centred, points embedded; fitted once, on a
+    fake embedder's vectors (a fixed vector per text), then named ``"e5"`` so that it reads its vectors
+    through the caches as the shipped one would (tests replace ``get_embedder`` by that fake)."""
+    from analysis.classify import FactorClassifier
+    from analysis.default_model import CORPUS_PATH
+    from analysis.evaluate import load_examples
+    from tests.conftest import FakeEmbedder
+
+    small = load_examples(CORPUS_PATH)[::8]
+    model = FactorClassifier(cv=3, embeddings=FakeEmbedder(), embeddings_weight=0.7, embeddings_center=True,
+                             embeddings_points=True)  # fmt: skip
+    model.fit([e.text for e in small], [list(e.labels) for e in small], langs=[e.lang for e in small])
+    return model.set_params(embeddings="e5")

@@ -14,10 +14,7 @@ import pytest
 
 import analysis
 from analysis import adapt, embedding_block, embeddings
-from analysis.classify import FactorClassifier
-from analysis.default_model import CORPUS_PATH
 from analysis.embeddings import EmbeddingCache
-from analysis.evaluate import load_examples
 from tests.conftest import FakeEmbedder
 from tests.test_encryption import (  # noqa: F401  (fixtures)
     SECRET_WORDS,
@@ -30,28 +27,18 @@ from tests.test_encryption import (  # noqa: F401  (fixtures)
 )
 
 
-@pytest.fixture(scope="module")
-def corpus_sample():
-    return load_examples(CORPUS_PATH)[::6]
-
-
 @pytest.fixture
-def embedding_model(monkeypatch, tmp_path: Path, corpus_sample) -> tuple[FakeEmbedder, Path]:
+def embedding_model(monkeypatch, tmp_path: Path, embedding_classifier) -> tuple[FakeEmbedder, Path]:
     """The shipped model replaced by an embedding classifier whose backend ("e5" by name) is a fake,
     behind a shared cache of the test's own; returns the fake and that cache's file."""
     monkeypatch.setenv("CIPS_CACHE_DIR", str(tmp_path / "cache"))
     fake = FakeEmbedder()
     monkeypatch.setattr(embeddings, "get_embedder", lambda name=None: fake)
     monkeypatch.setattr(embedding_block, "_EMBEDDERS", {})
-    model = FactorClassifier(cv=3, embeddings="e5", embeddings_weight=0.7, embeddings_center=True,
-                             embeddings_points=True).fit([e.text for e in corpus_sample],
-                                                         [list(e.labels) for e in corpus_sample],
-                                                         langs=[e.lang for e in corpus_sample])  # fmt: skip
     calibrator = adapt.ConfidenceCalibrator().fit(np.array([[0.1, 0.2], [1.0, 2.0], [0.4, 0.1], [2.0, 1.5]]),
                                                   [False, True, False, True])  # fmt: skip
-    monkeypatch.setattr(analysis, "load_default_classifier", lambda: model)
+    monkeypatch.setattr(analysis, "load_default_classifier", lambda: embedding_classifier)
     monkeypatch.setattr(adapt, "load_default_calibrator", lambda: calibrator)
-    fake.seen.clear()
     return fake, tmp_path / "cache" / "embeddings.sqlite3"
 
 
@@ -82,8 +69,6 @@ def test_decrypt_review_and_report_keep_an_embedding_models_vectors_in_memory(
     # The themes' in-memory embedder (the same key here) computed them once; the classifier read them there.
     embedded, cached = _cached_secrets(fake.seen + fake_embedder.seen, shared)
     assert embedded == 6 and cached == 0
-    # The training answers, outside the decrypted paths, do go to the shared cache as before.
-    assert EmbeddingCache(shared).count(f"{fake.backend}:{fake.model_id}") > 0
 
 
 def test_private_vectors_share_the_model_but_not_the_cache(monkeypatch, tmp_path: Path) -> None:

@@ -13,9 +13,6 @@ from sqlmodel import Session, select
 
 import analysis
 from analysis import adapt, default_model, embedding_block, embeddings
-from analysis.classify import FactorClassifier
-from analysis.default_model import CORPUS_PATH
-from analysis.evaluate import load_examples
 from analysis.report import render_html
 from cips.models import Campaign
 from cips.services.coding import suggest
@@ -31,13 +28,8 @@ TEXTS = ["Rotation des agents tous les trois ans.", "Officers should rotate ever
          LISTED]  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def corpus_sample():
-    return load_examples(CORPUS_PATH)[::6]
-
-
 @pytest.fixture
-def embedding_default(monkeypatch, tmp_path: Path, corpus_sample, loaded: Flask) -> FakeEmbedder:
+def embedding_default(monkeypatch, tmp_path: Path, embedding_classifier, loaded: Flask) -> FakeEmbedder:
     """The shipped settings read e5 embeddings (a fake behind a shared cache of the test's own), the
     shipped model is such a classifier, and the campaign has six open answers, one a list of two points."""
     monkeypatch.setenv("CIPS_CACHE_DIR", str(tmp_path / "cache"))
@@ -46,9 +38,7 @@ def embedding_default(monkeypatch, tmp_path: Path, corpus_sample, loaded: Flask)
     monkeypatch.setattr(embeddings, "get_embedder", lambda name=None: fake)
     monkeypatch.setattr(embedding_block, "_EMBEDDERS", {})
     monkeypatch.setattr(default_model, "SHIPPED_PARAMS", PARAMS, raising=False)
-    small = corpus_sample
-    model = FactorClassifier(cv=3, **PARAMS).fit([e.text for e in small], [list(e.labels) for e in small],
-                                                  langs=[e.lang for e in small])  # fmt: skip
+    model = embedding_classifier
     calibrator = adapt.ConfidenceCalibrator().fit(np.array([[0.1, 0.2], [1.0, 2.0], [0.4, 0.1], [2.0, 1.5]]),
                                                   [False, True, False, True])  # fmt: skip
     monkeypatch.setattr(analysis, "load_default_classifier", lambda: model)
