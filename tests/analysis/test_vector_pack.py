@@ -80,3 +80,17 @@ def test_the_shipped_pack_matches_what_e5_computes_now() -> None:
     fresh = get_embedder("e5").encode(texts)
     cosine = (packed * fresh).sum(axis=1) / np.linalg.norm(packed, axis=1)
     assert len(texts) >= 6 and cosine.min() >= 0.99, cosine
+
+
+def test_pack_command_writes_the_pack_from_the_cache_and_the_model(monkeypatch, tmp_path: Path, capsys) -> None:
+    from analysis.__main__ import main
+
+    fake = FakeEmbedder()
+    monkeypatch.setenv("CIPS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(embeddings, "get_embedder", lambda name=None: fake)
+    monkeypatch.setattr(vector_pack, "training_texts", lambda: TEXTS)
+    out = tmp_path / "pack.npz"
+    assert main(["embeddings", "pack", "--out", str(out)]) == 0
+    assert sorted(fake.seen) == sorted(TEXTS)  # computed once, kept in the shared cache
+    assert "3 vectors of fake:fake-16 written to" in capsys.readouterr().out
+    assert vector_pack.read_pack(out)[0] == "fake:fake-16"
