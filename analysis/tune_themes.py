@@ -71,8 +71,8 @@ def score_grid(rows: list[dict[str, str]], gold: dict[str, str], questions: Sequ
             rep = (s.unit, s.main, s.main_weight, s.centre)
             if rep not in embedded:
                 embedded[rep] = meaning.embed_answers(texts, embedder, s)
-            labels = iter(meaning.cluster_answers(meaning.answer_vectors(embedded[rep], concepts, s.concept_weight),
-                                                  settings=s).tolist())  # fmt: skip
+            vectors = meaning.answer_vectors(embedded[rep], concepts, s.concept_weight)
+            labels = iter(meaning.without_grab_bags(meaning.cluster_answers(vectors, settings=s), concepts).tolist())
             found = [next(labels) if k else meaning.OTHER for k in keep]
             scores[i, j] = adjusted_rand_score(truth, found)
     return scores

@@ -181,18 +181,25 @@ def _add_cluster(groups: dict[str, list[int]], points: list[Point], idx: list[in
 
 
 def _group_by_meaning(points: list[Point], members: list[int], contributions: list[Contribution],
-                      embedder: Any) -> dict[str, list[int]]:  # fmt: skip
+                      embedder: Any, settings: Any = None) -> dict[str, list[int]]:  # fmt: skip
     """Whole answers clustered by meaning (``analysis.briefing.meaning``), each theme keyed by its distinctive concept.
 
     An answer is grouped as a whole, by its main point, as an editor does: all its points go to its
-    theme. An answer alone in its cluster goes to "other points".
+    theme. An answer alone in its cluster, or in a theme whose answers share no subject, goes to "other points".
     """
+    from analysis.briefing.meaning import DEFAULT, answer_concepts, group_answers, without_grab_bags
     from analysis.briefing.meaning import OTHER as ALONE
-    from analysis.briefing.meaning import group_answers
 
     owners = list(dict.fromkeys(points[i].contribution for i in members))
-    langs = {points[i].contribution: points[i].lang for i in members}
-    labels = group_answers([contributions[o].answer for o in owners], [langs[o] for o in owners], embedder)
+    texts = [contributions[o].answer for o in owners]
+    langs = [points[next(i for i in members if points[i].contribution == o)].lang for o in owners]
+    whole = answer_concepts(texts, langs)
+    labels = group_answers(texts, langs, embedder, settings or DEFAULT, concepts=whole)
+    # Again with the concepts the headings name (the points'): a theme headed by subjects each raised once is none.
+    raised = {o: set() for o in owners}
+    for i in members:
+        raised[points[i].contribution].update(points[i].concepts)
+    labels = without_grab_bags(labels, [raised[o] for o in owners])
     theme_of = dict(zip(owners, labels.tolist(), strict=True))
     groups: dict[str, list[int]] = {}
     for cluster in sorted(set(labels.tolist())):
@@ -200,7 +207,7 @@ def _group_by_meaning(points: list[Point], members: list[int], contributions: li
         if cluster == ALONE:
             groups.setdefault(f"factor:{OTHER}", []).extend(idx)
         else:
-            groups[subj.distinctive_key(points, idx, members, groups)] = idx
+            groups[subj.distinctive_key(points, idx, members, groups, dict(zip(owners, whole, strict=True)))] = idx
     return groups
 
 
@@ -292,7 +299,8 @@ def build_briefing(contributions: Iterable[Contribution | dict[str, Any]], lang:
                    title: str | None = None, questions: Sequence[Question] | None = None, classifier: Any = None,
                    grouping: Grouping = "meaning", source_name: str = "<contributions>",
                    embedder: Any = None, reviewed: Mapping[int, Sequence[str]] | None = None, progress: bool = False,
-                   on_progress: Callable[[int, int], None] | None = None) -> Briefing:  # fmt: skip
+                   on_progress: Callable[[int, int], None] | None = None,
+                   settings: Any = None) -> Briefing:  # fmt: skip
     """The briefing, question by question, themes ordered by support (see the module docstring).
 
     ``reviewed`` (a saved briefing's review): contribution index -> the factors a person decided
@@ -300,7 +308,8 @@ def build_briefing(contributions: Iterable[Contribution | dict[str, Any]], lang:
     says how many contributions were coded by a person and how many by the model only.
 
     ``embedder`` (grouping by meaning only) defaults to the configured one behind the shared cache;
-    the texts it must compute are shown on a bar (``progress``) and reported to ``on_progress(done, total)``.
+    the texts it must compute are shown on a bar (``progress``) and reported to ``on_progress(done, total)``;
+    ``settings`` (a ``meaning.Settings``, default ``meaning.DEFAULT``) how it groups.
     """
     from analysis.language import detect_language
 
@@ -341,7 +350,7 @@ def build_briefing(contributions: Iterable[Contribution | dict[str, Any]], lang:
 
                 embedder = tracker = ProgressEmbedder(embedder, progress, on_progress)
             quoting = embedder
-            used[q.id], groups = "meaning", _group_by_meaning(points, members, items, embedder)
+            used[q.id], groups = "meaning", _group_by_meaning(points, members, items, embedder, settings)
         elif use_topics:
             used[q.id], groups = "topics", _group_by_topics(points, members, lang)
         else:

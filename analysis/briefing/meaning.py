@@ -23,6 +23,7 @@ pulls unrelated answers into a theme with an answer's translations (the cross-la
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -63,7 +64,7 @@ class Settings:
     ``themes``: 0 chooses the number of themes by silhouette, else ``n / themes`` (at least ``MIN_THEMES``).
     ``pairs``: with the embedder the pair model of ``pairs.MODEL_FILE`` was fitted with, group by its
     p(same theme) (``analysis.briefing.pairs``) instead; the other settings then apply to other embedders
-    only. Not the default: it agrees more with the editors (README) but fails the cross-language test.
+    only. Not the default (README, "Declared for the fourth look").
     """
 
     concept_weight: float = CONCEPT_WEIGHT
@@ -83,16 +84,19 @@ class Settings:
         ward = f"{self.linkage}, {themes}, concept weight {self.concept_weight:g}, {unit}{centred}, max {MAX_THEME}"
         if not self.pairs:
             return ward
-        from analysis.briefing.pairs import shipped
+        from analysis.briefing import pairs
 
-        model = shipped()
+        model = pairs.shipped()
         if model is None or (backend is not None and backend != model.backend):
             return ward
-        learned = f"learned pairs (threshold {model.threshold:g}, {model.backend}), average, max {MAX_THEME}"
+        learned = f"learned pairs (threshold {model.threshold:g}, {model.backend}), {pairs.LINKAGE}, max {MAX_THEME}"
         return learned if backend else f"{learned}; other embedders: {ward}"
 
 
 DEFAULT = Settings()
+#: Settings chosen by name (``python -m analysis.evaluate_themes --settings NAME``): the default and the
+#: learned pair model declared for the fourth theme benchmark's look (README, "Declared for the fourth look").
+NAMED: dict[str, Settings] = {"default": DEFAULT, "pairs": Settings(pairs=True)}
 
 
 def default_embedder(name: str | None = None) -> CachedEmbedder:
@@ -215,6 +219,25 @@ def quotable_themes(raw: np.ndarray, halve: Callable[[np.ndarray], np.ndarray], 
     return labels
 
 
+def without_grab_bags(labels: np.ndarray, concepts: Sequence[Iterable[str]]) -> np.ndarray:
+    """``labels`` with every theme whose answers share no subject moved to ``OTHER`` ("other points").
+
+    A theme whose answers raise codebook concepts, none of them raised by two of its answers, would be
+    headed by a list of subjects each raised once ("Voies de recours (1), évaluation des agents (1), …,
+    autres sujets (1)"): its answers share no main point that can be named, and an editor lists them
+    under "other points". A theme whose answers raise no concept at all is kept (the embedding alone
+    put them together; nothing says they differ).
+    """
+    labels = np.asarray(labels).copy()
+    sets = [set(c) - {"no_comment"} for c in concepts]
+    for theme in set(labels.tolist()) - {OTHER}:
+        members = np.flatnonzero(labels == theme)
+        raised = Counter(c for k in members for c in sets[k])
+        if raised and max(raised.values()) < 2:
+            labels[members] = OTHER
+    return labels
+
+
 def embed_answers(texts: Sequence[str], embedder: Embedder | CachedEmbedder,
                   settings: Settings = DEFAULT) -> np.ndarray:  # fmt: skip
     """One unit row per answer: its embedding, or the weighted mean of its points' (``settings.unit``)."""
@@ -245,21 +268,22 @@ def answer_concepts(texts: Sequence[str], langs: Sequence[str]) -> list[set[str]
 
 
 def group_answers(texts: Sequence[str], langs: Sequence[str], embedder: Embedder | CachedEmbedder | None = None,
-                  settings: Settings = DEFAULT) -> np.ndarray:  # fmt: skip
+                  settings: Settings = DEFAULT, concepts: Sequence[set[str]] | None = None) -> np.ndarray:  # fmt: skip
     """The theme of each answer to one question (``OTHER`` when it shares its main point with no other).
 
-    ``embedder`` defaults to the configured one behind the shared cache (:func:`default_embedder`).
+    ``embedder`` defaults to the configured one behind the shared cache (:func:`default_embedder`);
+    ``concepts``, the answers' :func:`answer_concepts` when the caller has them already.
     """
     if not texts:
         return np.zeros(0, dtype=int)
     embedder = embedder or default_embedder()
-    concepts = answer_concepts(texts, langs)
+    concepts = list(concepts) if concepts is not None else answer_concepts(texts, langs)
     if settings.pairs and len(texts) >= MIN_ANSWERS:
         learned = _learned(texts, concepts, embedder)
         if learned is not None:
-            return learned
+            return without_grab_bags(learned, concepts)
     vectors = answer_vectors(embed_answers(texts, embedder, settings), concepts, settings.concept_weight)
-    return cluster_answers(vectors, settings=settings)
+    return without_grab_bags(cluster_answers(vectors, settings=settings), concepts)
 
 
 def _learned(texts: Sequence[str], concepts: list[set[str]], embedder: Embedder | CachedEmbedder) -> np.ndarray | None:

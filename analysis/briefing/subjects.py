@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,12 +39,19 @@ def n_supporting(points: Sequence[Point], members: Iterable[int], concept: str |
     return len({points[i].contribution for i in members if concept is None or concept in points[i].concepts})
 
 
-def distinctive_key(points: list[Point], idx: list[int], question: list[int], taken: dict[str, list[int]]) -> str:
+def distinctive_key(points: list[Point], idx: list[int], question: list[int], taken: dict[str, list[int]],
+                    raised: Mapping[int, Iterable[str]] | None = None) -> str:  # fmt: skip
     """The concept that best tells this theme from the question's others (c-TF-IDF over concepts), else its factor.
 
     Score: share of the theme's answers raising the concept times log(1 + answers to the question / answers
     raising it anywhere in the question), as BERTopic's class-based TF-IDF; only concepts raised by at
     least two of the theme's answers (or its only one) can name it, so no title rests on a single quote.
+    Between concepts raised by as many of the theme's answers as the best-scored one, what the answers share
+    most decides: the concept more of them raise anywhere in their text (``raised``: contribution -> every
+    concept its whole answer raises, where a point keeps only those of its factors), then the one more of
+    them make their main point (their longest point in the theme), c-TF-IDF only after. The IDF alone
+    would always pick the rarer of two tied concepts, a side remark over the point the answers share
+    ("Code de conduite" over answers about peer visits).
     """
     support = n_supporting(points, idx)
     total = n_supporting(points, question)
@@ -52,7 +59,16 @@ def distinctive_key(points: list[Point], idx: list[int], question: list[int], ta
     shared = [c for c, n in in_theme.items() if n >= min(2, support) and c != "no_comment"]
     if shared:
         score = {c: in_theme[c] / support * np.log1p(total / n_supporting(points, question, c)) for c in shared}
-        key = max(sorted(shared), key=lambda c: (round(score[c], 9), in_theme[c]))
+        best = max(sorted(shared), key=lambda c: (round(score[c], 9), in_theme[c]))
+        main: dict[int, int] = {}  # each answer's longest point in the theme
+        for i in idx:
+            owner = points[i].contribution
+            if owner not in main or len(points[i].text) > len(points[main[owner]].text):
+                main[owner] = i
+        in_main = Counter(c for i in main.values() for c in set(points[i].concepts))
+        whole = Counter(c for owner in main for c in set((raised or {}).get(owner, ())))
+        tied = [c for c in sorted(shared) if in_theme[c] == in_theme[best]]
+        key = max(tied, key=lambda c: (whole[c], in_main[c], round(score[c], 9)))
     else:
         factors = Counter(f for i in idx for f in points[i].factors)
         key = f"factor:{sorted(factors.items(), key=lambda kv: (-kv[1], kv[0] == OTHER, kv[0]))[0][0]}"

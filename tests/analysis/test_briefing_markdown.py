@@ -68,5 +68,6 @@ def test_briefing_markdown_hostile_contributions_render_as_text(default_model) -
         assert quote in text
     assert "Brief <script>x</script>" in text and "[Meeting](javascript:alert(4))" in text
     assert "What should change? <b>now</b>" in text
-    contributors = {q.contributor for question in briefing.questions for t in question.themes for q in t.quotes}
+    contributors = {q.contributor for question in briefing.questions for t in [*question.themes, question.other] if t
+                    for q in t.quotes}  # fmt: skip
     assert contributors and all(f"— {name}" in text for name in contributors)

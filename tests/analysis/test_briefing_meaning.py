@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from analysis.briefing import Contribution, build_briefing, read_contributions, read_questions, render_markdown
-from analysis.briefing.meaning import MAX_THEME, OTHER, cluster_answers
+from analysis.briefing.meaning import MAX_THEME, NAMED, OTHER, cluster_answers
 from analysis.briefing.quotes import Candidate, one_per_answer
 from analysis.briefing.render_md import md_text
 from analysis.embeddings import CachedEmbedder, EmbeddingCache, get_embedder
@@ -134,8 +134,12 @@ def test_markdown_shows_each_theme_factor_as_a_tag(tfidf: CachedEmbedder) -> Non
         assert theme.factor_names and md_text(", ".join(theme.factor_names)) in md
 
 
-def test_same_answer_in_four_languages_is_one_theme_of_the_briefing(tmp_path: Path) -> None:
-    """multilingual-e5-small, the default backend, on 20 answers: up to a minute on a loaded machine."""
+@pytest.mark.parametrize("named", ["default", "pairs"])
+def test_same_answer_in_four_languages_is_one_theme_of_the_briefing(tmp_path: Path, named: str) -> None:
+    """multilingual-e5-small, the default backend, on 20 answers: up to a minute on a loaded machine.
+
+    Also with the shipped pair model (``--settings pairs``), which groups e5 embeddings by its learned p(same).
+    """
     same = [
         ("en", "The survey helped us convince senior management to adopt a new code of conduct for all officers."),
         ("fr", "L'enquête nous a aidés à convaincre la direction d'adopter un nouveau code de conduite pour tous "
@@ -165,7 +169,10 @@ def test_same_answer_in_four_languages_is_one_theme_of_the_briefing(tmp_path: Pa
     ]
     items = [Contribution(question="q", answer=text, lang=lang) for lang, text in same + others]
     embedder = CachedEmbedder(get_embedder("e5"), EmbeddingCache(tmp_path / "cache.sqlite3"))
-    b = build_briefing(items, lang="fr", classifier=StubModel(), grouping="meaning", embedder=embedder)
+    settings = NAMED[named]
+    assert named == "default" or settings.describe("e5").startswith("learned pairs")  # the shipped model is used
+    b = build_briefing(items, lang="fr", classifier=StubModel(), grouping="meaning", embedder=embedder,
+                       settings=settings)  # fmt: skip
     home = [t for t in b.questions[0].themes if any(q.text == same[0][1] for q in t.quotes)]
     assert len(home) == 1, "the English answer is quoted under one theme"
     assert {q.text for q in home[0].quotes} >= {text for _, text in same}  # its translations beside it
@@ -189,17 +196,15 @@ def test_no_comment_answers_are_counted_and_quoted_once_after_their_count_not_as
     quoted_once_each(b, items)
 
 
-def test_a_theme_sharing_no_concept_is_headed_by_its_subjects_not_its_factor(tfidf: CachedEmbedder) -> None:
-    from analysis.factors import factor_name
-
+def test_a_theme_sharing_no_concept_is_no_theme(tfidf: CachedEmbedder) -> None:
     items = read_contributions(DATA / "contributions.csv")
     b = build_briefing(items, lang="en", questions=read_questions(DATA / "questions.yaml"), classifier=StubModel(),
                        embedder=tfidf)  # fmt: skip
-    unnamed = [t for s in b.questions for t in s.themes if t.key.startswith("factor:") and t.concepts]
-    assert unnamed
-    for theme in unnamed:  # a factor's name over answers that share no subject would claim what they do not say
-        assert theme.label != factor_name(theme.key.rstrip("+").split(":", 1)[1], "en"), theme.label
-        assert all(part.lower() in theme.sentence.lower() for part in theme.label.split(", ")), theme.sentence
+    # Answers that raise subjects but share none were headed by their factor's name, then by the list of their
+    # subjects each raised once: they share no main point, and are "other points".
+    assert not [t.label for s in b.questions for t in s.themes if t.key.startswith("factor:") and t.concepts]
+    assert any(s.other for s in b.questions)
+    quoted_once_each(b, items)
 
 
 def test_every_key_message_is_a_theme_the_briefing_shows(tfidf: CachedEmbedder) -> None:
@@ -236,10 +241,47 @@ def test_a_subject_of_one_answer_does_not_head_the_answers_that_do_not_raise_it(
                "Publish the survey results."]]  # fmt: skip
     items = [Contribution("q1", a, lang="en") for g in groups for a in g]
     b = build_briefing(items, lang="en", classifier=StubModel(), embedder=_ByGroup(groups))
-    [theme] = [t for t in b.questions[0].themes if any(q.text == groups[0][0] for q in t.quotes)]
+    # Headed "Internal affairs units, other subjects" they would share no main point: "other points".
+    assert all("Internal affairs" not in t.label for t in b.questions[0].themes)
+    assert groups[0][0] in [q.text for q in b.questions[0].other.quotes]
+
+
+def test_a_theme_of_subjects_each_raised_once_goes_to_other_points() -> None:
+    # Three answers put together by their embedding, each on a subject of its own: headed by the list of their
+    # subjects, each raised once ("Right of appeal (1), staff appraisal (1), asset declarations (1)"), they share
+    # no main point; an editor lists them under "other points".
+    groups = [["Publish the procedures for appeals against customs decisions.",
+               "A new appraisal system for staff performance.", "Asset declarations for officers at border posts."],
+              ["Staff training on ethics must continue.", "More integrity training for new officers.",
+               "Training of trainers in ethics."],
+              ["Publish clearance times on the website.", "Publish all fees and procedures online.",
+               "Publish the survey results."]]  # fmt: skip
+    items = [Contribution("q1", a, lang="en") for g in groups for a in g]
+    b = build_briefing(items, lang="en", classifier=StubModel(), embedder=_ByGroup(groups))
+    section = b.questions[0]
+    assert all(q.text not in groups[0] for t in section.themes for q in t.quotes), [t.label for t in section.themes]
+    other = {q.text.rstrip(".") for q in section.other.quotes} if section.other else set()
+    assert other >= {a.rstrip(".") for a in groups[0]}, other
+    assert all(" (1)" not in t.sentence for t in section.themes), [t.sentence for t in section.themes]
+    quoted_once_each(b, items)
+
+
+def test_a_title_is_the_point_its_answers_share_not_the_rarer_of_two_tied_concepts() -> None:
+    # Each answer of the first theme develops staff training and adds a line on the code of conduct: both are
+    # raised by its three answers, and the code of conduct, rarer in the question, scores higher by c-TF-IDF
+    # alone. The title must be what the answers make their main point.
+    groups = [["Training of trainers in ethics for every regional office.\nRevise the code of conduct.",
+               "Staff training on ethics must continue for all officers.\nAdopt a new code of conduct.",
+               "Integrity training for the new officers of the border posts.\nUpdate the code of conduct."],
+              ["Training in risk analysis for the officers.", "Risk analysis training for the new staff."],
+              ["Publish clearance times on the website.", "Publish all fees and procedures online.",
+               "Publish the survey results."]]  # fmt: skip
+    items = [Contribution("q1", a, lang="en") for g in groups for a in g]
+    b = build_briefing(items, lang="en", classifier=StubModel(), embedder=_ByGroup(groups))
+    [theme] = [t for t in b.questions[0].themes if any(q.text in groups[0][0] for q in t.quotes)]
     assert theme.support == 3
-    assert theme.label == "Internal affairs units, other subjects", theme.label
-    assert theme.sentence.endswith("internal affairs units (1) and other subjects (2)."), theme.sentence
+    assert theme.label == "Staff training", (theme.label, theme.sentence)
+    quoted_once_each(b, items)
 
 
 class _Fixed:
