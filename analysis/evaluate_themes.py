@@ -1,6 +1,7 @@
 """Measure theme groupings against an editor's: adjusted Rand index on the theme benchmark.
 
     python -m analysis.evaluate_themes --data analysis/data/themes [--questions q1,q2] [--embeddings e5|tfidf]
+        [--settings pairs]
 
 ``--data`` is a folder holding ``contributions.csv`` (``id,question,lang,text``, optionally
 ``administration``), ``gold.csv`` (``id,question,theme``: editor A) and optionally
@@ -25,7 +26,10 @@ grouping can be expected to reach) and the meaning grouping's ARI against B.
 The last line is one JSON object. Held-out questions (``split.yaml``) are scored only with
 ``--held-out``, and each such run is appended to the ledger (``EVAL_LOG.md`` beside the data
 folder) before its figures are printed. ``--tune`` chooses the meaning grouping's settings
-on development questions only, leaving one question out (``analysis.tune_themes``).
+on development questions only, leaving one question out (``analysis.tune_themes``). ``--settings NAME``
+(``meaning.NAMED``) also scores the meaning grouping with those settings, after the default, on the same
+questions: on held-out ones each is its own ledger row (the default's first), and the last line carries
+the named one's figures under ``settings_NAME``.
 """
 
 from __future__ import annotations
@@ -127,7 +131,8 @@ def read_split(data: Path, present: Sequence[str]) -> tuple[list[str], list[str]
     return [q for q in present if q not in held_out], [q for q in present if q in held_out]
 
 
-def _briefing(rows: list[dict[str, str]], data: Path, classifier: Any, grouping: Grouping, embedder: Any) -> Any:
+def _briefing(rows: list[dict[str, str]], data: Path, classifier: Any, grouping: Grouping, embedder: Any,
+              settings: meaning.Settings = meaning.DEFAULT) -> Any:  # fmt: skip
     """The briefing of these contributions, built as ``cips briefing`` builds it."""
     from analysis.briefing import Contribution, build_briefing, read_questions
 
@@ -139,14 +144,14 @@ def _briefing(rows: list[dict[str, str]], data: Path, classifier: Any, grouping:
     if questions:  # only the questions scored: a question without answers would be an empty section
         questions = [q for q in questions if q.id in {r["question"] for r in rows}]
     return build_briefing(items, lang="en", questions=questions or None, classifier=classifier, grouping=grouping,
-                          embedder=embedder)  # fmt: skip
+                          embedder=embedder, settings=settings)  # fmt: skip
 
 
-def briefing_groups(
-    rows: list[dict[str, str]], data: Path, classifier: Any = None, grouping: Grouping = "auto", embedder: Any = None
-) -> tuple[list[str], dict[str, str]]:
+def briefing_groups(rows: list[dict[str, str]], data: Path, classifier: Any = None, grouping: Grouping = "auto",
+                    embedder: Any = None, settings: meaning.Settings = meaning.DEFAULT,
+                    ) -> tuple[list[str], dict[str, str]]:  # fmt: skip
     """Today's briefing theme of each contribution (see the module docstring) and the grouping used per question."""
-    briefing = _briefing(rows, data, classifier, grouping, embedder)
+    briefing = _briefing(rows, data, classifier, grouping, embedder, settings)
     best: dict[int, tuple[int, str]] = {}  # contribution -> (length of its largest point, theme)
     for section in briefing.questions:
         for theme in section.themes:
@@ -177,15 +182,18 @@ def _labels(groups: np.ndarray) -> list[str]:
 
 def evaluate(rows: list[dict[str, str]], gold: dict[str, str], questions: Sequence[str], data: Path,
              embedder: Embedder | CachedEmbedder, classifier: Any = None,
-             gold_b: dict[str, str] | None = None) -> dict[str, Any]:  # fmt: skip
+             gold_b: dict[str, str] | None = None, settings: meaning.Settings = meaning.DEFAULT,
+             ) -> dict[str, Any]:  # fmt: skip
     """ARI per question and overall (mean over questions) of the briefing, meaning and random groupings.
+
+    ``settings``: how the meaning grouping groups (``meaning.NAMED``; the default unless told).
 
     With ``gold_b`` (a second editor), also the editors' agreement (``editors``: A against B) and the
     meaning grouping against B (``meaning_B``).
     """
     chosen = [r for r in rows if r["question"] in questions]
     briefing, used = briefing_groups(chosen, data, classifier)
-    by_meaning, _ = briefing_groups(chosen, data, classifier, grouping="meaning", embedder=embedder)
+    by_meaning, _ = briefing_groups(chosen, data, classifier, grouping="meaning", embedder=embedder, settings=settings)
     per_question: dict[str, dict[str, Any]] = {}
     for q in questions:
         idx = [k for k, r in enumerate(chosen) if r["question"] == q]
@@ -208,13 +216,14 @@ def evaluate(rows: list[dict[str, str]], gold: dict[str, str], questions: Sequen
     overall = {m: round(float(np.mean([per_question[q][m] for q in questions])), 4) for m in measures}
     backend = getattr(embedder, "embedder", embedder).backend
     return {"questions": list(questions), "per_question": per_question, "overall": overall,
-            "embeddings": backend, "settings": meaning.DEFAULT.describe(backend),
+            "embeddings": backend, "settings": settings.describe(backend),
             "note": "a contribution split into points takes the theme of its largest point; "
                     "'other points' and singletons form one group each"}  # fmt: skip
 
 
-def log_run(ledger: Path, result: dict[str, Any], data: Path) -> None:
-    """Append one held-out run to the ledger (created with a header if it does not exist)."""
+def log_run(ledger: Path, result: dict[str, Any], data: Path, named: str = "default") -> None:
+    """Append one held-out run to the ledger (created with a header if it does not exist); ``named``: the
+    ``--settings`` scored (a setting other than the default says so in its row)."""
     state = git_state(Path(__file__).resolve().parent)
     tree = "unknown" if state.commit == "unknown" else ("dirty" if state.dirty else "clean")
     names = [name for name in ("gold.csv", GOLD_B_FILE) if (data / name).is_file()]
@@ -225,6 +234,8 @@ def log_run(ledger: Path, result: dict[str, Any], data: Path) -> None:
         text = text.rstrip("\n") + f"\n\n{LEDGER_TITLE}\n\n{LEDGER_HEADER}\n"
     o = result["overall"]
     settings = f"{result['embeddings']}, {result['settings']}"
+    if named != "default":  # the declared setting, scored on the same look after the default
+        settings = f"--settings {named} (declared, not the default): {settings}"
     if "editors" in o:  # the second editor's figures ride in the settings cell: the table keeps its columns
         settings += f"; editors' ARI {o['editors']}, meaning vs B {o['meaning_B']}"
     row = (f"| {datetime.now(UTC):%Y-%m-%d %H:%M} | {state.commit[:7]} | {tree} | {scored} "
@@ -240,6 +251,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--held-out", action="store_true", help="score the held-out questions (logged in the ledger)")
     parser.add_argument("--ledger", type=Path, help="held-out ledger (default: EVAL_LOG.md beside the data folder)")
     parser.add_argument("--tune", action="store_true", help="choose the meaning settings (leave one question out)")
+    parser.add_argument("--settings", choices=sorted(meaning.NAMED), default="default",
+                        help="also score these meaning settings after the default, each look its own ledger row",
+                        )  # fmt: skip
     args = parser.parse_args(argv)
     try:
         rows, gold, gold_b = load(args.data)
@@ -278,17 +292,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(json.dumps(line, ensure_ascii=False))
         print(json.dumps({**tuned, "embeddings": embedder.embedder.backend}, ensure_ascii=False))
         return 0
-    result = evaluate(rows, gold, questions, args.data, embedder, gold_b=gold_b)
-    if held_out:  # logged before anyone sees the figures
-        log_run(args.ledger or args.data.parent / "EVAL_LOG.md", result, args.data)
+    names = ["default"] + ([args.settings] if args.settings != "default" else [])
+    results = {}
+    for name in names:  # the default first: the declared setting's row follows it on the same look
+        result = results[name] = evaluate(rows, gold, questions, args.data, embedder, gold_b=gold_b,
+                                          settings=meaning.NAMED[name])  # fmt: skip
+        if held_out:  # logged before anyone sees the figures
+            log_run(args.ledger or args.data.parent / "EVAL_LOG.md", result, args.data, name)
     extra = ("editors", "meaning_B") if gold_b is not None else ()
-    head = f"{'question':<10} {'n':>4} {'briefing':>9} {'meaning':>8} {'random':>7}"
-    print(head + "".join(f" {m:>9}" for m in extra))
-    for q, r in [*result["per_question"].items(), ("overall", {"n": "", **result["overall"]})]:
-        print(f"{q:<10} {r['n']:>4} {r['briefing']:>9.3f} {r['meaning']:>8.3f} {r['random']:>7.3f}"
-              + "".join(f" {r[m]:>9.3f}" for m in extra))  # fmt: skip
-    print("(" + result["note"] + ")")
-    print(json.dumps(result, ensure_ascii=False))
+    for name, result in results.items():
+        if len(results) > 1:
+            print(f"meaning settings: {name} ({result['settings']})")
+        head = f"{'question':<10} {'n':>4} {'briefing':>9} {'meaning':>8} {'random':>7}"
+        print(head + "".join(f" {m:>9}" for m in extra))
+        for q, r in [*result["per_question"].items(), ("overall", {"n": "", **result["overall"]})]:
+            print(f"{q:<10} {r['n']:>4} {r['briefing']:>9.3f} {r['meaning']:>8.3f} {r['random']:>7.3f}"
+                  + "".join(f" {r[m]:>9.3f}" for m in extra))  # fmt: skip
+    print("(" + results["default"]["note"] + ")")
+    final = dict(results["default"])
+    if args.settings != "default":
+        final[f"settings_{args.settings}"] = results[args.settings]
+    print(json.dumps(final, ensure_ascii=False))
     return 0
 
 

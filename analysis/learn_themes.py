@@ -1,12 +1,14 @@
 """Fit the editors' pair model (``analysis.briefing.pairs``) and measure it leaving one question out.
 
-    python -m analysis.learn_themes --data analysis/data/themes --data analysis/data/themes2 [--build]
+    python -m analysis.learn_themes --data analysis/data/themes --data analysis/data/themes2 \
+        --data analysis/data/themes3 [--build]
 
 Every figure is **leave one question out** over the development questions of the given folders:
 the pair model is fitted on the other questions, its threshold chosen on them (each of them grouped
 by a model fitted without it), and the left-out question grouped and scored as
 ``evaluate_themes`` scores the briefing (no-comment answers left out of the clustering, "other"
-one group); then the next question. The Ward/concept grouping (``meaning.DEFAULT`` with
+one group, a theme whose answers share no concept moved to it, ``meaning.without_grab_bags``);
+then the next question. The Ward/concept grouping (``meaning.DEFAULT`` with
 ``pairs=False``), which learns nothing, is scored on the same questions the same way
 (``tune_themes.score_grid``), so the means compare. Held-out questions (``split.yaml``) are never
 read. ``--build`` then fits the model on every question given, chooses its threshold the same way
@@ -31,8 +33,8 @@ from analysis.embeddings import CachedEmbedder, Embedder, get_embedder
 
 #: Probability thresholds tried for cutting the average-linkage tree.
 THRESHOLDS = tuple(float(t) for t in np.round(np.arange(0.10, 0.91, 0.05), 2))
-#: The variants measured: (name, number of leading feature columns used or None for all, C).
-VARIANTS = (("pairs, scalar features", len(pairs.FEATURES), 1.0), ("pairs, scalar + e5 product/difference", None, 0.01))
+#: The variants measured: (name, number of leading feature columns used or None for all, C). The first is built.
+VARIANTS = (("pairs, 14 features (C = 0.1)", None, 0.1), ("pairs, the first 11 features (C = 1)", 11, 1.0))
 
 
 @dataclass
@@ -46,6 +48,7 @@ class Question:
     pairs: np.ndarray
     x: np.ndarray
     y: np.ndarray  # 1 where the editor put both answers under one theme (never for "other")
+    concepts: list[set[str]]  # of the kept answers
 
 
 def load_questions(folder: Path, embedder: Embedder | CachedEmbedder) -> list[Question]:
@@ -62,13 +65,14 @@ def load_questions(folder: Path, embedder: Embedder | CachedEmbedder) -> list[Qu
         g = np.array([gold[r["id"]] for r in kept])
         other = np.char.endswith(g.astype(str), "_other")
         y = ((g[p[:, 0]] == g[p[:, 1]]) & ~other[p[:, 0]]).astype(int)
-        out.append(Question(f"{folder.name}:{q}", [gold[r["id"]] for r in chosen], keep, len(kept), p, x, y))
+        out.append(Question(f"{folder.name}:{q}", [gold[r["id"]] for r in chosen], keep, len(kept), p, x, y, concepts))
     return out
 
 
 def score(q: Question, p: np.ndarray, threshold: float) -> float:
     """ARI against the editor over all the question's contributions, as ``evaluate_themes`` scores the briefing."""
-    labels = iter(pairs.cluster_pairs(q.n, q.pairs, p, threshold, meaning.MAX_THEME).tolist())
+    labels = iter(meaning.without_grab_bags(pairs.cluster_pairs(q.n, q.pairs, p, threshold, meaning.MAX_THEME),
+                                            q.concepts).tolist())  # fmt: skip
     return float(adjusted_rand_score(q.truth, [next(labels) if k else meaning.OTHER for k in q.keep]))
 
 
@@ -128,8 +132,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             result[name] = leave_one_question_out(questions, cols, C)
             print(name, json.dumps(result[name]), flush=True)
     if args.build:
-        model, threshold = fit(questions, None, 0.01), choose_threshold(questions, None, 0.01)
-        spec = {"backend": embedder.embedder.backend, "dim": int(questions[0].x.shape[1] - len(pairs.FEATURES)) // 2,
+        _, cols, C = VARIANTS[0]
+        model, threshold = fit(questions, cols, C), choose_threshold(questions, cols, C)
+        dim = int(embedder.encode(["dimension"]).shape[1])
+        spec = {"backend": embedder.embedder.backend, "dim": dim, "features": list(pairs.FEATURES),
                 "threshold": threshold, "trained_on": result["questions"], "model": model.to_dict()}  # fmt: skip
         pairs.MODEL_FILE.write_text(json.dumps(spec) + "\n", encoding="utf-8")
         result["built"] = {"file": str(pairs.MODEL_FILE), "threshold": threshold}

@@ -2,15 +2,19 @@
 
 For every pair of answers to one question, features of the two (their e5 cosine, raw, centred on
 the question and ranked within it; the best match between their sentences; the similarity of
-their first and of their longest sentences; the codebook concepts they share; the elementwise
-product and difference of their e5 vectors) go through a logistic regression fitted on the
-development questions of the theme benchmarks (:class:`PairSimilarity`; ``analysis.learn_themes``
-measures it leaving one question out and, with ``--build``, writes ``MODEL_FILE``, which is not
-shipped: the grouping is opt-in, ``meaning.Settings(pairs=True)``, because it fails the
-cross-language test; README, "Themes by meaning: measured").
-Answers are clustered with average linkage on ``1 - p(same)``, cut where ``p`` falls below the
-threshold chosen the same way; the briefing's rules follow (a theme of more than ``MAX_THEME``
-answers is split along its own tree, an answer alone goes to "other points").
+their first and of their longest sentences; the codebook concepts they share; the cosine of the
+default grouping's representation, e5 beside the concepts, and its rank; the cosine of their
+concepts' TF-IDF) go through a logistic regression fitted on the development questions of the
+theme benchmarks (:class:`PairSimilarity`; ``analysis.learn_themes`` measures it leaving one
+question out and, with ``--build``, writes ``MODEL_FILE``). Every feature compares the two answers;
+none is a coordinate of an embedding, whose language shows in its coordinates (the e5 product and
+difference of an earlier version made it merge unrelated short answers with an answer's
+translations: the cross-language test).
+Answers are clustered with weighted (WPGMA) linkage on ``1 - p(same)``, cut where ``p`` falls below
+the threshold chosen the same way; the briefing's rules follow (a theme of more than ``MAX_THEME``
+answers is split along its own tree, an answer alone goes to "other points"). Opt-in:
+``meaning.Settings(pairs=True)``, named ``pairs`` (``meaning.NAMED``); README, "Themes by meaning:
+measured".
 
 The model holds for the embedder it was fitted with (its backend and dimension are in the file):
 with another embedder, ``analysis.briefing.meaning`` groups as before (concepts beside the
@@ -33,13 +37,16 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
-from analysis.briefing.meaning import quotable_themes
+from analysis.briefing.meaning import CONCEPT_WEIGHT, answer_vectors, quotable_themes
 
-#: Where ``python -m analysis.learn_themes --build`` writes the fitted model (not shipped).
+#: Where ``python -m analysis.learn_themes --build`` writes the fitted model (shipped: about 2 kB).
 MODEL_FILE = Path(__file__).resolve().parent.parent / "data" / "theme_pairs.json"
-#: The scalar features, in column order (the e5 product and difference follow them).
+#: The features, in column order.
 FEATURES = ("cosine", "centred cosine", "z cosine", "rank", "centred rank", "best sentences", "rank of best sentences",
-            "first sentences", "longest sentences", "shared concepts", "concept jaccard")  # fmt: skip
+            "first sentences", "longest sentences", "shared concepts", "concept jaccard", "default cosine",
+            "default rank", "concept tf-idf cosine")  # fmt: skip
+#: The linkage on 1 - p(same): weighted (WPGMA) agreed most with the editors leaving one question out (README).
+LINKAGE = "weighted"
 
 
 @dataclass
@@ -79,8 +86,7 @@ def _rank(sim: np.ndarray) -> np.ndarray:
 
 
 def pair_features(q: PairInputs) -> tuple[np.ndarray, np.ndarray]:
-    """The pairs ``(i, j)``, i < j, of a question's answers and one row of features per pair (``FEATURES``, then
-    the e5 product and absolute difference)."""
+    """The pairs ``(i, j)``, i < j, of a question's answers and one row of features per pair (``FEATURES``)."""
     n = len(q.answers)
     i, j = np.triu_indices(n, k=1)
     cos = q.answers @ q.answers.T
@@ -96,20 +102,22 @@ def pair_features(q: PairInputs) -> tuple[np.ndarray, np.ndarray]:
     shared = np.array([[len(x & y) for y in q.concepts] for x in q.concepts], dtype=float)
     union = np.array([[len(x | y) for y in q.concepts] for x in q.concepts], dtype=float)
     jaccard = np.divide(shared, union, out=np.zeros_like(shared), where=union > 0)
+    default = answer_vectors(q.answers, q.concepts, CONCEPT_WEIGHT)  # the Ward grouping's representation
+    dcos = default @ default.T
+    raised = np.array([bool(c) for c in q.concepts])
+    tfidf = answer_vectors(np.zeros((n, 1)), q.concepts, 1.0) * raised[:, None]  # the concepts alone (0: none)
     cols = [cos, ccos, z, _rank(cos), _rank(ccos), best, _rank(best), first @ first.T, q.longest @ q.longest.T,
-            shared, jaccard]  # fmt: skip
-    x = np.column_stack([c[i, j] for c in cols])
-    x = np.hstack([x, q.answers[i] * q.answers[j], np.abs(q.answers[i] - q.answers[j])])
-    return np.column_stack([i, j]), x
+            shared, jaccard, dcos, _rank(dcos), tfidf @ tfidf.T]  # fmt: skip
+    return np.column_stack([i, j]), np.column_stack([c[i, j] for c in cols])
 
 
 class PairSimilarity(ClassifierMixin, BaseEstimator):
     """p(same theme) of a pair of answers from its features: standardised, class-balanced logistic regression.
 
-    ``C`` is small: about 800 features (most of them the e5 product and difference) for a few thousand pairs.
+    ``C``: 0.1, the one of the variants measured (README) that agreed most with the editors.
     """
 
-    def __init__(self, C: float = 0.01) -> None:
+    def __init__(self, C: float = 0.1) -> None:
         self.C = C
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> PairSimilarity:
@@ -156,18 +164,20 @@ def shipped(path: Path = MODEL_FILE) -> Shipped | None:
     if not path.is_file():
         return None
     d = json.loads(path.read_text(encoding="utf-8"))
+    if d.get("features") != list(FEATURES):  # fitted on other features: not usable
+        return None
     return Shipped(PairSimilarity.from_dict(d["model"]), float(d["threshold"]), d["backend"], int(d["dim"]))
 
 
 def cluster_pairs(n: int, pairs: np.ndarray, p: np.ndarray, threshold: float, max_theme: int) -> np.ndarray:
-    """Clusters (0, 1, …; ``-1`` alone): average linkage on 1 - p cut at ``1 - threshold``, none above ``max_theme``."""
+    """Clusters (0, 1, …; ``-1`` alone): ``LINKAGE`` on 1 - p cut at ``1 - threshold``, none above ``max_theme``."""
     dist = np.zeros((n, n))
     dist[pairs[:, 0], pairs[:, 1]] = dist[pairs[:, 1], pairs[:, 0]] = 1.0 - p
-    raw = fcluster(linkage(squareform(dist, checks=False), method="average"), t=1.0 - threshold,
+    raw = fcluster(linkage(squareform(dist, checks=False), method=LINKAGE), t=1.0 - threshold,
                    criterion="distance") - 1  # fmt: skip
 
     def halve(idx: np.ndarray) -> np.ndarray:  # along the cluster's own tree
         sub = squareform(dist[np.ix_(idx, idx)], checks=False)
-        return fcluster(linkage(sub, method="average"), t=2, criterion="maxclust") - 1
+        return fcluster(linkage(sub, method=LINKAGE), t=2, criterion="maxclust") - 1
 
     return quotable_themes(raw, halve, max_theme)

@@ -10,7 +10,8 @@ import pytest
 
 import analysis
 from analysis import evaluate_themes
-from analysis.briefing.meaning import DEFAULT, OTHER, group_answers
+from analysis.briefing import meaning
+from analysis.briefing.meaning import DEFAULT, NAMED, OTHER, group_answers
 from analysis.embeddings import CachedEmbedder, EmbeddingCache, get_embedder
 
 # Made-up words: no codebook concept fires, so the briefing's concept grouping puts every point of a
@@ -119,6 +120,26 @@ def test_held_out_run_is_logged_in_the_ledger(data: Path, capsys: pytest.Capture
     assert f"tfidf, {DEFAULT.describe()} |" in rows[0]
 
 
+def test_a_declared_setting_is_scored_after_the_default_on_the_same_look(
+    data: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A setting that groups differently from the default, so that its figures are visibly its own.
+    alone = meaning.Settings(themes=100.0)  # n/100 -> the fewest themes allowed
+    monkeypatch.setitem(meaning.NAMED, "pairs", alone)
+    ledger = data.parent / "EVAL_LOG.md"
+    code, out, _ = run(capsys, "--data", str(data), "--held-out", "--settings", "pairs")
+    assert code == 0
+    result = json.loads(out.strip().splitlines()[-1])
+    assert result["settings"] == DEFAULT.describe() and result["settings_pairs"]["settings"] == alone.describe()
+    rows = [line for line in ledger.read_text(encoding="utf-8").splitlines() if line.startswith("| 20")]
+    assert len(rows) == 2  # one look, two rows: the default first, then the declared setting
+    assert "--settings" not in rows[0] and f"tfidf, {DEFAULT.describe()} |" in rows[0]
+    assert f"| --settings pairs (declared, not the default): tfidf, {alone.describe()} |" in rows[1]
+    with pytest.raises(SystemExit) as refused:
+        run(capsys, "--data", str(data), "--settings", "nonesuch")
+    assert refused.value.code == 2 and "argument --settings: invalid choice: 'nonesuch'" in capsys.readouterr().err
+
+
 def test_unknown_question_and_missing_gold_are_named(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "--data", str(data), "--questions", "q9")
     assert code == 2 and "q9" in err
@@ -127,8 +148,13 @@ def test_unknown_question_and_missing_gold_are_named(data: Path, capsys: pytest.
     assert code == 2 and "contributions.csv:3: field 'id': 'c2' is not in gold.csv" in err
 
 
-def test_same_answer_in_four_languages_is_one_theme(tmp_path: Path) -> None:
-    """multilingual-e5-small (the default backend) on 8 texts: takes up to a minute on a loaded machine."""
+@pytest.mark.parametrize("named", ["default", "pairs"])
+def test_same_answer_in_four_languages_is_one_theme(tmp_path: Path, named: str) -> None:
+    """multilingual-e5-small (the default backend) on 8 texts: takes up to a minute on a loaded machine.
+
+    With the shipped pair model too (``--settings pairs``): fitted with the e5 product and difference of
+    the two answers as features, it put two unrelated short answers with the four translations here.
+    """
     texts = [
         "The survey helped us convince senior management to adopt a new code of conduct for all officers.",
         "L'enquête nous a aidés à convaincre la direction d'adopter un nouveau code de conduite pour tous les agents.",
@@ -141,7 +167,9 @@ def test_same_answer_in_four_languages_is_one_theme(tmp_path: Path) -> None:
         "A formação dos jovens funcionários em ética deveria começar na escola aduaneira.",
     ]
     embedder = CachedEmbedder(get_embedder("e5"), EmbeddingCache(tmp_path / "cache.sqlite3"))
-    labels = group_answers(texts, ["en", "fr", "es", "pt", "en", "fr", "es", "pt"], embedder)
+    settings = NAMED[named]
+    assert named == "default" or settings.describe("e5").startswith("learned pairs")  # the shipped model is used
+    labels = group_answers(texts, ["en", "fr", "es", "pt", "en", "fr", "es", "pt"], embedder, settings)
     assert labels[0] != OTHER
     assert list(labels[:4]) == [labels[0]] * 4
     assert labels[0] not in labels[4:]

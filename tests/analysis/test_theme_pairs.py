@@ -10,10 +10,10 @@ import pytest
 from analysis.briefing import meaning, pairs
 
 FIRST = ["Peer visits between administrations would help us most", "Exchanges with neighbours are useful",
-         "Study tours to partner administrations should continue", "The WCO tools need a Portuguese version",
-         "Translate the guides of the WCO into Spanish", "Officers cannot read the WCO manuals"]  # fmt: skip
-SECOND = ["We thank the secretariat", "The survey went well", "Our staff answered frankly",
-          "The report came late", "Results were published", "The minister was informed"]  # fmt: skip
+         "Visits to partner administrations should continue", "The WCO tools need a Portuguese version",
+         "Translate the guides of the WCO into Spanish", "Officers cannot read the WCO guides"]  # fmt: skip
+# Neutral second sentences: no codebook concept, so that neither theme is one of subjects each raised once.
+SECOND = ["It was clear", "It went well", "Nothing else", "It came late", "It was fine", "It was noted"]
 ANSWERS = [f"{a}. {b}." for a, b in zip(FIRST, SECOND, strict=True)]
 LEARNED = meaning.Settings(pairs=True)
 
@@ -32,10 +32,10 @@ class _FirstSentence:
 
 def _on_first_sentences() -> pairs.Shipped:
     """A model that says "same theme" exactly when two answers' first sentences are alike."""
-    width = len(pairs.FEATURES) + 2 * 4
+    width = len(pairs.FEATURES)
     model = pairs.PairSimilarity.from_dict({"C": 1.0, "mean": [0.0] * width, "scale": [1.0] * width,
-                                            "coef": [20.0 if f == "first sentences" else 0.0 for f in pairs.FEATURES]
-                                            + [0.0] * 8, "intercept": -10.0})  # fmt: skip
+                                            "coef": [20.0 if f == "first sentences" else 0.0 for f in pairs.FEATURES],
+                                            "intercept": -10.0})  # fmt: skip
     return pairs.Shipped(model, threshold=0.5, backend="fake", dim=4)
 
 
