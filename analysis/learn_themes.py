@@ -31,7 +31,9 @@ from sklearn.metrics import adjusted_rand_score
 from analysis.briefing import meaning, pairs
 from analysis.embeddings import CachedEmbedder, Embedder, get_embedder
 
-#: Probability thresholds tried for cutting the average-linkage tree.
+#: The benchmark folders of the questions measured (set by ``main``; ``as_briefing`` finds each question's).
+FOLDERS: list[Path] = []
+#: Probability thresholds tried for cutting the tree.
 THRESHOLDS = tuple(float(t) for t in np.round(np.arange(0.10, 0.91, 0.05), 2))
 #: The variants measured: (name, number of leading feature columns used or None for all, C). The first is built.
 VARIANTS = (("pairs, 14 features (C = 0.1)", None, 0.1), ("pairs, the first 11 features (C = 1)", 11, 1.0))
@@ -101,6 +103,32 @@ def leave_one_question_out(questions: Sequence[Question], cols: int | None, C: f
     return {"per_question": folds, "mean": round(float(np.mean([f["ari"] for f in folds.values()])), 4)}
 
 
+def as_briefing(folds: dict[str, Any], questions: Sequence[Question], embedder: Embedder | CachedEmbedder,
+                cols: int | None, C: float) -> dict[str, Any]:  # fmt: skip
+    """The same folds scored through the briefing, as ``evaluate_themes --settings pairs`` scores a look.
+
+    Each question is grouped by ``build_briefing`` with the model fitted on the other questions and the
+    threshold its fold chose (``folds``): there the grab-bag rule uses the concepts the briefing's headings
+    name (the points', which the classifier filters), not the answers' (``score``).
+    """
+    from unittest import mock
+
+    from analysis.evaluate_themes import evaluate, load
+
+    out: dict[str, float] = {}
+    for q in questions:
+        folder_name, question = q.name.split(":")
+        folder = next(f for f in FOLDERS if f.name == folder_name)
+        model = fit([o for o in questions if o is not q], cols, C)
+        dim = int(embedder.encode(["dimension"]).shape[1])
+        fold = pairs.Shipped(model, folds[q.name]["threshold"], getattr(embedder, "embedder", embedder).backend, dim)
+        rows, gold, gold_b = load(folder)
+        with mock.patch.object(pairs, "shipped", lambda path=None, fold=fold: fold):  # this fold's model
+            result = evaluate(rows, gold, [question], folder, embedder, gold_b=gold_b, settings=meaning.NAMED["pairs"])
+        out[q.name] = result["per_question"][question]["meaning"]
+    return {"per_question": out, "mean": round(float(np.mean(list(out.values()))), 4)}
+
+
 def ward_scores(folders: Sequence[Path], embedder: Embedder | CachedEmbedder) -> dict[str, float]:
     """The Ward/concept grouping's ARI per development question (it learns nothing: its figure is its fold's)."""
     from analysis.evaluate_themes import load, read_split
@@ -121,7 +149,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, action="append", required=True, help="benchmark folder (repeatable)")
     parser.add_argument("--build", action="store_true", help=f"fit on every question and write {pairs.MODEL_FILE.name}")
     parser.add_argument("--no-measure", action="store_true", help="with --build: skip the figures")
+    parser.add_argument(
+        "--briefing",
+        action="store_true",
+        help="also score the first variant's folds through the briefing (as evaluate_themes does)",
+    )
     args = parser.parse_args(argv)
+    FOLDERS[:] = args.data
     embedder = CachedEmbedder(get_embedder("e5"))  # the model holds for the embedder it was fitted with
     questions = [q for folder in args.data for q in load_questions(folder, embedder)]
     result: dict[str, Any] = {"questions": [q.name for q in questions]}
@@ -131,6 +165,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name, cols, C in VARIANTS:
             result[name] = leave_one_question_out(questions, cols, C)
             print(name, json.dumps(result[name]), flush=True)
+        if args.briefing:
+            name, cols, C = VARIANTS[0]
+            result[f"{name}, through the briefing"] = as_briefing(result[name]["per_question"], questions, embedder,
+                                                                  cols, C)  # fmt: skip
     if args.build:
         _, cols, C = VARIANTS[0]
         model, threshold = fit(questions, cols, C), choose_threshold(questions, cols, C)
