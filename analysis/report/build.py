@@ -149,12 +149,12 @@ def coding_vectors(inp: ReportInput, classifier: Any, embed_missing: bool = Fals
     backend = getattr(classifier, "embeddings", None)
     if backend is None or not hasattr(classifier, "embedded_texts"):
         return {}
-    from analysis.embedding_block import embed, missing_vectors
+    from analysis.embedding_block import cached_embedder, missing_vectors
 
     needed = classifier.embedded_texts(open_answers(inp)["text"].tolist())
     key, missing = missing_vectors(needed, backend)
-    if missing and embed_missing:
-        embed(missing, backend)
+    if missing and embed_missing:  # only a cached embedder can miss any
+        cached_embedder(backend).encode(missing, progress=True)
         key, missing = missing_vectors(needed, backend)
     return {"coding_model": key, "coding_ready": len(needed) - len(missing), "coding_total": len(needed)}
 

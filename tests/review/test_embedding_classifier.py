@@ -101,3 +101,11 @@ def test_a_saved_briefings_suggestions_embed_in_their_own_job(embedding_default,
                                  filename="consult.csv", data=CSV, lang="en", title="Consultation")  # fmt: skip
         assert suggest(session, briefing) == 6
     assert any("internal audit" in t for t in fake.seen)
+
+
+def test_cips_report_embeds_what_the_classifier_lacks_first(embedding_default, loaded: Flask, session: Session) -> None:
+    """The command line (``embed_missing``) computes the missing vectors, answers and points, then codes."""
+    with loaded.app_context():
+        report = campaign_report(session, "test", "en", embed_missing=True)
+    assert report.text_analysis.coded and report.themes
+    assert {*TEXTS, "rotate officers every three years"} <= set(embedding_default.seen)
