@@ -50,7 +50,7 @@ from sklearn.metrics import adjusted_rand_score
 from analysis.briefing import meaning
 from analysis.briefing.build import Grouping
 from analysis.embeddings import CachedEmbedder, Embedder, get_embedder
-from analysis.ledger import file_digest, git_state
+from analysis.ledger import GitState, file_digest, git_state
 
 #: The benchmark folder's split of its questions, and the second editor's themes (both optional).
 SPLIT_FILE = "split.yaml"
@@ -221,10 +221,12 @@ def evaluate(rows: list[dict[str, str]], gold: dict[str, str], questions: Sequen
                     "'other points' and singletons form one group each"}  # fmt: skip
 
 
-def log_run(ledger: Path, result: dict[str, Any], data: Path, named: str = "default") -> None:
+def log_run(ledger: Path, result: dict[str, Any], data: Path, named: str = "default",
+            state: GitState | None = None) -> None:  # fmt: skip
     """Append one held-out run to the ledger (created with a header if it does not exist); ``named``: the
-    ``--settings`` scored (a setting other than the default says so in its row)."""
-    state = git_state(Path(__file__).resolve().parent)
+    ``--settings`` scored (a setting other than the default says so in its row); ``state``: the checkout
+    as it was when the look began (a look's second row must not call the tree dirty because of its first)."""
+    state = state or git_state(Path(__file__).resolve().parent)
     tree = "unknown" if state.commit == "unknown" else ("dirty" if state.dirty else "clean")
     names = [name for name in ("gold.csv", GOLD_B_FILE) if (data / name).is_file()]
     files = [f"{name} sha256:{file_digest(data / name)}" for name in names]
@@ -294,11 +296,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     names = ["default"] + ([args.settings] if args.settings != "default" else [])
     results = {}
+    state = git_state(Path(__file__).resolve().parent) if held_out else None
     for name in names:  # the default first: the declared setting's row follows it on the same look
         result = results[name] = evaluate(rows, gold, questions, args.data, embedder, gold_b=gold_b,
                                           settings=meaning.NAMED[name])  # fmt: skip
         if held_out:  # logged before anyone sees the figures
-            log_run(args.ledger or args.data.parent / "EVAL_LOG.md", result, args.data, name)
+            log_run(args.ledger or args.data.parent / "EVAL_LOG.md", result, args.data, name, state)
     extra = ("editors", "meaning_B") if gold_b is not None else ()
     for name, result in results.items():
         if len(results) > 1:

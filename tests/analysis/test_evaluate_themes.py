@@ -13,6 +13,7 @@ from analysis import evaluate_themes
 from analysis.briefing import meaning
 from analysis.briefing.meaning import DEFAULT, NAMED, OTHER, group_answers
 from analysis.embeddings import CachedEmbedder, EmbeddingCache, get_embedder
+from analysis.ledger import GitState
 
 # Made-up words: no codebook concept fires, so the briefing's concept grouping puts every point of a
 # question under "other points" (one group: ARI 0 against any gold with two groups or more), and the
@@ -126,6 +127,8 @@ def test_a_declared_setting_is_scored_after_the_default_on_the_same_look(
     # A setting that groups differently from the default, so that its figures are visibly its own.
     alone = meaning.Settings(themes=100.0)  # n/100 -> the fewest themes allowed
     monkeypatch.setitem(meaning.NAMED, "pairs", alone)
+    states = iter([GitState("abc1234", False), GitState("abc1234", True)])  # clean, then the ledger changed
+    monkeypatch.setattr(evaluate_themes, "git_state", lambda root: next(states))
     ledger = data.parent / "EVAL_LOG.md"
     code, out, _ = run(capsys, "--data", str(data), "--held-out", "--settings", "pairs")
     assert code == 0
@@ -135,6 +138,8 @@ def test_a_declared_setting_is_scored_after_the_default_on_the_same_look(
     assert len(rows) == 2  # one look, two rows: the default first, then the declared setting
     assert "--settings" not in rows[0] and f"tfidf, {DEFAULT.describe()} |" in rows[0]
     assert f"| --settings pairs (declared, not the default): tfidf, {alone.describe()} |" in rows[1]
+    # The look's state is read once: the first row written (the ledger changed) does not make the second "dirty".
+    assert [row.split(" | ")[2] for row in rows] == ["clean", "clean"]
     with pytest.raises(SystemExit) as refused:
         run(capsys, "--data", str(data), "--settings", "nonesuch")
     assert refused.value.code == 2 and "argument --settings: invalid choice: 'nonesuch'" in capsys.readouterr().err
