@@ -1,7 +1,7 @@
 """Measure theme groupings against an editor's: adjusted Rand index on the theme benchmark.
 
     python -m analysis.evaluate_themes --data analysis/data/themes [--questions q1,q2] [--embeddings e5|tfidf]
-        [--settings pairs]
+        [--settings ward]
 
 ``--data`` is a folder holding ``contributions.csv`` (``id,question,lang,text``, optionally
 ``administration``), ``gold.csv`` (``id,question,theme``: editor A) and optionally

@@ -18,7 +18,6 @@ and writes ``pairs.MODEL_FILE``. The last line is one JSON object.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -105,7 +104,7 @@ def leave_one_question_out(questions: Sequence[Question], cols: int | None, C: f
 
 def as_briefing(folds: dict[str, Any], questions: Sequence[Question], embedder: Embedder | CachedEmbedder,
                 cols: int | None, C: float) -> dict[str, Any]:  # fmt: skip
-    """The same folds scored through the briefing, as ``evaluate_themes --settings pairs`` scores a look.
+    """The same folds scored through the briefing, as ``evaluate_themes`` scores a look with the default.
 
     Each question is grouped by ``build_briefing`` with the model fitted on the other questions and the
     threshold its fold chose (``folds``): there the grab-bag rule uses the concepts the briefing's headings
@@ -124,7 +123,7 @@ def as_briefing(folds: dict[str, Any], questions: Sequence[Question], embedder: 
         fold = pairs.Shipped(model, folds[q.name]["threshold"], getattr(embedder, "embedder", embedder).backend, dim)
         rows, gold, gold_b = load(folder)
         with mock.patch.object(pairs, "shipped", lambda path=None, fold=fold: fold):  # this fold's model
-            result = evaluate(rows, gold, [question], folder, embedder, gold_b=gold_b, settings=meaning.NAMED["pairs"])
+            result = evaluate(rows, gold, [question], folder, embedder, gold_b=gold_b, settings=meaning.DEFAULT)
         out[q.name] = result["per_question"][question]["meaning"]
     return {"per_question": out, "mean": round(float(np.mean(list(out.values()))), 4)}
 
@@ -134,7 +133,7 @@ def ward_scores(folders: Sequence[Path], embedder: Embedder | CachedEmbedder) ->
     from analysis.evaluate_themes import load, read_split
     from analysis.tune_themes import score_grid
 
-    ward = dataclasses.replace(meaning.DEFAULT, pairs=False)
+    ward = meaning.WARD
     out: dict[str, float] = {}
     for folder in folders:
         rows, gold, _ = load(folder)

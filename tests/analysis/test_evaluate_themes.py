@@ -118,7 +118,7 @@ def test_held_out_run_is_logged_in_the_ledger(data: Path, capsys: pytest.Capture
     assert text.startswith("# Evaluation ledger\n\nsomeone else's table\n")  # appended, not rewritten
     rows = [line for line in text.splitlines() if line.startswith("| 20")]
     assert len(rows) == 1 and "| themes: q3 (gold.csv sha256:" in rows[0]
-    assert f"tfidf, {DEFAULT.describe()} |" in rows[0]
+    assert f"tfidf, {DEFAULT.describe('tfidf')} |" in rows[0]
 
 
 def test_a_declared_setting_is_scored_after_the_default_on_the_same_look(
@@ -133,10 +133,10 @@ def test_a_declared_setting_is_scored_after_the_default_on_the_same_look(
     code, out, _ = run(capsys, "--data", str(data), "--held-out", "--settings", "pairs")
     assert code == 0
     result = json.loads(out.strip().splitlines()[-1])
-    assert result["settings"] == DEFAULT.describe() and result["settings_pairs"]["settings"] == alone.describe()
+    assert result["settings"] == DEFAULT.describe("tfidf") and result["settings_pairs"]["settings"] == alone.describe()
     rows = [line for line in ledger.read_text(encoding="utf-8").splitlines() if line.startswith("| 20")]
     assert len(rows) == 2  # one look, two rows: the default first, then the declared setting
-    assert "--settings" not in rows[0] and f"tfidf, {DEFAULT.describe()} |" in rows[0]
+    assert "--settings" not in rows[0] and f"tfidf, {DEFAULT.describe('tfidf')} |" in rows[0]
     assert f"| --settings pairs (declared, not the default): tfidf, {alone.describe()} |" in rows[1]
     # The look's state is read once: the first row written (the ledger changed) does not make the second "dirty".
     assert [row.split(" | ")[2] for row in rows] == ["clean", "clean"]
@@ -153,12 +153,13 @@ def test_unknown_question_and_missing_gold_are_named(data: Path, capsys: pytest.
     assert code == 2 and "contributions.csv:3: field 'id': 'c2' is not in gold.csv" in err
 
 
-@pytest.mark.parametrize("named", ["default", "pairs"])
+@pytest.mark.parametrize("named", ["default", "ward"])
 def test_same_answer_in_four_languages_is_one_theme(tmp_path: Path, named: str) -> None:
     """multilingual-e5-small (the default backend) on 8 texts: takes up to a minute on a loaded machine.
 
-    With the shipped pair model too (``--settings pairs``): fitted with the e5 product and difference of
-    the two answers as features, it put two unrelated short answers with the four translations here.
+    The default is the shipped pair model (fitted once with the e5 product and difference of the two
+    answers as features, it put two unrelated short answers with the four translations here); the Ward
+    grouping too (``--settings ward``).
     """
     texts = [
         "The survey helped us convince senior management to adopt a new code of conduct for all officers.",
@@ -173,7 +174,7 @@ def test_same_answer_in_four_languages_is_one_theme(tmp_path: Path, named: str) 
     ]
     embedder = CachedEmbedder(get_embedder("e5"), EmbeddingCache(tmp_path / "cache.sqlite3"))
     settings = NAMED[named]
-    assert named == "default" or settings.describe("e5").startswith("learned pairs")  # the shipped model is used
+    assert (named == "default") == settings.describe("e5").startswith("learned pairs")  # the shipped model is used
     labels = group_answers(texts, ["en", "fr", "es", "pt", "en", "fr", "es", "pt"], embedder, settings)
     assert labels[0] != OTHER
     assert list(labels[:4]) == [labels[0]] * 4

@@ -32,7 +32,7 @@ def test_the_default_is_scored_as_the_evaluation_scores_it(data: Path, capsys: p
     assert tuned["questions"] == ["q1", "q2"] and tuned["candidates"] == len(tune_themes.grid())
     for q in ("q1", "q2"):
         assert tuned["default"][q] == evaluated["per_question"][q]["meaning"]
-    assert tuned["default"]["settings"] == meaning.DEFAULT.describe() == evaluated["settings"]
+    assert tuned["default"]["settings"] == meaning.WARD.describe() == evaluated["settings"]  # tfidf: Ward
     folds = tuned["leave_one_question_out"]["folds"]
     assert [f["scored"] for f in folds] == ["q1", "q2"]
     assert tuned["leave_one_question_out"]["estimate"] == round(float(np.mean([f["ari"] for f in folds])), 4)

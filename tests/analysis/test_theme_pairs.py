@@ -57,7 +57,7 @@ def test_another_embedder_groups_as_before(monkeypatch: pytest.MonkeyPatch) -> N
     labels = meaning.group_answers(ANSWERS, ["en"] * 6, other, settings=LEARNED)
     ward = meaning.group_answers(ANSWERS, ["en"] * 6, _FirstSentence(), settings=meaning.Settings(pairs=False))
     assert list(labels) == list(ward)
-    assert LEARNED.describe("tfidf") == meaning.DEFAULT.describe()
+    assert LEARNED.describe("tfidf") == meaning.WARD.describe()
 
 
 def test_pair_similarity_follows_scikit_learn_and_survives_its_file() -> None:
