@@ -340,11 +340,13 @@ def decrypted_report(session: Session, result: Decrypted, lang: str,
                      progress: Callable[[str], None] | None = None) -> Any:  # fmt: skip
     """The thematic report of decrypted data. Every vector of a decrypted answer (the themes' and an
     embedding classifier's) is computed in this process's memory and never reaches the shared cache."""
+    from analysis import load_default_classifier
     from analysis.embedding_block import private_vectors
     from analysis.report import build_report
     from cips.services.text_analysis import sentence_embedder
 
+    classifier = load_default_classifier()  # trained (if it must be) outside: its training vectors are shared
     themes = sentence_embedder(in_memory=True)
     with private_vectors(themes.cache if themes is not None else None):
-        return build_report(report_input(session, result, lang), lang=lang, progress=progress, embedder=themes,
-                            embed_missing=True)  # fmt: skip
+        return build_report(report_input(session, result, lang), lang=lang, classifier=classifier,
+                            progress=progress, embedder=themes, embed_missing=True)  # fmt: skip

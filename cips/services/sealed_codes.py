@@ -145,8 +145,9 @@ def decrypted_review_records(session: Session, result: Decrypted, scorer: Scorer
     answers = decrypted_open_answers(session, result)
     if not answers:
         return []
+    score = scorer or default_scorer()  # loaded (trained, if it must be) outside: its training vectors are shared
     with private_vectors():  # an embedding model's vectors of these answers stay in memory
-        labels, sure = (scorer or default_scorer())([a[3] for a in answers])
+        labels, sure = score([a[3] for a in answers])
     decided = sealed_decisions(session, result.campaign)
     records = []
     for (answer, item_id, language, text), codes, conf in zip(answers, labels, sure, strict=True):

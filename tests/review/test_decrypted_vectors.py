@@ -14,6 +14,7 @@ import pytest
 
 import analysis
 from analysis import adapt, embedding_block, embeddings
+from analysis.classify import FactorClassifier
 from analysis.embeddings import EmbeddingCache
 from tests.conftest import FakeEmbedder
 from tests.test_encryption import (  # noqa: F401  (fixtures)
@@ -26,6 +27,9 @@ from tests.test_encryption import (  # noqa: F401  (fixtures)
     submission,
 )
 
+#: A text the stand-in for the shipped model's loading embeds, as training on the corpus would.
+TRAINING = "Rotation of officers at the border posts every three years."
+
 
 @pytest.fixture
 def embedding_model(monkeypatch, tmp_path: Path, embedding_classifier) -> tuple[FakeEmbedder, Path]:
@@ -37,7 +41,12 @@ def embedding_model(monkeypatch, tmp_path: Path, embedding_classifier) -> tuple[
     monkeypatch.setattr(embedding_block, "_EMBEDDERS", {})
     calibrator = adapt.ConfidenceCalibrator().fit(np.array([[0.1, 0.2], [1.0, 2.0], [0.4, 0.1], [2.0, 1.5]]),
                                                   [False, True, False, True])  # fmt: skip
-    monkeypatch.setattr(analysis, "load_default_classifier", lambda: embedding_classifier)
+
+    def load() -> FactorClassifier:
+        embedding_block.embed([TRAINING], "e5")  # as training would: its vectors belong in the shared cache
+        return embedding_classifier
+
+    monkeypatch.setattr(analysis, "load_default_classifier", load)
     monkeypatch.setattr(adapt, "load_default_calibrator", lambda: calibrator)
     return fake, tmp_path / "cache" / "embeddings.sqlite3"
 
@@ -50,25 +59,23 @@ def _cached_secrets(seen: list[str], path: Path) -> tuple[int, int]:
     return len(secrets), len(found)
 
 
-def test_decrypt_review_and_report_keep_an_embedding_models_vectors_in_memory(
-    embedding_model, sealed, client, runner, tmp_path: Path, fake_embedder  # noqa: F811
+@pytest.mark.parametrize("option", ["--review", "--report"])
+def test_decrypt_keeps_an_embedding_models_vectors_of_the_answers_in_memory(
+    option, embedding_model, sealed, client, runner, tmp_path: Path, fake_embedder  # noqa: F811
 ) -> None:  # fmt: skip
     fake, shared = embedding_model
     for _ in range(6):
         assert client.post(URL, json=envelope(submission(), sealed["public_key"])).status_code == 201
-    review = decrypt(runner, "sealed", "--key", str(sealed["key_file"]), "--out", str(tmp_path / "a.csv"),
-                     "--review", str(tmp_path / "review.xlsx"))  # fmt: skip
-    assert review.exit_code == 0, review.output
-    embedded, cached = _cached_secrets(fake.seen, shared)
-    assert embedded == 6 and cached == 0  # the model read the six answers' vectors, from memory only
-
-    fake.seen.clear()
-    report = decrypt(runner, "sealed", "--key", str(sealed["key_file"]), "--out", str(tmp_path / "b.csv"),
-                     "--report", str(tmp_path / "report.html"))  # fmt: skip
-    assert report.exit_code == 0, report.output
-    # The themes' in-memory embedder (the same key here) computed them once; the classifier read them there.
+    out = tmp_path / ("review.xlsx" if option == "--review" else "report.html")
+    result = decrypt(runner, "sealed", "--key", str(sealed["key_file"]), "--out", str(tmp_path / "a.csv"),
+                     option, str(out))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    # The model read the six answers' vectors, from memory only (for the report, the themes' in-memory
+    # embedder, of the same key here, computed them once and the classifier read them there).
     embedded, cached = _cached_secrets(fake.seen + fake_embedder.seen, shared)
     assert embedded == 6 and cached == 0
+    # The model was loaded (trained, if it had to be) before the private context: its own vectors are shared.
+    assert EmbeddingCache(shared).get(f"{fake.backend}:{fake.model_id}", [EmbeddingCache.digest(TRAINING)])
 
 
 def test_private_vectors_share_the_model_but_not_the_cache(monkeypatch, tmp_path: Path) -> None:
