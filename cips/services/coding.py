@@ -134,13 +134,9 @@ def same_text(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def identical_answers(session: Session, owner: Owner, answer_id: int) -> list[int]:
-    """The ids of ``owner``'s open answers whose text is the same as answer ``answer_id``'s, it first
-    (``[]`` when it is not one of them)."""
-    return _identical(open_answers(session, owner), answer_id)
-
-
-def _identical(answers: Sequence[OpenAnswer], answer_id: int) -> list[int]:
+def identical_answers(answers: Sequence[OpenAnswer], answer_id: int) -> list[int]:
+    """The ids of the open answers whose text is the same as answer ``answer_id``'s, it first (``[]`` when
+    it is not one of ``answers``)."""
     text = next((same_text(a.text) for a in answers if a.answer_id == answer_id), None)
     if text is None:
         return []
@@ -316,7 +312,7 @@ def record_text_decision(
     if source is CodingSource.second_coder:
         return record_decisions(session, owner, [(answer_id, labels, primary)], actor=actor, source=source)
     answers = open_answers(session, owner)  # read once: to find the copies and to check them
-    same = _identical(answers, answer_id) or [answer_id]
+    same = identical_answers(answers, answer_id) or [answer_id]
     return record_decisions(session, owner, [(i, labels, primary) for i in same], actor=actor, source=source,
                             answers=answers)  # fmt: skip
 
