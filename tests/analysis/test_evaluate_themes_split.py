@@ -128,3 +128,11 @@ def test_split_errors_are_named(folder: Path, capsys: pytest.CaptureFixture[str]
 def test_read_split_keeps_file_order(tmp_path: Path) -> None:
     (tmp_path / "split.yaml").write_text("development: [q2]\nheld_out: [q3, q1]\n", encoding="utf-8")
     assert evaluate_themes.read_split(tmp_path, ["q1", "q2", "q3"]) == (["q2"], ["q1", "q3"])
+
+
+def test_the_theme_benchmarks_looked_at_are_development() -> None:
+    """The first four theme benchmarks were each looked at once (EVAL_LOG.md): all their questions are development."""
+    data = Path(evaluate_themes.__file__).resolve().parent / "data"
+    for k, folder in enumerate(("themes", "themes2", "themes3", "themes4")):
+        questions = [f"q{4 * k + n}" for n in range(1, 5)]
+        assert evaluate_themes.read_split(data / folder, questions) == (questions, [])
