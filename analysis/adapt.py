@@ -157,14 +157,14 @@ def read(model: FactorClassifier | AdaptedClassifier, X: Sequence[str],
     probabilities (as ``predict_labels_and_proba``) and its (n, 2) margins (see :func:`margins`),
     for a caller that needs them all without running the model once for each."""
     view = model._view() if isinstance(model, AdaptedClassifier) else model
-    proba, docs, developed = view._all_proba(X, langs)
-    labels = view._decide(proba, docs, developed)
+    proba, docs, developed, say = view._all_proba(X, langs)
+    labels = view._decide(proba, docs, developed, say)
     label_margin = np.abs(_logit(proba) - _logit(view.thresholds_)).min(axis=1)
-    chooser = getattr(view, "chooser_", None)
-    if chooser is None:
+    chooser_scores = view.chooser_scores(proba, docs, developed, say)
+    if chooser_scores is None:
         lead = label_margin
     else:
-        scores = np.sort(chooser.scores(proba, docs, view.thresholds_, developed), axis=1)
+        scores = np.sort(chooser_scores, axis=1)
         lead = scores[:, -1] - scores[:, -2]
     return labels, proba[:, : len(FACTOR_IDS)], np.column_stack([label_margin, lead])
 

@@ -26,7 +26,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from analysis.chooser import LABELS, PrimaryChooser
-from analysis.embedding_block import EmbeddingBlock, blend, check_weight, embed
+from analysis.embedding_block import EmbeddingBlock, NeighbourPrimaries, blend, check_weight, embed
 from analysis.errors import Errors
 from analysis.factors import FACTOR_IDS, OTHER
 from analysis.features import AnalysedText, analyse, build_features, feature_names
@@ -87,6 +87,9 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
     per-label regression (``embeddings_C``) is blended in with ``embeddings_weight``
     (:mod:`analysis.embedding_block`); ``embeddings_center``: each language's mean vector is
     subtracted first; ``embeddings_points``: the points of an answer are embedded and blended too.
+    ``neighbours``: k > 0 adds to the chooser's score of each candidate primary ``neighbours_weight`` times
+    the share of the answer's k nearest training answers in *other* languages (the block's vectors)
+    whose primary it is (:class:`analysis.embedding_block.NeighbourPrimaries`); needs ``embeddings``.
     """
 
     def __init__(self, C: float = 4.0, concept_weight: float = 1.0, char_ngrams: bool = True,
@@ -96,7 +99,7 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
                  point_primary: bool = True, other_from_chooser: bool = True,
                  embeddings: Any = None, embeddings_weight: float = 0.5, embeddings_C: float = 10.0,
                  embeddings_center: bool = False, embeddings_points: bool = False,
-                 random_state: int = 0) -> None:  # fmt: skip
+                 neighbours: int = 0, neighbours_weight: float = 2.0, random_state: int = 0) -> None:  # fmt: skip
         self.C = C
         self.concept_weight = concept_weight
         self.char_ngrams = char_ngrams
@@ -115,6 +118,8 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         self.embeddings_C = embeddings_C
         self.embeddings_center = embeddings_center
         self.embeddings_points = embeddings_points
+        self.neighbours = neighbours
+        self.neighbours_weight = neighbours_weight
         self.random_state = random_state
 
     # -- fitting -------------------------------------------------------------------
@@ -140,6 +145,8 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         langs = list(langs) if langs is not None else detect_language(texts)
         docs = analyse(texts, langs, self.codebook_path)
         vectors = None
+        if self.neighbours and self.embeddings is None:
+            raise ValueError("neighbours needs embeddings (the neighbours are found on the embedding block's vectors)")
         if self.embeddings is not None:
             check_weight(self.embeddings_weight)
             vectors = embed(texts, self.embeddings)
@@ -157,6 +164,11 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
                 self.chooser_ = PrimaryChooser(self.chooser_C).fit(oof, docs, self.thresholds_, known, oof_developed)
         self.model_ = self._model().fit(docs, targets)
         self.embedding_model_ = None if vectors is None else self._block(vectors, targets, langs)
+        self.neighbours_ = None
+        if self.neighbours and self.embedding_model_ is not None:
+            self.neighbours_ = NeighbourPrimaries(self.neighbours).fit(
+                self.embedding_model_.transform(vectors, langs), langs, _primary_index(Y, indicator, primary),
+                len(LABELS))  # fmt: skip
         self.classes_ = np.array(FACTOR_IDS)
         self.n_features_in_ = 1
         return self
@@ -203,13 +215,18 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         return proba, docs, (developed if point_primary else None)
 
     def _all_proba(self, X: Sequence[str], langs: Sequence[str] | None = None,
-                   ) -> tuple[np.ndarray, list[AnalysedText], np.ndarray | None]:  # fmt: skip
+                   ) -> tuple[np.ndarray, list[AnalysedText], np.ndarray | None, np.ndarray | None]:  # fmt: skip
+        """Probabilities, analysed texts, developed shares and the neighbours' say (None when off)."""
         check_is_fitted(self, ["model_", "thresholds_"])
         texts = _as_texts(X)
         langs = list(langs) if langs is not None else detect_language(texts)
         block = getattr(self, "embedding_model_", None)  # absent from models pickled before the block
         vectors = None if block is None else embed(texts, self.embeddings)
-        return self._proba(self.model_, texts, langs, block, vectors)
+        neighbours = getattr(self, "neighbours_", None)
+        say = None
+        if neighbours is not None and vectors is not None:
+            say = self.neighbours_weight * neighbours.shares(block.transform(vectors, langs), langs)
+        return (*self._proba(self.model_, texts, langs, block, vectors), say)
 
     def embedded_texts(self, X: Sequence[str]) -> list[str]:
         """The distinct texts whose vectors classifying ``X`` reads: the answers, and their points with
@@ -229,8 +246,21 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         """(n, 10) probabilities, one column per factor (not normalised: labels are independent)."""
         return self._all_proba(X, langs)[0][:, :_F]
 
+    def chooser_scores(self, proba: np.ndarray, docs: Sequence[AnalysedText], developed: np.ndarray | None = None,
+                       say: np.ndarray | None = None) -> np.ndarray | None:  # fmt: skip
+        """(n, 11) scores of each candidate primary (None without a chooser), the neighbours' say added."""
+        chooser = getattr(self, "chooser_", None)
+        if chooser is None:
+            return None
+        rank = chooser.scores(proba, docs, self.thresholds_, developed)
+        return rank if say is None else rank + say
+
     def _decide(
-        self, proba: np.ndarray, docs: Sequence[AnalysedText], developed: np.ndarray | None = None
+        self,
+        proba: np.ndarray,
+        docs: Sequence[AnalysedText],
+        developed: np.ndarray | None = None,
+        say: np.ndarray | None = None,
     ) -> list[list[str]]:
         """Label lists, primary first: the factors passing their thresholds, then the chooser's say."""
         factors = proba[:, :_F]
@@ -240,7 +270,8 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         other_wins = (p_other >= self.thresholds_[-1]) & (p_other > factors.max(axis=1))
         passing[other_wins] = False
         chooser = getattr(self, "chooser_", None)
-        rank = factors if chooser is None else chooser.scores(proba, docs, self.thresholds_, developed)
+        scored = self.chooser_scores(proba, docs, developed, say)
+        rank = factors if scored is None else scored
         out = []
         for i in range(len(proba)):
             chosen = [j for j in np.argsort(-rank[i, :_F], kind="stable") if passing[i, j]]
@@ -267,8 +298,8 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         self, X: Sequence[str], langs: Sequence[str] | None = None
     ) -> tuple[list[list[str]], np.ndarray]:
         """Label lists and the (n, 10) factor probabilities from one pass over the texts."""
-        proba, docs, developed = self._all_proba(X, langs)
-        return self._decide(proba, docs, developed), proba[:, :_F]
+        proba, docs, developed, say = self._all_proba(X, langs)
+        return self._decide(proba, docs, developed, say), proba[:, :_F]
 
     def predict_primary(self, X: Sequence[str], langs: Sequence[str] | None = None) -> list[str]:
         return [labels[0] for labels in self.predict_labels(X, langs)]

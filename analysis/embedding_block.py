@@ -128,7 +128,51 @@ class EmbeddingBlock(BaseEstimator):
 
     def predict_proba(self, vectors: np.ndarray, langs: Sequence[str] | None = None) -> np.ndarray:
         check_is_fitted(self, "model_")
-        return self.model_.predict_proba(self._centred(np.asarray(vectors, dtype=float), langs))
+        return self.model_.predict_proba(self.transform(vectors, langs))
+
+    def transform(self, vectors: np.ndarray, langs: Sequence[str] | None = None) -> np.ndarray:
+        """The vectors the regression reads (centred per language when ``center``)."""
+        check_is_fitted(self, "model_")
+        return self._centred(np.asarray(vectors, dtype=float), langs)
+
+
+class NeighbourPrimaries(BaseEstimator):
+    """Each answer's k nearest training answers written in *other* languages, and their gold primaries.
+
+    ``shares(vectors, langs)`` is an (n, labels) matrix: the similarity-weighted share of the k
+    neighbours whose primary is each label. Only other languages are read, so an answer's own
+    language (its register, its n-grams, the direction e5 gives each language) cannot pull it toward
+    answers that merely share its language; translations of one answer see nearly the same neighbours.
+    """
+
+    def __init__(self, k: int = 20) -> None:
+        self.k = k
+
+    def fit(self, vectors: np.ndarray, langs: Sequence[str], primary: np.ndarray, n_labels: int) -> NeighbourPrimaries:
+        """``vectors``: as the block reads them (centred); ``primary``: label index per answer, -1 unknown."""
+        keep = np.flatnonzero(np.asarray(primary) >= 0)
+        self.vectors_ = np.asarray(vectors, dtype=np.float32)[keep]
+        self.langs_ = np.asarray(_one_per_vector(langs, vectors))[keep]
+        self.primary_ = np.asarray(primary)[keep]
+        self.n_labels_ = n_labels
+        return self
+
+    def shares(self, vectors: np.ndarray, langs: Sequence[str], chunk: int = 512) -> np.ndarray:
+        check_is_fitted(self, "vectors_")
+        langs = np.asarray(_one_per_vector(langs, vectors))
+        out = np.zeros((len(vectors), self.n_labels_))
+        k = min(self.k, len(self.vectors_))
+        if k == 0:
+            return out
+        for start in range(0, len(vectors), chunk):
+            part = slice(start, start + chunk)
+            sims = np.asarray(vectors[part], dtype=np.float32) @ self.vectors_.T
+            sims[langs[part, None] == self.langs_[None, :]] = -np.inf  # other languages only
+            top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+            weights = np.maximum(np.take_along_axis(sims, top, axis=1), 0.0)  # -inf (no other language) -> 0
+            rows = np.repeat(np.arange(start, start + len(top)), k)
+            np.add.at(out, (rows, self.primary_[top].ravel()), weights.ravel())
+        return out / np.maximum(out.sum(axis=1, keepdims=True), 1e-12)
 
 
 def _one_per_vector(langs: Sequence[str] | None, vectors: np.ndarray) -> Sequence[str]:

@@ -1,0 +1,66 @@
+"""Cross-lingual neighbours' say in the primary (FactorClassifier ``neighbours``), with a fake embedder."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from analysis.classify import LABELS, FactorClassifier
+from analysis.embedding_block import NeighbourPrimaries
+from tests.analysis.test_embedding_block import FakeEmbedder
+
+PROBE = "Plus de formation et de rotation des agents aux frontières."
+
+
+class PinnedEmbedder(FakeEmbedder):
+    """FakeEmbedder, except that some texts are given the vector of another text."""
+
+    def __init__(self, pinned: dict[str, str]) -> None:
+        super().__init__()
+        self.pinned = pinned
+
+    def encode(self, texts):
+        return super().encode([self.pinned.get(t, t) for t in texts])
+
+
+def test_neighbours_are_off_by_default() -> None:
+    params = FactorClassifier().get_params()
+    assert params["neighbours"] == 0 and "neighbours_weight" in params
+
+
+def test_neighbour_shares_read_only_answers_in_other_languages() -> None:
+    vectors = np.array([[1, 0, 0], [0.8, 0.6, 0], [1, 0, 0], [0, 0, 1]], dtype=float)
+    finder = NeighbourPrimaries(k=2).fit(vectors, ["en", "en", "fr", "fr"], np.array([3, 5, 7, -1]), len(LABELS))
+    shares = finder.shares(np.array([[1.0, 0, 0], [1.0, 0, 0]]), ["fr", "en"])
+    # The French probe is identical to the French answer (primary 7) but sees only the English ones.
+    assert shares[0, 7] == 0 and shares[0, 3] == pytest.approx(1 / 1.8) and shares[0, 5] == pytest.approx(0.8 / 1.8)
+    # The English probe sees the French answers; the one without a known primary is not a neighbour.
+    assert shares[1, 7] == pytest.approx(1.0)
+    assert shares.sum(axis=1) == pytest.approx([1.0, 1.0])
+
+
+def test_the_neighbours_in_other_languages_can_decide_the_primary(corpus) -> None:
+    small = corpus[::6]
+    audit_en = next(e.text for e in small if e.lang == "en" and e.primary == "audit")
+    hrm_fr = next(e.text for e in small if e.lang == "fr" and e.primary == "hrm")
+    # The probe (about training and rotation, in French) sits on an English audit answer, and on a French hrm one.
+    embedder = PinnedEmbedder({PROBE: audit_en, hrm_fr: audit_en})
+
+    def fit(**params) -> FactorClassifier:
+        return FactorClassifier(cv=3, embeddings=embedder, embeddings_center=True, **params).fit(
+            [e.text for e in small], [list(e.labels) for e in small], langs=[e.lang for e in small])  # fmt: skip
+
+    without = fit()
+    assert without.neighbours_ is None
+    assert without.predict_primary([PROBE], ["fr"]) != ["audit"]
+    with_neighbours = fit(neighbours=1, neighbours_weight=100.0)
+    assert isinstance(with_neighbours.neighbours_, NeighbourPrimaries)
+    assert with_neighbours.predict_primary([PROBE], ["fr"]) == ["audit"]
+    assert not hasattr(clone(with_neighbours), "neighbours_")
+
+
+def test_neighbours_need_embeddings(corpus) -> None:
+    small = corpus[::12]
+    with pytest.raises(ValueError, match="neighbours needs embeddings"):
+        FactorClassifier(cv=2, neighbours=5).fit([e.text for e in small], [list(e.labels) for e in small])
