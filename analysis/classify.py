@@ -99,7 +99,7 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
                  point_primary: bool = True, other_from_chooser: bool = True,
                  embeddings: Any = None, embeddings_weight: float = 0.5, embeddings_C: float = 10.0,
                  embeddings_center: bool = False, embeddings_points: bool = False,
-                 neighbours: int = 0, neighbours_weight: float = 2.0, random_state: int = 0) -> None:  # fmt: skip
+                 neighbours: int = 0, neighbours_weight: float = 4.0, random_state: int = 0) -> None:  # fmt: skip
         self.C = C
         self.concept_weight = concept_weight
         self.char_ngrams = char_ngrams

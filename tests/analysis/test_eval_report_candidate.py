@@ -75,3 +75,27 @@ def test_eval_report_readme_headline_is_the_shipped_model_not_the_candidate(held
 
 def _figures() -> dict[str, object]:
     return {"n": 1, "macro_f1": 0.5, "micro_f1": 0.5, "primary_accuracy": 0.5}
+
+
+def test_the_candidate_is_fitted_on_the_corpus_and_all_real_style_development_data(monkeypatch) -> None:
+    from analysis import classify
+    from analysis.default_model import CORPUS_PATH
+    from analysis.evaluate import load_examples
+
+    fitted: dict[str, object] = {}
+
+    class Recorder:
+        def __init__(self, **params: object) -> None:
+            fitted["params"] = params
+
+        def fit(self, texts, labels, **kwargs):
+            fitted["texts"] = list(texts)
+            return self
+
+    monkeypatch.setattr(classify, "FactorClassifier", Recorder)
+    eval_report.candidate_model()
+    assert fitted["params"] == eval_report.CANDIDATE_PARAMS
+    assert set(eval_report.CANDIDATE_TRAINING) == set(eval_report.REALSTYLE_DEV)
+    wanted = [e.text for e in load_examples(CORPUS_PATH)]
+    wanted += [e.text for name in eval_report.REALSTYLE_DEV for e in load_examples(eval_report.DEV_PATHS[name])]
+    assert sorted(fitted["texts"]) == sorted(wanted)
