@@ -1,7 +1,7 @@
 """Fit the editors' pair model (``analysis.briefing.pairs``) and measure it leaving one question out.
 
     python -m analysis.learn_themes --data analysis/data/themes --data analysis/data/themes2 \
-        --data analysis/data/themes3 [--build]
+        --data analysis/data/themes3 --data analysis/data/themes4 [--pair-max 5] [--briefing] [--build [--out F]]
 
 Every figure is **leave one question out** over the development questions of the given folders:
 the pair model is fitted on the other questions, its threshold chosen on them (each of them grouped
@@ -11,8 +11,10 @@ one group, a theme whose answers share no concept moved to it, ``meaning.without
 then the next question. The Ward/concept grouping (``meaning.DEFAULT`` with
 ``pairs=False``), which learns nothing, is scored on the same questions the same way
 (``tune_themes.score_grid``), so the means compare. Held-out questions (``split.yaml``) are never
-read. ``--build`` then fits the model on every question given, chooses its threshold the same way
-and writes ``pairs.MODEL_FILE``. The last line is one JSON object.
+read. ``--pair-max N``: themes of more than N answers are split along their tree (``meaning.Settings.pair_max``;
+``meaning.MAX_THEME`` unless told), in every fold and in the threshold's choice. ``--build`` then fits
+the model on every question given, chooses its threshold the same way and writes ``--out`` (a file name
+under ``analysis/data``; ``pairs.MODEL_FILE`` unless told). The last line is one JSON object.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from analysis.embeddings import CachedEmbedder, Embedder, get_embedder
 
 #: The benchmark folders of the questions measured (set by ``main``; ``as_briefing`` finds each question's).
 FOLDERS: list[Path] = []
+#: The largest theme of the pair grouping measured (set by ``main``; ``meaning.Settings.pair_max``).
+PAIR_MAX: list[int] = [meaning.MAX_THEME]
 #: Probability thresholds tried for cutting the tree.
 THRESHOLDS = tuple(float(t) for t in np.round(np.arange(0.10, 0.91, 0.05), 2))
 #: The variants measured: (name, number of leading feature columns used or None for all, C). The first is built.
@@ -72,7 +76,7 @@ def load_questions(folder: Path, embedder: Embedder | CachedEmbedder) -> list[Qu
 
 def score(q: Question, p: np.ndarray, threshold: float) -> float:
     """ARI against the editor over all the question's contributions, as ``evaluate_themes`` scores the briefing."""
-    labels = iter(meaning.without_grab_bags(pairs.cluster_pairs(q.n, q.pairs, p, threshold, meaning.MAX_THEME),
+    labels = iter(meaning.without_grab_bags(pairs.cluster_pairs(q.n, q.pairs, p, threshold, PAIR_MAX[0]),
                                             q.concepts).tolist())  # fmt: skip
     return float(adjusted_rand_score(q.truth, [next(labels) if k else meaning.OTHER for k in q.keep]))
 
@@ -122,8 +126,9 @@ def as_briefing(folds: dict[str, Any], questions: Sequence[Question], embedder: 
         dim = int(embedder.encode(["dimension"]).shape[1])
         fold = pairs.Shipped(model, folds[q.name]["threshold"], getattr(embedder, "embedder", embedder).backend, dim)
         rows, gold, gold_b = load(folder)
+        settings = meaning.Settings(pairs=True, pair_max=PAIR_MAX[0])
         with mock.patch.object(pairs, "shipped", lambda path=None, fold=fold: fold):  # this fold's model
-            result = evaluate(rows, gold, [question], folder, embedder, gold_b=gold_b, settings=meaning.DEFAULT)
+            result = evaluate(rows, gold, [question], folder, embedder, gold_b=gold_b, settings=settings)
         out[q.name] = result["per_question"][question]["meaning"]
     return {"per_question": out, "mean": round(float(np.mean(list(out.values()))), 4)}
 
@@ -148,6 +153,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, action="append", required=True, help="benchmark folder (repeatable)")
     parser.add_argument("--build", action="store_true", help=f"fit on every question and write {pairs.MODEL_FILE.name}")
     parser.add_argument("--no-measure", action="store_true", help="with --build: skip the figures")
+    parser.add_argument("--pair-max", type=int, default=meaning.MAX_THEME,
+                        help=f"largest theme before it is split along its tree (2-{meaning.MAX_THEME})")  # fmt: skip
+    parser.add_argument("--out", default=pairs.MODEL_FILE.name,
+                        help="with --build: the model's file name under analysis/data")  # fmt: skip
     parser.add_argument(
         "--briefing",
         action="store_true",
@@ -155,6 +164,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     FOLDERS[:] = args.data
+    if not 2 <= args.pair_max <= meaning.MAX_THEME:
+        parser.error(f"--pair-max: {args.pair_max} is not between 2 and {meaning.MAX_THEME}")
+    PAIR_MAX[:] = [args.pair_max]
     embedder = CachedEmbedder(get_embedder("e5"))  # the model holds for the embedder it was fitted with
     questions = [q for folder in args.data for q in load_questions(folder, embedder)]
     result: dict[str, Any] = {"questions": [q.name for q in questions]}
@@ -173,9 +185,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         model, threshold = fit(questions, cols, C), choose_threshold(questions, cols, C)
         dim = int(embedder.encode(["dimension"]).shape[1])
         spec = {"backend": embedder.embedder.backend, "dim": dim, "features": list(pairs.FEATURES),
-                "threshold": threshold, "trained_on": result["questions"], "model": model.to_dict()}  # fmt: skip
-        pairs.MODEL_FILE.write_text(json.dumps(spec) + "\n", encoding="utf-8")
-        result["built"] = {"file": str(pairs.MODEL_FILE), "threshold": threshold}
+                "threshold": threshold, "pair_max": args.pair_max, "trained_on": result["questions"],
+                "model": model.to_dict()}  # fmt: skip
+        out = pairs.MODEL_FILE.parent / Path(args.out).name
+        out.write_text(json.dumps(spec) + "\n", encoding="utf-8")
+        result["built"] = {"file": str(out), "threshold": threshold}
     print(json.dumps(result, ensure_ascii=False))
     return 0
 

@@ -62,9 +62,12 @@ class Settings:
     point (``main``: the longest, or the one nearest the answer's mean) counts ``1 + main_weight`` times.
     ``centre``: the question's mean embedding is subtracted first (what all answers to it share).
     ``themes``: 0 chooses the number of themes by silhouette, else ``n / themes`` (at least ``MIN_THEMES``).
-    ``pairs``: with the embedder the pair model of ``pairs.MODEL_FILE`` was fitted with, group by its
+    ``pairs``: with the embedder the pair model of ``pair_file`` was fitted with, group by its
     p(same theme) (``analysis.briefing.pairs``) instead; the other settings then apply to other embedders
     only. The default since the fourth benchmark's look (README, "Held out: the fourth theme benchmark").
+    ``pair_file``: the pair model's file, under ``analysis/data``. ``pair_max``: with the pair model, a
+    theme of more answers is split along its tree (at most ``MAX_THEME``, which quoting every answer
+    once needs; smaller cuts large themes finer).
     """
 
     concept_weight: float = CONCEPT_WEIGHT
@@ -75,6 +78,12 @@ class Settings:
     main: Literal["longest", "central"] = "longest"
     main_weight: float = 0.0
     pairs: bool = False
+    pair_file: str = "theme_pairs.json"
+    pair_max: int = MAX_THEME
+
+    def __post_init__(self) -> None:
+        if not 2 <= self.pair_max <= MAX_THEME:  # a theme's every answer is quoted, at most MAX_QUOTES
+            raise ValueError(f"pair_max: {self.pair_max} is not between 2 and {MAX_THEME}")
 
     def describe(self, backend: str | None = None) -> str:
         """One line for the output and the ledger; with ``backend``, of the grouping used with that embedder."""
@@ -86,10 +95,11 @@ class Settings:
             return ward
         from analysis.briefing import pairs
 
-        model = pairs.shipped()
+        model = pairs.shipped(pairs.MODEL_FILE.parent / self.pair_file)
         if model is None or (backend is not None and backend != model.backend):
             return ward
-        learned = f"learned pairs (threshold {model.threshold:g}, {model.backend}), {pairs.LINKAGE}, max {MAX_THEME}"
+        learned = (f"learned pairs (threshold {model.threshold:g}, {model.backend}), {pairs.LINKAGE}, "
+                   f"max {self.pair_max}, {self.pair_file}")  # fmt: skip
         return learned if backend else f"{learned}; other embedders: {ward}"
 
 
@@ -98,8 +108,11 @@ WARD = Settings()
 #: The learned pair model (with its embedder), chosen on development q1-q12 and confirmed on the fourth
 #: theme benchmark's look, where it was declared beforehand (README, "Held out: the fourth theme benchmark").
 DEFAULT = Settings(pairs=True)
+#: Declared for the fifth theme benchmark's look: the pair model refitted on development q1-q16
+#: (``theme_pairs16.json``), themes of at most five answers (README, "Declared for the fifth look").
+PAIRS16 = Settings(pairs=True, pair_file="theme_pairs16.json", pair_max=5)
 #: Settings chosen by name (``python -m analysis.evaluate_themes --settings NAME``).
-NAMED: dict[str, Settings] = {"default": DEFAULT, "ward": WARD}
+NAMED: dict[str, Settings] = {"default": DEFAULT, "ward": WARD, "pairs16": PAIRS16}
 
 
 def default_embedder(name: str | None = None) -> CachedEmbedder:
@@ -282,18 +295,19 @@ def group_answers(texts: Sequence[str], langs: Sequence[str], embedder: Embedder
     embedder = embedder or default_embedder()
     concepts = list(concepts) if concepts is not None else answer_concepts(texts, langs)
     if settings.pairs and len(texts) >= MIN_ANSWERS:
-        learned = _learned(texts, concepts, embedder)
+        learned = _learned(texts, concepts, embedder, settings)
         if learned is not None:
             return without_grab_bags(learned, concepts)
     vectors = answer_vectors(embed_answers(texts, embedder, settings), concepts, settings.concept_weight)
     return without_grab_bags(cluster_answers(vectors, settings=settings), concepts)
 
 
-def _learned(texts: Sequence[str], concepts: list[set[str]], embedder: Embedder | CachedEmbedder) -> np.ndarray | None:
+def _learned(texts: Sequence[str], concepts: list[set[str]], embedder: Embedder | CachedEmbedder,
+             settings: Settings) -> np.ndarray | None:  # fmt: skip
     """Themes by the shipped pair model, or ``None`` when it was not fitted with this embedder."""
     from analysis.briefing import pairs
 
-    model = pairs.shipped()
+    model = pairs.shipped(pairs.MODEL_FILE.parent / settings.pair_file)
     if model is None or getattr(getattr(embedder, "embedder", embedder), "backend", None) != model.backend:
         return None
     inputs = pairs.pair_inputs(texts, concepts, embedder)
@@ -301,4 +315,4 @@ def _learned(texts: Sequence[str], concepts: list[set[str]], embedder: Embedder 
         return None
     pair_index, x = pairs.pair_features(inputs)
     p = model.model.predict_proba(x)[:, 1]
-    return pairs.cluster_pairs(len(texts), pair_index, p, model.threshold, MAX_THEME)
+    return pairs.cluster_pairs(len(texts), pair_index, p, model.threshold, settings.pair_max)

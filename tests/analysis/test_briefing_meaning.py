@@ -134,7 +134,7 @@ def test_markdown_shows_each_theme_factor_as_a_tag(tfidf: CachedEmbedder) -> Non
         assert theme.factor_names and md_text(", ".join(theme.factor_names)) in md
 
 
-@pytest.mark.parametrize("named", ["default", "ward"])
+@pytest.mark.parametrize("named", ["default", "ward", "pairs16"])
 def test_same_answer_in_four_languages_is_one_theme_of_the_briefing(tmp_path: Path, named: str) -> None:
     """multilingual-e5-small, the default backend, on 20 answers: up to a minute on a loaded machine.
 
@@ -171,7 +171,7 @@ def test_same_answer_in_four_languages_is_one_theme_of_the_briefing(tmp_path: Pa
     items = [Contribution(question="q", answer=text, lang=lang) for lang, text in same + others]
     embedder = CachedEmbedder(get_embedder("e5"), EmbeddingCache(tmp_path / "cache.sqlite3"))
     settings = NAMED[named]
-    assert (named == "default") == settings.describe("e5").startswith("learned pairs")  # the shipped model is used
+    assert settings.pairs == settings.describe("e5").startswith("learned pairs")  # the shipped model is used
     b = build_briefing(items, lang="fr", classifier=StubModel(), grouping="meaning", embedder=embedder,
                        settings=settings)  # fmt: skip
     home = [t for t in b.questions[0].themes if any(q.text == same[0][1] for q in t.quotes)]

@@ -153,7 +153,7 @@ def test_unknown_question_and_missing_gold_are_named(data: Path, capsys: pytest.
     assert code == 2 and "contributions.csv:3: field 'id': 'c2' is not in gold.csv" in err
 
 
-@pytest.mark.parametrize("named", ["default", "ward"])
+@pytest.mark.parametrize("named", ["default", "ward", "pairs16"])
 def test_same_answer_in_four_languages_is_one_theme(tmp_path: Path, named: str) -> None:
     """multilingual-e5-small (the default backend) on 8 texts: takes up to a minute on a loaded machine.
 
@@ -174,7 +174,7 @@ def test_same_answer_in_four_languages_is_one_theme(tmp_path: Path, named: str) 
     ]
     embedder = CachedEmbedder(get_embedder("e5"), EmbeddingCache(tmp_path / "cache.sqlite3"))
     settings = NAMED[named]
-    assert (named == "default") == settings.describe("e5").startswith("learned pairs")  # the shipped model is used
+    assert settings.pairs == settings.describe("e5").startswith("learned pairs")  # the shipped model is used
     labels = group_answers(texts, ["en", "fr", "es", "pt", "en", "fr", "es", "pt"], embedder, settings)
     assert labels[0] != OTHER
     assert list(labels[:4]) == [labels[0]] * 4

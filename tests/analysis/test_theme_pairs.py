@@ -30,7 +30,7 @@ class _FirstSentence:
         return rows
 
 
-def _on_first_sentences() -> pairs.Shipped:
+def _on_first_sentences(path: object = None) -> pairs.Shipped:
     """A model that says "same theme" exactly when two answers' first sentences are alike."""
     width = len(pairs.FEATURES)
     model = pairs.PairSimilarity.from_dict({"C": 1.0, "mean": [0.0] * width, "scale": [1.0] * width,
@@ -80,3 +80,36 @@ def test_clusters_from_pair_probabilities_keep_the_briefing_rules() -> None:
     assert list(labels[8:]) == [-1, -1]  # an answer alone goes to "other points"
     sizes = np.bincount(labels[:8])
     assert sizes.sum() == 8 and sizes.max() <= 6 and len(sizes) == 2  # too many to quote: split in two
+
+
+def test_a_setting_names_its_pair_model_file_and_its_largest_theme(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+
+    def shipped(path: object = None) -> pairs.Shipped:
+        asked.append(getattr(path, "name", str(path)))
+        return _on_first_sentences()
+
+    monkeypatch.setattr(pairs, "shipped", shipped)
+    finer = meaning.Settings(pairs=True, pair_file="other_pairs.json", pair_max=2)
+    labels = meaning.group_answers(ANSWERS, ["en"] * 6, _FirstSentence(), settings=finer)
+    assert asked and set(asked) == {"other_pairs.json"}  # that file's model, not the default one
+    themes = [t for t in set(labels.tolist()) if t != meaning.OTHER]
+    assert themes and all((labels == t).sum() == 2 for t in themes)  # each group of three cut to two (+ other)
+    assert (labels == meaning.OTHER).sum() == 2
+    assert finer.describe("fake").endswith("max 2, other_pairs.json")
+
+
+@pytest.mark.parametrize("largest", [1, meaning.MAX_THEME + 1])
+def test_a_theme_larger_than_can_be_quoted_is_refused(largest: int) -> None:
+    with pytest.raises(ValueError, match="pair_max"):
+        meaning.Settings(pairs=True, pair_max=largest)
+
+
+def test_the_setting_declared_for_the_fifth_look_ships_its_model() -> None:
+    """``pairs16``: the pair model refitted on development q1-q16, themes of at most five answers."""
+    declared = meaning.NAMED["pairs16"]
+    assert declared.pairs and declared.pair_max == 5 and declared != meaning.DEFAULT
+    spec = json.loads((pairs.MODEL_FILE.parent / declared.pair_file).read_text(encoding="utf-8"))
+    assert [name.split(":")[1] for name in spec["trained_on"]] == [f"q{k}" for k in range(1, 17)]
+    assert spec["pair_max"] == 5 and spec["features"] == list(pairs.FEATURES)
+    assert pairs.shipped(pairs.MODEL_FILE.parent / declared.pair_file) is not None
