@@ -233,13 +233,22 @@ class _ByGroup:
         return rows
 
 
-def test_a_subject_of_one_answer_does_not_head_the_answers_that_do_not_raise_it() -> None:
-    groups = [["Help us set up an internal affairs unit.", "We are still reviewing the results with the ministry.",
-               "The action plan awaits the minister's signature."],
-              ["Staff training on ethics must continue.", "More integrity training for new officers.",
+#: Two themes an embedder puts apart, beside a third group of answers under test.
+TWO_THEMES = [["Staff training on ethics must continue.", "More integrity training for new officers.",
                "Training of trainers in ethics."],
               ["Publish clearance times on the website.", "Publish all fees and procedures online.",
                "Publish the survey results."]]  # fmt: skip
+
+
+def test_a_subject_of_one_answer_does_not_head_the_answers_that_do_not_raise_it() -> None:
+    groups = [
+        [
+            "Help us set up an internal affairs unit.",
+            "We are still reviewing the results with the ministry.",
+            "The action plan awaits the minister's signature.",
+        ],
+        *TWO_THEMES,
+    ]
     items = [Contribution("q1", a, lang="en") for g in groups for a in g]
     b = build_briefing(items, lang="en", classifier=StubModel(), embedder=_ByGroup(groups))
     # Headed "Internal affairs units, other subjects" they would share no main point: "other points".
@@ -251,12 +260,14 @@ def test_a_theme_of_subjects_each_raised_once_goes_to_other_points() -> None:
     # Three answers put together by their embedding, each on a subject of its own: headed by the list of their
     # subjects, each raised once ("Right of appeal (1), staff appraisal (1), asset declarations (1)"), they share
     # no main point; an editor lists them under "other points".
-    groups = [["Publish the procedures for appeals against customs decisions.",
-               "A new appraisal system for staff performance.", "Asset declarations for officers at border posts."],
-              ["Staff training on ethics must continue.", "More integrity training for new officers.",
-               "Training of trainers in ethics."],
-              ["Publish clearance times on the website.", "Publish all fees and procedures online.",
-               "Publish the survey results."]]  # fmt: skip
+    groups = [
+        [
+            "Publish the procedures for appeals against customs decisions.",
+            "A new appraisal system for staff performance.",
+            "Asset declarations for officers at border posts.",
+        ],
+        *TWO_THEMES,
+    ]
     items = [Contribution("q1", a, lang="en") for g in groups for a in g]
     b = build_briefing(items, lang="en", classifier=StubModel(), embedder=_ByGroup(groups))
     section = b.questions[0]
