@@ -12,9 +12,9 @@ difference of an earlier version made it merge unrelated short answers with an a
 translations: the cross-language test).
 Answers are clustered with weighted (WPGMA) linkage on ``1 - p(same)``, cut where ``p`` falls below
 the threshold chosen the same way; the briefing's rules follow (a theme of more than ``MAX_THEME``
-answers is split along its own tree, an answer alone goes to "other points"). Opt-in:
-``meaning.Settings(pairs=True)``, named ``pairs`` (``meaning.NAMED``); README, "Themes by meaning:
-measured".
+answers is split along its own tree, an answer alone goes to "other points"). The briefing's default
+(``meaning.DEFAULT``, ``Settings(pairs=True)``) since the fourth theme benchmark's look; README,
+"Held out: the fourth theme benchmark".
 
 The model holds for the embedder it was fitted with (its backend and dimension are in the file):
 with another embedder, ``analysis.briefing.meaning`` groups as before (concepts beside the
