@@ -7,6 +7,7 @@ import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
@@ -17,8 +18,11 @@ from sqlmodel import Session, SQLModel
 os.environ.setdefault("CIPS_SECRET_KEY", "test-secret-key")
 
 from cips import create_app
+from cips.crypto.seal import generate_private_key, load_public_pem, public_pem
 from cips.extensions import make_engine
 from cips.migrate import alembic_config
+from cips.services.encryption import write_private_key
+from tests.sealed import PASSPHRASE
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMS_DIR = ROOT / "forms"
@@ -155,3 +159,26 @@ def tfidf_embeddings() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CIPS_EMBEDDINGS", "tfidf")
         yield
+
+
+# An encrypted campaign (tests.sealed holds its helpers).
+@pytest.fixture(scope="module")
+def key_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """One RSA-3072 pair for the module (generation is the slow part): key file and public PEM."""
+    path = tmp_path_factory.mktemp("keys") / "campaign.key.pem"
+    key = generate_private_key()
+    write_private_key(path, key, PASSPHRASE)
+    return path, public_pem(key)
+
+
+@pytest.fixture
+def sealed(loaded, runner, key_pair, tmp_path) -> dict[str, Any]:
+    """Encrypted campaign ``sealed`` (officials, bg_region in clear) on the module's key pair."""
+    key_file, pem = key_pair
+    public = tmp_path / "public.pem"
+    public.write_text(pem)
+    result = runner.invoke(args=["campaign", "create", "sealed", "--name", "Sealed", "--administration", "Test Customs",
+                                 "--instrument", "officials", "--languages", "en,fr", "--encrypt", "--public-key",
+                                 str(public), "--plaintext-strata", "bg_region"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return {"key_file": key_file, "public_key": load_public_pem(pem)}

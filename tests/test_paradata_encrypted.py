@@ -8,20 +8,18 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from cips.models import Submission
-from tests.test_encryption import (  # noqa: F401 (fixtures)
+from tests.sealed import (
     URL,
     assert_nowhere_in_database,
     decrypt,
     envelope,
-    key_pair,
-    sealed,
     submission,
 )
 
 PARADATA = {"background": {"seconds": 7919, "changes": 3}, "leadership": {"seconds": 61, "changes": 0}}
 
 
-def test_paradata_is_sealed_at_rest_and_comes_out_with_decrypt(sealed, app, client, runner, session,  # noqa: F811
+def test_paradata_is_sealed_at_rest_and_comes_out_with_decrypt(sealed, app, client, runner, session,
                                                               tmp_path) -> None:  # fmt: skip
     bodies = [submission(paradata=PARADATA), submission()]  # the second from a tablet without paradata
     for body in bodies:
@@ -44,7 +42,7 @@ def test_paradata_is_sealed_at_rest_and_comes_out_with_decrypt(sealed, app, clie
     assert set(zip(table["section"], table["seconds"], strict=True)) == {("background", 7919), ("leadership", 61)}
 
 
-def test_sealed_paradata_naming_an_unknown_section_is_reported_by_decrypt(sealed, client, runner,  # noqa: F811
+def test_sealed_paradata_naming_an_unknown_section_is_reported_by_decrypt(sealed, client, runner,
                                                                          tmp_path) -> None:  # fmt: skip
     body = submission(paradata={"nowhere": {"seconds": 1, "changes": 0}})
     assert client.post(URL, json=envelope(body, sealed["public_key"])).status_code == 201  # the server cannot look

@@ -15,7 +15,7 @@ from cips.models import Campaign, CampaignStatus, EncryptedSubmission, Quarantin
 from cips.services.campaign_edit import set_status
 from cips.services.campaigns import campaign_instruments
 from tests.helpers import payload
-from tests.test_encryption import envelope, key_pair, sealed, submission  # noqa: F401  (fixtures)
+from tests.sealed import envelope, submission
 
 URL = "/api/v1/submissions"
 
@@ -105,7 +105,7 @@ def test_window_past_closing_date_counts_as_closed(loaded, client, session) -> N
     assert campaign(session).closed_at == row.closes_at  # closed at its date, which came first
 
 
-def test_window_envelope_path_follows_the_same_rule(sealed, client, session) -> None:  # noqa: F811
+def test_window_envelope_path_follows_the_same_rule(sealed, client, session) -> None:
     row = campaign(session, "sealed")
     row.status = CampaignStatus.draft
     session.add(row)

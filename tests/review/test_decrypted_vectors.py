@@ -17,13 +17,11 @@ from analysis import adapt, embedding_block, embeddings
 from analysis.classify import FactorClassifier
 from analysis.embeddings import EmbeddingCache
 from tests.conftest import FakeEmbedder
-from tests.test_encryption import (  # noqa: F401  (fixtures)
+from tests.sealed import (
     SECRET_WORDS,
     URL,
     decrypt,
     envelope,
-    key_pair,
-    sealed,
     submission,
 )
 
@@ -61,7 +59,7 @@ def _cached_secrets(seen: list[str], path: Path) -> tuple[int, int]:
 
 @pytest.mark.parametrize("option", ["--review", "--report"])
 def test_decrypt_keeps_an_embedding_models_vectors_of_the_answers_in_memory(
-    option, embedding_model, sealed, client, runner, tmp_path: Path, fake_embedder  # noqa: F811
+    option, embedding_model, sealed, client, runner, tmp_path: Path, fake_embedder
 ) -> None:  # fmt: skip
     fake, shared = embedding_model
     for _ in range(6):

@@ -19,15 +19,13 @@ from cips.services import sealed_codes
 from cips.services.decryption import decrypt_campaign, report_input
 from cips.services.sealed_codes import sealed_decisions
 from tests.review.conftest import KeywordModel
-from tests.test_encryption import (  # noqa: F401  (fixtures)
+from tests.sealed import (
     PASSPHRASE,
     SECRET_WORDS,
     URL,
     assert_nowhere_in_database,
     decrypt,
     envelope,
-    key_pair,
-    sealed,
     submission,
 )
 
@@ -45,7 +43,7 @@ def keyword_scorer() -> sealed_codes.Scorer:
 
 
 @pytest.fixture
-def sent(sealed, client, monkeypatch) -> list[str]:  # noqa: F811
+def sent(sealed, client, monkeypatch) -> list[str]:
     """Six sealed submissions, each with an open answer; the model stood in for by keywords."""
     monkeypatch.setattr(sealed_codes, "default_scorer", keyword_scorer)
     uuids = []
@@ -66,7 +64,7 @@ def _edit(path: Path, out: Path, changes: dict[tuple[int, str], object]) -> None
     book.save(out)
 
 
-def _workbook(runner, sealed, tmp_path: Path) -> Path:  # noqa: F811
+def _workbook(runner, sealed, tmp_path: Path) -> Path:
     review = tmp_path / "review.xlsx"
     result = decrypt(runner, "sealed", "--key", str(sealed["key_file"]), "--out", str(tmp_path / "a.csv"),
                      "--review", str(review))  # fmt: skip
@@ -75,7 +73,7 @@ def _workbook(runner, sealed, tmp_path: Path) -> Path:  # noqa: F811
 
 
 def test_decrypt_review_writes_the_workbook_and_import_stores_codes_only(
-    sent, sealed, runner, session: Session, loaded, tmp_path: Path  # noqa: F811
+    sent, sealed, runner, session: Session, loaded, tmp_path: Path
 ) -> None:  # fmt: skip
     review = _workbook(runner, sealed, tmp_path)
     assert stat.S_IMODE(review.stat().st_mode) == 0o600  # it holds the answers in clear
@@ -119,7 +117,7 @@ def test_decrypt_review_writes_the_workbook_and_import_stores_codes_only(
     assert coded_by[ids[0]] == "reviewer" and coded_by[ids[1]] == "model"
 
 
-def test_decrypt_report_uses_the_imported_decisions(sent, sealed, runner, session: Session, tmp_path: Path,  # noqa: F811
+def test_decrypt_report_uses_the_imported_decisions(sent, sealed, runner, session: Session, tmp_path: Path,
                                                     ) -> None:  # fmt: skip
     review = _workbook(runner, sealed, tmp_path)
     ids = [r[0] for r in load_workbook(review)["review"].iter_rows(min_row=2, values_only=True)]
@@ -134,7 +132,7 @@ def test_decrypt_report_uses_the_imported_decisions(sent, sealed, runner, sessio
     assert inp.review == {"reviewed": 1, "open_answers": 6, "model_kappa": None, "model_pairs": 1, "coder_kappa": None}
 
 
-def test_a_bad_id_in_an_encrypted_campaigns_workbook_is_named(sent, sealed, runner, session: Session,  # noqa: F811
+def test_a_bad_id_in_an_encrypted_campaigns_workbook_is_named(sent, sealed, runner, session: Session,
                                                               tmp_path: Path) -> None:  # fmt: skip
     review = _workbook(runner, sealed, tmp_path)
     edited = tmp_path / "edited.xlsx"
@@ -148,7 +146,7 @@ def test_a_bad_id_in_an_encrypted_campaigns_workbook_is_named(sent, sealed, runn
     assert session.exec(select(Coding)).all() == []  # nothing imported
 
 
-def test_the_web_import_takes_an_encrypted_campaigns_codes(sent, sealed, runner, session: Session, client_as,  # noqa: F811
+def test_the_web_import_takes_an_encrypted_campaigns_codes(sent, sealed, runner, session: Session, client_as,
                                                            tmp_path: Path, loaded) -> None:  # fmt: skip
     review = _workbook(runner, sealed, tmp_path)
     ids = [r[0] for r in load_workbook(review)["review"].iter_rows(min_row=2, values_only=True)]
@@ -169,7 +167,7 @@ def test_the_web_import_takes_an_encrypted_campaigns_codes(sent, sealed, runner,
     assert_nowhere_in_database(loaded, SECRET_WORDS)
 
 
-def test_the_server_refuses_to_export_an_encrypted_campaigns_workbook(sealed, runner, tmp_path: Path) -> None:  # noqa: F811
+def test_the_server_refuses_to_export_an_encrypted_campaigns_workbook(sealed, runner, tmp_path: Path) -> None:
     result = runner.invoke(args=["review", "export", "sealed", "--out", str(tmp_path / "r.xlsx")])
     assert result.exit_code != 0 and "cips decrypt --review" in result.output
     assert not (tmp_path / "r.xlsx").exists()
