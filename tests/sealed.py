@@ -1,4 +1,5 @@
-"""Encrypted campaigns in tests: the module's key pair, a sealed campaign, envelopes and what the database holds."""
+"""Encrypted campaigns in tests: envelopes, submissions, decryption and what the database holds (the key pair
+and the sealed campaign are fixtures of conftest.py)."""
 
 from __future__ import annotations
 
