@@ -44,8 +44,11 @@ def _version(distribution: str) -> str:
 
 
 def hashed_files() -> list[Path]:
-    """The data and code whose bytes are in the cache key."""
-    return [CORPUS_PATH, CODEBOOK_PATH, PACK_PATH, *sorted(Path(__file__).parent.glob("*.py"))]
+    """The data and code whose bytes are in the cache key: the training-vector pack only when the shipped
+    model reads embeddings (a model without them is the same whatever the pack holds, and rebuilding the
+    pack must not make every server retrain it and re-suggest every answer)."""
+    pack = [PACK_PATH] if SHIPPED_PARAMS.get("embeddings") and PACK_PATH.is_file() else []
+    return [CORPUS_PATH, CODEBOOK_PATH, *pack, *sorted(Path(__file__).parent.glob("*.py"))]
 
 
 def model_digest() -> str:

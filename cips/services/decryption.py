@@ -309,12 +309,13 @@ def write_export(result: Decrypted, path: Path) -> None:
             out.write("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in result.quarantined).encode("utf-8"))
 
 
-def report_input(session: Session, result: Decrypted, lang: str) -> Any:
+def report_input(session: Session, result: Decrypted, lang: str, classifier: Any = None) -> Any:
     """The thematic report's input from decrypted data, in memory: ``analysis`` works unchanged.
 
     The previous wave is compared when it is a plaintext campaign (an encrypted one would
     need its own key: decrypt it and compare the exports instead). Codes people decided on a
-    review workbook (``cips decrypt --review``, imported back) replace the model's.
+    review workbook (``cips decrypt --review``, imported back) replace the model's (``classifier``, else
+    the shipped one).
     """
     from analysis import load_default_classifier
     from analysis.report import ReportInput
@@ -330,7 +331,12 @@ def report_input(session: Session, result: Decrypted, lang: str) -> Any:
     if previous is not None and not previous.encrypted:
         prev_input = plaintext_input(session, previous, lang)
         prev_input.previous = None
-    reviewed = decrypted_review(session, result, lambda texts: load_default_classifier().predict_labels(texts))
+    machine = (
+        classifier.predict_labels
+        if classifier is not None
+        else lambda texts: load_default_classifier().predict_labels(texts)
+    )  # loaded only if it must code
+    reviewed = decrypted_review(session, result, machine)
     return ReportInput(title=campaign.name, administration=admin.name if admin else "", wave=campaign.wave,
                        respondents=result.respondents, answers=result.answers, items=result.items,
                        quotas=campaign.quotas, previous=prev_input, **reviewed)  # fmt: skip
@@ -348,5 +354,5 @@ def decrypted_report(session: Session, result: Decrypted, lang: str,
     classifier = load_default_classifier()  # trained (if it must be) outside: its training vectors are shared
     themes = sentence_embedder(in_memory=True)
     with private_vectors(themes.cache if themes is not None else None):
-        return build_report(report_input(session, result, lang), lang=lang, classifier=classifier,
+        return build_report(report_input(session, result, lang, classifier), lang=lang, classifier=classifier,
                             progress=progress, embedder=themes, embed_missing=True)  # fmt: skip

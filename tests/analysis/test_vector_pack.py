@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis import embedding_block, embeddings, vector_pack
+from analysis import default_model, embedding_block, embeddings, vector_pack
 from analysis.classify import FactorClassifier
 from analysis.default_model import PACK_PATH, hashed_files
 from analysis.embeddings import CachedEmbedder, EmbeddingCache, get_embedder
@@ -54,7 +54,9 @@ def test_fitting_an_embedding_classifier_reads_the_pack_instead_of_embedding(mon
     assert model.predict_labels(["Nouveau texte jamais vu."], ["fr"]) and fake.seen == ["Nouveau texte jamais vu."]
 
 
-def test_the_pack_is_part_of_the_models_cache_key() -> None:
+def test_the_pack_is_part_of_the_models_cache_key_when_the_shipped_model_reads_embeddings(monkeypatch) -> None:
+    assert PACK_PATH not in hashed_files()  # today's shipped model reads none: a new pack changes nothing
+    monkeypatch.setitem(default_model.SHIPPED_PARAMS, "embeddings", "e5")
     assert PACK_PATH in hashed_files()
 
 
