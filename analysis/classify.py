@@ -14,6 +14,7 @@ where and how often it is named, which independent per-factor probabilities igno
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -165,7 +166,12 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         self.model_ = self._model().fit(docs, targets)
         self.embedding_model_ = None if vectors is None else self._block(vectors, targets, langs)
         self.neighbours_ = None
-        if self.neighbours and self.embedding_model_ is not None:
+        if self.neighbours and self.chooser_ is None:
+            # Their say is added to the chooser's scores; without a chooser the primary is the most
+            # probable factor, on another scale, so they would not mean what they say: not used.
+            warnings.warn("neighbours are not used: no primary chooser was fitted (too few answers or no "
+                          "primaries, or primary_chooser=False)", stacklevel=2)  # fmt: skip
+        elif self.neighbours and self.embedding_model_ is not None:
             self.neighbours_ = NeighbourPrimaries(self.neighbours).fit(
                 self.embedding_model_.transform(vectors, langs), langs, _primary_index(Y, indicator, primary),
                 len(LABELS))  # fmt: skip

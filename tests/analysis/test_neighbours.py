@@ -64,3 +64,11 @@ def test_neighbours_need_embeddings(corpus) -> None:
     small = corpus[::12]
     with pytest.raises(ValueError, match="neighbours needs embeddings"):
         FactorClassifier(cv=2, neighbours=5).fit([e.text for e in small], [list(e.labels) for e in small])
+
+
+def test_neighbours_without_a_primary_chooser_are_not_used_and_say_so(corpus) -> None:
+    small = corpus[::6]
+    with pytest.warns(UserWarning, match="neighbours are not used"):
+        model = FactorClassifier(cv=3, embeddings=FakeEmbedder(), primary_chooser=False, neighbours=5).fit(
+            [e.text for e in small], [list(e.labels) for e in small], langs=[e.lang for e in small])  # fmt: skip
+    assert model.chooser_ is None and model.neighbours_ is None
