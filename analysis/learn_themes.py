@@ -32,10 +32,6 @@ from sklearn.metrics import adjusted_rand_score
 from analysis.briefing import meaning, pairs
 from analysis.embeddings import CachedEmbedder, Embedder, get_embedder
 
-#: The benchmark folders of the questions measured (set by ``main``; ``as_briefing`` finds each question's).
-FOLDERS: list[Path] = []
-#: The largest theme of the pair grouping measured (set by ``main``; ``meaning.Settings.pair_max``).
-PAIR_MAX: list[int] = [meaning.MAX_THEME]
 #: Probability thresholds tried for cutting the tree.
 THRESHOLDS = tuple(float(t) for t in np.round(np.arange(0.10, 0.91, 0.05), 2))
 #: The variants measured: (name, number of leading feature columns used or None for all, C). The first is built.
@@ -54,10 +50,14 @@ class Question:
     x: np.ndarray
     y: np.ndarray  # 1 where the editor put both answers under one theme (never for "other")
     concepts: list[set[str]]  # of the kept answers
+    folder: Path  # its benchmark folder
+    pair_max: int  # the largest theme its pair grouping keeps (``meaning.Settings.pair_max``)
 
 
-def load_questions(folder: Path, embedder: Embedder | CachedEmbedder) -> list[Question]:
-    """The development questions of a benchmark folder, embedded (held-out ones are not read)."""
+def load_questions(folder: Path, embedder: Embedder | CachedEmbedder, pair_max: int = meaning.MAX_THEME,
+                   ) -> list[Question]:  # fmt: skip
+    """The development questions of a benchmark folder, embedded (held-out ones are not read), each to be
+    grouped with themes of at most ``pair_max`` answers."""
     from analysis.evaluate_themes import load, read_split
     from analysis.tune_themes import question_answers
 
@@ -70,13 +70,14 @@ def load_questions(folder: Path, embedder: Embedder | CachedEmbedder) -> list[Qu
         g = np.array([gold[r["id"]] for r in kept])
         other = np.char.endswith(g.astype(str), "_other")
         y = ((g[p[:, 0]] == g[p[:, 1]]) & ~other[p[:, 0]]).astype(int)
-        out.append(Question(f"{folder.name}:{q}", [gold[r["id"]] for r in chosen], keep, len(kept), p, x, y, concepts))
+        out.append(Question(f"{folder.name}:{q}", [gold[r["id"]] for r in chosen], keep, len(kept), p, x, y, concepts,
+                            folder, pair_max))  # fmt: skip
     return out
 
 
 def score(q: Question, p: np.ndarray, threshold: float) -> float:
     """ARI against the editor over all the question's contributions, as ``evaluate_themes`` scores the briefing."""
-    labels = iter(meaning.without_grab_bags(pairs.cluster_pairs(q.n, q.pairs, p, threshold, PAIR_MAX[0]),
+    labels = iter(meaning.without_grab_bags(pairs.cluster_pairs(q.n, q.pairs, p, threshold, q.pair_max),
                                             q.concepts).tolist())  # fmt: skip
     return float(adjusted_rand_score(q.truth, [next(labels) if k else meaning.OTHER for k in q.keep]))
 
@@ -119,16 +120,16 @@ def as_briefing(folds: dict[str, Any], questions: Sequence[Question], embedder: 
     from analysis.evaluate_themes import evaluate, load
 
     out: dict[str, float] = {}
+    dim = int(embedder.encode(["dimension"]).shape[1])
+    backend = getattr(embedder, "embedder", embedder).backend
     for q in questions:
-        folder_name, question = q.name.split(":")
-        folder = next(f for f in FOLDERS if f.name == folder_name)
+        question = q.name.split(":")[1]
         model = fit([o for o in questions if o is not q], cols, C)
-        dim = int(embedder.encode(["dimension"]).shape[1])
-        fold = pairs.Shipped(model, folds[q.name]["threshold"], getattr(embedder, "embedder", embedder).backend, dim)
-        rows, gold, gold_b = load(folder)
-        settings = meaning.Settings(pairs=True, pair_max=PAIR_MAX[0])
+        fold = pairs.Shipped(model, folds[q.name]["threshold"], backend, dim)
+        rows, gold, gold_b = load(q.folder)
+        settings = meaning.Settings(pairs=True, pair_max=q.pair_max)
         with mock.patch.object(pairs, "shipped", lambda path=None, fold=fold: fold):  # this fold's model
-            result = evaluate(rows, gold, [question], folder, embedder, gold_b=gold_b, settings=settings)
+            result = evaluate(rows, gold, [question], q.folder, embedder, gold_b=gold_b, settings=settings)
         out[q.name] = result["per_question"][question]["meaning"]
     return {"per_question": out, "mean": round(float(np.mean(list(out.values()))), 4)}
 
@@ -163,12 +164,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="also score the first variant's folds through the briefing (as evaluate_themes does)",
     )
     args = parser.parse_args(argv)
-    FOLDERS[:] = args.data
     if not 2 <= args.pair_max <= meaning.MAX_THEME:
         parser.error(f"--pair-max: {args.pair_max} is not between 2 and {meaning.MAX_THEME}")
-    PAIR_MAX[:] = [args.pair_max]
     embedder = CachedEmbedder(get_embedder("e5"))  # the model holds for the embedder it was fitted with
-    questions = [q for folder in args.data for q in load_questions(folder, embedder)]
+    questions = [q for folder in args.data for q in load_questions(folder, embedder, args.pair_max)]
     result: dict[str, Any] = {"questions": [q.name for q in questions]}
     if not args.no_measure:
         ward = ward_scores(args.data, embedder)
