@@ -192,7 +192,8 @@ def _group_by_meaning(points: list[Point], members: list[int], contributions: li
 
     owners = list(dict.fromkeys(points[i].contribution for i in members))
     texts = [contributions[o].answer for o in owners]
-    langs = [points[next(i for i in members if points[i].contribution == o)].lang for o in owners]
+    lang_of = {points[i].contribution: points[i].lang for i in reversed(members)}  # each answer's first point's
+    langs = [lang_of[o] for o in owners]
     whole = answer_concepts(texts, langs)
     labels = group_answers(texts, langs, embedder, settings or DEFAULT, concepts=whole)
     # Again with the concepts the headings name (the points'): a theme headed by subjects each raised once is none.

@@ -85,6 +85,12 @@ class Settings:
         if not 2 <= self.pair_max <= MAX_THEME:  # a theme's every answer is quoted, at most MAX_QUOTES
             raise ValueError(f"pair_max: {self.pair_max} is not between 2 and {MAX_THEME}")
 
+    def pair_model(self) -> Any:
+        """The shipped pair model of ``pair_file`` (``pairs.Shipped``), or None when absent or unusable."""
+        from analysis.briefing import pairs
+
+        return pairs.shipped(pairs.MODEL_FILE.parent / self.pair_file)
+
     def describe(self, backend: str | None = None) -> str:
         """One line for the output and the ledger; with ``backend``, of the grouping used with that embedder."""
         unit = self.unit if self.unit == "answer" else f"mean of {self.unit}, {self.main} x{1 + self.main_weight:g}"
@@ -95,7 +101,7 @@ class Settings:
             return ward
         from analysis.briefing import pairs
 
-        model = pairs.shipped(pairs.MODEL_FILE.parent / self.pair_file)
+        model = self.pair_model()
         if model is None or (backend is not None and backend != model.backend):
             return ward
         learned = (f"learned pairs (threshold {model.threshold:g}, {model.backend}), {pairs.LINKAGE}, "
@@ -307,7 +313,7 @@ def _learned(texts: Sequence[str], concepts: list[set[str]], embedder: Embedder 
     """Themes by the shipped pair model, or ``None`` when it was not fitted with this embedder."""
     from analysis.briefing import pairs
 
-    model = pairs.shipped(pairs.MODEL_FILE.parent / settings.pair_file)
+    model = settings.pair_model()
     if model is None or getattr(getattr(embedder, "embedder", embedder), "backend", None) != model.backend:
         return None
     inputs = pairs.pair_inputs(texts, concepts, embedder)
