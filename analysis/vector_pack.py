@@ -52,19 +52,23 @@ def write_pack(cached: Any, texts: list[str], path: Path = PACK_PATH, progress: 
     return path.stat().st_size
 
 
-def read_pack(path: Path | None = None) -> tuple[str, list[bytes], np.ndarray] | None:
-    """(model key, digests, float16 vectors) of the pack at ``path`` (the shipped one by default), or None."""
+def read_pack(path: Path | None = None, model: str | None = None) -> tuple[str, list[bytes], np.ndarray] | None:
+    """(model key, digests, float16 vectors) of the pack at ``path`` (the shipped one by default), or None;
+    None too when ``model`` is given and the pack is another's (its vectors then stay unread)."""
     path = path or PACK_PATH
     if not path.exists():
         return None
-    with np.load(path, allow_pickle=False) as data:
-        return str(data["model"]), [bytes(row) for row in data["digests"]], data["vectors"]
+    with np.load(path, allow_pickle=False) as data:  # each array is read when asked for
+        key = str(data["model"])
+        if model is not None and key != model:
+            return None
+        return key, [bytes(row) for row in data["digests"]], data["vectors"]
 
 
 def seed_cache(cached: Any, path: Path | None = None) -> int:
     """Copy the pack's vectors that ``cached``'s cache lacks into it when the pack is of its model; how many."""
-    pack = read_pack(path)
-    if pack is None or pack[0] != cached.key:
+    pack = read_pack(path, model=cached.key)
+    if pack is None:
         return 0
     _, digests, vectors = pack
     known = cached.cache.get(cached.key, digests)
