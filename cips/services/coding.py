@@ -237,9 +237,9 @@ def with_vectors(classifier: Any, answers: list[Any]) -> list[Any]:
         return answers
     from analysis.embedding_block import missing_vectors
 
-    _, missing = missing_vectors(classifier.embedded_texts([a.text for a in answers]), backend)
-    lacking = set(missing)
-    return [a for a in answers if lacking.isdisjoint(classifier.embedded_texts([a.text]))] if lacking else answers
+    reads = [classifier.embedded_texts([a.text]) for a in answers]  # each answer and its points
+    lacking = set(missing_vectors([t for texts in reads for t in texts], backend)[1])
+    return [a for a, texts in zip(answers, reads, strict=True) if lacking.isdisjoint(texts)]
 
 
 def suggest(session: Session, campaign: Owner, classifier: Any = None, digest: str | None = None,

@@ -106,16 +106,25 @@ def text_status(session: Session, campaign: Campaign, embedder: CachedEmbedder |
     return _status(texts, embedder or sentence_embedder(), coding_model())
 
 
+def _models(themes: CachedEmbedder | None, coding: tuple[Any, CachedEmbedder] | None) -> list[CachedEmbedder]:
+    """The sentence models that read a campaign's answers: the themes', the classifier's."""
+    return [m for m in (themes, coding[1] if coding else None) if m is not None]
+
+
+def _missing(texts: list[str], models: list[CachedEmbedder]) -> set[str]:
+    """The distinct ``texts`` some model lacks a vector of."""
+    return set().union(*(m.missing(texts) for m in models))
+
+
 def _status(texts: list[str], themes: CachedEmbedder | None, coding: tuple[Any, CachedEmbedder] | None) -> TextStatus:
     """An answer is ready once every model that reads it (the themes', the classifier's) has its
     vector. The classifier's vectors of an answer's points are embedded with it, but counted by the
     report only (cutting every answer into points here would make the page slow)."""
-    models = [m for m in (themes, coding[1] if coding else None) if m is not None]
+    models = _models(themes, coding)
     distinct = set(texts)
     if not models:
         return TextStatus(ready=0, total=len(distinct), model="")
-    missing = set().union(*(m.missing(texts) for m in models))
-    return TextStatus(ready=len(distinct) - len(missing), total=len(distinct),
+    return TextStatus(ready=len(distinct) - len(_missing(texts, models)), total=len(distinct),
                       model="+".join(dict.fromkeys(m.key for m in models)))  # fmt: skip
 
 
@@ -132,8 +141,7 @@ def embed_campaign(session: Session, slug: str, progress: bool = False,
         )  # fmt: skip
     embedder, coding = sentence_embedder(), coding_model()
     texts = open_texts(session, campaign)
-    models = [m for m in (embedder, coding[1] if coding else None) if m is not None]
-    todo = list(set().union(*(m.missing(texts) for m in models))) if models else []
+    todo = list(_missing(texts, _models(embedder, coding)))
     if todo:
         from tqdm import tqdm
 
