@@ -64,23 +64,18 @@ def _rate(count: int, run) -> float:
 def with_embeddings(answers: list[str]) -> dict[str, float]:
     """The candidate's fit time on an empty cache (the pack seeds it) and its rates cold and from the cache."""
     import tempfile
+    from unittest import mock
 
     from analysis.eval_report import candidate_model
 
-    before = os.environ.get("CIPS_CACHE_DIR")
-    with tempfile.TemporaryDirectory() as empty:
-        os.environ["CIPS_CACHE_DIR"] = empty  # no vector of these answers anywhere: cold is cold
-        try:
-            t0 = time.perf_counter()
-            model = candidate_model()
-            fit_s = time.perf_counter() - t0
-            langs = detect_language(answers)
-            cold = _rate(len(answers), lambda: model.predict_labels(answers, langs))
-            cached = _rate(len(answers), lambda: model.predict_labels(answers, langs))
-        finally:
-            os.environ.pop("CIPS_CACHE_DIR")
-            if before is not None:
-                os.environ["CIPS_CACHE_DIR"] = before
+    # No vector of these answers anywhere: cold is cold.
+    with tempfile.TemporaryDirectory() as empty, mock.patch.dict(os.environ, {"CIPS_CACHE_DIR": empty}):
+        t0 = time.perf_counter()
+        model = candidate_model()
+        fit_s = time.perf_counter() - t0
+        langs = detect_language(answers)
+        cold = _rate(len(answers), lambda: model.predict_labels(answers, langs))
+        cached = _rate(len(answers), lambda: model.predict_labels(answers, langs))
     return {"embedded_answers": len(answers), "embedded_fit_s": round(fit_s, 1),
             "embedded_cold_answers_per_s": round(cold, 1),
             "embedded_cached_answers_per_s": round(cached, 1)}  # fmt: skip
