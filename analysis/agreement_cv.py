@@ -1,0 +1,213 @@
+"""Cross-language agreement of a classifier setting on the pooled real-style development data.
+
+    python -m analysis.agreement_cv [--split 5fold|loso] [--params JSON] [--rule JSON]
+
+The pooled real-style development data (``eval_report.REALSTYLE_DEV``: every meaning written in four
+languages) is cut by group (the four languages of a meaning stay in one fold), 5-fold or leaving one
+set out; each part is scored by ``FactorClassifier(**params)`` fitted on the corpus and the other parts.
+Figures: macro-F1 / micro-F1 / primary accuracy / same primary in all 4 languages, pooled and per set.
+
+Each fold's outputs (the test answers' probabilities, developed shares, the chooser's scores and the
+neighbours' say, and the chooser's scores on the training answers' out-of-fold probabilities) are kept
+in a pickle under the cache dir, keyed by params and split, so decision rules (``rule``: see
+:func:`decide`) are compared on the same fitted models without refitting. Never reads a held-out set.
+Prints one JSON object last.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import pickle
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from analysis.classify import FactorClassifier, folds_of
+from analysis.default_model import CORPUS_PATH, cache_dir
+from analysis.eval_report import CANDIDATE_PARAMS, DEV_PATHS, REALSTYLE_DEV, is_heldout
+from analysis.evaluate import Example, consistency, load_examples, scores
+from analysis.factors import FACTOR_IDS, OTHER
+
+_F = len(FACTOR_IDS)
+
+
+@dataclass
+class FoldOutputs:
+    """What a decision rule reads for one fold's test answers, and the training answers' chooser scores."""
+
+    test: list[int]  # indices into the pooled examples
+    proba: np.ndarray  # (n, 11) blended, list points included
+    developed: np.ndarray | None
+    rank: np.ndarray  # (n, 11) the chooser's scores, the neighbours' say not added
+    say: np.ndarray | None  # (n, 11) the neighbours' say (weight included)
+    thresholds: np.ndarray
+    train_rank: np.ndarray  # (m, 11) the chooser's scores on the training answers' out-of-fold outputs
+    train_langs: list[str]
+    train_groups: list[str | None]
+    train_primary: np.ndarray  # (m,) index in LABELS, -1 unknown
+    train_proba: np.ndarray  # (m, 11) the training answers' out-of-fold probabilities
+
+
+class _Recorder(FactorClassifier):
+    """A FactorClassifier that keeps its out-of-fold outputs (what its thresholds and chooser learnt on)."""
+
+    def _oof_proba(self, texts, langs, docs, targets, groups, vectors=None):  # type: ignore[no-untyped-def]
+        oof, developed = super()._oof_proba(texts, langs, docs, targets, groups, vectors)
+        self._recorded = (oof, developed, docs)
+        return oof, developed
+
+
+def pooled() -> tuple[list[Example], list[str]]:
+    """The pooled real-style development examples and each one's set name."""
+    examples, sets = [], []
+    for name in REALSTYLE_DEV:
+        path = DEV_PATHS[name]
+        if is_heldout(path):
+            raise SystemExit(f"{path.name} is a held-out set")
+        part = load_examples(path)
+        examples += part
+        sets += [name] * len(part)
+    return examples, sets
+
+
+def splits(examples: Sequence[Example], sets: Sequence[str], split: str) -> Iterator[tuple[list[int], list[int]]]:
+    if split == "loso":
+        for name in dict.fromkeys(sets):
+            yield [i for i, s in enumerate(sets) if s != name], [i for i, s in enumerate(sets) if s == name]
+    else:
+        for train, test in folds_of(len(examples), 5, [e.group for e in examples], 0):
+            yield list(train), list(test)
+
+
+def fold_outputs(params: dict[str, Any], split: str = "5fold", cache: Path | None = None,
+                 only: int | None = None) -> list[FoldOutputs]:  # fmt: skip
+    """Each fold's outputs, fitted once per (params, split) and cached; ``only``: that fold alone (to fit
+    folds in parallel processes)."""
+    key = hashlib.sha256(json.dumps([params, split], sort_keys=True).encode()).hexdigest()[:16]
+    folder = cache or cache_dir() / "agreement_cv"
+    folder.mkdir(parents=True, exist_ok=True)
+    examples, sets = pooled()
+    corpus = load_examples(CORPUS_PATH)
+    out = []
+    for k, (train, test) in enumerate(splits(examples, sets, split)):
+        path = folder / f"{key}-{k}.pkl"
+        if only is not None and k != only:
+            continue
+        if path.exists():
+            out.append(pickle.loads(path.read_bytes()))
+            continue
+        fit = corpus + [examples[i] for i in train]
+        model = _Recorder(**params).fit([e.text for e in fit], [list(e.labels) for e in fit],
+                                        langs=[e.lang for e in fit], primary=[e.primary for e in fit],
+                                        groups=[e.group for e in fit])  # fmt: skip
+        texts, langs = [examples[i].text for i in test], [examples[i].lang for i in test]
+        proba, docs, developed, say = model._all_proba(texts, langs)
+        oof, oof_dev, train_docs = model._recorded
+        result = FoldOutputs(
+            test, proba, developed, model.chooser_scores(proba, docs, developed), say, model.thresholds_,
+            model.chooser_.scores(oof, train_docs, model.thresholds_, oof_dev), [e.lang for e in fit],
+            [e.group for e in fit], np.array([FACTOR_IDS.index(e.primary) if e.primary in FACTOR_IDS else _F
+                                              for e in fit]), oof)  # fmt: skip
+        path.write_bytes(pickle.dumps(result))
+        print(f"fold {k} of {split} fitted", file=sys.stderr, flush=True)
+        out.append(result)
+    return out
+
+
+def language_offsets(rank: np.ndarray, langs: Sequence[str], groups: Sequence[str | None]) -> dict[str, np.ndarray]:
+    """Per language, the mean of its answers' scores minus their group's mean (translations only)."""
+    by_group: dict[str, list[int]] = {}
+    for i, g in enumerate(groups):
+        if g is not None:
+            by_group.setdefault(g, []).append(i)
+    dev = {}
+    for members in by_group.values():
+        if len({langs[i] for i in members}) < 2:
+            continue
+        mean = rank[members].mean(axis=0)
+        for i in members:
+            dev.setdefault(langs[i], []).append(rank[i] - mean)
+    return {lang: np.mean(rows, axis=0) for lang, rows in dev.items()}
+
+
+def decide(fo: FoldOutputs, langs: Sequence[str], rule: dict[str, Any]) -> list[list[str]]:
+    """FactorClassifier's decision on cached outputs, with the rule's changes:
+
+    ``offsets`` (0-1): that share of each language's mean offset from its translations subtracted from the
+    chooser's scores; ``say`` (float): the neighbours' say scaled; ``secondary`` (float): added to the
+    thresholds of labels other than the primary; ``max_labels`` (int): at most that many labels."""
+    rank = fo.rank.copy()
+    if fo.say is not None:
+        rank += rule.get("say", 1.0) * fo.say
+    if rule.get("offsets"):
+        offsets = language_offsets(fo.train_rank, fo.train_langs, fo.train_groups)
+        rank -= rule["offsets"] * np.array([offsets.get(lang, np.zeros(rank.shape[1])) for lang in langs])
+    factors = fo.proba[:, :_F]
+    thresholds = np.asarray(rule.get("secondary_thresholds", fo.thresholds[:_F])) + rule.get("secondary", 0.0)
+    passing = factors >= thresholds
+    other_wins = (fo.proba[:, -1] >= fo.thresholds[-1]) & (fo.proba[:, -1] > factors.max(axis=1))
+    passing[other_wins] = False
+    out = []
+    for i in range(len(rank)):
+        best = int(np.argmax(rank[i]))
+        if best == _F:
+            out.append([OTHER])
+            continue
+        rest = [j for j in np.argsort(-rank[i, :_F], kind="stable") if passing[i, j] and j != best]
+        labels = [best, *rest][: rule.get("max_labels", _F)]
+        out.append([FACTOR_IDS[j] for j in labels])
+    return out
+
+
+def figures(examples: Sequence[Example], pred: Sequence[Sequence[str]]) -> dict[str, Any]:
+    r = scores([list(e.labels) for e in examples], pred, [e.primary for e in examples], [p[0] for p in pred])
+    c = consistency(examples, pred) or {"same_primary": 0, "groups": 0, "same_labels": 0}
+    return {k: r[k] for k in ("n", "macro_f1", "micro_f1", "primary_accuracy")} | {
+        "same_primary": c["same_primary"], "groups": c["groups"], "same_labels": c["same_labels"]}  # fmt: skip
+
+
+def evaluate_rule(outputs: list[FoldOutputs], rule: dict[str, Any]) -> dict[str, Any]:
+    """Pooled and per-set figures of a decision rule on cached fold outputs."""
+    examples, sets = pooled()
+    pred: list[list[str]] = [[] for _ in examples]
+    for fo in outputs:
+        for i, labels in zip(fo.test, decide(fo, [examples[i].lang for i in fo.test], rule), strict=True):
+            pred[i] = labels
+    result = {"pooled": figures(examples, pred)}
+    for name in REALSTYLE_DEV:
+        idx = [i for i, s in enumerate(sets) if s == name]
+        result[name] = figures([examples[i] for i in idx], [pred[i] for i in idx])
+    return result
+
+
+def row(result: dict[str, Any]) -> str:
+    return " | ".join(f"{r['macro_f1']:.3f} / {r['micro_f1']:.3f} / {r['primary_accuracy']:.3f} / "
+                      f"{r['same_primary']} of {r['groups']}" for r in result.values())  # fmt: skip
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analysis.agreement_cv", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--split", choices=("5fold", "loso"), default="5fold")
+    parser.add_argument("--params", type=json.loads, default=CANDIDATE_PARAMS, help="FactorClassifier params")
+    parser.add_argument("--rule", type=json.loads, default={}, help="decision rule changes (see decide)")
+    parser.add_argument("--fold", type=int, help="fit and cache this fold only (folds in parallel processes)")
+    args = parser.parse_args(argv)
+    if args.fold is not None:
+        fold_outputs(args.params, args.split, only=args.fold)
+        return 0
+    result = evaluate_rule(fold_outputs(args.params, args.split), args.rule)
+    print(row(result), file=sys.stderr)
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    from analysis.agreement_cv import main as _main  # pickles name the module, not __main__
+
+    sys.exit(_main())

@@ -1,0 +1,61 @@
+"""analysis.agreement_cv: the pooled real-style cross-validation's decision rules, on outputs made by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from analysis import agreement_cv
+from analysis.agreement_cv import FoldOutputs, decide, language_offsets, splits
+from analysis.evaluate import Example
+from analysis.factors import FACTOR_IDS, OTHER
+
+HRM, AUDIT = FACTOR_IDS.index("hrm"), FACTOR_IDS.index("audit")
+
+
+def _outputs(proba: np.ndarray, rank: np.ndarray, say: np.ndarray | None = None) -> FoldOutputs:
+    n = len(proba)
+    return FoldOutputs(test=list(range(n)), proba=proba, developed=None, rank=rank, say=say,
+                       thresholds=np.full(11, 0.5), train_rank=np.zeros((2, 11)), train_langs=["en", "fr"],
+                       train_groups=["g", "g"], train_primary=np.array([HRM, HRM]),
+                       train_proba=np.zeros((2, 11)))  # fmt: skip
+
+
+def test_decide_orders_labels_by_the_chooser_and_the_rule_changes_it() -> None:
+    proba = np.full((2, 11), 0.1)
+    proba[:, HRM], proba[:, AUDIT] = 0.9, 0.6
+    rank = np.zeros((2, 11))
+    rank[0, AUDIT], rank[1, 10] = 2.0, 3.0  # the first answer's primary is audit, the second's other
+    fo = _outputs(proba, rank)
+    assert decide(fo, ["en", "en"], {}) == [["audit", "hrm"], [OTHER]]
+    # A second label must clear its threshold by the margin; the primary stays.
+    assert decide(fo, ["en", "en"], {"secondary": 0.45})[0] == ["audit"]
+    assert decide(fo, ["en", "en"], {"max_labels": 1})[0] == ["audit"]
+    # The neighbours' say is added to the chooser's scores, scaled by the rule.
+    say = np.zeros((2, 11))
+    say[0, HRM] = 3.0
+    assert decide(_outputs(proba, rank, say), ["en", "en"], {})[0][0] == "hrm"
+    assert decide(_outputs(proba, rank, say), ["en", "en"], {"say": 1.0 / 3})[0][0] == "audit"
+
+
+def test_language_offsets_are_each_language_s_distance_from_its_translations() -> None:
+    rank = np.array([[1.0, 0.0], [3.0, 0.0], [2.0, 1.0], [4.0, 1.0], [9.0, 9.0]])
+    offsets = language_offsets(rank, ["en", "fr", "en", "fr", "pt"], ["a", "a", "b", "b", "alone"])
+    assert offsets["en"] == pytest.approx([-1.0, 0.0]) and offsets["fr"] == pytest.approx([1.0, 0.0])
+    assert "pt" not in offsets  # an answer without translations says nothing about its language
+
+
+def test_splits_keep_a_meaning_s_translations_together_and_leave_one_set_out() -> None:
+    examples = [Example(f"t{g}{lang}", ("hrm",), "hrm", lang, f"g{g}") for g in range(10) for lang in ("en", "fr")]
+    sets = ["a"] * 10 + ["b"] * 10
+    for train, test in splits(examples, sets, "5fold"):
+        assert {examples[i].group for i in train}.isdisjoint({examples[i].group for i in test})
+    assert [sorted({sets[i] for i in test}) for _, test in splits(examples, sets, "loso")] == [["a"], ["b"]]
+
+
+def test_pooled_reads_no_held_out_set(monkeypatch) -> None:
+    read: list[str] = []
+    monkeypatch.setattr(agreement_cv, "load_examples", lambda path: read.append(path.name) or [
+        Example("x", ("hrm",), "hrm", "en", "g")])  # fmt: skip
+    examples, _ = agreement_cv.pooled()
+    assert len(examples) == len(agreement_cv.REALSTYLE_DEV) and not any("heldout4" in name for name in read)
