@@ -53,6 +53,7 @@ from analysis.briefing.model import (
 )
 from analysis.briefing.no_comment import is_no_comment
 from analysis.briefing.quotes import MAX_QUOTES, candidates_of, choose, one_quote_each, tfidf_vectors, to_quote
+from analysis.briefing.siblings import distinct_titles
 from analysis.briefing.subjects import Point, sentence
 from analysis.embeddings import CachedEmbedder
 from analysis.factors import CORE_LANGUAGES, OTHER, factor_name
@@ -181,11 +182,14 @@ def _add_cluster(groups: dict[str, list[int]], points: list[Point], idx: list[in
 
 
 def _group_by_meaning(points: list[Point], members: list[int], contributions: list[Contribution],
-                      embedder: Any, settings: Any = None) -> dict[str, list[int]]:  # fmt: skip
+                      embedder: Any, settings: Any = None,
+                      ) -> tuple[dict[str, list[int]], dict[str, list[str]]]:  # fmt: skip
     """Whole answers clustered by meaning (``analysis.briefing.meaning``), each theme keyed by its distinctive concept.
 
     An answer is grouped as a whole, by its main point, as an editor does: all its points go to its
     theme. An answer alone in its cluster, or in a theme whose answers share no subject, goes to "other points".
+    Themes that would wear one heading are told apart, merged or set aside (``siblings.distinct_titles``),
+    which also returns the subjects that follow a shared heading (theme key -> concepts).
     """
     from analysis.briefing.meaning import DEFAULT, answer_concepts, group_answers, without_grab_bags
     from analysis.briefing.meaning import OTHER as ALONE
@@ -209,7 +213,7 @@ def _group_by_meaning(points: list[Point], members: list[int], contributions: li
             groups.setdefault(f"factor:{OTHER}", []).extend(idx)
         else:
             groups[subj.distinctive_key(points, idx, members, groups, dict(zip(owners, whole, strict=True)))] = idx
-    return groups
+    return distinct_titles(points, groups, RESIDUAL, (settings or DEFAULT).pair_max)
 
 
 def _theme(points: list[Point], idx: list[int], key: str, total: int, lang: str, position: int,
@@ -341,6 +345,7 @@ def build_briefing(contributions: Iterable[Contribution | dict[str, Any]], lang:
         use_topics = grouping == "topics" or (grouping == "auto" and len(members) >= MIN_TOPIC_POINTS)
         use_topics = use_topics and len(members) >= 2
         quoting = None  # the embedder when every answer is quoted once (grouping by meaning)
+        qualifiers: dict[str, list[str]] = {}  # subjects after a heading that sibling themes share
         if grouping == "meaning" and members:
             if embedder is None:
                 from analysis.briefing.meaning import default_embedder
@@ -351,7 +356,7 @@ def build_briefing(contributions: Iterable[Contribution | dict[str, Any]], lang:
 
                 embedder = tracker = ProgressEmbedder(embedder, progress, on_progress)
             quoting = embedder
-            used[q.id], groups = "meaning", _group_by_meaning(points, members, items, embedder, settings)
+            used[q.id], (groups, qualifiers) = "meaning", _group_by_meaning(points, members, items, embedder, settings)
         elif use_topics:
             used[q.id], groups = "topics", _group_by_topics(points, members, lang)
         else:
@@ -365,6 +370,9 @@ def build_briefing(contributions: Iterable[Contribution | dict[str, Any]], lang:
             groups.items(), key=lambda kv: (-subj.n_supporting(points, kv[1]), -len(kv[1]), subj.label(kv[0], lang))
         )
         themes = [_theme(points, idx, key, total, lang, pos, items, quoting) for pos, (key, idx) in enumerate(ranked)]
+        for theme in themes:
+            if theme.key in qualifiers:
+                theme.label = subj.qualified_label(theme.label, qualifiers[theme.key], lang)
         for key, idx in ranked:  # a key message counts the contributions that raise its subject (mixed clusters)
             base = key.rstrip("+")
             theme_members[(q.id, key)] = {points[i].contribution for i in idx

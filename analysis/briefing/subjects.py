@@ -158,6 +158,11 @@ def mixed_label(subjects: list[tuple[str, int]], lang: str, n_other: int = 0) ->
     return heading[:1].upper() + heading[1:]
 
 
+def qualified_label(heading: str, subjects: list[str], lang: str) -> str:
+    """A heading that sibling themes share, followed by the subjects that tell this one apart ("… — x, y")."""
+    return f"{heading} — {', '.join(labels.bare_phrase(labels.concept_phrase(c, lang)) for c in subjects)}"
+
+
 def sentence(lang: str, support: int, total: int, topics: list[str], position: int) -> str:
     """The synthesis sentence: a template, a count and the theme's subjects, nothing else."""
     t = i18n.text(lang)
