@@ -1,7 +1,8 @@
 """Fit the editors' pair model (``analysis.briefing.pairs``) and measure it leaving one question out.
 
     python -m analysis.learn_themes --data analysis/data/themes --data analysis/data/themes2 \
-        --data analysis/data/themes3 --data analysis/data/themes4 [--pair-max 5] [--briefing] [--build [--out F]]
+        --data analysis/data/themes3 --data analysis/data/themes4 --data analysis/data/themes5 [--pair-max 5] \
+        [--threshold T | --pooled] [--variant N] [--briefing] [--build [--out F]]
 
 Every figure is **leave one question out** over the development questions of the given folders:
 the pair model is fitted on the other questions, its threshold chosen on them (each of them grouped
@@ -12,9 +13,12 @@ then the next question. The Ward/concept grouping (``meaning.DEFAULT`` with
 ``pairs=False``), which learns nothing, is scored on the same questions the same way
 (``tune_themes.score_grid``), so the means compare. Held-out questions (``split.yaml``) are never
 read. ``--pair-max N``: themes of more than N answers are split along their tree (``meaning.Settings.pair_max``;
-``meaning.MAX_THEME`` unless told), in every fold and in the threshold's choice. ``--build`` then fits
-the model on every question given, chooses its threshold the same way and writes ``--out`` (a file name
-under ``analysis/data``; ``pairs.MODEL_FILE`` unless told). The last line is one JSON object.
+``meaning.MAX_THEME`` unless told), in every fold and in the threshold's choice. ``--threshold T`` fixes the
+threshold instead (a low one chosen on the data can merge unrelated short answers: the cross-language test);
+``--pooled`` chooses it by one ARI over the training questions pooled rather than the mean of theirs;
+``--variant N`` (``VARIANTS``) is the one scored through the briefing and built. ``--build`` then fits the model
+on every question given, chooses its threshold the same way and writes ``--out`` (a file name under
+``analysis/data``; ``pairs.MODEL_FILE`` unless told). The last line is one JSON object.
 """
 
 from __future__ import annotations
@@ -34,8 +38,10 @@ from analysis.embeddings import CachedEmbedder, Embedder, get_embedder
 
 #: Probability thresholds tried for cutting the tree.
 THRESHOLDS = tuple(float(t) for t in np.round(np.arange(0.10, 0.91, 0.05), 2))
-#: The variants measured: (name, number of leading feature columns used or None for all, C). The first is built.
-VARIANTS = (("pairs, 14 features (C = 0.1)", None, 0.1), ("pairs, the first 11 features (C = 1)", 11, 1.0))
+#: The variants measured: (name, number of leading feature columns used, C). ``--variant`` names the one scored
+#: through the briefing and built (the first unless told).
+VARIANTS = (("pairs, 14 features (C = 0.1)", 14, 0.1), ("pairs, the first 11 features (C = 1)", 11, 1.0),
+            ("pairs, 16 features: the 14 and the first and longest points (C = 0.1)", 16, 0.1))  # fmt: skip
 
 
 @dataclass
@@ -75,11 +81,16 @@ def load_questions(folder: Path, embedder: Embedder | CachedEmbedder, pair_max: 
     return out
 
 
-def score(q: Question, p: np.ndarray, threshold: float) -> float:
-    """ARI against the editor over all the question's contributions, as ``evaluate_themes`` scores the briefing."""
+def labels_of(q: Question, p: np.ndarray, threshold: float) -> list[str]:
+    """Every contribution's theme as ``evaluate_themes`` scores it, named by its question (for pooling)."""
     labels = iter(meaning.without_grab_bags(pairs.cluster_pairs(q.n, q.pairs, p, threshold, q.pair_max),
                                             q.concepts).tolist())  # fmt: skip
-    return float(adjusted_rand_score(q.truth, [next(labels) if k else meaning.OTHER for k in q.keep]))
+    return [f"{q.name}:{next(labels) if k else meaning.OTHER}" for k in q.keep]
+
+
+def score(q: Question, p: np.ndarray, threshold: float) -> float:
+    """ARI against the editor over all the question's contributions, as ``evaluate_themes`` scores the briefing."""
+    return float(adjusted_rand_score(q.truth, labels_of(q, p, threshold)))
 
 
 def fit(questions: Sequence[Question], cols: int | None, C: float) -> pairs.PairSimilarity:
@@ -87,21 +98,30 @@ def fit(questions: Sequence[Question], cols: int | None, C: float) -> pairs.Pair
     return pairs.PairSimilarity(C=C).fit(x, np.concatenate([q.y for q in questions]))
 
 
-def choose_threshold(train: Sequence[Question], cols: int | None, C: float) -> float:
-    """The threshold with the best mean ARI on ``train``, each question grouped by a model fitted without it."""
+def choose_threshold(train: Sequence[Question], cols: int | None, C: float, pooled_ari: bool = False) -> float:
+    """The threshold with the best mean ARI on ``train`` (with ``pooled_ari``, one ARI over them pooled: larger
+    questions weigh more), each question grouped by a model fitted without it."""
     scores = np.zeros((len(THRESHOLDS), len(train)))
+    pooled: list[list[str]] = [[] for _ in THRESHOLDS]
     for k, q in enumerate(train):
         p = fit([o for o in train if o is not q], cols, C).predict_proba(q.x[:, :cols])[:, 1]
-        scores[:, k] = [score(q, p, t) for t in THRESHOLDS]
+        for t, threshold in enumerate(THRESHOLDS):
+            labels = labels_of(q, p, threshold)
+            scores[t, k] = adjusted_rand_score(q.truth, labels)
+            pooled[t] += labels
+    if pooled_ari:
+        truth = [f"{q.name}:{t}" for q in train for t in q.truth]
+        return THRESHOLDS[int(np.argmax([adjusted_rand_score(truth, labels) for labels in pooled]))]
     return THRESHOLDS[int(np.argmax(scores.mean(axis=1)))]
 
 
-def leave_one_question_out(questions: Sequence[Question], cols: int | None, C: float) -> dict[str, Any]:
-    """Per question: the threshold chosen on the others and the ARI of the model fitted on the others."""
+def leave_one_question_out(questions: Sequence[Question], cols: int | None, C: float, pooled_ari: bool = False,
+                           fixed: float | None = None) -> dict[str, Any]:  # fmt: skip
+    """Per question: the threshold chosen on the others (or ``fixed``) and the ARI of the model fitted on the others."""
     folds = {}
     for q in questions:
         train = [o for o in questions if o is not q]
-        threshold = choose_threshold(train, cols, C)
+        threshold = fixed if fixed is not None else choose_threshold(train, cols, C, pooled_ari)
         p = fit(train, cols, C).predict_proba(q.x[:, :cols])[:, 1]
         folds[q.name] = {"ari": round(score(q, p, threshold), 4), "threshold": threshold}
     return {"per_question": folds, "mean": round(float(np.mean([f["ari"] for f in folds.values()])), 4)}
@@ -125,7 +145,7 @@ def as_briefing(folds: dict[str, Any], questions: Sequence[Question], embedder: 
     for q in questions:
         question = q.name.split(":")[1]
         model = fit([o for o in questions if o is not q], cols, C)
-        fold = pairs.Shipped(model, folds[q.name]["threshold"], backend, dim)
+        fold = pairs.Shipped(model, folds[q.name]["threshold"], backend, dim, cols or len(pairs.FEATURES))
         rows, gold, gold_b = load(q.folder)
         settings = meaning.Settings(pairs=True, pair_max=q.pair_max)
         with mock.patch.object(pairs, "shipped", lambda path=None, fold=fold: fold):  # this fold's model
@@ -158,10 +178,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help=f"largest theme before it is split along its tree (2-{meaning.MAX_THEME})")  # fmt: skip
     parser.add_argument("--out", default=pairs.MODEL_FILE.name,
                         help="with --build: the model's file name under analysis/data")  # fmt: skip
+    parser.add_argument("--variant", type=int, default=0, choices=range(len(VARIANTS)),
+                        help="the variant scored through the briefing and built: " + "; ".join(
+                            f"{k}: {v[0]}" for k, v in enumerate(VARIANTS)))  # fmt: skip
+    parser.add_argument("--pooled", action="store_true",
+                        help="a threshold by one ARI over the training questions pooled, not their mean")  # fmt: skip
+    parser.add_argument("--threshold", type=float, choices=THRESHOLDS,
+                        help="a fixed threshold on p(same theme) instead of one chosen in each fold")  # fmt: skip
     parser.add_argument(
         "--briefing",
         action="store_true",
-        help="also score the first variant's folds through the briefing (as evaluate_themes does)",
+        help="also score --variant's folds through the briefing (as evaluate_themes does)",
     )
     args = parser.parse_args(argv)
     if not 2 <= args.pair_max <= meaning.MAX_THEME:
@@ -173,17 +200,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         ward = ward_scores(args.data, embedder)
         result["ward (default)"] = {"per_question": ward, "mean": round(float(np.mean(list(ward.values()))), 4)}
         for name, cols, C in VARIANTS:
-            result[name] = leave_one_question_out(questions, cols, C)
+            result[name] = leave_one_question_out(questions, cols, C, args.pooled, args.threshold)
             print(name, json.dumps(result[name]), flush=True)
         if args.briefing:
-            name, cols, C = VARIANTS[0]
+            name, cols, C = VARIANTS[args.variant]
             result[f"{name}, through the briefing"] = as_briefing(result[name]["per_question"], questions, embedder,
                                                                   cols, C)  # fmt: skip
     if args.build:
-        _, cols, C = VARIANTS[0]
-        model, threshold = fit(questions, cols, C), choose_threshold(questions, cols, C)
+        _, cols, C = VARIANTS[args.variant]
+        model = fit(questions, cols, C)
+        threshold = args.threshold if args.threshold is not None else choose_threshold(questions, cols, C, args.pooled)
         dim = int(embedder.encode(["dimension"]).shape[1])
-        spec = {"backend": embedder.embedder.backend, "dim": dim, "features": list(pairs.FEATURES),
+        spec = {"backend": embedder.embedder.backend, "dim": dim, "features": list(pairs.FEATURES[:cols]),
                 "threshold": threshold, "pair_max": args.pair_max, "trained_on": result["questions"],
                 "model": model.to_dict()}  # fmt: skip
         out = pairs.MODEL_FILE.parent / Path(args.out).name

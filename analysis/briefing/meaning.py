@@ -320,5 +320,5 @@ def _learned(texts: Sequence[str], concepts: list[set[str]], embedder: Embedder 
     if inputs.answers.shape[1] != model.dim:
         return None
     pair_index, x = pairs.pair_features(inputs)
-    p = model.model.predict_proba(x)[:, 1]
+    p = model.model.predict_proba(x[:, : model.cols])[:, 1]
     return pairs.cluster_pairs(len(texts), pair_index, p, model.threshold, settings.pair_max)

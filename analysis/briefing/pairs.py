@@ -44,7 +44,7 @@ MODEL_FILE = Path(__file__).resolve().parent.parent / "data" / "theme_pairs.json
 #: The features, in column order.
 FEATURES = ("cosine", "centred cosine", "z cosine", "rank", "centred rank", "best sentences", "rank of best sentences",
             "first sentences", "longest sentences", "shared concepts", "concept jaccard", "default cosine",
-            "default rank", "concept tf-idf cosine")  # fmt: skip
+            "default rank", "concept tf-idf cosine", "first points", "longest points")  # fmt: skip
 #: The linkage on 1 - p(same): weighted (WPGMA) agreed most with the editors leaving one question out (README).
 LINKAGE = "weighted"
 
@@ -57,6 +57,8 @@ class PairInputs:
     sentences: list[np.ndarray]  # per answer, its sentences' unit rows (first one first)
     longest: np.ndarray  # (n, d) each answer's longest sentence
     concepts: list[set[str]]
+    first_point: np.ndarray  # (n, d) each answer's first point (``split_points``: a list item, a paragraph)
+    main_point: np.ndarray  # (n, d) its longest point: the one it develops most
 
 
 def pair_inputs(texts: Sequence[str], concepts: Iterable[Iterable[str]], embedder: Any) -> PairInputs:
@@ -70,8 +72,12 @@ def pair_inputs(texts: Sequence[str], concepts: Iterable[Iterable[str]], embedde
         sentences.append(flat[start : start + len(ps)])
         start += len(ps)
     longest = np.array([s[int(np.argmax([len(p) for p in ps]))] for s, ps in zip(sentences, parts, strict=True)])
+    points = [split_points(t) or [t] for t in texts]
+    main = [max(ps, key=len) for ps in points]
+    ends = np.asarray(embedder.encode([ps[0] for ps in points] + main), dtype=np.float64)
     return PairInputs(answers=np.asarray(embedder.encode(list(texts)), dtype=np.float64), sentences=sentences,
-                      longest=longest, concepts=[set(c) for c in concepts])  # fmt: skip
+                      longest=longest, concepts=[set(c) for c in concepts], first_point=ends[: len(texts)],
+                      main_point=ends[len(texts) :])  # fmt: skip
 
 
 def _rank(sim: np.ndarray) -> np.ndarray:
@@ -107,7 +113,8 @@ def pair_features(q: PairInputs) -> tuple[np.ndarray, np.ndarray]:
     raised = np.array([bool(c) for c in q.concepts])
     tfidf = answer_vectors(np.zeros((n, 1)), q.concepts, 1.0) * raised[:, None]  # the concepts alone (0: none)
     cols = [cos, ccos, z, _rank(cos), _rank(ccos), best, _rank(best), first @ first.T, q.longest @ q.longest.T,
-            shared, jaccard, dcos, _rank(dcos), tfidf @ tfidf.T]  # fmt: skip
+            shared, jaccard, dcos, _rank(dcos), tfidf @ tfidf.T, q.first_point @ q.first_point.T,
+            q.main_point @ q.main_point.T]  # fmt: skip
     return np.column_stack([i, j]), np.column_stack([c[i, j] for c in cols])
 
 
@@ -150,12 +157,13 @@ class PairSimilarity(ClassifierMixin, BaseEstimator):
 
 @dataclass(frozen=True)
 class Shipped:
-    """The fitted model, its threshold and the embedder it holds for."""
+    """The fitted model, its threshold, the embedder it holds for and how many of ``FEATURES`` it reads (the first)."""
 
     model: PairSimilarity
     threshold: float
     backend: str
     dim: int
+    cols: int = len(FEATURES)
 
 
 @cache
@@ -164,9 +172,11 @@ def shipped(path: Path = MODEL_FILE) -> Shipped | None:
     if not path.is_file():
         return None
     d = json.loads(path.read_text(encoding="utf-8"))
-    if d.get("features") != list(FEATURES):  # fitted on other features: not usable
+    features = d.get("features") or []
+    if features != list(FEATURES[: len(features)]):  # fitted on other features: not usable
         return None
-    return Shipped(PairSimilarity.from_dict(d["model"]), float(d["threshold"]), d["backend"], int(d["dim"]))
+    return Shipped(PairSimilarity.from_dict(d["model"]), float(d["threshold"]), d["backend"], int(d["dim"]),
+                   len(features))  # fmt: skip
 
 
 def cluster_pairs(n: int, pairs: np.ndarray, p: np.ndarray, threshold: float, max_theme: int) -> np.ndarray:

@@ -417,7 +417,8 @@ def test_parts_of_one_heading_are_told_apart_by_what_they_add_else_merged_or_oth
     assert out["training"] == list(range(6)) and out["rotation"] == [9, 10, 11]
     assert out["training+"] == [6, 7, 8] and qualifiers == {"training+": ["recruitment", "rotation"]}
     assert out["factor:other"] == [12, 13] and "training+++" not in out
-    assert qualified_label("Staff training", qualifiers["training+"], "en") == "Staff training — recruitment, staff rotation"
+    label = qualified_label("Staff training", qualifiers["training+"], "en")
+    assert label == "Staff training — recruitment, staff rotation"
     # With room in the theme that keeps the heading, a part that adds nothing joins it: one heading, one theme.
     out, _ = distinct_titles(points, {"training": [0, 1, 2], "training+": [12, 13]}, "factor:other", max_theme=6)
     assert out == {"training": [0, 1, 2, 12, 13]}

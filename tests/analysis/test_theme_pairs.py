@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -111,5 +112,18 @@ def test_the_setting_declared_for_the_fifth_look_ships_its_model() -> None:
     assert declared.pairs and declared.pair_max == 5 and declared != meaning.DEFAULT
     spec = json.loads((pairs.MODEL_FILE.parent / declared.pair_file).read_text(encoding="utf-8"))
     assert [name.split(":")[1] for name in spec["trained_on"]] == [f"q{k}" for k in range(1, 17)]
-    assert spec["pair_max"] == 5 and spec["features"] == list(pairs.FEATURES)
+    assert spec["pair_max"] == 5 and spec["features"] == list(pairs.FEATURES[:14])
     assert pairs.shipped(pairs.MODEL_FILE.parent / declared.pair_file) is not None
+
+
+def test_a_model_fitted_on_the_first_features_reads_only_those(tmp_path: Path) -> None:
+    # The shipped models were fitted on the first 14 features; later ones are appended, never inserted.
+    width = 14
+    spec = {"backend": "fake", "dim": 4, "features": list(pairs.FEATURES[:width]), "threshold": 0.5,
+            "model": {"C": 1.0, "mean": [0.0] * width, "scale": [1.0] * width, "coef": [1.0] * width,
+                      "intercept": 0.0}}  # fmt: skip
+    (tmp_path / "m.json").write_text(json.dumps(spec), encoding="utf-8")
+    assert pairs.shipped(tmp_path / "m.json").cols == width
+    spec["features"] = ["cosine", "first points"]  # another order: not usable
+    (tmp_path / "n.json").write_text(json.dumps(spec), encoding="utf-8")
+    assert pairs.shipped(tmp_path / "n.json") is None
