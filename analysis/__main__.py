@@ -146,7 +146,11 @@ def write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis")
     sub = parser.add_subparsers(dest="command", required=True)
-    cmd = sub.add_parser("classify", help="code free-text answers into RAD factors")
+    cmd = sub.add_parser("classify", help="code free-text answers into RAD factors",
+                         description="Code free-text answers into RAD factors. The classifier reads each answer's "
+                         "multilingual-e5-small sentence vector (and its points'): answers not yet in the "
+                         "embeddings cache are embedded here, in this process (some tens a second on a small "
+                         "server, counted in the progress bar).")  # fmt: skip
     cmd.add_argument("--in", dest="inp", required=True, type=Path, help="CSV or JSONL file of answers")
     cmd.add_argument("--text-column", default="text", help="column/field holding the answer (default: text)")
     cmd.add_argument("--out", required=True, type=Path, help="output CSV or JSONL (adds lang, labels, primary, scores)")

@@ -21,6 +21,7 @@ from __future__ import annotations
 import copy
 import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -209,6 +210,27 @@ def fit_calibrator(model: FactorClassifier | AdaptedClassifier, examples: Sequen
                                                           [e.primary for e in examples]))  # fmt: skip
 
 
+def fit_calibrator_on(model: FactorClassifier, paths: Sequence[Path]) -> ConfidenceCalibrator:
+    """A calibrator for ``model`` (the shipped one) from the labelled files ``paths``, each read by a model
+    that was not trained on it: ``model`` itself, or the shipped settings fitted without those files."""
+    from analysis.default_model import TRAINING_PATHS, fit_examples, training_examples
+    from analysis.evaluate import load_examples
+
+    seen = [path for path in paths if path in TRAINING_PATHS]
+    readers = [(model, [p for p in paths if p not in seen])]
+    if seen:
+        readers.append((fit_examples(training_examples(exclude=seen)), seen))
+    parts, correct = [], []
+    for reader, files in readers:
+        examples = [e for p in files for e in load_examples(p)]
+        if not examples:
+            continue
+        labels, m = margins(reader, [e.text for e in examples], [e.lang for e in examples])
+        parts.append(m)
+        correct += correct_codings(labels, [e.labels for e in examples], [e.primary for e in examples])
+    return ConfidenceCalibrator().fit(np.vstack(parts), correct)
+
+
 def confidence(model: FactorClassifier | AdaptedClassifier, calibrator: ConfidenceCalibrator, X: Sequence[str],
                langs: Sequence[str] | None = None) -> tuple[list[list[str]], np.ndarray]:  # fmt: skip
     """Each answer's labels (primary first) and the calibrated chance that they need no correction."""
@@ -228,11 +250,15 @@ CALIBRATION_SETS = (
 
 
 def load_default_calibrator() -> ConfidenceCalibrator:
-    """The calibrator of the shipped model, fitted on :data:`CALIBRATION_SETS` once and cached beside the model."""
+    """The calibrator of the shipped model, fitted on :data:`CALIBRATION_SETS` once and cached beside the model.
+
+    A calibration set the shipped model was trained on (``default_model.TRAINING_PATHS``) would make it
+    look surer than it is on answers it never saw (its cross-lingual neighbours would even hand each
+    answer its own translations' codes): such a set is read by a model fitted without it instead.
+    """
     import joblib
 
     from analysis.default_model import DATA_DIR, cache_dir, load_default_classifier, model_digest
-    from analysis.evaluate import load_examples
 
     path = cache_dir() / f"confidence-calibrator-{model_digest()}.joblib"
     if path.exists():
@@ -240,8 +266,7 @@ def load_default_calibrator() -> ConfidenceCalibrator:
             return joblib.load(path)
         except Exception:
             path.unlink(missing_ok=True)
-    examples = [e for name in CALIBRATION_SETS for e in load_examples(DATA_DIR / name)]
-    calibrator = fit_calibrator(load_default_classifier(), examples)
+    calibrator = fit_calibrator_on(load_default_classifier(), [DATA_DIR / name for name in CALIBRATION_SETS])
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     joblib.dump(calibrator, tmp)

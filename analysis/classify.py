@@ -150,7 +150,7 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError("neighbours needs embeddings (the neighbours are found on the embedding block's vectors)")
         if self.embeddings is not None:
             check_weight(self.embeddings_weight)
-            vectors = embed(texts, self.embeddings)
+            vectors = embed(texts, self.embeddings, seed=True)  # the training texts' vectors ship with the package
         oof, oof_developed = self._oof_proba(texts, langs, docs, targets, groups, vectors)
         if oof is None:
             self.thresholds_, self.chooser_ = np.full(len(LABELS), 0.5), None

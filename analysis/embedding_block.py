@@ -28,6 +28,8 @@ from sklearn.utils.validation import check_is_fitted
 #: One cached embedder per backend name and process: the model loads once and the
 #: persistent cache means each distinct answer is embedded once per model.
 _EMBEDDERS: dict[str, Any] = {}
+#: Backend names whose shared cache this process has seeded with the shipped training vectors.
+_SEEDED: set[str] = set()
 #: Where :func:`embed` keeps vectors inside :func:`private_vectors` (None: the shared cache).
 _PRIVATE: ContextVar[Any] = ContextVar("private_vectors", default=None)
 
@@ -52,8 +54,13 @@ def private_vectors(cache: Any = None) -> Iterator[Any]:
         _PRIVATE.reset(token)
 
 
-def cached_embedder(backend: Any) -> Any:
-    """The cached embedder ``embed`` reads ``backend``'s vectors through, or None for a bare encoder."""
+def cached_embedder(backend: Any, seed: bool = False) -> Any:
+    """The cached embedder ``embed`` reads ``backend``'s vectors through, or None for a bare encoder.
+
+    ``seed``: first copy the shipped training vectors (``analysis.vector_pack``) into the shared cache, once
+    per process: a model being fitted needs them; a prediction (a web request, a status page) does not and
+    must not read and write thousands of rows on its first use.
+    """
     from analysis.embeddings import CachedEmbedder, get_embedder
 
     private = _PRIVATE.get()
@@ -62,21 +69,23 @@ def cached_embedder(backend: Any) -> Any:
     if not isinstance(backend, str):
         return None
     if backend not in _EMBEDDERS:
+        _EMBEDDERS[backend] = CachedEmbedder(get_embedder(backend))
+    shared = _EMBEDDERS[backend]
+    if seed and backend not in _SEEDED:
         from analysis.vector_pack import seed_cache
 
-        _EMBEDDERS[backend] = CachedEmbedder(get_embedder(backend))
-        seed_cache(_EMBEDDERS[backend])  # the training texts' shipped vectors: no cold run to fit
-    shared = _EMBEDDERS[backend]
+        seed_cache(shared)  # the training texts' shipped vectors: no cold run to fit
+        _SEEDED.add(backend)
     return shared if private is None else CachedEmbedder(shared.embedder, private)
 
 
-def embed(texts: Sequence[str], backend: Any) -> np.ndarray:
+def embed(texts: Sequence[str], backend: Any, seed: bool = False) -> np.ndarray:
     """(n, d) vectors of ``texts``: ``backend`` is a backend name ("e5", "tfidf") or an object with ``encode``.
 
     A name's vectors go through the shared persistent cache, or the in-memory one of
-    :func:`private_vectors` when inside it.
+    :func:`private_vectors` when inside it. ``seed``: as :func:`cached_embedder` (when fitting).
     """
-    cached = cached_embedder(backend)
+    cached = cached_embedder(backend, seed=seed)
     return np.asarray((cached or backend).encode(list(texts)), dtype=float)
 
 

@@ -25,16 +25,20 @@ from analysis.default_model import DATA_DIR, PACK_PATH
 
 
 def training_texts() -> list[str]:
-    """The distinct texts the declared candidate embeds when fitted (answers and their points): the
-    corpus and the development set it trains on, then the sets its confidence calibrator is fitted on
-    (``analysis.adapt.CALIBRATION_SETS``). No held-out set is read."""
+    """The distinct texts the shipped classifier and the declared candidate embed when fitted (answers and
+    their points): the corpus and the development sets they train on, then the sets the confidence
+    calibrator is fitted on (``analysis.adapt.CALIBRATION_SETS``). No held-out set is read."""
     from analysis.adapt import CALIBRATION_SETS
     from analysis.classify import FactorClassifier
+    from analysis.default_model import SHIPPED_PARAMS, training_examples
     from analysis.eval_report import CANDIDATE_PARAMS, candidate_examples
     from analysis.evaluate import load_examples
 
-    calibration = [e for name in CALIBRATION_SETS for e in load_examples(DATA_DIR / name)]
-    return FactorClassifier(**CANDIDATE_PARAMS).embedded_texts([e.text for e in candidate_examples() + calibration])
+    calibration = [e.text for name in CALIBRATION_SETS for e in load_examples(DATA_DIR / name)]
+    models = [(SHIPPED_PARAMS, training_examples()), (CANDIDATE_PARAMS, candidate_examples())]
+    texts = [FactorClassifier(**params).embedded_texts([e.text for e in examples] + calibration)
+             for params, examples in models if params.get("embeddings")]  # fmt: skip
+    return list(dict.fromkeys(text for part in texts for text in part))
 
 
 def write_pack(cached: Any, texts: list[str], path: Path = PACK_PATH, progress: bool = False) -> int:

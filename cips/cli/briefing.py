@@ -47,6 +47,8 @@ def briefing_command(input_path: Path, questions_path: Path | None, lang: str, t
     """Write a briefing: question by question, themes by support, synthesis sentences and verbatim quotes.
 
     With --out NAME.md the key-messages graphic is written beside it as NAME-key-messages.svg.
+    The classifier and the themes read sentence vectors (multilingual-e5-small): contributions not yet
+    in the embeddings cache are embedded here, in this process (some tens a second on a small server).
     """
     from analysis.briefing.chart import key_messages_svg
     from analysis.briefing.render_docx import render_docx

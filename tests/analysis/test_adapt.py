@@ -119,6 +119,8 @@ def test_default_calibrator_is_fitted_once_and_cached_per_model(small, tmp_path,
     monkeypatch.setenv("CIPS_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(default_model, "load_default_classifier", lambda: base)
     monkeypatch.setattr(default_model, "model_digest", lambda: "d1")
+    # The calibration set the shipped model trains on is read by the same settings fitted without it: here, base.
+    monkeypatch.setattr(default_model, "fit_examples", lambda examples: base)
     first = load_default_calibrator()
     assert [p.name for p in tmp_path.iterdir()] == ["confidence-calibrator-d1.joblib"]
     monkeypatch.setattr(default_model, "load_default_classifier", lambda: pytest.fail("refitted, not cached"))

@@ -48,6 +48,7 @@ def test_fitting_an_embedding_classifier_reads_the_pack_instead_of_embedding(mon
     monkeypatch.setenv("CIPS_CACHE_DIR", str(tmp_path / "cache"))  # an empty shared cache, as on a CI machine
     monkeypatch.setattr(embeddings, "get_embedder", lambda name=None: fake)
     monkeypatch.setattr(embedding_block, "_EMBEDDERS", {})
+    monkeypatch.setattr(embedding_block, "_SEEDED", set())
     monkeypatch.setattr(vector_pack, "PACK_PATH", path)
     model.fit([e.text for e in small], [list(e.labels) for e in small], langs=[e.lang for e in small])
     assert fake.seen == []  # every training answer and point came from the pack
@@ -55,9 +56,24 @@ def test_fitting_an_embedding_classifier_reads_the_pack_instead_of_embedding(mon
 
 
 def test_the_pack_is_part_of_the_models_cache_key_when_the_shipped_model_reads_embeddings(monkeypatch) -> None:
-    assert PACK_PATH not in hashed_files()  # today's shipped model reads none: a new pack changes nothing
-    monkeypatch.setitem(default_model.SHIPPED_PARAMS, "embeddings", "e5")
-    assert PACK_PATH in hashed_files()
+    assert PACK_PATH in hashed_files()  # the shipped model reads e5 vectors
+    monkeypatch.setattr(default_model, "SHIPPED_PARAMS", {})  # a model without: a new pack changes nothing
+    assert PACK_PATH not in hashed_files()
+
+
+def test_vector_pack_only_fitting_seeds_the_shared_cache(monkeypatch, tmp_path: Path) -> None:
+    """A prediction (a web request) never copies the pack into the cache; the first fit of a process does, once."""
+    seeded: list[object] = []
+    monkeypatch.setenv("CIPS_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(embeddings, "get_embedder", lambda name=None: FakeEmbedder())
+    monkeypatch.setattr(embedding_block, "_EMBEDDERS", {})
+    monkeypatch.setattr(embedding_block, "_SEEDED", set())
+    monkeypatch.setattr(vector_pack, "seed_cache", lambda cached, path=None: seeded.append(cached) or 0)
+    embedding_block.embed(["Une réponse."], "e5")
+    assert embedding_block.missing_vectors(["Autre."], "e5")[1] == ["Autre."] and seeded == []
+    embedding_block.embed(["Une réponse."], "e5", seed=True)
+    embedding_block.embed(["Encore une."], "e5", seed=True)
+    assert seeded == [embedding_block._EMBEDDERS["e5"]]
 
 
 def test_the_shipped_pack_is_e5s_and_covers_the_candidates_training_texts() -> None:

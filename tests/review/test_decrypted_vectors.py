@@ -37,6 +37,7 @@ def embedding_model(monkeypatch, tmp_path: Path, embedding_classifier) -> tuple[
     fake = FakeEmbedder()
     monkeypatch.setattr(embeddings, "get_embedder", lambda name=None: fake)
     monkeypatch.setattr(embedding_block, "_EMBEDDERS", {})
+    monkeypatch.setattr(embedding_block, "_SEEDED", set())
     calibrator = adapt.ConfidenceCalibrator().fit(np.array([[0.1, 0.2], [1.0, 2.0], [0.4, 0.1], [2.0, 1.5]]),
                                                   [False, True, False, True])  # fmt: skip
 
@@ -81,6 +82,7 @@ def test_private_vectors_share_the_model_but_not_the_cache(monkeypatch, tmp_path
     fake = FakeEmbedder()
     monkeypatch.setattr(embeddings, "get_embedder", lambda name=None: fake)
     monkeypatch.setattr(embedding_block, "_EMBEDDERS", {})
+    monkeypatch.setattr(embedding_block, "_SEEDED", set())
     outside = embedding_block.embed(["a shared text"], "e5")
     with embedding_block.private_vectors() as memory:
         inside = embedding_block.embed(["a shared text", "a private text"], "e5")

@@ -37,6 +37,7 @@ def embedding_default(monkeypatch, tmp_path: Path, embedding_classifier, loaded:
     fake = FakeEmbedder()
     monkeypatch.setattr(embeddings, "get_embedder", lambda name=None: fake)
     monkeypatch.setattr(embedding_block, "_EMBEDDERS", {})
+    monkeypatch.setattr(embedding_block, "_SEEDED", set())
     monkeypatch.setattr(default_model, "SHIPPED_PARAMS", PARAMS, raising=False)
     model = embedding_classifier
     calibrator = adapt.ConfidenceCalibrator().fit(np.array([[0.1, 0.2], [1.0, 2.0], [0.4, 0.1], [2.0, 1.5]]),

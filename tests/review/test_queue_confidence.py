@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -67,29 +68,56 @@ def test_calibration_is_monotone_in_the_models_margins() -> None:
 
 def test_the_shipped_calibrator_is_fitted_on_the_development_sets_once(monkeypatch, tmp_path: Path) -> None:
     """``load_default_calibrator`` reads the development sets (never a held-out file), then its cache."""
-    from analysis import default_model, evaluate
+    from analysis import default_model
 
-    read: list[str] = []
-    fitted: list[int] = []
+    calls: list[list[str]] = []
 
-    def load_examples(path):
-        read.append(Path(path).name)
-        return ["dev"]
-
-    def fit(model, examples):
-        fitted.append(len(examples))
+    def fit_on(model, paths):
+        calls.append([Path(path).name for path in paths])
         return ConfidenceCalibrator().fit(np.array([[0.1, 0.1], [2.0, 2.0], [0.2, 0.3], [3.0, 1.0]]),
                                           [False, True, False, True])  # fmt: skip
 
     monkeypatch.setattr(default_model, "cache_dir", lambda: tmp_path)
     monkeypatch.setattr(default_model, "model_digest", lambda: "d1")
     monkeypatch.setattr(default_model, "load_default_classifier", lambda: object())
-    monkeypatch.setattr(evaluate, "load_examples", load_examples)
-    monkeypatch.setattr(adapt, "fit_calibrator", fit)
+    monkeypatch.setattr(adapt, "fit_calibrator_on", fit_on)
     first = adapt.load_default_calibrator()
     second = adapt.load_default_calibrator()
-    assert read == list(CALIBRATION_SETS) and fitted == [len(CALIBRATION_SETS)]  # pooled, fitted once, cached
+    assert calls == [list(CALIBRATION_SETS)]  # pooled, fitted once, cached
     assert not any("heldout" in name for name in CALIBRATION_SETS)
     assert all((default_model.DATA_DIR / name).exists() for name in CALIBRATION_SETS)  # shipped with the package
     np.testing.assert_array_equal(first.predict(np.array([[1.0, 1.0]])), second.predict(np.array([[1.0, 1.0]])))
     assert (tmp_path / "confidence-calibrator-d1.joblib").exists()  # beside the model, named by its digest
+
+
+def test_adapt_a_calibration_set_trained_on_is_read_by_a_model_fitted_without_it(monkeypatch, tmp_path: Path) -> None:
+    """The shipped model trains on some development sets: its confidence on them would be overstated (its
+    neighbours hand an answer its own translations' codes), so a model fitted without them reads them."""
+    from analysis import default_model
+
+    seen, unseen = tmp_path / "seen.jsonl", tmp_path / "unseen.jsonl"
+    for path, word in ((seen, "seen"), (unseen, "unseen")):
+        rows = [{"text": f"{word} {k}", "lang": "en", "labels": ["audit"], "primary": "audit", "group": f"{word}{k}"}
+                for k in range(4)]  # fmt: skip
+        path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    excluded: list[list[Path]] = []
+    read: dict[str, list[str]] = {}
+
+    def training_examples(exclude=()):
+        excluded.append(list(exclude))
+        return ["the corpus and the other sets"]
+
+    def margins(model, texts, langs):
+        read[model] = list(texts)
+        right = [["audit"] if k % 2 else ["hrm"] for k in range(len(texts))]
+        return right, np.array([[0.5 + k, 1.0 + k] for k in range(len(texts))])
+
+    monkeypatch.setattr(default_model, "TRAINING_PATHS", (seen,))
+    monkeypatch.setattr(default_model, "training_examples", training_examples)
+    monkeypatch.setattr(default_model, "fit_examples", lambda examples: "fitted without the seen set")
+    monkeypatch.setattr(adapt, "margins", margins)
+    calibrator = adapt.fit_calibrator_on("shipped", [seen, unseen])
+    assert excluded == [[seen]]
+    assert read == {"shipped": [f"unseen {k}" for k in range(4)],
+                    "fitted without the seen set": [f"seen {k}" for k in range(4)]}  # fmt: skip
+    assert calibrator.predict(np.array([[0.5, 1.0]])).shape == (1,)
