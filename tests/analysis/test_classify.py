@@ -81,9 +81,12 @@ def test_classify_default_model_says_other_for_programme_praise(default_model) -
     assert default_model.predict_primary(texts) == [OTHER, OTHER]
 
 
-@pytest.mark.xfail(strict=True, reason="known weakness of the shipped model (README, 'Known weaknesses'): its "
-                   "cross-lingual neighbours of a bare two-word request are programme answers about training "
-                   "workshops, coded other, and outvote the block's hrm (0.84)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="known weakness of the shipped model (README, 'Known weaknesses'): its "
+    "cross-lingual neighbours of a bare two-word request are programme answers about training "
+    "workshops, coded other, and outvote the block's hrm (0.84)",
+)
 def test_classify_default_model_codes_a_bare_training_request_as_hrm(default_model) -> None:
     assert default_model.predict_labels(["more training", "More training"]) == [["hrm"], ["hrm"]]
 
