@@ -28,13 +28,15 @@ from typing import Any
 
 import numpy as np
 
-from analysis.classify import FactorClassifier, folds_of
+from analysis.classify import FactorClassifier, folds_of, word_count
 from analysis.default_model import CORPUS_PATH, cache_dir
-from analysis.eval_report import CANDIDATE_PARAMS, DEV_PATHS, REALSTYLE_DEV, is_heldout
+from analysis.eval_report import CANDIDATE_PARAMS, DEV_PATHS, REALSTYLE_DEV, candidate_examples, is_heldout
 from analysis.evaluate import Example, consistency, load_examples, scores
 from analysis.factors import FACTOR_IDS, OTHER
 
 _F = len(FACTOR_IDS)
+#: The development sets written for the project (short answers), scored beside the pooled real-style data.
+WRITTEN = ("first development set", "second development set")
 
 
 @dataclass
@@ -136,15 +138,24 @@ def language_offsets(rank: np.ndarray, langs: Sequence[str], groups: Sequence[st
     return {lang: np.mean(rows, axis=0) for lang, rows in dev.items()}
 
 
-def decide(fo: FoldOutputs, langs: Sequence[str], rule: dict[str, Any]) -> list[list[str]]:
+def decide(fo: FoldOutputs, langs: Sequence[str], rule: dict[str, Any],
+           words: Sequence[int] | None = None) -> list[list[str]]:  # fmt: skip
     """FactorClassifier's decision on cached outputs, with the rule's changes:
 
     ``offsets`` (0-1): that share of each language's mean offset from its translations subtracted from the
-    chooser's scores; ``say`` (float): the neighbours' say scaled; ``secondary`` (float): added to the
+    chooser's scores; ``say`` (float): the neighbours' say scaled; ``say_other`` (float): their say on
+    ``other`` scaled (0: never added to ``other``); ``say_words`` (int): their say scaled by
+    min(1, words / say_words) (``words``: each answer's word count; FactorClassifier's ``neighbours_words``);
+    ``other_margin`` (float): ``other`` is the primary only when no factor's probability passes its
+    threshold by that margin (else the best-scored such factor is); ``secondary`` (float): added to the
     thresholds of labels other than the primary; ``max_labels`` (int): at most that many labels."""
     rank = fo.rank.copy()
     if fo.say is not None:
-        rank += rule.get("say", 1.0) * fo.say
+        say = rule.get("say", 1.0) * fo.say
+        say[:, _F] *= rule.get("say_other", 1.0)
+        if rule.get("say_words") and words is not None:
+            say *= np.minimum(1.0, np.asarray(words, dtype=float) / rule["say_words"])[:, None]
+        rank += say
     if rule.get("offsets"):
         offsets = language_offsets(fo.train_rank, fo.train_langs, fo.train_groups)
         rank -= rule["offsets"] * np.array([offsets.get(lang, np.zeros(rank.shape[1])) for lang in langs])
@@ -156,6 +167,9 @@ def decide(fo: FoldOutputs, langs: Sequence[str], rule: dict[str, Any]) -> list[
     out = []
     for i in range(len(rank)):
         best = int(np.argmax(rank[i]))
+        sure = fo.proba[i, :_F] >= fo.thresholds[:_F] + rule.get("other_margin", np.inf)
+        if best == _F and sure.any():
+            best = int(np.flatnonzero(sure)[np.argmax(rank[i, :_F][sure])])
         if best == _F:
             out.append([OTHER])
             continue
@@ -177,12 +191,46 @@ def evaluate_rule(outputs: list[FoldOutputs], rule: dict[str, Any]) -> dict[str,
     examples, sets = pooled()
     pred: list[list[str]] = [[] for _ in examples]
     for fo in outputs:
-        for i, labels in zip(fo.test, decide(fo, [examples[i].lang for i in fo.test], rule), strict=True):
+        chosen = decide(fo, [examples[i].lang for i in fo.test], rule, [word_count(examples[i].text) for i in fo.test])
+        for i, labels in zip(fo.test, chosen, strict=True):
             pred[i] = labels
     result = {"pooled": figures(examples, pred)}
     for name in REALSTYLE_DEV:
         idx = [i for i, s in enumerate(sets) if s == name]
         result[name] = figures([examples[i] for i in idx], [pred[i] for i in idx])
+    return result
+
+
+def written_outputs(params: dict[str, Any], cache: Path | None = None, model: Any = None) -> dict[str, FoldOutputs]:
+    """Outputs on the sets written for the project (``WRITTEN``) of ``params`` fitted as the candidate is (the
+    corpus and all the real-style development data), cached; ``model``: that model already fitted."""
+    key = hashlib.sha256(json.dumps([params, "written"], sort_keys=True).encode()).hexdigest()[:16]
+    path = (cache or cache_dir() / "agreement_cv") / f"{key}-written.pkl"
+    if path.exists():
+        return pickle.loads(path.read_bytes())
+    if model is None:
+        fit = candidate_examples()
+        model = FactorClassifier(**params).fit([e.text for e in fit], [list(e.labels) for e in fit],
+                                               langs=[e.lang for e in fit], primary=[e.primary for e in fit],
+                                               groups=[e.group for e in fit])  # fmt: skip
+    out = {}
+    for name in WRITTEN:
+        examples = load_examples(DEV_PATHS[name])
+        proba, docs, developed, say = model._all_proba([e.text for e in examples], [e.lang for e in examples])
+        rank = model.chooser_scores(proba, docs, developed)
+        out[name] = FoldOutputs(list(range(len(examples))), proba, developed, rank, say, model.thresholds_,
+                                np.zeros((0, _F + 1)), [], [], np.zeros(0, int), np.zeros((0, _F + 1)))  # fmt: skip
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps(out))
+    return out
+
+
+def evaluate_written(outputs: dict[str, FoldOutputs], rule: dict[str, Any]) -> dict[str, Any]:
+    result = {}
+    for name, fo in outputs.items():
+        examples = load_examples(DEV_PATHS[name])
+        pred = decide(fo, [e.lang for e in examples], rule, [word_count(e.text) for e in examples])
+        result[name] = figures(examples, pred)
     return result
 
 
@@ -197,11 +245,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--params", type=json.loads, default=CANDIDATE_PARAMS, help="FactorClassifier params")
     parser.add_argument("--rule", type=json.loads, default={}, help="decision rule changes (see decide)")
     parser.add_argument("--fold", type=int, help="fit and cache this fold only (folds in parallel processes)")
+    parser.add_argument(
+        "--written",
+        action="store_true",
+        help="score the sets written for the project instead, fitted as the candidate is",
+    )
+    parser.add_argument("--model", type=Path, help="with --written: that fitted model (joblib) of --params")
     args = parser.parse_args(argv)
     if args.fold is not None:
         fold_outputs(args.params, args.split, only=args.fold)
         return 0
-    result = evaluate_rule(fold_outputs(args.params, args.split), args.rule)
+    if args.written:
+        import joblib
+
+        model = joblib.load(args.model) if args.model else None
+        result = evaluate_written(written_outputs(args.params, model=model), args.rule)
+    else:
+        result = evaluate_rule(fold_outputs(args.params, args.split), args.rule)
     print(row(result), file=sys.stderr)
     print(json.dumps(result))
     return 0

@@ -14,6 +14,7 @@ where and how often it is named, which independent per-factor probabilities igno
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -91,6 +92,9 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
     ``neighbours``: k > 0 adds to the chooser's score of each candidate primary ``neighbours_weight`` times
     the share of the answer's k nearest training answers in *other* languages (the block's vectors)
     whose primary it is (:class:`analysis.embedding_block.NeighbourPrimaries`); needs ``embeddings``.
+    ``neighbours_words``: n > 0 scales that say by min(1, words / n) (:func:`word_count`): a bare request
+    ("more training") is nearest to programme answers about workshops, coded ``other``, and they would
+    outvote a confident factor.
     """
 
     def __init__(self, C: float = 4.0, concept_weight: float = 1.0, char_ngrams: bool = True,
@@ -100,7 +104,8 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
                  point_primary: bool = True, other_from_chooser: bool = True,
                  embeddings: Any = None, embeddings_weight: float = 0.5, embeddings_C: float = 10.0,
                  embeddings_center: bool = False, embeddings_points: bool = False,
-                 neighbours: int = 0, neighbours_weight: float = 4.0, random_state: int = 0) -> None:  # fmt: skip
+                 neighbours: int = 0, neighbours_weight: float = 4.0, neighbours_words: int = 0,
+                 random_state: int = 0) -> None:  # fmt: skip
         self.C = C
         self.concept_weight = concept_weight
         self.char_ngrams = char_ngrams
@@ -121,6 +126,7 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         self.embeddings_points = embeddings_points
         self.neighbours = neighbours
         self.neighbours_weight = neighbours_weight
+        self.neighbours_words = neighbours_words
         self.random_state = random_state
 
     # -- fitting -------------------------------------------------------------------
@@ -232,6 +238,8 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         say = None
         if neighbours is not None and vectors is not None:
             say = self.neighbours_weight * neighbours.shares(block.transform(vectors, langs), langs)
+            if getattr(self, "neighbours_words", 0):  # absent from models pickled before it
+                say *= np.minimum(1.0, [word_count(t) / self.neighbours_words for t in texts])[:, None]
         return (*self._proba(self.model_, texts, langs, block, vectors), say)
 
     def embedded_texts(self, X: Sequence[str]) -> list[str]:
@@ -378,6 +386,11 @@ def _primary_index(Y: Any, indicator: np.ndarray, primary: Sequence[str] | None)
         sizes = indicator.sum(axis=1)
         return np.where(sizes == 1, indicator.argmax(axis=1), np.where(sizes == 0, len(LABELS) - 1, -1))
     return np.array([LABELS.index(ls[0]) if len(ls) and ls[0] in LABELS else -1 for ls in Y])
+
+
+def word_count(text: str) -> int:
+    """Words of an answer, as the neighbours' say for short answers counts them."""
+    return len(re.findall(r"\w+", text))
 
 
 def _as_texts(X: Any) -> list[str]:

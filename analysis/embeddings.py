@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -177,6 +178,10 @@ class EmbeddingCache:
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._db = sqlite3.connect(str(self.path), timeout=60, isolation_level=None, check_same_thread=False)
+        # One connection for every thread of the process (a web worker's jobs share the classifier's
+        # cache): a transaction is the connection's, so two threads writing at once would start one
+        # inside the other's, or end it. Each use of the connection holds this lock.
+        self._lock = threading.Lock()
         self._set_up(deadline=time.monotonic() + 60)
 
     def _set_up(self, deadline: float) -> None:
@@ -204,23 +209,26 @@ class EmbeddingCache:
         for start in range(0, len(digests), 500):  # SQLite's bound-parameter limit
             chunk = list(digests[start : start + 500])
             marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(
-                f"SELECT digest, vector FROM vectors WHERE model = ? AND digest IN ({marks})", [model, *chunk]
-            )
+            with self._lock:
+                rows = self._db.execute(
+                    f"SELECT digest, vector FROM vectors WHERE model = ? AND digest IN ({marks})", [model, *chunk]
+                ).fetchall()
             found.update((bytes(d), np.frombuffer(v, dtype=np.float32)) for d, v in rows)
         return found
 
     def put(self, model: str, items: Iterable[tuple[bytes, np.ndarray]]) -> None:
         rows = [(model, d, np.asarray(v, dtype=np.float32).tobytes()) for d, v in items]
-        with self._db:  # one transaction; a concurrent writer waits on SQLite's lock
+        with self._lock, self._db:  # one transaction; a writer in another process waits on SQLite's lock
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany("INSERT OR IGNORE INTO vectors (model, digest, vector) VALUES (?, ?, ?)", rows)
 
     def count(self, model: str) -> int:
-        return int(self._db.execute("SELECT COUNT(*) FROM vectors WHERE model = ?", [model]).fetchone()[0])
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM vectors WHERE model = ?", [model]).fetchone()[0])
 
     def close(self) -> None:
-        self._db.close()
+        with self._lock:
+            self._db.close()
 
 
 class CachedEmbedder:

@@ -7,7 +7,8 @@ import pytest
 
 from analysis import agreement_cv
 from analysis.agreement_cv import FoldOutputs, decide, language_offsets, splits
-from analysis.evaluate import Example
+from analysis.eval_report import DEV_PATHS
+from analysis.evaluate import Example, load_examples
 from analysis.factors import FACTOR_IDS, OTHER
 
 HRM, AUDIT = FACTOR_IDS.index("hrm"), FACTOR_IDS.index("audit")
@@ -38,6 +39,21 @@ def test_decide_orders_labels_by_the_chooser_and_the_rule_changes_it() -> None:
     assert decide(_outputs(proba, rank, say), ["en", "en"], {"say": 1.0 / 3})[0][0] == "audit"
 
 
+def test_decide_rules_that_keep_the_neighbours_from_turning_a_confident_factor_into_other() -> None:
+    proba = np.full((2, 11), 0.1)
+    proba[:, HRM] = 0.84  # confident hrm; the chooser prefers hrm, the neighbours' say on other outvotes it
+    rank, say = np.zeros((2, 11)), np.zeros((2, 11))
+    rank[:, HRM], rank[:, 10], say[:, 10] = 0.3, -0.2, 1.7
+    fo = _outputs(proba, rank, say)
+    assert decide(fo, ["en", "en"], {}) == [[OTHER], [OTHER]]
+    assert decide(fo, ["en", "en"], {"say_other": 0}) == [["hrm"], ["hrm"]]
+    # Scaled by words / 10: the two-word answer's say is cut to a fifth, the twenty-word one's is whole.
+    assert decide(fo, ["en", "en"], {"say_words": 10}, words=[2, 20]) == [["hrm"], [OTHER]]
+    # other only when no factor passes its threshold (0.5) by the margin.
+    assert decide(fo, ["en", "en"], {"other_margin": 0.3}) == [["hrm"], ["hrm"]]
+    assert decide(fo, ["en", "en"], {"other_margin": 0.4}) == [[OTHER], [OTHER]]
+
+
 def test_language_offsets_are_each_language_s_distance_from_its_translations() -> None:
     rank = np.array([[1.0, 0.0], [3.0, 0.0], [2.0, 1.0], [4.0, 1.0], [9.0, 9.0]])
     offsets = language_offsets(rank, ["en", "fr", "en", "fr", "pt"], ["a", "a", "b", "b", "alone"])
@@ -59,3 +75,34 @@ def test_pooled_reads_no_held_out_set(monkeypatch) -> None:
         Example("x", ("hrm",), "hrm", "en", "g")])  # fmt: skip
     examples, _ = agreement_cv.pooled()
     assert len(examples) == len(agreement_cv.REALSTYLE_DEV) and not any("heldout4" in name for name in read)
+
+
+class _HrmModel:
+    """Stands for a fitted FactorClassifier: every answer is hrm, and the neighbours say other."""
+
+    thresholds_ = np.full(11, 0.5)
+
+    def _all_proba(self, texts, langs):
+        proba = np.full((len(texts), 11), 0.1)
+        proba[:, HRM] = 0.9
+        say = np.zeros((len(texts), 11))
+        say[:, 10] = 5.0
+        return proba, [None] * len(texts), None, say
+
+    def chooser_scores(self, proba, docs, developed):
+        return np.where(np.arange(11) == HRM, 1.0, 0.0) * np.ones((len(proba), 1))
+
+
+def test_written_sets_outputs_are_cached_and_scored_by_rule(tmp_path, monkeypatch) -> None:
+    outputs = agreement_cv.written_outputs({"x": 1}, cache=tmp_path, model=_HrmModel())
+    assert list(outputs) == list(agreement_cv.WRITTEN) and len(list(tmp_path.iterdir())) == 1
+    monkeypatch.setattr(agreement_cv, "candidate_examples", lambda: pytest.fail("refitted a cached setting"))
+    assert agreement_cv.written_outputs({"x": 1}, cache=tmp_path).keys() == outputs.keys()
+    as_is = agreement_cv.evaluate_written(outputs, {})
+    without_say = agreement_cv.evaluate_written(outputs, {"say_other": 0})
+    for name in agreement_cv.WRITTEN:
+        primaries = [e.primary for e in load_examples(DEV_PATHS[name])]
+        assert as_is[name]["n"] == without_say[name]["n"] == len(outputs[name].test) == len(primaries)
+        # The neighbours make every answer other; without their say on other, every answer is hrm.
+        assert as_is[name]["primary_accuracy"] == round(primaries.count(OTHER) / len(primaries), 3)
+        assert without_say[name]["primary_accuracy"] == round(primaries.count("hrm") / len(primaries), 3)

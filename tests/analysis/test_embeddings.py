@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -90,6 +91,36 @@ def test_embeddings_cache_is_safe_for_two_processes(tmp_path: Path) -> None:
         worker.join(120)
     assert [w.exitcode for w in workers] == [0, 0, 0, 0]
     assert EmbeddingCache(path).count("fake:fake-1") == 450  # overlapping 150 stored once
+
+
+def test_embeddings_cache_is_safe_for_threads_sharing_it(tmp_path: Path) -> None:
+    """A web worker's background jobs (two campaigns' text analyses, a model fitted meanwhile) write
+    through one process-wide cache at once: no write is lost and none fails."""
+    cache = EmbeddingCache(tmp_path / "shared.sqlite3")
+    errors: list[BaseException] = []
+
+    def write(thread: int) -> None:
+        try:
+            for batch in range(200):
+                rows = [(EmbeddingCache.digest(f"{thread} {batch} {k}"), np.ones(8)) for k in range(10)]
+                cache.put("fake:fake-1", rows)
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    def read() -> None:
+        try:
+            for batch in range(200):
+                cache.count("fake:fake-1")
+                cache.get("fake:fake-1", [EmbeddingCache.digest(f"0 {batch} 0")])
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(3)] + [threading.Thread(target=read)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert errors == [] and cache.count("fake:fake-1") == 3 * 200 * 10
 
 
 def test_embeddings_e5_default_backend_brings_translations_together(tmp_path: Path) -> None:

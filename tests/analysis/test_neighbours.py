@@ -72,3 +72,22 @@ def test_neighbours_without_a_primary_chooser_are_not_used_and_say_so(corpus) ->
         model = FactorClassifier(cv=3, embeddings=FakeEmbedder(), primary_chooser=False, neighbours=5).fit(
             [e.text for e in small], [list(e.labels) for e in small], langs=[e.lang for e in small])  # fmt: skip
     assert model.chooser_ is None and model.neighbours_ is None
+
+
+def test_the_neighbours_say_is_scaled_down_for_a_short_answer(corpus) -> None:
+    small = corpus[::6]
+    audit_en = next(e.text for e in small if e.lang == "en" and e.primary == "audit")
+    short = "Plus de formation."  # three words, sitting on an English audit answer
+    model = FactorClassifier(cv=3, embeddings=PinnedEmbedder({short: audit_en, PROBE: audit_en}),
+                             embeddings_center=True, neighbours=1, neighbours_weight=100.0).fit(
+        [e.text for e in small], [list(e.labels) for e in small], langs=[e.lang for e in small])  # fmt: skip
+    assert FactorClassifier().get_params()["neighbours_words"] == 0  # off by default
+    full_say = model._all_proba([short, PROBE], ["fr", "fr"])[3]
+    assert model.predict_primary([short, PROBE], ["fr", "fr"]) == ["audit", "audit"]
+
+    model.set_params(neighbours_words=6)  # read when predicting: no refit
+    say = model._all_proba([short, PROBE], ["fr", "fr"])[3]
+    assert say[0] == pytest.approx(full_say[0] * 3 / 6)
+    assert say[1] == pytest.approx(full_say[1])  # ten words: not short, its neighbours keep their full say
+    model.set_params(neighbours_words=10_000)
+    assert model.predict_primary([short, PROBE], ["fr", "fr"])[0] != "audit"
