@@ -18,7 +18,7 @@ __all__ = ["CORE_LANGUAGES", "FACTORS", "FACTOR_IDS", "OTHER", "FactorClassifier
 
 
 def load_default_classifier() -> FactorClassifier:
-    """The classifier trained on the shipped corpus (cached under the user cache dir)."""
+    """The shipped classifier, trained on the corpus and the real-style development data (in the user cache dir)."""
     from analysis.default_model import load_default_classifier as load
 
     return load()

