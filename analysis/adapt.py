@@ -216,8 +216,12 @@ def fit_calibrator_on(model: FactorClassifier, paths: Sequence[Path]) -> Confide
     from analysis.default_model import TRAINING_PATHS, fit_examples, training_examples
     from analysis.evaluate import load_examples
 
-    seen = [path for path in paths if path in TRAINING_PATHS]
-    readers = [(model, [p for p in paths if p not in seen])]
+    if not paths:
+        raise ValueError("fit_calibrator_on needs at least one labelled file")
+    # Resolved, so that a training set spelt another way (relative, with "..") is still recognised.
+    trained = {path.resolve(): path for path in TRAINING_PATHS}
+    seen = [trained[Path(p).resolve()] for p in paths if Path(p).resolve() in trained]
+    readers = [(model, [p for p in paths if Path(p).resolve() not in trained])]
     if seen:
         readers.append((fit_examples(training_examples(exclude=seen)), seen))
     parts, correct = [], []

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 from sqlmodel import Session, select
 
 from analysis import adapt
@@ -116,8 +117,11 @@ def test_adapt_a_calibration_set_trained_on_is_read_by_a_model_fitted_without_it
     monkeypatch.setattr(default_model, "training_examples", training_examples)
     monkeypatch.setattr(default_model, "fit_examples", lambda examples: "fitted without the seen set")
     monkeypatch.setattr(adapt, "margins", margins)
-    calibrator = adapt.fit_calibrator_on("shipped", [seen, unseen])
+    roundabout = tmp_path / "elsewhere" / ".." / "seen.jsonl"  # the training set, spelt another way
+    calibrator = adapt.fit_calibrator_on("shipped", [roundabout, unseen])
     assert excluded == [[seen]]
     assert read == {"shipped": [f"unseen {k}" for k in range(4)],
                     "fitted without the seen set": [f"seen {k}" for k in range(4)]}  # fmt: skip
     assert calibrator.predict(np.array([[0.5, 1.0]])).shape == (1,)
+    with pytest.raises(ValueError, match="at least one labelled file"):
+        adapt.fit_calibrator_on("shipped", [])
