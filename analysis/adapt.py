@@ -220,8 +220,9 @@ def fit_calibrator_on(model: FactorClassifier, paths: Sequence[Path]) -> Confide
         raise ValueError("fit_calibrator_on needs at least one labelled file")
     # Resolved, so that a training set spelt another way (relative, with "..") is still recognised.
     trained = {path.resolve(): path for path in TRAINING_PATHS}
-    seen = [trained[Path(p).resolve()] for p in paths if Path(p).resolve() in trained]
-    readers = [(model, [p for p in paths if Path(p).resolve() not in trained])]
+    resolved = [Path(p).resolve() for p in paths]
+    seen = [trained[r] for r in resolved if r in trained]
+    readers = [(model, [p for p, r in zip(paths, resolved, strict=True) if r not in trained])]
     if seen:
         readers.append((fit_examples(training_examples(exclude=seen)), seen))
     parts, correct = [], []
