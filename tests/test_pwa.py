@@ -125,7 +125,8 @@ def test_campaign_document_pin_verifier_is_pbkdf2_sha256(loaded, client, runner)
 
 
 def test_pwa_static_assets_are_served_from_the_app(loaded, client) -> None:
-    for name in ("js/app.js", "js/db.js", "js/sync.js", "js/form.js", "js/station.js", "js/ui.js"):
+    for name in ("js/app.js", "js/db.js", "js/drafts.js", "js/sync.js", "js/form.js", "js/station.js", "js/ui.js",
+                 "js/view.js"):  # fmt: skip
         resp = client.get(f"/s/_static/{name}")
         assert resp.status_code == 200 and "javascript" in resp.mimetype, name
         source = resp.get_data(as_text=True)

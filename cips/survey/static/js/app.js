@@ -7,79 +7,22 @@
 // previous respondent's answers are gone from memory, storage, the DOM and the address
 // bar at submit (history.replaceState).
 
-import {
-  checkStorage, maybeApplyUpdate, registerServiceWorker, renderFooter, renderStatus, showBanner,
-} from "./chrome.js"; // prettier-ignore
+import { checkStorage, maybeApplyUpdate, registerServiceWorker, renderStatus, showBanner } from "./chrome.js";
 import { encryptionOf, seal } from "./crypto.js";
 import { openDatabase, Store } from "./db.js";
+import { forgetDraft, restoreDraft, saveDraft } from "./drafts.js";
 import * as form from "./form.js";
 import * as logic from "./logic.js";
 import * as paradata from "./paradata.js";
-import { SCREENS } from "./screens.js";
-import { actions, app, CFG, definition, hasPin, IDLE_SCREENS, instrumentOf, isStation, metaKey, reviewPage, sections, t } from "./state.js";
+import { actions, app, CFG, definition, IDLE_SCREENS, instrumentOf, isStation, metaKey, reviewPage, sections, t } from "./state.js";
 import { Menu } from "./station.js";
 import { Sync } from "./sync.js";
 import { h } from "./ui.js";
+import { applyLanguage, main, pickLanguage, render, route, showErrors } from "./view.js";
 
-const main = document.getElementById("main");
 const STATION_RESET_MS = 30 * 1000;
 
-// ---------------------------------------------------------------- drafts
-
-const finished = new Set(); // uuids submitted or discarded: a late save must never resurrect their draft
-let queued = null;
-let inflight = null;
-
-/** Save the draft now; writes are serialised and coalesced (typing writes at most one behind). */
-function saveDraft() {
-  if (!app.draft) return Promise.resolve();
-  queued = structuredClone(app.draft);
-  if (!inflight) {
-    inflight = (async () => {
-      while (queued) {
-        const snapshot = queued;
-        queued = null;
-        if (!finished.has(snapshot.uuid)) await app.store.putDraft(snapshot);
-      }
-      inflight = null;
-    })().catch((error) => {
-      inflight = null;
-      showBanner(`${error.name}: ${error.message}`);
-    });
-  }
-  return inflight;
-}
-
-/** Forget the current respondent everywhere (memory, pending writes); storage is the caller's. */
-async function forgetDraft() {
-  paradata.stop();
-  finished.add(app.draft.uuid);
-  queued = null;
-  await inflight;
-  const draft = app.draft;
-  app.draft = null;
-  app.errors = {};
-  app.notice = null;
-  return draft;
-}
-
 // ---------------------------------------------------------------- language
-
-function pickLanguage(asked) {
-  const offered = app.doc.languages;
-  if (asked && offered.includes(asked)) return asked;
-  if (isStation() && offered.includes(app.stationDefault)) return app.stationDefault;
-  for (const wanted of navigator.languages || []) {
-    const base = wanted.slice(0, 2).toLowerCase();
-    if (offered.includes(base)) return base;
-  }
-  return offered[0];
-}
-
-function applyLanguage() {
-  document.documentElement.lang = app.lang;
-  document.documentElement.dir = app.doc.directions[app.lang] || "ltr";
-}
 
 function setLanguage(code) {
   app.lang = code;
@@ -95,31 +38,6 @@ function setLanguage(code) {
 }
 
 // ---------------------------------------------------------------- flow
-
-function campaignOpen() {
-  const { status, opens_at: opens, closes_at: closes } = app.doc;
-  const now = Date.now(); // the device's clock: a tablet offline for weeks still opens on the day
-  return status === "open" && (!opens || Date.parse(opens) <= now) && (!closes || now < Date.parse(closes));
-}
-
-/** Where the app belongs, from stored state: used at start and after each reset. */
-function route() {
-  if (isStation() && app.stationClosed) app.screen = "station-closed";
-  else if (app.draft) app.screen = app.draft.page === 0 ? "consent" : app.draft.page >= reviewPage() ? "review" : "section";
-  else if (!campaignOpen()) app.screen = "closed";
-  else if (isStation() && !hasPin()) app.screen = "station-no-pin"; // anyone could close an unlocked station
-  else if (app.doc.mode === "online" && app.doc.invite_only && !app.invite) app.screen = "invite-needed";
-  else app.screen = "start";
-}
-
-function render({ focus = true } = {}) {
-  const notice = app.notice ? h("p", { class: "notice", role: "status", dataset: { testid: app.notice } }, t()[app.notice]) : null;
-  main.replaceChildren(...[notice, SCREENS[app.screen]()].flat(Infinity).filter(Boolean));
-  main.dataset.screen = app.screen;
-  if (focus) (main.querySelector("h1") || main).focus();
-  renderFooter();
-  if (IDLE_SCREENS.has(app.screen)) maybeApplyUpdate();
-}
 
 async function begin(inst) {
   app.draft = {
@@ -143,12 +61,6 @@ function go(page) {
   route();
   render();
   window.scrollTo(0, 0);
-}
-
-function showErrors(errors) {
-  app.errors = errors;
-  render({ focus: false });
-  main.querySelector('[data-testid="errors"]').focus();
 }
 
 /** The page `direction` (+1/-1) away from `page`, passing over sections with nothing asked. */
@@ -278,8 +190,7 @@ async function submit(button) {
     await app.store.finish({ uuid: draft.uuid, campaign: app.doc.slug, payload: record }); // outbox in, draft out: one transaction
   } catch (error) {
     // e.g. QuotaExceededError on a full device: the transaction rolled back, the draft is intact.
-    finished.delete(draft.uuid);
-    app.draft = draft;
+    restoreDraft(draft);
     button.disabled = false;
     showBanner(`${error.name}: ${error.message}`);
     return;

@@ -1,5 +1,5 @@
 // The respondent's screens, built from state: start, consent, sections, review, thanks.
-// Each returns DOM nodes; app.js puts them in <main> and moves focus to the <h1>.
+// Each returns DOM nodes; view.js puts them in <main> and moves focus to the <h1>.
 
 import * as form from "./form.js";
 import * as logic from "./logic.js";
