@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from analysis.briefing import Contribution, build_briefing, read_contributions, read_questions
 from analysis.default_model import CORPUS_PATH
 from analysis.evaluate import load_examples
 from analysis.factors import FACTOR_IDS, OTHER
+from tests.analysis.briefing_helpers import CSV, QUESTIONS
 
 
 @pytest.fixture(scope="session")
@@ -58,3 +60,20 @@ def stub_model(monkeypatch) -> StubModel:
     model = StubModel()
     monkeypatch.setattr(analysis, "load_default_classifier", lambda: model)
     return model
+
+
+# The briefing tests (test_briefing*.py): the shipped example and its briefing.
+@pytest.fixture(scope="module")
+def contributions() -> list[Contribution]:
+    return read_contributions(CSV)
+
+
+@pytest.fixture(scope="module")
+def questions():
+    return read_questions(QUESTIONS)
+
+
+@pytest.fixture(scope="module")
+def briefing(contributions, questions, default_model, tfidf_embeddings):
+    return build_briefing(contributions, lang="fr", questions=questions, meeting="Réunion de test",
+                          classifier=default_model)  # fmt: skip

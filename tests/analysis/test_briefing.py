@@ -1,60 +1,24 @@
-"""The Ethics Sub-Committee briefing: structure, verbatim quotes, ordering, rendering, bad input."""
+"""The Ethics Sub-Committee briefing: structure, verbatim quotes, ordering, languages, no-comment answers.
+
+Its documents (Word, Markdown, graphic) are tested in test_briefing_documents.py, bad input files in
+test_briefing_inputs.py; the ``contributions``, ``questions`` and ``briefing`` fixtures are in conftest.py.
+"""
 
 from __future__ import annotations
 
 import io
 import json
 import re
-from pathlib import Path
 
 import docx
 import pytest
 
-from analysis.briefing import (
-    BriefingInputError,
-    Contribution,
-    build_briefing,
-    i18n,
-    labels,
-    read_contributions,
-    read_questions,
-    render_docx,  # fmt: skip
-    render_markdown,
-)
-from analysis.briefing.chart import key_messages_png, key_messages_svg
-from analysis.briefing.render_docx import FIXED_DATE
+from analysis.briefing import Contribution, build_briefing, i18n, labels, render_docx, render_markdown
 from analysis.briefing.render_md import md_text
 from analysis.features import load_codebook
+from tests.analysis.briefing_helpers import DATA, all_themes
 
 pytestmark = pytest.mark.usefixtures("tfidf_embeddings")
-
-DATA = Path(__file__).resolve().parent.parent / "data"
-CSV = DATA / "contributions.csv"
-QUESTIONS = DATA / "questions.yaml"
-NAMES = {"en": "English", "fr": "French", "es": "Spanish", "pt": "Portuguese"}
-
-
-@pytest.fixture(scope="module")
-def contributions() -> list[Contribution]:
-    return read_contributions(CSV)
-
-
-@pytest.fixture(scope="module")
-def questions():
-    return read_questions(QUESTIONS)
-
-
-@pytest.fixture(scope="module")
-def briefing(contributions, questions, default_model, tfidf_embeddings):
-    return build_briefing(contributions, lang="fr", questions=questions, meeting="Réunion de test",
-                          classifier=default_model)  # fmt: skip
-
-
-def all_themes(b):
-    for q in b.questions:
-        yield from ((q, t) for t in q.themes)
-        if q.other is not None:
-            yield q, q.other
 
 
 def test_briefing_demo_data_is_large_multilingual_and_not_the_training_corpus(contributions) -> None:
@@ -153,55 +117,6 @@ def test_briefing_list_answers_are_split_into_points(default_model) -> None:
     assert all(q in answer or q == "Training of officers." for q in quotes)
 
 
-def test_briefing_same_input_gives_the_same_bytes(contributions, questions, default_model, briefing) -> None:
-    again = build_briefing(contributions, lang="fr", questions=questions, meeting="Réunion de test",
-                           classifier=default_model)  # fmt: skip
-    assert render_docx(again) == render_docx(briefing)
-    assert render_markdown(again) == render_markdown(briefing)
-    assert key_messages_png(again) == key_messages_png(briefing)
-    assert key_messages_svg(again) == key_messages_svg(briefing)
-
-
-def test_briefing_docx_opens_with_title_headings_quotes_and_graphic(briefing) -> None:
-    document = docx.Document(io.BytesIO(render_docx(briefing)))
-    by_style: dict[str, list[str]] = {}
-    for p in document.paragraphs:
-        by_style.setdefault(p.style.name, []).append(p.text)
-    assert by_style["Title"] == [briefing.title]
-    assert by_style["Subtitle"] == ["Réunion de test"]
-    assert by_style["Heading 1"] == ["Messages clés"] + [q.heading for q in briefing.questions]
-    assert by_style["Heading 2"] == [t.label for q in briefing.questions for t in q.themes]
-    n_quotes = sum(len(t.quotes) for _, t in all_themes(briefing)) + sum(len(q.no_comment_quotes)
-                                                                       for q in briefing.questions)  # fmt: skip
-    assert len(by_style["Quote"]) == n_quotes
-    assert len(document.inline_shapes) == 1
-    assert "67 contributions" in briefing.context and briefing.context in by_style["Normal"]
-    assert (
-        document.core_properties.created == FIXED_DATE.replace(tzinfo=None)
-        or document.core_properties.created == FIXED_DATE
-    )
-
-
-def test_briefing_markdown_structure(briefing, contributions) -> None:
-    md = render_markdown(briefing, graphic="key.svg")
-    lines = md.splitlines()
-    assert [ln for ln in lines if ln.startswith("# ")] == [f"# {md_text(briefing.title)}"]
-    assert [ln[3:] for ln in lines if ln.startswith("## ")] == [md_text(q.heading) for q in briefing.questions]
-    assert [ln[4:] for ln in lines if ln.startswith("### ")] == [md_text(t.label) for q in briefing.questions
-                                                                   for t in q.themes]  # fmt: skip
-    assert "![Messages clés](key.svg)" in md
-    quote_lines = [ln for ln in lines if ln.startswith("> ")]
-    assert len(quote_lines) == sum(len(t.quotes) for _, t in all_themes(briefing)) + sum(
-        len(q.no_comment_quotes) for q in briefing.questions)  # fmt: skip
-    answers = [md_text(c.answer) for c in contributions]
-    for line in quote_lines:
-        text = re.match(r"> «\u00a0(.*)\u00a0»", line).group(1)
-        assert any(text in a for a in answers), line
-    for q in briefing.questions:
-        for theme in q.themes:
-            assert md_text(theme.sentence) in lines
-
-
 def test_briefing_quotes_in_other_languages_are_marked(briefing) -> None:
     marked = unmarked = 0
     md = render_markdown(briefing)
@@ -216,21 +131,6 @@ def test_briefing_quotes_in_other_languages_are_marked(briefing) -> None:
                 assert quote.lang_note is None
                 unmarked += 1
     assert marked and unmarked
-
-
-def test_briefing_contributors_are_named_only_when_attributable(briefing, contributions) -> None:
-    attributable = {c.contributor for c in contributions if c.attributable}
-    anonymous = {c.contributor for c in contributions} - attributable
-    assert attributable and anonymous
-    document = docx.Document(io.BytesIO(render_docx(briefing)))
-    text = render_markdown(briefing) + "\n".join(p.text for p in document.paragraphs)
-    for name in anonymous:
-        assert name not in text
-    named = [(q, quote) for q, t in all_themes(briefing) for quote in t.quotes if quote.contributor]
-    assert named
-    for q, quote in named:
-        assert any(c.attributable and c.contributor == quote.contributor and quote.text in c.answer
-                   for c in contributions if c.question == q.id)  # fmt: skip
 
 
 @pytest.mark.parametrize("lang", ["en", "es", "pt"])
@@ -253,91 +153,11 @@ def test_briefing_topic_grouping_keeps_quotes_verbatim_and_order(contributions, 
         assert all(any(quote.text in a for a in answers) for t in q.themes for quote in t.quotes)
 
 
-def test_briefing_key_messages_graphic(briefing) -> None:
-    supports = [m.support for m in briefing.key_messages]
-    assert supports == sorted(supports, reverse=True) and 1 <= len(supports) <= 8
-    assert key_messages_png(briefing).startswith(b"\x89PNG")
-    svg = key_messages_svg(briefing)
-    assert "<dc:date>" not in svg and briefing.key_messages[0].label.split()[0] in svg
-
-
 def test_briefing_texts_exist_in_every_language_and_concept() -> None:
     keys = set(i18n.TEXT["en"])
     assert all(set(t) == keys for t in i18n.TEXT.values())
     assert set(labels.CONCEPTS) == set(load_codebook().concepts)
     assert labels.short_label("el apoyo y las herramientas de la OMA") == "Apoyo y herramientas de la OMA"
-
-
-# -- bad input -------------------------------------------------------------------------------------------------------
-def test_briefing_input_missing_column_names_file_and_line() -> None:
-    with pytest.raises(BriefingInputError, match=r"^c\.csv:1: missing column 'answer'"):
-        read_contributions(b"question,text\nq1,hello\n", "c.csv")
-
-
-@pytest.mark.parametrize("data", [b"", b"\n\n  \n", b"\xef\xbb\xbf"])
-def test_briefing_input_empty_file(data) -> None:
-    with pytest.raises(BriefingInputError, match=r"^c\.csv: the file is empty"):
-        read_contributions(data, "c.csv")
-
-
-def test_briefing_input_header_only_has_no_answers() -> None:
-    with pytest.raises(BriefingInputError, match=r"c\.csv: no answers"):
-        read_contributions(b"question,answer\nq1,\n", "c.csv")
-
-
-def test_briefing_input_utf16_without_bom_is_refused_with_a_hint() -> None:
-    data = "question,answer\nq1,Formação\n".encode("utf-16-le")
-    with pytest.raises(BriefingInputError, match=r"c\.csv:2: not UTF-8 text \(it looks like UTF-16"):
-        read_contributions(data, "c.csv")
-
-
-def test_briefing_input_latin1_is_refused_at_its_line_or_decoded_when_named() -> None:
-    data = "question,answer\nq1,ok\nq1,Plus de formation des agents à l'éthique\n".encode("cp1252")
-    with pytest.raises(BriefingInputError, match=r"c\.csv:3: not UTF-8 text .*--encoding cp1252"):
-        read_contributions(data, "c.csv")
-    assert read_contributions(data, "c.csv", encoding="cp1252")[1].answer == "Plus de formation des agents à l'éthique"
-
-
-def test_briefing_input_utf16_with_bom_semicolons_and_multiline_answers() -> None:
-    text = 'question;answer;attributable\nq1;"- formation\n- rotation";oui\nq2;Fin;non\n'
-    rows = read_contributions(text.encode("utf-16"), "c.csv")
-    assert [(r.question, r.answer, r.attributable, r.line) for r in rows] == [
-        ("q1", "- formation\n- rotation", True, 2), ("q2", "Fin", False, 4)]  # fmt: skip
-
-
-def test_briefing_input_bad_values_name_line_and_field() -> None:
-    with pytest.raises(BriefingInputError, match=r"c\.csv:3: field 'attributable': 'maybe'"):
-        read_contributions(b"question,answer,attributable\nq1,a,yes\nq1,b,maybe\n", "c.csv")
-    with pytest.raises(BriefingInputError, match=r"c\.csv:2: field 'question': empty"):
-        read_contributions(b"question,answer\n,an answer\n", "c.csv")
-    with pytest.raises(BriefingInputError, match=r"c\.tsv: unknown format|c\.xlsx: unknown format"):
-        read_contributions(b"question,answer\nq,a\n", "c.xlsx")
-
-
-def test_briefing_input_jsonl_bad_line_and_missing_field() -> None:
-    good = json.dumps({"question": "q1", "answer": "Formation", "lang": "fr"})
-    assert read_contributions(f"{good}\n\n{good}\n".encode(), "c.jsonl")[1].line == 3
-    with pytest.raises(BriefingInputError, match=r"^c\.jsonl:2: invalid JSON"):
-        read_contributions(f"{good}\n{{oops\n".encode(), "c.jsonl")
-    with pytest.raises(BriefingInputError, match=r"^c\.jsonl:1: missing field 'answer'"):
-        read_contributions(b'{"question": "q1"}\n', "c.jsonl")
-    with pytest.raises(BriefingInputError, match=r"^c\.jsonl:1: expected a JSON object"):
-        read_contributions(b'["q1", "a"]\n', "c.jsonl")
-
-
-def test_briefing_input_unknown_question_and_bad_yaml(default_model) -> None:
-    questions = read_questions(QUESTIONS)
-    with pytest.raises(BriefingInputError, match=r"c\.csv:7: field 'question': 'q9' is not in the questions file"):
-        build_briefing([Contribution("q9", "x", line=7)], questions=questions, classifier=default_model,
-                       source_name="c.csv")  # fmt: skip
-    with pytest.raises(BriefingInputError, match=r"^q\.yaml:4: invalid YAML"):
-        read_questions(b"questions:\n  - id: q1\n    text: {en: [unclosed\n", "q.yaml")
-    with pytest.raises(BriefingInputError, match=r"q\.yaml: question 2: field 'id': 'q1' appears twice"):
-        read_questions(b"questions:\n  - id: q1\n  - id: q1\n", "q.yaml")
-    # a question may be given by its text in any language
-    b = build_briefing([Contribution("Autres commentaires ?", "Merci au Secrétariat.", lang="fr")],
-                       questions=questions, classifier=default_model)  # fmt: skip
-    assert [q.n_contributions for q in b.questions] == [0, 0, 0, 0, 1]
 
 
 # -- QA regressions: no-comment answers, mixed topic clusters, contributor count --------------------------------------

@@ -1,14 +1,25 @@
-"""Briefing input files: control characters pasted from Word, UTF-16 without a byte-order mark."""
+"""Briefing input files: control characters pasted from Word, UTF-16 without a byte-order mark, and bad input
+(missing columns, encodings, bad values, invalid JSON or YAML) refused with the file, line and field."""
 
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import replace
 
 import docx
 import pytest
 
-from analysis.briefing import BriefingInputError, build_briefing, read_contributions, render_docx, render_markdown
+from analysis.briefing import (
+    BriefingInputError,
+    Contribution,
+    build_briefing,
+    read_contributions,
+    read_questions,
+    render_docx,
+    render_markdown,
+)
+from tests.analysis.briefing_helpers import QUESTIONS
 
 pytestmark = pytest.mark.usefixtures("tfidf_embeddings")
 
@@ -127,3 +138,75 @@ def test_briefing_inputs_values_python_cannot_build_are_located_errors() -> None
     line = b'{"question": "q1", "answer": "ok", "contributor": ' + b"9" * 5000 + b"}\n"
     with pytest.raises(BriefingInputError, match=r"^big\.jsonl:2: invalid JSON \(.*4300 digits"):
         read_contributions(b'{"question": "q1", "answer": "ok"}\n' + line, "big.jsonl")
+
+
+# -- bad input -------------------------------------------------------------------------------------------------------
+def test_briefing_input_missing_column_names_file_and_line() -> None:
+    with pytest.raises(BriefingInputError, match=r"^c\.csv:1: missing column 'answer'"):
+        read_contributions(b"question,text\nq1,hello\n", "c.csv")
+
+
+@pytest.mark.parametrize("data", [b"", b"\n\n  \n", b"\xef\xbb\xbf"])
+def test_briefing_input_empty_file(data) -> None:
+    with pytest.raises(BriefingInputError, match=r"^c\.csv: the file is empty"):
+        read_contributions(data, "c.csv")
+
+
+def test_briefing_input_header_only_has_no_answers() -> None:
+    with pytest.raises(BriefingInputError, match=r"c\.csv: no answers"):
+        read_contributions(b"question,answer\nq1,\n", "c.csv")
+
+
+def test_briefing_input_utf16_without_bom_is_refused_with_a_hint() -> None:
+    data = "question,answer\nq1,Formação\n".encode("utf-16-le")
+    with pytest.raises(BriefingInputError, match=r"c\.csv:2: not UTF-8 text \(it looks like UTF-16"):
+        read_contributions(data, "c.csv")
+
+
+def test_briefing_input_latin1_is_refused_at_its_line_or_decoded_when_named() -> None:
+    data = "question,answer\nq1,ok\nq1,Plus de formation des agents à l'éthique\n".encode("cp1252")
+    with pytest.raises(BriefingInputError, match=r"c\.csv:3: not UTF-8 text .*--encoding cp1252"):
+        read_contributions(data, "c.csv")
+    assert read_contributions(data, "c.csv", encoding="cp1252")[1].answer == "Plus de formation des agents à l'éthique"
+
+
+def test_briefing_input_utf16_with_bom_semicolons_and_multiline_answers() -> None:
+    text = 'question;answer;attributable\nq1;"- formation\n- rotation";oui\nq2;Fin;non\n'
+    rows = read_contributions(text.encode("utf-16"), "c.csv")
+    assert [(r.question, r.answer, r.attributable, r.line) for r in rows] == [
+        ("q1", "- formation\n- rotation", True, 2), ("q2", "Fin", False, 4)]  # fmt: skip
+
+
+def test_briefing_input_bad_values_name_line_and_field() -> None:
+    with pytest.raises(BriefingInputError, match=r"c\.csv:3: field 'attributable': 'maybe'"):
+        read_contributions(b"question,answer,attributable\nq1,a,yes\nq1,b,maybe\n", "c.csv")
+    with pytest.raises(BriefingInputError, match=r"c\.csv:2: field 'question': empty"):
+        read_contributions(b"question,answer\n,an answer\n", "c.csv")
+    with pytest.raises(BriefingInputError, match=r"c\.tsv: unknown format|c\.xlsx: unknown format"):
+        read_contributions(b"question,answer\nq,a\n", "c.xlsx")
+
+
+def test_briefing_input_jsonl_bad_line_and_missing_field() -> None:
+    good = json.dumps({"question": "q1", "answer": "Formation", "lang": "fr"})
+    assert read_contributions(f"{good}\n\n{good}\n".encode(), "c.jsonl")[1].line == 3
+    with pytest.raises(BriefingInputError, match=r"^c\.jsonl:2: invalid JSON"):
+        read_contributions(f"{good}\n{{oops\n".encode(), "c.jsonl")
+    with pytest.raises(BriefingInputError, match=r"^c\.jsonl:1: missing field 'answer'"):
+        read_contributions(b'{"question": "q1"}\n', "c.jsonl")
+    with pytest.raises(BriefingInputError, match=r"^c\.jsonl:1: expected a JSON object"):
+        read_contributions(b'["q1", "a"]\n', "c.jsonl")
+
+
+def test_briefing_input_unknown_question_and_bad_yaml(default_model) -> None:
+    questions = read_questions(QUESTIONS)
+    with pytest.raises(BriefingInputError, match=r"c\.csv:7: field 'question': 'q9' is not in the questions file"):
+        build_briefing([Contribution("q9", "x", line=7)], questions=questions, classifier=default_model,
+                       source_name="c.csv")  # fmt: skip
+    with pytest.raises(BriefingInputError, match=r"^q\.yaml:4: invalid YAML"):
+        read_questions(b"questions:\n  - id: q1\n    text: {en: [unclosed\n", "q.yaml")
+    with pytest.raises(BriefingInputError, match=r"q\.yaml: question 2: field 'id': 'q1' appears twice"):
+        read_questions(b"questions:\n  - id: q1\n  - id: q1\n", "q.yaml")
+    # a question may be given by its text in any language
+    b = build_briefing([Contribution("Autres commentaires ?", "Merci au Secrétariat.", lang="fr")],
+                       questions=questions, classifier=default_model)  # fmt: skip
+    assert [q.n_contributions for q in b.questions] == [0, 0, 0, 0, 1]
