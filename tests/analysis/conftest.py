@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from analysis.briefing import Contribution, build_briefing, read_contributions, read_questions
 from analysis.default_model import CORPUS_PATH
+from analysis.embeddings import CachedEmbedder, EmbeddingCache, get_embedder
 from analysis.evaluate import load_examples
 from analysis.factors import FACTOR_IDS, OTHER
 from tests.analysis.briefing_helpers import CSV, QUESTIONS
@@ -62,7 +65,7 @@ def stub_model(monkeypatch) -> StubModel:
     return model
 
 
-# The briefing tests (test_briefing*.py): the shipped example and its briefing.
+# The briefing tests (test_briefing*.py): the shipped example, its briefing, and the model-free embedder.
 @pytest.fixture(scope="module")
 def contributions() -> list[Contribution]:
     return read_contributions(CSV)
@@ -77,3 +80,8 @@ def questions():
 def briefing(contributions, questions, default_model, tfidf_embeddings):
     return build_briefing(contributions, lang="fr", questions=questions, meeting="Réunion de test",
                           classifier=default_model)  # fmt: skip
+
+
+@pytest.fixture
+def tfidf(tmp_path: Path) -> CachedEmbedder:
+    return CachedEmbedder(get_embedder("tfidf"), EmbeddingCache(tmp_path / "embeddings.sqlite3"))
