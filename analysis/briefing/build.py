@@ -187,7 +187,8 @@ def _group_by_meaning(points: list[Point], members: list[int], contributions: li
     """Whole answers clustered by meaning (``analysis.briefing.meaning``), each theme keyed by its distinctive concept.
 
     An answer is grouped as a whole, by its main point, as an editor does: all its points go to its
-    theme. An answer alone in its cluster, or in a theme whose answers share no subject, goes to "other points".
+    theme. An answer alone in its cluster, or in a theme whose answers share no subject (their own concepts;
+    with ``settings.points_grab_bags`` also their points'), goes to "other points".
     Themes that would wear one heading are told apart, merged or set aside (``siblings.distinct_titles``),
     which also returns the subjects that follow a shared heading (theme key -> concepts).
     """
@@ -200,11 +201,13 @@ def _group_by_meaning(points: list[Point], members: list[int], contributions: li
     langs = [lang_of[o] for o in owners]
     whole = answer_concepts(texts, langs)
     labels = group_answers(texts, langs, embedder, settings or DEFAULT, concepts=whole)
-    # Again with the concepts the headings name (the points'): a theme headed by subjects each raised once is none.
-    raised = {o: set() for o in owners}
-    for i in members:
-        raised[points[i].contribution].update(points[i].concepts)
-    labels = without_grab_bags(labels, [raised[o] for o in owners])
+    # Optionally again with the concepts the headings name (the points'): off by default, since editors keep
+    # answers together whose points the classifier tags with no shared subject (``Settings.points_grab_bags``).
+    if (settings or DEFAULT).points_grab_bags:
+        raised = {o: set() for o in owners}
+        for i in members:
+            raised[points[i].contribution].update(points[i].concepts)
+        labels = without_grab_bags(labels, [raised[o] for o in owners])
     theme_of = dict(zip(owners, labels.tolist(), strict=True))
     groups: dict[str, list[int]] = {}
     for cluster in sorted(set(labels.tolist())):

@@ -80,6 +80,7 @@ class Settings:
     pairs: bool = False
     pair_file: str = "theme_pairs.json"
     pair_max: int = MAX_THEME
+    points_grab_bags: bool = False
 
     def __post_init__(self) -> None:
         if not 2 <= self.pair_max <= MAX_THEME:  # a theme's every answer is quoted, at most MAX_QUOTES
@@ -106,19 +107,25 @@ class Settings:
             return ward
         learned = (f"learned pairs (threshold {model.threshold:g}, {model.backend}), {pairs.LINKAGE}, "
                    f"max {self.pair_max}, {self.pair_file}")  # fmt: skip
+        if self.points_grab_bags:
+            learned += ", second grab-bag pass"
+
         return learned if backend else f"{learned}; other embedders: {ward}"
 
 
 #: The Ward/concept grouping: what an embedder other than the pair model's groups with, and what ``--tune`` varies.
 WARD = Settings()
 #: The learned pair model (with its embedder), chosen on development q1-q12 and confirmed on the fourth
-#: theme benchmark's look, where it was declared beforehand (README, "Held out: the fourth theme benchmark").
+#: theme benchmark's look, where it was declared beforehand (README, "Held out: the fourth theme benchmark");
+#: without the briefing's second grab-bag pass since the seventh look (README, "Declared for the seventh look").
 DEFAULT = Settings(pairs=True)
 #: Declared for the fifth theme benchmark's look: the pair model refitted on development q1-q16
 #: (``theme_pairs16.json``), themes of at most five answers (README, "Declared for the fifth look").
 PAIRS16 = Settings(pairs=True, pair_file="theme_pairs16.json", pair_max=5)
+#: The default until the seventh look: the briefing's second grab-bag pass on (``points_grab_bags``).
+TWO_PASS = Settings(pairs=True, points_grab_bags=True)
 #: Settings chosen by name (``python -m analysis.evaluate_themes --settings NAME``).
-NAMED: dict[str, Settings] = {"default": DEFAULT, "ward": WARD, "pairs16": PAIRS16}
+NAMED: dict[str, Settings] = {"default": DEFAULT, "ward": WARD, "pairs16": PAIRS16, "two-pass": TWO_PASS}
 
 
 def default_embedder(name: str | None = None) -> CachedEmbedder:

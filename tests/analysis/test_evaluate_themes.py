@@ -153,13 +153,15 @@ def test_unknown_question_and_missing_gold_are_named(data: Path, capsys: pytest.
     assert code == 2 and "contributions.csv:3: field 'id': 'c2' is not in gold.csv" in err
 
 
-@pytest.mark.parametrize("named", ["default", "ward", "pairs16"])
+@pytest.mark.parametrize("named", ["default", "ward"])
 def test_same_answer_in_four_languages_is_one_theme(tmp_path: Path, named: str) -> None:
     """multilingual-e5-small (the default backend) on 8 texts: takes up to a minute on a loaded machine.
 
     The default is the shipped pair model (fitted once with the e5 product and difference of the two
     answers as features, it put two unrelated short answers with the four translations here); the Ward
-    grouping too (``--settings ward``).
+    grouping too (``--settings ward``). Not ``pairs16`` (declared for one look, never shipped): its model
+    puts the French translation at exactly its threshold (p 0.450 against 0.45) from the unrelated French
+    answer, so which side it falls on depends on the machine's floating-point rounding of e5.
     """
     texts = [
         "The survey helped us convince senior management to adopt a new code of conduct for all officers.",
