@@ -21,8 +21,9 @@ _log = logging.getLogger(__name__)
 csrf = CSRFProtect()
 # Every CIPS limit is counted in the shared store (cips.counters: the submission API, sign-in
 # and password checks); Flask-Limiter is kept for its switch, RATELIMIT_ENABLED=False, which
-# turns them all off.
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# turns them all off. It counts nothing itself, so its storage is named (memory) only to keep it from
+# warning about a missing one on every start and every `cips` command.
+limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="memory://")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

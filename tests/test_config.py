@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import UTC, datetime
 
 import pytest
@@ -68,3 +69,11 @@ def test_config_analysis_never_imports_flask() -> None:
 
     code = "import sys, analysis; assert 'flask' not in sys.modules and 'cips' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_config_app_starts_without_warnings(tmp_path) -> None:
+    # Every `cips` command builds the app: a warning here is printed before each command's own output.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}", "SECRET_KEY": "k",
+                    "INSTANCE_PATH": str(tmp_path)})  # fmt: skip
