@@ -11,6 +11,7 @@ from collections import Counter
 import numpy as np
 
 from analysis.briefing import Contribution, build_briefing, read_contributions, read_questions
+from analysis.briefing.model import Briefing
 from analysis.embeddings import CachedEmbedder
 from tests.analysis.briefing_helpers import DATA, quoted_once_each
 from tests.analysis.conftest import StubModel
@@ -63,17 +64,17 @@ TWO_THEMES = [["Staff training on ethics must continue.", "More integrity traini
                "Publish the survey results."]]  # fmt: skip
 
 
-def test_a_subject_of_one_answer_does_not_head_the_answers_that_do_not_raise_it() -> None:
-    groups = [
-        [
-            "Help us set up an internal affairs unit.",
-            "We are still reviewing the results with the ministry.",
-            "The action plan awaits the minister's signature.",
-        ],
-        *TWO_THEMES,
-    ]
+def _beside_two_themes(answers: list[str]) -> tuple[list[list[str]], list[Contribution], Briefing]:
+    """The briefing of ``answers`` grouped as one theme by the embedder, beside :data:`TWO_THEMES`."""
+    groups = [answers, *TWO_THEMES]
     items = [Contribution("q1", a, lang="en") for g in groups for a in g]
-    b = build_briefing(items, lang="en", classifier=StubModel(), embedder=_ByGroup(groups))
+    return groups, items, build_briefing(items, lang="en", classifier=StubModel(), embedder=_ByGroup(groups))
+
+
+def test_a_subject_of_one_answer_does_not_head_the_answers_that_do_not_raise_it() -> None:
+    groups, _, b = _beside_two_themes(["Help us set up an internal affairs unit.",
+                                       "We are still reviewing the results with the ministry.",
+                                       "The action plan awaits the minister's signature."])  # fmt: skip
     # Headed "Internal affairs units, other subjects" they would share no main point: "other points".
     assert all("Internal affairs" not in t.label for t in b.questions[0].themes)
     assert groups[0][0] in [q.text for q in b.questions[0].other.quotes]
@@ -83,16 +84,9 @@ def test_a_theme_of_subjects_each_raised_once_goes_to_other_points() -> None:
     # Three answers put together by their embedding, each on a subject of its own: headed by the list of their
     # subjects, each raised once ("Right of appeal (1), staff appraisal (1), asset declarations (1)"), they share
     # no main point; an editor lists them under "other points".
-    groups = [
-        [
-            "Publish the procedures for appeals against customs decisions.",
-            "A new appraisal system for staff performance.",
-            "Asset declarations for officers at border posts.",
-        ],
-        *TWO_THEMES,
-    ]
-    items = [Contribution("q1", a, lang="en") for g in groups for a in g]
-    b = build_briefing(items, lang="en", classifier=StubModel(), embedder=_ByGroup(groups))
+    groups, items, b = _beside_two_themes(["Publish the procedures for appeals against customs decisions.",
+                                           "A new appraisal system for staff performance.",
+                                           "Asset declarations for officers at border posts."])  # fmt: skip
     section = b.questions[0]
     assert all(q.text not in groups[0] for t in section.themes for q in t.quotes), [t.label for t in section.themes]
     other = {q.text.rstrip(".") for q in section.other.quotes} if section.other else set()
