@@ -30,40 +30,50 @@ CODED_SET = DATA_DIR / "rad_realstyle_heldout4.jsonl"
 FIELDS = ("group", "lang", "primary", "labels")
 
 
-def read_codes(path: Path) -> dict[tuple[str, str], list[str]]:
-    """(group, lang) -> labels, primary first; a bad row raises DataError naming the file, line and field."""
-    codes: dict[tuple[str, str], list[str]] = {}
-    with path.open(encoding="utf-8", newline="") as handle:
+def read_codes(path: Path) -> dict[tuple[str, str], tuple[list[str], int]]:
+    """(group, lang) -> (labels, primary first; the line its row starts on); a bad row raises DataError
+    naming the file, line and field. A spreadsheet's byte-order mark is read as such."""
+    codes: dict[tuple[str, str], tuple[list[str], int]] = {}
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         missing = [f for f in FIELDS if f not in (reader.fieldnames or [])]
         if missing:
             raise DataError(f"{path}:1: field {missing[0]!r}: missing from the header")
-        for line, row in enumerate(reader, start=2):
+        next_line = reader.line_num + 1
+        for row in reader:  # a quoted cell may hold a line break: a row starts after the previous one ended
+            line, next_line = next_line, reader.line_num + 1
+            where = f"{path}:{line}"
             labels = [x for x in (row["labels"] or "").split("|") if x]
             unknown = [x for x in labels if x not in VALID_LABELS]
-            if not labels or unknown:
-                raise DataError(
-                    f"{path}:{line}: field 'labels': {'unknown label(s) ' + str(unknown) if unknown else 'empty'}"
-                )
+            if not labels or unknown or len(set(labels)) < len(labels):
+                problem = f"unknown label(s) {unknown}" if unknown else ("empty" if not labels else "a label twice")
+                raise DataError(f"{where}: field 'labels': {problem}")
             if OTHER in labels and len(labels) > 1:
-                raise DataError(f"{path}:{line}: field 'labels': 'other' cannot be combined with factors")
+                raise DataError(f"{where}: field 'labels': 'other' cannot be combined with factors")
             if row["primary"] != labels[0]:
-                raise DataError(f"{path}:{line}: field 'primary': {row['primary']!r} is not the first label")
-            key = (row["group"], row["lang"])
+                raise DataError(f"{where}: field 'primary': {row['primary']!r} is not the first label")
+            key = (row["group"] or "", row["lang"] or "")
             if key in codes:
-                raise DataError(f"{path}:{line}: field 'group': {key[0]} in {key[1]} given twice")
-            codes[key] = labels
+                raise DataError(f"{where}: field 'group': {key[0]} in {key[1]} given twice")
+            codes[key] = (labels, line)
     return codes
 
 
-def compare(
-    examples: Sequence[Example], codes: dict[tuple[str, str], list[str]], source: str = "codes"
-) -> dict[str, Any]:
-    """The classifier's measures, for people's codes against the truth of ``examples``."""
-    missing = [e for e in examples if (e.group, e.lang) not in codes]
+def compare(examples: Sequence[Example], codes: dict[tuple[str, str], tuple[list[str], int]],
+            source: str = "codes") -> dict[str, Any]:  # fmt: skip
+    """The classifier's measures, for people's codes against the truth of ``examples``.
+
+    Every version of every answer must be coded, and nothing else: a code for an answer the set does not
+    hold is a mistake in the file (a wrong group or language), not a row to pass over."""
+    keys = [(e.group or "", e.lang or "") for e in examples]
+    missing = [k for k in keys if k not in codes]
     if missing:
-        raise DataError(f"{source}: field 'group': {missing[0].group} in {missing[0].lang} not coded")
-    pred = [codes[(e.group or "", e.lang or "")] for e in examples]
+        raise DataError(f"{source}: field 'group': {missing[0][0]} in {missing[0][1]} not coded")
+    stray = sorted((line, key) for key, (_, line) in codes.items() if key not in set(keys))
+    if stray:
+        line, (group, lang) = stray[0]
+        raise DataError(f"{source}:{line}: field 'group': {group} in {lang} is not in the coded set")
+    pred = [codes[k][0] for k in keys]
 
     def measures(idx: Sequence[int]) -> dict[str, Any]:
         gold = [list(examples[i].labels) for i in idx]

@@ -132,8 +132,10 @@ def as_briefing(folds: dict[str, Any], questions: Sequence[Question], embedder: 
     """The same folds scored through the briefing, as ``evaluate_themes`` scores a look with the default.
 
     Each question is grouped by ``build_briefing`` with the model fitted on the other questions and the
-    threshold its fold chose (``folds``): there the grab-bag rule uses the concepts the briefing's headings
-    name (the points', which the classifier filters), not the answers' (``score``).
+    threshold its fold chose (``folds``), and the briefing's default settings otherwise: since the seventh
+    theme look the grab-bag rule is applied once, with the answers' concepts, as ``score`` applies it (before,
+    a second time with the concepts of the points, which the classifier filters: README, "The second grab-bag
+    pass on twenty-four development questions"; the "through the briefing" rows before that used it).
     """
     from unittest import mock
 

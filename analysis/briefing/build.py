@@ -39,11 +39,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal
 
-import numpy as np
-
 from analysis import numbers
 from analysis.briefing import i18n
 from analysis.briefing import subjects as subj
+from analysis.briefing.grouping import RESIDUAL, by_concepts, by_meaning, by_topics
 from analysis.briefing.inputs import Contribution, Question, clean_text, resolve_questions
 from analysis.briefing.model import (
     Briefing,
@@ -53,10 +52,9 @@ from analysis.briefing.model import (
 )
 from analysis.briefing.no_comment import is_no_comment
 from analysis.briefing.quotes import MAX_QUOTES, candidates_of, choose, one_quote_each, tfidf_vectors, to_quote
-from analysis.briefing.siblings import distinct_titles
 from analysis.briefing.subjects import Point, sentence
 from analysis.embeddings import CachedEmbedder
-from analysis.factors import CORE_LANGUAGES, OTHER, factor_name
+from analysis.factors import CORE_LANGUAGES, factor_name
 from analysis.features import load_codebook
 from analysis.segment import split_points
 
@@ -65,8 +63,6 @@ Grouping = Literal["auto", "concepts", "topics", "meaning"]
 MIN_TOPIC_POINTS = 40
 #: Key messages shown in the graphic.
 N_KEY_MESSAGES = 8
-#: The key of "other points", the group of what fits no theme.
-RESIDUAL = f"factor:{OTHER}"
 #: Questions with this many contributions list subjects raised only once under "other points".
 MIN_FOR_RESIDUAL = 5
 #: A point this short whose only concept is "no comment" ("RAS", "Sin observaciones.") is not a theme.
@@ -137,88 +133,6 @@ def _note_lang(contribution: Contribution, detected: str) -> str:
     return detected if len(contribution.answer.split()) >= MIN_NOTE_WORDS else ""
 
 
-def _group_by_concepts(points: list[Point], members: list[int]) -> dict[str, list[int]]:
-    """Each point under its most widely shared concept; points without one under their main factor."""
-    shared = Counter(c for i in members for c in dict.fromkeys(points[i].concepts))
-    # Count per contribution, not per point: one listed answer must not outvote three answers.
-    shared = Counter({c: subj.n_supporting(points, members, c) for c in shared})
-    groups: dict[str, list[int]] = {}
-    for i in members:
-        p = points[i]
-        key = max(p.concepts, key=lambda c: (shared[c], -p.concepts.index(c))) if p.concepts else None
-        groups.setdefault(key or f"factor:{p.factors[0]}", []).append(i)
-    # Lone subjects of the same factor read better together than as a string of one-line themes.
-    lone = {k: v for k, v in groups.items() if not k.startswith("factor:") and subj.n_supporting(points, v) == 1}
-    by_factor: dict[str, list[str]] = {}
-    for key, idx in lone.items():
-        by_factor.setdefault(points[idx[0]].factors[0], []).append(key)
-    for factor, keys in by_factor.items():
-        if len(keys) >= 2 and factor != OTHER:
-            merged = groups.pop(keys[0])
-            for key in keys[1:]:
-                merged += groups.pop(key)
-            groups.setdefault(f"factor:{factor}", []).extend(sorted(merged))
-    return groups
-
-
-def _group_by_topics(points: list[Point], members: list[int], lang: str) -> dict[str, list[int]]:
-    from analysis.topics import ThemeModel
-
-    model = ThemeModel(label_lang=lang).fit([points[i].text for i in members], [points[i].lang for i in members])
-    groups: dict[str, list[int]] = {}
-    for topic in sorted(set(model.labels_.tolist())):
-        _add_cluster(groups, points, [members[k] for k in np.flatnonzero(model.labels_ == topic)])
-    return groups
-
-
-def _add_cluster(groups: dict[str, list[int]], points: list[Point], idx: list[int]) -> None:
-    """A cluster of points becomes a theme keyed by its most supported concept (else its factor)."""
-    concepts = Counter({c: subj.n_supporting(points, idx, c) for i in idx for c in points[i].concepts})
-    factors = Counter(f for i in idx for f in points[i].factors)
-    key = concepts.most_common(1)[0][0] if concepts else f"factor:{factors.most_common(1)[0][0]}"
-    while key in groups:  # two clusters led by one concept stay two themes
-        key += "+"
-    groups[key] = idx
-
-
-def _group_by_meaning(points: list[Point], members: list[int], contributions: list[Contribution],
-                      embedder: Any, settings: Any = None,
-                      ) -> tuple[dict[str, list[int]], dict[str, list[str]]]:  # fmt: skip
-    """Whole answers clustered by meaning (``analysis.briefing.meaning``), each theme keyed by its distinctive concept.
-
-    An answer is grouped as a whole, by its main point, as an editor does: all its points go to its
-    theme. An answer alone in its cluster, or in a theme whose answers share no subject (their own concepts;
-    with ``settings.points_grab_bags`` also their points'), goes to "other points".
-    Themes that would wear one heading are told apart, merged or set aside (``siblings.distinct_titles``),
-    which also returns the subjects that follow a shared heading (theme key -> concepts).
-    """
-    from analysis.briefing.meaning import DEFAULT, answer_concepts, group_answers, without_grab_bags
-    from analysis.briefing.meaning import OTHER as ALONE
-
-    owners = list(dict.fromkeys(points[i].contribution for i in members))
-    texts = [contributions[o].answer for o in owners]
-    lang_of = {points[i].contribution: points[i].lang for i in reversed(members)}  # each answer's first point's
-    langs = [lang_of[o] for o in owners]
-    whole = answer_concepts(texts, langs)
-    labels = group_answers(texts, langs, embedder, settings or DEFAULT, concepts=whole)
-    # Optionally again with the concepts the headings name (the points'): off by default, since editors keep
-    # answers together whose points the classifier tags with no shared subject (``Settings.points_grab_bags``).
-    if (settings or DEFAULT).points_grab_bags:
-        raised = {o: set() for o in owners}
-        for i in members:
-            raised[points[i].contribution].update(points[i].concepts)
-        labels = without_grab_bags(labels, [raised[o] for o in owners])
-    theme_of = dict(zip(owners, labels.tolist(), strict=True))
-    groups: dict[str, list[int]] = {}
-    for cluster in sorted(set(labels.tolist())):
-        idx = [i for i in members if theme_of[points[i].contribution] == cluster]
-        if cluster == ALONE:
-            groups.setdefault(f"factor:{OTHER}", []).extend(idx)
-        else:
-            groups[subj.distinctive_key(points, idx, members, groups, dict(zip(owners, whole, strict=True)))] = idx
-    return distinct_titles(points, groups, RESIDUAL, (settings or DEFAULT).pair_max)
-
-
 def _theme(points: list[Point], idx: list[int], key: str, total: int, lang: str, position: int,
            contributions: list[Contribution], embedder: Any = None) -> BriefingTheme:  # fmt: skip
     """A theme and its quotes; with ``embedder`` (grouping by meaning) every answer of the theme is quoted once."""
@@ -234,7 +148,7 @@ def _theme(points: list[Point], idx: list[int], key: str, total: int, lang: str,
     factors = subj.subject_factors(named) if mixed and not decided else subj.theme_factors(points, idx, support)
     candidates, vector_texts = candidates_of(points, idx, contributions)
     concepts = [c for c, _ in Counter(c for i in idx for c in points[i].concepts).most_common()]
-    residual = key == f"factor:{OTHER}"
+    residual = key == RESIDUAL
     # The residual gathers unrelated points: each is its own subject, so quote as many as allowed.
     picked = choose(
         list(range(len(candidates))),
@@ -268,7 +182,7 @@ def _key_messages(questions: list[BriefingQuestion], theme_members: dict[tuple[s
     for q in questions:
         for theme in q.themes:
             key = theme.key.rstrip("+")
-            if key == f"factor:{OTHER}" or key == "no_comment":
+            if key == RESIDUAL or key == "no_comment":
                 continue
             if used.get(q.id) == "meaning" and key.startswith("factor:"):
                 continue  # answers sharing no subject: headed by their subjects, they are no message of their factor
@@ -359,16 +273,16 @@ def build_briefing(contributions: Iterable[Contribution | dict[str, Any]], lang:
 
                 embedder = tracker = ProgressEmbedder(embedder, progress, on_progress)
             quoting = embedder
-            used[q.id], (groups, qualifiers) = "meaning", _group_by_meaning(points, members, items, embedder, settings)
+            used[q.id], (groups, qualifiers) = "meaning", by_meaning(points, members, items, embedder, settings)
         elif use_topics:
-            used[q.id], groups = "topics", _group_by_topics(points, members, lang)
+            used[q.id], groups = "topics", by_topics(points, members, lang)
         else:
-            used[q.id], groups = "concepts", _group_by_concepts(points, members)
+            used[q.id], groups = "concepts", by_concepts(points, members)
         if total >= MIN_FOR_RESIDUAL:  # a subject raised once joins "other points" rather than stand as a theme
             # (not "other points" itself: popped into itself, a lone residual point was lost)
             for key in [k for k, idx in groups.items() if subj.n_supporting(points, idx) == 1 and k != RESIDUAL]:
                 groups.setdefault(RESIDUAL, []).extend(groups.pop(key))
-        residual = sorted(groups.pop(f"factor:{OTHER}", []))
+        residual = sorted(groups.pop(RESIDUAL, []))
         ranked = sorted(
             groups.items(), key=lambda kv: (-subj.n_supporting(points, kv[1]), -len(kv[1]), subj.label(kv[0], lang))
         )
@@ -380,7 +294,7 @@ def build_briefing(contributions: Iterable[Contribution | dict[str, Any]], lang:
             base = key.rstrip("+")
             theme_members[(q.id, key)] = {points[i].contribution for i in idx
                                           if base.startswith("factor:") or base in points[i].concepts}  # fmt: skip
-        other = _theme(points, residual, f"factor:{OTHER}", total, lang, 0, items, quoting) if residual else None
+        other = _theme(points, residual, RESIDUAL, total, lang, 0, items, quoting) if residual else None
         # A no-comment answer is counted as such and, like every answer, quoted once (grouping by meaning): after
         # the count, not under "other points", whose sentence says how many answers raised a point.
         firsts = {points[i].contribution: i for i in reversed(by_question.get(q.id, []))}

@@ -97,7 +97,10 @@ class Settings:
         unit = self.unit if self.unit == "answer" else f"mean of {self.unit}, {self.main} x{1 + self.main_weight:g}"
         themes = "silhouette" if not self.themes else f"n/{self.themes:g}"
         centred = ", centred" if self.centre else ""
+        # Whichever grouping runs, the briefing applies the second pass after it: both descriptions say so.
+        second = ", second grab-bag pass" if self.points_grab_bags else ""
         ward = f"{self.linkage}, {themes}, concept weight {self.concept_weight:g}, {unit}{centred}, max {MAX_THEME}"
+        ward += second
         if not self.pairs:
             return ward
         from analysis.briefing import pairs
@@ -106,10 +109,7 @@ class Settings:
         if model is None or (backend is not None and backend != model.backend):
             return ward
         learned = (f"learned pairs (threshold {model.threshold:g}, {model.backend}), {pairs.LINKAGE}, "
-                   f"max {self.pair_max}, {self.pair_file}")  # fmt: skip
-        if self.points_grab_bags:
-            learned += ", second grab-bag pass"
-
+                   f"max {self.pair_max}, {self.pair_file}{second}")  # fmt: skip
         return learned if backend else f"{learned}; other embedders: {ward}"
 
 
@@ -255,7 +255,9 @@ def without_grab_bags(labels: np.ndarray, concepts: Sequence[Iterable[str]]) -> 
     headed by a list of subjects each raised once ("Voies de recours (1), évaluation des agents (1), …,
     autres sujets (1)"): its answers share no main point that can be named, and an editor lists them
     under "other points". A theme whose answers raise no concept at all is kept (the embedding alone
-    put them together; nothing says they differ).
+    put them together; nothing says they differ). ``concepts`` are the answers' own; the briefing can
+    apply the rule again with its points' (``Settings.points_grab_bags``, off by default: a theme whose
+    answers share a subject but whose points do not then stays, headed by the list of its subjects).
     """
     labels = np.asarray(labels).copy()
     sets = [set(c) - {"no_comment"} for c in concepts]

@@ -127,3 +127,15 @@ def test_a_model_fitted_on_the_first_features_reads_only_those(tmp_path: Path) -
     spec["features"] = ["cosine", "first points"]  # another order: not usable
     (tmp_path / "n.json").write_text(json.dumps(spec), encoding="utf-8")
     assert pairs.shipped(tmp_path / "n.json") is None
+
+
+def test_meaning_settings_name_the_second_grab_bag_pass_whichever_grouping_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The ledger tells a look with the briefing's second pass from one without by this description alone.
+    monkeypatch.setattr(pairs, "shipped", _on_first_sentences)
+    two = meaning.Settings(pairs=True, points_grab_bags=True)
+    assert two.describe("fake").endswith(", second grab-bag pass")
+    assert two.describe("tfidf").endswith(", second grab-bag pass")  # the Ward grouping, with the pass
+    assert "second grab-bag pass" not in meaning.DEFAULT.describe("fake") + meaning.DEFAULT.describe("tfidf")
+    assert meaning.NAMED["two-pass"].points_grab_bags and not meaning.DEFAULT.points_grab_bags

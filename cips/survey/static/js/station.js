@@ -22,7 +22,7 @@ export async function verifyPin(pin, verifier) {
 }
 
 export class Menu {
-  /** app: the state object of app.js; actions: {sendNow, retryAttention, setDefaultLanguage, discardDraft, exitStation, refreshStorage, closed}. */
+  /** app: the state object (state.js); actions: {sendNow, retryAttention, setDefaultLanguage, discardDraft, exitStation, refreshStorage, closed}. */
   constructor(app, actions) {
     this.app = app;
     this.actions = actions;
