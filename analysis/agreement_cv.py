@@ -2,9 +2,10 @@
 
     python -m analysis.agreement_cv [--split 5fold|loso] [--params JSON] [--rule JSON]
 
-The pooled real-style development data (``eval_report.REALSTYLE_DEV``: every meaning written in four
-languages) is cut by group (the four languages of a meaning stay in one fold), 5-fold or leaving one
-set out; each part is scored by ``FactorClassifier(**params)`` fitted on the corpus and the other parts.
+The pooled real-style development data the shipped model trains on (``eval_report.REALSTYLE_DEV``: every
+meaning written in four languages; the fourth real-style set, scored as development, is not among them yet)
+is cut by group (the four languages of a meaning stay in one fold), 5-fold or leaving one set out; each part
+is scored by ``FactorClassifier(**params)`` fitted on the corpus and the other parts.
 Figures: macro-F1 / micro-F1 / primary accuracy / same primary in all 4 languages, pooled and per set.
 
 Each fold's outputs (the test answers' probabilities, developed shares, the chooser's scores and the
@@ -203,7 +204,7 @@ def evaluate_rule(outputs: list[FoldOutputs], rule: dict[str, Any]) -> dict[str,
 
 def written_outputs(params: dict[str, Any], cache: Path | None = None, model: Any = None) -> dict[str, FoldOutputs]:
     """Outputs on the sets written for the project (``WRITTEN``) of ``params`` fitted as the candidate is (the
-    corpus and all the real-style development data), cached; ``model``: that model already fitted."""
+    corpus and the real-style sets the shipped model trains on), cached; ``model``: that model already fitted."""
     key = hashlib.sha256(json.dumps([params, "written"], sort_keys=True).encode()).hexdigest()[:16]
     path = (cache or cache_dir() / "agreement_cv") / f"{key}-written.pkl"
     if path.exists():

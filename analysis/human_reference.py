@@ -92,6 +92,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--codes", type=Path, default=CODES, help="people's codes (group,lang,primary,labels)")
     parser.add_argument("--data", type=Path, default=CODED_SET, help="the labelled set they coded (JSONL)")
     args = parser.parse_args(argv)
+    from analysis.eval_report import is_heldout
+
+    if is_heldout(args.data):  # people's codes need its truth, which is read only by make eval until its look
+        parser.error("--data: the held-out set is scored only by make eval")
     try:
         result = compare(load_examples(args.data), read_codes(args.codes), str(args.codes))
     except (DataError, OSError) as exc:

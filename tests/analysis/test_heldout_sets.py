@@ -62,3 +62,24 @@ def test_the_shipped_model_trains_on_the_real_style_development_data_and_no_held
 
     assert {p.name for p in TRAINING_PATHS} == {DEV_PATHS[name].name for name in REALSTYLE_DEV}
     assert not any(is_heldout(path) for path in TRAINING_PATHS)
+
+
+@pytest.mark.parametrize("tool", ["evaluate", "human_reference"])
+def test_the_other_scoring_tools_refuse_the_held_out_set(tool: str, capsys) -> None:
+    import importlib
+
+    main = importlib.import_module(f"analysis.{tool}").main
+    with pytest.raises(SystemExit):
+        main(["--data", "elsewhere/rad_realstyle_heldout5.jsonl"])
+    assert "scored only by make eval" in capsys.readouterr().err
+
+
+def test_make_eval_candidate_refuses_a_candidate_declared_for_a_set_no_longer_held_out(monkeypatch, capsys) -> None:
+    from analysis import eval_report
+
+    monkeypatch.setattr(eval_report, "load_default_classifier", lambda: pytest.fail("nothing may be scored"))
+    assert not eval_report.candidate_declared()  # declared for the fourth set, looked at and retired
+    assert eval_report.main(["--candidate"]) == 2
+    assert "no longer held out" in capsys.readouterr().err
+    assert eval_report.main(["--candidate", "--dev-only"]) == 2
+    assert "--dev-only scores no held-out set" in capsys.readouterr().err
