@@ -93,6 +93,13 @@ def is_heldout(path: Path) -> bool:
     return Path(path).name in {p.name for p in HELDOUT_SETS.values()}
 
 
+def refuse_heldout(parser: argparse.ArgumentParser, *paths: Path | str, option: str = "--data") -> None:
+    """Another tool's command line stops (``parser.error``) on a held-out file: its look would go unlogged."""
+    if any(is_heldout(Path(path)) for path in paths):
+        parser.error(f"{option}: the held-out set is scored only by make eval" if option else
+                     "the held-out set is scored only by make eval")  # fmt: skip
+
+
 def _score(model: Any, test: Sequence[Example]) -> tuple[list[list[str]], dict[str, Any]]:
     texts, langs = [e.text for e in test], [e.lang for e in test]
     pred = model.predict_labels(texts, langs)

@@ -148,10 +148,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis.evaluate", description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", required=True, help="JSONL file with text and labels per line")
     args = parser.parse_args(argv)
-    from analysis.eval_report import is_heldout  # eval_report builds on this module: imported when run
+    from analysis.eval_report import refuse_heldout  # eval_report builds on this module: imported when run
 
-    if is_heldout(args.data):  # scored here, a look would go unlogged
-        parser.error("--data: the held-out set is scored only by make eval")
+    refuse_heldout(parser, args.data)
     try:
         examples = load_examples(args.data)
     except InputFileError as exc:

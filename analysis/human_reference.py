@@ -92,10 +92,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--codes", type=Path, default=CODES, help="people's codes (group,lang,primary,labels)")
     parser.add_argument("--data", type=Path, default=CODED_SET, help="the labelled set they coded (JSONL)")
     args = parser.parse_args(argv)
-    from analysis.eval_report import is_heldout
+    from analysis.eval_report import refuse_heldout
 
-    if is_heldout(args.data):  # people's codes need its truth, which is read only by make eval until its look
-        parser.error("--data: the held-out set is scored only by make eval")
+    refuse_heldout(parser, args.data)  # people's codes need its truth, read only by make eval until its look
     try:
         result = compare(load_examples(args.data), read_codes(args.codes), str(args.codes))
     except (DataError, OSError) as exc:

@@ -35,7 +35,7 @@ from analysis.adapt import (
     margins,
 )
 from analysis.classify import FactorClassifier
-from analysis.eval_report import is_heldout
+from analysis.eval_report import refuse_heldout
 from analysis.evaluate import Example, load_examples, scores
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -145,8 +145,7 @@ def main(
     parser.add_argument("--data", type=Path, default=EVAL_SET, help="labelled JSONL with groups (default: dev set 2)")
     parser.add_argument("--tune-data", type=Path, default=TUNE_SET, help="set the calibrator is fitted on")
     args = parser.parse_args(argv)
-    if is_heldout(args.data) or is_heldout(args.tune_data):
-        parser.error("the held-out set is scored only by make eval")
+    refuse_heldout(parser, args.data, args.tune_data, option="")
     strategies = [name for name in args.strategies.split(",") if name]
     if not strategies or set(strategies) - set(STRATEGIES):
         parser.error(f"--strategies: expected some of {', '.join(STRATEGIES)}, got {args.strategies!r}")

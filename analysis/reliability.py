@@ -26,7 +26,7 @@ import numpy as np
 
 from analysis.adapt import CALIBRATION_SETS, ConfidenceCalibrator, correct_codings, margins
 from analysis.classify import FactorClassifier, folds_of
-from analysis.eval_report import is_heldout
+from analysis.eval_report import refuse_heldout
 from analysis.evaluate import Example, load_examples
 
 #: Ten equal bins: the diagram's resolution (a few hundred answers fill most of them).
@@ -94,8 +94,7 @@ def main(argv: Sequence[str] | None = None, model: FactorClassifier | None = Non
     parser.add_argument("--out", type=Path, default=Path("reliability.png"), help="PNG file to write")
     parser.add_argument("--folds", type=int, default=5, help="cross-fitting folds (default 5)")
     args = parser.parse_args(argv)
-    if any(is_heldout(path) for path in args.data):
-        parser.error("--data: the held-out set is scored only by make eval")
+    refuse_heldout(parser, *args.data)
     if args.folds < 2:
         parser.error("--folds: at least 2")
     if not args.out.parent.is_dir():

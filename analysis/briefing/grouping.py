@@ -51,11 +51,11 @@ def by_topics(points: list[Point], members: list[int], lang: str) -> dict[str, l
     model = ThemeModel(label_lang=lang).fit([points[i].text for i in members], [points[i].lang for i in members])
     groups: dict[str, list[int]] = {}
     for topic in sorted(set(model.labels_.tolist())):
-        add_cluster(groups, points, [members[k] for k in np.flatnonzero(model.labels_ == topic)])
+        _add_cluster(groups, points, [members[k] for k in np.flatnonzero(model.labels_ == topic)])
     return groups
 
 
-def add_cluster(groups: dict[str, list[int]], points: list[Point], idx: list[int]) -> None:
+def _add_cluster(groups: dict[str, list[int]], points: list[Point], idx: list[int]) -> None:
     """A cluster of points becomes a theme keyed by its most supported concept (else its factor)."""
     concepts = Counter({c: subj.n_supporting(points, idx, c) for i in idx for c in points[i].concepts})
     factors = Counter(f for i in idx for f in points[i].factors)
@@ -66,8 +66,8 @@ def add_cluster(groups: dict[str, list[int]], points: list[Point], idx: list[int
 
 
 def by_meaning(points: list[Point], members: list[int], contributions: list[Contribution],
-                      embedder: Any, settings: Any = None,
-                      ) -> tuple[dict[str, list[int]], dict[str, list[str]]]:  # fmt: skip
+               embedder: Any, settings: Any = None,
+               ) -> tuple[dict[str, list[int]], dict[str, list[str]]]:  # fmt: skip
     """Whole answers clustered by meaning (``analysis.briefing.meaning``), each theme keyed by its distinctive concept.
 
     An answer is grouped as a whole, by its main point, as an editor does: all its points go to its
@@ -79,15 +79,16 @@ def by_meaning(points: list[Point], members: list[int], contributions: list[Cont
     from analysis.briefing.meaning import DEFAULT, answer_concepts, group_answers, without_grab_bags
     from analysis.briefing.meaning import OTHER as ALONE
 
+    settings = settings or DEFAULT
     owners = list(dict.fromkeys(points[i].contribution for i in members))
     texts = [contributions[o].answer for o in owners]
     lang_of = {points[i].contribution: points[i].lang for i in reversed(members)}  # each answer's first point's
     langs = [lang_of[o] for o in owners]
     whole = answer_concepts(texts, langs)
-    labels = group_answers(texts, langs, embedder, settings or DEFAULT, concepts=whole)
+    labels = group_answers(texts, langs, embedder, settings, concepts=whole)
     # Optionally again with the concepts the headings name (the points'): off by default, since editors keep
     # answers together whose points the classifier tags with no shared subject (``Settings.points_grab_bags``).
-    if (settings or DEFAULT).points_grab_bags:
+    if settings.points_grab_bags:
         raised = {o: set() for o in owners}
         for i in members:
             raised[points[i].contribution].update(points[i].concepts)
@@ -100,4 +101,4 @@ def by_meaning(points: list[Point], members: list[int], contributions: list[Cont
             groups.setdefault(RESIDUAL, []).extend(idx)
         else:
             groups[subj.distinctive_key(points, idx, members, groups, dict(zip(owners, whole, strict=True)))] = idx
-    return distinct_titles(points, groups, RESIDUAL, (settings or DEFAULT).pair_max)
+    return distinct_titles(points, groups, RESIDUAL, settings.pair_max)
