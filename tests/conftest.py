@@ -53,8 +53,14 @@ def _empty_all_tables(url: str) -> None:
             names = ", ".join(f'"{t.name}"' for t in tables)
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:
+            # Zero what is deleted and empty the WAL: tests that search the database's bytes for a
+            # plaintext (sealed campaigns) must not find an earlier test's answers in freed pages.
+            conn.exec_driver_sql("PRAGMA secure_delete=ON")
             for table in tables:
                 conn.execute(table.delete())
+    if not url.startswith("postgresql"):
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
 
 
