@@ -3,9 +3,9 @@
     python -m analysis.agreement_cv [--split 5fold|loso] [--params JSON] [--rule JSON]
 
 The pooled real-style development data the shipped model trains on (``eval_report.REALSTYLE_DEV``: every
-meaning written in four languages; the fourth real-style set, scored as development, is not among them yet)
-is cut by group (the four languages of a meaning stay in one fold), 5-fold or leaving one set out; each part
-is scored by ``FactorClassifier(**params)`` fitted on the corpus and the other parts.
+meaning written in four languages) is cut by group (the four languages of a meaning stay in one fold),
+5-fold or leaving one set out; each part is scored by ``FactorClassifier(**params)`` fitted on the corpus
+and the other parts.
 Figures: macro-F1 / micro-F1 / primary accuracy / same primary in all 4 languages, pooled and per set.
 
 Each fold's outputs (the test answers' probabilities, developed shares, the chooser's scores and the

@@ -32,7 +32,14 @@ import numpy as np
 from analysis import ledger
 from analysis.baseline import KeywordBaseline
 from analysis.classify import folds_of
-from analysis.default_model import CORPUS_PATH, DATA_DIR, TRAINING_PATHS, fit_examples, load_default_classifier
+from analysis.default_model import (
+    CORPUS_PATH,
+    DATA_DIR,
+    SHIPPED_PARAMS,
+    TRAINING_PATHS,
+    fit_examples,
+    load_default_classifier,
+)
 from analysis.evaluate import Example, consistency, load_examples, scores
 from analysis.factors import CORE_LANGUAGES
 
@@ -48,7 +55,7 @@ LEDGER_PATH = DATA_DIR / "EVAL_LOG.md"
 #: Development sets, scored on every run: the codebook and the decision rule may be tuned on them.
 #: The four real-style sets "(retired held-out)" were each looked at once as held-out sets (ledger runs
 #: 10, 11-12, 13-14, 15) and then retired to development; they keep their file names so the ledger stays
-#: readable. The fourth is scored, not trained on: the shipped model's training data is unchanged since its look.
+#: readable; the shipped model trains on all four.
 DEV_PATHS = {
     "first development set": DATA_DIR / "rad_parallel_dev.jsonl",
     "second development set": DATA_DIR / "rad_parallel_dev2.jsonl",
@@ -59,25 +66,25 @@ DEV_PATHS = {
     "real-style set 3 (retired held-out)": DATA_DIR / "rad_realstyle_heldout3.jsonl",
     "real-style set 4 (retired held-out)": DATA_DIR / "rad_realstyle_heldout4.jsonl",
 }
-#: The real-style development sets the shipped model trains on: what the candidate is chosen on (pooled, 5-fold
-#: by group); the fourth, scored as development, is not among them yet. Written once, as the shipped model's
-#: training sets (``default_model.TRAINING_PATHS``), in DEV_PATHS' order.
+#: The real-style development sets the shipped model trains on: what the candidate is chosen on (pooled,
+#: 5-fold by group). Written once, as the shipped model's training sets (``default_model.TRAINING_PATHS``),
+#: in DEV_PATHS' order.
 REALSTYLE_DEV = tuple(name for name, path in DEV_PATHS.items() if path in TRAINING_PATHS)
 HEADLINE = ("macro_f1", "micro_f1", "primary_accuracy")
 #: ``--candidate``: a setting that is not shipped, declared here before any held-out set scores it,
 #: so that one look measures the shipped model and the one candidate side by side (two rows in the
 #: ledger) instead of a held-out set being spent on each. Changing it is a new candidate: say so in README.
+#: Declared for the fifth real-style look: the shipped setting itself (README "The fifth real-style
+#: held-out set"), so that look is made without ``--candidate`` and has one row.
 CANDIDATE_NAME = (
-    "e5 block, centred per language, points embedded, 40 cross-lingual neighbours weighted 4 in the primary; "
-    "fitted on the corpus and all real-style development data"
+    "e5 block, centred per language, points embedded, 40 cross-lingual neighbours weighted 4 in the primary, "
+    "their say scaled for answers under 10 words; fitted on the corpus and all real-style development data"
 )
-CANDIDATE_PARAMS = {"embeddings": "e5", "embeddings_weight": 0.7, "embeddings_C": 10.0,
-                    "embeddings_center": True, "embeddings_points": True,
-                    "neighbours": 40, "neighbours_weight": 4.0}  # fmt: skip
+CANDIDATE_PARAMS = dict(SHIPPED_PARAMS)
 CANDIDATE_TRAINING = REALSTYLE_DEV  # the corpus and the real-style sets the shipped model trains on
 #: The held-out file the candidate above was declared for, before that file was scored. ``--candidate`` refuses
 #: while it names no current held-out set: a candidate is declared anew for each look (README says when).
-CANDIDATE_DECLARED_FOR = "rad_realstyle_heldout4.jsonl"
+CANDIDATE_DECLARED_FOR = "rad_realstyle_heldout5.jsonl"
 
 
 def candidate_declared() -> bool:

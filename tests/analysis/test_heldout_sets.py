@@ -10,15 +10,14 @@ from analysis import learning_curve, reliability
 from analysis.adapt import CALIBRATION_SETS
 from analysis.eval_report import DEV_PATHS, HELDOUT_SETS, REALSTYLE_DEV, is_heldout
 
-RETIRED = ("rad_realstyle_heldout.jsonl", "rad_realstyle_heldout2.jsonl", "rad_realstyle_heldout3.jsonl")
-#: Looked at once and scored as development, not yet trained on (the shipped model is unchanged since its look).
-SCORED_ONLY = "rad_realstyle_heldout4.jsonl"
+RETIRED = ("rad_realstyle_heldout.jsonl", "rad_realstyle_heldout2.jsonl", "rad_realstyle_heldout3.jsonl",
+           "rad_realstyle_heldout4.jsonl")  # fmt: skip
 
 
 def test_the_looked_at_real_style_sets_are_development_and_the_fifth_is_held_out() -> None:
     assert {p.name for p in HELDOUT_SETS.values()} == {"rad_heldout.jsonl", "rad_realstyle_heldout5.jsonl"}
     dev_names = {p.name for p in DEV_PATHS.values()}
-    assert {*RETIRED, SCORED_ONLY} <= dev_names and not dev_names & {p.name for p in HELDOUT_SETS.values()}
+    assert set(RETIRED) <= dev_names and not dev_names & {p.name for p in HELDOUT_SETS.values()}
     assert {DEV_PATHS[name].name for name in REALSTYLE_DEV} == {"rad_realstyle_dev.jsonl", *RETIRED}
     assert all(is_heldout(Path("/anywhere") / p.name) for p in HELDOUT_SETS.values())
     assert not any(is_heldout(DEV_PATHS[name]) for name in DEV_PATHS)
@@ -78,7 +77,9 @@ def test_make_eval_candidate_refuses_a_candidate_declared_for_a_set_no_longer_he
     from analysis import eval_report
 
     monkeypatch.setattr(eval_report, "load_default_classifier", lambda: pytest.fail("nothing may be scored"))
-    assert not eval_report.candidate_declared()  # declared for the fourth set, looked at and retired
+    assert eval_report.candidate_declared()  # declared for the current held-out set
+    monkeypatch.setattr(eval_report, "CANDIDATE_DECLARED_FOR", "rad_realstyle_heldout4.jsonl")  # looked at, retired
+    assert not eval_report.candidate_declared()
     assert eval_report.main(["--candidate"]) == 2
     assert "no longer held out" in capsys.readouterr().err
     assert eval_report.main(["--candidate", "--dev-only"]) == 2
