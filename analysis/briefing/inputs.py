@@ -178,34 +178,37 @@ def _make(record: dict[str, object], where: str) -> Contribution | None:
 def _read_csv(text: str, name: str) -> list[Contribution]:
     lines = text.splitlines()
     header_line = next((ln for ln in lines if ln.strip()), "")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(header_line))
+    # strict: a quote left open would otherwise swallow every later row into one "answer", quoted verbatim.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(header_line), strict=True)
     header: list[str] | None = None
     out: list[Contribution] = []
-    previous_end = 0
-    try:
-        for row in reader:
-            start, previous_end = previous_end + 1, reader.line_num
-            if header is None:
-                if not any(cell.strip() for cell in row):
-                    continue
-                header = [cell.strip().lstrip("\ufeff").lower() for cell in row]
-                missing = [c for c in REQUIRED if c not in header]
-                if missing:
-                    raise BriefingInputError(
-                        f"{name}:{start}: missing column {', '.join(repr(m) for m in missing)} "
-                        f"(columns found: {', '.join(header) or 'none'}; needed: question, answer; "
-                        f"optional: {', '.join(OPTIONAL)})"
-                    )
-                continue
+    while True:
+        start = reader.line_num + 1  # where this record starts (a quoted answer may span lines)
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise BriefingInputError(f"{name}:{start}: malformed CSV ({exc}; is a quote left open?)") from exc
+        if header is None:
             if not any(cell.strip() for cell in row):
                 continue
-            if len(row) > len(header):
-                raise BriefingInputError(f"{name}:{start}: {len(row)} cells but {len(header)} columns "
-                                         "(an unquoted separator inside an answer?)")  # fmt: skip
-            record = dict(zip(header, row, strict=False))
-            _add(out, _make(record, f"{name}:{start}"), f"{name}:{start}")
-    except csv.Error as exc:
-        raise BriefingInputError(f"{name}:{reader.line_num}: malformed CSV ({exc})") from exc
+            header = [cell.strip().lstrip("\ufeff").lower() for cell in row]
+            missing = [c for c in REQUIRED if c not in header]
+            if missing:
+                raise BriefingInputError(
+                    f"{name}:{start}: missing column {', '.join(repr(m) for m in missing)} "
+                    f"(columns found: {', '.join(header) or 'none'}; needed: question, answer; "
+                    f"optional: {', '.join(OPTIONAL)})"
+                )
+            continue
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(header):
+            raise BriefingInputError(f"{name}:{start}: {len(row)} cells but {len(header)} columns "
+                                     "(an unquoted separator inside an answer?)")  # fmt: skip
+        record = dict(zip(header, row, strict=False))
+        _add(out, _make(record, f"{name}:{start}"), f"{name}:{start}")
     if header is None:
         raise BriefingInputError(f"{name}: the file is empty")
     return out

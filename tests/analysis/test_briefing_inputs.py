@@ -146,6 +146,23 @@ def test_briefing_input_missing_column_names_file_and_line() -> None:
         read_contributions(b"question,text\nq1,hello\n", "c.csv")
 
 
+@pytest.mark.parametrize(
+    ("data", "line"),
+    [
+        (b'question,answer\nq1,fine\nq1,"never closed\nq1,third\nq1,fourth\n', 3),  # would swallow the rest
+        (b'question,answer\nq1,"quoted"then more\n', 2),
+    ],
+)
+def test_briefing_input_a_quote_left_open_is_refused_at_the_line_it_opens(data: bytes, line: int) -> None:
+    with pytest.raises(BriefingInputError, match=rf"^c\.csv:{line}: malformed CSV .*quote left open"):
+        read_contributions(data, "c.csv")
+
+
+def test_briefing_input_doubled_quotes_inside_a_quoted_answer_are_kept() -> None:
+    rows = read_contributions(b'question,answer\nq1,"The ""code"" is\nfine"\n', "c.csv")
+    assert [r.answer for r in rows] == ['The "code" is\nfine']
+
+
 @pytest.mark.parametrize("data", [b"", b"\n\n  \n", b"\xef\xbb\xbf"])
 def test_briefing_input_empty_file(data) -> None:
     with pytest.raises(BriefingInputError, match=r"^c\.csv: the file is empty"):
