@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from analysis.actions import measures_by_factor
@@ -28,6 +29,9 @@ from analysis.sampling import margin_of_error
 from analysis.scores import MIN_CELL, SUPPRESSED, compare, factor_indices, item_indices, respondent_scores
 from analysis.weights import representation as stratum_shares
 from analysis.weights import shown_shares
+
+if TYPE_CHECKING:
+    from analysis.topics import Theme
 
 #: Bootstrap resamples of every interval and test the report (and the dashboard) prints.
 N_BOOT = 1000
@@ -175,24 +179,40 @@ def theme_blocks(inp: ReportInput, lang: str, classifier: Any, min_theme: int = 
     # What people decided in the review replaces the model's codes; the rest stays machine-coded.
     keys = zip(answers["respondent"].astype(str), answers["item_id"], strict=True)
     labels = [inp.codes.get(key, machine) for key, machine in zip(keys, labels, strict=True)]
+    # Every count of the themes section is of respondents, not answers: one person's answers to three
+    # open questions are three answers, and a theme resting on fewer than 5 people must not be shown.
+    people = answers["respondent"].astype(str).tolist()
     blocks = []
     for factor in (*FACTOR_IDS, OTHER):
         idx = [i for i, ls in enumerate(labels) if factor in ls]
+        reach = len({people[i] for i in idx})
         themes = []
-        if len(idx) >= min_theme:
+        if reach >= min_theme:
             if progress:
                 progress(f"themes for {factor} ({len(idx)} answers)")
             model = ThemeModel(label_lang=lang, embedder=embedder).fit([texts[i] for i in idx], [langs[i] for i in idx])
-            themes = model.themes_
-        shown = [t for t in themes if t.size >= min_theme]
-        blocks.append(_theme_block(factor, len(idx), shown, sum(t.size for t in themes) - sum(t.size for t in shown)))
+            themes = [_in_respondents(t, [idx[k] for k in np.flatnonzero(model.labels_ == t.id)], people, langs)
+                      for t in model.themes_]  # fmt: skip
+        shown = [t for t, _ in themes if t.size >= min_theme]
+        small = {p for t, members in themes if t.size < min_theme for p in members}
+        blocks.append(_theme_block(factor, reach, shown, len(small)))
     return blocks
 
 
-def _theme_block(factor: str, n_answers: int, themes: list[Any], hidden_small: int) -> ThemeBlock:
-    """A factor's themes as printed. The block's answer count is printed, so its themes and the
-    answers in smaller themes are one group (a hidden "2 in smaller themes" would be the count
-    minus the theme sizes); each theme's size is printed, so its languages are another."""
+def _in_respondents(theme: Theme, members: list[int], people: list[str], langs: list[str]) -> tuple[Theme, set[str]]:
+    """The theme with its size and languages counted in respondents, and those respondents."""
+    who = {people[i] for i in members}
+    by_lang: dict[str, set[str]] = {}
+    for i in members:
+        by_lang.setdefault(langs[i], set()).add(people[i])
+    languages = dict(sorted(((lg, len(p)) for lg, p in by_lang.items()), key=lambda kv: (-kv[1], kv[0])))
+    return replace(theme, size=len(who), languages=languages), who
+
+
+def _theme_block(factor: str, n_respondents: int, themes: list[Any], hidden_small: int) -> ThemeBlock:
+    """A factor's themes as printed, every count in respondents. The block's count is printed, so its
+    themes and the respondents in smaller themes are one group (a hidden "2 in smaller themes" would be
+    the count minus the theme sizes); each theme's size is printed, so its languages are another."""
     sizes = _counts({i: t.size for i, t in enumerate(themes)} | {"small": hidden_small})
     languages = []
     for i, theme in enumerate(themes):
@@ -200,7 +220,7 @@ def _theme_block(factor: str, n_answers: int, themes: list[Any], hidden_small: i
             languages.append([(lang, "") for lang in sorted(theme.languages)])
             continue
         languages.append(list(_counts(dict(sorted(theme.languages.items()))).items()))
-    return ThemeBlock(factor, n_answers, themes, hidden_small, [sizes[i] for i in range(len(themes))], languages,
+    return ThemeBlock(factor, n_respondents, themes, hidden_small, [sizes[i] for i in range(len(themes))], languages,
                       sizes["small"] if hidden_small else "")  # fmt: skip
 
 

@@ -93,7 +93,7 @@ def difference_chart(table: pd.DataFrame, lang: str) -> str:
 
 
 def theme_chart(sizes: dict[str, int], lang: str) -> str:
-    """Open answers per factor (how much people wrote about each)."""
+    """Respondents per factor with an open answer coded with it (how many people wrote about each)."""
     t = text(lang)
     items = [(factor_name(f, lang), n) for f, n in sizes.items() if n > 0]
     with plt.rc_context(STYLE):
@@ -102,5 +102,5 @@ def theme_chart(sizes: dict[str, int], lang: str) -> str:
         ax.set_yticks(range(len(items)), [name for name, _ in items])
         ax.invert_yaxis()
         _axis_numbers(ax, lang)
-        ax.set_xlabel(t["answers"])
+        ax.set_xlabel(t["respondents"])
         return _svg(fig)

@@ -77,11 +77,12 @@ class Fieldwork:
 @dataclass
 class ThemeBlock:
     factor: str
-    n_answers: int
-    themes: list[Theme]
-    hidden_small: int  # answers in themes of fewer than 5, not shown (true count: shown as ``hidden_display``)
+    #: Respondents with an answer coded with the factor: every count of a block is of respondents.
+    n_respondents: int
+    themes: list[Theme]  # their ``size`` and ``languages`` count respondents too
+    hidden_small: int  # respondents in themes of fewer than 5, not shown (true count: shown as ``hidden_display``)
     #: What the report prints, with the small-cell rule applied to the block as a group whose
-    #: total (``n_answers``) is shown: each theme's size, its languages, the smaller themes.
+    #: total (``n_respondents``) is shown: each theme's size, its languages, the smaller themes.
     sizes: list[str] = field(default_factory=list)
     #: Per theme, ``(language, count as printed)``; the count is "" when the theme's size is hidden.
     languages: list[list[tuple[str, str]]] = field(default_factory=list)

@@ -27,7 +27,7 @@ def draw_charts(report: Report) -> Report:
         report.charts["gap"] = charts.difference_chart(report.gap, report.lang)
     if report.change is not None:
         report.charts["change"] = charts.difference_chart(report.change, report.lang)
-    sizes = {b.factor: b.n_answers for b in report.themes if b.n_answers >= 5}
+    sizes = {b.factor: b.n_respondents for b in report.themes if b.n_respondents >= 5}
     if sizes:
         report.charts["themes"] = charts.theme_chart(sizes, report.lang)
     return report

@@ -11,7 +11,7 @@ import pytest
 
 from analysis.privacy import Hidden
 from analysis.report import ReportInput, build_report, render_html, render_pdf
-from analysis.report.build import _theme_block, fieldwork
+from analysis.report.build import _theme_block, fieldwork, theme_blocks
 from analysis.report.i18n import text
 from analysis.scores import SUPPRESSED
 from analysis.topics import Quote, Theme
@@ -95,11 +95,43 @@ def test_report_scores_gap_and_wave_change(report) -> None:
 def test_report_themes_quote_verbatim(report) -> None:
     all_texts = {t for ts in OPEN.values() for t in ts}
     blocks = {b.factor: b for b in report.themes}
-    assert blocks["hrm"].n_answers >= 5 and blocks["hrm"].themes
+    assert blocks["hrm"].n_respondents >= 5 and blocks["hrm"].themes
     for block in report.themes:
         for theme in block.themes:
             assert theme.size >= 5
             assert all(q.text in all_texts for q in theme.quotes)
+
+
+def test_report_themes_count_respondents_not_answers() -> None:
+    # Two people who each gave the same training answer to three open questions are six answers but two
+    # respondents: no theme, no language count and no factor count may rest on them.
+    inp = make_input(seed=3, n=12)
+    extra = [{"respondent": rid, "item_id": item, "value": None, "text": "Officers need training courses."}
+             for rid in ("w3-r0", "w3-r1") for item in ("open_a", "open_b", "open_c")]  # fmt: skip
+    items = pd.DataFrame([("private_sector" if i == "open_a" else "officials", i, "text", None, False, "?")
+                          for i in ("open_a", "open_b", "open_c")], columns=inp.items.columns)  # fmt: skip
+    inp = dataclasses.replace(inp, answers=pd.concat([inp.answers, pd.DataFrame(extra)], ignore_index=True),
+                              items=pd.concat([inp.items, items], ignore_index=True))  # fmt: skip
+    blocks = {b.factor: b for b in theme_blocks(inp, "en", KeywordClassifier(), min_theme=5)}
+    hrm = blocks["hrm"]
+    people = {r for r, t in zip(inp.answers["respondent"], inp.answers["text"], strict=True)
+              if isinstance(t, str) and ("train" in t.lower() or "formation" in t.lower())}  # fmt: skip
+    assert hrm.n_respondents == len(people)
+    for theme in hrm.themes:
+        assert theme.size >= 5 and sum(theme.languages.values()) >= theme.size
+
+
+def test_report_a_hidden_theme_size_reads_as_a_sentence(report) -> None:
+    theme = Theme(id=0, label="Training", size=7, languages={"en": 6, "fr": 1}, top_concepts=["training"],
+                  factors=["hrm"], quotes=[Quote(text="More training for officers.", lang="en")])  # fmt: skip
+    block = _theme_block("hrm", 9, [theme], hidden_small=2)
+    for lang in ("en", "fr", "es", "pt"):
+        words = text(lang)
+        html = render_html(dataclasses.replace(report, lang=lang, themes=[block]))
+        # never "hidden to protect a small group answers": the label, then why it is hidden
+        assert f"{words['hidden_group']}</abbr> {words['respondents']}" not in html
+        assert f"{words['respondents_label']}{words['colon']}<abbr" in html
+        assert words["small_themes_hidden"] in html
 
 
 def test_report_html_is_self_contained_and_in_the_language(report) -> None:
@@ -136,7 +168,7 @@ def test_report_theme_languages_and_smaller_themes_are_suppressed(report) -> Non
     hidden = text(report.lang)["hidden_group"]
     # languages by name in the report's language (French here)
     assert "Français: 1" not in html and "Anglais: 6" not in html and "(Anglais, Français)" in html
-    assert not re.search(r">\s*2 [^<]*\(", html) and f"{hidden}</abbr> " + text(report.lang)["small_themes"] in html
+    assert not re.search(r">\s*2 [^<]*\(", html) and text(report.lang)["small_themes_hidden"] in html
     # Without smaller themes the size (7) is shown, and the language split of 6 and 1 is not;
     # the 6 is no "n<5" (the tester's "11 answers (en: n<5, es: n<5)").
     alone = _theme_block("hrm", 7, [theme], hidden_small=0)
@@ -144,7 +176,8 @@ def test_report_theme_languages_and_smaller_themes_are_suppressed(report) -> Non
     assert alone.hidden_display == ""
     html = render_html(dataclasses.replace(report, themes=[alone]))
     assert "Français: 1" not in html and "n&lt;5" not in html.split(">Training<")[-1].split("</p>")[0]
-    assert f'Anglais: <abbr title="{text(report.lang)["hidden_group_note"]}">{hidden}</abbr>' in html
+    colon = text(report.lang)["colon"]  # French: a no-break space before the colon
+    assert f'Anglais{colon}<abbr title="{text(report.lang)["hidden_group_note"]}">{hidden}</abbr>' in html
     # Two small language counts are n<5: nothing larger is hidden with them.
     pair = _theme_block("hrm", 7, [dataclasses.replace(theme, languages={"en": 3, "fr": 2, "es": 2})], 0)
     assert pair.languages == [[("en", SUPPRESSED), ("es", SUPPRESSED), ("fr", SUPPRESSED)]]

@@ -25,7 +25,7 @@ def test_report_themes_count_the_reviewed_codes_and_the_note_says_how_many(answe
     inp = report_input(session, answered, "en")
     assert list(inp.codes.values()) == [["culture"]]
     assert inp.review["reviewed"] == 1 and inp.review["open_answers"] == len(TEXTS)
-    blocks = {b.factor: b.n_answers for b in theme_blocks(inp, "en", Labeller(), min_theme=10_000)}
+    blocks = {b.factor: b.n_respondents for b in theme_blocks(inp, "en", Labeller(), min_theme=10_000)}
     assert blocks["culture"] == 1 and blocks["hrm"] == 1  # "salaires" is still hrm; the promotion answer moved
     note = TEXT["fr"]["review_note"].format(reviewed="n<5", total=7, model="–", coder="–")
     assert note.startswith("n<5 réponses ouvertes sur 7 ont été revues")
