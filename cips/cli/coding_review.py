@@ -85,11 +85,14 @@ def stats_command(slug: str, as_json: bool) -> None:
     """Where the review of campaign SLUG stands: reviewed, machine-only, agreement (kappa)."""
     stats = review_stats(db.session, _campaign(slug))
     if as_json:
-        derived = {"machine_only": stats.machine_only, "coder_too_few": stats.coder_too_few,
+        derived = {"machine_only": stats.machine_only, "uncoded": stats.uncoded, "coder_too_few": stats.coder_too_few,
                    "model_too_few": stats.model_too_few}  # fmt: skip
         click.echo(json.dumps(asdict(stats) | derived))
         return
-    click.echo(f"{stats.reviewed} of {stats.open_answers} open answers reviewed; {stats.machine_only} machine-only")
+    waiting = f"; {stats.uncoded} not coded by the model yet" if stats.uncoded else ""
+    click.echo(
+        f"{stats.reviewed} of {stats.open_answers} open answers reviewed; {stats.machine_only} machine-only{waiting}"
+    )
     model = _kappa(stats.model_kappa, stats.model_pairs, stats.model_too_few, "answers compared")
     coder = _kappa(stats.coder_kappa, stats.second_coded, stats.coder_too_few, "answers coded twice")
     click.echo(f"model-reviewer kappa (primary): {model}")

@@ -164,6 +164,8 @@ class ReviewStats:
     #: The n of the model–reviewer kappa: reviewed answers that have a suggestion to compare with
     #: (the coder–coder kappa's n is ``second_coded``). Under ``MIN_PAIRS`` the kappa is not computed.
     model_pairs: int = 0
+    #: Answers with the model's code and no person's decision (not those the model has not coded yet).
+    machine_coded: int = 0
     by_source: dict[str, int] = field(default_factory=dict)
     #: Kappa per factor (present/absent), model against reviewers and coder against coder.
     model_by_factor: dict[str, float | None] = field(default_factory=dict)
@@ -185,7 +187,13 @@ class ReviewStats:
 
     @property
     def machine_only(self) -> int:
-        return self.open_answers - self.reviewed
+        """Answers coded by the model only: an answer waiting for the model is not counted as coded by it."""
+        return self.machine_coded
+
+    @property
+    def uncoded(self) -> int:
+        """Answers neither reviewed nor coded by the model yet (the model codes in the background)."""
+        return self.open_answers - self.reviewed - self.machine_coded
 
     @property
     def factor_gaps(self) -> bool:
@@ -208,6 +216,7 @@ def review_stats(session: Session, campaign: Campaign, rows: list[QueueEntry] | 
         open_answers=len(rows), reviewed=len(reviewed), suggested=sum(e.suggestion is not None for e in rows),
         second_coded=len(paired), model_kappa=_primary(model), coder_kappa=_primary(coders),
         model_pairs=len(with_model), by_source=by_source,
+        machine_coded=sum(e.decision is None and e.suggestion is not None for e in rows),
         model_by_factor=_per_factor(model), coder_by_factor=_per_factor(coders),
     )  # fmt: skip
 
@@ -229,8 +238,8 @@ def free_text_summary(session: Session, campaign: Campaign) -> FreeTextSummary:
         code = entry.decision or entry.suggestion
         for label in code.labels if code is not None else ():
             by_label[label] = by_label.get(label, 0) + 1
-    uncoded = sum(e.decision is None and e.suggestion is None for e in rows)
-    return FreeTextSummary(review_stats(session, campaign, rows), by_label, uncoded)
+    stats = review_stats(session, campaign, rows)
+    return FreeTextSummary(stats, by_label, stats.uncoded)
 
 
 @dataclass

@@ -48,3 +48,19 @@ def test_excluded_submissions_leave_the_review_queue_and_the_free_text_summary(a
     summary = free_text_summary(session, answered)
     # The report and the exports leave the record out: the dashboard's summary and the queue do too.
     assert summary.by_label["hrm"] == 1 and summary.review.open_answers == len(TEXTS) - 1
+
+
+def test_answers_the_model_has_not_coded_yet_are_not_called_coded_by_it(answered: Campaign, session: Session,
+                                                                       client_as) -> None:  # fmt: skip
+    waiting = free_text_summary(session, answered)
+    assert (waiting.review.machine_only, waiting.review.uncoded, waiting.uncoded) == (0, len(TEXTS), len(TEXTS))
+    manager = client_as(Role.manager)
+    html = manager.get("/manage/campaigns/test").get_data(as_text=True)
+    assert "0 of 7 open answers reviewed; 0 coded by the model only. 7 not coded by the model yet." in html
+    # The review page codes the answer it opens first; the rest still wait, and are said to.
+    html = manager.get("/manage/campaigns/test/review/answers").get_data(as_text=True)
+    assert "1 coded by the model only. 6 not coded by the model yet." in html
+    suggest(session, answered, KeywordModel(), "abc")
+    coded = free_text_summary(session, answered)
+    assert (coded.review.machine_only, coded.review.uncoded) == (len(TEXTS), 0)
+    assert "not coded by the model yet" not in manager.get("/manage/campaigns/test").get_data(as_text=True)
