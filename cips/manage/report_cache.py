@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from analysis.files import private_dir
 from cips.extensions import db
 from cips.manage import jobs, text_jobs
-from cips.models import ActionMeasure, Campaign, Coding, Submission, SubmissionExclusion
+from cips.models import DECIDING_SOURCES, ActionMeasure, Campaign, Coding, CodingSource, Submission, SubmissionExclusion
 from cips.services.messages import N_
 from cips.services.text_analysis import text_status
 
@@ -57,8 +57,16 @@ def themes_key(campaign: Campaign, start: bool = False) -> str:
     return f"meaning:{status.model}" if status.complete else "words"
 
 
-def _latest_coding(campaign: Campaign) -> int | None:
-    return db.session.execute(select(func.max(Coding.id)).where(Coding.campaign_id == campaign.id)).scalar()
+def _latest_coding(campaign: Campaign) -> tuple[int | None, int | None]:
+    """What of the codes the report reads: people's rows (decisions, second codings) and the model's rows on
+    answers people decided (the review note's model-reviewer kappa). The model's other suggestions are not
+    read (the report codes the rest itself), so its background coding does not make a new report each batch."""
+    mine = Coding.campaign_id == campaign.id
+    people = select(func.max(Coding.id)).where(mine, Coding.source.not_like(f"{CodingSource.model.value}%"))
+    decided = select(Coding.answer_id).where(mine, Coding.source.in_(DECIDING_SOURCES))
+    compared = select(func.max(Coding.id)).where(mine, Coding.source.like(f"{CodingSource.model.value}%"),
+                                                 Coding.answer_id.in_(decided))  # fmt: skip
+    return db.session.execute(people).scalar(), db.session.execute(compared).scalar()
 
 
 def cache_path(

@@ -114,6 +114,29 @@ def test_results_report_cache_follows_data_and_settings(client_as, loaded: Flask
     assert len(set(cache.glob("test-en-*.html")) - before) == 2  # new quotas: a new rendering
 
 
+def test_results_report_cache_ignores_the_models_background_coding(client_as, loaded: Flask,
+                                                                    session: Session) -> None:  # fmt: skip
+    """The report codes open answers itself; only people's decisions (and the model's codes of the answers
+    they decided, which the review note compares) change it, not each batch of background suggestions."""
+    from sqlmodel import select as sql_select
+
+    from cips.manage.report_cache import _latest_coding
+    from cips.models import Campaign
+    from cips.services.coding import current_model_digest, open_answers, record_decision, suggest
+    from tests.review.conftest import KeywordModel, submit_open_answers
+
+    campaign = session.exec(sql_select(Campaign).where(Campaign.slug == "test")).one()
+    submit_open_answers(loaded.test_client())
+    with loaded.app_context():
+        empty = _latest_coding(campaign)
+        suggest(session, campaign, KeywordModel(), current_model_digest())
+        assert _latest_coding(campaign) == empty  # the model's suggestions alone: the same report
+        record_decision(session, campaign, open_answers(session, campaign)[0].answer_id, ["culture"], None,
+                        actor="r@example.org")  # fmt: skip
+        decided = _latest_coding(campaign)
+        assert decided != empty and decided[1] is not None  # a decision, and the suggestion it is compared with
+
+
 def test_results_report_pdf_download(client_as, loaded: Flask, session: Session) -> None:
     _submit(loaded, 6)
     manager = client_as(Role.manager)
