@@ -7,7 +7,10 @@ the campaign document rather than in gettext catalogues.
 
 from __future__ import annotations
 
-from flask import Flask, request
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+from flask import Flask, current_app, request
 from flask_babel import Babel, get_locale
 from flask_login import current_user
 
@@ -20,13 +23,23 @@ LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "pt": "P
 LANGUAGES = {code: LANGUAGE_NAMES[code] for code in CORE_LANGUAGES}
 
 babel = Babel()
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def content_language(view: Callable[P, R]) -> Callable[P, R]:
+    """Marks a view whose ``?lang=`` is the language of what it shows (a report), not of the interface."""
+    view.content_language = True  # type: ignore[attr-defined]
+    return view
 
 
 def select_locale() -> str:
-    """The user's saved choice, else the browser's best match, else English."""
+    """The user's saved choice, else ``?lang=`` (except where it names a report's language), else the
+    browser's best match, else English."""
     if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
         return current_user.locale
-    asked = request.args.get("lang")
+    view = current_app.view_functions.get(request.endpoint or "")
+    asked = None if getattr(view, "content_language", False) else request.args.get("lang")
     if asked in LANGUAGES:
         return asked
     return request.accept_languages.best_match(list(LANGUAGES)) or "en"

@@ -11,7 +11,7 @@ background and cached per campaign state (``cips.manage.report_cache``).
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -20,6 +20,7 @@ from analysis.factors import CORE_LANGUAGES
 from cips.auth import role_required
 from cips.auth.principal import actor, campaign_for
 from cips.extensions import db
+from cips.i18n import content_language
 from cips.instruments.service import definition_of
 from cips.manage.blueprint import bp
 from cips.manage.forms import BriefingForm, ExportForm, ReportForm
@@ -46,15 +47,17 @@ def weights_param() -> str | None:
 
 @bp.get("/campaigns/<slug>/report")
 @role_required(Role.manager)
+@content_language
 def report(slug: str):
     campaign = campaign_for(slug)
     lang = _report_lang()
-    return render_template("manage/report.html", campaign=campaign, lang=lang, form=ReportForm(lang=lang),
+    return render_template("manage/report.html", campaign=campaign, report_lang=lang, form=ReportForm(lang=lang),
                            empty=not has_responses(db.session, campaign), weights=weights_param())  # fmt: skip
 
 
 @bp.get("/campaigns/<slug>/report/view")
 @role_required(Role.manager)
+@content_language
 def report_view(slug: str):
     from cips.services.reports import ReportError
 
@@ -63,12 +66,16 @@ def report_view(slug: str):
     try:
         body = rendered(campaign, lang, "html", weighted=weights_param() is None)
     except ReportError as exc:
-        # Framable (the default policy's frame-ancestors 'none' left a broken-page icon in the frame).
-        page = render_template("manage/report_frame_message.html", message=localized(exc))
+        # Framable (the default policy's frame-ancestors 'none' left a broken-page icon in the frame); in the
+        # report's language, as the report it stands for would be.
+        with force_locale(lang):
+            page = render_template("manage/report_frame_message.html", message=localized(exc))
         return _in_report_frame(page, PENDING_CSP, 409)
     except ReportPending:
         # Not sandboxed (a sandbox blocks the meta refresh), and nothing in it comes from answers.
-        return _in_report_frame(render_template("manage/report_pending.html", lang=lang), PENDING_CSP, 202)
+        with force_locale(lang):
+            page = render_template("manage/report_pending.html", lang=lang)
+        return _in_report_frame(page, PENDING_CSP, 202)
     audit.record(db.session, actor(), "report.view", slug, lang=lang, weighted=weights_param() is None)
     db.session.commit()
     # The report is self-contained (inline styles, embedded SVG): its own policy, nothing that runs.
@@ -85,6 +92,7 @@ def _in_report_frame(body: str | bytes, csp: str, status: int = 200) -> Response
 
 @bp.get("/campaigns/<slug>/report.pdf")
 @role_required(Role.manager)
+@content_language
 def report_pdf(slug: str):
     from analysis.report import PdfUnavailable
     from cips.services.reports import ReportError
@@ -106,6 +114,7 @@ def report_pdf(slug: str):
 
 @bp.get("/campaigns/<slug>/report/pdf-status")
 @role_required(Role.manager)
+@content_language
 def report_pdf_status(slug: str):
     """While the PDF is made: how long it has been going, a self-refresh (no script needed), and
     the download link once it is ready."""
@@ -120,10 +129,11 @@ def report_pdf_status(slug: str):
         flash(localized(exc), "error")
         return redirect(url_for("manage.report", slug=slug, lang=lang))
     except ReportPending:
-        return render_template("manage/report_pdf_status.html", campaign=campaign, lang=lang, ready=False,
+        return render_template("manage/report_pdf_status.html", campaign=campaign, report_lang=lang, ready=False,
                                seconds=pending_seconds(campaign, lang, "pdf", weights_param() is None),
                                weights=weights_param())  # fmt: skip
-    return render_template("manage/report_pdf_status.html", campaign=campaign, lang=lang, ready=True, seconds=None,
+    return render_template("manage/report_pdf_status.html", campaign=campaign, report_lang=lang, ready=True,
+                           seconds=None,
                            weights=weights_param())  # fmt: skip
 
 

@@ -137,6 +137,16 @@ def test_results_report_cache_ignores_the_models_background_coding(client_as, lo
         assert decided != empty and decided[1] is not None  # a decision, and the suggestion it is compared with
 
 
+def test_results_the_reports_language_does_not_change_the_interfaces(client_as, loaded: Flask) -> None:
+    _submit(loaded, 6)
+    manager = client_as(Role.manager)  # no saved interface language: English from the browser
+    page = manager.get("/manage/campaigns/test/report?lang=pt").get_data(as_text=True)
+    assert "Sign out" in page and "Sair" not in page  # the interface stays English
+    assert "report/view?lang=pt" in page  # the report asked for is in Portuguese
+    # elsewhere ?lang= still picks the interface language of a user who saved none
+    assert "Sair" in manager.get("/manage/campaigns/test/dashboard?lang=pt").get_data(as_text=True)
+
+
 def test_results_report_pdf_download(client_as, loaded: Flask, session: Session) -> None:
     _submit(loaded, 6)
     manager = client_as(Role.manager)
