@@ -101,7 +101,7 @@ def test_aggregates_manager_previews_what_leaves_and_downloads_the_same_signed_f
     client = app.test_client()
     assert sign_in(client, "agg@example.org").status_code == 302
     page = client.get("/manage/campaigns/demo/aggregates?level=bg_region")
-    assert page.status_code == 200 and 'data-testid="aggregate-rows"' in page.text and "bg_region=" in page.text
+    assert page.status_code == 200 and 'data-testid="aggregate-rows"' in page.text and "<td>North</td>" in page.text
     download = client.get("/manage/campaigns/demo/aggregates.json?level=bg_region")
     signed = json.loads(download.data)
     assert signed["document"]["level"] == "bg_region" and signed["signature"]["key_id"] in page.text
@@ -115,6 +115,11 @@ def test_aggregates_manager_previews_what_leaves_and_downloads_the_same_signed_f
     shown = [row for row in signed["document"]["rows"] if row["n"] is not None and row["index"] % 1]
     assert shown and all(f'<td class="num">{number(row["index"], None, "fr")}</td>' in french for row in shown)
     assert all("," in number(row["index"], None, "fr") for row in shown)
+    # Levels and strata by their names in the interface's language, not their codes ("bg_region", "north").
+    options = french[french.index('name="level"') :].split("</select>")[0]
+    assert ">bg_region<" not in options and ">national<" in options and "IC à 95" in french
+    strata = {row["stratum"] for row in signed["document"]["rows"]} - {"national"}
+    assert not any(f"<td>{value}</td>" in french for value in strata), [v for v in strata if f"<td>{v}</td>" in french]
     saved = tmp_path / "downloaded.json"
     saved.write_bytes(download.data)
     ok = demo.invoke(args=["aggregates", "verify", str(saved), "--public-key", _key(demo, session)])

@@ -22,6 +22,7 @@ from cips.models import Role
 from cips.services import audit
 from cips.services.aggregates import AggregateError, export_file
 from cips.services.campaigns import campaign_instruments
+from cips.services.labels import stratum_label
 from cips.services.messages import localized
 
 
@@ -46,9 +47,20 @@ def aggregates(slug: str):
     except AggregateError as exc:  # no submissions yet
         return render_template("manage/message.html", campaign=campaign, message=localized(exc)), 422
     lang = str(get_locale() or "en")[:2]
+    # Stratum items and their values by their names in the interface language (codes stay in the file).
+    definitions = {d.key: d for d in (definition_of(row) for row in campaign_instruments(db.session, campaign))}
+
+    def level_name(item_id: str) -> str:
+        item = next((d.item_map()[item_id] for d in definitions.values() if item_id in d.item_map()), None)
+        return (item.text.get(lang) or item.text.get("en") or item_id) if item else item_id
+
+    def stratum_name(questionnaire: str, value: str) -> str:
+        definition = definitions.get(questionnaire)
+        return stratum_label(definition, value, lang) if definition else value
+
     return render_template("manage/aggregates.html", campaign=campaign, levels=levels, level=level,
                            with_measures=with_measures, document=signed["document"],
-                           key_id=signed["signature"]["key_id"],
+                           key_id=signed["signature"]["key_id"], level_name=level_name, stratum_name=stratum_name,
                            factor_name=lambda f: factor_name(f, lang))  # fmt: skip
 
 

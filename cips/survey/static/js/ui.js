@@ -23,16 +23,21 @@ export function fmt(text, values = {}) {
   return String(text).replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
 }
 
-/** Human-readable byte count (storage quota). */
-export function bytes(n) {
+/** Human-readable byte count (storage quota), in the page's language ("358 ko, 10 Go" in French). */
+export function bytes(n, lang = document.documentElement.lang || undefined) {
   if (!Number.isFinite(n)) return "?";
-  const units = ["B", "KB", "MB", "GB", "TB"];
+  const units = ["byte", "kilobyte", "megabyte", "gigabyte", "terabyte"];
   let i = 0;
   while (n >= 1024 && i < units.length - 1) {
     n /= 1024;
     i += 1;
   }
-  return `${n.toFixed(n < 10 && i > 0 ? 1 : 0)} ${units[i]}`;
+  const digits = n < 10 && i > 0 ? 1 : 0;
+  try {
+    return new Intl.NumberFormat(lang, { style: "unit", unit: units[i], maximumFractionDigits: digits }).format(n);
+  } catch {
+    return `${n.toFixed(digits)} ${["B", "KB", "MB", "GB", "TB"][i]}`; // an engine without unit formatting
+  }
 }
 
 /** Offer a JSON document as a file download (attention list export). */
