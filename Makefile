@@ -49,7 +49,7 @@ bench: $(STAMP)
 # Manager-side interface strings: re-extract after changing templates, translate the new
 # entries in cips/translations/*/LC_MESSAGES/messages.po, then compile (tests check all three).
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location --sort-output -o cips/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k BriefingInputError --no-location --sort-output -o cips/translations/messages.pot .
 	$(BIN)/pybabel update -i cips/translations/messages.pot -d cips/translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -d cips/translations --statistics
 

@@ -34,6 +34,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -67,7 +68,17 @@ def clean_text(text: str) -> str:
 
 
 class BriefingInputError(InputFileError):
-    """A contributions or questions file that cannot be used; the message names the file and line."""
+    """A contributions or questions file that cannot be used; the message names the file and line.
+
+    Raised as ``BriefingInputError("%(where)s: …", where=…)``: ``str(exc)`` is the English message (whole
+    numbers grouped, 12,000), and ``msgid`` and ``params`` let the web app show it in the interface's
+    language (``make translations`` extracts these messages; ``cips.services.briefings`` translates them).
+    """
+
+    def __init__(self, msgid: str, **params: Any) -> None:
+        shown = {k: f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else v for k, v in params.items()}
+        super().__init__(msgid % shown if params else msgid)
+        self.msgid, self.params = msgid, params
 
 
 @dataclass(frozen=True)
@@ -94,18 +105,25 @@ class Question:
 def decode(data: bytes, name: str, encoding: str | None = None) -> str:
     """The bytes as text; see the module docstring for the rules."""
     if not data.strip(b"\x00\r\n\t \xef\xbb\xbf\xff\xfe"):
-        raise BriefingInputError(f"{name}: the file is empty")
+        raise BriefingInputError("%(where)s: the file is empty", where=name)
     if encoding:
         try:
             return data.decode(encoding)
         except (LookupError, UnicodeDecodeError) as exc:
-            raise BriefingInputError(f"{name}: cannot decode as {encoding}: {exc}") from exc
+            if isinstance(exc, LookupError):
+                raise BriefingInputError("%(where)s: unknown encoding %(encoding)s", where=name,
+                                         encoding=encoding) from exc  # fmt: skip
+            line = data[: exc.start].count(b"\n") + 1
+            raise BriefingInputError("%(where)s: not %(encoding)s text (byte %(byte)s); choose the file's encoding or "
+                                     "save it as UTF-8", where=f"{name}:{line}", encoding=encoding,
+                                     byte=f"0x{data[exc.start]:02x}") from exc  # fmt: skip
     for bom, codec in _BOMS:
         if data.startswith(bom):
             try:
                 return data.decode(codec).lstrip("\ufeff")
             except UnicodeDecodeError as exc:
-                raise BriefingInputError(f"{name}: invalid {codec} text after its byte-order mark") from exc
+                raise BriefingInputError("%(where)s: invalid %(encoding)s text after its byte-order mark", where=name,
+                                         encoding=codec) from exc  # fmt: skip
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -141,7 +159,8 @@ def _flag(value: object, where: str) -> bool:
         return True
     if norm in _FALSE:
         return False
-    raise BriefingInputError(f"{where}: field 'attributable': {value!r} is not yes/no (use yes, no, true, false, 1, 0)")
+    raise BriefingInputError("%(where)s: field 'attributable': %(value)s is not yes/no (use yes, no, true, false, "
+                             "1, 0)", where=where, value=repr(value))  # fmt: skip
 
 
 def _lang(value: object, where: str) -> str:
@@ -155,19 +174,21 @@ def _lang(value: object, where: str) -> str:
 def _make(record: dict[str, object], where: str) -> Contribution | None:
     for key in (*REQUIRED, *OPTIONAL):
         if isinstance(record.get(key), dict | list):
-            raise BriefingInputError(f"{where}: field {key!r}: expected text, got {type(record[key]).__name__}")
+            raise BriefingInputError("%(where)s: field %(field)s: expected text, got %(got)s", where=where,
+                                     field=repr(key), got=type(record[key]).__name__)  # fmt: skip
     question = clean_text(str(record.get("question") or "")).strip()
     answer = record.get("answer")
     if answer is not None and not isinstance(answer, str):
-        raise BriefingInputError(f"{where}: field 'answer': expected text, got {type(answer).__name__}")
+        raise BriefingInputError("%(where)s: field %(field)s: expected text, got %(got)s", where=where,
+                                 field="'answer'", got=type(answer).__name__)  # fmt: skip
     answer = clean_text(answer) if answer else answer
     if not answer or not answer.strip():
         return None  # a blank answer says nothing; it is not a contribution
     if len(answer) > MAX_ANSWER_CHARS:
-        raise BriefingInputError(f"{where}: field 'answer': {len(answer):,} characters (at most "
-                                 f"{MAX_ANSWER_CHARS:,} per answer)")  # fmt: skip
+        raise BriefingInputError("%(where)s: field 'answer': %(n)s characters (at most %(most)s per answer)",
+                                 where=where, n=len(answer), most=MAX_ANSWER_CHARS)  # fmt: skip
     if not question:
-        raise BriefingInputError(f"{where}: field 'question': empty (give the question id or text)")
+        raise BriefingInputError("%(where)s: field 'question': empty (give the question id or text)", where=where)
     line = int(where.rsplit(":", 1)[1])
     contributor = clean_text(str(record.get("contributor") or "")).strip()
     return Contribution(question=question, answer=answer, contributor=contributor,
@@ -189,7 +210,8 @@ def _read_csv(text: str, name: str) -> list[Contribution]:
         except StopIteration:
             break
         except csv.Error as exc:
-            raise BriefingInputError(f"{name}:{start}: malformed CSV ({exc}; is a quote left open?)") from exc
+            raise BriefingInputError("%(where)s: malformed CSV (%(problem)s; is a quote left open?)",
+                                     where=f"{name}:{start}", problem=str(exc)) from exc  # fmt: skip
         if header is None:
             if not any(cell.strip() for cell in row):
                 continue
@@ -197,20 +219,21 @@ def _read_csv(text: str, name: str) -> list[Contribution]:
             missing = [c for c in REQUIRED if c not in header]
             if missing:
                 raise BriefingInputError(
-                    f"{name}:{start}: missing column {', '.join(repr(m) for m in missing)} "
-                    f"(columns found: {', '.join(header) or 'none'}; needed: question, answer; "
-                    f"optional: {', '.join(OPTIONAL)})"
-                )
+                    "%(where)s: missing column %(missing)s (columns found: %(found)s; needed: question, answer; "
+                    "optional: %(optional)s)", where=f"{name}:{start}", missing=", ".join(repr(m) for m in missing),
+                    found=", ".join(header) or "—", optional=", ".join(OPTIONAL),
+                )  # fmt: skip
             continue
         if not any(cell.strip() for cell in row):
             continue
         if len(row) > len(header):
-            raise BriefingInputError(f"{name}:{start}: {len(row)} cells but {len(header)} columns "
-                                     "(an unquoted separator inside an answer?)")  # fmt: skip
+            raise BriefingInputError("%(where)s: %(cells)s cells but %(columns)s columns (an unquoted separator "
+                                     "inside an answer?)", where=f"{name}:{start}", cells=len(row),
+                                     columns=len(header))  # fmt: skip
         record = dict(zip(header, row, strict=False))
         _add(out, _make(record, f"{name}:{start}"), f"{name}:{start}")
     if header is None:
-        raise BriefingInputError(f"{name}: the file is empty")
+        raise BriefingInputError("%(where)s: the file is empty", where=name)
     return out
 
 
@@ -219,7 +242,8 @@ def _read_jsonl(text: str, name: str) -> list[Contribution]:
     for number, obj in parse_jsonl(text, name, BriefingInputError):
         missing = [c for c in REQUIRED if c not in obj]
         if missing:
-            raise BriefingInputError(f"{name}:{number}: missing field {', '.join(repr(m) for m in missing)}")
+            raise BriefingInputError("%(where)s: missing field %(missing)s", where=f"{name}:{number}",
+                                     missing=", ".join(repr(m) for m in missing))  # fmt: skip
         _add(out, _make(obj, f"{name}:{number}"), f"{name}:{number}")
     return out
 
@@ -229,8 +253,8 @@ def _add(out: list[Contribution], contribution: Contribution | None, where: str)
     if contribution is None:
         return
     if len(out) >= MAX_CONTRIBUTIONS:
-        raise BriefingInputError(f"{where}: more than {MAX_CONTRIBUTIONS:,} answers (the limit of one briefing; "
-                                 "split the file by question)")  # fmt: skip
+        raise BriefingInputError("%(where)s: more than %(most)s answers (the limit of one briefing; split the file "
+                                 "by question)", where=where, most=MAX_CONTRIBUTIONS)  # fmt: skip
     out.append(contribution)
 
 
@@ -240,15 +264,15 @@ def _check_questions(rows: Sequence[Contribution], name: str) -> None:
         first_line.setdefault(row.question, row.line)
     if len(first_line) > MAX_QUESTIONS:
         line = list(first_line.values())[MAX_QUESTIONS]
-        raise BriefingInputError(f"{name}:{line}: field 'question': more than {MAX_QUESTIONS} different questions "
-                                 "(the limit of one briefing)")  # fmt: skip
+        raise BriefingInputError("%(where)s: field 'question': more than %(most)s different questions (the limit of "
+                                 "one briefing)", where=f"{name}:{line}", most=MAX_QUESTIONS)  # fmt: skip
 
 
 def _read_bytes(path: Path, name: str) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise BriefingInputError(f"{name}: cannot read: {exc.strerror}") from exc
+        raise BriefingInputError("%(where)s: cannot read: %(why)s", where=name, why=str(exc.strerror)) from exc
 
 
 def read_contributions(data: bytes | Path, name: str | None = None, encoding: str | None = None) -> list[Contribution]:
@@ -264,11 +288,12 @@ def read_contributions(data: bytes | Path, name: str | None = None, encoding: st
     elif suffix in (".csv", ".tsv", ".txt"):
         rows = _read_csv(text, name)
     elif suffix:
-        raise BriefingInputError(f"{name}: unknown format {suffix!r} (use .csv or .jsonl)")
+        raise BriefingInputError("%(where)s: unknown format %(suffix)s (use .csv or .jsonl)", where=name,
+                                 suffix=repr(suffix))  # fmt: skip
     else:
         rows = _read_jsonl(text, name) if text.lstrip().startswith("{") else _read_csv(text, name)
     if not rows:
-        raise BriefingInputError(f"{name}: no answers (every 'answer' is empty)")
+        raise BriefingInputError("%(where)s: no answers (every 'answer' is empty)", where=name)
     _check_questions(rows, name)
     return rows
 
@@ -304,32 +329,35 @@ def read_questions(data: bytes | Path, name: str | None = None) -> list[Question
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{name}:{mark.line + 1}" if mark is not None else name
-        raise BriefingInputError(f"{where}: invalid YAML ({getattr(exc, 'problem', exc)})") from exc
+        raise BriefingInputError("%(where)s: invalid YAML (%(problem)s)", where=where,
+                                 problem=str(getattr(exc, "problem", exc))) from exc  # fmt: skip
     except RecursionError as exc:
-        raise BriefingInputError(f"{name}: invalid YAML (nested too deeply)") from exc
+        raise BriefingInputError("%(where)s: invalid YAML (nested too deeply)", where=name) from exc
     items = doc.get("questions") if isinstance(doc, dict) else doc
     if not isinstance(items, list) or not items:
-        raise BriefingInputError(f"{name}: expected a list 'questions:' of {{id, text}}")
+        raise BriefingInputError("%(where)s: expected a list 'questions:' of {id, text}", where=name)
     if len(items) > MAX_QUESTIONS:
-        raise BriefingInputError(f"{name}: {len(items)} questions (at most {MAX_QUESTIONS} in one briefing)")
+        raise BriefingInputError("%(where)s: %(n)s questions (at most %(most)s in one briefing)", where=name,
+                                 n=len(items), most=MAX_QUESTIONS)  # fmt: skip
     questions: list[tuple[float, int, Question]] = []
     seen: set[str] = set()
     for k, item in enumerate(items, start=1):
         where = f"{name}: question {k}"
         if not isinstance(item, dict) or not str(item.get("id") or "").strip():
-            raise BriefingInputError(f"{where}: field 'id': missing")
+            raise BriefingInputError("%(where)s: field 'id': missing", where=where)
         qid = str(item["id"]).strip()
         if qid in seen:
-            raise BriefingInputError(f"{where}: field 'id': {qid!r} appears twice")
+            raise BriefingInputError("%(where)s: field 'id': %(id)s appears twice", where=where, id=repr(qid))
         seen.add(qid)
         text = item.get("text") or {}
         if isinstance(text, str):
             text = {"en": text}
         if not isinstance(text, dict):
-            raise BriefingInputError(f"{where} ({qid}): field 'text': expected text per language (en: …, fr: …)")
+            raise BriefingInputError("%(where)s: field 'text': expected text per language (en: …, fr: …)",
+                                     where=f"{where} ({qid})")  # fmt: skip
         order = item.get("order", k)
         if not isinstance(order, int | float):
-            raise BriefingInputError(f"{where} ({qid}): field 'order': expected a number")
+            raise BriefingInputError("%(where)s: field 'order': expected a number", where=f"{where} ({qid})")
         questions.append((float(order), k, Question(qid, {str(lg): str(t).strip() for lg, t in text.items() if t})))
     return [q for _, _, q in sorted(questions, key=lambda x: (x[0], x[1]))]
 
@@ -361,7 +389,8 @@ def resolve_questions(contributions: Sequence[Contribution], questions: Sequence
         qid = lookup.get(_key(c.question))
         if qid is None:
             ids = ", ".join(q.id for q in questions)
-            raise BriefingInputError(f"{name}:{c.line}: field 'question': {c.question!r} is not in the questions "
-                                     f"file (ids: {ids})")  # fmt: skip
+            raise BriefingInputError("%(where)s: field 'question': %(question)s is not in the questions file (ids: "
+                                     "%(ids)s)", where=f"{name}:{c.line}", question=repr(c.question),
+                                     ids=ids)  # fmt: skip
         mapping[c.question] = qid
     return list(questions), mapping

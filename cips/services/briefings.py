@@ -35,6 +35,12 @@ class BriefingError(ValueError):
     """A file or option that cannot give a briefing; the message names the file and line when it can."""
 
 
+def input_error(exc: BriefingInputError) -> BriefingError:
+    """The reader's error as the services raise it: the same English text, translatable on the web page
+    (the reader's messages are extracted by ``make translations``, keyword ``BriefingInputError``)."""
+    return BriefingError(Message(exc.msgid, **exc.params) if exc.params else str(exc))
+
+
 def download_name(title: str | None, fmt: str) -> str:
     """An ASCII file name from the title: "Briefing — 23e réunion" -> "briefing-23e-reunion.docx"."""
     ascii_title = unicodedata.normalize("NFKD", title or "").encode("ascii", "ignore").decode()
@@ -71,7 +77,7 @@ def read_upload(filename: str, data: bytes, *, lang: str, questions_yaml: bytes 
         contributions = read_contributions(data, filename, encoding=encoding)
         questions = read_questions(questions_yaml, questions_filename) if questions_yaml else None
     except BriefingInputError as exc:
-        raise BriefingError(str(exc)) from exc
+        raise input_error(exc) from exc
     return contributions, questions
 
 
@@ -90,7 +96,7 @@ def load_briefing(filename: str, data: bytes, *, lang: str = "fr", title: str | 
                               questions=questions, source_name=filename, progress=progress,
                               on_progress=on_progress)  # fmt: skip
     except BriefingInputError as exc:
-        raise BriefingError(str(exc)) from exc
+        raise input_error(exc) from exc
 
 
 def briefing_from_upload(filename: str, data: bytes, *, lang: str = "fr", title: str | None = None,

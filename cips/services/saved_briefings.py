@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from cips.models import Briefing, BriefingRow, Coding
 from cips.services import audit
-from cips.services.briefings import MIMETYPES, BriefingError, download_name, read_upload
+from cips.services.briefings import MIMETYPES, BriefingError, download_name, input_error, read_upload
 from cips.services.coding import decisions
 from cips.services.messages import N_
 
@@ -46,7 +46,7 @@ def save_briefing(session: Session, *, administration_id: int, actor: str, filen
     try:
         resolve_questions(contributions, questions, filename)  # an unknown question is refused now, not at build
     except BriefingInputError as exc:
-        raise BriefingError(str(exc)) from exc
+        raise input_error(exc) from exc
     kept = [{"id": q.id, "text": dict(q.text)} for q in questions] if questions else None
     briefing = Briefing(administration_id=administration_id, title=title, meeting=meeting or None, lang=lang,
                         filename=filename[:255], created_by=actor, questions=kept)  # fmt: skip

@@ -94,6 +94,22 @@ def test_results_briefing_upload_returns_a_document(client_as, session: Session,
     assert bad.status_code == 422 and b"empty.csv" in bad.data
 
 
+def test_results_briefing_file_errors_are_in_the_interface_language(client_as) -> None:
+    from html import unescape
+
+    manager = client_as(Role.manager)
+    form = {"contributions": (io.BytesIO(b"question,texte\nq1,Formation\n"), "mauvais.csv"), "title": "X",
+            "lang": "fr", "format": "md"}  # fmt: skip
+    page = manager.post("/manage/briefing", content_type="multipart/form-data", data=form, follow_redirects=True,
+                        headers={"Accept-Language": "fr"}).get_data(as_text=True)  # fmt: skip
+    assert "mauvais.csv:1\u00a0: colonne 'answer' absente (colonnes trouvées\u00a0: question, texte" in unescape(page)
+    form = {"contributions": (io.BytesIO("question,answer\nq1,Réponse\n".encode("cp1252")), "latin.csv"),
+            "title": "X", "lang": "fr", "format": "md", "encoding": "utf-8"}  # fmt: skip
+    page = manager.post("/manage/briefing", content_type="multipart/form-data", data=form, follow_redirects=True,
+                        headers={"Accept-Language": "fr"}).get_data(as_text=True)  # fmt: skip
+    assert "latin.csv:2\u00a0: ce n'est pas du texte utf-8 (octet 0xe9)" in unescape(page)  # the line, in French
+
+
 def test_results_report_cache_follows_data_and_settings(client_as, loaded: Flask) -> None:
     from pathlib import Path
 
