@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import io
 import json
 import sys
 from collections.abc import Sequence
@@ -20,7 +19,7 @@ from tqdm import tqdm
 from analysis.factors import FACTOR_IDS
 from analysis.files import output_problem, private_open
 from analysis.jsonl import InputFileError, iter_jsonl, read_text
-from analysis.tabular import csv_delimiter, neutralise_formula
+from analysis.tabular import MalformedCSV, csv_records, neutralise_formula
 
 BATCH = 512
 
@@ -39,20 +38,16 @@ def _fmt(path: Path) -> str:
 
 
 def _csv_rows(raw: str, path: Path, text_column: str) -> list[dict[str, Any]]:
-    header_line = next((line for line in raw.split("\n") if line.strip()), "")
-    # newline="": a quoted cell keeps its line breaks (and U+2028) as written, instead of
-    # being cut into rows by str.splitlines().
-    reader = csv.reader(io.StringIO(raw, newline=""), delimiter=csv_delimiter(header_line), strict=True)
     header: list[str] | None = None
     rows: list[dict[str, Any]] = []
+    records = csv_records(raw)
     while True:
-        line = reader.line_num + 1  # where this record starts (a quoted cell may span lines)
         try:
-            cells = next(reader)
+            line, cells = next(records)
         except StopIteration:
             break
-        except csv.Error as exc:  # an unterminated quote swallows the rest of the file: say where it began
-            raise InputError(f"{path}:{line}: malformed CSV ({exc}; is a quote left open?)") from exc
+        except MalformedCSV as exc:
+            raise InputError(f"{path}:{exc.line}: malformed CSV ({exc.problem}; is a quote left open?)") from exc
         if not any(c.strip() for c in cells):
             continue
         if header is None:

@@ -5,8 +5,11 @@ Light on purpose (standard library only): the web app imports it for its exports
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import unicodedata
+from collections.abc import Iterator
 from typing import Any
 
 #: First characters that make Excel, LibreOffice or Google Sheets read a cell as a formula
@@ -36,6 +39,33 @@ def csv_delimiter(header: str) -> str:
         elif not quoted and char in counts:
             counts[char] += 1
     return max(counts, key=lambda d: (counts[d], d == ","))
+
+
+class MalformedCSV(ValueError):
+    """A record the csv module cannot read: ``line`` is where it starts (a quote left open swallows the rest)."""
+
+    def __init__(self, line: int, problem: str) -> None:
+        super().__init__(f"line {line}: {problem}")
+        self.line, self.problem = line, problem
+
+
+def csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
+    """``(line where the record starts, cells)`` of a CSV text, its separator judged on its first non-blank line.
+
+    ``newline=""``: a quoted cell keeps its line breaks (and U+2028) as written, instead of being cut into rows
+    by ``str.splitlines()``; ``strict``: a quote left open is an error, not every later row read into one cell.
+    """
+    header_line = next((line for line in text.split("\n") if line.strip()), "")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(header_line), strict=True)
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise MalformedCSV(start, str(exc)) from exc
+        yield start, row
 
 
 def neutralise_formula(value: Any, *, split: bool = True) -> Any:

@@ -28,8 +28,6 @@ billions of nodes ("billion laughs"). Anchors alone (``&name``) are harmless and
 from __future__ import annotations
 
 import codecs
-import csv
-import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -41,7 +39,7 @@ import yaml
 from analysis.briefing.limits import MAX_ANSWER_CHARS, MAX_CONTRIBUTIONS, MAX_QUESTIONS
 from analysis.factors import CORE_LANGUAGES
 from analysis.jsonl import InputFileError, parse_jsonl
-from analysis.tabular import csv_delimiter
+from analysis.tabular import MalformedCSV, csv_records
 
 REQUIRED = ("question", "answer")
 OPTIONAL = ("contributor", "lang", "attributable")
@@ -197,21 +195,17 @@ def _make(record: dict[str, object], where: str) -> Contribution | None:
 
 
 def _read_csv(text: str, name: str) -> list[Contribution]:
-    lines = text.splitlines()
-    header_line = next((ln for ln in lines if ln.strip()), "")
-    # strict: a quote left open would otherwise swallow every later row into one "answer", quoted verbatim.
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(header_line), strict=True)
     header: list[str] | None = None
     out: list[Contribution] = []
+    records = csv_records(text)
     while True:
-        start = reader.line_num + 1  # where this record starts (a quoted answer may span lines)
         try:
-            row = next(reader)
+            start, row = next(records)
         except StopIteration:
             break
-        except csv.Error as exc:
+        except MalformedCSV as exc:
             raise BriefingInputError("%(where)s: malformed CSV (%(problem)s; is a quote left open?)",
-                                     where=f"{name}:{start}", problem=str(exc)) from exc  # fmt: skip
+                                     where=f"{name}:{exc.line}", problem=exc.problem) from exc  # fmt: skip
         if header is None:
             if not any(cell.strip() for cell in row):
                 continue

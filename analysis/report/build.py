@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from analysis.actions import measures_by_factor
@@ -181,32 +181,48 @@ def theme_blocks(inp: ReportInput, lang: str, classifier: Any, min_theme: int = 
     labels = [inp.codes.get(key, machine) for key, machine in zip(keys, labels, strict=True)]
     # Every count of the themes section is of respondents, not answers: one person's answers to three
     # open questions are three answers, and a theme resting on fewer than 5 people must not be shown.
+    # Each person counts once per factor, in one theme and one language, so that the printed counts add
+    # up (themes and smaller themes to the factor's count, languages to a theme's size) and the small-cell
+    # rule's complementary suppression holds: overlapping counts would give a small cell away by subtraction.
     people = answers["respondent"].astype(str).tolist()
     blocks = []
     for factor in (*FACTOR_IDS, OTHER):
         idx = [i for i, ls in enumerate(labels) if factor in ls]
         reach = len({people[i] for i in idx})
-        themes = []
+        themes: list[Theme] = []
         if reach >= min_theme:
             if progress:
                 progress(f"themes for {factor} ({len(idx)} answers)")
             model = ThemeModel(label_lang=lang, embedder=embedder).fit([texts[i] for i in idx], [langs[i] for i in idx])
-            themes = [_in_respondents(t, [idx[k] for k in np.flatnonzero(model.labels_ == t.id)], people, langs)
-                      for t in model.themes_]  # fmt: skip
-        shown = [t for t, _ in themes if t.size >= min_theme]
-        small = {p for t, members in themes if t.size < min_theme for p in members}
-        blocks.append(_theme_block(factor, reach, shown, len(small)))
+            themes = in_respondents(model.themes_, model.labels_.tolist(), [people[i] for i in idx],
+                                    [langs[i] for i in idx])  # fmt: skip
+        shown = [t for t in themes if t.size >= min_theme]
+        small = sum(t.size for t in themes if t.size < min_theme)
+        blocks.append(_theme_block(factor, reach, shown, small))
     return blocks
 
 
-def _in_respondents(theme: Theme, members: list[int], people: list[str], langs: list[str]) -> tuple[Theme, set[str]]:
-    """The theme with its size and languages counted in respondents, and those respondents."""
-    who = {people[i] for i in members}
-    by_lang: dict[str, set[str]] = {}
-    for i in members:
-        by_lang.setdefault(langs[i], set()).add(people[i])
-    languages = dict(sorted(((lg, len(p)) for lg, p in by_lang.items()), key=lambda kv: (-kv[1], kv[0])))
-    return replace(theme, size=len(who), languages=languages), who
+def in_respondents(themes: list[Theme], topic_of: list[int], people: list[str], langs: list[str]) -> list[Theme]:
+    """``themes`` (of answers: ``topic_of`` each answer's theme id, ``people`` its respondent, ``langs`` its
+    language) counted in respondents, largest first: each person in the theme holding most of their answers
+    (ties: the larger theme, then the first), in the language most of their answers are in (ties: the first
+    in alphabetical order). A theme left with nobody is dropped."""
+    answers_in = Counter(topic_of)
+    home: dict[str, Counter[int]] = {}
+    spoken: dict[str, Counter[str]] = {}
+    for topic, person, lang in zip(topic_of, people, langs, strict=True):
+        home.setdefault(person, Counter())[topic] += 1
+        spoken.setdefault(person, Counter())[lang] += 1
+    theme_of = {p: max(c, key=lambda t: (c[t], answers_in[t], -t)) for p, c in home.items()}
+    lang_of = {p: max(sorted(c), key=lambda lg: c[lg]) for p, c in spoken.items()}
+    out = []
+    for theme in themes:
+        who = [p for p, t in theme_of.items() if t == theme.id]
+        if who:
+            by_lang = Counter(lang_of[p] for p in who)
+            languages = dict(sorted(by_lang.items(), key=lambda kv: (-kv[1], kv[0])))
+            out.append(replace(theme, size=len(who), languages=languages))
+    return sorted(out, key=lambda t: (-t.size, t.id))
 
 
 def _theme_block(factor: str, n_respondents: int, themes: list[Any], hidden_small: int) -> ThemeBlock:

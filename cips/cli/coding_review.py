@@ -85,7 +85,7 @@ def stats_command(slug: str, as_json: bool) -> None:
     """Where the review of campaign SLUG stands: reviewed, machine-only, agreement (kappa)."""
     stats = review_stats(db.session, _campaign(slug))
     if as_json:
-        derived = {"machine_only": stats.machine_only, "uncoded": stats.uncoded, "coder_too_few": stats.coder_too_few,
+        derived = {"uncoded": stats.uncoded, "coder_too_few": stats.coder_too_few,
                    "model_too_few": stats.model_too_few}  # fmt: skip
         click.echo(json.dumps(asdict(stats) | derived))
         return

@@ -17,7 +17,6 @@ from functools import cache, partial
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from analysis.files import private_dir
@@ -34,11 +33,13 @@ class ReportPending(Exception):
 
 @cache
 def code_fingerprint() -> str:
-    """Changes when the report's code or templates change: an upgrade must not serve old renderings."""
+    """Changes when the report's code or templates change, or the model that codes its open answers (its
+    training data, codebook and libraries: ``model_digest``): an upgrade must not serve old renderings."""
     import analysis
+    from analysis.default_model import model_digest
 
     root = Path(analysis.__file__).parent
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(model_digest().encode())
     for path in sorted([*root.glob("*.py"), *(root / "report").rglob("*")]):
         if path.is_file():
             digest.update(path.read_bytes())
@@ -99,7 +100,7 @@ def rendered(campaign: Campaign, lang: str, kind: str, weighted: bool = True) ->
 
     if campaign.encrypted:
         raise ReportError(
-            _(
+            N_(
                 "The answers of this campaign are encrypted: only the key holder can build its report, "
                 "with `cips decrypt %(slug)s --key FILE --report report.html`.",
                 slug=campaign.slug,

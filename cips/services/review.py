@@ -165,7 +165,7 @@ class ReviewStats:
     #: (the coder–coder kappa's n is ``second_coded``). Under ``MIN_PAIRS`` the kappa is not computed.
     model_pairs: int = 0
     #: Answers with the model's code and no person's decision (not those the model has not coded yet).
-    machine_coded: int = 0
+    machine_only: int = 0
     by_source: dict[str, int] = field(default_factory=dict)
     #: Kappa per factor (present/absent), model against reviewers and coder against coder.
     model_by_factor: dict[str, float | None] = field(default_factory=dict)
@@ -186,14 +186,9 @@ class ReviewStats:
         return self.coder_kappa is not None and self.second_coded < RELIABLE_PAIRS
 
     @property
-    def machine_only(self) -> int:
-        """Answers coded by the model only: an answer waiting for the model is not counted as coded by it."""
-        return self.machine_coded
-
-    @property
     def uncoded(self) -> int:
         """Answers neither reviewed nor coded by the model yet (the model codes in the background)."""
-        return self.open_answers - self.reviewed - self.machine_coded
+        return self.open_answers - self.reviewed - self.machine_only
 
     @property
     def factor_gaps(self) -> bool:
@@ -216,7 +211,7 @@ def review_stats(session: Session, campaign: Campaign, rows: list[QueueEntry] | 
         open_answers=len(rows), reviewed=len(reviewed), suggested=sum(e.suggestion is not None for e in rows),
         second_coded=len(paired), model_kappa=_primary(model), coder_kappa=_primary(coders),
         model_pairs=len(with_model), by_source=by_source,
-        machine_coded=sum(e.decision is None and e.suggestion is not None for e in rows),
+        machine_only=sum(e.decision is None and e.suggestion is not None for e in rows),
         model_by_factor=_per_factor(model), coder_by_factor=_per_factor(coders),
     )  # fmt: skip
 

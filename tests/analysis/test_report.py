@@ -11,7 +11,7 @@ import pytest
 
 from analysis.privacy import Hidden
 from analysis.report import ReportInput, build_report, render_html, render_pdf
-from analysis.report.build import _theme_block, fieldwork, theme_blocks
+from analysis.report.build import _theme_block, fieldwork, in_respondents, theme_blocks
 from analysis.report.i18n import text
 from analysis.scores import SUPPRESSED
 from analysis.topics import Quote, Theme
@@ -117,8 +117,24 @@ def test_report_themes_count_respondents_not_answers() -> None:
     people = {r for r, t in zip(inp.answers["respondent"], inp.answers["text"], strict=True)
               if isinstance(t, str) and ("train" in t.lower() or "formation" in t.lower())}  # fmt: skip
     assert hrm.n_respondents == len(people)
+    # Each person counted once: themes and smaller themes add up to the factor, languages to a theme.
+    assert sum(t.size for t in hrm.themes) + hrm.hidden_small == hrm.n_respondents
     for theme in hrm.themes:
-        assert theme.size >= 5 and sum(theme.languages.values()) >= theme.size
+        assert theme.size >= 5 and sum(theme.languages.values()) == theme.size
+
+
+def test_report_a_person_in_two_themes_and_two_languages_counts_once() -> None:
+    # Overlapping counts give a small cell away by subtraction (factor 10, themes 6 and 5: one person in
+    # both); each person goes to the theme holding most of their answers, in their most used language.
+    themes = [Theme(id=0, label="a", size=3, languages={}, top_concepts=[], factors=["hrm"]),
+              Theme(id=1, label="b", size=3, languages={}, top_concepts=[], factors=["hrm"]),
+              Theme(id=2, label="c", size=1, languages={}, top_concepts=[], factors=["hrm"])]  # fmt: skip
+    topic_of = [0, 0, 1, 1, 0, 1, 2]
+    people = ["p1", "p1", "p1", "p2", "p3", "p3", "p4"]
+    langs = ["en", "fr", "fr", "en", "pt", "pt", "es"]
+    counted = {t.id: t for t in in_respondents(themes, topic_of, people, langs)}
+    assert {k: t.size for k, t in counted.items()} == {0: 2, 1: 1, 2: 1}  # p3: a tie, to the first (0)
+    assert counted[0].languages == {"pt": 1, "fr": 1} and sum(t.size for t in counted.values()) == 4
 
 
 def test_report_a_hidden_theme_size_reads_as_a_sentence(report) -> None:

@@ -163,6 +163,13 @@ def test_results_the_reports_language_does_not_change_the_interfaces(client_as, 
     assert "Sair" in manager.get("/manage/campaigns/test/dashboard?lang=pt").get_data(as_text=True)
 
 
+def test_results_every_report_page_reads_lang_as_the_reports_language(app: Flask) -> None:
+    # The marker survives role_required (functools.wraps); a report page without it would switch the interface.
+    for endpoint in ("manage.report", "manage.report_view", "manage.report_pdf", "manage.report_pdf_status"):
+        assert getattr(app.view_functions[endpoint], "content_language", False), endpoint
+    assert not getattr(app.view_functions["manage.dashboard"], "content_language", False)
+
+
 def test_results_report_pdf_download(client_as, loaded: Flask, session: Session) -> None:
     _submit(loaded, 6)
     manager = client_as(Role.manager)
