@@ -40,24 +40,20 @@ def _fmt(path: Path) -> str:
 def _csv_rows(raw: str, path: Path, text_column: str) -> list[dict[str, Any]]:
     header: list[str] | None = None
     rows: list[dict[str, Any]] = []
-    records = csv_records(raw)
-    while True:
-        try:
-            line, cells = next(records)
-        except StopIteration:
-            break
-        except MalformedCSV as exc:
-            raise InputError(f"{path}:{exc.line}: malformed CSV ({exc.problem}; is a quote left open?)") from exc
-        if not any(c.strip() for c in cells):
-            continue
-        if header is None:
-            header = [c.strip() for c in cells]
-            if text_column not in header:
-                raise InputError(f"{path}:{line}: no column {text_column!r} (columns: {', '.join(header)})")
-        elif len(cells) > len(header):
-            raise InputError(f"{path}:{line}: {len(cells)} cells but the header names {len(header)}")
-        else:
-            rows.append(dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=True)))
+    try:
+        for line, cells in csv_records(raw):
+            if not any(c.strip() for c in cells):
+                continue
+            if header is None:
+                header = [c.strip() for c in cells]
+                if text_column not in header:
+                    raise InputError(f"{path}:{line}: no column {text_column!r} (columns: {', '.join(header)})")
+            elif len(cells) > len(header):
+                raise InputError(f"{path}:{line}: {len(cells)} cells but the header names {len(header)}")
+            else:
+                rows.append(dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=True)))
+    except MalformedCSV as exc:  # a quote left open swallows the rest of the file: say where it began
+        raise InputError(f"{path}:{exc.line}: malformed CSV ({exc.problem}; is a quote left open?)") from exc
     return rows
 
 

@@ -197,35 +197,31 @@ def _make(record: dict[str, object], where: str) -> Contribution | None:
 def _read_csv(text: str, name: str) -> list[Contribution]:
     header: list[str] | None = None
     out: list[Contribution] = []
-    records = csv_records(text)
-    while True:
-        try:
-            start, row = next(records)
-        except StopIteration:
-            break
-        except MalformedCSV as exc:
-            raise BriefingInputError("%(where)s: malformed CSV (%(problem)s; is a quote left open?)",
-                                     where=f"{name}:{exc.line}", problem=exc.problem) from exc  # fmt: skip
-        if header is None:
+    try:
+        for start, row in csv_records(text):
+            if header is None:
+                if not any(cell.strip() for cell in row):
+                    continue
+                header = [cell.strip().lstrip("\ufeff").lower() for cell in row]
+                missing = [c for c in REQUIRED if c not in header]
+                if missing:
+                    raise BriefingInputError(
+                        "%(where)s: missing column %(missing)s (columns found: %(found)s; needed: question, answer; "
+                        "optional: %(optional)s)", where=f"{name}:{start}", missing=", ".join(repr(m) for m in missing),
+                        found=", ".join(header) or "—", optional=", ".join(OPTIONAL),
+                    )  # fmt: skip
+                continue
             if not any(cell.strip() for cell in row):
                 continue
-            header = [cell.strip().lstrip("\ufeff").lower() for cell in row]
-            missing = [c for c in REQUIRED if c not in header]
-            if missing:
-                raise BriefingInputError(
-                    "%(where)s: missing column %(missing)s (columns found: %(found)s; needed: question, answer; "
-                    "optional: %(optional)s)", where=f"{name}:{start}", missing=", ".join(repr(m) for m in missing),
-                    found=", ".join(header) or "—", optional=", ".join(OPTIONAL),
-                )  # fmt: skip
-            continue
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) > len(header):
-            raise BriefingInputError("%(where)s: %(cells)s cells but %(columns)s columns (an unquoted separator "
-                                     "inside an answer?)", where=f"{name}:{start}", cells=len(row),
-                                     columns=len(header))  # fmt: skip
-        record = dict(zip(header, row, strict=False))
-        _add(out, _make(record, f"{name}:{start}"), f"{name}:{start}")
+            if len(row) > len(header):
+                raise BriefingInputError("%(where)s: %(cells)s cells but %(columns)s columns (an unquoted separator "
+                                         "inside an answer?)", where=f"{name}:{start}", cells=len(row),
+                                         columns=len(header))  # fmt: skip
+            record = dict(zip(header, row, strict=False))
+            _add(out, _make(record, f"{name}:{start}"), f"{name}:{start}")
+    except MalformedCSV as exc:
+        raise BriefingInputError("%(where)s: malformed CSV (%(problem)s; is a quote left open?)",
+                                 where=f"{name}:{exc.line}", problem=exc.problem) from exc  # fmt: skip
     if header is None:
         raise BriefingInputError("%(where)s: the file is empty", where=name)
     return out

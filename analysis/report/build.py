@@ -215,10 +215,12 @@ def in_respondents(themes: list[Theme], topic_of: list[int], people: list[str], 
         spoken.setdefault(person, Counter())[lang] += 1
     theme_of = {p: max(c, key=lambda t: (c[t], answers_in[t], -t)) for p, c in home.items()}
     lang_of = {p: max(sorted(c), key=lambda lg: c[lg]) for p, c in spoken.items()}
+    members: dict[int, list[str]] = {}
+    for person, topic in theme_of.items():
+        members.setdefault(topic, []).append(person)
     out = []
     for theme in themes:
-        who = [p for p, t in theme_of.items() if t == theme.id]
-        if who:
+        if who := members.get(theme.id):
             by_lang = Counter(lang_of[p] for p in who)
             languages = dict(sorted(by_lang.items(), key=lambda kv: (-kv[1], kv[0])))
             out.append(replace(theme, size=len(who), languages=languages))

@@ -49,9 +49,10 @@ def aggregates(slug: str):
     lang = str(get_locale() or "en")[:2]
     # Stratum items and their values by their names in the interface language (codes stay in the file).
     definitions = {d.key: d for d in (definition_of(row) for row in campaign_instruments(db.session, campaign))}
+    items = {item_id: item for d in definitions.values() for item_id, item in d.item_map().items()}
 
     def level_name(item_id: str) -> str:
-        item = next((d.item_map()[item_id] for d in definitions.values() if item_id in d.item_map()), None)
+        item = items.get(item_id)
         return (item.text.get(lang) or item.text.get("en") or item_id) if item else item_id
 
     def stratum_name(questionnaire: str, value: str) -> str:

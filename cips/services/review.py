@@ -223,7 +223,11 @@ class FreeTextSummary:
 
     review: ReviewStats
     by_label: dict[str, int]
-    uncoded: int  # open answers the model has not coded yet (counted in neither)
+
+    @property
+    def uncoded(self) -> int:
+        """Open answers the model has not coded yet (counted in no label)."""
+        return self.review.uncoded
 
 
 def free_text_summary(session: Session, campaign: Campaign) -> FreeTextSummary:
@@ -233,8 +237,7 @@ def free_text_summary(session: Session, campaign: Campaign) -> FreeTextSummary:
         code = entry.decision or entry.suggestion
         for label in code.labels if code is not None else ():
             by_label[label] = by_label.get(label, 0) + 1
-    stats = review_stats(session, campaign, rows)
-    return FreeTextSummary(stats, by_label, stats.uncoded)
+    return FreeTextSummary(review_stats(session, campaign, rows), by_label)
 
 
 @dataclass
