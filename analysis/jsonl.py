@@ -9,7 +9,23 @@ from typing import Any
 
 
 class InputFileError(ValueError):
-    """A file that cannot be used; the message names the file, line and field."""
+    """A file that cannot be used; the message names the file, line and field.
+
+    Raised with the whole message, or as a template, ``InputFileError("%(where)s: …", where=…)``: ``str(exc)`` is
+    then the English message (whole numbers grouped, 12,000) and ``msgid`` and ``params`` let a web page show it
+    in the interface's language (``make translations`` extracts the templates marked ``N_`` or raised as
+    ``BriefingInputError``).
+    """
+
+    def __init__(self, msgid: str, **params: Any) -> None:
+        shown = {k: f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else v for k, v in params.items()}
+        super().__init__(msgid % shown if params else msgid)
+        self.msgid, self.params = msgid, params
+
+
+def N_(msgid: str) -> str:
+    """A message template, left as it is here: translated where it is shown (extracted by ``make translations``)."""
+    return msgid
 
 
 def read_text(path: Path) -> str:
@@ -39,18 +55,20 @@ def parse_jsonl(text: str, name: str, error: type[InputFileError] = InputFileErr
         line = line.removesuffix("\r")
         if not line.strip():
             continue
+        where = f"{name}:{number}"
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise error(f"{name}:{number}: invalid JSON ({exc.msg})") from exc
+            raise error(N_("%(where)s: invalid JSON (%(problem)s)"), where=where, problem=exc.msg) from exc
         except ValueError as exc:  # an integer of more than 4,300 digits (Python's int conversion limit)
-            raise error(f"{name}:{number}: invalid JSON ({str(exc).split(':')[0]})") from exc
+            raise error(N_("%(where)s: invalid JSON (%(problem)s)"), where=where,
+                        problem=str(exc).split(":")[0]) from exc  # fmt: skip
         except RecursionError as exc:  # arrays or objects nested thousands deep: the parser's own limit
-            raise error(f"{name}:{number}: invalid JSON (nested too deeply)") from exc
+            raise error(N_("%(where)s: invalid JSON (nested too deeply)"), where=where) from exc
         if not isinstance(obj, dict):
-            raise error(f"{name}:{number}: expected a JSON object")
+            raise error(N_("%(where)s: expected a JSON object"), where=where)
         if "\\u" in line and _unstorable(obj):  # a lone surrogate escape ("\ud800") is valid JSON, not text
-            raise error(f"{name}:{number}: a text holds an unpaired surrogate escape (\\ud800-\\udfff)")
+            raise error(N_("%(where)s: a text holds an unpaired surrogate escape (\\ud800-\\udfff)"), where=where)
         yield number, obj
 
 

@@ -32,7 +32,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -72,11 +71,6 @@ class BriefingInputError(InputFileError):
     numbers grouped, 12,000), and ``msgid`` and ``params`` let the web app show it in the interface's
     language (``make translations`` extracts these messages; ``cips.services.briefings`` translates them).
     """
-
-    def __init__(self, msgid: str, **params: Any) -> None:
-        shown = {k: f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else v for k, v in params.items()}
-        super().__init__(msgid % shown if params else msgid)
-        self.msgid, self.params = msgid, params
 
 
 @dataclass(frozen=True)
@@ -332,22 +326,23 @@ def read_questions(data: bytes | Path, name: str | None = None) -> list[Question
     questions: list[tuple[float, int, Question]] = []
     seen: set[str] = set()
     for k, item in enumerate(items, start=1):
-        where = f"{name}: question {k}"
         if not isinstance(item, dict) or not str(item.get("id") or "").strip():
-            raise BriefingInputError("%(where)s: field 'id': missing", where=where)
+            raise BriefingInputError("%(where)s: question %(k)s: field 'id': missing", where=name, k=k)
         qid = str(item["id"]).strip()
         if qid in seen:
-            raise BriefingInputError("%(where)s: field 'id': %(id)s appears twice", where=where, id=repr(qid))
+            raise BriefingInputError("%(where)s: question %(k)s: field 'id': %(id)s appears twice", where=name, k=k,
+                                     id=repr(qid))  # fmt: skip
         seen.add(qid)
         text = item.get("text") or {}
         if isinstance(text, str):
             text = {"en": text}
         if not isinstance(text, dict):
-            raise BriefingInputError("%(where)s: field 'text': expected text per language (en: …, fr: …)",
-                                     where=f"{where} ({qid})")  # fmt: skip
+            raise BriefingInputError("%(where)s: question %(k)s (%(id)s): field 'text': expected text per language "
+                                     "(en: …, fr: …)", where=name, k=k, id=qid)  # fmt: skip
         order = item.get("order", k)
         if not isinstance(order, int | float):
-            raise BriefingInputError("%(where)s: field 'order': expected a number", where=f"{where} ({qid})")
+            raise BriefingInputError("%(where)s: question %(k)s (%(id)s): field 'order': expected a number",
+                                     where=name, k=k, id=qid)  # fmt: skip
         questions.append((float(order), k, Question(qid, {str(lg): str(t).strip() for lg, t in text.items() if t})))
     return [q for _, _, q in sorted(questions, key=lambda x: (x[0], x[1]))]
 

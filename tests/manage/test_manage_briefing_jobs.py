@@ -85,7 +85,7 @@ def test_briefing_jobs_latin1_file_names_the_form_field_and_builds_with_the_enco
     assert "latin.csv:2: not UTF-8 text" in page
     assert "“Encoding of the file”" in page and "Windows-1252" in page and "--encoding" not in page
     french = manager.get(location, headers={"Accept-Language": "fr"}).get_data(as_text=True)
-    assert "latin.csv:2 : ce n’est pas du texte UTF-8" in french and "« Encodage du fichier »" in french
+    assert "latin.csv:2\u00a0: ce n’est pas du texte UTF-8" in french and "« Encodage du fichier »" in french
     done = _post(manager, latin, "latin.csv", encoding="cp1252")
     document = manager.get(done.headers["Location"] + "/download")
     assert document.status_code == 200 and "Réponse: formation des agents" in document.get_data(as_text=True)

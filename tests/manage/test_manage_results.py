@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import openpyxl
+import pytest
 from flask import Flask
 from sqlmodel import Session, select
 
@@ -108,6 +109,37 @@ def test_results_briefing_file_errors_are_in_the_interface_language(client_as) -
     page = manager.post("/manage/briefing", content_type="multipart/form-data", data=form, follow_redirects=True,
                         headers={"Accept-Language": "fr"}).get_data(as_text=True)  # fmt: skip
     assert "latin.csv:2\u00a0: ce n'est pas du texte utf-8 (octet 0xe9)" in unescape(page)  # the line, in French
+
+
+@pytest.mark.parametrize(
+    ("name", "contributions", "questions", "french"),
+    [
+        (
+            "bad.jsonl",
+            b'{"question": "q1", "answer": "Formation"}\n{"question": "q1", answer}\n',
+            None,
+            "bad.jsonl:2\u00a0: JSON invalide (",
+        ),
+        ("list.jsonl", b'["q1", "Formation"]\n', None, "list.jsonl:1\u00a0: un objet JSON est attendu"),
+        (
+            "c.csv",
+            b"question,answer\nq1,Formation\n",
+            b"questions:\n- id: q1\n- id: q1\n",
+            "q.yaml\u00a0: question 2\u00a0: champ 'id'\u00a0: 'q1' apparaît deux fois",
+        ),
+    ],
+)
+def test_results_briefing_jsonl_and_questions_errors_are_in_the_interface_language(
+        client_as, name: str, contributions: bytes, questions: bytes | None, french: str) -> None:  # fmt: skip
+    from html import unescape
+
+    manager = client_as(Role.manager)
+    form = {"contributions": (io.BytesIO(contributions), name), "title": "X", "lang": "fr", "format": "md"}
+    if questions is not None:
+        form["questions"] = (io.BytesIO(questions), "q.yaml")
+    page = manager.post("/manage/briefing", content_type="multipart/form-data", data=form, follow_redirects=True,
+                        headers={"Accept-Language": "fr"}).get_data(as_text=True)  # fmt: skip
+    assert french in unescape(page)
 
 
 def test_results_report_cache_follows_data_and_settings(client_as, loaded: Flask) -> None:
