@@ -75,8 +75,8 @@ def test_pooled_reads_no_held_out_set(monkeypatch) -> None:
         Example("x", ("hrm",), "hrm", "en", "g")])  # fmt: skip
     examples, _ = agreement_cv.pooled()
     # Every set the shipped model trains on, and no held-out set.
-    assert len(examples) == len(agreement_cv.REALSTYLE_DEV) and "rad_realstyle_heldout4.jsonl" in read
-    assert "rad_realstyle_heldout5.jsonl" not in read
+    assert len(examples) == len(agreement_cv.REALSTYLE_DEV) and "rad_realstyle_heldout5.jsonl" in read
+    assert "rad_realstyle_heldout6.jsonl" not in read
 
 
 class _HrmModel:
