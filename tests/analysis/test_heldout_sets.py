@@ -84,4 +84,3 @@ def test_make_eval_candidate_refuses_a_candidate_declared_for_a_set_no_longer_he
     assert "no longer held out" in capsys.readouterr().err
     assert eval_report.main(["--candidate", "--dev-only"]) == 2
     assert "--dev-only scores no held-out set" in capsys.readouterr().err
-
