@@ -138,7 +138,8 @@ def test_the_theme_benchmarks_looked_at_are_development() -> None:
         assert evaluate_themes.read_split(data / folder, questions) == (questions, [])
 
 
-def test_the_eighth_theme_benchmark_is_held_out() -> None:
+@pytest.mark.parametrize(("folder", "first"), [("themes8", 29), ("themes9", 33)])
+def test_the_eighth_and_ninth_theme_benchmarks_are_held_out(folder: str, first: int) -> None:
     data = Path(evaluate_themes.__file__).resolve().parent / "data"
-    questions = ["q29", "q30", "q31", "q32"]
-    assert evaluate_themes.read_split(data / "themes8", questions) == ([], questions)
+    questions = [f"q{first + n}" for n in range(4)]
+    assert evaluate_themes.read_split(data / folder, questions) == ([], questions)
