@@ -79,8 +79,17 @@ def test_make_eval_candidate_refuses_a_candidate_declared_for_a_set_no_longer_he
     from analysis import eval_report
 
     monkeypatch.setattr(eval_report, "load_default_classifier", lambda: pytest.fail("nothing may be scored"))
-    assert not eval_report.candidate_declared()  # declared for the sixth set, looked at and retired
+    monkeypatch.setattr(eval_report, "CANDIDATE_DECLARED_FOR", "rad_realstyle_heldout6.jsonl")  # looked at, retired
+    assert not eval_report.candidate_declared()
     assert eval_report.main(["--candidate"]) == 2
     assert "no longer held out" in capsys.readouterr().err
     assert eval_report.main(["--candidate", "--dev-only"]) == 2
     assert "--dev-only scores no held-out set" in capsys.readouterr().err
+
+
+def test_the_declared_candidate_is_for_the_seventh_set_and_trains_on_no_held_out_set() -> None:
+    from analysis import eval_report
+
+    assert eval_report.candidate_declared() and eval_report.CANDIDATE_DECLARED_FOR == "rad_realstyle_heldout7.jsonl"
+    assert not any(is_heldout(DEV_PATHS[name]) for name in eval_report.CANDIDATE_TRAINING)
+    assert "real-style set 6 (retired held-out)" in eval_report.CANDIDATE_TRAINING
