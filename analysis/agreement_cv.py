@@ -38,6 +38,8 @@ from analysis.factors import FACTOR_IDS, OTHER
 _F = len(FACTOR_IDS)
 #: The development sets written for the project (short answers), scored beside the pooled real-style data.
 WRITTEN = ("first development set", "second development set")
+#: The real-style sets retired to development and scored, not yet trained on: pooled too with ``--with-scored``.
+SCORED_ONLY = tuple(name for name in DEV_PATHS if name.startswith("real-style set") and name not in REALSTYLE_DEV)
 
 
 @dataclass
@@ -66,10 +68,11 @@ class _Recorder(FactorClassifier):
         return oof, developed
 
 
-def pooled() -> tuple[list[Example], list[str]]:
-    """The pooled real-style development examples and each one's set name."""
+def pooled(with_scored: bool = False) -> tuple[list[Example], list[str]]:
+    """The pooled real-style development examples and each one's set name; ``with_scored``: also the retired
+    sets not trained on yet (``SCORED_ONLY``)."""
     examples, sets = [], []
-    for name in REALSTYLE_DEV:
+    for name in (*REALSTYLE_DEV, *(SCORED_ONLY if with_scored else ())):
         path = DEV_PATHS[name]
         if is_heldout(path):
             raise SystemExit(f"{path.name} is a held-out set")
@@ -89,13 +92,14 @@ def splits(examples: Sequence[Example], sets: Sequence[str], split: str) -> Iter
 
 
 def fold_outputs(params: dict[str, Any], split: str = "5fold", cache: Path | None = None,
-                 only: int | None = None) -> list[FoldOutputs]:  # fmt: skip
-    """Each fold's outputs, fitted once per (params, split) and cached; ``only``: that fold alone (to fit
-    folds in parallel processes)."""
-    key = hashlib.sha256(json.dumps([params, split], sort_keys=True).encode()).hexdigest()[:16]
+                 only: int | None = None, with_scored: bool = False) -> list[FoldOutputs]:  # fmt: skip
+    """Each fold's outputs, fitted once per (params, split, pool) and cached; ``only``: that fold alone (to fit
+    folds in parallel processes); ``with_scored``: the pool holds ``SCORED_ONLY`` too."""
+    spec = [params, split, *(["with scored", *SCORED_ONLY] if with_scored else [])]
+    key = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
     folder = cache or cache_dir() / "agreement_cv"
     folder.mkdir(parents=True, exist_ok=True)
-    examples, sets = pooled()
+    examples, sets = pooled(with_scored)
     corpus = load_examples(CORPUS_PATH)
     out = []
     for k, (train, test) in enumerate(splits(examples, sets, split)):
@@ -148,8 +152,10 @@ def decide(fo: FoldOutputs, langs: Sequence[str], rule: dict[str, Any],
     ``other`` scaled (0: never added to ``other``); ``say_words`` (int): their say scaled by
     min(1, words / say_words) (``words``: each answer's word count; FactorClassifier's ``neighbours_words``);
     ``other_margin`` (float): ``other`` is the primary only when no factor's probability passes its
-    threshold by that margin (else the best-scored such factor is); ``secondary`` (float): added to the
-    thresholds of labels other than the primary; ``max_labels`` (int): at most that many labels."""
+    threshold by that margin (else the best-scored such factor is); ``other_own`` (float): ``other`` is the
+    primary only when its own probability reaches that share of its threshold (else the best-scored factor is);
+    ``secondary`` (float): added to the thresholds of labels other than the primary; ``max_labels`` (int): at most
+    that many labels."""
     rank = fo.rank.copy()
     if fo.say is not None:
         say = rule.get("say", 1.0) * fo.say
@@ -171,6 +177,8 @@ def decide(fo: FoldOutputs, langs: Sequence[str], rule: dict[str, Any],
         sure = fo.proba[i, :_F] >= fo.thresholds[:_F] + rule.get("other_margin", np.inf)
         if best == _F and sure.any():
             best = int(np.flatnonzero(sure)[np.argmax(rank[i, :_F][sure])])
+        if best == _F and fo.proba[i, -1] < rule.get("other_own", 0.0) * fo.thresholds[-1]:
+            best = int(np.argmax(rank[i, :_F]))
         if best == _F:
             out.append([OTHER])
             continue
@@ -187,16 +195,16 @@ def figures(examples: Sequence[Example], pred: Sequence[Sequence[str]]) -> dict[
         "same_primary": c["same_primary"], "groups": c["groups"], "same_labels": c["same_labels"]}  # fmt: skip
 
 
-def evaluate_rule(outputs: list[FoldOutputs], rule: dict[str, Any]) -> dict[str, Any]:
-    """Pooled and per-set figures of a decision rule on cached fold outputs."""
-    examples, sets = pooled()
+def evaluate_rule(outputs: list[FoldOutputs], rule: dict[str, Any], with_scored: bool = False) -> dict[str, Any]:
+    """Pooled and per-set figures of a decision rule on cached fold outputs (of the same pool)."""
+    examples, sets = pooled(with_scored)
     pred: list[list[str]] = [[] for _ in examples]
     for fo in outputs:
         chosen = decide(fo, [examples[i].lang for i in fo.test], rule, [word_count(examples[i].text) for i in fo.test])
         for i, labels in zip(fo.test, chosen, strict=True):
             pred[i] = labels
     result = {"pooled": figures(examples, pred)}
-    for name in REALSTYLE_DEV:
+    for name in dict.fromkeys(sets):
         idx = [i for i, s in enumerate(sets) if s == name]
         result[name] = figures([examples[i] for i in idx], [pred[i] for i in idx])
     return result
@@ -252,9 +260,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="score the sets written for the project instead, fitted as the candidate is",
     )
     parser.add_argument("--model", type=Path, help="with --written: that fitted model (joblib) of --params")
+    scored = ", ".join(SCORED_ONLY)
+    parser.add_argument("--with-scored", action="store_true", help=f"pool also the sets scored only: {scored}")
     args = parser.parse_args(argv)
     if args.fold is not None:
-        fold_outputs(args.params, args.split, only=args.fold)
+        fold_outputs(args.params, args.split, only=args.fold, with_scored=args.with_scored)
         return 0
     if args.written:
         import joblib
@@ -262,7 +272,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         model = joblib.load(args.model) if args.model else None
         result = evaluate_written(written_outputs(args.params, model=model), args.rule)
     else:
-        result = evaluate_rule(fold_outputs(args.params, args.split), args.rule)
+        result = evaluate_rule(fold_outputs(args.params, args.split, with_scored=args.with_scored), args.rule,
+                               args.with_scored)  # fmt: skip
     print(row(result), file=sys.stderr)
     print(json.dumps(result))
     return 0

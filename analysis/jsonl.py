@@ -14,7 +14,8 @@ class InputFileError(ValueError):
     Raised with the whole message, or as a template, ``InputFileError("%(where)s: …", where=…)``: ``str(exc)`` is
     then the English message (whole numbers grouped, 12,000) and ``msgid`` and ``params`` let a web page show it
     in the interface's language (``make translations`` extracts the templates marked ``N_`` or raised as
-    ``BriefingInputError``).
+    ``BriefingInputError``). A parameter quoting a parser (``problem``: "Expecting ',' delimiter") stays as the
+    parser wrote it, in English: the file and line, translated around it, say where to look.
     """
 
     def __init__(self, msgid: str, **params: Any) -> None:

@@ -54,6 +54,18 @@ def test_decide_rules_that_keep_the_neighbours_from_turning_a_confident_factor_i
     assert decide(fo, ["en", "en"], {"other_margin": 0.4}) == [[OTHER], [OTHER]]
 
 
+def test_decide_other_own_keeps_other_only_on_its_own_evidence() -> None:
+    proba = np.full((2, 11), 0.1)
+    proba[:, HRM] = 0.4  # no factor passes its threshold (0.5)
+    proba[0, 10], proba[1, 10] = 0.45, 0.2  # other's own probability: near its threshold, far under it
+    rank = np.zeros((2, 11))
+    rank[:, 10], rank[:, HRM] = 2.0, 1.0  # the chooser says other for both
+    fo = _outputs(proba, rank)
+    assert decide(fo, ["en", "en"], {}) == [[OTHER], [OTHER]]
+    assert decide(fo, ["en", "en"], {"other_own": 0.8}) == [[OTHER], ["hrm"]]
+    assert decide(fo, ["en", "en"], {"other_own": 1.0}) == [["hrm"], ["hrm"]]
+
+
 def test_language_offsets_are_each_language_s_distance_from_its_translations() -> None:
     rank = np.array([[1.0, 0.0], [3.0, 0.0], [2.0, 1.0], [4.0, 1.0], [9.0, 9.0]])
     offsets = language_offsets(rank, ["en", "fr", "en", "fr", "pt"], ["a", "a", "b", "b", "alone"])
@@ -77,6 +89,11 @@ def test_pooled_reads_no_held_out_set(monkeypatch) -> None:
     # Every set the shipped model trains on, and no held-out set.
     assert len(examples) == len(agreement_cv.REALSTYLE_DEV) and "rad_realstyle_heldout5.jsonl" in read
     assert "rad_realstyle_heldout6.jsonl" not in read
+    read.clear()
+    examples, sets = agreement_cv.pooled(with_scored=True)  # and the retired sets scored, not trained on
+    assert agreement_cv.SCORED_ONLY == ("real-style set 6 (retired held-out)",)
+    assert "rad_realstyle_heldout6.jsonl" in read and "rad_realstyle_heldout7.jsonl" not in read
+    assert sets[-1] == "real-style set 6 (retired held-out)"
 
 
 class _HrmModel:
