@@ -86,7 +86,7 @@ def test_messages_existing_user_is_refused_in_portuguese(client_as) -> None:
     page = _text(client, "/admin/users", {"email": "manager@example.org", "role": "manager", "administration": "0",
                                           "password": "another long password"},
                  headers={"Accept-Language": "pt-BR"})  # fmt: skip
-    assert "já existe um usuário com o e-mail manager@example.org" in page
+    assert "já existe um utilizador com o e-mail manager@example.org" in page
 
 
 def test_messages_cli_keeps_english(loaded: Flask, runner) -> None:
