@@ -1,6 +1,6 @@
 """Cross-language agreement of a classifier setting on the pooled real-style development data.
 
-    python -m analysis.agreement_cv [--split 5fold|loso] [--params JSON] [--rule JSON]
+    python -m analysis.agreement_cv [--split 5fold|loso] [--with-scored] [--params JSON] [--rule JSON]
 
 The pooled real-style development data the shipped model trains on (``eval_report.REALSTYLE_DEV``: every
 meaning written in four languages) is cut by group (the four languages of a meaning stay in one fold),
@@ -10,9 +10,10 @@ Figures: macro-F1 / micro-F1 / primary accuracy / same primary in all 4 language
 
 Each fold's outputs (the test answers' probabilities, developed shares, the chooser's scores and the
 neighbours' say, and the chooser's scores on the training answers' out-of-fold probabilities) are kept
-in a pickle under the cache dir, keyed by params and split, so decision rules (``rule``: see
-:func:`decide`) are compared on the same fitted models without refitting. Never reads a held-out set.
-Prints one JSON object last.
+in a pickle under the cache dir, keyed by params, split and, with ``--with-scored``, the scored-only sets, so
+decision rules (``rule``: see :func:`decide`) are compared on the same fitted models without refitting; a
+pickle whose fold no longer matches the pool (a set joined the training data since) is fitted again. Never
+reads a held-out set. Prints one JSON object last.
 """
 
 from __future__ import annotations
@@ -93,8 +94,9 @@ def splits(examples: Sequence[Example], sets: Sequence[str], split: str) -> Iter
 
 def fold_outputs(params: dict[str, Any], split: str = "5fold", cache: Path | None = None,
                  only: int | None = None, with_scored: bool = False) -> list[FoldOutputs]:  # fmt: skip
-    """Each fold's outputs, fitted once per (params, split, pool) and cached; ``only``: that fold alone (to fit
-    folds in parallel processes); ``with_scored``: the pool holds ``SCORED_ONLY`` too."""
+    """Each fold's outputs, fitted once per (params, split, pool) and cached (refitted when the pool has changed
+    under the same key); ``only``: that fold alone (to fit folds in parallel processes); ``with_scored``: the pool
+    holds ``SCORED_ONLY`` too."""
     spec = [params, split, *(["with scored", *SCORED_ONLY] if with_scored else [])]
     key = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
     folder = cache or cache_dir() / "agreement_cv"
@@ -107,8 +109,10 @@ def fold_outputs(params: dict[str, Any], split: str = "5fold", cache: Path | Non
         if only is not None and k != only:
             continue
         if path.exists():
-            out.append(pickle.loads(path.read_bytes()))
-            continue
+            cached = pickle.loads(path.read_bytes())
+            if list(cached.test) == list(test) and len(cached.train_langs) == len(corpus) + len(train):
+                out.append(cached)
+                continue
         fit = corpus + [examples[i] for i in train]
         model = _Recorder(**params).fit([e.text for e in fit], [list(e.labels) for e in fit],
                                         langs=[e.lang for e in fit], primary=[e.primary for e in fit],

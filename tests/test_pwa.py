@@ -102,7 +102,7 @@ def test_campaign_document_has_what_the_device_needs(loaded, client) -> None:
     assert doc["directions"] == {"en": "ltr", "fr": "ltr", "es": "ltr", "pt": "ltr"}
     assert doc["invite_only"] is False and doc["station"] == {"pin": None}
     assert set(doc["ui"]) == {"en", "fr", "es", "pt"}
-    assert doc["ui"]["pt"]["next"] == "Próximo" and doc["ui"]["fr"]["language_name"] == "Français"
+    assert doc["ui"]["pt"]["next"] == "Seguinte" and doc["ui"]["fr"]["language_name"] == "Français"
     keys = {(i["key"], i["version"], i["current"]) for i in doc["instruments"]}
     assert keys == {("officials", OFFICIALS_VERSION, True), ("private_sector", PRIVATE_VERSION, True)}
     officials = next(i for i in doc["instruments"] if i["key"] == "officials")["definition"]

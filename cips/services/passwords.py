@@ -29,7 +29,7 @@ MIN_GUESSES = 10**10
 #: zxcvbn's lists are English and general, so "Aduana2026!!" would pass without them.
 SERVICE_WORDS = ("customs", "douane", "douanes", "aduana", "aduanas", "alfandega", "alfândega", "receita",
                  "integrity", "integrite", "intégrité", "integridad", "integridade", "survey", "enquete", "enquête",
-                 "encuesta", "pesquisa", "cips", "wco", "omd", "oma")  # fmt: skip
+                 "encuesta", "pesquisa", "inquerito", "inquérito", "cips", "wco", "omd", "oma")  # fmt: skip
 #: zxcvbn's cost grows quickly with length; the first characters carry the verdict (a long
 #: secret whose first 72 characters are strong is strong).
 RATED_CHARS = 72

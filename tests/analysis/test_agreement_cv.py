@@ -7,7 +7,7 @@ import pytest
 
 from analysis import agreement_cv
 from analysis.agreement_cv import FoldOutputs, decide, language_offsets, splits
-from analysis.eval_report import DEV_PATHS
+from analysis.eval_report import DEV_PATHS, is_heldout
 from analysis.evaluate import Example, load_examples
 from analysis.factors import FACTOR_IDS, OTHER
 
@@ -91,9 +91,10 @@ def test_pooled_reads_no_held_out_set(monkeypatch) -> None:
     assert "rad_realstyle_heldout6.jsonl" not in read
     read.clear()
     examples, sets = agreement_cv.pooled(with_scored=True)  # and the retired sets scored, not trained on
-    assert agreement_cv.SCORED_ONLY == ("real-style set 6 (retired held-out)",)
-    assert "rad_realstyle_heldout6.jsonl" in read and "rad_realstyle_heldout7.jsonl" not in read
-    assert sets[-1] == "real-style set 6 (retired held-out)"
+    for name in agreement_cv.SCORED_ONLY:
+        assert name in DEV_PATHS and name not in agreement_cv.REALSTYLE_DEV and not is_heldout(DEV_PATHS[name])
+        assert DEV_PATHS[name].name in read and name in sets
+    assert "rad_realstyle_heldout7.jsonl" not in read
 
 
 class _HrmModel:
