@@ -77,7 +77,7 @@ def _figures() -> dict[str, object]:
     return {"n": 1, "macro_f1": 0.5, "micro_f1": 0.5, "primary_accuracy": 0.5}
 
 
-def test_the_candidate_is_fitted_on_the_corpus_and_all_real_style_development_data(monkeypatch) -> None:
+def test_the_candidate_is_fitted_on_the_corpus_and_its_declared_development_data(monkeypatch) -> None:
     from analysis import classify
     from analysis.default_model import CORPUS_PATH
     from analysis.evaluate import load_examples
@@ -95,7 +95,9 @@ def test_the_candidate_is_fitted_on_the_corpus_and_all_real_style_development_da
     monkeypatch.setattr(classify, "FactorClassifier", Recorder)
     eval_report.candidate_model()
     assert fitted["params"] == eval_report.CANDIDATE_PARAMS
-    assert set(eval_report.CANDIDATE_TRAINING) == set(eval_report.REALSTYLE_DEV)
+    # All the development data the shipped model trains on, and maybe a retired set it does not train on yet.
+    assert set(eval_report.REALSTYLE_DEV) <= set(eval_report.CANDIDATE_TRAINING) <= set(eval_report.DEV_PATHS)
+    assert not any(eval_report.is_heldout(eval_report.DEV_PATHS[name]) for name in eval_report.CANDIDATE_TRAINING)
     wanted = [e.text for e in load_examples(CORPUS_PATH)]
-    wanted += [e.text for name in eval_report.REALSTYLE_DEV for e in load_examples(eval_report.DEV_PATHS[name])]
+    wanted += [e.text for name in eval_report.CANDIDATE_TRAINING for e in load_examples(eval_report.DEV_PATHS[name])]
     assert sorted(fitted["texts"]) == sorted(wanted)
