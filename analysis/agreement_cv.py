@@ -30,11 +30,11 @@ from typing import Any
 
 import numpy as np
 
-from analysis.classify import FactorClassifier, folds_of, word_count
+from analysis.classify import FactorClassifier, decide_labels, folds_of, word_count
 from analysis.default_model import CORPUS_PATH, cache_dir
 from analysis.eval_report import CANDIDATE_PARAMS, DEV_PATHS, REALSTYLE_DEV, candidate_examples, is_heldout
 from analysis.evaluate import Example, consistency, load_examples, scores
-from analysis.factors import FACTOR_IDS, OTHER
+from analysis.factors import FACTOR_IDS
 
 _F = len(FACTOR_IDS)
 #: The development sets written for the project (short answers), scored beside the pooled real-style data.
@@ -170,26 +170,19 @@ def decide(fo: FoldOutputs, langs: Sequence[str], rule: dict[str, Any],
     if rule.get("offsets"):
         offsets = language_offsets(fo.train_rank, fo.train_langs, fo.train_groups)
         rank -= rule["offsets"] * np.array([offsets.get(lang, np.zeros(rank.shape[1])) for lang in langs])
-    factors = fo.proba[:, :_F]
-    thresholds = np.asarray(rule.get("secondary_thresholds", fo.thresholds[:_F])) + rule.get("secondary", 0.0)
-    passing = factors >= thresholds
-    other_wins = (fo.proba[:, -1] >= fo.thresholds[-1]) & (fo.proba[:, -1] > factors.max(axis=1))
-    passing[other_wins] = False
-    out = []
+    passing = np.asarray(rule.get("secondary_thresholds", fo.thresholds[:_F])) + rule.get("secondary", 0.0)
+    best = np.argmax(rank, axis=1)
     for i in range(len(rank)):
-        best = int(np.argmax(rank[i]))
-        sure = fo.proba[i, :_F] >= fo.thresholds[:_F] + rule.get("other_margin", np.inf)
-        if best == _F and sure.any():
-            best = int(np.flatnonzero(sure)[np.argmax(rank[i, :_F][sure])])
-        if best == _F and fo.proba[i, -1] < rule.get("other_own", 0.0) * fo.thresholds[-1]:
-            best = int(np.argmax(rank[i, :_F]))
-        if best == _F:
-            out.append([OTHER])
+        if best[i] != _F:
             continue
-        rest = [j for j in np.argsort(-rank[i, :_F], kind="stable") if passing[i, j] and j != best]
-        labels = [best, *rest][: rule.get("max_labels", _F)]
-        out.append([FACTOR_IDS[j] for j in labels])
-    return out
+        sure = fo.proba[i, :_F] >= fo.thresholds[:_F] + rule.get("other_margin", np.inf)
+        if sure.any():
+            best[i] = int(np.flatnonzero(sure)[np.argmax(rank[i, :_F][sure])])
+        elif fo.proba[i, -1] < rule.get("other_own", 0.0) * fo.thresholds[-1]:
+            best[i] = int(np.argmax(rank[i, :_F]))
+    return decide_labels(
+        fo.proba, rank, fo.thresholds, passing=passing, best=best, max_labels=rule.get("max_labels", _F)
+    )
 
 
 def figures(examples: Sequence[Example], pred: Sequence[Sequence[str]]) -> dict[str, Any]:

@@ -277,29 +277,8 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         say: np.ndarray | None = None,
     ) -> list[list[str]]:
         """Label lists, primary first: the factors passing their thresholds, then the chooser's say."""
-        factors = proba[:, :_F]
-        passing = factors >= self.thresholds_[:_F]
-        p_other = proba[:, -1]
-        # "other" wins when it is confident and more likely than any factor.
-        other_wins = (p_other >= self.thresholds_[-1]) & (p_other > factors.max(axis=1))
-        passing[other_wins] = False
-        chooser = getattr(self, "chooser_", None)
         scored = self.chooser_scores(proba, docs, developed, say)
-        rank = factors if scored is None else scored
-        out = []
-        for i in range(len(proba)):
-            chosen = [j for j in np.argsort(-rank[i, :_F], kind="stable") if passing[i, j]]
-            best = int(np.argmax(rank[i]))
-            # Precedence: factors still passing after the "other wins" rule above stay (the chooser only
-            # orders them) unless the chooser's primary is "other" and other_from_chooser. The chooser may name
-            # a factor under its threshold as the primary (the codebook points at it): the
-            # answer is then about that factor too. "other" only when no factor is left.
-            if chooser is not None and best == _F and self.other_from_chooser:
-                chosen = []  # programme talk that names a measure in passing: its own evidence decides
-            elif chooser is not None and best < _F and not passing[i, best]:
-                chosen.insert(0, best)
-            out.append([FACTOR_IDS[j] for j in chosen] or [OTHER])
-        return out
+        return decide_labels(proba, scored, self.thresholds_, other_from_chooser=self.other_from_chooser)
 
     def predict(self, X: Sequence[str], langs: Sequence[str] | None = None) -> np.ndarray:
         return to_indicator(self.predict_labels(X, langs))
@@ -350,6 +329,36 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = False
         return tags
+
+
+def decide_labels(proba: np.ndarray, rank: np.ndarray | None, thresholds: np.ndarray, *,
+                  other_from_chooser: bool = True, passing: np.ndarray | None = None,
+                  best: np.ndarray | None = None, max_labels: int = _F) -> list[list[str]]:  # fmt: skip
+    """Label lists, primary first, from blended probabilities (n, 11) and the chooser's scores (None: no chooser).
+
+    The factors passing their thresholds, ordered by the chooser; "other" wins when it is confident and more
+    likely than any factor. The chooser's primary (``best``: that column of each row, by default its top score)
+    goes first: a factor under its threshold that the codebook points at is then a label too; "other" leaves no
+    factor when ``other_from_chooser`` (programme talk that names a measure in passing: its own evidence decides).
+    ``passing`` (the factors' thresholds used for labels, by default ``thresholds``) and ``max_labels`` are what
+    the development tool varies (``analysis.agreement_cv``); this is the one place the decision is written.
+    """
+    factors = proba[:, :_F]
+    ok = factors >= (thresholds[:_F] if passing is None else passing)
+    p_other = proba[:, -1]
+    ok[(p_other >= thresholds[-1]) & (p_other > factors.max(axis=1))] = False
+    order = factors if rank is None else rank
+    out = []
+    for i in range(len(proba)):
+        chosen = [int(j) for j in np.argsort(-order[i, :_F], kind="stable") if ok[i, j]]
+        if rank is not None:
+            top = int(np.argmax(rank[i]) if best is None else best[i])
+            if top == _F and other_from_chooser:
+                chosen = []
+            elif top < _F:
+                chosen = [top, *(j for j in chosen if j != top)]
+        out.append([FACTOR_IDS[j] for j in chosen[:max_labels]] or [OTHER])
+    return out
 
 
 def folds_of(n: int, folds: int, groups: Sequence[str | None] | None, random_state: int) -> Iterator[tuple]:
