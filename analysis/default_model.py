@@ -31,7 +31,7 @@ CODEBOOK_PATH = DATA_DIR / "rad_codebook.yaml"
 PACK_PATH = DATA_DIR / "training_vectors.npz"
 #: Labelled sets the shipped classifier is trained on beside the corpus: all the real-style development
 #: data (answers in the style of real partner answers, coded by two people each; README "Evaluation"). The
-#: five "heldout" files among them were each looked at once as held-out sets, then retired to development.
+#: six "heldout" files among them were each looked at once as held-out sets, then retired to development.
 TRAINING_PATHS = tuple(
     DATA_DIR / name
     for name in (
@@ -41,6 +41,7 @@ TRAINING_PATHS = tuple(
         "rad_realstyle_heldout3.jsonl",
         "rad_realstyle_heldout4.jsonl",
         "rad_realstyle_heldout5.jsonl",
+        "rad_realstyle_heldout6.jsonl",
     )
 )
 #: Libraries whose behaviour shapes the fitted model (lemmas, tokenisation, numerics).
