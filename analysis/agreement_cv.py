@@ -159,7 +159,8 @@ def decide(fo: FoldOutputs, langs: Sequence[str], rule: dict[str, Any],
     threshold by that margin (else the best-scored such factor is); ``other_own`` (float): ``other`` is the
     primary only when its own probability reaches that share of its threshold (else the best-scored factor is);
     ``secondary`` (float): added to the thresholds of labels other than the primary; ``max_labels`` (int): at most
-    that many labels."""
+    that many labels; ``other_from_chooser`` (bool, True by default as in FactorClassifier): the cached outputs do not
+    record the fitted model's setting, so a model fitted with False is scored as such only when the rule says so."""
     rank = fo.rank.copy()
     if fo.say is not None:
         say = rule.get("say", 1.0) * fo.say
@@ -170,7 +171,7 @@ def decide(fo: FoldOutputs, langs: Sequence[str], rule: dict[str, Any],
     if rule.get("offsets"):
         offsets = language_offsets(fo.train_rank, fo.train_langs, fo.train_groups)
         rank -= rule["offsets"] * np.array([offsets.get(lang, np.zeros(rank.shape[1])) for lang in langs])
-    passing = np.asarray(rule.get("secondary_thresholds", fo.thresholds[:_F])) + rule.get("secondary", 0.0)
+    label_thresholds = np.asarray(rule.get("secondary_thresholds", fo.thresholds[:_F])) + rule.get("secondary", 0.0)
     best = np.argmax(rank, axis=1)
     for i in range(len(rank)):
         if best[i] != _F:
@@ -180,9 +181,9 @@ def decide(fo: FoldOutputs, langs: Sequence[str], rule: dict[str, Any],
             best[i] = int(np.flatnonzero(sure)[np.argmax(rank[i, :_F][sure])])
         elif fo.proba[i, -1] < rule.get("other_own", 0.0) * fo.thresholds[-1]:
             best[i] = int(np.argmax(rank[i, :_F]))
-    return decide_labels(
-        fo.proba, rank, fo.thresholds, passing=passing, best=best, max_labels=rule.get("max_labels", _F)
-    )
+    return decide_labels(fo.proba, rank, fo.thresholds, label_thresholds=label_thresholds, best=best,
+                         max_labels=rule.get("max_labels", _F),
+                         other_from_chooser=rule.get("other_from_chooser", True))  # fmt: skip
 
 
 def figures(examples: Sequence[Example], pred: Sequence[Sequence[str]]) -> dict[str, Any]:

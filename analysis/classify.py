@@ -332,7 +332,7 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
 
 
 def decide_labels(proba: np.ndarray, rank: np.ndarray | None, thresholds: np.ndarray, *,
-                  other_from_chooser: bool = True, passing: np.ndarray | None = None,
+                  other_from_chooser: bool = True, label_thresholds: np.ndarray | None = None,
                   best: np.ndarray | None = None, max_labels: int = _F) -> list[list[str]]:  # fmt: skip
     """Label lists, primary first, from blended probabilities (n, 11) and the chooser's scores (None: no chooser).
 
@@ -340,11 +340,13 @@ def decide_labels(proba: np.ndarray, rank: np.ndarray | None, thresholds: np.nda
     likely than any factor. The chooser's primary (``best``: that column of each row, by default its top score)
     goes first: a factor under its threshold that the codebook points at is then a label too; "other" leaves no
     factor when ``other_from_chooser`` (programme talk that names a measure in passing: its own evidence decides).
-    ``passing`` (the factors' thresholds used for labels, by default ``thresholds``) and ``max_labels`` are what
-    the development tool varies (``analysis.agreement_cv``); this is the one place the decision is written.
+    ``label_thresholds`` (the factors' thresholds for labels, by default ``thresholds``) and ``max_labels`` (at least
+    1) are what the development tool varies (``analysis.agreement_cv``); this is the one place the decision is written.
     """
+    if max_labels < 1:
+        raise ValueError(f"max_labels: {max_labels} (at least 1: an answer always has a label, 'other' if none)")
     factors = proba[:, :_F]
-    ok = factors >= (thresholds[:_F] if passing is None else passing)
+    ok = factors >= (thresholds[:_F] if label_thresholds is None else label_thresholds)
     p_other = proba[:, -1]
     ok[(p_other >= thresholds[-1]) & (p_other > factors.max(axis=1))] = False
     order = factors if rank is None else rank

@@ -29,9 +29,10 @@ CORPUS_PATH = DATA_DIR / "rad_corpus.jsonl"
 CODEBOOK_PATH = DATA_DIR / "rad_codebook.yaml"
 #: The training texts' sentence vectors (``analysis.vector_pack``): an embedding model is fitted on them.
 PACK_PATH = DATA_DIR / "training_vectors.npz"
-#: Labelled sets the shipped classifier is trained on beside the corpus: all the real-style development
-#: data (answers in the style of real partner answers, coded by two people each; README "Evaluation"). The
-#: six "heldout" files among them were each looked at once as held-out sets, then retired to development.
+#: Labelled sets the shipped classifier is trained on beside the corpus: the real-style development data
+#: (answers in the style of real partner answers, coded by two people each; README "Evaluation") but the latest
+#: retired set, which is scored only until the next look (``eval_report.DEV_PATHS``, ``agreement_cv.SCORED_ONLY``).
+#: The six "heldout" files among them were each looked at once as held-out sets, then retired to development.
 TRAINING_PATHS = tuple(
     DATA_DIR / name
     for name in (

@@ -25,7 +25,7 @@ with at least ``MIN_TOPIC_POINTS`` points; ``"concepts"`` and ``"topics"`` force
 There, points that fit no theme (no concept, classifier says "other"), and in questions
 with at least ``MIN_FOR_RESIDUAL`` contributions every subject raised by a single
 contribution, are quoted after the themes as "other points", and 2–6 quotes per theme
-are chosen. A cluster can be *mixed*: no concept is shared by half of its contributions;
+are chosen. A cluster can be *mixed*: no concept is shared by more than half of its contributions;
 its sentence then names its most shared subjects, each with its own count, its heading
 lists them and its factors are theirs; in the key messages a concept counts only the
 contributions that raise it. No-comment answers ("RAS", "Nada que señalar") are counted,

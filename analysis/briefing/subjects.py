@@ -89,9 +89,12 @@ def theme_factors(points: list[Point], idx: list[int], support: int) -> list[str
 
 
 def is_mixed(points: list[Point], idx: list[int], key: str, support: int) -> bool:
-    """A topic cluster whose leading concept is raised by fewer than half of its contributions."""
+    """A topic cluster whose leading concept is raised by half of its contributions or fewer.
+
+    Half is mixed too: a heading over four quotes, two of which do not raise it, claims what its quotes do not say.
+    """
     base = key.rstrip("+")
-    return not base.startswith("factor:") and n_supporting(points, idx, base) * 2 < support
+    return not base.startswith("factor:") and n_supporting(points, idx, base) * 2 <= support
 
 
 def named_subjects(points: list[Point], idx: list[int], key: str, support: int) -> list[tuple[str, int]]:
@@ -153,8 +156,9 @@ def mixed_label(subjects: list[tuple[str, int]], lang: str, n_other: int = 0) ->
     one answer in two must not head both ("Internal affairs units" over a no-comment answer).
     """
     parts = [labels.bare_phrase(labels.concept_phrase(c, lang)) for c, _ in subjects]
-    parts += [i18n.s(lang, "other_subjects_label").lower()] if n_other and parts else []
-    heading = ", ".join(parts)
+    heading = ", ".join(parts)  # commas only: subjects' own "and" ("support and tools") stay readable
+    if n_other and parts:
+        heading += f" {i18n.s(lang, 'and')} {i18n.s(lang, 'other_subjects_label').lower()}"
     return heading[:1].upper() + heading[1:]
 
 

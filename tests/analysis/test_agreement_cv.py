@@ -126,3 +126,7 @@ def test_written_sets_outputs_are_cached_and_scored_by_rule(tmp_path, monkeypatc
         # The neighbours make every answer other; without their say on other, every answer is hrm.
         assert as_is[name]["primary_accuracy"] == round(primaries.count(OTHER) / len(primaries), 3)
         assert without_say[name]["primary_accuracy"] == round(primaries.count("hrm") / len(primaries), 3)
+
+
+def test_the_scored_only_pool_is_the_latest_retired_set() -> None:
+    assert agreement_cv.SCORED_ONLY == ("real-style set 7 (retired held-out)",)

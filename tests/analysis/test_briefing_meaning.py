@@ -8,6 +8,7 @@ in test_briefing_meaning_titles.py.
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -176,7 +177,7 @@ def test_a_theme_whose_points_share_no_subject_is_headed_by_them(tfidf: CachedEm
     # each counted in its sentence (nothing in the heading claims more than one answer says it).
     [theme] = [t for s in b.questions for t in s.themes if t.key.startswith("factor:") and t.concepts]
     assert {q.text for q in theme.quotes} == NO_SHARED_POINT
-    subjects = theme.label.split(", ")
+    subjects = re.split(r", | and ", theme.label)  # "a, b and other subjects"
     assert len(subjects) >= 2 and all(f"{x.lower()} (1)" in theme.sentence.lower() for x in subjects), theme.sentence
     assert theme.label not in {m.label for m in b.key_messages}
     quoted_once_each(b, items)

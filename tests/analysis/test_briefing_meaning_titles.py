@@ -75,7 +75,7 @@ def test_a_subject_of_one_answer_does_not_head_the_answers_that_do_not_raise_it(
     groups, _, b = _beside_two_themes(["Help us set up an internal affairs unit.",
                                        "We are still reviewing the results with the ministry.",
                                        "The action plan awaits the minister's signature."])  # fmt: skip
-    # Headed "Internal affairs units, other subjects" they would share no main point: "other points".
+    # Headed "Internal affairs units and other subjects" they would share no main point: "other points".
     assert all("Internal affairs" not in t.label for t in b.questions[0].themes)
     assert groups[0][0] in [q.text for q in b.questions[0].other.quotes]
 
