@@ -30,7 +30,8 @@ from typing import Any
 
 import numpy as np
 
-from analysis.classify import FactorClassifier, decide_labels, folds_of, word_count
+from analysis.chooser import decide_labels
+from analysis.classify import FactorClassifier, folds_of, word_count
 from analysis.default_model import CORPUS_PATH, cache_dir
 from analysis.eval_report import CANDIDATE_PARAMS, DEV_PATHS, REALSTYLE_DEV, candidate_examples, is_heldout
 from analysis.evaluate import Example, consistency, load_examples, scores

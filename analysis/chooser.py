@@ -1,4 +1,4 @@
-"""The primary factor of an answer: which of its candidate labels it is mainly about.
+"""The primary factor of an answer: which of its candidate labels it is mainly about, and its labels from it.
 
 A second stage of :class:`analysis.classify.FactorClassifier`, learned on its out-of-fold
 probabilities together with the codebook evidence (how many hits, where the first one falls) and
@@ -109,3 +109,35 @@ class PrimaryChooser:
     ) -> np.ndarray:
         X = candidate_features(proba, docs, thresholds, developed)
         return self.lr_.decision_function(X.reshape(-1, X.shape[2])).reshape(len(docs), len(LABELS))
+
+
+def decide_labels(proba: np.ndarray, rank: np.ndarray | None, thresholds: np.ndarray, *,
+                  other_from_chooser: bool = True, label_thresholds: np.ndarray | None = None,
+                  best: np.ndarray | None = None, max_labels: int = _F) -> list[list[str]]:  # fmt: skip
+    """Label lists, primary first, from blended probabilities (n, 11) and the chooser's scores (None: no chooser).
+
+    The factors passing their thresholds, ordered by the chooser; "other" wins when it is confident and more
+    likely than any factor. The chooser's primary (``best``: that column of each row, by default its top score)
+    goes first: a factor under its threshold that the codebook points at is then a label too; "other" leaves no
+    factor when ``other_from_chooser`` (programme talk that names a measure in passing: its own evidence decides).
+    ``label_thresholds`` (the factors' thresholds for labels, by default ``thresholds``) and ``max_labels`` (at least
+    1) are what the development tool varies (``analysis.agreement_cv``); this is the one place the decision is written.
+    """
+    if max_labels < 1:
+        raise ValueError(f"max_labels: {max_labels} (at least 1: an answer always has a label, 'other' if none)")
+    factors = proba[:, :_F]
+    ok = factors >= (thresholds[:_F] if label_thresholds is None else label_thresholds)
+    p_other = proba[:, -1]
+    ok[(p_other >= thresholds[-1]) & (p_other > factors.max(axis=1))] = False
+    order = factors if rank is None else rank
+    out = []
+    for i in range(len(proba)):
+        chosen = [int(j) for j in np.argsort(-order[i, :_F], kind="stable") if ok[i, j]]
+        if rank is not None:
+            top = int(np.argmax(rank[i]) if best is None else best[i])
+            if top == _F and other_from_chooser:
+                chosen = []
+            elif top < _F:
+                chosen = [top, *(j for j in chosen if j != top)]
+        out.append([FACTOR_IDS[j] for j in chosen[:max_labels]] or [OTHER])
+    return out

@@ -1,11 +1,11 @@
-"""analysis.classify.decide_labels: the one place probabilities and the chooser's scores become label lists."""
+"""analysis.chooser.decide_labels: the one place probabilities and the chooser's scores become label lists."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from analysis.classify import decide_labels
+from analysis.chooser import decide_labels
 from analysis.factors import FACTOR_IDS, OTHER
 
 HRM, AUDIT, CULTURE = (FACTOR_IDS.index(f) for f in ("hrm", "audit", "culture"))
