@@ -138,3 +138,8 @@ def test_the_theme_benchmarks_looked_at_are_development() -> None:
         questions = [f"q{4 * k + n}" for n in range(1, 5)]
         assert evaluate_themes.read_split(data / folder, questions) == (questions, [])
 
+
+def test_the_tenth_theme_benchmark_is_held_out() -> None:
+    data = Path(evaluate_themes.__file__).resolve().parent / "data"
+    questions = ["q37", "q38", "q39", "q40"]
+    assert evaluate_themes.read_split(data / "themes10", questions) == ([], questions)
