@@ -9,6 +9,7 @@ Nothing is downloaded.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from collections.abc import Sequence
 from functools import lru_cache
@@ -24,6 +25,7 @@ from analysis.classify import FactorClassifier
 if TYPE_CHECKING:
     from analysis.evaluate import Example
 
+logger = logging.getLogger(__name__)
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CORPUS_PATH = DATA_DIR / "rad_corpus.jsonl"
 CODEBOOK_PATH = DATA_DIR / "rad_codebook.yaml"
@@ -119,6 +121,9 @@ def load_default_classifier() -> FactorClassifier:
             return joblib.load(path)
         except Exception:
             path.unlink(missing_ok=True)
+    # A first use of this version trains for minutes with nothing else to show: say so (stderr by
+    # default, the app's log in the web app).
+    logger.warning("Training the shipped classifier once for this version (a few minutes); cached in %s", path.parent)
     model = train_default()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")

@@ -11,8 +11,9 @@
 (mean over questions), it prints the adjusted Rand index (``sklearn.metrics.adjusted_rand_score``)
 against editor A's themes of:
 
-- ``briefing``: today's briefing grouping, ``build_briefing`` called as ``cips briefing`` calls
-  it (grouping ``auto``). Each contribution goes to the theme that counts it; a contribution
+- ``briefing``: the grouping before themes by meaning, ``build_briefing(..., grouping="auto")``
+  (codebook concepts, or BERTopic for a question with 40 points or more; ``cips briefing`` groups by
+  meaning since). Each contribution goes to the theme that counts it; a contribution
   split into points in several themes goes to the theme of its **largest point**;
   contributions under "other points" (or counted as no comment) form one group;
 - ``meaning``: ``analysis.briefing.meaning.group_by_meaning`` on whole answers (texts alone in

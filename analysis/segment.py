@@ -8,7 +8,8 @@ What is *not* a list: a dash inside a sentence ("the survey – anonymous – wa
 is a parenthesis, so a dash starts a point only at the start of a line or after a colon;
 and "(a)" or "2." alone ("Article 5 (a) of the Code", "in 2. The") is a reference, so an
 enumeration marker starts a point only when the same list has its neighbour ("(b)" after
-"(a)", "1." before "2.").
+"(a)", "1." before "2."), and two neighbours joined by nothing but "and", "or" or a number
+("Article 5 (a) and (b)", "paragraphe 2 a) et 2 b)") are a reference to two items, not a list.
 
 Long formal answers chain their points as sentences ("We trained the staff. The main change
 was the code of conduct."): ``sentences=True`` also cuts after a full stop, question or
@@ -18,6 +19,7 @@ exclamation mark followed by a capital, so each developed point can be weighed o
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 # A point starts at a line break or a semicolon, a bullet, a dash opening a line, or an enumeration marker.
 _SEPARATOR = re.compile(r"[\n;]+")
@@ -27,6 +29,8 @@ _DASH_LIST = re.compile(r":\s*[-–—]\s")
 _DASH = re.compile(r"(?:^|\s)[-–—]\s+")
 #: "1)", "(1)", "1.", "a)", "(a)" after a space or at the start: (opening paren, number or letter, closing mark).
 _MARKER = re.compile(r"(?:^|(?<=\s))(\(?)(\d{1,2}|[a-h])([).])(?=\s)")
+#: What joins two referenced items ("(a) and (b)", "a) et 2 b)", "(a), (b)"): no point between them.
+_JOINER = re.compile(r"[\s,&/]*(?:(?:and|or|et|ou|y|o|e|u|ni|\d{1,3})[\s,&/]+)*", re.IGNORECASE)
 _STRIP = " ,.;:\t-–—•*·"
 #: A sentence end: . ! or ? then space(s) and a capital (or an opening quote / inverted mark).
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[\"«¿¡(]?[A-ZÀ-Ý])")
@@ -46,10 +50,23 @@ def _markers(text: str) -> list[tuple[tuple[str, bool, str], int, int, int]]:
     return found
 
 
+def _references(markers: list[tuple[tuple[str, bool, str], int, int, int]], chunk: str) -> set[int]:
+    """Starts of the markers that name items of a reference ("Article 5 (a) and (b)"), not points of a list."""
+    out: set[int] = set()
+    for (style, rank, start, end), (style2, rank2, start2, _) in pairwise(markers):
+        if style == style2 and rank2 == rank + 1 and _JOINER.fullmatch(chunk[end:start2]):
+            out.update((start, start2))
+    return out
+
+
 def _split_chunk(chunk: str, present: set[tuple[tuple[str, bool, str], int]]) -> list[str]:
     """``chunk`` cut at its list markers: those whose neighbour in the list is ``present`` in the answer."""
     parts, cursor = [], 0
-    for style, rank, start, end in _markers(chunk):
+    markers = _markers(chunk)
+    references = _references(markers, chunk)
+    for style, rank, start, end in markers:
+        if start in references:
+            continue
         if (style, rank - 1) in present or (style, rank + 1) in present:
             parts.append(chunk[cursor:start])
             cursor = end

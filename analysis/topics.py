@@ -1,6 +1,6 @@
 """``ThemeModel``: cross-lingual themes in free text with BERTopic, offline and light.
 
-BERTopic as designed: sentence embeddings in, c-TF-IDF labels out. With ``embedder`` (an
+BERTopic as designed: sentence embeddings in, c-TF-IDF representation out. With ``embedder`` (an
 ``analysis.embeddings`` backend, e.g. the bundled multilingual-e5-small behind its cache) each
 answer's own text is embedded, so an answer and its translation land close and themes span
 languages by construction. Without one (no model to load: tests, ``CIPS_EMBEDDINGS=tfidf``, or a
@@ -9,8 +9,10 @@ TruncatedSVD -> unit length) over each answer's codebook concept ids ("c_trainin
 and lemmas, so "plus de formation" and "more training" still share most of their representation.
 
 Either way an identity dimensionality reduction and KMeans (injectable through the constructor)
-make the themes, and c-TF-IDF over the concept documents names them, so labels are codebook
-concept labels in the report language whatever the answers' languages.
+make the themes. A theme is named by the two codebook concepts most of its answers raise (counted, not
+weighted by c-TF-IDF, whose IDF favours a rare concept over the one the theme shares), so labels are
+codebook concept labels in the report language whatever the answers' languages; c-TF-IDF's top lemmas
+(BERTopic's representation over the concept documents) name a theme whose answers raise no concept.
 """
 
 from __future__ import annotations

@@ -83,7 +83,8 @@ CONCEPTS: dict[str, tuple[str, str, str, str]] = {
     "sanctions": ("sanctions", "les sanctions", "las sanciones", "as sanções"),
     "integrity_testing": ("integrity testing and surprise checks", "les tests d'intégrité et contrôles inopinés", "las pruebas de integridad y controles sorpresa", "os testes de integridade e controlos surpresa"),
     # conduct
-    "code_of_conduct": ("the code of conduct", "le code de conduite", "el código de conducta", "o código de conduta"),
+    # Its terms include "ethics" alone ("ethics training"): the name says so.
+    "code_of_conduct": ("the code of conduct and ethics", "le code de conduite et l'éthique", "el código de conducta y la ética", "o código de conduta e a ética"),
     "gifts_hospitality": ("gifts and hospitality", "les cadeaux et avantages", "los regalos y atenciones", "as ofertas e presentes"),
     "conflict_of_interest": ("conflicts of interest", "les conflits d'intérêts", "los conflictos de intereses", "os conflitos de interesses"),
     "outside_activities": ("outside activities", "le cumul d'activités", "las actividades externas", "as atividades externas"),

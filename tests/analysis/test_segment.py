@@ -26,6 +26,9 @@ def test_a_parenthetical_dash_is_not_a_list(text: str) -> None:
         "As provided in Article 5 (a) of the Customs Code, every decision can be appealed.",
         "Les recours prévus au paragraphe 3 a) du code restent peu connus des usagers.",
         "We raised the matter in 2. Then the working group met again.",
+        "Under Article 5 (a) and (b) of the Code, every decision can be appealed.",
+        "Les recours prévus au paragraphe 2 a) et 2 b) du code restent peu connus.",
+        "Los incisos (a), (b) y (c) del artículo 12 regulan las exenciones.",
     ],
 )
 def test_an_inline_reference_is_not_a_list(text: str) -> None:
