@@ -118,7 +118,7 @@ def load_default_classifier() -> FactorClassifier:
     path = cache_dir() / f"factor-classifier-{model_digest()}.joblib"
     if path.exists():
         try:
-            return joblib.load(path)
+            return _keyed(joblib.load(path))
         except Exception:
             path.unlink(missing_ok=True)
     # A first use of this version trains for minutes with nothing else to show: say so (stderr by
@@ -130,6 +130,13 @@ def load_default_classifier() -> FactorClassifier:
     joblib.dump(model, tmp)
     tmp.replace(path)  # atomic: a concurrent reader never sees half a file
     _prune(path.parent, keep=KEEP_MODELS)
+    return _keyed(model)
+
+
+def _keyed(model: FactorClassifier) -> FactorClassifier:
+    """The shipped model with its digest as ``cache_key_``: its codes of answers may be remembered
+    (``analysis.code_cache``), since the digest changes with anything that could change them."""
+    model.cache_key_ = f"factor-classifier-{model_digest()}"
     return model
 
 

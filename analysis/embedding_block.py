@@ -54,6 +54,11 @@ def private_vectors(cache: Any = None) -> Iterator[Any]:
         _PRIVATE.reset(token)
 
 
+def in_private_mode() -> bool:
+    """Whether this context keeps derived data of answers in memory only (inside :func:`private_vectors`)."""
+    return _PRIVATE.get() is not None
+
+
 def cached_embedder(backend: Any, seed: bool = False) -> Any:
     """The cached embedder ``embed`` reads ``backend``'s vectors through, or None for a bare encoder.
 

@@ -168,13 +168,15 @@ def get_embedder(name: str | None = None) -> Embedder:
     return SentenceTransformerEmbedder(name[3:])
 
 
-class EmbeddingCache:
-    """Vectors by (backend, model id, text digest) in one SQLite file, shared between processes."""
+class SQLiteStore:
+    """One SQLite file in the cache dir, shared between processes (WAL) and between a process's threads.
 
-    def __init__(self, path: Path | str | None = None) -> None:
-        """``path`` ``":memory:"``: vectors kept in this process only (decrypted answers' vectors are
-        never written to disk, see ``cips decrypt --report``)."""
-        self.path = Path(path) if path else cache_dir() / "embeddings.sqlite3"
+    ``path`` ``":memory:"``: kept in this process only (decrypted answers' vectors and codes are never
+    written to disk, see ``cips decrypt --report``). ``schema``: the ``CREATE TABLE IF NOT EXISTS`` it needs.
+    """
+
+    def __init__(self, path: Path | str | None, default_name: str, schema: str) -> None:
+        self.path = Path(path) if path else cache_dir() / default_name
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._db = sqlite3.connect(str(self.path), timeout=60, isolation_level=None, check_same_thread=False)
@@ -182,23 +184,34 @@ class EmbeddingCache:
         # cache): a transaction is the connection's, so two threads writing at once would start one
         # inside the other's, or end it. Each use of the connection holds this lock.
         self._lock = threading.Lock()
-        self._set_up(deadline=time.monotonic() + 60)
+        self._set_up(schema, deadline=time.monotonic() + 60)
 
-    def _set_up(self, deadline: float) -> None:
+    def _set_up(self, schema: str, deadline: float) -> None:
         # Switching to WAL needs the file to itself and SQLite answers "locked" at once, without
         # its busy timeout, while another process sets the same file up: try again until it is done.
         while True:
             try:
                 self._db.execute("PRAGMA journal_mode=WAL")
-                self._db.execute(
-                    "CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, digest BLOB NOT NULL,"
-                    " vector BLOB NOT NULL, PRIMARY KEY (model, digest)) WITHOUT ROWID"
-                )
+                self._db.execute(schema)
                 return
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) or time.monotonic() > deadline:
                     raise
                 time.sleep(0.05)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+class EmbeddingCache(SQLiteStore):
+    """Vectors by (backend, model id, text digest) in one SQLite file, shared between processes."""
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        """``path`` ``":memory:"``: vectors kept in this process only."""
+        super().__init__(path, "embeddings.sqlite3",
+                         "CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, digest BLOB NOT NULL,"
+                         " vector BLOB NOT NULL, PRIMARY KEY (model, digest)) WITHOUT ROWID")  # fmt: skip
 
     @staticmethod
     def digest(text: str) -> bytes:
@@ -225,10 +238,6 @@ class EmbeddingCache:
     def count(self, model: str) -> int:
         with self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM vectors WHERE model = ?", [model]).fetchone()[0])
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
 
 
 class CachedEmbedder:

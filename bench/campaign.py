@@ -11,10 +11,17 @@ Embedding the 60,000 distinct answers with the bundled e5 takes hours on 2 cores
 - **warm**: the cache is filled under e5's key with stand-in vectors of the same shape (hashed
   word and character n-grams, projected to e5's 384 dimensions and normalised: near texts stay
   near), so the report's reading and clustering are timed as with e5's own vectors. The shipped
-  classifier also reads e5 vectors (each answer's and its points'): it gets the same stand-ins in
-  an in-memory cache (``private_vectors``), never in the user's shared cache. Without them the
-  report would hold no themes ("text analysis not ready") and time nothing of the text analysis,
-  so the run checks that the report has themes.
+  classifier also reads e5 vectors (each answer's and its points'): it gets the same stand-ins.
+  Without them the report would hold no themes ("text analysis not ready") and time nothing of
+  the text analysis, so the run checks that the report has themes.
+- **first report** and **again**: the first report of the campaign codes every answer with the
+  classifier (``analysis.code_cache``: about three quarters of its time); a report made again, or
+  after the codes were kept, reads them. Both are timed; ``seconds`` is the report from a warm
+  cache (vectors and codes), ``first_report_seconds`` the one that codes.
+
+Everything the run writes (stand-in vectors, codes) goes to a temporary cache dir
+(``CIPS_CACHE_DIR`` is pointed there once the shipped classifier is loaded from the user's cache),
+never to the user's shared caches.
 
 ``--embeddings tfidf`` times the report without a sentence model (themes by shared words and
 codebook concepts), the figure before embeddings. The baseline measured in the same run is the
@@ -33,6 +40,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -41,7 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from analysis import FACTOR_IDS, load_default_classifier  # noqa: E402
-from analysis.embedding_block import cached_embedder, private_vectors  # noqa: E402
+from analysis.embedding_block import cached_embedder  # noqa: E402
 from analysis.embeddings import CachedEmbedder, EmbeddingCache, TfidfEmbedder, get_embedder  # noqa: E402
 from analysis.report import ReportInput, build_report, render_html  # noqa: E402
 from analysis.report.build import open_answers  # noqa: E402
@@ -92,25 +100,31 @@ def fill_warm(cached: CachedEmbedder, texts: list[str]) -> None:
         cached.cache.put(cached.key, zip((EmbeddingCache.digest(t) for t in chunk), vectors, strict=True))
 
 
-def run(n: int, classifier: object, cached: CachedEmbedder | None) -> tuple[float, dict]:
-    inp = synthetic(n)
-    texts = open_answers(inp)["text"].tolist()
-    with private_vectors():  # the classifier's stand-in vectors stay in this process's memory
-        if cached is not None:
-            fill_warm(cached, texts)
-        backend = getattr(classifier, "embeddings", None)
-        if backend is not None:
-            fill_warm(cached_embedder(backend), classifier.embedded_texts(texts))
-        start = time.perf_counter()
-        report = build_report(inp, lang="fr", classifier=classifier, n_boot=1000, embedder=cached)
-        html = render_html(report)
-        elapsed = time.perf_counter() - start
+def _report(inp: ReportInput, classifier: object, cached: CachedEmbedder | None) -> tuple[float, Any]:
+    start = time.perf_counter()
+    report = build_report(inp, lang="fr", classifier=classifier, n_boot=1000, embedder=cached)
+    html = render_html(report)
+    elapsed = time.perf_counter() - start
     assert "<svg" in html
     assert report.text_analysis.coded and report.themes, "the classifier's vectors were missing: no themes timed"
     if cached is not None:
         assert report.text_analysis.by_meaning, "the warm cache lacked answers: the report fell back"
-    return elapsed, {"open_answers": report.text_analysis.total if cached is not None else None,
-                     "themes": len(report.themes)}  # fmt: skip
+    return elapsed, report
+
+
+def run(n: int, classifier: object, cached: CachedEmbedder | None) -> tuple[float, dict]:
+    """Seconds of the report from a warm cache (vectors and codes); the first report's, which codes, in the dict."""
+    inp = synthetic(n)
+    texts = open_answers(inp)["text"].tolist()
+    if cached is not None:
+        fill_warm(cached, texts)
+    backend = getattr(classifier, "embeddings", None)
+    if backend is not None:
+        fill_warm(cached_embedder(backend), classifier.embedded_texts(texts))
+    first, _ = _report(inp, classifier, cached)
+    again, report = _report(inp, classifier, cached)
+    return again, {"open_answers": report.text_analysis.total if cached is not None else None,
+                   "themes": len(report.themes), "first_report_seconds": round(first, 1)}  # fmt: skip
 
 
 def cold_rate(texts: list[str], sample: int, cache_path: Path) -> tuple[float, float, int]:
@@ -135,13 +149,15 @@ def main() -> None:
     classifier = load_default_classifier()  # trained and cached beforehand: not part of a report's cost
     out: dict = {"respondents": args.respondents, "embeddings": args.embeddings}
     with tempfile.TemporaryDirectory() as tmp:
+        os.environ["CIPS_CACHE_DIR"] = tmp  # stand-in vectors and codes: never in the user's caches
         cached = None
         if args.embeddings == "e5":
             cached = CachedEmbedder(get_embedder("e5"), EmbeddingCache(Path(tmp) / "warm.sqlite3"))
         baseline, _ = run(args.respondents // 10, classifier, cached)
         seconds, info = run(args.respondents, classifier, cached)
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        out |= {"seconds": round(seconds, 1), "peak_rss_mb": round(peak_mb), "themes": info["themes"],
+        out |= {"seconds": round(seconds, 1), "first_report_seconds": info["first_report_seconds"],
+                "peak_rss_mb": round(peak_mb), "themes": info["themes"],
                 f"baseline_{args.respondents // 10}_seconds": round(baseline, 1),
                 "ratio": round(seconds / baseline, 2)}  # fmt: skip
         if cached is not None:
@@ -153,7 +169,8 @@ def main() -> None:
                     "cold_seconds": round(distinct / rate), "cold_estimated": True,
                     "model_load_s": round(load_s, 2)}  # fmt: skip
     out["load_average"] = round(os.getloadavg()[0], 1)
-    print(f"{args.respondents} respondents ({args.embeddings}): {out['seconds']} s from a warm cache (goal < 60 s), "
+    print(f"{args.respondents} respondents ({args.embeddings}): {out['seconds']} s from a warm cache (goal < 60 s; "
+          f"the first report, which codes the answers: {out['first_report_seconds']} s), "
           f"peak RSS {out['peak_rss_mb']} MB (goal < 2048)"
           + (f"; cold embedding ≈ {out['cold_seconds'] / 3600:.1f} h at {out['cold_texts_per_s']} texts/s"
              if cached is not None else ""), file=sys.stderr)  # fmt: skip

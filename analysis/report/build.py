@@ -165,17 +165,17 @@ def coding_vectors(inp: ReportInput, classifier: Any, embed_missing: bool = Fals
 
 def theme_blocks(inp: ReportInput, lang: str, classifier: Any, min_theme: int = MIN_CELL,
                  progress: Callable[[str], None] | None = None, embedder: Any = None) -> list[ThemeBlock]:  # fmt: skip
-    from analysis.language import detect_language
+    from analysis.code_cache import code_answers
     from analysis.topics import ThemeModel
 
     answers = open_answers(inp)
     texts = answers["text"].tolist()
     if not texts:
         return []
-    langs = detect_language(texts)
     if progress:
         progress(f"classifying {len(texts)} open answers")
-    labels = classifier.predict_labels(texts, langs)
+    # Coded once per model and answer: a report run again (or a larger one later) reads the codes kept.
+    langs, labels = code_answers(classifier, texts)
     # What people decided in the review replaces the model's codes; the rest stays machine-coded.
     keys = zip(answers["respondent"].astype(str), answers["item_id"], strict=True)
     labels = [inp.codes.get(key, machine) for key, machine in zip(keys, labels, strict=True)]

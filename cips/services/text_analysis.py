@@ -11,7 +11,9 @@ groups by shared words and codebook concepts instead, and says so (``analysis.re
 When the shipped classifier reads sentence embeddings (``analysis.default_model.SHIPPED_PARAMS``),
 the same job embeds what it reads too (each answer and its points, with its model): the report and
 the review queue's suggestions then read them from the cache and never compute one; an answer
-counts as ready once every model that reads it has its vector.
+counts as ready once every model that reads it has its vector. The job then codes the answers with
+the shipped classifier into its codes cache (``analysis.code_cache``): coding 60,000 answers takes
+longer than everything else a report does, and the report reads the codes kept.
 
 Encrypted campaigns: the server holds no decrypted answer, so there is nothing to embed here;
 ``cips decrypt --report`` embeds the decrypted answers in memory, never in the cache.
@@ -158,4 +160,24 @@ def embed_campaign(session: Session, slug: str, progress: bool = False,
     if coding is not None:  # points an interrupted run left out, of answers embedded already
         classifier, model = coding
         model.encode(model.missing(classifier.embedded_texts(texts)), on_batch=on_batch)
+        code_campaign(texts, progress, on_batch)
     return _status(texts, embedder, coding)
+
+
+def code_campaign(texts: list[str], progress: bool = False, on_batch: Callable[[int], None] | None = None) -> None:
+    """Code the answers with the shipped classifier into its codes cache, a chunk at a time (what is
+    coded already is read, not coded again), so that the campaign's report reads the codes."""
+    from tqdm import tqdm
+
+    from analysis import load_default_classifier
+    from analysis.code_cache import code_answers
+
+    classifier = load_default_classifier()
+    distinct = list(dict.fromkeys(texts))
+    with tqdm(total=len(distinct), unit="answer", desc="coding", disable=not progress) as bar:
+        for start in range(0, len(distinct), CHUNK):
+            chunk = distinct[start : start + CHUNK]
+            code_answers(classifier, chunk)
+            bar.update(len(chunk))
+            if on_batch is not None:
+                on_batch(0)  # alive: nothing more embedded

@@ -133,9 +133,18 @@ def test_read_split_keeps_file_order(tmp_path: Path) -> None:
 def test_the_theme_benchmarks_looked_at_are_development() -> None:
     """The first ten theme benchmarks were each looked at once (EVAL_LOG.md): all their questions are development."""
     data = Path(evaluate_themes.__file__).resolve().parent / "data"
-    folders = ("themes", "themes2", "themes3", "themes4", "themes5", "themes6", "themes7", "themes8", "themes9",
-               "themes10")
+    folders = (
+        "themes",
+        "themes2",
+        "themes3",
+        "themes4",
+        "themes5",
+        "themes6",
+        "themes7",
+        "themes8",
+        "themes9",
+        "themes10",
+    )
     for k, folder in enumerate(folders):
         questions = [f"q{4 * k + n}" for n in range(1, 5)]
         assert evaluate_themes.read_split(data / folder, questions) == (questions, [])
-

@@ -54,11 +54,13 @@ def test_text_analysis_status_is_counted_from_the_cache_and_computed_in_the_back
     assert "In progress in the background" in page and "Prepare the text analysis" not in page
     fake_embedder.gate.set()
     deadline = time.monotonic() + 60
-    while "6 / 6 distinct answers ready" not in (page := manager.get("/manage/campaigns/test").get_data(as_text=True)):
+    # Done once every answer is embedded and then coded (the job codes after embedding).
+    campaign_page = "/manage/campaigns/test"
+    while "groups open answers by meaning" not in (page := manager.get(campaign_page).get_data(as_text=True)):
         assert time.monotonic() < deadline, _line(page)
         time.sleep(0.1)
-    assert sorted(fake_embedder.seen) == sorted(TEXTS)
-    assert "groups open answers by meaning" in page and "Prepare the text analysis" not in page
+    assert sorted(fake_embedder.seen) == sorted(TEXTS) and "6 / 6 distinct answers ready" in _line(page)
+    assert "Prepare the text analysis" not in page
 
 
 def test_text_analysis_report_groups_by_meaning_only_once_complete(loaded: Flask, session: Session,
@@ -99,6 +101,14 @@ def test_text_analysis_cli_embeds_with_a_status_and_resumes(loaded: Flask, runne
     # Both models that read the answers: the themes' (the fake) and the shipped classifier's.
     models = "+".join(dict.fromkeys(["fake:fake-1", *([coding_model()[1].key] if coding_model() else [])]))
     assert f"text analysis of test: 4 / 4 distinct answers ready ({models})" in result.output
+    if coding_model():  # and coded ahead by the shipped classifier: the report reads its codes
+        from analysis import load_default_classifier
+        from analysis.code_cache import CodeCache
+        from analysis.default_model import cache_dir
+
+        digests = [EmbeddingCache.digest(t) for t in TEXTS[:4]]
+        codes = CodeCache(cache_dir() / "codes.sqlite3").get(load_default_classifier().cache_key_, digests)
+        assert len(codes) == 4 and all(labels for _, labels in codes.values())
     _submit(loaded, TEXTS[4:])
     again = runner.invoke(args=["text", "embed", "test"])
     assert "6 / 6 distinct answers ready" in again.output
