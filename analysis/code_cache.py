@@ -30,16 +30,8 @@ class CodeCache(SQLiteStore):
                          " PRIMARY KEY (model, digest)) WITHOUT ROWID")  # fmt: skip
 
     def get(self, model: str, digests: Sequence[bytes]) -> dict[bytes, tuple[str, list[str]]]:
-        found: dict[bytes, tuple[str, list[str]]] = {}
-        for start in range(0, len(digests), 500):  # SQLite's bound-parameter limit
-            chunk = list(digests[start : start + 500])
-            marks = ",".join("?" * len(chunk))
-            with self._lock:
-                rows = self._db.execute(
-                    f"SELECT digest, lang, labels FROM codes WHERE model = ? AND digest IN ({marks})", [model, *chunk]
-                ).fetchall()
-            found.update((bytes(d), (lang, json.loads(labels))) for d, lang, labels in rows)
-        return found
+        query = "SELECT digest, lang, labels FROM codes WHERE model = ? AND digest IN ({marks})"
+        return {bytes(d): (lang, json.loads(labels)) for d, lang, labels in self._by_digest(query, model, digests)}
 
     def put(self, model: str, items: Iterable[tuple[bytes, str, Sequence[str]]]) -> None:
         rows = [(model, d, lang, json.dumps(list(labels))) for d, lang, labels in items]

@@ -199,6 +199,16 @@ class SQLiteStore:
                     raise
                 time.sleep(0.05)
 
+    def _by_digest(self, query: str, model: str, digests: Sequence[bytes]) -> list[Any]:
+        """Rows of ``query`` (``... WHERE model = ? AND digest IN ({marks})``) for ``digests``, 500 at a time
+        (SQLite's bound-parameter limit)."""
+        rows: list[Any] = []
+        for start in range(0, len(digests), 500):
+            chunk = list(digests[start : start + 500])
+            with self._lock:
+                rows += self._db.execute(query.format(marks=",".join("?" * len(chunk))), [model, *chunk]).fetchall()
+        return rows
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
@@ -218,16 +228,8 @@ class EmbeddingCache(SQLiteStore):
         return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
 
     def get(self, model: str, digests: Sequence[bytes]) -> dict[bytes, np.ndarray]:
-        found: dict[bytes, np.ndarray] = {}
-        for start in range(0, len(digests), 500):  # SQLite's bound-parameter limit
-            chunk = list(digests[start : start + 500])
-            marks = ",".join("?" * len(chunk))
-            with self._lock:
-                rows = self._db.execute(
-                    f"SELECT digest, vector FROM vectors WHERE model = ? AND digest IN ({marks})", [model, *chunk]
-                ).fetchall()
-            found.update((bytes(d), np.frombuffer(v, dtype=np.float32)) for d, v in rows)
-        return found
+        query = "SELECT digest, vector FROM vectors WHERE model = ? AND digest IN ({marks})"
+        return {bytes(d): np.frombuffer(v, dtype=np.float32) for d, v in self._by_digest(query, model, digests)}
 
     def put(self, model: str, items: Iterable[tuple[bytes, np.ndarray]]) -> None:
         rows = [(model, d, np.asarray(v, dtype=np.float32).tobytes()) for d, v in items]

@@ -47,7 +47,7 @@ def begin(user: User, next_url: str | None, home: str) -> Any:
 
 def _pending_user() -> User | None:
     pending = session.get("pending")
-    if not isinstance(pending, dict) or not isinstance(pending.get("at"), int):
+    if not isinstance(pending, dict) or not all(isinstance(pending.get(key), int) for key in ("at", "user")):
         return None
     if int(clock.now().timestamp()) - pending["at"] > PENDING_SECONDS:
         session.pop("pending", None)

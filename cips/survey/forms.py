@@ -65,8 +65,9 @@ def answers_from_form(form: SurveyFormBase, definition: Instrument) -> dict[str,
         if value in NON_SUBSTANTIVE:
             answers[item.id] = value
         elif item.type is ItemType.likert5:
-            # An edited post may carry anything: passed on as it is, the service refuses it by name.
-            answers[item.id] = int(value) if str(value).isdigit() else value
+            # An edited post may carry anything: passed on as it is, the service refuses it by name
+            # ("²" is a digit to str.isdigit, not to int).
+            answers[item.id] = int(value) if str(value).isascii() and str(value).isdigit() else value
         elif item.type is ItemType.number:
             answers[item.id] = int(value) if float(value).is_integer() else float(value)
         elif item.type is ItemType.text:
