@@ -1,7 +1,8 @@
 """The classifier's codes of answers, remembered, so that a report reads them instead of classifying again.
 
-Coding is the slow part of a large report: for 60,000 open answers on 2 cores, about 90 s to classify
-and 30 s to detect languages, against about 25 s for everything else. An answer's code depends only on
+Coding is the slow part of a large report: on the campaign benchmark (``bench/campaign.py``, 20,000
+respondents, 60,000 open answers, 2 cores) the report that codes takes about three times as long as the
+one that reads the codes kept (README, "Benchmarks"). An answer's code depends only on
 the fitted model and the text, so each (model key, text digest) is coded once and kept with the
 language detected for it, in ``codes.sqlite3`` beside the embeddings cache (shared between processes,
 like it). A classifier is remembered only if it carries ``cache_key_`` (the shipped one, set by

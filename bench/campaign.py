@@ -15,12 +15,12 @@ Embedding the 60,000 distinct answers with the bundled e5 takes hours on 2 cores
   Without them the report would hold no themes ("text analysis not ready") and time nothing of
   the text analysis, so the run checks that the report has themes.
 - **first report** and **again**: the first report of the campaign codes every answer with the
-  classifier (``analysis.code_cache``: about three quarters of its time); a report made again, or
+  classifier (``analysis.code_cache``: most of its time); a report made again, or
   after the codes were kept, reads them. Both are timed; ``seconds`` is the report from a warm
   cache (vectors and codes), ``first_report_seconds`` the one that codes.
 
-Everything the run writes (stand-in vectors, codes) goes to a temporary cache dir
-(``CIPS_CACHE_DIR`` is pointed there once the shipped classifier is loaded from the user's cache),
+Everything the run writes (stand-in vectors, codes) goes to a temporary cache dir, a fresh one per
+run (``CIPS_CACHE_DIR`` is pointed there once the shipped classifier is loaded from the user's cache),
 never to the user's shared caches.
 
 ``--embeddings tfidf`` times the report without a sentence model (themes by shared words and
@@ -48,7 +48,11 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analysis import FACTOR_IDS, load_default_classifier  # noqa: E402
+from analysis import (  # noqa: E402
+    FACTOR_IDS,
+    embedding_block,
+    load_default_classifier,
+)
 from analysis.embedding_block import cached_embedder  # noqa: E402
 from analysis.embeddings import CachedEmbedder, EmbeddingCache, TfidfEmbedder, get_embedder  # noqa: E402
 from analysis.report import ReportInput, build_report, render_html  # noqa: E402
@@ -112,6 +116,15 @@ def _report(inp: ReportInput, classifier: object, cached: CachedEmbedder | None)
     return elapsed, report
 
 
+def _own_cache_dir(folder: Path) -> None:
+    """Point the shared caches (the classifier's vectors, the codes) at ``folder``: never the user's, and a fresh
+    one per run (the baseline's answers are the first tenth of the full run's: their codes must not carry over)."""
+    folder.mkdir()
+    os.environ["CIPS_CACHE_DIR"] = str(folder)
+    embedding_block._EMBEDDERS.clear()  # bound to the cache dir of their first use (training, when it ran here)
+    embedding_block._SEEDED.clear()
+
+
 def run(n: int, classifier: object, cached: CachedEmbedder | None) -> tuple[float, dict]:
     """Seconds of the report from a warm cache (vectors and codes); the first report's, which codes, in the dict."""
     inp = synthetic(n)
@@ -149,11 +162,12 @@ def main() -> None:
     classifier = load_default_classifier()  # trained and cached beforehand: not part of a report's cost
     out: dict = {"respondents": args.respondents, "embeddings": args.embeddings}
     with tempfile.TemporaryDirectory() as tmp:
-        os.environ["CIPS_CACHE_DIR"] = tmp  # stand-in vectors and codes: never in the user's caches
         cached = None
         if args.embeddings == "e5":
             cached = CachedEmbedder(get_embedder("e5"), EmbeddingCache(Path(tmp) / "warm.sqlite3"))
+        _own_cache_dir(Path(tmp) / "baseline")
         baseline, _ = run(args.respondents // 10, classifier, cached)
+        _own_cache_dir(Path(tmp) / "full")
         seconds, info = run(args.respondents, classifier, cached)
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         out |= {"seconds": round(seconds, 1), "first_report_seconds": info["first_report_seconds"],

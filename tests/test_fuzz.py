@@ -263,6 +263,7 @@ def test_fuzz_login_random_forms_never_fail_the_server(fuzz_app, fields, query) 
        pending=st.none() | JSON_VALUES | st.fixed_dictionaries(
            {"user": JSON_VALUES, "version": JSON_VALUES, "at": JSON_VALUES, "next": JSON_VALUES}))  # fmt: skip
 @example(fields={}, pending={"user": [], "version": 1, "at": 4_000_000_000, "next": "/"})  # nightly profile found it
+@example(fields={}, pending={"user": 2**70, "version": 1, "at": 4_000_000_000, "next": "/"})  # beyond a BIGINT
 def test_fuzz_login_code_random_forms_never_fail_the_server(fuzz_app, fields, pending) -> None:
     """The second-factor step, with or without a (forged) pending sign-in in the session."""
     fuzz_app.config.update(TOTP_ACCOUNT_RATE_LIMIT="100000000/minute")

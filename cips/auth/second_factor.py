@@ -47,7 +47,10 @@ def begin(user: User, next_url: str | None, home: str) -> Any:
 
 def _pending_user() -> User | None:
     pending = session.get("pending")
-    if not isinstance(pending, dict) or not all(isinstance(pending.get(key), int) for key in ("at", "user")):
+    # Signed by the server, but checked as if not: a non-number or out-of-range id is no database key.
+    if not isinstance(pending, dict) or not all(type(pending.get(key)) is int for key in ("at", "user")):
+        return None
+    if not 0 < pending["user"] < 2**63:
         return None
     if int(clock.now().timestamp()) - pending["at"] > PENDING_SECONDS:
         session.pop("pending", None)

@@ -172,8 +172,12 @@ def code_campaign(texts: list[str], progress: bool = False, on_batch: Callable[[
     from analysis import load_default_classifier
     from analysis.code_cache import code_answers
 
-    classifier = load_default_classifier()
     distinct = list(dict.fromkeys(texts))
+    if not distinct:
+        return
+    if on_batch is not None:
+        on_batch(0)  # alive: loading the classifier may train it first (minutes, once per version)
+    classifier = load_default_classifier()
     with tqdm(total=len(distinct), unit="answer", desc="coding", disable=not progress) as bar:
         for start in range(0, len(distinct), CHUNK):
             chunk = distinct[start : start + CHUNK]

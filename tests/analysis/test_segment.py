@@ -47,6 +47,7 @@ def test_an_inline_reference_is_not_a_list(text: str) -> None:
         ("• peer exchange • WCO tools", ["peer exchange", "WCO tools"]),
         ("We ask for 1. a second survey 2. training of trainers", ["We ask for", "a second survey",
                                                                   "training of trainers"]),
+        ("Staff trained: (a) 120 (b) 95 (c) 60", ["Staff trained", "120", "95", "60"]),
     ],
 )  # fmt: skip
 def test_real_lists_are_split_into_substrings(text: str, points: list[str]) -> None:
