@@ -100,15 +100,26 @@ def tr(text: str) -> dict[str, str]:
 
 def questionnaires() -> dict[str, dict[str, Any]]:
     """The plain private-sector questionnaire and the same with skip logic, under bench keys."""
-    plain = yaml.safe_load((ROOT / "forms" / "private_sector.yaml").read_text(encoding="utf-8"))
+    shipped = yaml.safe_load((ROOT / "forms" / "private_sector.yaml").read_text(encoding="utf-8"))
+    # The plain one: the shipped questionnaire without what its logic shows or hides (the shipped
+    # version may already have "other, specify" and role blocks: they are the logic measured here).
+    plain = copy.deepcopy(shipped)
     plain["key"], plain["version"] = "bench_plain", 1
-    logic = copy.deepcopy(plain)
-    logic["key"] = "bench_logic"
+    plain["sections"] = [s for s in plain["sections"] if "relevant" not in s]
+    for section in plain["sections"]:
+        section.pop("randomize", None)
+        section["items"] = [i for i in section["items"] if "relevant" not in i]
+        for item in section["items"]:
+            item.pop("non_substantive", None)
+    logic = copy.deepcopy(shipped)
+    logic["key"], logic["version"] = "bench_logic", 1
     background = logic["sections"][0]["items"]
-    role = next(i for i in background if i["id"] == "ps_role")
-    background.insert(background.index(role) + 1, {
-        "id": "ps_role_other", "type": "text", "required": False, "relevant": "ps_role == 'other'",
-        "text": tr("Which other role?"), "max_length": 200})  # fmt: skip
+    ids = {i["id"] for s in logic["sections"] for i in s["items"]} | {s["id"] for s in logic["sections"]}
+    if "ps_role_other" not in ids:
+        role = next(i for i in background if i["id"] == "ps_role")
+        background.insert(background.index(role) + 1, {
+            "id": "ps_role_other", "type": "text", "required": False, "relevant": "ps_role == 'other'",
+            "text": tr("Which other role?"), "max_length": 200})  # fmt: skip
     yes_no = [{"value": "yes", "label": tr("Yes")}, {"value": "no", "label": tr("No")}]
     blocks = [
         {"id": "broker_block", "title": tr("Brokers"), "relevant": "ps_role == 'broker'",
@@ -116,7 +127,7 @@ def questionnaires() -> dict[str, dict[str, Any]]:
         {"id": "transport_block", "title": tr("Transporters"), "relevant": "ps_role == 'transport'",
          "items": [{"id": "tr_border", "type": "single", "text": tr("Border post?"), "choices": yes_no}]},
     ]  # fmt: skip
-    logic["sections"][1:1] = blocks
+    logic["sections"][1:1] = [b for b in blocks if b["id"] not in ids]
     for section in logic["sections"]:
         if any(item["type"] == "likert5" for item in section["items"]):
             section["randomize"] = True
