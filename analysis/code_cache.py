@@ -36,9 +36,7 @@ class CodeCache(SQLiteStore):
 
     def put(self, model: str, items: Iterable[tuple[bytes, str, Sequence[str]]]) -> None:
         rows = [(model, d, lang, json.dumps(list(labels))) for d, lang, labels in items]
-        with self._lock, self._db:  # one transaction; a writer in another process waits on SQLite's lock
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.executemany("INSERT OR IGNORE INTO codes (model, digest, lang, labels) VALUES (?, ?, ?, ?)", rows)
+        self._insert("INSERT OR IGNORE INTO codes (model, digest, lang, labels) VALUES (?, ?, ?, ?)", rows)
 
 
 #: One cache per file and process (the cache dir can change between tests).

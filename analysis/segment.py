@@ -56,11 +56,13 @@ def _references(markers: list[tuple[tuple[str, bool, str], int, int, int]], chun
     """Starts of the markers that name items of a reference ("Article 5 (a) and (b)"), not points of a list."""
     out: set[int] = set()
     for (style, rank, start, end), (style2, rank2, start2, _) in pairwise(markers):
+        if style != style2 or rank2 != rank + 1:
+            continue
         between = chunk[end:start2]
         number, repeated = _NUMBER_BEFORE.search(chunk[:start]), _NUMBER_BEFORE.search(between)
         if number and repeated and number.group(1) == repeated.group(1):
             between = between[: repeated.start()] + " "
-        if style == style2 and rank2 == rank + 1 and _JOINER.fullmatch(between):
+        if _JOINER.fullmatch(between):
             out.update((start, start2))
     return out
 
