@@ -178,15 +178,46 @@ class NeighbourPrimaries(BaseEstimator):
         k = min(self.k, len(self.vectors_))
         if k == 0:
             return out
+        # Languages as small integers: comparing string arrays cell by cell cost as much as the product.
+        names, train_codes = np.unique(self.langs_, return_inverse=True)
+        codes = np.searchsorted(names, langs)
+        codes[(codes >= len(names)) | (names[np.minimum(codes, len(names) - 1)] != langs)] = -1  # unseen language
         for start in range(0, len(vectors), chunk):
             part = slice(start, start + chunk)
             sims = np.asarray(vectors[part], dtype=np.float32) @ self.vectors_.T
-            sims[langs[part, None] == self.langs_[None, :]] = -np.inf  # other languages only
-            top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+            sims[codes[part, None] == train_codes[None, :]] = -np.inf  # other languages only
+            top = top_k_columns(sims, k)
             weights = np.maximum(np.take_along_axis(sims, top, axis=1), 0.0)  # -inf (no other language) -> 0
             rows = np.repeat(np.arange(start, start + len(top)), k)
             np.add.at(out, (rows, self.primary_[top].ravel()), weights.ravel())
         return out / np.maximum(out.sum(axis=1, keepdims=True), 1e-12)
+
+
+def top_k_columns(values: np.ndarray, k: int, groups: int = 8) -> np.ndarray:
+    """(n, k) column indices of each row's ``k`` largest values, in no particular order (ties broken arbitrarily).
+
+    A full ``argpartition`` of every row was most of the neighbours' cost. Exact shortcut: deal each row's
+    columns into blocks of ``groups`` (block b holds columns b, b + w, b + 2w…, w = columns / groups); a row's
+    k largest values lie in its k blocks of largest maximum (an element outside them is beaten by those k
+    maxima), so only those ``k * groups`` candidates are partitioned.
+    """
+    n, m = values.shape
+    if m <= 2 * k * groups:
+        return np.argpartition(values, m - k, axis=1)[:, m - k :]
+    pad = (-m) % groups
+    padded = np.pad(values, ((0, 0), (0, pad)), constant_values=-np.inf) if pad else values
+    width = padded.shape[1] // groups
+    maxima = padded.reshape(n, groups, width).max(axis=1)  # over the middle axis: contiguous, fast
+    blocks = np.argpartition(maxima, width - k, axis=1)[:, -k:]
+    candidates = (blocks[:, :, None] + width * np.arange(groups)).reshape(n, -1)
+    best = np.argpartition(np.take_along_axis(padded, candidates, axis=1), k * groups - k, axis=1)[:, -k:]
+    chosen = np.take_along_axis(candidates, best, axis=1)
+    if pad:
+        # A padding column is chosen only among -inf values (fewer than k finite ones): any real -inf column will do.
+        beyond = chosen >= m
+        if beyond.any():
+            chosen[beyond] = np.argmin(values, axis=1).repeat(k).reshape(n, k)[beyond]
+    return chosen
 
 
 def _one_per_vector(langs: Sequence[str] | None, vectors: np.ndarray) -> Sequence[str]:

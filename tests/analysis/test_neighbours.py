@@ -7,7 +7,7 @@ import pytest
 from sklearn.base import clone
 
 from analysis.classify import LABELS, FactorClassifier
-from analysis.embedding_block import NeighbourPrimaries
+from analysis.embedding_block import NeighbourPrimaries, top_k_columns
 from tests.analysis.test_embedding_block import FakeEmbedder
 
 PROBE = "Plus de formation et de rotation des agents aux frontières."
@@ -38,6 +38,28 @@ def test_neighbour_shares_read_only_answers_in_other_languages() -> None:
     # The English probe sees the French answers; the one without a known primary is not a neighbour.
     assert shares[1, 7] == pytest.approx(1.0)
     assert shares.sum(axis=1) == pytest.approx([1.0, 1.0])
+
+
+@pytest.mark.parametrize("columns", [7, 200, 5_601])
+def test_neighbours_top_k_columns_are_the_k_largest_of_each_row(columns: int) -> None:
+    rng = np.random.default_rng(columns)
+    values = rng.standard_normal((300, columns)).astype(np.float32)
+    values[:5, :] = -np.inf  # a row with no candidate at all
+    values[5:10, 3:] = -np.inf  # rows with fewer finite values than k
+    values[10:20, rng.integers(0, columns, 40)] = -np.inf
+    k = min(20, columns)
+    chosen = top_k_columns(values, k)
+    assert chosen.shape == (300, k) and (chosen >= 0).all() and (chosen < columns).all()
+    expected = np.sort(np.sort(values, axis=1)[:, -k:], axis=1)
+    assert np.array_equal(np.sort(np.take_along_axis(values, chosen, axis=1), axis=1), expected)
+    assert all(len(set(row)) == k for row in chosen[10:])  # no column twice where k finite values exist
+
+
+def test_neighbour_shares_of_an_unseen_language_read_every_answer() -> None:
+    vectors = np.array([[1, 0, 0], [0.8, 0.6, 0]], dtype=float)
+    finder = NeighbourPrimaries(k=2).fit(vectors, ["en", "fr"], np.array([3, 5]), len(LABELS))
+    shares = finder.shares(np.array([[1.0, 0, 0]]), ["de"])
+    assert shares[0, 3] == pytest.approx(1 / 1.8) and shares[0, 5] == pytest.approx(0.8 / 1.8)
 
 
 def test_the_neighbours_in_other_languages_can_decide_the_primary(corpus) -> None:
