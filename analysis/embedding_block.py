@@ -25,11 +25,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.utils.validation import check_is_fitted
 
-#: One cached embedder per backend name and process: the model loads once and the
-#: persistent cache means each distinct answer is embedded once per model.
-_EMBEDDERS: dict[str, Any] = {}
-#: Backend names whose shared cache this process has seeded with the shipped training vectors.
-_SEEDED: set[str] = set()
+#: One cached embedder per (backend name, cache dir) and process: the model loads once and the persistent
+#: cache means each distinct answer is embedded once per model. The dir is part of the key: a process that
+#: switches ``CIPS_CACHE_DIR`` (a benchmark's fresh dir, a test's) must not keep writing to the first one.
+_EMBEDDERS: dict[tuple[str, str], Any] = {}
+#: The (backend, cache dir) pairs whose shared cache this process has seeded with the shipped training vectors.
+_SEEDED: set[tuple[str, str]] = set()
 #: Where :func:`embed` keeps vectors inside :func:`private_vectors` (None: the shared cache).
 _PRIVATE: ContextVar[Any] = ContextVar("private_vectors", default=None)
 
@@ -73,14 +74,19 @@ def cached_embedder(backend: Any, seed: bool = False) -> Any:
         return backend if private is None else CachedEmbedder(backend.embedder, private)
     if not isinstance(backend, str):
         return None
-    if backend not in _EMBEDDERS:
-        _EMBEDDERS[backend] = CachedEmbedder(get_embedder(backend))
-    shared = _EMBEDDERS[backend]
-    if seed and backend not in _SEEDED:
+    from analysis.default_model import cache_dir
+
+    key = (backend, str(cache_dir()))
+    if key not in _EMBEDDERS:
+        # One model in memory per backend, whichever dirs its vectors are kept in.
+        loaded = next((e.embedder for (name, _), e in _EMBEDDERS.items() if name == backend), None)
+        _EMBEDDERS[key] = CachedEmbedder(loaded or get_embedder(backend))
+    shared = _EMBEDDERS[key]
+    if seed and key not in _SEEDED:
         from analysis.vector_pack import seed_cache
 
         seed_cache(shared)  # the training texts' shipped vectors: no cold run to fit
-        _SEEDED.add(backend)
+        _SEEDED.add(key)
     return shared if private is None else CachedEmbedder(shared.embedder, private)
 
 

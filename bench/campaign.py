@@ -48,11 +48,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analysis import (  # noqa: E402
-    FACTOR_IDS,
-    embedding_block,
-    load_default_classifier,
-)
+from analysis import FACTOR_IDS, load_default_classifier  # noqa: E402
 from analysis.embedding_block import cached_embedder  # noqa: E402
 from analysis.embeddings import CachedEmbedder, EmbeddingCache, TfidfEmbedder, get_embedder  # noqa: E402
 from analysis.report import ReportInput, build_report, render_html  # noqa: E402
@@ -120,9 +116,7 @@ def _own_cache_dir(folder: Path) -> None:
     """Point the shared caches (the classifier's vectors, the codes) at ``folder``: never the user's, and a fresh
     one per run (the baseline's answers are the first tenth of the full run's: their codes must not carry over)."""
     folder.mkdir()
-    os.environ["CIPS_CACHE_DIR"] = str(folder)
-    embedding_block._EMBEDDERS.clear()  # bound to the cache dir of their first use (training, when it ran here)
-    embedding_block._SEEDED.clear()
+    os.environ["CIPS_CACHE_DIR"] = str(folder)  # the shared embedders are per cache dir: they follow
 
 
 def run(n: int, classifier: object, cached: CachedEmbedder | None) -> tuple[float, dict]:

@@ -73,7 +73,24 @@ def test_vector_pack_only_fitting_seeds_the_shared_cache(monkeypatch, tmp_path: 
     assert embedding_block.missing_vectors(["Autre."], "e5")[1] == ["Autre."] and seeded == []
     embedding_block.embed(["Une réponse."], "e5", seed=True)
     embedding_block.embed(["Encore une."], "e5", seed=True)
-    assert seeded == [embedding_block._EMBEDDERS["e5"]]
+    assert seeded == [embedding_block._EMBEDDERS[("e5", str(tmp_path))]]
+
+
+def test_vector_pack_shared_embedders_follow_the_cache_dir(monkeypatch, tmp_path: Path) -> None:
+    """A process that points CIPS_CACHE_DIR elsewhere writes its vectors there, with the model it has loaded."""
+    loads: list[object] = []
+    monkeypatch.setattr(embeddings, "get_embedder", lambda name=None: loads.append(name) or FakeEmbedder())
+    monkeypatch.setattr(embedding_block, "_EMBEDDERS", {})
+    monkeypatch.setattr(embedding_block, "_SEEDED", set())
+    monkeypatch.setattr(vector_pack, "seed_cache", lambda cached, path=None: 0)
+    for name in ("first", "second"):
+        monkeypatch.setenv("CIPS_CACHE_DIR", str(tmp_path / name))
+        embedding_block.embed([f"Réponse {name}."], "e5", seed=True)
+    first, second = (embedding_block._EMBEDDERS[("e5", str(tmp_path / n))] for n in ("first", "second"))
+    assert first.cache.path.parent == tmp_path / "first" and second.cache.path.parent == tmp_path / "second"
+    assert second.missing(["Réponse second."]) == [] and first.missing(["Réponse second."]) == ["Réponse second."]
+    assert first.embedder is second.embedder and loads == ["e5"]  # the model is loaded once
+    assert {("e5", str(tmp_path / "first")), ("e5", str(tmp_path / "second"))} == embedding_block._SEEDED
 
 
 def test_the_shipped_pack_is_e5s_and_covers_the_candidates_training_texts() -> None:
