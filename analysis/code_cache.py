@@ -38,6 +38,27 @@ class CodeCache(SQLiteStore):
         rows = [(model, d, lang, json.dumps(list(labels))) for d, lang, labels in items]
         self._insert("INSERT OR IGNORE INTO codes (model, digest, lang, labels) VALUES (?, ?, ?, ?)", rows)
 
+    def forget_models_but(self, kept: Iterable[str]) -> int:
+        """Delete the codes of every model whose key does not start with one of ``kept``; rows deleted.
+
+        The codes of a model whose file was pruned can never be read again (its digest names code and data
+        that are gone); without this the file grows by a campaign's answers at each upgrade.
+        """
+        kept = tuple(kept)
+        with self._lock:
+            models = [m for (m,) in self._db.execute("SELECT DISTINCT model FROM codes")]
+            stale = [m for m in models if not m.startswith(kept)]
+            if not stale:
+                return 0
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                deleted = sum(self._db.execute("DELETE FROM codes WHERE model = ?", [m]).rowcount for m in stale)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            return deleted
+
 
 #: One cache per file and process (the cache dir can change between tests).
 _CACHES: dict[Path, CodeCache] = {}
@@ -50,6 +71,16 @@ def _shared() -> CodeCache:
     if path not in _CACHES:
         _CACHES[path] = CodeCache(path)
     return _CACHES[path]
+
+
+def forget_pruned_models(folder: Path) -> int:
+    """Drop the codes of every model but those whose file is still in ``folder`` (called after models are pruned)."""
+    path = folder / "codes.sqlite3"
+    if not path.exists():
+        return 0
+    kept = [model.stem for model in folder.glob("factor-classifier-*.joblib")]
+    cache = _CACHES.get(path) or CodeCache(path)
+    return cache.forget_models_but(kept)
 
 
 def _compute(classifier: Any, texts: list[str]) -> tuple[list[str], list[list[str]]]:

@@ -160,3 +160,6 @@ def _prune(folder: Path, keep: int) -> None:
     models = sorted(folder.glob("factor-classifier-*.joblib"), key=written, reverse=True)
     for old in models[keep:]:
         old.unlink(missing_ok=True)
+    from analysis.code_cache import forget_pruned_models
+
+    forget_pruned_models(folder)  # the pruned models' codes can never be read again

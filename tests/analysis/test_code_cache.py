@@ -8,6 +8,7 @@ import pytest
 
 from analysis.code_cache import CodeCache, code_answers
 from analysis.embedding_block import private_vectors
+from analysis.embeddings import EmbeddingCache
 
 TEXTS = ["Plus de formation pour les agents.", "Publish the clearance times online.",
          "Plus de formation pour les agents."]  # fmt: skip
@@ -65,3 +66,21 @@ def test_code_cache_round_trips_labels_in_order(tmp_path: Path) -> None:
     cache.put("m", [(b"d1", "pt", ["other"]), (b"d2", "es", ["audit", "hrm"])])
     cache.put("m", [(b"d1", "en", ["hrm"])])  # the first code stays
     assert cache.get("m", [b"d1", b"d2", b"d3"]) == {b"d1": ("pt", ["other"]), b"d2": ("es", ["audit", "hrm"])}
+
+
+def test_code_cache_forgets_the_codes_of_pruned_models(cache_dir: Path) -> None:
+    from analysis.default_model import _prune
+
+    for digest in ("old", "mid", "new"):
+        (cache_dir / f"factor-classifier-{digest}.joblib").write_bytes(b"")
+    code_answers(_Counting("factor-classifier-old"), TEXTS)
+    code_answers(_Counting("factor-classifier-new;CIPS_SPACY_FR=/models/fr"), TEXTS)  # a trained pipeline's key
+    code_answers(_Counting("factor-classifier-mid"), TEXTS[:1])
+    (cache_dir / "factor-classifier-old.joblib").unlink()  # as _prune leaves it when it is not among the kept
+    _prune(cache_dir, keep=3)
+    cache = CodeCache(cache_dir / "codes.sqlite3")
+    digest = EmbeddingCache.digest(TEXTS[0])
+    spacy_key = "factor-classifier-new;CIPS_SPACY_FR=/models/fr"
+    assert cache.get("factor-classifier-old", [digest]) == {}
+    assert cache.get("factor-classifier-mid", [digest]) and cache.get(spacy_key, [digest])
+    assert cache.forget_models_but(["factor-classifier-mid", "factor-classifier-new"]) == 0
