@@ -117,7 +117,7 @@ def fold_outputs(params: dict[str, Any], split: str = "5fold", cache: Path | Non
         fit = corpus + [examples[i] for i in train]
         model = _Recorder(**params).fit([e.text for e in fit], [list(e.labels) for e in fit],
                                         langs=[e.lang for e in fit], primary=[e.primary for e in fit],
-                                        groups=[e.group for e in fit])  # fmt: skip
+                                        groups=[e.group for e in fit], questions=[e.question for e in fit])  # fmt: skip
         texts, langs = [examples[i].text for i in test], [examples[i].lang for i in test]
         proba, docs, developed, say = model._all_proba(texts, langs)
         oof, oof_dev, train_docs = model._recorded
@@ -220,7 +220,8 @@ def written_outputs(params: dict[str, Any], cache: Path | None = None, model: An
         fit = candidate_examples()
         model = FactorClassifier(**params).fit([e.text for e in fit], [list(e.labels) for e in fit],
                                                langs=[e.lang for e in fit], primary=[e.primary for e in fit],
-                                               groups=[e.group for e in fit])  # fmt: skip
+                                               groups=[e.group for e in fit],
+                                               questions=[e.question for e in fit])  # fmt: skip
     out = {}
     for name in WRITTEN:
         examples = load_examples(DEV_PATHS[name])

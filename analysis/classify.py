@@ -95,6 +95,9 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
     ``neighbours_words``: n > 0 scales that say by min(1, words / n) (:func:`word_count`): a bare request
     ("more training") is nearest to programme answers about workshops, coded ``other``, and they would
     outvote a confident factor.
+    ``question_folds``: the out-of-fold outputs that thresholds and chooser learn from are cut by the question
+    answered (``questions=`` at fit; answers without one keep their group), so each comes from a model that
+    never saw an answer to that question, as every answer of a new campaign is.
     """
 
     def __init__(self, C: float = 4.0, concept_weight: float = 1.0, char_ngrams: bool = True,
@@ -105,7 +108,7 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
                  embeddings: Any = None, embeddings_weight: float = 0.5, embeddings_C: float = 10.0,
                  embeddings_center: bool = False, embeddings_points: bool = False,
                  neighbours: int = 0, neighbours_weight: float = 4.0, neighbours_words: int = 0,
-                 random_state: int = 0) -> None:  # fmt: skip
+                 question_folds: bool = False, random_state: int = 0) -> None:  # fmt: skip
         self.C = C
         self.concept_weight = concept_weight
         self.char_ngrams = char_ngrams
@@ -127,6 +130,7 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         self.neighbours = neighbours
         self.neighbours_weight = neighbours_weight
         self.neighbours_words = neighbours_words
+        self.question_folds = question_folds
         self.random_state = random_state
 
     # -- fitting -------------------------------------------------------------------
@@ -142,8 +146,10 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         langs: Sequence[str] | None = None,
         primary: Sequence[str] | None = None,
         groups: Sequence[str | None] | None = None,
+        questions: Sequence[str | None] | None = None,
     ) -> FactorClassifier:
-        """``groups``: answers sharing a group id (one meaning in several languages) stay in one fold."""
+        """``groups``: answers sharing a group id (one meaning in several languages) stay in one fold;
+        ``questions``: the question each answer answers (None: unknown), read with ``question_folds``."""
         texts = _as_texts(X)
         indicator = to_indicator(Y)
         if len(texts) != len(indicator):
@@ -157,7 +163,8 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         if self.embeddings is not None:
             check_weight(self.embeddings_weight)
             vectors = embed(texts, self.embeddings, seed=True)  # the training texts' vectors ship with the package
-        oof, oof_developed = self._oof_proba(texts, langs, docs, targets, groups, vectors)
+        folds = _by_question(groups, questions, len(texts)) if self.question_folds and questions is not None else groups
+        oof, oof_developed = self._oof_proba(texts, langs, docs, targets, folds, vectors)
         if oof is None:
             self.thresholds_, self.chooser_ = np.full(len(LABELS), 0.5), None
         else:
@@ -341,6 +348,15 @@ def folds_of(n: int, folds: int, groups: Sequence[str | None] | None, random_sta
     if groups is None or all(g is None for g in groups):
         return KFold(folds, shuffle=True, random_state=random_state).split(np.arange(n))
     return GroupKFold(folds, shuffle=True, random_state=random_state).split(np.arange(n), groups=ids)
+
+
+def _by_question(groups: Sequence[str | None] | None, questions: Sequence[str | None], n: int) -> list[str | None]:
+    """Fold groups by question: translations of an answer share its question, so they stay together too."""
+    if len(questions) != n:
+        raise ValueError(Errors.E308.format(n_questions=len(questions), n_texts=n))
+    base = list(groups) if groups is not None else [None] * n
+    return [f"question:{q}" if q else (None if g is None else f"answer:{g}")
+            for q, g in zip(questions, base, strict=True)]  # fmt: skip
 
 
 def split_units(n: int, groups: Sequence[str | None] | None) -> list[str]:

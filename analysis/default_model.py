@@ -97,7 +97,8 @@ def fit_examples(examples: Sequence[Example]) -> FactorClassifier:
     """The shipped classifier's settings fitted on labelled examples (their languages, primaries, groups)."""
     return FactorClassifier(**SHIPPED_PARAMS).fit([e.text for e in examples], [list(e.labels) for e in examples],
                                   langs=[e.lang for e in examples], primary=[e.primary for e in examples],
-                                  groups=[e.group for e in examples])  # fmt: skip
+                                  groups=[e.group for e in examples],
+                                  questions=[e.question for e in examples])  # fmt: skip
 
 
 def training_examples(exclude: Sequence[Path] = ()) -> list[Example]:

@@ -33,6 +33,7 @@ class Errors(metaclass=WithCodes):
     E305 = "{n_primary} primary labels but {n_rows} label rows"
     E306 = "{n_groups} groups but {n_texts} texts"
     E307 = "unknown primary label(s) {labels}"
+    E308 = "{n_questions} questions but {n_texts} texts"
 
     E401 = "need at least 2 answers to find themes, got {n_texts}"
 

@@ -244,7 +244,8 @@ def candidate_model() -> Any:
     examples = candidate_examples()
     return FactorClassifier(**CANDIDATE_PARAMS).fit(
         [e.text for e in examples], [list(e.labels) for e in examples], langs=[e.lang for e in examples],
-        primary=[e.primary for e in examples], groups=[e.group for e in examples])  # fmt: skip
+        primary=[e.primary for e in examples], groups=[e.group for e in examples],
+        questions=[e.question for e in examples])  # fmt: skip
 
 
 def heldout_run(model: Any, path: Path, allow_dirty: bool, look_again: bool,

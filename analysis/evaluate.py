@@ -37,6 +37,7 @@ class Example:
     primary: str
     lang: str | None = None
     group: str | None = None
+    question: str | None = None  # the question answered, in the real-style sets
 
 
 def load_examples(path: Path | str) -> list[Example]:
@@ -66,7 +67,7 @@ def load_examples(path: Path | str) -> list[Example]:
         # "FR", "fr-FR" → "fr"; a language the model does not read ("de") is detected instead.
         code = language_code(lang) if lang else None
         examples.append(Example(answer, tuple(labels), primary, code if code != UNDETERMINED else None,
-                                obj.get("group")))  # fmt: skip
+                                obj.get("group"), obj.get("question")))  # fmt: skip
     if not examples:
         raise DataError(f"{path}: no examples")
     return examples
