@@ -17,8 +17,8 @@ RETIRED = ("rad_realstyle_heldout.jsonl", "rad_realstyle_heldout2.jsonl", "rad_r
 SCORED_ONLY = "rad_realstyle_heldout9.jsonl"
 
 
-def test_the_looked_at_real_style_sets_are_development_and_only_the_project_set_is_held_out() -> None:
-    assert {p.name for p in HELDOUT_SETS.values()} == {"rad_heldout.jsonl"}
+def test_the_looked_at_real_style_sets_are_development_and_the_tenth_is_held_out() -> None:
+    assert {p.name for p in HELDOUT_SETS.values()} == {"rad_heldout.jsonl", "rad_realstyle_heldout10.jsonl"}
     dev_names = {p.name for p in DEV_PATHS.values()}
     assert set(RETIRED) <= dev_names and not dev_names & {p.name for p in HELDOUT_SETS.values()}
     assert {DEV_PATHS[name].name for name in REALSTYLE_DEV} == {"rad_realstyle_dev.jsonl", *RETIRED} - {SCORED_ONLY}
@@ -35,7 +35,7 @@ def test_reliability_accepts_a_retired_set_and_refuses_the_held_out_set(capsys) 
         reliability.main(["--data", str(DEV_PATHS["real-style set 2 (retired held-out)"]), "--folds", "1"])
     assert "--folds: at least 2" in capsys.readouterr().err  # got past the held-out check
     with pytest.raises(SystemExit):
-        reliability.main(["--data", "elsewhere/rad_heldout.jsonl"])
+        reliability.main(["--data", "elsewhere/rad_realstyle_heldout10.jsonl"])
     assert "scored only by make eval" in capsys.readouterr().err
 
 
@@ -55,7 +55,7 @@ def test_learning_curve_accepts_a_retired_set_and_refuses_the_held_out_set(capsy
     with pytest.raises(_Reached):
         learning_curve.main(["--data", retired, "--tune-data", retired], base=_Untouchable())
     with pytest.raises(SystemExit):
-        learning_curve.main(["--tune-data", "rad_heldout.jsonl"], base=_Untouchable())
+        learning_curve.main(["--tune-data", "rad_realstyle_heldout10.jsonl"], base=_Untouchable())
     assert "scored only by make eval" in capsys.readouterr().err
 
 
@@ -72,7 +72,7 @@ def test_the_other_scoring_tools_refuse_the_held_out_set(tool: str, capsys) -> N
 
     main = importlib.import_module(f"analysis.{tool}").main
     with pytest.raises(SystemExit):
-        main(["--data", "elsewhere/rad_heldout.jsonl"])
+        main(["--data", "elsewhere/rad_realstyle_heldout10.jsonl"])
     assert "scored only by make eval" in capsys.readouterr().err
 
 
