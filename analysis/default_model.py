@@ -162,6 +162,11 @@ def _prune(folder: Path, keep: int) -> None:
     models = sorted(folder.glob("factor-classifier-*.joblib"), key=written, reverse=True)
     for old in models[keep:]:
         old.unlink(missing_ok=True)
+    # What was derived from a pruned model can never be read again: its calibrator and its codes.
+    kept = {model.name.removeprefix("factor-classifier-") for model in models[:keep]}
+    for calibrator in folder.glob("confidence-calibrator-*.joblib"):
+        if calibrator.name.removeprefix("confidence-calibrator-") not in kept:
+            calibrator.unlink(missing_ok=True)
     from analysis.code_cache import forget_pruned_models
 
-    forget_pruned_models(folder)  # the pruned models' codes can never be read again
+    forget_pruned_models(folder)

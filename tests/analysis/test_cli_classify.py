@@ -148,10 +148,13 @@ def test_default_model_cache_keeps_the_newest_models_only(tmp_path) -> None:
         path = tmp_path / f"factor-classifier-{i:016x}.joblib"
         path.write_bytes(b"x")
         os.utime(path, (1_000_000 + i, 1_000_000 + i))
+        (tmp_path / f"confidence-calibrator-{i:016x}.joblib").write_bytes(b"x")  # each model's calibrator
     (tmp_path / "unrelated.txt").write_text("kept")
     _prune(tmp_path, keep=KEEP_MODELS)
     left = sorted(p.name for p in tmp_path.glob("factor-classifier-*"))
     assert left == [f"factor-classifier-{i:016x}.joblib" for i in range(2, KEEP_MODELS + 2)]
+    calibrators = sorted(p.name for p in tmp_path.glob("confidence-calibrator-*"))
+    assert calibrators == [f"confidence-calibrator-{i:016x}.joblib" for i in range(2, KEEP_MODELS + 2)]
     assert (tmp_path / "unrelated.txt").exists()
 
 
