@@ -6,7 +6,7 @@ Development figures can be computed as often as needed. The **held-out sets**
 (``HELDOUT_SETS``: ``data/rad_heldout.jsonl``, written for the project by people who never saw
 the corpus, the development sets or the codebook; the real-style held-out sets, in the style of real
 partner answers to new questions by new writers and coders, are added here one at a time, looked at
-once, then retired to development: ``data/rad_realstyle_heldout10.jsonl`` now, after nine), are scored
+once, then retired to development: ``data/rad_realstyle_heldout10.jsonl`` and ``…11.jsonl`` now, after nine), are scored
 only here and only when the file is present: each look is appended to the ledger ``data/EVAL_LOG.md``
 (see :mod:`analysis.ledger`) *before* its figures are printed. A dirty tree is refused unless ``--allow-dirty`` (the
 run is then logged as dirty), and a set already in the ledger is not scored again unless
@@ -48,6 +48,7 @@ HELDOUT_PATH = DATA_DIR / "rad_heldout.jsonl"
 HELDOUT_SETS = {
     "held-out set, written for the project": HELDOUT_PATH,
     "tenth real-style held-out set": DATA_DIR / "rad_realstyle_heldout10.jsonl",
+    "eleventh real-style held-out set": DATA_DIR / "rad_realstyle_heldout11.jsonl",
 }
 LEDGER_PATH = DATA_DIR / "EVAL_LOG.md"
 #: Development sets, scored on every run: the codebook and the decision rule may be tuned on them.

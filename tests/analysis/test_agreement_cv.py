@@ -94,7 +94,7 @@ def test_pooled_reads_no_held_out_set(monkeypatch) -> None:
     for name in agreement_cv.SCORED_ONLY:
         assert name in DEV_PATHS and name not in agreement_cv.REALSTYLE_DEV and not is_heldout(DEV_PATHS[name])
         assert DEV_PATHS[name].name in read and name in sets
-    assert "rad_realstyle_heldout10.jsonl" not in read
+    assert "rad_realstyle_heldout10.jsonl" not in read and "rad_realstyle_heldout11.jsonl" not in read
 
 
 class _HrmModel:

@@ -17,8 +17,9 @@ RETIRED = ("rad_realstyle_heldout.jsonl", "rad_realstyle_heldout2.jsonl", "rad_r
 SCORED_ONLY = "rad_realstyle_heldout9.jsonl"
 
 
-def test_the_looked_at_real_style_sets_are_development_and_the_tenth_is_held_out() -> None:
-    assert {p.name for p in HELDOUT_SETS.values()} == {"rad_heldout.jsonl", "rad_realstyle_heldout10.jsonl"}
+def test_the_looked_at_real_style_sets_are_development_and_the_tenth_and_eleventh_are_held_out() -> None:
+    assert {p.name for p in HELDOUT_SETS.values()} == {"rad_heldout.jsonl", "rad_realstyle_heldout10.jsonl",
+                                                       "rad_realstyle_heldout11.jsonl"}  # fmt: skip
     dev_names = {p.name for p in DEV_PATHS.values()}
     assert set(RETIRED) <= dev_names and not dev_names & {p.name for p in HELDOUT_SETS.values()}
     assert {DEV_PATHS[name].name for name in REALSTYLE_DEV} == {"rad_realstyle_dev.jsonl", *RETIRED} - {SCORED_ONLY}
