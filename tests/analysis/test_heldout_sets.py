@@ -89,10 +89,11 @@ def test_make_eval_candidate_refuses_a_candidate_declared_for_a_set_no_longer_he
     assert "--dev-only scores no held-out set" in capsys.readouterr().err
 
 
-def test_the_candidate_waits_for_the_next_held_out_set_and_trains_on_no_held_out_set() -> None:
+def test_the_declared_candidate_is_for_the_tenth_set_and_trains_on_no_held_out_set() -> None:
     from analysis import eval_report
 
-    # Declared for the ninth look, which was made: --candidate refuses until it is declared for the tenth.
-    assert eval_report.CANDIDATE_DECLARED_FOR == "rad_realstyle_heldout9.jsonl" and not eval_report.candidate_declared()
+    assert eval_report.candidate_declared() and eval_report.CANDIDATE_DECLARED_FOR == "rad_realstyle_heldout10.jsonl"
+    # One change measured alone: the shipped setting and training data, question folds on.
+    assert eval_report.CANDIDATE_PARAMS == {**eval_report.SHIPPED_PARAMS, "question_folds": True}
+    assert tuple(eval_report.CANDIDATE_TRAINING) == tuple(REALSTYLE_DEV)
     assert not any(is_heldout(DEV_PATHS[name]) for name in eval_report.CANDIDATE_TRAINING)
-    assert "real-style set 9 (retired held-out)" in eval_report.CANDIDATE_TRAINING
