@@ -252,11 +252,13 @@ def candidate_model() -> Any:
 
 
 def heldout_run(model: Any, path: Path, allow_dirty: bool, look_again: bool,
-                candidate: Any = None) -> dict[str, Any] | None:  # fmt: skip
+                candidate: Any = None, state: Any = None) -> dict[str, Any] | None:  # fmt: skip
     """Score the held-out set and log the look, or None (absent, or already looked at); refuses a dirty tree.
 
     ``candidate`` (a fitted model, or a function returning one, called only when the set is scored):
-    scored on the same look and logged as a second row."""
+    scored on the same look and logged as a second row. ``state``: the checkout's state taken before this
+    run's first look (``ledger.git_state``); the look at one set writes the ledger, which must not make the
+    next set of the same run look dirty."""
     if not path.exists():
         print(f"held-out set {path.name}: not present, development figures only", file=sys.stderr)
         return None
@@ -267,7 +269,7 @@ def heldout_run(model: Any, path: Path, allow_dirty: bool, look_again: bool,
         print(f"held-out set {name}: already looked at (ledger run {runs}); not scored again "
               "(--look-again to look once more, logged)", file=sys.stderr)  # fmt: skip
         return None
-    state = ledger.git_state(REPO_ROOT)
+    state = state or ledger.git_state(REPO_ROOT)
     if state.dirty and not allow_dirty:
         raise SystemExit("error: the working tree differs from its commit: commit first, or --allow-dirty "
                          "(the run is then logged as dirty)")  # fmt: skip
@@ -317,7 +319,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     model = load_default_classifier()  # the shipped model: trained on the whole corpus
     candidate = functools.cache(candidate_model) if args.candidate else None  # fitted on first use only
-    held = {name: None if args.dev_only else heldout_run(model, path, args.allow_dirty, args.look_again, candidate)
+    state = None if args.dev_only else ledger.git_state(REPO_ROOT)  # once: each look writes the ledger
+    held = {name: None if args.dev_only else heldout_run(model, path, args.allow_dirty, args.look_again, candidate,
+                                                         state)
             for name, path in HELDOUT_SETS.items()}  # fmt: skip
     corpus = load_examples(CORPUS_PATH)
     report = {"date": datetime.now(UTC).date().isoformat(), "cv": cross_validation(corpus),

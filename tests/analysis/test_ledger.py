@@ -90,6 +90,21 @@ def test_heldout_run_refuses_a_dirty_tree_unless_allowed_and_logs_it_dirty(repo)
     assert [row["tree"] for row in ledger.read_rows(log)] == ["dirty"]
 
 
+def test_heldout_run_two_sets_in_one_run_are_both_clean(repo) -> None:
+    """The first look writes the ledger; the second set of the same `make eval` is not refused as dirty."""
+    root, held, log, git = repo
+    second = root / "analysis" / "rad_realstyle_heldout11.jsonl"
+    second.write_text(held.read_text(encoding="utf-8"), encoding="utf-8")
+    git("add", ".")
+    git("commit", "-qm", "a second held-out set")
+    state = ledger.git_state(root)
+    heldout_run(StubModel(), held, allow_dirty=False, look_again=False, state=state)
+    heldout_run(StubModel(), second, allow_dirty=False, look_again=False, state=state)
+    assert [row["tree"] for row in ledger.read_rows(log)] == ["clean", "clean"]
+    with pytest.raises(SystemExit, match="--allow-dirty"):  # taken afresh, the ledger's new rows are a change
+        heldout_run(StubModel(), second, allow_dirty=False, look_again=True)
+
+
 def test_heldout_set_is_looked_at_once_unless_asked_again(repo, capsys) -> None:
     _, held, log, git = repo
     assert heldout_run(StubModel(), held, allow_dirty=False, look_again=False) is not None
