@@ -36,7 +36,7 @@ from analysis.classify import FactorClassifier, _primary_index, to_indicator
 from analysis.errors import Errors
 from analysis.factors import FACTOR_IDS
 from analysis.features import analyse
-from analysis.language import detect_language
+from analysis.language import detect_language, given_or_detected
 
 if TYPE_CHECKING:
     from analysis.evaluate import Example
@@ -71,7 +71,7 @@ class AdaptedClassifier(BaseEstimator):
         self.model_ = self.base.model_
         self.n_reviewed_ = len(texts)
         if texts:
-            langs = list(langs) if langs is not None else detect_language(texts)
+            langs = given_or_detected(texts, langs)
             bg_texts, bg_labels, bg_langs = self.background or _shipped_corpus()
             docs = analyse(list(bg_texts), list(bg_langs), self.base.codebook_path)
             docs += analyse(texts, langs, self.base.codebook_path)

@@ -32,7 +32,7 @@ from analysis.embedding_block import EmbeddingBlock, NeighbourPrimaries, blend, 
 from analysis.errors import Errors
 from analysis.factors import FACTOR_IDS, OTHER
 from analysis.features import AnalysedText, analyse, build_features, feature_names
-from analysis.language import detect_language
+from analysis.language import given_or_detected
 from analysis.points import points_of, score_points
 
 THRESHOLD_GRID = np.round(np.arange(0.10, 0.91, 0.025), 3)
@@ -155,7 +155,7 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         if len(texts) != len(indicator):
             raise ValueError(Errors.E303.format(n_texts=len(texts), n_rows=len(indicator)))
         targets = np.column_stack([indicator, (indicator.sum(axis=1) == 0).astype(int)])
-        langs = list(langs) if langs is not None else detect_language(texts)
+        langs = given_or_detected(texts, langs)
         docs = analyse(texts, langs, self.codebook_path)
         vectors = None
         if self.neighbours and self.embeddings is None:
@@ -238,7 +238,7 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         """Probabilities, analysed texts, developed shares and the neighbours' say (None when off)."""
         check_is_fitted(self, ["model_", "thresholds_"])
         texts = _as_texts(X)
-        langs = list(langs) if langs is not None else detect_language(texts)
+        langs = given_or_detected(texts, langs)
         block = getattr(self, "embedding_model_", None)  # absent from models pickled before the block
         vectors = None if block is None else embed(texts, self.embeddings)
         neighbours = getattr(self, "neighbours_", None)

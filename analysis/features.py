@@ -20,7 +20,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from analysis.codebook import Codebook, Hit
-from analysis.language import detect_language, language_code
+from analysis.language import given_or_detected
 from analysis.nlp import KEEP, normalise, terms
 
 
@@ -47,8 +47,7 @@ def analyse(
     texts: Sequence[str], langs: Sequence[str] | None = None, codebook_path: str | None = None
 ) -> list[AnalysedText]:
     """Language, normalised lemmas and codebook hits of each text (memoised)."""
-    # Languages as users give them ("FR", "fr-FR") name the same pipeline and codebook terms as "fr".
-    langs = [language_code(lang) for lang in langs] if langs is not None else detect_language(texts)
+    langs = given_or_detected(texts, langs)  # "FR", "fr-FR": the same pipeline and codebook terms as "fr"
     keys = [(text, lang, codebook_path) for text, lang in zip(texts, langs, strict=True)]
     missing = list(dict.fromkeys(k for k in keys if k not in _ANALYSED))
     if missing:

@@ -107,6 +107,14 @@ def language_code(value: object) -> str:
     return _code(value) if isinstance(value, str) else UNDETERMINED
 
 
+def given_or_detected(texts: Sequence[str], langs: Sequence[object] | None) -> list[str]:
+    """Each text's language: as given, read as a code (``language_code``: "FR", "fr-FR" -> "fr"), or detected.
+
+    Every step keyed by language (lemmas, codebook terms, the embedding block's per-language centre, the
+    cross-lingual neighbours) must see the same code for "FR" and "fr", or one answer is read two ways."""
+    return [language_code(lang) for lang in langs] if langs is not None else detect_language(texts)
+
+
 def detect_one(text: str) -> str:
     return detect_language([text])[0]
 

@@ -282,9 +282,9 @@ class ThemeModel(BaseEstimator):
 def themes_by_factor(texts: Sequence[str], labels: Sequence[Sequence[str]], langs: Sequence[str] | None = None,
                      min_answers: int = 5, **params: Any) -> dict[str, list[Theme]]:  # fmt: skip
     """Themes overall (key ``"all"``) and within each factor with at least ``min_answers`` answers."""
-    from analysis.language import detect_language
+    from analysis.language import given_or_detected
 
-    langs = list(langs) if langs is not None else detect_language(texts)
+    langs = given_or_detected(texts, langs)
     out = {"all": ThemeModel(**params).fit(texts, langs).themes_}
     by_factor: dict[str, list[int]] = {}
     for i, ls in enumerate(labels):
