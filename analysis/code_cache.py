@@ -36,7 +36,7 @@ class CodeCache(SQLiteStore):
 
     def put(self, model: str, items: Iterable[tuple[bytes, str, Sequence[str]]]) -> None:
         rows = [(model, d, lang, json.dumps(list(labels))) for d, lang, labels in items]
-        self._insert("INSERT OR IGNORE INTO codes (model, digest, lang, labels) VALUES (?, ?, ?, ?)", rows)
+        self._write("INSERT OR IGNORE INTO codes (model, digest, lang, labels) VALUES (?, ?, ?, ?)", rows)
 
     def forget_models_but(self, kept: Iterable[str]) -> int:
         """Delete the codes of every model whose key does not start with one of ``kept``; rows deleted.
@@ -47,17 +47,8 @@ class CodeCache(SQLiteStore):
         kept = tuple(kept)
         with self._lock:
             models = [m for (m,) in self._db.execute("SELECT DISTINCT model FROM codes")]
-            stale = [m for m in models if not m.startswith(kept)]
-            if not stale:
-                return 0
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                deleted = sum(self._db.execute("DELETE FROM codes WHERE model = ?", [m]).rowcount for m in stale)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            return deleted
+        stale = [(m,) for m in models if not m.startswith(kept)]
+        return self._write("DELETE FROM codes WHERE model = ?", stale) if stale else 0
 
 
 #: One cache per file and process (the cache dir can change between tests).

@@ -209,11 +209,11 @@ class SQLiteStore:
                 rows += self._db.execute(query.format(marks=",".join("?" * len(chunk))), [model, *chunk]).fetchall()
         return rows
 
-    def _insert(self, statement: str, rows: list[tuple[Any, ...]]) -> None:
-        """``statement`` (an ``INSERT OR IGNORE``) for every row, in one transaction."""
+    def _write(self, statement: str, rows: list[tuple[Any, ...]]) -> int:
+        """``statement`` (an ``INSERT OR IGNORE``, a ``DELETE``) for every row, in one transaction; rows changed."""
         with self._lock, self._db:  # a writer in another process waits on SQLite's lock
             self._db.execute("BEGIN IMMEDIATE")
-            self._db.executemany(statement, rows)
+            return self._db.executemany(statement, rows).rowcount
 
     def close(self) -> None:
         with self._lock:
@@ -239,7 +239,7 @@ class EmbeddingCache(SQLiteStore):
 
     def put(self, model: str, items: Iterable[tuple[bytes, np.ndarray]]) -> None:
         rows = [(model, d, np.asarray(v, dtype=np.float32).tobytes()) for d, v in items]
-        self._insert("INSERT OR IGNORE INTO vectors (model, digest, vector) VALUES (?, ?, ?)", rows)
+        self._write("INSERT OR IGNORE INTO vectors (model, digest, vector) VALUES (?, ?, ?)", rows)
 
     def count(self, model: str) -> int:
         with self._lock:
