@@ -181,21 +181,23 @@ class NeighbourPrimaries(BaseEstimator):
         check_is_fitted(self, "vectors_")
         langs = np.asarray(_one_per_vector(langs, vectors))
         out = np.zeros((len(vectors), self.n_labels_))
-        k = min(self.k, len(self.vectors_))
-        if k == 0:
-            return out
-        # Languages as small integers: comparing string arrays cell by cell cost as much as the product.
-        names, train_codes = np.unique(self.langs_, return_inverse=True)
-        codes = np.searchsorted(names, langs)
-        codes[(codes >= len(names)) | (names[np.minimum(codes, len(names) - 1)] != langs)] = -1  # unseen language
-        for start in range(0, len(vectors), chunk):
-            part = slice(start, start + chunk)
-            sims = np.asarray(vectors[part], dtype=np.float32) @ self.vectors_.T
-            sims[codes[part, None] == train_codes[None, :]] = -np.inf  # other languages only
-            top = top_k_columns(sims, k)
-            weights = np.maximum(np.take_along_axis(sims, top, axis=1), 0.0)  # -inf (no other language) -> 0
-            rows = np.repeat(np.arange(start, start + len(top)), k)
-            np.add.at(out, (rows, self.primary_[top].ravel()), weights.ravel())
+        # Answers grouped by language, each group multiplied only by the training vectors of the other
+        # languages: a quarter less product than masking its own language afterwards, and no mask.
+        for lang in np.unique(langs):
+            rows = np.flatnonzero(langs == lang)
+            others = np.flatnonzero(self.langs_ != lang)  # every vector for a language unseen in training
+            k = min(self.k, len(others))
+            if k == 0:
+                continue
+            pool, primary = self.vectors_[others], self.primary_[others]
+            for start in range(0, len(rows), chunk):
+                part = rows[start : start + chunk]
+                sims = np.asarray(vectors[part], dtype=np.float32) @ pool.T
+                top = top_k_columns(sims, k)
+                weights = np.maximum(np.take_along_axis(sims, top, axis=1), 0.0)
+                cells = np.arange(len(part))[:, None] * self.n_labels_ + primary[top]
+                out[part] = np.bincount(cells.ravel(), weights.ravel(), minlength=len(part) * self.n_labels_
+                                        ).reshape(len(part), self.n_labels_)  # fmt: skip
         return out / np.maximum(out.sum(axis=1, keepdims=True), 1e-12)
 
 

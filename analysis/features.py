@@ -19,9 +19,10 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
+from analysis.char_ngrams import CharNgramTfidf
 from analysis.codebook import Codebook, Hit
 from analysis.language import given_or_detected
-from analysis.nlp import KEEP, normalise, terms
+from analysis.nlp import KEEP, strip_accents, terms
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,11 @@ def analyse(
     return result
 
 
+def forget_analyses() -> None:
+    """Empty the memo of analysed texts (a benchmark round must analyse its answers afresh)."""
+    _ANALYSED.clear()
+
+
 # Module-level functions (not lambdas) so fitted pipelines pickle.
 def concept_counts(docs: Sequence[AnalysedText]) -> list[dict[str, float]]:
     out = []
@@ -84,7 +90,8 @@ def lemma_tokens(doc: AnalysedText) -> list[str]:
 
 
 def normalised_text(docs: Sequence[AnalysedText]) -> list[str]:
-    return [normalise(doc.text) for doc in docs]
+    # Not the memoised ``normalise``: that memo is for words, which recur; whole answers do not.
+    return [strip_accents(doc.text.lower()) for doc in docs]
 
 
 class Scale(BaseEstimator, TransformerMixin):
@@ -118,8 +125,8 @@ def build_features(
     if char_ngrams:
         blocks.append(("chars", Pipeline([
             ("text", FunctionTransformer(normalised_text)),
-            ("tfidf", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True,
-                                      max_features=60000)),
+            ("tfidf", CharNgramTfidf(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True,
+                                     max_features=60000)),
         ])))  # fmt: skip
     return FeatureUnion(blocks)
 

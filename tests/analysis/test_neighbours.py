@@ -113,3 +113,20 @@ def test_the_neighbours_say_is_scaled_down_for_a_short_answer(corpus) -> None:
     assert say[1] == pytest.approx(full_say[1])  # ten words: not short, its neighbours keep their full say
     model.set_params(neighbours_words=10_000)
     assert model.predict_primary([short, PROBE], ["fr", "fr"])[0] != "audit"
+
+
+def test_neighbour_shares_match_a_brute_force_reading_by_language() -> None:
+    rng = np.random.default_rng(3)
+    train = rng.standard_normal((400, 16))
+    train_langs = list(rng.choice(["en", "fr", "es", "pt"], 400))
+    primary = rng.integers(-1, len(LABELS), 400)
+    finder = NeighbourPrimaries(k=7).fit(train, train_langs, primary, len(LABELS))
+    probes, langs = rng.standard_normal((90, 16)), list(rng.choice(["en", "fr", "es", "pt", "de"], 90))
+    shares = finder.shares(probes, langs, chunk=16)  # several chunks per language
+    known = primary >= 0
+    for row, (probe, lang) in enumerate(zip(probes, langs, strict=True)):
+        pool = np.flatnonzero(known & (np.array(train_langs) != lang))
+        sims = train[pool] @ probe
+        best = pool[np.argsort(sims)[-7:]]
+        expected = np.bincount(primary[best], np.maximum(train[best] @ probe, 0), minlength=len(LABELS))
+        assert shares[row] == pytest.approx(expected / max(expected.sum(), 1e-12), abs=1e-5)
