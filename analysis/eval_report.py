@@ -6,7 +6,7 @@ Development figures can be computed as often as needed. The **held-out sets**
 (``HELDOUT_SETS``: ``data/rad_heldout.jsonl``, written for the project by people who never saw
 the corpus, the development sets or the codebook; the real-style held-out sets, in the style of real
 partner answers to new questions by new writers and coders, are added here one at a time, looked at
-once, then retired to development: none now, after eleven; a twelfth is to be made), are scored
+once, then retired to development: ``data/rad_realstyle_heldout12.jsonl`` now, after eleven), are scored
 only here and only when the file is present: each look is appended to the ledger ``data/EVAL_LOG.md``
 (see :mod:`analysis.ledger`) *before* its figures are printed. A dirty tree is refused unless ``--allow-dirty`` (the
 run is then logged as dirty), and a set already in the ledger is not scored again unless
@@ -47,6 +47,7 @@ HELDOUT_PATH = DATA_DIR / "rad_heldout.jsonl"
 #: README's name of each held-out set: what it is, so a figure is never read without its set.
 HELDOUT_SETS = {
     "held-out set, written for the project": HELDOUT_PATH,
+    "twelfth real-style held-out set": DATA_DIR / "rad_realstyle_heldout12.jsonl",
 }
 LEDGER_PATH = DATA_DIR / "EVAL_LOG.md"
 #: Development sets, scored on every run: the codebook and the decision rule may be tuned on them.
@@ -79,10 +80,10 @@ HEADLINE = ("macro_f1", "micro_f1", "primary_accuracy")
 #: ``--candidate``: a setting that is not shipped, declared here before any held-out set scores it,
 #: so that one look measures the shipped model and the one candidate side by side (two rows in the
 #: ledger) instead of a held-out set being spent on each. Changing it is a new candidate: say so in README.
-#: Declared for the tenth and eleventh real-style looks (ledger runs 26 and 28): the shipped setting with
-#: ``question_folds``; not shipped by the rule declared before the look. Those looks made, the ninth set joined the
-#: shipped model's training data, so the candidate below, trained also on the tenth and eleventh, waits to be
-#: declared for the next held-out set (``CANDIDATE_DECLARED_FOR`` names the set it was last declared for: it refuses).
+#: Declared for the twelfth real-style look (before anything scored that set): the shipped setting trained also on
+#: the tenth and eleventh sets (looked at once, retired, scored but not trained on), so the look measures that data
+#: alone. The rule written before the look (README): the two sets join the shipped model's training data if the
+#: candidate's macro-F1 and micro-F1 on the twelfth set are both at least the shipped model's.
 CANDIDATE_NAME = (
     "the shipped setting fitted on the corpus, all real-style development data the shipped model trains on and "
     "real-style sets 10 and 11"
@@ -91,7 +92,7 @@ CANDIDATE_PARAMS = dict(SHIPPED_PARAMS)
 CANDIDATE_TRAINING = (*REALSTYLE_DEV, "real-style set 10 (retired held-out)", "real-style set 11 (retired held-out)")
 #: The held-out file the candidate above was declared for, before that file was scored. ``--candidate`` refuses
 #: while it names no current held-out set: a candidate is declared anew for each look (README says when).
-CANDIDATE_DECLARED_FOR = "rad_realstyle_heldout10.jsonl"
+CANDIDATE_DECLARED_FOR = "rad_realstyle_heldout12.jsonl"
 
 
 def candidate_declared() -> bool:
