@@ -29,6 +29,7 @@ from sklearn.utils.validation import check_is_fitted
 
 _BITS = 12  # per character: five characters fit a signed 64-bit integer
 _MAX_N = 63 // _BITS
+_CHUNK = 4096  # documents counted at once
 _WHITE = re.compile(r"\s\s+")  # as scikit-learn's char_wb analyser collapses runs of white space
 
 
@@ -83,6 +84,11 @@ class CharNgramTfidf(TfidfVectorizer):
         for text in raw_documents:
             words = _WHITE.sub(" ", text.lower() if self.lowercase else text).split()
             padded.append(" " + "  ".join(words) + " " if words else "")
+        # A few thousand answers at a time: the arrays hold several integers per character.
+        parts = [self._padded_counts(padded[start : start + _CHUNK]) for start in range(0, len(padded), _CHUNK)]
+        return sp.vstack(parts, format="csr") if len(parts) > 1 else (parts[0] if parts else self._padded_counts([]))
+
+    def _padded_counts(self, padded: list[str]) -> sp.csr_matrix:
         lengths = np.fromiter((len(p) for p in padded), dtype=np.int64, count=len(padded))
         text_of = np.repeat(np.arange(len(padded)), lengths)
         chars = np.frombuffer("".join(padded).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
@@ -91,7 +97,7 @@ class CharNgramTfidf(TfidfVectorizer):
         known[known] = self.alphabet_[rank[known]] == chars[known]
         ids = np.where(known, rank + 1, 0)
         is_space = chars == ord(" ")
-        # breaks[i]: boundaries (two spaces in a row) or unknown characters among positions < i
+        # breaks[i] / holes[i]: word boundaries (two spaces in a row) / unknown characters among positions < i
         pair = np.zeros(len(chars), dtype=np.int64)
         pair[:-1] = is_space[:-1] & is_space[1:]
         unknown = (ids == 0).astype(np.int64)

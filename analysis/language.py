@@ -35,6 +35,10 @@ MIN_LETTERS = 4
 MIN_PROBABILITY = 0.5
 #: langdetect reads at most this many characters: the first lines of an answer tell its language.
 MAX_CHARS = 400
+#: langdetect's random trials per text (its default, 7, is for telling 55 languages apart). Among our four, on the
+#: 3,895 texts of the corpus, the development sets and the text pipeline's bench that function words leave to it,
+#: 3 trials changed 6 decisions (as many right as before) in half the time: it was a fifth of the text pipeline.
+TRIALS = 3
 
 # Frequent words that are (nearly) exclusive to one of the four languages.
 FUNCTION_WORDS: dict[str, frozenset[str]] = {
@@ -71,6 +75,7 @@ def _by_function_words(words: list[str]) -> str | None:
 def _langdetect(text: str) -> str:
     detector = _factory().create()
     detector.set_max_text_length(MAX_CHARS)
+    detector.n_trial = TRIALS
     detector.append(text)
     try:
         probabilities = detector.get_probabilities()

@@ -60,3 +60,13 @@ def test_char_ngrams_survive_pickling_and_refuse_a_bare_string(corpus) -> None:
     _same(fitted.transform(texts[:50]), TfidfVectorizer(**SETTING).fit(texts).transform(texts[:50]))
     with pytest.raises(ValueError, match="Iterable over raw text documents"):
         fitted.transform("one answer, not a list")
+
+
+def test_char_ngrams_counted_in_chunks_give_the_same_matrix(corpus, monkeypatch) -> None:
+    import analysis.char_ngrams
+
+    texts = [e.text for e in corpus[::2]]
+    fitted = CharNgramTfidf(**SETTING).fit(texts)
+    whole = fitted.transform(texts)
+    monkeypatch.setattr(analysis.char_ngrams, "_CHUNK", 97)
+    _same(fitted.transform(texts), whole)
