@@ -129,4 +129,4 @@ def test_written_sets_outputs_are_cached_and_scored_by_rule(tmp_path, monkeypatc
 
 
 def test_the_scored_only_pool_is_the_latest_retired_set() -> None:
-    assert agreement_cv.SCORED_ONLY == ("real-style set 10 (retired held-out)", "real-style set 11 (retired held-out)")
+    assert agreement_cv.SCORED_ONLY == ("real-style set 12 (retired held-out)",)
