@@ -81,13 +81,9 @@ def test_classify_default_model_says_other_for_programme_praise(default_model) -
     assert default_model.predict_primary(texts) == [OTHER, OTHER]
 
 
-@pytest.mark.parametrize("text", [
-    "More training", "training", "more training for officers",
-    pytest.param("more training", marks=pytest.mark.xfail(strict=True, reason=(
-        "known miss since sets 10 and 11 joined the training data: the chooser's hrm and other scores are within 0.2 "
-        "of each other and the cross-lingual neighbours (programme answers about training workshops, coded other) tip "
-        "it to other; the capitalised text, read by e5 a little differently, stays hrm (README, known limits)"))),
-])  # fmt: skip
+# "more training" sits near the edge between hrm and other (the model trained with sets 10 and 11 but not 12 coded it
+# other): each retraining is checked on the bare request and its neighbours in wording.
+@pytest.mark.parametrize("text", ["more training", "More training", "training", "more training for officers"])
 def test_classify_default_model_codes_a_bare_training_request_as_hrm(default_model, text) -> None:
     """Its cross-lingual neighbours (programme answers about training workshops, coded other) would outvote hrm."""
     assert default_model.predict_labels([text]) == [["hrm"]]
