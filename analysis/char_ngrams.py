@@ -7,8 +7,8 @@ gives the same matrix at transform time, counting the n-grams with array operati
 
 - each character is replaced by its rank in the vocabulary's alphabet (1…A; 0 for a character no
   vocabulary n-gram holds), so an n-gram of up to five characters is one integer (12 bits per
-  character, the first character in the highest bits) and a vocabulary n-gram is found by
-  ``searchsorted``; the encoding is exact, not a hash: two different n-grams never share a number;
+  character, the first character in the highest bits), looked up in an open-addressing table of the
+  vocabulary's numbers; the encoding is exact: two different n-grams never share a number;
 - the texts are written one after the other as padded words (``" w1  w2 "``), so a window lies
   inside one padded word exactly when it holds no pair of spaces (the words hold no space), and an
   n-gram holding a character outside the alphabet is dropped (it cannot be in the vocabulary).
@@ -37,8 +37,9 @@ class CharNgramTfidf(TfidfVectorizer):
     """``TfidfVectorizer`` for ``analyzer="char_wb"`` whose ``transform`` counts n-grams in numpy (same matrix).
 
     Fitted state beyond the parent's: ``alphabet_`` (sorted code points of the vocabulary's characters),
-    ``ngram_codes_`` (sorted integer codes of the vocabulary's n-grams) and ``ngram_columns_`` (their
-    columns); ``None`` when the fast path cannot apply, and then ``transform`` is scikit-learn's.
+    ``ngram_codes_`` (the vocabulary's n-grams as integer codes, in a hash table, -1 for an empty slot) and
+    ``ngram_columns_`` (each slot's column); ``None`` when the fast path cannot apply, and then ``transform``
+    is scikit-learn's.
     """
 
     def fit(self, raw_documents: Iterable[str], y=None) -> CharNgramTfidf:
