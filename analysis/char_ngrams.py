@@ -65,7 +65,8 @@ class CharNgramTfidf(TfidfVectorizer):
         alphabet = np.array(sorted({ord(c) for term in terms for c in term}), dtype=np.int64)
         if len(alphabet) >= 2**_BITS:
             return
-        codes = np.array([_code(term, alphabet) for term in terms], dtype=np.int64)
+        rank = {chr(point): i + 1 for i, point in enumerate(alphabet.tolist())}
+        codes = np.array([_code(term, rank) for term in terms], dtype=np.int64)
         columns = np.array([self.vocabulary_[term] for term in terms], dtype=np.int64)
         self.alphabet_ = alphabet
         self.ngram_codes_, self.ngram_columns_ = _hash_table(codes, columns)
@@ -166,8 +167,9 @@ def _look_up(table: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return at, found
 
 
-def _code(term: str, alphabet: np.ndarray) -> int:
+def _code(term: str, rank: dict[str, int]) -> int:
+    """``term``'s integer code: each character's rank in the alphabet (1…A), the first in the highest bits."""
     code = 0
     for char in term:
-        code = (code << _BITS) | (int(np.searchsorted(alphabet, ord(char))) + 1)
+        code = (code << _BITS) | rank[char]
     return code

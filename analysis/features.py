@@ -22,7 +22,7 @@ from sklearn.preprocessing import FunctionTransformer
 from analysis.char_ngrams import CharNgramTfidf
 from analysis.codebook import Codebook, Hit
 from analysis.language import given_or_detected
-from analysis.nlp import KEEP, strip_accents, terms
+from analysis.nlp import KEEP, normalise, terms
 
 
 @dataclass(frozen=True)
@@ -90,8 +90,8 @@ def lemma_tokens(doc: AnalysedText) -> list[str]:
 
 
 def normalised_text(docs: Sequence[AnalysedText]) -> list[str]:
-    # Not the memoised ``normalise``: that memo is for words, which recur; whole answers do not.
-    return [strip_accents(doc.text.lower()) for doc in docs]
+    # ``normalise`` unmemoised: its memo is for words, which recur; whole answers do not.
+    return [normalise.__wrapped__(doc.text) for doc in docs]
 
 
 class Scale(BaseEstimator, TransformerMixin):
