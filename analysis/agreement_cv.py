@@ -31,11 +31,12 @@ from typing import Any
 import numpy as np
 
 from analysis.chooser import decide_labels
-from analysis.classify import FactorClassifier, folds_of, word_count
+from analysis.classify import FactorClassifier, word_count
 from analysis.default_model import CORPUS_PATH, cache_dir
 from analysis.eval_report import CANDIDATE_PARAMS, DEV_PATHS, REALSTYLE_DEV, candidate_examples, is_heldout
 from analysis.evaluate import Example, consistency, load_examples, scores
 from analysis.factors import FACTOR_IDS
+from analysis.folds import folds_of
 
 _F = len(FACTOR_IDS)
 #: The development sets written for the project (short answers), scored beside the pooled real-style data.

@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold, KFold
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
@@ -32,8 +31,10 @@ from analysis.embedding_block import EmbeddingBlock, NeighbourPrimaries, blend, 
 from analysis.errors import Errors
 from analysis.factors import FACTOR_IDS, OTHER
 from analysis.features import AnalysedText, analyse, build_features, feature_names
+from analysis.folds import by_question, folds_of, split_units
 from analysis.language import given_or_detected
 from analysis.points import points_of, score_points
+from analysis.primary_model import DirectPrimary
 
 THRESHOLD_GRID = np.round(np.arange(0.10, 0.91, 0.025), 3)
 _F = len(FACTOR_IDS)
@@ -95,6 +96,10 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
     ``neighbours_words``: n > 0 scales that say by min(1, words / n) (:func:`word_count`): a bare request
     ("more training") is nearest to programme answers about workshops, coded ``other``, and they would
     outvote a confident factor.
+    ``primary_weight``: w > 0 adds to the chooser's score of each candidate primary w times its log-probability by
+    a regression learned on the primaries themselves (:class:`analysis.primary_model.DirectPrimary`, on the n-gram
+    features, ``primary_C``, and the embedding block's vectors when there are any): the chooser ranks labels
+    learned one by one, this regression asks directly which one the answer is mainly about.
     ``question_folds``: the out-of-fold outputs that thresholds and chooser learn from are cut by the question
     answered (``questions=`` at fit; answers without one keep their group), so each comes from a model that
     never saw an answer to that question, as every answer of a new campaign is.
@@ -108,6 +113,7 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
                  embeddings: Any = None, embeddings_weight: float = 0.5, embeddings_C: float = 10.0,
                  embeddings_center: bool = False, embeddings_points: bool = False,
                  neighbours: int = 0, neighbours_weight: float = 4.0, neighbours_words: int = 0,
+                 primary_weight: float = 0.0, primary_C: float = 4.0,
                  question_folds: bool = False, random_state: int = 0) -> None:  # fmt: skip
         self.C = C
         self.concept_weight = concept_weight
@@ -130,6 +136,8 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         self.neighbours = neighbours
         self.neighbours_weight = neighbours_weight
         self.neighbours_words = neighbours_words
+        self.primary_weight = primary_weight
+        self.primary_C = primary_C
         self.question_folds = question_folds
         self.random_state = random_state
 
@@ -163,7 +171,7 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         if self.embeddings is not None:
             check_weight(self.embeddings_weight)
             vectors = embed(texts, self.embeddings, seed=True)  # the training texts' vectors ship with the package
-        folds = _by_question(groups, questions, len(texts)) if self.question_folds and questions is not None else groups
+        folds = by_question(groups, questions, len(texts)) if self.question_folds and questions is not None else groups
         oof, oof_developed = self._oof_proba(texts, langs, docs, targets, folds, vectors)
         if oof is None:
             self.thresholds_, self.chooser_ = np.full(len(LABELS), 0.5), None
@@ -188,9 +196,23 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
             self.neighbours_ = NeighbourPrimaries(self.neighbours).fit(
                 self.embedding_model_.transform(vectors, langs), langs, _primary_index(Y, indicator, primary),
                 len(LABELS))  # fmt: skip
+        self.primary_model_ = self._direct_primary(docs, vectors, langs, _primary_index(Y, indicator, primary))
         self.classes_ = np.array(FACTOR_IDS)
         self.n_features_in_ = 1
         return self
+
+    def _direct_primary(self, docs: list[AnalysedText], vectors: np.ndarray | None, langs: list[str],
+                        known: np.ndarray) -> DirectPrimary | None:  # fmt: skip
+        """The regression of primaries (``primary_weight``), fitted on the whole training data; None when off."""
+        if not self.primary_weight:
+            return None
+        if self.chooser_ is None or not (known >= 0).any():
+            # Its say is added to the chooser's scores, as the neighbours' is: without a chooser it would not be read.
+            warnings.warn("primary_weight is not used: no primary chooser was fitted", stacklevel=3)
+            return None
+        block = self.embedding_model_
+        centred = None if block is None or vectors is None else block.transform(vectors, langs)
+        return DirectPrimary(self.primary_C).fit(self.model_[:-1].transform(docs), centred, known, len(LABELS))
 
     def _oof_proba(self, texts: list[str], langs: list[str], docs: list[AnalysedText], targets: np.ndarray,
                    groups: Sequence[str | None] | None, vectors: np.ndarray | None = None,
@@ -203,8 +225,8 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         for train, test in folds_of(len(docs), folds, groups, self.random_state):
             model = self._model().fit([docs[i] for i in train], targets[train])
             block = None if vectors is None else self._block(vectors[train], targets[train], [langs[i] for i in train])
-            oof[test], _, part = self._proba(model, [texts[i] for i in test], [langs[i] for i in test],
-                                             block, None if vectors is None else vectors[test])  # fmt: skip
+            oof[test], _, part, _ = self._proba(model, [texts[i] for i in test], [langs[i] for i in test],
+                                                block, None if vectors is None else vectors[test])  # fmt: skip
             developed[test] = part if part is not None else 0.0
         return oof, (developed if self.point_primary else None)
 
@@ -214,10 +236,12 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
     # -- prediction ----------------------------------------------------------------
     def _proba(self, model: Pipeline, texts: list[str], langs: list[str], block: Any = None,
                vectors: np.ndarray | None = None,
-               ) -> tuple[np.ndarray, list[AnalysedText], np.ndarray | None]:  # fmt: skip
-        """Probabilities (list points included), analysed texts, developed shares (None unless ``point_primary``)."""
+               ) -> tuple[np.ndarray, list[AnalysedText], np.ndarray | None, Any]:  # fmt: skip
+        """Probabilities (list points included), analysed texts, developed shares (None unless ``point_primary``)
+        and the answers' n-gram features (computed once: the probabilities and the direct primary read them)."""
         docs = analyse(texts, langs, self.codebook_path)
-        proba = model.predict_proba(docs)
+        features = model[:-1].transform(docs)
+        proba = model[-1].predict_proba(features)
         on_points = None
         if block is not None and vectors is not None:
             proba = blend(proba, block, vectors, self.embeddings_weight, langs)
@@ -228,26 +252,33 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
 
         point_primary = self.point_primary
         if not self.split_lists and not point_primary:
-            return proba, docs, None
+            return proba, docs, None, features
         proba, developed = score_points(model, texts, langs, proba, self.codebook_path, lists=self.split_lists,
                                         sentences=point_primary and self.sentences, blend=on_points)  # fmt: skip
-        return proba, docs, (developed if point_primary else None)
+        return proba, docs, (developed if point_primary else None), features
 
     def _all_proba(self, X: Sequence[str], langs: Sequence[str] | None = None,
                    ) -> tuple[np.ndarray, list[AnalysedText], np.ndarray | None, np.ndarray | None]:  # fmt: skip
-        """Probabilities, analysed texts, developed shares and the neighbours' say (None when off)."""
+        """Probabilities, analysed texts, developed shares and the say added to the chooser's scores (the
+        neighbours' and the direct primary's; None when both are off)."""
         check_is_fitted(self, ["model_", "thresholds_"])
         texts = _as_texts(X)
         langs = given_or_detected(texts, langs)
         block = getattr(self, "embedding_model_", None)  # absent from models pickled before the block
         vectors = None if block is None else embed(texts, self.embeddings)
+        centred = None if vectors is None else block.transform(vectors, langs)
         neighbours = getattr(self, "neighbours_", None)
         say = None
-        if neighbours is not None and vectors is not None:
-            say = self.neighbours_weight * neighbours.shares(block.transform(vectors, langs), langs)
+        if neighbours is not None and centred is not None:
+            say = self.neighbours_weight * neighbours.shares(centred, langs)
             if getattr(self, "neighbours_words", 0):  # absent from models pickled before it
                 say *= np.minimum(1.0, [word_count(t) / self.neighbours_words for t in texts])[:, None]
-        return (*self._proba(self.model_, texts, langs, block, vectors), say)
+        proba, docs, developed, features = self._proba(self.model_, texts, langs, block, vectors)
+        direct = getattr(self, "primary_model_", None)  # absent from models pickled before it
+        if direct is not None:
+            own = self.primary_weight * direct.log_proba(features, centred)
+            say = own if say is None else say + own
+        return proba, docs, developed, say
 
     def embedded_texts(self, X: Sequence[str]) -> list[str]:
         """The distinct texts whose vectors classifying ``X`` reads: the answers, and their points with
@@ -336,36 +367,6 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = False
         return tags
-
-
-def folds_of(n: int, folds: int, groups: Sequence[str | None] | None, random_state: int) -> Iterator[tuple]:
-    """Shuffled K-fold splits; answers of one group (a translation of the same answer) never straddle two folds.
-
-    Otherwise a model would be judged on the French version of an answer it was trained on in
-    English: out-of-fold probabilities, and so thresholds and the primary chooser, would be too sure.
-    """
-    ids = split_units(n, groups)
-    if groups is None or all(g is None for g in groups):
-        return KFold(folds, shuffle=True, random_state=random_state).split(np.arange(n))
-    return GroupKFold(folds, shuffle=True, random_state=random_state).split(np.arange(n), groups=ids)
-
-
-def _by_question(groups: Sequence[str | None] | None, questions: Sequence[str | None], n: int) -> list[str | None]:
-    """Fold groups by question: translations of an answer share its question, so they stay together too."""
-    if len(questions) != n:
-        raise ValueError(Errors.E308.format(n_questions=len(questions), n_texts=n))
-    base = list(groups) if groups is not None else [None] * n
-    return [f"question:{q}" if q else (None if g is None else f"answer:{g}")
-            for q, g in zip(questions, base, strict=True)]  # fmt: skip
-
-
-def split_units(n: int, groups: Sequence[str | None] | None) -> list[str]:
-    """What a split may not cut: one id per answer, shared by the translations of one answer."""
-    if groups is not None and len(groups) != n:
-        raise ValueError(Errors.E306.format(n_groups=len(groups), n_texts=n))
-    if groups is None:
-        return [f"row:{i}" for i in range(n)]
-    return [f"group:{g}" if g is not None else f"row:{i}" for i, g in enumerate(groups)]
 
 
 def _primary_index(Y: Any, indicator: np.ndarray, primary: Sequence[str] | None) -> np.ndarray:

@@ -30,7 +30,6 @@ import numpy as np
 
 from analysis import ledger
 from analysis.baseline import KeywordBaseline
-from analysis.classify import folds_of
 from analysis.default_model import (
     CORPUS_PATH,
     DATA_DIR,
@@ -41,6 +40,7 @@ from analysis.default_model import (
 )
 from analysis.evaluate import Example, consistency, load_examples, scores
 from analysis.factors import CORE_LANGUAGES
+from analysis.folds import folds_of
 
 #: THE held-out sets. Nothing else reads them; never tune on them.
 HELDOUT_PATH = DATA_DIR / "rad_heldout.jsonl"
@@ -131,7 +131,7 @@ def _pooled(parts: list[tuple[Sequence[Example], list[list[str]]]]) -> dict[str,
 
 def cross_validation(corpus: list[Example], folds: int = 5) -> dict[str, Any]:
     parts = []
-    # Translations of one answer stay in one fold (see analysis.classify.folds_of).
+    # Translations of one answer stay in one fold (see analysis.folds.folds_of).
     for train_idx, test_idx in folds_of(len(corpus), folds, [e.group for e in corpus], 0):
         test = [corpus[i] for i in test_idx]
         parts.append((test, _score(fit_examples([corpus[i] for i in train_idx]), test)[0]))

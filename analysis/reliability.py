@@ -25,9 +25,10 @@ from typing import Any
 import numpy as np
 
 from analysis.adapt import CALIBRATION_SETS, ConfidenceCalibrator, correct_codings, margins
-from analysis.classify import FactorClassifier, folds_of
+from analysis.classify import FactorClassifier
 from analysis.eval_report import refuse_heldout
 from analysis.evaluate import Example, load_examples
+from analysis.folds import folds_of
 
 #: Ten equal bins: the diagram's resolution (a few hundred answers fill most of them).
 EDGES = tuple(np.round(np.linspace(0.0, 1.0, 11), 1))

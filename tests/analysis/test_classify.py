@@ -12,14 +12,10 @@ from sklearn.utils.estimator_checks import (
 )
 
 from analysis.chooser import PrimaryChooser, candidate_features
-from analysis.classify import (
-    FactorClassifier,
-    _primary_index,
-    folds_of,
-    to_indicator,
-)
+from analysis.classify import FactorClassifier, _primary_index, to_indicator
 from analysis.factors import FACTOR_IDS, OTHER
 from analysis.features import analyse
+from analysis.folds import folds_of
 
 
 @pytest.mark.parametrize(

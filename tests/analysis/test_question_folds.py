@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.classify import FactorClassifier, _by_question, folds_of
+from analysis.classify import FactorClassifier
 from analysis.evaluate import load_examples
+from analysis.folds import by_question, folds_of
 
 
 def test_classify_question_folds_keep_each_question_and_each_answer_in_one_fold() -> None:
     groups = ["a1", "a1", "a2", "a2", "b1", None, "c1"]
     questions = ["q1", "q1", "q1", "q1", "q2", None, None]
-    units = _by_question(groups, questions, len(groups))
+    units = by_question(groups, questions, len(groups))
     assert units == ["question:q1"] * 4 + ["question:q2", None, "answer:c1"]
     for train, test in folds_of(len(units), 2, units, random_state=0):
         test_units = {units[i] for i in test if units[i] is not None}
         assert not test_units & {units[i] for i in train}
     with pytest.raises(ValueError, match="2 questions but 7 texts"):
-        _by_question(groups, questions[:2], len(groups))
+        by_question(groups, questions[:2], len(groups))
 
 
 def test_classify_question_folds_are_read_only_when_asked(corpus, monkeypatch) -> None:
