@@ -34,7 +34,7 @@ PACK_PATH = DATA_DIR / "training_vectors.npz"
 #: Labelled sets the shipped classifier is trained on beside the corpus: the real-style development data
 #: (answers in the style of real partner answers, coded by two people each; README "Evaluation") but the latest
 #: retired sets, which are scored only until the next look (``eval_report.DEV_PATHS``, ``agreement_cv.SCORED_ONLY``).
-#: The twelve "heldout" files among them were each looked at once as held-out sets, then retired to development.
+#: The thirteen "heldout" files among them were each looked at once as held-out sets, then retired to development.
 TRAINING_PATHS = tuple(
     DATA_DIR / name
     for name in (
@@ -51,6 +51,7 @@ TRAINING_PATHS = tuple(
         "rad_realstyle_heldout10.jsonl",
         "rad_realstyle_heldout11.jsonl",
         "rad_realstyle_heldout12.jsonl",
+        "rad_realstyle_heldout13.jsonl",
     )
 )
 #: Libraries whose behaviour shapes the fitted model (lemmas, tokenisation, numerics).
@@ -90,12 +91,14 @@ def model_digest() -> str:
 #: The shipped classifier's settings beyond ``FactorClassifier``'s defaults: n-grams and codebook concepts,
 #: a block of multilingual-e5-small sentence vectors (centred per language, of answers and of their points)
 #: and 40 cross-lingual neighbours in the primary, their say scaled down for answers under 10 words (a bare
-#: "More training" is not outvoted by programme answers about workshops; README: "The shipped classifier").
+#: "More training" is not outvoted by programme answers about workshops; README: "The shipped classifier"), and the
+#: primary also learned directly (``primary_weight``: :class:`analysis.primary_model.DirectPrimary`).
 #: The app embeds a campaign's answers (and points) for it ahead, in the background
 #: (``cips.services.text_analysis``), and a report waits for them; its training texts' vectors ship in ``PACK_PATH``.
 SHIPPED_PARAMS: dict[str, Any] = {"embeddings": "e5", "embeddings_weight": 0.7, "embeddings_C": 10.0,
                                   "embeddings_center": True, "embeddings_points": True,
-                                  "neighbours": 40, "neighbours_weight": 4.0, "neighbours_words": 10}  # fmt: skip
+                                  "neighbours": 40, "neighbours_weight": 4.0, "neighbours_words": 10,
+                                  "primary_weight": 5.0}  # fmt: skip
 
 
 def fit_examples(examples: Sequence[Example]) -> FactorClassifier:
