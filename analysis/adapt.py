@@ -32,10 +32,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
 from analysis.chooser import _logit
-from analysis.classify import FactorClassifier, _primary_index, to_indicator
+from analysis.classify import FactorClassifier
 from analysis.errors import Errors
 from analysis.factors import FACTOR_IDS
 from analysis.features import analyse
+from analysis.label_codes import primary_index, to_indicator
 from analysis.language import detect_language, given_or_detected
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ class AdaptedClassifier(BaseEstimator):
         if len(texts) != len(indicator):
             raise ValueError(Errors.E303.format(n_texts=len(texts), n_rows=len(indicator)))
         if primary is not None:
-            _primary_index(Y, indicator, primary)  # the same checks as the base's fit (E305, E307)
+            primary_index(Y, indicator, primary)  # the same checks as the base's fit (E305, E307)
         self.model_ = self.base.model_
         self.n_reviewed_ = len(texts)
         if texts:

@@ -9,7 +9,8 @@ and the other parts.
 Figures: macro-F1 / micro-F1 / primary accuracy / same primary in all 4 languages, pooled and per set.
 
 Each fold's outputs (the test answers' probabilities, developed shares, the chooser's scores and the
-neighbours' say, and the chooser's scores on the training answers' out-of-fold probabilities) are kept
+neighbours' say, the direct primary's say, and the chooser's scores on the training answers' out-of-fold
+probabilities) are kept
 in a pickle under the cache dir, keyed by params, split and, with ``--with-scored``, the scored-only sets, so
 decision rules (``rule``: see :func:`decide`) are compared on the same fitted models without refitting; a
 pickle whose fold no longer matches the pool (a set joined the training data since) is fitted again. Never
@@ -60,6 +61,7 @@ class FoldOutputs:
     train_groups: list[str | None]
     train_primary: np.ndarray  # (m,) index in LABELS, -1 unknown
     train_proba: np.ndarray  # (m, 11) the training answers' out-of-fold probabilities
+    direct: np.ndarray | None = None  # (n, 11) the direct primary's say (weight included; None when off)
 
 
 class _Recorder(FactorClassifier):
@@ -120,13 +122,13 @@ def fold_outputs(params: dict[str, Any], split: str = "5fold", cache: Path | Non
                                         langs=[e.lang for e in fit], primary=[e.primary for e in fit],
                                         groups=[e.group for e in fit], questions=[e.question for e in fit])  # fmt: skip
         texts, langs = [examples[i].text for i in test], [examples[i].lang for i in test]
-        proba, docs, developed, say = model._all_proba(texts, langs)
+        proba, docs, developed, say, direct = model._outputs(texts, langs)
         oof, oof_dev, train_docs = model._recorded
         result = FoldOutputs(
             test, proba, developed, model.chooser_scores(proba, docs, developed), say, model.thresholds_,
             model.chooser_.scores(oof, train_docs, model.thresholds_, oof_dev), [e.lang for e in fit],
             [e.group for e in fit], np.array([FACTOR_IDS.index(e.primary) if e.primary in FACTOR_IDS else _F
-                                              for e in fit]), oof)  # fmt: skip
+                                              for e in fit]), oof, direct)  # fmt: skip
         path.write_bytes(pickle.dumps(result))
         print(f"fold {k} of {split} fitted", file=sys.stderr, flush=True)
         out.append(result)
@@ -157,6 +159,7 @@ def decide(fo: FoldOutputs, langs: Sequence[str], rule: dict[str, Any],
     chooser's scores; ``say`` (float): the neighbours' say scaled; ``say_other`` (float): their say on
     ``other`` scaled (0: never added to ``other``); ``say_words`` (int): their say scaled by
     min(1, words / say_words) (``words``: each answer's word count; FactorClassifier's ``neighbours_words``);
+    ``direct`` (float): the direct primary's say scaled (FactorClassifier's ``primary_weight``, 0: off);
     ``other_margin`` (float): ``other`` is the primary only when no factor's probability passes its
     threshold by that margin (else the best-scored such factor is); ``other_own`` (float): ``other`` is the
     primary only when its own probability reaches that share of its threshold (else the best-scored factor is);
@@ -170,6 +173,8 @@ def decide(fo: FoldOutputs, langs: Sequence[str], rule: dict[str, Any],
         if rule.get("say_words") and words is not None:
             say *= np.minimum(1.0, np.asarray(words, dtype=float) / rule["say_words"])[:, None]
         rank += say
+    if fo.direct is not None:
+        rank += rule.get("direct", 1.0) * fo.direct
     if rule.get("offsets"):
         offsets = language_offsets(fo.train_rank, fo.train_langs, fo.train_groups)
         rank -= rule["offsets"] * np.array([offsets.get(lang, np.zeros(rank.shape[1])) for lang in langs])
@@ -226,10 +231,12 @@ def written_outputs(params: dict[str, Any], cache: Path | None = None, model: An
     out = {}
     for name in WRITTEN:
         examples = load_examples(DEV_PATHS[name])
-        proba, docs, developed, say = model._all_proba([e.text for e in examples], [e.lang for e in examples])
+        texts, langs = [e.text for e in examples], [e.lang for e in examples]
+        proba, docs, developed, say, direct = model._outputs(texts, langs)
         rank = model.chooser_scores(proba, docs, developed)
         out[name] = FoldOutputs(list(range(len(examples))), proba, developed, rank, say, model.thresholds_,
-                                np.zeros((0, _F + 1)), [], [], np.zeros(0, int), np.zeros((0, _F + 1)))  # fmt: skip
+                                np.zeros((0, _F + 1)), [], [], np.zeros(0, int), np.zeros((0, _F + 1)),
+                                direct)  # fmt: skip
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(pickle.dumps(out))
     return out

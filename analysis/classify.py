@@ -29,33 +29,16 @@ from sklearn.utils.validation import check_is_fitted
 from analysis.chooser import LABELS, PrimaryChooser, decide_labels
 from analysis.embedding_block import EmbeddingBlock, NeighbourPrimaries, blend, check_weight, embed
 from analysis.errors import Errors
-from analysis.factors import FACTOR_IDS, OTHER
+from analysis.factors import FACTOR_IDS
 from analysis.features import AnalysedText, analyse, build_features, feature_names
 from analysis.folds import by_question, folds_of, split_units
+from analysis.label_codes import primary_index, to_indicator
 from analysis.language import given_or_detected
 from analysis.points import points_of, score_points
 from analysis.primary_model import DirectPrimary
 
 THRESHOLD_GRID = np.round(np.arange(0.10, 0.91, 0.025), 3)
 _F = len(FACTOR_IDS)
-
-
-def to_indicator(labels: Sequence[Sequence[str]] | np.ndarray) -> np.ndarray:
-    """Label lists (``[["hrm"], ["other"]]``) or an (n, 10) indicator matrix -> (n, 10) ints."""
-    if isinstance(labels, np.ndarray) and labels.ndim == 2:
-        if labels.shape[1] != len(FACTOR_IDS):
-            raise ValueError(Errors.E301.format(n_columns=labels.shape[1], n_factors=len(FACTOR_IDS)))
-        return labels.astype(int)
-    out = np.zeros((len(labels), len(FACTOR_IDS)), dtype=int)
-    index = {f: i for i, f in enumerate(FACTOR_IDS)}
-    for row, ls in enumerate(labels):
-        for label in ls:
-            if label == OTHER:
-                continue
-            if label not in index:
-                raise ValueError(Errors.E302.format(label=label, row=row))
-            out[row, index[label]] = 1
-    return out
 
 
 def _best_threshold(y: np.ndarray, p: np.ndarray, floor: float) -> float:
@@ -163,6 +146,8 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         if len(texts) != len(indicator):
             raise ValueError(Errors.E303.format(n_texts=len(texts), n_rows=len(indicator)))
         targets = np.column_stack([indicator, (indicator.sum(axis=1) == 0).astype(int)])
+        if self.primary_weight < 0:
+            raise ValueError(Errors.E309.format(weight=self.primary_weight))
         langs = given_or_detected(texts, langs)
         docs = analyse(texts, langs, self.codebook_path)
         vectors = None
@@ -173,6 +158,7 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
             vectors = embed(texts, self.embeddings, seed=True)  # the training texts' vectors ship with the package
         folds = by_question(groups, questions, len(texts)) if self.question_folds and questions is not None else groups
         oof, oof_developed = self._oof_proba(texts, langs, docs, targets, folds, vectors)
+        known = primary_index(Y, indicator, primary)
         if oof is None:
             self.thresholds_, self.chooser_ = np.full(len(LABELS), 0.5), None
         else:
@@ -180,11 +166,12 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
             # (list answers split into points), but out of fold.
             self.thresholds_ = np.array([_best_threshold(targets[:, j], oof[:, j], self.min_threshold)
                                          for j in range(len(LABELS))])  # fmt: skip
-            known = _primary_index(Y, indicator, primary)
             self.chooser_ = None
             if self.primary_chooser and (known >= 0).any():
                 self.chooser_ = PrimaryChooser(self.chooser_C).fit(oof, docs, self.thresholds_, known, oof_developed)
-        self.model_ = self._model().fit(docs, targets)
+        self.model_ = self._model()
+        features = self.model_[:-1].fit_transform(docs)  # as Pipeline.fit does; the direct primary reads them too
+        self.model_[-1].fit(features, targets)
         self.embedding_model_ = None if vectors is None else self._block(vectors, targets, langs)
         self.neighbours_ = None
         if self.neighbours and self.chooser_ is None:
@@ -194,25 +181,29 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
                           "primaries, or primary_chooser=False)", stacklevel=2)  # fmt: skip
         elif self.neighbours and self.embedding_model_ is not None:
             self.neighbours_ = NeighbourPrimaries(self.neighbours).fit(
-                self.embedding_model_.transform(vectors, langs), langs, _primary_index(Y, indicator, primary),
-                len(LABELS))  # fmt: skip
-        self.primary_model_ = self._direct_primary(docs, vectors, langs, _primary_index(Y, indicator, primary))
+                self.embedding_model_.transform(vectors, langs), langs, known, len(LABELS))  # fmt: skip
+        self.primary_model_ = self._direct_primary(features, vectors, langs, known)
         self.classes_ = np.array(FACTOR_IDS)
         self.n_features_in_ = 1
         return self
 
-    def _direct_primary(self, docs: list[AnalysedText], vectors: np.ndarray | None, langs: list[str],
+    def _direct_primary(self, features: Any, vectors: np.ndarray | None, langs: list[str],
                         known: np.ndarray) -> DirectPrimary | None:  # fmt: skip
-        """The regression of primaries (``primary_weight``), fitted on the whole training data; None when off."""
+        """The regression of primaries (``primary_weight``) on the whole training data's ``features``; None when off.
+        Its feature space is kept (``primary_features_``): a model whose label regressions are refitted on other
+        columns (``analysis.adapt``) still gives it the columns it learned on."""
         if not self.primary_weight:
             return None
-        if self.chooser_ is None or not (known >= 0).any():
-            # Its say is added to the chooser's scores, as the neighbours' is: without a chooser it would not be read.
-            warnings.warn("primary_weight is not used: no primary chooser was fitted", stacklevel=3)
+        if self.chooser_ is None or len(np.unique(known[known >= 0])) < 2:
+            # Its say is added to the chooser's scores, as the neighbours' is: without a chooser it would not be
+            # read; with one primary only there is nothing to choose between.
+            warnings.warn("primary_weight is not used: no primary chooser was fitted, or the training answers "
+                          "have fewer than two primaries", stacklevel=3)  # fmt: skip
             return None
+        self.primary_features_ = self.model_.named_steps["features"]
         block = self.embedding_model_
         centred = None if block is None or vectors is None else block.transform(vectors, langs)
-        return DirectPrimary(self.primary_C).fit(self.model_[:-1].transform(docs), centred, known, len(LABELS))
+        return DirectPrimary(len(LABELS), C=self.primary_C).fit(features, known, centred)
 
     def _oof_proba(self, texts: list[str], langs: list[str], docs: list[AnalysedText], targets: np.ndarray,
                    groups: Sequence[str | None] | None, vectors: np.ndarray | None = None,
@@ -261,6 +252,13 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
                    ) -> tuple[np.ndarray, list[AnalysedText], np.ndarray | None, np.ndarray | None]:  # fmt: skip
         """Probabilities, analysed texts, developed shares and the say added to the chooser's scores (the
         neighbours' and the direct primary's; None when both are off)."""
+        proba, docs, developed, neighbours, direct = self._outputs(X, langs)
+        says = [say for say in (neighbours, direct) if say is not None]
+        return proba, docs, developed, (sum(says[1:], says[0]) if says else None)
+
+    def _outputs(self, X: Sequence[str], langs: Sequence[str] | None = None) -> tuple[Any, ...]:
+        """As :meth:`_all_proba`, the two says apart: (probabilities, texts, developed shares, the neighbours'
+        say, the direct primary's say), each say None when off."""
         check_is_fitted(self, ["model_", "thresholds_"])
         texts = _as_texts(X)
         langs = given_or_detected(texts, langs)
@@ -274,11 +272,18 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
             if getattr(self, "neighbours_words", 0):  # absent from models pickled before it
                 say *= np.minimum(1.0, [word_count(t) / self.neighbours_words for t in texts])[:, None]
         proba, docs, developed, features = self._proba(self.model_, texts, langs, block, vectors)
+        return proba, docs, developed, say, self._direct_say(docs, features, centred)
+
+    def _direct_say(self, docs: list[AnalysedText], features: Any, centred: np.ndarray | None) -> np.ndarray | None:
+        """``primary_weight`` times the direct primary's log-probabilities (None when off); ``features``: the
+        answers' columns in ``model_``'s feature space, recomputed in the direct primary's own when they differ."""
         direct = getattr(self, "primary_model_", None)  # absent from models pickled before it
-        if direct is not None:
-            own = self.primary_weight * direct.log_proba(features, centred)
-            say = own if say is None else say + own
-        return proba, docs, developed, say
+        if direct is None:
+            return None
+        own = self.primary_features_
+        if own is not self.model_.named_steps["features"]:
+            features = own.transform(docs)
+        return self.primary_weight * direct.log_proba(features, centred)
 
     def embedded_texts(self, X: Sequence[str]) -> list[str]:
         """The distinct texts whose vectors classifying ``X`` reads: the answers, and their points with
@@ -300,7 +305,8 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
 
     def chooser_scores(self, proba: np.ndarray, docs: Sequence[AnalysedText], developed: np.ndarray | None = None,
                        say: np.ndarray | None = None) -> np.ndarray | None:  # fmt: skip
-        """(n, 11) scores of each candidate primary (None without a chooser), the neighbours' say added."""
+        """(n, 11) scores of each candidate primary (None without a chooser), ``say`` (the neighbours' and the
+        direct primary's) added."""
         chooser = getattr(self, "chooser_", None)
         if chooser is None:
             return None
@@ -367,21 +373,6 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = False
         return tags
-
-
-def _primary_index(Y: Any, indicator: np.ndarray, primary: Sequence[str] | None) -> np.ndarray:
-    """Index in LABELS of each training answer's primary label; -1 when it cannot be known."""
-    if primary is not None:
-        if len(primary) != len(indicator):
-            raise ValueError(Errors.E305.format(n_primary=len(primary), n_rows=len(indicator)))
-        unknown = sorted({p for p in primary if p not in LABELS})
-        if unknown:
-            raise ValueError(Errors.E307.format(labels=unknown))
-        return np.array([LABELS.index(p) for p in primary])
-    if isinstance(Y, np.ndarray) and Y.ndim == 2:  # no order: only single-label rows are unambiguous
-        sizes = indicator.sum(axis=1)
-        return np.where(sizes == 1, indicator.argmax(axis=1), np.where(sizes == 0, len(LABELS) - 1, -1))
-    return np.array([LABELS.index(ls[0]) if len(ls) and ls[0] in LABELS else -1 for ls in Y])
 
 
 def word_count(text: str) -> int:

@@ -34,6 +34,10 @@ class Errors(metaclass=WithCodes):
     E306 = "{n_groups} groups but {n_texts} texts"
     E307 = "unknown primary label(s) {labels}"
     E308 = "{n_questions} questions but {n_texts} texts"
+    E309 = "primary_weight must be 0 (off) or more, got {weight!r}"
+    E310 = "primaries must be label indices below n_labels={n_labels}, got {label}"
+    E311 = "the direct primary needs answers of at least two primaries, got {n_primaries}"
+    E312 = "the direct primary was fitted with sentence vectors: pass the answers' vectors"
 
     E401 = "need at least 2 answers to find themes, got {n_texts}"
 

@@ -86,8 +86,7 @@ HEADLINE = ("macro_f1", "micro_f1", "primary_accuracy")
 #: Declared for the fifteenth real-style look (before anything scored that set): the shipped setting trained also
 #: on the fourteenth set (looked at once, retired, scored but not trained on), so the look measures that data alone.
 #: The rule written before the look (README): the fourteenth set joins the shipped model's training data if the
-#: candidate's macro-F1 and micro-F1 on the fifteenth set are both at least the shipped model's. (The fourteenth look,
-#: ledger runs 33-34, made ``primary_weight`` 5 the shipped setting by the rule declared for it.)
+#: candidate's macro-F1 and micro-F1 on the fifteenth set are both at least the shipped model's.
 CANDIDATE_NAME = (
     "the shipped setting fitted on the corpus, all real-style development data the shipped model trains on and "
     "real-style set 14"

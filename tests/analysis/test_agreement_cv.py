@@ -37,6 +37,13 @@ def test_decide_orders_labels_by_the_chooser_and_the_rule_changes_it() -> None:
     say[0, HRM] = 3.0
     assert decide(_outputs(proba, rank, say), ["en", "en"], {})[0][0] == "hrm"
     assert decide(_outputs(proba, rank, say), ["en", "en"], {"say": 1.0 / 3})[0][0] == "audit"
+    # The direct primary's say is added apart: its own rule scales it, the neighbours' rules do not.
+    fo = _outputs(proba, rank, say)
+    fo.direct = np.zeros((2, 11))
+    fo.direct[0, AUDIT] = 2.0
+    assert decide(fo, ["en", "en"], {})[0][0] == "audit"
+    assert decide(fo, ["en", "en"], {"direct": 0.0})[0][0] == "hrm"
+    assert decide(fo, ["en", "en"], {"say": 0.0, "say_other": 0.0})[0][0] == "audit"
 
 
 def test_decide_rules_that_keep_the_neighbours_from_turning_a_confident_factor_into_other() -> None:
@@ -102,12 +109,12 @@ class _HrmModel:
 
     thresholds_ = np.full(11, 0.5)
 
-    def _all_proba(self, texts, langs):
+    def _outputs(self, texts, langs):
         proba = np.full((len(texts), 11), 0.1)
         proba[:, HRM] = 0.9
         say = np.zeros((len(texts), 11))
         say[:, 10] = 5.0
-        return proba, [None] * len(texts), None, say
+        return proba, [None] * len(texts), None, say, None
 
     def chooser_scores(self, proba, docs, developed):
         return np.where(np.arange(11) == HRM, 1.0, 0.0) * np.ones((len(proba), 1))

@@ -12,10 +12,11 @@ from sklearn.utils.estimator_checks import (
 )
 
 from analysis.chooser import PrimaryChooser, candidate_features
-from analysis.classify import FactorClassifier, _primary_index, to_indicator
+from analysis.classify import FactorClassifier
 from analysis.factors import FACTOR_IDS, OTHER
 from analysis.features import analyse
 from analysis.folds import folds_of
+from analysis.label_codes import primary_index, to_indicator
 
 
 @pytest.mark.parametrize(
@@ -159,16 +160,16 @@ def test_classify_without_chooser_ranks_labels_by_probability(corpus) -> None:
 
 
 def test_classify_primary_of_training_rows_comes_from_label_order_or_argument() -> None:
-    assert list(_primary_index([["audit", "hrm"], [OTHER]], to_indicator([["audit", "hrm"], [OTHER]]), None)) == [
+    assert list(primary_index([["audit", "hrm"], [OTHER]], to_indicator([["audit", "hrm"], [OTHER]]), None)) == [
         FACTOR_IDS.index("audit"), len(FACTOR_IDS)]  # fmt: skip
     # An indicator matrix has no order: only rows with one label (or none) say which is primary.
     y = to_indicator([["audit", "hrm"], ["hrm"], [OTHER]])
-    assert list(_primary_index(y, y, None)) == [-1, FACTOR_IDS.index("hrm"), len(FACTOR_IDS)]
-    assert list(_primary_index(y, y, ["hrm", "hrm", OTHER])) == [FACTOR_IDS.index("hrm")] * 2 + [len(FACTOR_IDS)]
+    assert list(primary_index(y, y, None)) == [-1, FACTOR_IDS.index("hrm"), len(FACTOR_IDS)]
+    assert list(primary_index(y, y, ["hrm", "hrm", OTHER])) == [FACTOR_IDS.index("hrm")] * 2 + [len(FACTOR_IDS)]
     with pytest.raises(ValueError, match="E305"):
-        _primary_index(y, y, ["hrm"])
+        primary_index(y, y, ["hrm"])
     with pytest.raises(ValueError, match="E307: unknown primary label"):
-        _primary_index(y, y, ["hrm", "hrm", "bribery"])
+        primary_index(y, y, ["hrm", "hrm", "bribery"])
 
 
 def test_classify_candidate_features_mark_the_first_and_most_named_factor() -> None:
