@@ -173,22 +173,22 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         features = self.model_[:-1].fit_transform(docs)  # as Pipeline.fit does; the direct primary reads them too
         self.model_[-1].fit(features, targets)
         self.embedding_model_ = None if vectors is None else self._block(vectors, targets, langs)
+        # The vectors as the block reads them, centred once: the neighbours and the direct primary both learn on them.
+        centred = None if self.embedding_model_ is None else self.embedding_model_.transform(vectors, langs)
         self.neighbours_ = None
         if self.neighbours and self.chooser_ is None:
             # Their say is added to the chooser's scores; without a chooser the primary is the most
             # probable factor, on another scale, so they would not mean what they say: not used.
             warnings.warn("neighbours are not used: no primary chooser was fitted (too few answers or no "
                           "primaries, or primary_chooser=False)", stacklevel=2)  # fmt: skip
-        elif self.neighbours and self.embedding_model_ is not None:
-            self.neighbours_ = NeighbourPrimaries(self.neighbours).fit(
-                self.embedding_model_.transform(vectors, langs), langs, known, len(LABELS))  # fmt: skip
-        self.primary_model_ = self._direct_primary(features, vectors, langs, known)
+        elif self.neighbours and centred is not None:
+            self.neighbours_ = NeighbourPrimaries(self.neighbours).fit(centred, langs, known, len(LABELS))
+        self.primary_model_ = self._direct_primary(features, centred, known)
         self.classes_ = np.array(FACTOR_IDS)
         self.n_features_in_ = 1
         return self
 
-    def _direct_primary(self, features: Any, vectors: np.ndarray | None, langs: list[str],
-                        known: np.ndarray) -> DirectPrimary | None:  # fmt: skip
+    def _direct_primary(self, features: Any, centred: np.ndarray | None, known: np.ndarray) -> DirectPrimary | None:
         """The regression of primaries (``primary_weight``) on the whole training data's ``features``; None when off.
         Its feature space is kept (``primary_features_``): a model whose label regressions are refitted on other
         columns (``analysis.adapt``) still gives it the columns it learned on."""
@@ -201,8 +201,6 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
                           "have fewer than two primaries", stacklevel=3)  # fmt: skip
             return None
         self.primary_features_ = self.model_.named_steps["features"]
-        block = self.embedding_model_
-        centred = None if block is None or vectors is None else block.transform(vectors, langs)
         return DirectPrimary(len(LABELS), C=self.primary_C).fit(features, known, centred)
 
     def _oof_proba(self, texts: list[str], langs: list[str], docs: list[AnalysedText], targets: np.ndarray,
@@ -253,8 +251,9 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         """Probabilities, analysed texts, developed shares and the say added to the chooser's scores (the
         neighbours' and the direct primary's; None when both are off)."""
         proba, docs, developed, neighbours, direct = self._outputs(X, langs)
-        says = [say for say in (neighbours, direct) if say is not None]
-        return proba, docs, developed, (sum(says[1:], says[0]) if says else None)
+        if neighbours is None or direct is None:
+            return proba, docs, developed, (direct if neighbours is None else neighbours)
+        return proba, docs, developed, neighbours + direct
 
     def _outputs(self, X: Sequence[str], langs: Sequence[str] | None = None) -> tuple[Any, ...]:
         """As :meth:`_all_proba`, the two says apart: (probabilities, texts, developed shares, the neighbours'
