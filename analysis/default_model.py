@@ -33,7 +33,8 @@ CODEBOOK_PATH = DATA_DIR / "rad_codebook.yaml"
 PACK_PATH = DATA_DIR / "training_vectors.npz"
 #: Labelled sets the shipped classifier is trained on beside the corpus: the real-style development data
 #: (answers in the style of real partner answers, coded by two people each; README "Evaluation") but the latest
-#: retired sets, which are scored only until the next look (``eval_report.DEV_PATHS``, ``agreement_cv.SCORED_ONLY``).
+#: retired sets, scored only until a look's declared rule lets them join (``eval_report.DEV_PATHS``,
+#: ``agreement_cv.SCORED_ONLY``).
 #: The fourteen "heldout" files among them were each looked at once as held-out sets, then retired to development.
 TRAINING_PATHS = tuple(
     DATA_DIR / name
