@@ -94,17 +94,45 @@ def similarities(ours: Sequence[Text], theirs: Sequence[Text]) -> tuple[np.ndarr
                                      preprocessor=normalise)  # fmt: skip
         matrix = vectoriser.fit_transform([ours[k].text for k in i] + [theirs[k].text for k in j])
         cosine[np.ix_(i, j)] = (matrix[: len(i)] @ matrix[len(i) :].T).toarray()
-        theirs_words = [words(theirs[k].text) for k in j]
-        for row in i:
-            mine = words(ours[row].text)
-            for b, col in zip(theirs_words, j, strict=True):
-                contain[row, col] = containment(mine, b)
+        contain[np.ix_(i, j)] = _containments([words(ours[k].text) for k in i], [words(theirs[k].text) for k in j])
     return contain, cosine
 
 
-def close_pairs(ours: Sequence[Text], theirs: Sequence[Text]) -> list[Pair]:
-    """Every close pair (see the module's docstring), closest first."""
-    contain, cosine = similarities(ours, theirs)
+def _containments(ours: Sequence[Sequence[str]], theirs: Sequence[Sequence[str]]) -> np.ndarray:
+    """:func:`containment` of every pair, by an index of the 5-word shingles (a set of thousands of texts
+    against thousands shares few): only pairs where the shorter text has fewer than 5 words are compared
+    one by one."""
+    out = np.zeros((len(ours), len(theirs)))
+    mine = [shingles(a) for a in ours]
+    index: dict[tuple[str, ...], list[int]] = {}
+    for col, b in enumerate(theirs):
+        for shingle in shingles(b):
+            index.setdefault(shingle, []).append(col)
+    their_sizes = np.array([len(shingles(b)) for b in theirs], dtype=float)
+    their_lengths = np.array([len(b) for b in theirs])
+    for row, a in enumerate(ours):
+        shared = np.zeros(len(theirs))
+        for shingle in mine[row]:
+            for col in index.get(shingle, ()):
+                shared[col] += 1
+        # The shorter text (ours on a tie) is the denominator, as in containment().
+        ours_shorter = len(a) <= their_lengths
+        size = np.where(ours_shorter, len(mine[row]), their_sizes)
+        out[row] = np.divide(shared, size, out=np.zeros(len(theirs)), where=size > 0)
+        short = np.nonzero(np.minimum(len(a), their_lengths) < SHINGLE)[0]
+        for col in short:  # a text of fewer than 5 words is one shingle of all its words
+            out[row, col] = containment(a, theirs[col])
+    return out
+
+
+#: (containment, cosine) of ours against theirs, as :func:`similarities` returns them.
+Similarities = tuple[np.ndarray, np.ndarray]
+
+
+def close_pairs(ours: Sequence[Text], theirs: Sequence[Text], sims: Similarities | None = None) -> list[Pair]:
+    """Every close pair (see the module's docstring), closest first; ``sims``: :func:`similarities` of the
+    same texts when already computed (for :func:`close_groups` too)."""
+    contain, cosine = sims if sims is not None else similarities(ours, theirs)
     shorter = np.minimum.outer([len(words(t.text)) for t in ours], [len(words(t.text)) for t in theirs])
     close = (shorter >= MIN_WORDS) & (
         (cosine >= COSINE_THRESHOLD) | ((shorter >= CONTAINMENT_MIN_WORDS) & (contain >= SHINGLE_THRESHOLD))
@@ -115,9 +143,10 @@ def close_pairs(ours: Sequence[Text], theirs: Sequence[Text]) -> list[Pair]:
     return sorted(pairs, key=lambda p: (-p.cosine, -p.containment))
 
 
-def close_groups(ours: Sequence[Text], theirs: Sequence[Text]) -> list[tuple[str, str, float]]:
+def close_groups(ours: Sequence[Text], theirs: Sequence[Text],
+                 sims: Similarities | None = None) -> list[tuple[str, str, float]]:  # fmt: skip
     """(our group, their group, mean cosine) for groups given in the same languages on both sides."""
-    _, cosine = similarities(ours, theirs)
+    _, cosine = sims if sims is not None else similarities(ours, theirs)
     a, b = _groups(ours), _groups(theirs)
     found = []
     for ga, la in a.items():

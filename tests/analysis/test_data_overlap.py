@@ -14,7 +14,7 @@ import pytest
 from analysis import ledger
 from analysis.default_model import CORPUS_PATH
 from analysis.eval_report import DEV_PATHS, HELDOUT_SETS
-from analysis.overlap import Text, close_groups, close_pairs
+from analysis.overlap import Text, close_groups, close_pairs, similarities
 
 RETIRED = DEV_PATHS["retired blind set"]
 
@@ -28,9 +28,10 @@ def _problems(held: list[Text], others: list[Text], show_held_text: bool) -> lis
     def held_name(t: Text) -> str:
         return f"{t.where} {t.text!r}" if show_held_text else t.where
 
+    sims = similarities(held, others)  # once, for pairs and groups
     found = [f"{held_name(p.ours)} ~ {p.theirs.where} {p.theirs.text!r} (cosine {p.cosine}, shingles {p.containment})"
-             for p in close_pairs(held, others)]  # fmt: skip
-    found += [f"group {a} ~ group {b} (mean cosine {m})" for a, b, m in close_groups(held, others)]
+             for p in close_pairs(held, others, sims)]  # fmt: skip
+    found += [f"group {a} ~ group {b} (mean cosine {m})" for a, b, m in close_groups(held, others, sims)]
     return found
 
 
@@ -100,3 +101,19 @@ def test_overlap_flags_a_group_close_in_all_its_languages() -> None:
     theirs = [Text(t.replace("regular", "frequent").rstrip("s") + ".", lang, f"y:{lang}", "d1")
               for lang, t in meaning.items()]  # fmt: skip
     assert close_groups(ours, theirs)[0][:2] == ("g1", "d1")
+
+
+def test_overlap_containment_by_index_is_the_pairwise_one() -> None:
+    """Every pair's containment from the shingle index equals :func:`containment` computed pair by pair:
+    short texts (fewer than 5 words), ties in length, repeated shingles, no shared word."""
+    from analysis.overlap import _containments, containment, words
+
+    sentences = ["No comment.", "salaries", "the IT system goes down", "the IT system goes down every week",
+                 "every week the IT system goes down and every week the IT system goes down again",
+                 "rotation of officers every three years at the border posts", "officers", "",
+                 "rotation of officers every three years",
+                 "completely unrelated words about something else here"]  # fmt: skip
+    tokens = [words(s) for s in sentences]
+    got = _containments(tokens, tokens[::-1])
+    want = [[containment(a, b) for b in tokens[::-1]] for a in tokens]
+    assert got.tolist() == want
