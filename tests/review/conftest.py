@@ -1,4 +1,4 @@
-"""Review fixtures: a campaign with open answers, and a small stand-in for the classifier."""
+"""Review fixtures: a campaign with open answers, and small stand-ins for the classifier and its calibrator."""
 
 from __future__ import annotations
 
@@ -66,6 +66,19 @@ def answered(loaded: Flask, session: Session) -> Campaign:
     session.commit()
     submit_open_answers(loaded.test_client())
     return campaign
+
+
+@pytest.fixture
+def small_calibrator(monkeypatch):
+    """A small fitted calibrator in place of the shipped one (``adapt.load_default_calibrator``), whose fit is a
+    second fit of the shipped setting (minutes); that fit is tested on its own (``test_queue_confidence``,
+    ``tests/analysis/test_adapt.py``)."""
+    from analysis import adapt
+
+    calibrator = adapt.ConfidenceCalibrator().fit(np.array([[0.1, 0.1], [2.0, 1.0], [0.5, 0.2], [3.0, 2.5]]),
+                                                  [False, True, False, True])  # fmt: skip
+    monkeypatch.setattr(adapt, "load_default_calibrator", lambda: calibrator)
+    return calibrator
 
 
 @pytest.fixture(scope="session")

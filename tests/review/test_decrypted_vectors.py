@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import analysis
-from analysis import adapt, embedding_block, embeddings
+from analysis import embedding_block, embeddings
 from analysis.classify import FactorClassifier
 from analysis.embeddings import EmbeddingCache
 from tests.conftest import FakeEmbedder
@@ -30,7 +30,8 @@ TRAINING = "Rotation of officers at the border posts every three years."
 
 
 @pytest.fixture
-def embedding_model(monkeypatch, tmp_path: Path, embedding_classifier) -> tuple[FakeEmbedder, Path]:
+def embedding_model(monkeypatch, tmp_path: Path, embedding_classifier,
+                    small_calibrator) -> tuple[FakeEmbedder, Path]:  # fmt: skip
     """The shipped model replaced by an embedding classifier whose backend ("e5" by name) is a fake,
     behind a shared cache of the test's own; returns the fake and that cache's file."""
     monkeypatch.setenv("CIPS_CACHE_DIR", str(tmp_path / "cache"))
@@ -38,15 +39,12 @@ def embedding_model(monkeypatch, tmp_path: Path, embedding_classifier) -> tuple[
     monkeypatch.setattr(embeddings, "get_embedder", lambda name=None: fake)
     monkeypatch.setattr(embedding_block, "_EMBEDDERS", {})
     monkeypatch.setattr(embedding_block, "_SEEDED", set())
-    calibrator = adapt.ConfidenceCalibrator().fit(np.array([[0.1, 0.2], [1.0, 2.0], [0.4, 0.1], [2.0, 1.5]]),
-                                                  [False, True, False, True])  # fmt: skip
 
     def load() -> FactorClassifier:
         embedding_block.embed([TRAINING], "e5")  # as training would: its vectors belong in the shared cache
         return embedding_classifier
 
     monkeypatch.setattr(analysis, "load_default_classifier", load)
-    monkeypatch.setattr(adapt, "load_default_calibrator", lambda: calibrator)
     return fake, tmp_path / "cache" / "embeddings.sqlite3"
 
 

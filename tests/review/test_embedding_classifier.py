@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 from flask import Flask
 from sqlmodel import Session, select
 
 import analysis
-from analysis import adapt, default_model, embedding_block, embeddings
+from analysis import default_model, embedding_block, embeddings
 from analysis.report import render_html
 from cips.models import Campaign
 from cips.services.coding import suggest
@@ -29,7 +28,8 @@ TEXTS = ["Rotation des agents tous les trois ans.", "Officers should rotate ever
 
 
 @pytest.fixture
-def embedding_default(monkeypatch, tmp_path: Path, embedding_classifier, loaded: Flask) -> FakeEmbedder:
+def embedding_default(monkeypatch, tmp_path: Path, embedding_classifier, loaded: Flask,
+                      small_calibrator) -> FakeEmbedder:  # fmt: skip
     """The shipped settings read e5 embeddings (a fake behind a shared cache of the test's own), the
     shipped model is such a classifier, and the campaign has six open answers, one a list of two points."""
     monkeypatch.setenv("CIPS_CACHE_DIR", str(tmp_path / "cache"))
@@ -40,10 +40,7 @@ def embedding_default(monkeypatch, tmp_path: Path, embedding_classifier, loaded:
     monkeypatch.setattr(embedding_block, "_SEEDED", set())
     monkeypatch.setattr(default_model, "SHIPPED_PARAMS", PARAMS, raising=False)
     model = embedding_classifier
-    calibrator = adapt.ConfidenceCalibrator().fit(np.array([[0.1, 0.2], [1.0, 2.0], [0.4, 0.1], [2.0, 1.5]]),
-                                                  [False, True, False, True])  # fmt: skip
     monkeypatch.setattr(analysis, "load_default_classifier", lambda: model)
-    monkeypatch.setattr(adapt, "load_default_calibrator", lambda: calibrator)
     device = loaded.test_client()
     for text in TEXTS:
         answers = dict(officials_answers(), open_change_first=text)

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import numpy as np
 from sqlmodel import Session
 
-from analysis import adapt
-from analysis.adapt import ConfidenceCalibrator
 from cips.models import Campaign, Role
 from cips.services.coding import open_answers, record_decision, suggest
 from cips.services.review import free_text_summary
@@ -53,13 +50,10 @@ def test_excluded_submissions_leave_the_review_queue_and_the_free_text_summary(a
     assert summary.by_label["hrm"] == 1 and summary.review.open_answers == len(TEXTS) - 1
 
 
-def test_answers_the_model_has_not_coded_yet_are_not_called_coded_by_it(answered: Campaign, session: Session,
-                                                                       client_as, monkeypatch) -> None:  # fmt: skip
-    # The shipped model codes; its calibrator is a small fitted one: the shipped calibrator's fit (a second fit
-    # of the shipped setting, minutes) is tested on its own (test_queue_confidence, tests/analysis/test_adapt).
-    calibrator = ConfidenceCalibrator().fit(np.array([[0.1, 0.1], [2.0, 1.0], [0.5, 0.2], [3.0, 2.5]]),
-                                            [False, True, False, True])  # fmt: skip
-    monkeypatch.setattr(adapt, "load_default_calibrator", lambda: calibrator)
+def test_answers_the_model_has_not_coded_yet_are_not_called_coded_by_it(
+    answered: Campaign, session: Session, client_as, small_calibrator
+) -> None:  # fmt: skip
+    # The shipped model codes (from the cache); its calibrator is the small stand-in.
     waiting = free_text_summary(session, answered)
     assert (waiting.review.machine_only, waiting.review.uncoded, waiting.uncoded) == (0, len(TEXTS), len(TEXTS))
     manager = client_as(Role.manager)

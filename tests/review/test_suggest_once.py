@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
 from sqlmodel import Session, select
 
 import analysis
-from analysis import adapt
-from analysis.adapt import ConfidenceCalibrator
 from analysis.classify import FactorClassifier
 from analysis.default_model import CORPUS_PATH
 from analysis.evaluate import load_examples
@@ -16,14 +13,12 @@ from cips.services import coding
 from tests.review.conftest import TEXTS
 
 
-def test_suggest_runs_the_model_once_per_answer(answered: Campaign, session: Session, monkeypatch) -> None:
+def test_suggest_runs_the_model_once_per_answer(answered: Campaign, session: Session, monkeypatch,
+                                                small_calibrator) -> None:  # fmt: skip
     examples = load_examples(CORPUS_PATH)[::6]  # a small model: what is counted is its passes, not its codes
     model = FactorClassifier(cv=3).fit([e.text for e in examples], [list(e.labels) for e in examples],
                                        langs=[e.lang for e in examples])  # fmt: skip
-    calibrator = ConfidenceCalibrator().fit(np.array([[0.1, 0.1], [2.0, 1.0], [0.5, 0.2], [3.0, 2.5]]),
-                                            [False, True, False, True])  # fmt: skip
     monkeypatch.setattr(analysis, "load_default_classifier", lambda: model)
-    monkeypatch.setattr(adapt, "load_default_calibrator", lambda: calibrator)
     monkeypatch.setattr(coding, "current_model_digest", lambda: "d1")
     read: list[str] = []
     real = model._all_proba  # every prediction of the model goes through it
