@@ -103,12 +103,12 @@ def _containments(ours: Sequence[Sequence[str]], theirs: Sequence[Sequence[str]]
     against thousands shares few): only pairs where the shorter text has fewer than 5 words are compared
     one by one."""
     out = np.zeros((len(ours), len(theirs)))
-    mine = [shingles(a) for a in ours]
+    mine, their_shingles = [shingles(a) for a in ours], [shingles(b) for b in theirs]
     index: dict[tuple[str, ...], list[int]] = {}
-    for col, b in enumerate(theirs):
-        for shingle in shingles(b):
+    for col, found in enumerate(their_shingles):
+        for shingle in found:
             index.setdefault(shingle, []).append(col)
-    their_sizes = np.array([len(shingles(b)) for b in theirs], dtype=float)
+    their_sizes = np.array([len(found) for found in their_shingles], dtype=float)
     their_lengths = np.array([len(b) for b in theirs])
     for row, a in enumerate(ours):
         shared = np.zeros(len(theirs))
