@@ -14,12 +14,14 @@ from analysis.eval_report import DEV_PATHS
 from analysis.evaluate import consistency, load_examples, scores
 
 #: set -> (macro-F1, primary accuracy, groups with the same primary in all four languages).
-#: Measured 2026-12-06 for the shipped model (e5 block and cross-lingual neighbours, trained on the corpus
-#: and the real-style development data, neither of these sets): first set 0.929 / 0.972 / 52 of 54; second
-#: set 0.838 / 0.869 / 68 of 80. Margins: 0.04 of macro-F1 and primary accuracy (rounded down), 4 groups.
+#: Measured 2026-12-07 for the shipped model (e5 block, cross-lingual neighbours, the primary also learned directly,
+#: trained on the corpus and 2,840 real-style development meanings, neither of these sets): first set 0.907 / 0.944 /
+#: 45 of 54; second set 0.835 / 0.891 / 71 of 80. Margins: 0.04 of macro-F1 and primary accuracy (rounded down),
+#: 4 groups. (Lowered for the first set when real-style sets 15 and 16 joined the training data by their declared
+#: rule: 50 of 54 groups before, 45 after; README, "The seventeenth real-style look".)
 FLOORS = {
-    "first development set": (0.88, 0.93, 48),
-    "second development set": (0.79, 0.82, 64),
+    "first development set": (0.86, 0.90, 41),
+    "second development set": (0.79, 0.85, 67),
 }
 
 
