@@ -81,9 +81,9 @@ def _by_function_words(words: list[str]) -> str | None:
     counts = {lang: sum(1 for w in words if w in vocab) for lang, vocab in FUNCTION_WORDS.items()}
     ranked = sorted(counts.items(), key=lambda kv: -kv[1])
     (best, n1), (_, n2) = ranked[0], ranked[1]
-    # Two words of one language and none of another settle it too: short answers ("Les nouveaux l'apprennent le
-    # premier mois.") were a fifth of the texts left to langdetect, its slowest part of the text pipeline.
-    if (n1 >= 3 and n1 >= 3 * n2) or (n1 >= 2 and n2 == 0):
+    # Three times the runner-up's count, and at least two words: two of one language with none of another settle
+    # short answers ("Les nouveaux l'apprennent le premier mois."), a fifth of the texts once left to langdetect.
+    if n1 >= 2 and n1 >= 3 * n2:
         return best
     return None
 
