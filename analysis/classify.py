@@ -21,8 +21,6 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.linear_model import LogisticRegression
-from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
@@ -34,6 +32,7 @@ from analysis.features import AnalysedText, analyse, build_features, feature_nam
 from analysis.folds import by_question, folds_of, split_units
 from analysis.label_codes import primary_index, to_indicator
 from analysis.language import given_or_detected
+from analysis.linear import label_regressions
 from analysis.points import points_of, score_points
 from analysis.primary_model import DirectPrimary
 
@@ -127,8 +126,7 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
     # -- fitting -------------------------------------------------------------------
     def _model(self) -> Pipeline:
         features = build_features(self.concept_weight, self.char_ngrams, self.lemma_ngrams, self.codebook_path)
-        clf = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", max_iter=2000)
-        return Pipeline([("features", features), ("clf", OneVsRestClassifier(clf))])
+        return Pipeline([("features", features), ("clf", label_regressions(self.C))])
 
     def fit(
         self,

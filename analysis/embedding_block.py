@@ -21,9 +21,9 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.linear_model import LogisticRegression
-from sklearn.multiclass import OneVsRestClassifier
 from sklearn.utils.validation import check_is_fitted
+
+from analysis.linear import label_regressions
 
 #: One cached embedder per (backend name, cache dir) and process: the model loads once and the persistent
 #: cache means each distinct answer is embedded once per model. The dir is part of the key: a process that
@@ -142,8 +142,7 @@ class EmbeddingBlock(BaseEstimator):
         if self.center:
             codes = np.asarray(_one_per_vector(langs, vectors))
             self.means_ = {str(lang): vectors[codes == lang].mean(axis=0) for lang in np.unique(codes)}
-        clf = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", max_iter=2000)
-        self.model_ = OneVsRestClassifier(clf).fit(self._centred(vectors, langs), targets)
+        self.model_ = label_regressions(self.C).fit(self._centred(vectors, langs), targets)
         return self
 
     def predict_proba(self, vectors: np.ndarray, langs: Sequence[str] | None = None) -> np.ndarray:
