@@ -94,8 +94,8 @@ def test_pooled_reads_no_held_out_set(monkeypatch) -> None:
         Example("x", ("hrm",), "hrm", "en", "g")])  # fmt: skip
     examples, _ = agreement_cv.pooled()
     # Every set the shipped model trains on, and no held-out set.
-    assert len(examples) == len(agreement_cv.REALSTYLE_DEV) and "rad_realstyle_heldout17.jsonl" in read
-    assert "rad_realstyle_heldout18.jsonl" not in read
+    assert len(examples) == len(agreement_cv.REALSTYLE_DEV) and "rad_realstyle_heldout18.jsonl" in read
+    assert "rad_realstyle_heldout19.jsonl" not in read
     read.clear()
     examples, sets = agreement_cv.pooled(with_scored=True)  # and the retired sets scored, not trained on
     for name in agreement_cv.SCORED_ONLY:
@@ -136,4 +136,4 @@ def test_written_sets_outputs_are_cached_and_scored_by_rule(tmp_path, monkeypatc
 
 
 def test_the_scored_only_pool_is_the_retired_sets_not_trained_on() -> None:
-    assert agreement_cv.SCORED_ONLY == ("real-style set 18 (retired held-out)",)
+    assert agreement_cv.SCORED_ONLY == ("real-style set 19 (retired held-out)",)
