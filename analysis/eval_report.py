@@ -6,7 +6,7 @@ Development figures can be computed as often as needed. The **held-out sets**
 (``HELDOUT_SETS``: ``data/rad_heldout.jsonl``, written for the project by people who never saw
 the corpus, the development sets or the codebook; the real-style held-out sets, in the style of real
 partner answers to new questions by new writers and coders, are added here one at a time, looked at
-once, then retired to development: ``data/rad_realstyle_heldout20.jsonl`` now, after nineteen), are scored
+once, then retired to development: ``data/rad_realstyle_heldout21.jsonl`` now, after twenty), are scored
 only here and only when the file is present: each look is appended to the ledger ``data/EVAL_LOG.md``
 (see :mod:`analysis.ledger`) *before* its figures are printed. A dirty tree is refused unless ``--allow-dirty`` (the
 run is then logged as dirty), and a set already in the ledger is not scored again unless
@@ -47,15 +47,15 @@ HELDOUT_PATH = DATA_DIR / "rad_heldout.jsonl"
 #: README's name of each held-out set: what it is, so a figure is never read without its set.
 HELDOUT_SETS = {
     "held-out set, written for the project": HELDOUT_PATH,
-    "twentieth real-style held-out set": DATA_DIR / "rad_realstyle_heldout20.jsonl",
+    "twenty-first real-style held-out set": DATA_DIR / "rad_realstyle_heldout21.jsonl",
 }
 LEDGER_PATH = DATA_DIR / "EVAL_LOG.md"
 #: Development sets, scored on every run: the codebook and the decision rule may be tuned on them.
-#: The nineteen real-style sets "(retired held-out)" were each looked at once as held-out sets (ledger runs
+#: The twenty real-style sets "(retired held-out)" were each looked at once as held-out sets (ledger runs
 #: 10, 11-12, 13-14, 15, 16, 17-18, 19-20, 21-22, 23-24, 25-26, 27-28, 29-30, 31-32, 33-34, 35-36, 37-38, 39-40,
-#: 41-42, 43-44) and then retired to development; they keep their file names so the ledger stays readable; the shipped
-#: model trains on the first eighteen (the eighteenth joined by its rule at the nineteenth look; the nineteenth is
-#: scored, not trained on yet).
+#: 41-42, 43-44, 45-46) and then retired to development; they keep their file names so the ledger stays readable; the
+#: shipped model trains on the first eighteen (the eighteenth joined by its rule at the nineteenth look; the nineteenth
+#: did not at the twentieth; the nineteenth and twentieth are scored, not trained on).
 DEV_PATHS = {
     "first development set": DATA_DIR / "rad_parallel_dev.jsonl",
     "second development set": DATA_DIR / "rad_parallel_dev2.jsonl",
@@ -80,6 +80,7 @@ DEV_PATHS = {
     "real-style set 17 (retired held-out)": DATA_DIR / "rad_realstyle_heldout17.jsonl",
     "real-style set 18 (retired held-out)": DATA_DIR / "rad_realstyle_heldout18.jsonl",
     "real-style set 19 (retired held-out)": DATA_DIR / "rad_realstyle_heldout19.jsonl",
+    "real-style set 20 (retired held-out)": DATA_DIR / "rad_realstyle_heldout20.jsonl",
 }
 #: The real-style development sets the shipped model trains on: what the candidate is chosen on (pooled,
 #: 5-fold by group). Written once, as the shipped model's training sets (``default_model.TRAINING_PATHS``),
@@ -89,20 +90,20 @@ HEADLINE = ("macro_f1", "micro_f1", "primary_accuracy")
 #: ``--candidate``: a setting that is not shipped, declared here before any held-out set scores it,
 #: so that one look measures the shipped model and the one candidate side by side (two rows in the
 #: ledger) instead of a held-out set being spent on each. Changing it is a new candidate: say so in README.
-#: Declared for the twentieth real-style look (before anything scored that set): the shipped setting trained also
-#: on the nineteenth set (looked at once, retired, scored but not trained on), so the look measures that data alone.
-#: The rule written before the look (README): the nineteenth set joins the shipped model's training data if the
-#: candidate's macro-F1 and micro-F1 on the twentieth set, as the ledger prints them, are both at least the shipped
-#: model's.
+#: Declared for the twenty-first real-style look (before anything scored that set): the shipped setting trained also
+#: on the nineteenth and twentieth sets (looked at once, retired, scored but not trained on), so the look measures
+#: that data alone. The rule written before the look (README): both sets join the shipped model's training data if
+#: the candidate's macro-F1 and micro-F1 on the twenty-first set, as the ledger prints them, are both at least the
+#: shipped model's.
 CANDIDATE_NAME = (
     "the shipped setting fitted on the corpus, all real-style development data the shipped model trains on and "
-    "real-style set 19"
+    "real-style sets 19 and 20"
 )
 CANDIDATE_PARAMS = dict(SHIPPED_PARAMS)
-CANDIDATE_TRAINING = (*REALSTYLE_DEV, "real-style set 19 (retired held-out)")
+CANDIDATE_TRAINING = (*REALSTYLE_DEV, "real-style set 19 (retired held-out)", "real-style set 20 (retired held-out)")
 #: The held-out file the candidate above was declared for, before that file was scored. ``--candidate`` refuses
 #: while it names no current held-out set: a candidate is declared anew for each look (README says when).
-CANDIDATE_DECLARED_FOR = "rad_realstyle_heldout20.jsonl"
+CANDIDATE_DECLARED_FOR = "rad_realstyle_heldout21.jsonl"
 
 
 def candidate_declared() -> bool:

@@ -136,4 +136,4 @@ def test_written_sets_outputs_are_cached_and_scored_by_rule(tmp_path, monkeypatc
 
 
 def test_the_scored_only_pool_is_the_retired_sets_not_trained_on() -> None:
-    assert agreement_cv.SCORED_ONLY == ("real-style set 19 (retired held-out)",)
+    assert agreement_cv.SCORED_ONLY == ("real-style set 19 (retired held-out)", "real-style set 20 (retired held-out)")
