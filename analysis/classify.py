@@ -32,7 +32,7 @@ from analysis.features import AnalysedText, analyse, build_features, feature_nam
 from analysis.folds import by_question, folds_of, split_units
 from analysis.label_codes import primary_index, to_indicator
 from analysis.language import given_or_detected
-from analysis.linear import label_regressions
+from analysis.linear import canonical, label_regressions
 from analysis.points import points_of, score_points
 from analysis.primary_model import DirectPrimary
 
@@ -168,7 +168,8 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
             if self.primary_chooser and (known >= 0).any():
                 self.chooser_ = PrimaryChooser(self.chooser_C).fit(oof, docs, self.thresholds_, known, oof_developed)
         self.model_ = self._model()
-        features = self.model_[:-1].fit_transform(docs)  # as Pipeline.fit does; the direct primary reads them too
+        # As Pipeline.fit does; canonical once, so the label fits make no copy and the direct primary reads the same.
+        features = canonical(self.model_[:-1].fit_transform(docs))
         self.model_[-1].fit(features, targets)
         self.embedding_model_ = None if vectors is None else self._block(vectors, targets, langs)
         # The vectors as the block reads them, centred once: the neighbours and the direct primary both learn on them.
